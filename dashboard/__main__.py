@@ -1,0 +1,32 @@
+"""``python -m dashboard --db PATH [--settings FILE] [--host H] [--port P]``: serve the wall."""
+from __future__ import annotations
+
+import argparse
+import sys
+
+from store.db import StoreError
+from store.settings import SettingsError
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m dashboard", description=__doc__)
+    parser.add_argument("--db", required=True, help="DuckDB file written by `python -m etl load`")
+    parser.add_argument("--settings", help="settings TOML (default: built-in defaults)")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8050)
+    parser.add_argument("--debug", action="store_true")
+    args = parser.parse_args(argv)
+    from dashboard.app import create_app
+
+    try:
+        app = create_app(args.db, args.settings)
+    except (SettingsError, StoreError) as exc:
+        print(f"gridwall: {exc}", file=sys.stderr)
+        return 2
+    print(f"gridwall: serving {args.db} on http://{args.host}:{args.port}/", flush=True)
+    app.run(host=args.host, port=args.port, debug=args.debug, threaded=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

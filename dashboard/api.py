@@ -1,0 +1,73 @@
+"""The JSON API on the app's Flask server: /api/health, /api/metrics, /api/townships.
+
+Bad parameters answer HTTP 400 with a message; database problems 503 with a title.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, request
+
+from dashboard.context import AppContext
+from store import metrics as m
+from store.db import StoreError
+from store.schema import DATA_TABLES
+
+
+def _health(store, settings) -> dict:
+    counts = {t: store.scalar(f"SELECT count(*) FROM {t}") for t in DATA_TABLES}
+    newest = store.scalar("SELECT max(reported_at) FROM events")
+    meta = store.meta()
+    return {
+        "as_of_data": newest.isoformat(sep="T") if newest is not None else None,
+        "tables": counts,
+        "rejected": store.scalar("SELECT count(*) FROM rejects"),
+        "dataset": meta.get("dataset_name"),
+        "demo": meta.get("demo") == "true",
+        "data_version": meta.get("data_version"),
+    }
+
+
+def _townships(store, settings) -> list[dict]:
+    rows = store.rows(
+        "SELECT t.township_code, t.township_name, count(g.grid_id) FROM townships t"
+        " LEFT JOIN grids g USING (township_code) GROUP BY ALL ORDER BY 1")
+    return [{"code": c, "name": n, "grids": int(k)} for c, n, k in rows]
+
+
+def _metrics(store, settings, scope_text, start, end, as_of) -> dict:
+    scope = m.parse_scope(store, scope_text)
+    return m.metrics(
+        store, settings, scope=scope,
+        start=m.parse_date(start, "start"), end=m.parse_date(end, "end"),
+        as_of=m.parse_as_of(as_of, settings))
+
+
+def blueprint(ctx: AppContext) -> Blueprint:
+    bp = Blueprint("api", __name__, url_prefix="/api")
+
+    @bp.errorhandler(m.MetricsError)
+    def _bad_request(exc):
+        return jsonify({"error": str(exc)}), 400
+
+    @bp.errorhandler(StoreError)
+    def _store_error(exc):
+        return jsonify({"error": exc.title, "detail": exc.detail}), 503
+
+    @bp.get("/health")
+    def health():
+        return jsonify(ctx.cached(_health, timeout=30))
+
+    @bp.get("/townships")
+    def townships():
+        return jsonify({"townships": ctx.cached(_townships)})
+
+    @bp.get("/metrics")
+    def metrics():
+        args = request.args
+        unknown = set(args) - {"scope", "start", "end", "as_of"}
+        if unknown:
+            raise m.MetricsError(f"unknown parameter(s): {', '.join(sorted(unknown))}")
+        as_of = args.get("as_of") or ctx.as_of().isoformat(sep="T")
+        return jsonify(ctx.cached(
+            _metrics, args.get("scope"), args.get("start"), args.get("end"), as_of))
+
+    return bp

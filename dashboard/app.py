@@ -1,0 +1,44 @@
+"""The app factory: ``create_app(db_path, settings) -> Dash``; ``server = app.server`` for WSGI.
+
+Everything the browser loads is served by this app (Dash's own bundles with
+``serve_locally``, ``assets/`` for CSS, fonts and clientside JS): the wall runs offline.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import dash
+from flask_caching import Cache
+
+from dashboard import api
+from dashboard.context import AppContext
+from store.db import ReadStore
+from store.settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+ASSETS = ROOT / "assets"
+
+
+def create_app(db_path: str | Path, settings: Settings | str | Path | None = None) -> dash.Dash:
+    if not isinstance(settings, Settings):
+        settings = Settings.load(settings)
+    app = dash.Dash(
+        __name__,
+        assets_folder=str(ASSETS),
+        serve_locally=True,
+        title="网格化社会治理指挥大屏",
+        update_title=None,
+        suppress_callback_exceptions=True,
+        meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
+    )
+    app.config.compress = False
+    cache = Cache(app.server, config={"CACHE_TYPE": "SimpleCache", "CACHE_THRESHOLD": 2000})
+    ctx = AppContext(store=ReadStore(db_path), settings=settings, cache=cache)
+    app.server.config["GRIDWALL_CTX"] = ctx
+    app.server.register_blueprint(api.blueprint(ctx))
+
+    from dashboard import wall  # the wall room: layout and callbacks
+
+    app.layout = wall.layout(ctx)
+    wall.register_callbacks(app, ctx)
+    return app

@@ -1,0 +1,55 @@
+"""What every room of the app shares: the read store, the settings and the cache.
+
+Rooms get one ``AppContext`` and never reach into each other. ``ctx.cached`` memoises a
+read function under plain-value keys (codes, ISO strings) plus the store's version, so a
+new load invalidates everything without an explicit flush.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from flask_caching import Cache
+
+from store import metrics as m
+from store.db import ReadStore
+from store.settings import Settings
+
+
+@dataclass
+class AppContext:
+    store: ReadStore
+    settings: Settings
+    cache: Cache
+
+    def cached(self, fn: Callable[..., Any], *args: Any, timeout: int = 600, **kwargs: Any) -> Any:
+        """``fn(self.store, self.settings, *args, **kwargs)``, cached by plain-value args."""
+        parts = [fn.__module__, fn.__qualname__, self.store.version,
+                 repr(args), repr(sorted(kwargs.items()))]
+        key = "gw:" + hashlib.sha1("|".join(parts).encode()).hexdigest()
+        value = self.cache.get(key)
+        if value is None:
+            value = fn(self.store, self.settings, *args, **kwargs)
+            self.cache.set(key, value, timeout=timeout)
+        return value
+
+    def as_of(self) -> dt.datetime:
+        """as_of for a view that gives none (settings pin, the data's mode, or now)."""
+        return self.cached(_as_of_now, timeout=5)
+
+    def meta(self) -> dict[str, str]:
+        return self.cached(_meta)
+
+    @property
+    def is_demo(self) -> bool:
+        return self.meta().get("demo") == "true"
+
+
+def _as_of_now(store: ReadStore, settings: Settings) -> dt.datetime:
+    return m.resolve_as_of(store, settings)
+
+
+def _meta(store: ReadStore, settings: Settings) -> dict[str, str]:
+    return store.meta()

@@ -1,0 +1,130 @@
+"""Read-only access to the published DuckDB file, safe while a load publishes a new one.
+
+The ETL never writes the published file in place: it builds a copy and swaps it in with
+``os.replace`` (publish by swap). This module notices the swap (the file's inode and mtime
+change), waits for queries in flight to finish, closes the old connection and opens the new
+file read-only. DuckDB caches one database instance per path inside a process, so the old
+connection must be closed before the new one is opened, hence the small readers/writer gate.
+"""
+from __future__ import annotations
+
+import os
+import threading
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+import duckdb
+import pandas as pd
+
+
+class StoreError(RuntimeError):
+    """A database problem with a human title; screens show the title, never a traceback."""
+
+    def __init__(self, title: str, detail: str = ""):
+        super().__init__(title if not detail else f"{title}: {detail}")
+        self.title = title
+        self.detail = detail
+
+
+def _identity(path: Path) -> tuple[int, int, int] | None:
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return (st.st_ino, st.st_mtime_ns, st.st_size)
+
+
+class ReadStore:
+    """Read-only connection manager for one database path."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path).resolve()
+        self._con: duckdb.DuckDBPyConnection | None = None
+        self._ident: tuple[int, int, int] | None = None
+        self._cond = threading.Condition()
+        self._readers = 0
+        self._swapping = False
+        self._generation = 0
+
+    # -- connection lifecycle -----------------------------------------------------------
+    def _open(self) -> None:
+        ident = _identity(self.path)
+        if ident is None:
+            raise StoreError("数据库文件不存在", f"database file not found: {self.path}")
+        try:
+            con = duckdb.connect(str(self.path), read_only=True)
+        except duckdb.Error as exc:
+            raise StoreError("数据库无法打开", f"{self.path}: {exc}") from exc
+        self._con, self._ident = con, ident
+        self._generation += 1
+
+    def _refresh_if_swapped(self) -> None:
+        ident = _identity(self.path)
+        if self._con is not None and ident == self._ident:
+            return
+        with self._cond:
+            if self._con is not None and _identity(self.path) == self._ident:
+                return
+            self._swapping = True
+            while self._readers:
+                self._cond.wait()
+            try:
+                if self._con is not None:
+                    self._con.close()
+                    self._con = None
+                self._open()
+            finally:
+                self._swapping = False
+                self._cond.notify_all()
+
+    @property
+    def version(self) -> str:
+        """Changes whenever a new load is published; part of every cache key."""
+        self._refresh_if_swapped()
+        return f"{self._generation}:{self._ident}"
+
+    @contextmanager
+    def cursor(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A cursor on the current file; the file is not swapped out while it is held."""
+        self._refresh_if_swapped()
+        with self._cond:
+            while self._swapping:
+                self._cond.wait()
+            if self._con is None:
+                self._open()
+            self._readers += 1
+            cur = self._con.cursor()
+        try:
+            yield cur
+        except duckdb.Error as exc:
+            raise StoreError("数据查询失败", str(exc)) from exc
+        finally:
+            cur.close()
+            with self._cond:
+                self._readers -= 1
+                self._cond.notify_all()
+
+    def df(self, sql: str, params: list | dict | None = None) -> pd.DataFrame:
+        with self.cursor() as cur:
+            return cur.execute(sql, params or []).df()
+
+    def rows(self, sql: str, params: list | dict | None = None) -> list[tuple]:
+        with self.cursor() as cur:
+            return cur.execute(sql, params or []).fetchall()
+
+    def scalar(self, sql: str, params: list | dict | None = None):
+        with self.cursor() as cur:
+            row = cur.execute(sql, params or []).fetchone()
+        return None if row is None else row[0]
+
+    def meta(self) -> dict[str, str]:
+        return dict(self.rows("SELECT key, value FROM meta"))
+
+    def close(self) -> None:
+        with self._cond:
+            while self._readers:
+                self._cond.wait()
+            if self._con is not None:
+                self._con.close()
+                self._con = None

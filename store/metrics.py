@@ -1,0 +1,363 @@
+"""The metric definitions of ../shared/spec/metrics.md, in one place, as DuckDB SQL.
+
+Every figure on the wall, the API and (later) the briefing comes from :func:`metrics_table`,
+so "办结率" means the same thing everywhere. Names (API key → zh label):
+
+reported 上报数            valid events with start <= reported_at < end (the *cohort*)
+closed 办结数              cohort events with closed_at <= as_of
+handling_rate 办结率        closed / reported
+on_time_rate 按期办结率     closed with closed_at - reported_at <= close_h / closed
+timely_dispatch_rate 及时流转率  dispatched_at <= as_of and dispatched_at - reported_at <= dispatch_h
+                           / cohort events with dispatched_at <= as_of
+timely_accept_rate 及时受理率    the same with accepted_at and accept_h
+satisfaction_rate 满意率    closed rated satisfied|basically_satisfied / closed with any rating
+resolved_at_source_rate 源头化解率  closed with level grid|village / closed with a level
+median_hours_to_close 办结时长(中位数)  median (closed_at - reported_at) in hours over closed
+                           (an even count takes the mean of the two middle values)
+invalid 无效事件           invalid events in scope reported in the window
+open_backlog 在办积压      valid, reported_at <= as_of, not closed as of as_of (no window)
+yellow 黄线提醒            open and warn_fraction*close_h <= as_of - reported_at <= close_h
+red 红线示警               open and as_of - reported_at > close_h
+flagged 挂牌督办           open and supervised, or (if limits.flag_red_multiple > 0) open and
+                           older than flag_red_multiple*close_h
+cameras / cameras_online   cameras in scope / of them status online (no window)
+
+Choices this project made where metrics.md leaves room (documented in docs/metrics.md):
+* Durations are compared exactly, in microseconds, against limit_hours * 3600e6.
+* Limits are per category (settings [limits.category."<name>"]), else the defaults.
+* A rate whose denominator is 0 is None (shown as —), never 0 or 1.
+* The window is given as dates [start, end) in local time; default: the ``window_days``
+  days ending with as_of's day (end = the day after as_of).
+* as_of default: settings ``as_of`` if set, else the database's meta ``as_of_mode``
+  ('newest_report' for the demo), else now (local time).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+
+from store.db import ReadStore
+from store.settings import Settings
+
+RATE_KEYS = (
+    "handling_rate",
+    "on_time_rate",
+    "timely_dispatch_rate",
+    "timely_accept_rate",
+    "satisfaction_rate",
+    "resolved_at_source_rate",
+)
+COUNT_KEYS = ("reported", "closed", "open_backlog", "yellow", "red", "flagged", "invalid")
+METRIC_KEYS = (
+    "reported", "closed", *RATE_KEYS, "median_hours_to_close", "open_backlog", "yellow",
+    "red", "flagged", "invalid", "cameras", "cameras_online",
+)
+LABELS_ZH = {
+    "reported": "上报数", "closed": "办结数", "handling_rate": "办结率",
+    "on_time_rate": "按期办结率", "timely_dispatch_rate": "及时流转率",
+    "timely_accept_rate": "及时受理率", "satisfaction_rate": "满意率",
+    "resolved_at_source_rate": "源头化解率", "median_hours_to_close": "办结时长中位数",
+    "open_backlog": "在办积压", "yellow": "黄线提醒", "red": "红线示警", "flagged": "挂牌督办",
+    "invalid": "无效事件", "cameras": "视频点位", "cameras_online": "在线点位",
+}
+
+LEVEL_COLUMNS = {"township": "township_code", "village": "village_code", "grid": "grid_id"}
+
+
+class MetricsError(ValueError):
+    """A bad scope, window or as_of; the API answers 400 with this message."""
+
+
+@dataclass(frozen=True)
+class Scope:
+    """county, or one township / village / grid identified by its code (or grid id)."""
+
+    level: str = "county"
+    code: str | None = None
+
+    @property
+    def key(self) -> str:
+        return "county" if self.level == "county" else f"{self.level}:{self.code}"
+
+    def where(self, alias: str = "") -> tuple[str, list]:
+        """SQL condition (and its parameters) selecting rows of this scope."""
+        if self.level == "county":
+            return "TRUE", []
+        col = (alias + "." if alias else "") + LEVEL_COLUMNS[self.level]
+        return f"{col} = ?", [self.code]
+
+
+def parse_scope(store: ReadStore, text: str | None) -> Scope:
+    """``county`` | ``township:<code or name>`` | ``village:<code or name>`` | ``grid:<id>``."""
+    text = (text or "county").strip()
+    if text == "county":
+        return Scope()
+    level, sep, ident = text.partition(":")
+    ident = ident.strip()
+    if not sep or level not in LEVEL_COLUMNS or not ident:
+        raise MetricsError(
+            f"bad scope {text!r}: use county, township:<code|name>, village:<code|name> or grid:<id>"
+        )
+    if level == "township":
+        rows = store.rows(
+            "SELECT township_code FROM townships WHERE township_code = ? OR township_name = ?"
+            " ORDER BY township_code = ? DESC", [ident, ident, ident])
+    elif level == "village":
+        rows = store.rows(
+            "SELECT village_code FROM villages WHERE village_code = ? OR village_name = ?"
+            " ORDER BY village_code = ? DESC", [ident, ident, ident])
+    else:
+        rows = store.rows("SELECT grid_id FROM grids WHERE grid_id = ?", [ident])
+    if not rows:
+        raise MetricsError(f"unknown {level} {ident!r}")
+    return Scope(level, rows[0][0])
+
+
+# --- time -------------------------------------------------------------------------------
+
+def parse_as_of(text: str | None, settings: Settings) -> dt.datetime | None:
+    """An ISO timestamp or date; one with an offset is converted to local time (naive)."""
+    if text is None or text == "":
+        return None
+    try:
+        value = dt.datetime.fromisoformat(text.strip().replace(" ", "T", 1))
+    except ValueError as exc:
+        raise MetricsError(f"bad as_of {text!r}: use an ISO timestamp like 2025-06-30T18:00") from exc
+    if value.tzinfo is not None:
+        value = value.astimezone(ZoneInfo(settings.timezone)).replace(tzinfo=None)
+    return value
+
+
+def parse_date(text: str | None, name: str) -> dt.date | None:
+    if text is None or text == "":
+        return None
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text.strip()):
+        raise MetricsError(f"bad {name} {text!r}: use YYYY-MM-DD")
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError as exc:
+        raise MetricsError(f"bad {name} {text!r}: {exc}") from exc
+
+
+def newest_report(store: ReadStore) -> dt.datetime | None:
+    return store.scalar("SELECT max(reported_at) FROM events")
+
+
+def resolve_as_of(store: ReadStore, settings: Settings, given: dt.datetime | None = None) -> dt.datetime:
+    """as_of for a request: given, else the settings' pin, else the database's mode, else now."""
+    if given is not None:
+        return given
+    mode = settings.raw.get("as_of") or store.meta().get("as_of_mode") or "now"
+    if mode == "newest_report":
+        newest = newest_report(store)
+        if newest is not None:
+            return newest
+        mode = "now"
+    if mode == "now":
+        return dt.datetime.now(ZoneInfo(settings.timezone)).replace(tzinfo=None, microsecond=0)
+    return parse_as_of(mode, settings)
+
+
+def default_window(as_of: dt.datetime, days: int) -> tuple[dt.date, dt.date]:
+    """The ``days`` calendar days ending with as_of's day: [as_of.date-days+1, as_of.date+1)."""
+    end = as_of.date() + dt.timedelta(days=1)
+    return end - dt.timedelta(days=days), end
+
+
+# --- the SQL -----------------------------------------------------------------------------
+
+def _limits_cte(settings: Settings) -> tuple[str, list]:
+    rows = settings.category_limits()
+    if not rows:
+        return ("lim AS (SELECT NULL::VARCHAR AS category, NULL::DOUBLE AS accept_h,"
+                " NULL::DOUBLE AS dispatch_h, NULL::DOUBLE AS close_h WHERE FALSE)"), []
+    values = ", ".join("(?, ?::DOUBLE, ?::DOUBLE, ?::DOUBLE)" for _ in rows)
+    params = [v for row in rows for v in row]
+    return f"lim(category, accept_h, dispatch_h, close_h) AS (VALUES {values})", params
+
+
+_US_PER_H = 3_600_000_000.0
+
+
+def metrics_table(
+    store: ReadStore,
+    settings: Settings,
+    *,
+    start: dt.date,
+    end: dt.date,
+    as_of: dt.datetime,
+    scope: Scope = Scope(),
+    by: str | None = None,
+) -> pd.DataFrame:
+    """All event metrics for ``scope``, one row in total or one row per ``by`` unit.
+
+    ``by`` is None, "township", "village" or "grid". With ``by``, every unit of that level
+    inside the scope gets a row (zeros and None rates where it has no events), with its
+    ``code`` and ``name``. Camera counts are included.
+    """
+    if by is not None and by not in LEVEL_COLUMNS:
+        raise MetricsError(f"bad grouping {by!r}")
+    start_ts = dt.datetime.combine(start, dt.time())
+    end_ts = dt.datetime.combine(end, dt.time())
+    lim_sql, lim_params = _limits_cte(settings)
+    d_acc = settings.limit("accept_h") * _US_PER_H
+    d_dis = settings.limit("dispatch_h") * _US_PER_H
+    d_clo = settings.limit("close_h") * _US_PER_H
+    warn = settings.warn_fraction
+    flag_mult = float(settings.raw["limits"].get("flag_red_multiple") or 0)
+    scope_sql, scope_params = scope.where("e")
+    key = f"e.{LEVEL_COLUMNS[by]}" if by else "'all'"
+    cam_scope_sql, cam_scope_params = scope.where("c")
+    cam_key = f"c.{LEVEL_COLUMNS[by]}" if by else "'all'"
+
+    sql = f"""
+    WITH {lim_sql},
+    ev AS (
+        SELECT {key} AS unit, e.reported_at, e.closed_at, e.accepted_at, e.dispatched_at,
+               e.level, e.satisfaction, e.supervised,
+               e.status IS NOT DISTINCT FROM 'invalid' AS is_invalid,
+               COALESCE(l.accept_h * {_US_PER_H}, ?) AS acc_us,
+               COALESCE(l.dispatch_h * {_US_PER_H}, ?) AS dis_us,
+               COALESCE(l.close_h * {_US_PER_H}, ?) AS clo_us,
+               e.reported_at >= ? AND e.reported_at < ? AS in_window,
+               e.closed_at IS NOT NULL AND e.closed_at <= ? AS closed_now,
+               date_diff('microsecond', e.reported_at, e.closed_at) AS close_us,
+               date_diff('microsecond', e.reported_at, ?::TIMESTAMP) AS age_us
+        FROM events e LEFT JOIN lim l ON l.category = e.category
+        WHERE {scope_sql}
+    ),
+    agg AS (
+        SELECT unit,
+          count(*) FILTER (WHERE in_window AND NOT is_invalid) AS reported,
+          count(*) FILTER (WHERE in_window AND NOT is_invalid AND closed_now) AS closed,
+          count(*) FILTER (WHERE in_window AND NOT is_invalid AND closed_now
+                           AND close_us <= clo_us) AS on_time,
+          count(*) FILTER (WHERE in_window AND NOT is_invalid
+                           AND dispatched_at <= ?::TIMESTAMP) AS dispatched,
+          count(*) FILTER (WHERE in_window AND NOT is_invalid AND dispatched_at <= ?::TIMESTAMP
+                           AND date_diff('microsecond', reported_at, dispatched_at) <= dis_us)
+                           AS dispatched_in_time,
+          count(*) FILTER (WHERE in_window AND NOT is_invalid
+                           AND accepted_at <= ?::TIMESTAMP) AS accepted,
+          count(*) FILTER (WHERE in_window AND NOT is_invalid AND accepted_at <= ?::TIMESTAMP
+                           AND date_diff('microsecond', reported_at, accepted_at) <= acc_us)
+                           AS accepted_in_time,
+          count(*) FILTER (WHERE in_window AND NOT is_invalid AND closed_now
+                           AND satisfaction IS NOT NULL) AS rated,
+          count(*) FILTER (WHERE in_window AND NOT is_invalid AND closed_now
+                           AND satisfaction IN ('satisfied', 'basically_satisfied')) AS satisfied,
+          count(*) FILTER (WHERE in_window AND NOT is_invalid AND closed_now
+                           AND level IS NOT NULL) AS with_level,
+          count(*) FILTER (WHERE in_window AND NOT is_invalid AND closed_now
+                           AND level IN ('grid', 'village')) AS at_source,
+          quantile_cont(close_us, 0.5) FILTER (WHERE in_window AND NOT is_invalid AND closed_now)
+                           / {_US_PER_H} AS median_hours_to_close,
+          count(*) FILTER (WHERE in_window AND is_invalid) AS invalid,
+          count(*) FILTER (WHERE NOT is_invalid AND age_us >= 0 AND NOT closed_now) AS open_backlog,
+          count(*) FILTER (WHERE NOT is_invalid AND age_us >= 0 AND NOT closed_now
+                           AND age_us > clo_us) AS red,
+          count(*) FILTER (WHERE NOT is_invalid AND age_us >= 0 AND NOT closed_now
+                           AND age_us >= ? * clo_us AND age_us <= clo_us) AS yellow,
+          count(*) FILTER (WHERE NOT is_invalid AND age_us >= 0 AND NOT closed_now
+                           AND (supervised IS TRUE OR (? > 0 AND age_us > ? * clo_us))) AS flagged
+        FROM ev GROUP BY unit
+    ),
+    cams AS (
+        SELECT {cam_key} AS unit, count(*) AS cameras,
+               count(*) FILTER (WHERE c.status = 'online') AS cameras_online
+        FROM cameras c WHERE {cam_scope_sql} GROUP BY unit
+    )
+    SELECT * FROM agg FULL OUTER JOIN cams USING (unit)
+    """
+    params = [*lim_params, d_acc, d_dis, d_clo, start_ts, end_ts, as_of, as_of, *scope_params,
+              as_of, as_of, as_of, as_of, warn, flag_mult, flag_mult, *cam_scope_params]
+    df = store.df(sql, params)
+    df = _with_units(store, df, by, scope)
+    return _finish(df)
+
+
+def _with_units(store: ReadStore, df: pd.DataFrame, by: str | None, scope: Scope) -> pd.DataFrame:
+    if by is None:
+        if df.empty:
+            df = pd.DataFrame({"unit": ["all"]})
+        return df.groupby(lambda _: 0).first() if len(df) > 1 else df
+    scope_sql, scope_params = scope.where("g")
+    if by == "township":
+        units = store.df(
+            "SELECT township_code AS code, township_name AS name FROM townships g"
+            f" WHERE {scope_sql} ORDER BY code", scope_params)
+    elif by == "village":
+        units = store.df(
+            "SELECT village_code AS code, village_name AS name FROM villages g"
+            f" WHERE {scope_sql} ORDER BY code", scope_params)
+    else:
+        units = store.df(
+            "SELECT grid_id AS code, grid_name AS name FROM grids g"
+            f" WHERE {scope_sql} ORDER BY code", scope_params)
+    return units.merge(df.rename(columns={"unit": "code"}), on="code", how="left")
+
+
+def _ratio(num: pd.Series, den: pd.Series) -> pd.Series:
+    num = num.astype("float64")
+    den = den.astype("float64")
+    out = num / den
+    return out.where(den > 0)
+
+
+def _finish(df: pd.DataFrame) -> pd.DataFrame:
+    counts = ["reported", "closed", "on_time", "dispatched", "dispatched_in_time", "accepted",
+              "accepted_in_time", "rated", "satisfied", "with_level", "at_source", "invalid",
+              "open_backlog", "red", "yellow", "flagged", "cameras", "cameras_online"]
+    for col in counts:
+        if col not in df:
+            df[col] = 0
+        df[col] = df[col].fillna(0).astype("int64")
+    df["handling_rate"] = _ratio(df["closed"], df["reported"])
+    df["on_time_rate"] = _ratio(df["on_time"], df["closed"])
+    df["timely_dispatch_rate"] = _ratio(df["dispatched_in_time"], df["dispatched"])
+    df["timely_accept_rate"] = _ratio(df["accepted_in_time"], df["accepted"])
+    df["satisfaction_rate"] = _ratio(df["satisfied"], df["rated"])
+    df["resolved_at_source_rate"] = _ratio(df["at_source"], df["with_level"])
+    if "median_hours_to_close" not in df:
+        df["median_hours_to_close"] = None
+    df["median_hours_to_close"] = df["median_hours_to_close"].astype("float64")
+    return df
+
+
+def _plain(value):
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, float) and value != value:
+        return None
+    return value
+
+
+def metrics(
+    store: ReadStore,
+    settings: Settings,
+    *,
+    scope: Scope = Scope(),
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    as_of: dt.datetime | None = None,
+) -> dict:
+    """The /api/metrics payload for one scope: every key of METRIC_KEYS plus the window."""
+    as_of = resolve_as_of(store, settings, as_of)
+    d_start, d_end = default_window(as_of, int(settings.raw["wall"]["window_days"]))
+    start = start or (d_start if end is None else end - dt.timedelta(
+        days=int(settings.raw["wall"]["window_days"])))
+    end = end or (d_end if start is None else max(d_end, start + dt.timedelta(days=1)))
+    if end <= start:
+        raise MetricsError(f"end {end} must be after start {start}")
+    row = metrics_table(store, settings, start=start, end=end, as_of=as_of, scope=scope).iloc[0]
+    out = {"scope": scope.key, "start": start.isoformat(), "end": end.isoformat(),
+           "as_of": as_of.isoformat(sep="T")}
+    for key in METRIC_KEYS:
+        out[key] = _plain(row[key])
+    return out

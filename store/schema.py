@@ -1,0 +1,132 @@
+"""The DuckDB schema of gridwall: one file holds everything the screens read.
+
+Tables (all timestamps are naive *local* time in the settings' time zone, default
+Asia/Shanghai; all coordinates WGS84 lon/lat; areas in km² measured on the ground in an
+equal-area projection, never in square degrees):
+
+meta(key, value)
+    schema_version; dataset_name (county name shown in the title); demo ('true' marks demo
+    data: every screen and export shows 演示数据); as_of_mode ('now' | 'newest_report' | an
+    ISO timestamp): what as_of defaults to when a request gives none.
+townships(township_code, township_name, area_km2, centroid_lon, centroid_lat, geom_wkb,
+          geom_simple_wkb)
+    Township / street polygons (from a townships layer, else dissolved from grids).
+    ``geom_simple_wkb`` is simplified for the wall's county view.
+villages(village_code, village_name, township_code)
+grids(grid_id, grid_name, township_code, village_code, grid_worker, population, households,
+      area_km2, centroid_lon, centroid_lat, geom_wkb, geom_simple_wkb)
+events(event_id, reported_at, category, subcategory, channel, description, address, lon, lat,
+       grid_id, village_code, township_code, accepted_at, dispatched_at, closed_at,
+       department, level, status, satisfaction, supervised, reporter_name, reporter_phone,
+       source_file, source_row, content_hash, load_id)
+    One row per event_id. level ∈ grid|village|township|county; status ∈
+    reported|accepted|dispatched|closed|invalid (invalid = 无效/重复: kept, never in a rate);
+    satisfaction ∈ satisfied|basically_satisfied|dissatisfied. reporter_* are personal data:
+    no screen selects them. Stored sorted by reported_at so window scans skip blocks.
+cameras(camera_id, name, kind, owner, status, last_seen_at, lon, lat, grid_id, village_code,
+        township_code, source_file, source_row, load_id)
+    status ∈ online|offline.
+mediation(township_code, month, dispute_type, received, mediated, succeeded,
+          people_involved, amount, source_file, load_id)
+    month is the first day of the month. Case records are aggregated into this shape.
+rejects(load_id, source_kind, source_file, source_row, reason, detail, raw)
+    Every row that could not be loaded, with the raw row as JSON. Re-loading a file replaces
+    that file's rejects, so the count always describes the files as last loaded.
+load_runs(load_id, started_at, finished_at, config_path, report)
+    report is the JSON run summary (rows read / loaded / updated / unchanged / rejected by
+    reason / seconds, per source).
+daily_rollup(day, township_code, village_code, grid_id, category, channel, reported,
+             invalid, closed)
+    Precomputed by the ETL after every load: valid events reported per day, invalid events
+    reported per day, and valid events closed per day (by closed_at's day). Trend and mix
+    panels read this instead of scanning events.
+"""
+from __future__ import annotations
+
+import duckdb
+
+SCHEMA_VERSION = "1"
+
+DDL = """
+CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
+CREATE TABLE IF NOT EXISTS townships (
+    township_code VARCHAR PRIMARY KEY, township_name VARCHAR NOT NULL,
+    area_km2 DOUBLE, centroid_lon DOUBLE, centroid_lat DOUBLE,
+    geom_wkb BLOB, geom_simple_wkb BLOB);
+CREATE TABLE IF NOT EXISTS villages (
+    village_code VARCHAR PRIMARY KEY, village_name VARCHAR, township_code VARCHAR);
+CREATE TABLE IF NOT EXISTS grids (
+    grid_id VARCHAR PRIMARY KEY, grid_name VARCHAR, township_code VARCHAR,
+    village_code VARCHAR, grid_worker VARCHAR, population INTEGER, households INTEGER,
+    area_km2 DOUBLE, centroid_lon DOUBLE, centroid_lat DOUBLE,
+    geom_wkb BLOB, geom_simple_wkb BLOB);
+CREATE TABLE IF NOT EXISTS events (
+    event_id VARCHAR NOT NULL, reported_at TIMESTAMP NOT NULL, category VARCHAR NOT NULL,
+    subcategory VARCHAR, channel VARCHAR, description VARCHAR, address VARCHAR,
+    lon DOUBLE, lat DOUBLE, grid_id VARCHAR, village_code VARCHAR, township_code VARCHAR,
+    accepted_at TIMESTAMP, dispatched_at TIMESTAMP, closed_at TIMESTAMP,
+    department VARCHAR, level VARCHAR, status VARCHAR, satisfaction VARCHAR,
+    supervised BOOLEAN, reporter_name VARCHAR, reporter_phone VARCHAR,
+    source_file VARCHAR, source_row BIGINT, content_hash VARCHAR, load_id BIGINT);
+CREATE TABLE IF NOT EXISTS cameras (
+    camera_id VARCHAR NOT NULL, name VARCHAR, kind VARCHAR, owner VARCHAR,
+    status VARCHAR NOT NULL, last_seen_at TIMESTAMP, lon DOUBLE, lat DOUBLE,
+    grid_id VARCHAR, village_code VARCHAR, township_code VARCHAR,
+    source_file VARCHAR, source_row BIGINT, load_id BIGINT);
+CREATE TABLE IF NOT EXISTS mediation (
+    township_code VARCHAR NOT NULL, month DATE NOT NULL, dispute_type VARCHAR NOT NULL,
+    received BIGINT, mediated BIGINT, succeeded BIGINT, people_involved BIGINT, amount DOUBLE,
+    source_file VARCHAR, load_id BIGINT);
+CREATE TABLE IF NOT EXISTS rejects (
+    load_id BIGINT, source_kind VARCHAR, source_file VARCHAR, source_row BIGINT,
+    reason VARCHAR, detail VARCHAR, raw VARCHAR);
+CREATE TABLE IF NOT EXISTS load_runs (
+    load_id BIGINT PRIMARY KEY, started_at TIMESTAMP, finished_at TIMESTAMP,
+    config_path VARCHAR, report VARCHAR);
+CREATE TABLE IF NOT EXISTS daily_rollup (
+    day DATE, township_code VARCHAR, village_code VARCHAR, grid_id VARCHAR,
+    category VARCHAR, channel VARCHAR, reported BIGINT, invalid BIGINT, closed BIGINT);
+"""
+
+# Canonical vocabularies (the ETL maps source values onto these).
+LEVELS = ("grid", "village", "township", "county")
+SATISFACTION = ("satisfied", "basically_satisfied", "dissatisfied")
+STATUSES = ("reported", "accepted", "dispatched", "closed", "invalid")
+CAMERA_STATUSES = ("online", "offline")
+
+DATA_TABLES = ("townships", "villages", "grids", "events", "cameras", "mediation")
+
+
+def create_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create every table that does not exist yet and stamp the schema version."""
+    con.execute(DDL)
+    con.execute(
+        "INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [SCHEMA_VERSION]
+    )
+
+
+def refresh_rollups(con: duckdb.DuckDBPyConnection) -> None:
+    """Rebuild the precomputed tables the wall reads; the ETL calls this inside its load."""
+    con.execute("DELETE FROM daily_rollup")
+    con.execute(
+        """
+        INSERT INTO daily_rollup
+        WITH rep AS (
+            SELECT CAST(reported_at AS DATE) AS day, township_code, village_code, grid_id,
+                   category, channel,
+                   count(*) FILTER (WHERE status IS DISTINCT FROM 'invalid') AS reported,
+                   count(*) FILTER (WHERE status = 'invalid') AS invalid,
+                   0 AS closed
+            FROM events GROUP BY ALL),
+        clo AS (
+            SELECT CAST(closed_at AS DATE) AS day, township_code, village_code, grid_id,
+                   category, channel, 0 AS reported, 0 AS invalid, count(*) AS closed
+            FROM events
+            WHERE closed_at IS NOT NULL AND status IS DISTINCT FROM 'invalid'
+            GROUP BY ALL)
+        SELECT day, township_code, village_code, grid_id, category, channel,
+               sum(reported), sum(invalid), sum(closed)
+        FROM (SELECT * FROM rep UNION ALL SELECT * FROM clo)
+        GROUP BY ALL ORDER BY day
+        """
+    )

@@ -1,0 +1,175 @@
+"""One settings module: every key gridwall reads, its type and its default.
+
+Settings come from a TOML file (``--settings``); keys left out take the defaults below, which
+are also written out, commented, in ``data/settings.toml``.
+
+Top level
+    timezone (str, "Asia/Shanghai")     zone of naive timestamps and of as_of
+    strict_categories (bool, false)     reject events whose category is not in [categories]
+    as_of (str, "")                     pin as_of: "" = the database's as_of_mode (default now),
+                                        "now", "newest_report", or an ISO timestamp
+[limits]  (hours; per-category overrides in [limits.category."<name>"])
+    accept_h (float, 3)  dispatch_h (float, 24)  close_h (float, 72)
+    warn_fraction (float, 2/3)          yellow from warn_fraction*close_h up to close_h
+    flag_red_multiple (float, 0)        also flag open events older than N*close_h (0 = off)
+[categories."<name>"]                   known categories: label_en (str)
+[geo]
+    camera_radius_m (float, 300)        camera coverage radius, metres on the ground
+    outside_tolerance_m (float, 500)    a point this far outside every grid is rejected;
+                                        nearer, it joins the nearest grid
+[hotspots]
+    min_count (int, 5)  alpha (float, 0.01)  baseline_windows (int, 4)  floor_rate (float, 0.5)
+[cards]
+    red_card_overdue (int, 5)  red_below (float, 0.90)  yellow_below (float, 0.95)
+[targets]  (gauge targets, fractions)
+    handling_rate (0.98)  on_time_rate (0.95)  timely_dispatch_rate (0.95)
+    satisfaction_rate (0.95)
+[wall]
+    canvas_width (int, 1920)  canvas_height (int, 1080)
+    fit (str, "contain")                contain (letterbox) | width (fill width) | stretch
+    refresh_s (int, 60)  tour_s (int, 20)  window_days (int, 30)  language (str, "zh")
+"""
+from __future__ import annotations
+
+import copy
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+DEFAULTS: dict[str, Any] = {
+    "timezone": "Asia/Shanghai",
+    "strict_categories": False,
+    "as_of": "",
+    "limits": {
+        "accept_h": 3.0,
+        "dispatch_h": 24.0,
+        "close_h": 72.0,
+        "warn_fraction": 2 / 3,
+        "flag_red_multiple": 0.0,
+        "category": {},
+    },
+    "categories": {},
+    "geo": {"camera_radius_m": 300.0, "outside_tolerance_m": 500.0},
+    "hotspots": {"min_count": 5, "alpha": 0.01, "baseline_windows": 4, "floor_rate": 0.5},
+    "cards": {"red_card_overdue": 5, "red_below": 0.90, "yellow_below": 0.95},
+    "targets": {
+        "handling_rate": 0.98,
+        "on_time_rate": 0.95,
+        "timely_dispatch_rate": 0.95,
+        "satisfaction_rate": 0.95,
+    },
+    "wall": {
+        "canvas_width": 1920,
+        "canvas_height": 1080,
+        "fit": "contain",
+        "refresh_s": 60,
+        "tour_s": 20,
+        "window_days": 30,
+        "language": "zh",
+    },
+}
+
+LIMIT_KEYS = ("accept_h", "dispatch_h", "close_h")
+FIT_MODES = ("contain", "width", "stretch")
+
+
+class SettingsError(ValueError):
+    """A settings file that cannot be used; the message names the file and the key."""
+
+
+def _merge(base: dict, over: dict, where: str) -> dict:
+    out = copy.deepcopy(base)
+    for key, value in over.items():
+        if key not in base:
+            raise SettingsError(f"unknown setting {where}{key}")
+        if isinstance(base[key], dict) and key != "category" and key != "categories":
+            if not isinstance(value, dict):
+                raise SettingsError(f"setting {where}{key} must be a table")
+            out[key] = _merge(base[key], value, f"{where}{key}.")
+        else:
+            out[key] = value
+    return out
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Parsed settings; ``raw`` keeps the merged tree for keys without a helper."""
+
+    raw: dict = field(default_factory=lambda: copy.deepcopy(DEFAULTS))
+    source: str = "<defaults>"
+
+    @classmethod
+    def load(cls, path: str | Path | None = None) -> "Settings":
+        if path is None:
+            return cls()
+        p = Path(path)
+        try:
+            data = tomllib.loads(p.read_text(encoding="utf-8"))
+        except FileNotFoundError as exc:
+            raise SettingsError(f"settings file not found: {p}") from exc
+        except tomllib.TOMLDecodeError as exc:
+            raise SettingsError(f"settings file {p} is not valid TOML: {exc}") from exc
+        merged = _merge(DEFAULTS, data, "")
+        s = cls(raw=merged, source=str(p))
+        s.validate()
+        return s
+
+    def validate(self) -> None:
+        lim = self.raw["limits"]
+        for key in LIMIT_KEYS:
+            if not isinstance(lim[key], (int, float)) or lim[key] <= 0:
+                raise SettingsError(f"{self.source}: limits.{key} must be a positive number")
+        if not 0 < float(lim["warn_fraction"]) <= 1:
+            raise SettingsError(f"{self.source}: limits.warn_fraction must be in (0, 1]")
+        for cat, over in lim["category"].items():
+            for key, value in over.items():
+                if key not in LIMIT_KEYS:
+                    raise SettingsError(
+                        f"{self.source}: limits.category.{cat}.{key} is not one of {LIMIT_KEYS}"
+                    )
+                if not isinstance(value, (int, float)) or value <= 0:
+                    raise SettingsError(
+                        f"{self.source}: limits.category.{cat}.{key} must be a positive number"
+                    )
+        if self.raw["wall"]["fit"] not in FIT_MODES:
+            raise SettingsError(f"{self.source}: wall.fit must be one of {FIT_MODES}")
+
+    # --- helpers -------------------------------------------------------------------------
+    def section(self, name: str) -> dict:
+        return self.raw[name]
+
+    @property
+    def timezone(self) -> str:
+        return self.raw["timezone"]
+
+    @property
+    def strict_categories(self) -> bool:
+        return bool(self.raw["strict_categories"])
+
+    @property
+    def known_categories(self) -> list[str]:
+        return list(self.raw["categories"].keys())
+
+    def limit(self, key: str, category: str | None = None) -> float:
+        """Limit ``key`` (accept_h | dispatch_h | close_h) in hours for ``category``."""
+        over = self.raw["limits"]["category"].get(category or "", {})
+        return float(over.get(key, self.raw["limits"][key]))
+
+    def category_limits(self) -> list[tuple[str, float, float, float]]:
+        """(category, accept_h, dispatch_h, close_h) for every category with an override."""
+        return [
+            (cat, self.limit("accept_h", cat), self.limit("dispatch_h", cat),
+             self.limit("close_h", cat))
+            for cat in self.raw["limits"]["category"]
+        ]
+
+    @property
+    def warn_fraction(self) -> float:
+        return float(self.raw["limits"]["warn_fraction"])
+
+    def cache_key(self) -> str:
+        """A stable string for cache keys: two equal settings give the same key."""
+        import json
+
+        return json.dumps(self.raw, sort_keys=True, ensure_ascii=False)

@@ -1,0 +1,190 @@
+"""The metric SQL against metrics.md: hand-placed edge cases and a random cross-check."""
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+import pytest
+
+from store import metrics as m
+from store.db import ReadStore
+from store.settings import Settings
+from tests.store.dbmaker import ev, make_db
+from tests.store.oracle import oracle
+
+D = dt.datetime
+H = dt.timedelta(hours=1)
+US = dt.timedelta(microseconds=1)
+AS_OF = D(2025, 6, 30, 12, 0)
+
+
+def run(tmp_path, events, settings=None, **kw):
+    store = ReadStore(make_db(tmp_path / "m.duckdb", events, **kw.pop("db", {})))
+    settings = settings or Settings()
+    args = {"start": dt.date(2025, 6, 1), "end": dt.date(2025, 7, 1), "as_of": AS_OF}
+    args.update(kw)
+    return m.metrics(store, settings, **args)
+
+
+def test_window_is_half_open(tmp_path):
+    out = run(tmp_path, [
+        ev("a", D(2025, 6, 1, 0, 0)),                 # exactly at start: inside
+        ev("b", D(2025, 7, 1, 0, 0)),                 # exactly at end: outside
+        ev("c", D(2025, 6, 30, 23, 59, 59, 999999)),  # last microsecond: inside
+        ev("d", D(2025, 5, 31, 23, 59, 59)),          # before start: outside
+    ], as_of=D(2025, 7, 2))
+    assert out["reported"] == 2
+
+
+def test_zero_denominators_are_none_not_zero(tmp_path):
+    out = run(tmp_path, [ev("a", D(2025, 6, 29, 12))])  # open, unrated, not dispatched
+    assert out["reported"] == 1 and out["closed"] == 0
+    assert out["handling_rate"] == 0.0
+    for key in ("on_time_rate", "timely_dispatch_rate", "timely_accept_rate",
+                "satisfaction_rate", "resolved_at_source_rate", "median_hours_to_close"):
+        assert out[key] is None, key
+    empty = run(tmp_path / "..", [], start=dt.date(2024, 1, 1), end=dt.date(2024, 1, 2))
+    assert empty["reported"] == 0 and empty["handling_rate"] is None
+
+
+def test_closed_after_as_of_counts_as_open(tmp_path):
+    r = D(2025, 6, 29, 0, 0)
+    out = run(tmp_path, [ev("a", r, closed_at=AS_OF + US), ev("b", r, closed_at=AS_OF)])
+    assert out["closed"] == 1 and out["open_backlog"] == 1
+    assert out["handling_rate"] == 0.5
+
+
+def test_on_time_limit_boundary_and_per_category_limit(tmp_path, monkeypatch):
+    r = D(2025, 6, 10, 8, 0)
+    events = [
+        ev("on", r, closed_at=r + 72 * H),            # exactly the limit: on time
+        ev("late", r, closed_at=r + 72 * H + US),     # one microsecond over: late
+        ev("hz_on", r, category="安全隐患", closed_at=r + 24 * H),
+        ev("hz_late", r, category="安全隐患", closed_at=r + 30 * H),
+    ]
+    default = run(tmp_path, events)
+    assert default["on_time_rate"] == 0.75
+    s = Settings(raw={**Settings().raw, "limits": {**Settings().raw["limits"],
+                                                 "category": {"安全隐患": {"close_h": 24}}}})
+    (tmp_path / "m.duckdb").unlink()
+    assert run(tmp_path, events, settings=s)["on_time_rate"] == 0.5
+
+
+def test_dispatch_and_accept_denominators_ignore_future_steps(tmp_path):
+    r = D(2025, 6, 29, 0, 0)
+    out = run(tmp_path, [
+        ev("a", r, accepted_at=r + 3 * H, dispatched_at=r + 24 * H),
+        ev("b", r, accepted_at=r + 3 * H + US, dispatched_at=r + 24 * H + US),
+        ev("c", r, accepted_at=AS_OF + US, dispatched_at=AS_OF + US),   # not yet, as of as_of
+    ])
+    assert out["timely_accept_rate"] == 0.5
+    assert out["timely_dispatch_rate"] == 0.5
+
+
+def test_yellow_red_boundaries(tmp_path):
+    out = run(tmp_path, [
+        ev("y_lo", AS_OF - 48 * H),               # exactly 2/3 of 72 h: yellow
+        ev("y_hi", AS_OF - 72 * H),               # exactly the limit: still yellow, not red
+        ev("red", AS_OF - 72 * H - US),           # past the limit: red
+        ev("green", AS_OF - 48 * H + US),         # younger than the warning: neither
+        ev("future", AS_OF + H),                  # reported after as_of: not in the backlog
+        ev("closed", AS_OF - 100 * H, closed_at=AS_OF - H),
+        ev("inv", AS_OF - 100 * H, status="invalid"),
+    ])
+    assert (out["open_backlog"], out["yellow"], out["red"]) == (4, 2, 1)
+
+
+def test_invalid_events_are_counted_apart_and_out_of_rates(tmp_path):
+    r = D(2025, 6, 15)
+    out = run(tmp_path, [ev("a", r, closed_at=r + H), ev("b", r, status="invalid"),
+                         ev("c", D(2025, 5, 1), status="invalid")])
+    assert (out["reported"], out["invalid"], out["handling_rate"]) == (1, 1, 1.0)
+
+
+def test_satisfaction_source_and_median(tmp_path):
+    r = D(2025, 6, 15)
+    out = run(tmp_path, [
+        ev("a", r, closed_at=r + 1 * H, satisfaction="satisfied", level="village"),
+        ev("b", r, closed_at=r + 2 * H, satisfaction="basically_satisfied", level="township"),
+        ev("c", r, closed_at=r + 4 * H, satisfaction="dissatisfied", level="grid"),
+        ev("d", r, closed_at=r + 10 * H),
+        ev("e", r, satisfaction="satisfied", level="county"),     # open: not in either rate
+    ])
+    assert out["satisfaction_rate"] == pytest.approx(2 / 3)
+    assert out["resolved_at_source_rate"] == pytest.approx(2 / 3)
+    assert out["median_hours_to_close"] == pytest.approx(3.0)   # even count: mean of 2 and 4
+
+
+def test_scopes_and_cameras(tmp_path):
+    r = D(2025, 6, 15)
+    events = [ev("a", r, grid="G1", township="T1"), ev("b", r, grid="G3", township="T2"),
+              ev("c", r, grid="G3", township="T2")]
+    cams = [("c1", "online", "G1", "T1"), ("c2", "offline", "G1", "T1"), ("c3", "online", "G3", "T2")]
+    store = ReadStore(make_db(tmp_path / "s.duckdb", events, cameras=cams))
+    s = Settings()
+    kw = {"start": dt.date(2025, 6, 1), "end": dt.date(2025, 7, 1), "as_of": AS_OF}
+    t1 = m.metrics(store, s, scope=m.parse_scope(store, "township:甲镇"), **kw)
+    assert (t1["scope"], t1["reported"], t1["cameras"], t1["cameras_online"]) == ("township:T1", 1, 2, 1)
+    g3 = m.metrics(store, s, scope=m.parse_scope(store, "grid:G3"), **kw)
+    assert (g3["reported"], g3["cameras"]) == (2, 1)
+    by = m.metrics_table(store, s, by="township", **kw)
+    assert list(by["code"]) == ["T1", "T2"] and list(by["reported"]) == [1, 2]
+    with pytest.raises(m.MetricsError):
+        m.parse_scope(store, "township:nowhere")
+    with pytest.raises(m.MetricsError):
+        m.parse_scope(store, "planet:earth")
+
+
+def test_as_of_with_offset_is_converted_to_local_time():
+    s = Settings()
+    assert m.parse_as_of("2025-06-30T04:00:00+00:00", s) == D(2025, 6, 30, 12, 0)
+    assert m.parse_as_of("2025-06-30 12:00", s) == D(2025, 6, 30, 12, 0)
+    with pytest.raises(m.MetricsError):
+        m.parse_as_of("yesterday", s)
+
+
+def test_as_of_modes(tmp_path):
+    store = ReadStore(make_db(tmp_path / "a.duckdb", [ev("a", D(2025, 6, 15, 9, 30))],
+                              meta={"as_of_mode": "newest_report"}))
+    assert m.resolve_as_of(store, Settings()) == D(2025, 6, 15, 9, 30)
+    pinned = Settings(raw={**Settings().raw, "as_of": "2025-01-01T00:00:00"})
+    assert m.resolve_as_of(store, pinned) == D(2025, 1, 1)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_random_events_match_the_reference(tmp_path, seed):
+    rnd = random.Random(seed)
+    base = D(2025, 5, 1)
+    events, dicts = [], []
+    for i in range(400):
+        r = base + dt.timedelta(minutes=rnd.randrange(0, 60 * 24 * 75))
+        hours = lambda hi: dt.timedelta(minutes=rnd.randrange(0, 60 * hi))  # noqa: E731
+        row = dict(
+            event_id=f"e{i}", reported_at=r, category=rnd.choice(["矛盾纠纷", "安全隐患", "环境卫生"]),
+            grid=rnd.choice(["G1", "G2", "G3"]),
+            accepted_at=r + hours(6) if rnd.random() < .9 else None,
+            dispatched_at=r + hours(40) if rnd.random() < .85 else None,
+            closed_at=r + hours(120) if rnd.random() < .8 else None,
+            level=rnd.choice([None, "grid", "village", "township", "county"]),
+            status=rnd.choice([None] * 12 + ["invalid"]),
+            satisfaction=rnd.choice([None, "satisfied", "basically_satisfied", "dissatisfied"]),
+        )
+        row["township"] = "T2" if row["grid"] == "G3" else "T1"
+        events.append(ev(**row))
+        dicts.append({**row, "reported_at": r})
+    per_cat = {"安全隐患": {"close_h": 24.0, "dispatch_h": 12.0}}
+    s = Settings(raw={**Settings().raw, "limits": {**Settings().raw["limits"], "category": per_cat}})
+    store = ReadStore(make_db(tmp_path / f"r{seed}.duckdb", events))
+    for start, end, as_of in [(dt.date(2025, 6, 1), dt.date(2025, 7, 1), AS_OF),
+                              (dt.date(2025, 5, 1), dt.date(2025, 5, 8), D(2025, 5, 9, 3)),
+                              (dt.date(2025, 7, 1), dt.date(2025, 7, 15), D(2025, 7, 20))]:
+        for scope_text, pred in [("county", None), ("township:T1", lambda e: e["township"] == "T1"),
+                                 ("grid:G3", lambda e: e["grid"] == "G3")]:
+            got = m.metrics(store, s, scope=m.parse_scope(store, scope_text), start=start, end=end,
+                            as_of=as_of)
+            want = oracle(dicts, start=start, end=end, as_of=as_of, per_cat=per_cat, scope=pred)
+            for key, value in want.items():
+                if isinstance(value, float):
+                    assert got[key] == pytest.approx(value), (scope_text, start, key)
+                else:
+                    assert got[key] == value, (scope_text, start, key)
