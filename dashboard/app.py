@@ -28,10 +28,10 @@ def create_app(db_path: str | Path, settings: Settings | str | Path | None = Non
         serve_locally=True,
         title="网格化社会治理指挥大屏",
         update_title=None,
+        compress=False,
         suppress_callback_exceptions=True,
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
     )
-    app.config.compress = False
     cache = Cache(app.server, config={"CACHE_TYPE": "SimpleCache", "CACHE_THRESHOLD": 2000})
     ctx = AppContext(store=ReadStore(db_path), settings=settings, cache=cache)
     app.server.config["GRIDWALL_CTX"] = ctx

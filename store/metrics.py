@@ -361,3 +361,34 @@ def metrics(
     for key in METRIC_KEYS:
         out[key] = _plain(row[key])
     return out
+
+
+# --- ranking and cards (亮牌) --------------------------------------------------------------
+
+CARD_ZH = {"red": "红牌", "yellow": "黄牌", "green": "绿牌"}
+
+
+def card(row, settings: Settings) -> str:
+    """'red' | 'yellow' | 'green' for a unit's metrics row (metrics.md, thresholds in [cards])."""
+    c = settings.raw["cards"]
+    on_time = row["on_time_rate"]
+    on_time = None if on_time is None or on_time != on_time else float(on_time)
+    red = int(row["red"])
+    if red > int(c["red_card_overdue"]) or (on_time is not None and on_time < float(c["red_below"])):
+        return "red"
+    if red > 0 or (on_time is not None and on_time < float(c["yellow_below"])):
+        return "yellow"
+    return "green"
+
+
+def rank(df: pd.DataFrame, settings: Settings) -> pd.DataFrame:
+    """Units ranked by on-time closure rate, then handling rate (no data last), with cards.
+
+    Adds ``rank`` (1 = best) and ``card``; ties keep code order so the ranking is stable.
+    """
+    out = df.sort_values(
+        ["on_time_rate", "handling_rate", "code"], ascending=[False, False, True],
+        na_position="last", kind="mergesort").reset_index(drop=True)
+    out["rank"] = range(1, len(out) + 1)
+    out["card"] = [card(r, settings) for _, r in out.iterrows()]
+    return out

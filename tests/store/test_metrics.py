@@ -188,3 +188,22 @@ def test_random_events_match_the_reference(tmp_path, seed):
                     assert got[key] == pytest.approx(value), (scope_text, start, key)
                 else:
                     assert got[key] == value, (scope_text, start, key)
+
+
+def test_ranking_and_cards(tmp_path):
+    import pandas as pd
+
+    df = pd.DataFrame({
+        "code": ["A", "B", "C", "D", "E"],
+        "on_time_rate": [0.97, 0.97, 0.93, None, 0.89],
+        "handling_rate": [0.99, 1.0, 0.99, 0.5, 1.0],
+        "red": [0, 1, 0, 0, 0],
+    })
+    out = m.rank(df, Settings())
+    assert list(out["code"]) == ["B", "A", "C", "E", "D"]
+    assert dict(zip(out["code"], out["card"])) == {
+        "B": "yellow", "A": "green", "C": "yellow", "E": "red", "D": "green"}
+    many_red = pd.DataFrame({"code": ["X"], "on_time_rate": [0.99], "handling_rate": [1.0], "red": [6]})
+    assert m.rank(many_red, Settings())["card"][0] == "red"
+    five_red = many_red.assign(red=[5])
+    assert m.rank(five_red, Settings())["card"][0] == "yellow"
