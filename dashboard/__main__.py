@@ -24,7 +24,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"gridwall: {exc}", file=sys.stderr)
         return 2
     print(f"gridwall: serving {args.db} on http://{args.host}:{args.port}/", flush=True)
-    app.run(host=args.host, port=args.port, debug=args.debug, threaded=True)
+    if args.debug:
+        app.run(host=args.host, port=args.port, debug=True, threaded=True)
+    else:
+        # A production WSGI server: the wall stays on for months.
+        from waitress import serve
+
+        serve(app.server, host=args.host, port=args.port, threads=8, ident="gridwall")
     return 0
 
 
