@@ -5,7 +5,10 @@ Everything the browser loads is served by this app (Dash's own bundles with
 """
 from __future__ import annotations
 
+import time
 from pathlib import Path
+
+import flask
 
 import dash
 from flask_caching import Cache
@@ -36,9 +39,25 @@ def create_app(db_path: str | Path, settings: Settings | str | Path | None = Non
     ctx = AppContext(store=ReadStore(db_path), settings=settings, cache=cache)
     app.server.config["GRIDWALL_CTX"] = ctx
     app.server.register_blueprint(api.blueprint(ctx))
+    _add_server_timing(app.server)
 
     from dashboard import wall  # the wall room: layout and callbacks
 
     app.layout = wall.layout(ctx)
     wall.register_callbacks(app, ctx)
     return app
+
+
+def _add_server_timing(server: flask.Flask) -> None:
+    """``Server-Timing: app;dur=<ms>`` on every response: benchmarks and DevTools read it."""
+
+    @server.before_request
+    def _start():
+        flask.g.gridwall_t0 = time.perf_counter()
+
+    @server.after_request
+    def _stamp(resp):
+        t0 = getattr(flask.g, "gridwall_t0", None)
+        if t0 is not None:
+            resp.headers["Server-Timing"] = f"app;dur={(time.perf_counter() - t0) * 1000:.1f}"
+        return resp
