@@ -22,7 +22,7 @@ $(BIN)/.installed-test: requirements.txt requirements-test.txt $(BIN)/.installed
 
 demo: $(BIN)/.installed-run
 	mkdir -p build
-	$(BIN)/python -m etl demo --db $(DB)
+	$(BIN)/python -m etl demo --db $(DB) --settings data/settings.toml
 	$(BIN)/python -m dashboard --db $(DB) --settings data/settings.toml --host $(HOST) --port $(PORT)
 
 test: $(BIN)/.installed-test
