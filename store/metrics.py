@@ -214,66 +214,67 @@ def metrics_table(
     cam_scope_sql, cam_scope_params = scope.where("c")
     cam_key = f"c.{LEVEL_COLUMNS[by]}" if by else "'all'"
 
-    sql = f"""
-    WITH {lim_sql},
-    ev AS (
+    # Two scans, each pruned by its own filter: the window's cohort (events are stored sorted
+    # by reported_at, so DuckDB skips the blocks outside the window) and the events open at
+    # as_of (the backlog); a single OR-ed filter would scan every row.
+    base = f"""
         SELECT {key} AS unit, e.reported_at, e.closed_at, e.accepted_at, e.dispatched_at,
                e.level, e.satisfaction, e.supervised,
                e.status IS NOT DISTINCT FROM 'invalid' AS is_invalid,
                COALESCE(l.accept_h * {_US_PER_H}, ?) AS acc_us,
                COALESCE(l.dispatch_h * {_US_PER_H}, ?) AS dis_us,
                COALESCE(l.close_h * {_US_PER_H}, ?) AS clo_us,
-               e.reported_at >= ? AND e.reported_at < ? AS in_window,
                e.closed_at IS NOT NULL AND e.closed_at <= ? AS closed_now,
                date_diff('microsecond', e.reported_at, e.closed_at) AS close_us,
                date_diff('microsecond', e.reported_at, ?::TIMESTAMP) AS age_us
         FROM events e LEFT JOIN lim l ON l.category = e.category
-        WHERE {scope_sql}
-    ),
+        WHERE {scope_sql}"""
+    base_params = [d_acc, d_dis, d_clo, as_of, as_of, *scope_params]
+    sql = f"""
+    WITH {lim_sql},
+    cohort AS ({base} AND e.reported_at >= ? AND e.reported_at < ?),
+    open_now AS ({base} AND e.reported_at <= ? AND (e.closed_at IS NULL OR e.closed_at > ?)
+                 AND e.status IS DISTINCT FROM 'invalid'),
     agg AS (
         SELECT unit,
-          count(*) FILTER (WHERE in_window AND NOT is_invalid) AS reported,
-          count(*) FILTER (WHERE in_window AND NOT is_invalid AND closed_now) AS closed,
-          count(*) FILTER (WHERE in_window AND NOT is_invalid AND closed_now
-                           AND close_us <= clo_us) AS on_time,
-          count(*) FILTER (WHERE in_window AND NOT is_invalid
-                           AND dispatched_at <= ?::TIMESTAMP) AS dispatched,
-          count(*) FILTER (WHERE in_window AND NOT is_invalid AND dispatched_at <= ?::TIMESTAMP
+          count(*) FILTER (WHERE NOT is_invalid) AS reported,
+          count(*) FILTER (WHERE NOT is_invalid AND closed_now) AS closed,
+          count(*) FILTER (WHERE NOT is_invalid AND closed_now AND close_us <= clo_us) AS on_time,
+          count(*) FILTER (WHERE NOT is_invalid AND dispatched_at <= ?::TIMESTAMP) AS dispatched,
+          count(*) FILTER (WHERE NOT is_invalid AND dispatched_at <= ?::TIMESTAMP
                            AND date_diff('microsecond', reported_at, dispatched_at) <= dis_us)
                            AS dispatched_in_time,
-          count(*) FILTER (WHERE in_window AND NOT is_invalid
-                           AND accepted_at <= ?::TIMESTAMP) AS accepted,
-          count(*) FILTER (WHERE in_window AND NOT is_invalid AND accepted_at <= ?::TIMESTAMP
+          count(*) FILTER (WHERE NOT is_invalid AND accepted_at <= ?::TIMESTAMP) AS accepted,
+          count(*) FILTER (WHERE NOT is_invalid AND accepted_at <= ?::TIMESTAMP
                            AND date_diff('microsecond', reported_at, accepted_at) <= acc_us)
                            AS accepted_in_time,
-          count(*) FILTER (WHERE in_window AND NOT is_invalid AND closed_now
+          count(*) FILTER (WHERE NOT is_invalid AND closed_now
                            AND satisfaction IS NOT NULL) AS rated,
-          count(*) FILTER (WHERE in_window AND NOT is_invalid AND closed_now
+          count(*) FILTER (WHERE NOT is_invalid AND closed_now
                            AND satisfaction IN ('satisfied', 'basically_satisfied')) AS satisfied,
-          count(*) FILTER (WHERE in_window AND NOT is_invalid AND closed_now
-                           AND level IS NOT NULL) AS with_level,
-          count(*) FILTER (WHERE in_window AND NOT is_invalid AND closed_now
+          count(*) FILTER (WHERE NOT is_invalid AND closed_now AND level IS NOT NULL) AS with_level,
+          count(*) FILTER (WHERE NOT is_invalid AND closed_now
                            AND level IN ('grid', 'village')) AS at_source,
-          quantile_cont(close_us, 0.5) FILTER (WHERE in_window AND NOT is_invalid AND closed_now)
+          quantile_cont(close_us, 0.5) FILTER (WHERE NOT is_invalid AND closed_now)
                            / {_US_PER_H} AS median_hours_to_close,
-          count(*) FILTER (WHERE in_window AND is_invalid) AS invalid,
-          count(*) FILTER (WHERE NOT is_invalid AND age_us >= 0 AND NOT closed_now) AS open_backlog,
-          count(*) FILTER (WHERE NOT is_invalid AND age_us >= 0 AND NOT closed_now
-                           AND age_us > clo_us) AS red,
-          count(*) FILTER (WHERE NOT is_invalid AND age_us >= 0 AND NOT closed_now
-                           AND age_us >= ? * clo_us AND age_us <= clo_us) AS yellow,
-          count(*) FILTER (WHERE NOT is_invalid AND age_us >= 0 AND NOT closed_now
-                           AND (supervised IS TRUE OR (? > 0 AND age_us > ? * clo_us))) AS flagged
-        FROM ev GROUP BY unit
+          count(*) FILTER (WHERE is_invalid) AS invalid
+        FROM cohort GROUP BY unit
+    ),
+    backlog AS (
+        SELECT unit, count(*) AS open_backlog,
+          count(*) FILTER (WHERE age_us > clo_us) AS red,
+          count(*) FILTER (WHERE age_us >= ? * clo_us AND age_us <= clo_us) AS yellow,
+          count(*) FILTER (WHERE supervised IS TRUE OR (? > 0 AND age_us > ? * clo_us)) AS flagged
+        FROM open_now GROUP BY unit
     ),
     cams AS (
         SELECT {cam_key} AS unit, count(*) AS cameras,
                count(*) FILTER (WHERE c.status = 'online') AS cameras_online
         FROM cameras c WHERE {cam_scope_sql} GROUP BY unit
     )
-    SELECT * FROM agg FULL OUTER JOIN cams USING (unit)
+    SELECT * FROM agg FULL OUTER JOIN backlog USING (unit) FULL OUTER JOIN cams USING (unit)
     """
-    params = [*lim_params, d_acc, d_dis, d_clo, start_ts, end_ts, as_of, as_of, *scope_params,
+    params = [*lim_params, *base_params, start_ts, end_ts, *base_params, as_of, as_of,
               as_of, as_of, as_of, as_of, warn, flag_mult, flag_mult, *cam_scope_params]
     df = store.df(sql, params)
     df = _with_units(store, df, by, scope)
