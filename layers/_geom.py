@@ -1,0 +1,49 @@
+"""Polygons → coordinate arrays for plotly paths, vectorised with shapely.
+
+One trace can draw many polygons when their rings are joined with NaN gaps (plotly treats a
+NaN in a typed array like ``None``), so a layer costs one JSON array, not one trace per unit.
+Arrays are float32: about 1 m at these longitudes, half the bytes of float64.
+"""
+from __future__ import annotations
+
+from typing import Iterable
+
+import numpy as np
+import shapely
+
+
+def _as_array(geoms: Iterable) -> np.ndarray:
+    arr = np.asarray(list(geoms) if not isinstance(geoms, np.ndarray) else geoms, dtype=object)
+    return arr[~shapely.is_missing(arr) & ~shapely.is_empty(arr)] if arr.size else arr
+
+
+def polygon_xy(geoms: Iterable, *, dtype=np.float32) -> tuple[np.ndarray, np.ndarray]:
+    """x (lon) and y (lat) of every ring of every (Multi)Polygon, rings separated by NaN.
+
+    Exteriors are oriented counter-clockwise and holes clockwise so that a filled path with
+    the non-zero rule leaves the holes open (a township that surrounds the town centre).
+    """
+    arr = _as_array(geoms)
+    if arr.size == 0:
+        return np.empty(0, dtype), np.empty(0, dtype)
+    parts = shapely.get_parts(arr)
+    parts = shapely.orient_polygons(parts, exterior_cw=False)
+    rings = shapely.get_rings(parts)
+    coords, ring_idx = shapely.get_coordinates(rings, return_index=True)
+    n = len(coords) + len(rings) - 1
+    x = np.full(n, np.nan, dtype)
+    y = np.full(n, np.nan, dtype)
+    pos = np.arange(len(coords)) + ring_idx
+    x[pos] = coords[:, 0]
+    y[pos] = coords[:, 1]
+    return x, y
+
+
+def bounds(geoms: Iterable) -> tuple[float, float, float, float]:
+    """(minx, miny, maxx, maxy) of all geometries together."""
+    arr = _as_array(geoms)
+    if arr.size == 0:
+        raise ValueError("no geometry to take bounds of")
+    b = shapely.bounds(arr)
+    return (float(np.nanmin(b[:, 0])), float(np.nanmin(b[:, 1])),
+            float(np.nanmax(b[:, 2])), float(np.nanmax(b[:, 3])))

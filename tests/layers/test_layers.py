@@ -1,0 +1,208 @@
+"""Each map layer from small GeoDataFrames: trace count, coordinates, customdata."""
+from __future__ import annotations
+
+import math
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import pytest
+import shapely
+from shapely.geometry import MultiPolygon, Polygon, box
+
+import layers as L
+
+SQ = box(0, 0, 1, 1)
+RING = Polygon([(10, 10), (14, 10), (14, 14), (10, 14)], [[(11, 11), (11, 13), (13, 13), (13, 11)]])
+
+
+def gdf(geoms, **cols) -> gpd.GeoDataFrame:
+    n = len(geoms)
+    data = {"code": [f"U{i}" for i in range(n)], "name": [f"单元{i}" for i in range(n)], **cols}
+    return gpd.GeoDataFrame(data, geometry=list(geoms), crs=4326)
+
+
+def test_polygon_xy_joins_rings_with_one_gap_each_and_keeps_coordinates():
+    x, y = L.polygon_xy([SQ, RING])
+    gaps = np.flatnonzero(np.isnan(x))
+    assert len(gaps) == 2                       # 3 rings (square, exterior, hole) → 2 gaps
+    assert np.array_equal(np.isnan(x), np.isnan(y))
+    assert len(x) == 5 + 5 + 5 + 2
+    first = shapely.Polygon(np.column_stack([x[:gaps[0]], y[:gaps[0]]]))
+    assert first.equals(SQ)
+    assert x.dtype == np.float32
+
+
+def test_polygon_xy_orients_exteriors_ccw_and_holes_cw():
+    # the hole must wind against the exterior so a non-zero fill leaves it open
+    x, y = L.polygon_xy([RING.reverse() if hasattr(RING, "reverse") else RING])
+    gaps = np.flatnonzero(np.isnan(x))
+    ext = shapely.LinearRing(np.column_stack([x[:gaps[0]], y[:gaps[0]]]))
+    hole = shapely.LinearRing(np.column_stack([x[gaps[0] + 1:], y[gaps[0] + 1:]]))
+    assert ext.is_ccw and not hole.is_ccw
+
+
+def test_polygon_xy_handles_multipolygons_and_skips_empty():
+    mp = MultiPolygon([box(0, 0, 1, 1), box(2, 2, 3, 3)])
+    x, _ = L.polygon_xy([mp, shapely.Polygon(), None])
+    assert np.isnan(x).sum() == 1 and len(x) == 11
+    assert L.polygon_xy([])[0].size == 0
+
+
+def test_township_boundaries_one_trace_and_optional_fill():
+    g = gdf([SQ, box(1, 0, 2, 1)])
+    (t,) = L.township_boundaries(g, line_width=3)
+    assert t.mode == "lines" and t.line.width == 3 and t.fill is None
+    (f,) = L.township_boundaries(g, fill_color="rgba(1,2,3,0.5)")
+    assert f.fill == "toself" and f.fillcolor == "rgba(1,2,3,0.5)"
+    assert np.nanmax(np.asarray(t.x)) == 2.0
+
+
+def test_township_labels_use_label_points_when_given_else_inside_the_shape():
+    g = gdf([SQ, RING], label_lon=[0.5, 12.0], label_lat=[0.5, 10.5])
+    (t,) = L.township_labels(g, font_size=22)
+    assert list(t.text) == ["单元0", "单元1"] and list(t.x) == [0.5, 12.0]
+    assert t.textfont.size == 22 and t.mode == "text"
+    (t2,) = L.township_labels(gdf([RING]))
+    assert RING.contains(shapely.Point(t2.x[0], t2.y[0]))     # not in the hole
+
+
+def test_grid_boundaries_single_faint_trace():
+    (t,) = L.grid_boundaries(gdf([box(i, 0, i + 1, 1) for i in range(50)]), opacity=0.2)
+    assert t.opacity == 0.2 and np.isnan(np.asarray(t.x)).sum() == 49
+
+
+def test_click_markers_customdata_is_kind_and_code():
+    (t,) = L.click_markers(gdf([SQ, box(5, 5, 6, 6)]), kind="grid")
+    assert [list(c) for c in t.customdata] == [["grid", "U0"], ["grid", "U1"]]
+    assert list(t.hovertext) == ["单元0", "单元1"]
+    with pytest.raises(ValueError, match="kind"):
+        L.click_markers(gdf([SQ]), kind="village")
+
+
+def test_class_breaks_are_rounded_increasing_and_cover_the_maximum():
+    vals = [0, 1, 2, 3, 5, 8, 13, 21, 34, 55, 89, 144, np.nan]
+    b = L.class_breaks(vals, n_classes=5)
+    assert b == sorted(set(b)) and b[-1] >= 144 and len(b) <= 5
+    assert all(float(v).is_integer() for v in b)
+    assert L.class_breaks([0, 0, np.nan]) == []
+    assert L.class_breaks([7, 7, 7]) == [7]
+    # every class holds at least one value (no empty range in the legend)
+    for vals in ([0.52, 0.55, 0.58, 0.61, 0.7, 0.8, 6.0, 13.0], [1, 1, 1, 2, 2, 9, 9, 9, 100]):
+        b = L.class_breaks(vals, n_classes=5, decimals=1)
+        lows = [0.0, *b[:-1]]
+        assert all(any(lo < x <= hi for x in vals) for lo, hi in zip(lows, b)), b
+    assert L.class_labels([12, 40]) == ["1–12", "13–40"]
+    assert L.class_labels([1, 3]) == ["1", "2–3"]
+    assert L.class_labels([1.5, 3.2], decimals=1) == ["0.0–1.5", "1.5–3.2"]
+
+
+def test_choropleth_one_trace_per_nonempty_class_plus_markers():
+    geoms = [box(i, 0, i + 1, 1) for i in range(6)]
+    g = gdf(geoms, v=[0, 1, 1, 10, 10, 100])
+    traces = L.choropleth(g, "v", kind="township", label="事件数", unit="件", n_classes=3)
+    fills, markers = traces[:-1], traces[-1]
+    assert all(t.fill == "toself" for t in fills)
+    # zero class + at most 3 classes, each polygon in exactly one fill trace
+    assert 2 <= len(fills) <= 4
+    n_polys = sum(np.isnan(np.asarray(t.x)).sum() + 1 for t in fills)
+    assert n_polys == 6
+    assert fills[0].name == "0"
+    assert [c[1] for c in markers.customdata] == list(g["code"])
+    assert markers.hovertext[5] == "单元5<br>事件数 100 件"
+    assert fills[1].legendgrouptitle.text == "事件数（件）"
+
+
+def test_choropleth_puts_each_unit_in_its_class():
+    g = gdf([box(i, 0, i + 1, 1) for i in range(3)], v=[1.0, 50.0, np.nan])
+    traces = L.choropleth(g, "v", kind="grid", label="密度", decimals=1, n_classes=2)
+    fills = traces[:-1]
+    # nan → zero class (first), 1.0 → low class, 50.0 → top class
+    xs = [set(np.asarray(t.x)[~np.isnan(np.asarray(t.x))].round(3)) for t in fills]
+    assert xs[0] == {2.0, 3.0} and xs[1] == {0.0, 1.0} and xs[2] == {1.0, 2.0}
+    assert traces[-1].hovertext[2].endswith("—")
+
+
+def test_raster_matrix_conserves_counts_and_blurs():
+    cells = pd.DataFrame({"lon": [0.05, 0.15, 0.15], "lat": [0.05, 0.05, 0.25], "n": [4, 2, 6]})
+    xs, ys, z = L.raster_matrix(cells, dx=0.1, dy=0.1, blur=0)
+    assert z.sum() == 12 and np.count_nonzero(z) == 3
+    i, j = np.argwhere(z == 6)[0]
+    assert math.isclose(xs[j], 0.15) and math.isclose(ys[i], 0.25)
+    _, _, zb = L.raster_matrix(cells, dx=0.1, dy=0.1, blur=1)
+    assert math.isclose(zb.sum(), 12) and np.count_nonzero(zb) > 3
+
+
+def test_heat_is_one_heatmap_with_sparse_cells_transparent():
+    cells = pd.DataFrame({"lon": [0.05, 0.55], "lat": [0.05, 0.55], "n": [100, 1]})
+    (h,) = L.heat(cells, dx=0.1, dy=0.1, blur=0, min_share=0.05)
+    z = np.asarray(h.z, dtype=float)
+    assert isinstance(h, go.Heatmap) and h.showscale is False and h.zmin == 0
+    assert np.count_nonzero(z) == 1 and np.nanmax(z) == 10.0     # sqrt(100); the 1 is cut
+    assert "rgba" in h.colorscale[0][1] and h.colorscale[0][1].endswith(",0.0)")
+    (lg,) = L.heat(cells, dx=0.1, dy=0.1, blur=0, min_share=0, scale="log")
+    assert np.count_nonzero(np.asarray(lg.z)) == 2
+    assert L.heat(cells.iloc[:0], dx=0.1, dy=0.1) == []
+    with pytest.raises(ValueError, match="scale"):
+        L.heat(cells, dx=0.1, dy=0.1, scale="cubic")
+
+
+def test_cameras_split_by_status_offline_in_warning_colour():
+    df = pd.DataFrame({"lon": [1, 2, 3], "lat": [1, 2, 3], "status": ["online", "offline", "online"],
+                       "name": ["东门", "西门", None]})
+    on, off = L.cameras(df, offline_color="#ff0000")
+    assert len(on.x) == 2 and len(off.x) == 1 and off.marker.color == "#ff0000"
+    assert off.hovertext[0] == "西门（离线）" and on.hovertext[1] == "在线"
+    assert isinstance(L.cameras(df, gl=True)[0], go.Scattergl)
+    assert len(L.cameras(df[df.status == "online"])) == 1
+
+
+def test_hotspot_outlines_glow_line_and_clickable_stats():
+    g = gdf([SQ], k=[9], baseline=[0.5], ratio=[18.0], p=[1e-9])
+    glow, line, markers = L.hotspot_outlines(g, color="#ff00ff", width=4)
+    assert line.line.width == 4 and glow.line.width > line.line.width
+    assert list(markers.customdata[0]) == ["grid", "U0"]
+    assert "本期 9 件" in markers.hovertext[0] and "基线 0.5" in markers.hovertext[0]
+    assert L.hotspot_outlines(g.iloc[:0]) == []
+    assert len(L.hotspot_outlines(g, clickable=False)) == 2
+
+
+def test_selection_outline():
+    glow, line = L.selection_outline(gdf([SQ]), color="#fff")
+    assert line.line.color == "#fff" and glow.opacity < 1
+
+
+def test_map_axes_keep_ground_scale_and_pad():
+    ax = L.map_axes((120.0, 29.5, 120.2, 29.6), pad=0.1)
+    assert ax["yaxis"]["scaleanchor"] == "x"
+    assert math.isclose(ax["yaxis"]["scaleratio"], 1 / math.cos(math.radians(29.55)))
+    lo, hi = ax["xaxis"]["range"]
+    assert math.isclose(lo, 120.0 - 0.02) and math.isclose(hi, 120.2 + 0.02)
+    assert ax["xaxis"]["visible"] is False and ax["xaxis"]["fixedrange"] is True
+    top = L.map_axes((120.0, 29.5, 120.2, 29.6), pad=0, extra_top=0.5)
+    assert top["yaxis"]["range"] == pytest.approx([29.5, 29.65])
+    tiny = L.map_axes((1, 1, 1, 1), min_span_deg=0.01, pad=0)
+    assert math.isclose(tiny["xaxis"]["range"][1] - tiny["xaxis"]["range"][0], 0.01)
+
+
+def test_emptiest_corner_keeps_the_legend_off_the_shape():
+    # an L-shaped county: the bottom-right quarter is empty
+    shape = [box(0, 0, 1, 2), box(1, 1, 2, 2)]
+    axes = L.map_axes((0, 0, 2, 2), pad=0)
+    assert L.emptiest_corner(shape, axes) == "bottom-right"
+    assert L.legend_position("bottom-right")["xanchor"] == "right"
+    # full square: all tie, the first candidate wins
+    assert L.emptiest_corner([box(0, 0, 2, 2)], axes) == "bottom-left"
+
+
+def test_visible_range_and_covers_for_floating_controls():
+    # a square degree at the equator in a 2:1 view: y binds, x widens to twice the span
+    axes = L.map_axes((0, 0, 1, 1), pad=0)
+    xr, yr = L.visible_range(axes, (200, 100))
+    assert xr == pytest.approx([-0.5, 1.5], abs=1e-3) and yr == pytest.approx([0, 1])
+    # a box 40 px wide in the top-right corner sits over x in [1.1, 1.5]: empty
+    assert not L.covers([box(0, 0, 1, 1)], axes, (200, 100), (40, 20))
+    assert L.covers([box(0, 0, 1.3, 1)], axes, (200, 100), (40, 20))
+    assert L.covers([box(0, 0, 1, 1)], axes, (200, 100), (40, 20), corner="top-left") is False
+    assert L.covers([box(-0.4, 0, 1, 1)], axes, (200, 100), (40, 20), corner="top-left")

@@ -1,0 +1,166 @@
+"""The map panel's pure figure builder and thin update, on a real DuckDB file (no server)."""
+from __future__ import annotations
+
+import datetime as dt
+
+import dash
+import plotly.graph_objects as go
+import pytest
+from flask import Flask
+from flask_caching import Cache
+
+from dashboard.context import AppContext
+from dashboard.wall import map_panel as mp
+from store.db import ReadStore
+from store.settings import Settings
+from tests.layers.mapdb import event, make_map_db
+
+AT = dt.datetime(2025, 6, 20, 9, 0)
+
+
+@pytest.fixture
+def ctx(tmp_path):
+    evs = [event(f"h{i}", AT + dt.timedelta(hours=i), 120.01, 29.51, "G1") for i in range(7)]
+    evs += [event("x", AT, 120.06, 29.55, "G2"), event("y", AT, 120.15, 29.55, "G3")]
+    cams = [("C1", "东门", "online", 120.02, 29.55, "G1", "T1"),
+            ("C2", "西门", "offline", 120.07, 29.55, "G2", "T1")]
+    store = ReadStore(make_map_db(tmp_path / "fig.duckdb", evs, cams))
+    settings = Settings()
+    settings.raw["as_of"] = "2025-06-30T12:00"
+    app = Flask(__name__)
+    c = AppContext(store=store, settings=settings,
+                   cache=Cache(app, config={"CACHE_TYPE": "SimpleCache"}))
+    yield c
+    store.close()
+
+
+def clickable(fig: go.Figure) -> list[list[str]]:
+    return [list(c) for t in fig.data if getattr(t, "customdata", None) is not None
+            for c in t.customdata]
+
+
+def build(ctx, township=None, grid=None, layers=tuple(mp.DEFAULT_LAYERS), measure="reported"):
+    data = mp.read_map_data(ctx, township, tuple(layers))
+    return mp.map_figure(data, township=township, grid=grid, layers=tuple(layers), measure=measure)
+
+
+def test_county_view_townships_clickable_and_whole_county_in_view(ctx):
+    fig = build(ctx)
+    assert clickable(fig)[:2] == [["township", "T1"], ["township", "T2"]]
+    x0, x1 = fig.layout.xaxis.range
+    assert x0 < 120.0 and x1 > 120.2
+    assert fig.layout.uirevision == "map:county"
+    assert fig.layout.yaxis.scaleanchor == "x" and fig.layout.dragmode is False
+    labels = [t for t in fig.data if t.mode == "text"]
+    assert list(labels[0].text) == ["甲镇", "乙镇"]
+    # T1 (8 events) and T2 (1 event) land in different classes of the legend
+    fills = [t for t in fig.data if t.fill == "toself"]
+    assert len(fills) == 2 and fills[0].legendgrouptitle.text == "事件数（件）"
+
+
+def test_hotspot_outlined_and_clickable_as_grid(ctx):
+    fig = build(ctx)
+    names = [t.name for t in fig.data]
+    assert "新发热点 1 处" in names                           # legend key
+    assert ["grid", "G1"] in clickable(fig)                   # G1: 7 events, empty history
+
+
+def test_drilled_township_zooms_and_draws_its_grids(ctx):
+    fig = build(ctx, township="T1")
+    cd = clickable(fig)
+    assert ["grid", "G1"] in cd and ["grid", "G2"] in cd and ["grid", "G3"] not in cd
+    assert ["township", "T2"] in cd                            # neighbour: click to switch
+    x0, x1 = fig.layout.xaxis.range
+    assert 119.99 < x0 < 120.0 and 120.1 < x1 < 120.11
+    assert fig.layout.uirevision == "map:township:T1"
+    hover = next(t for t in fig.data if t.customdata is not None
+                 and list(t.customdata[0]) == ["grid", "G1"]).hovertext[0]
+    assert "一号网格" in hover and "网格员 张三" in hover and "事件数 7 件" in hover
+    assert "第1名 红牌" in hover            # 7 red warnings > red_card_overdue (5): red card
+
+
+def test_selected_grid_is_highlighted(ctx):
+    without = build(ctx, township="T1")
+    fig = build(ctx, township="T1", grid="G2")
+    sel = [t for t in fig.data if t.name == "选中" and t.line.color == mp.SELECTED_GRID_COLOR]
+    assert len(sel) == 2 and not [t for t in without.data
+                                  if t.name == "选中" and t.line.color == mp.SELECTED_GRID_COLOR]
+    assert min(x for x in sel[1].x if x == x) == pytest.approx(120.05)
+
+
+def test_unknown_township_falls_back_to_the_county(ctx):
+    fig = build(ctx, township="nope")
+    assert clickable(fig)[:2] == [["township", "T1"], ["township", "T2"]]
+
+
+def test_layers_toggle_heat_and_cameras(ctx):
+    fig = build(ctx, layers=("townships", "heat", "cameras"))
+    heat = [t for t in fig.data if isinstance(t, go.Heatmap)]
+    assert len(heat) == 1 and heat[0].zorder == 1
+    names = [t.name for t in fig.data]
+    assert "视频在线 1" in names and "视频离线 1" in names
+    assert not any(n == "网格边界" for n in names)
+    bare = build(ctx, layers=())
+    assert not any(isinstance(t, go.Heatmap) for t in bare.data)
+    assert not [t for t in bare.data if t.mode == "text"]       # labels go with 镇街边界
+    assert clickable(bare)[:2] == [["township", "T1"], ["township", "T2"]]   # still clickable
+
+
+def test_measure_selects_the_column(ctx):
+    fig = build(ctx, measure="density")
+    fills = [t for t in fig.data if t.fill == "toself"]
+    assert fills[0].legendgrouptitle.text == "密度（件/km²）"
+
+
+def test_update_sends_nothing_when_the_browser_has_the_same_view(ctx):
+    fig, sig = mp.update_map(ctx, {"township": "T1", "grid": None}, ["townships"], "red", None)
+    assert isinstance(fig, go.Figure) and sig
+    again = mp.update_map(ctx, {"township": "T1", "grid": None}, ["townships"], "red", sig,
+                          refresh=True)
+    assert again == (dash.no_update, dash.no_update)
+    other, sig2 = mp.update_map(ctx, {"township": "T1", "grid": "G1"}, ["townships"], "red", sig)
+    assert isinstance(other, go.Figure) and sig2 != sig
+
+
+def test_layout_ids_and_chinese_options(ctx):
+    div = mp.layout(ctx)
+    ids = {getattr(c, "id", None) for c in div.children}
+    assert {"map-graph", "map-signature"} <= ids
+    controls = div.children[1].children
+    assert [o["label"] for o in controls[0].options] == ["事件数", "密度", "在办积压", "红线示警"]
+    assert [o["label"] for o in controls[1].options] == ["镇街边界", "网格边界", "热力", "视频点位", "热点"]
+    assert div.children[0].config["scrollZoom"] is False
+    assert div.children[0].config["displayModeBar"] is False
+
+
+def test_a_grid_alone_opens_its_township(ctx):
+    fig, _ = mp.update_map(ctx, {"township": None, "grid": "G3"}, list(mp.DEFAULT_LAYERS),
+                           "reported", None)
+    assert fig.layout.uirevision == "map:township:T2"
+    assert any(t.name == "选中" and t.line.color == mp.SELECTED_GRID_COLOR for t in fig.data)
+
+
+def test_empty_database_shows_a_message_not_an_error(tmp_path):
+    import duckdb
+
+    from store.schema import create_schema
+
+    con = duckdb.connect(str(tmp_path / "empty.duckdb"))
+    create_schema(con)
+    con.close()
+    store = ReadStore(tmp_path / "empty.duckdb")
+    c = AppContext(store=store, settings=Settings(),
+                   cache=Cache(Flask(__name__), config={"CACHE_TYPE": "SimpleCache"}))
+    fig, _ = mp.update_map(c, None, list(mp.DEFAULT_LAYERS), "reported", None)
+    assert fig.layout.annotations[0].text == "暂无地图数据"
+    store.close()
+
+
+def test_store_failure_keeps_the_old_map_on_refresh(tmp_path):
+    store = ReadStore(tmp_path / "missing.duckdb")
+    c = AppContext(store=store, settings=Settings(),
+                   cache=Cache(Flask(__name__), config={"CACHE_TYPE": "SimpleCache"}))
+    assert mp.update_map(c, None, [], "reported", "old", refresh=True) == (
+        dash.no_update, dash.no_update)
+    fig, sig = mp.update_map(c, None, [], "reported", None)
+    assert fig.layout.annotations[0].text == "数据库文件不存在" and sig is None

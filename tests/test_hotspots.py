@@ -1,0 +1,108 @@
+"""Emerging hotspots (metrics.md): the Poisson rule on constructed counts and on a DuckDB file."""
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+import pandas as pd
+import pytest
+
+from store.db import ReadStore
+from store.hotspots import classify, emerging_hotspots, hotspot_table, poisson_sf
+from store.settings import Settings
+from tests.layers.mapdb import event, make_map_db
+
+
+def tail_by_hand(k: int, mu: float) -> float:
+    return 1 - sum(math.exp(-mu) * mu ** i / math.factorial(i) for i in range(k))
+
+
+@pytest.mark.parametrize("k,mu", [(1, 0.5), (6, 0.5), (5, 0.5), (3, 5.0), (10, 10.0), (25, 10.0),
+                                  (12, 2.5), (40, 30.0)])
+def test_poisson_tail_matches_the_textbook_sum(k, mu):
+    assert math.isclose(poisson_sf(k, mu), tail_by_hand(k, mu), rel_tol=1e-9, abs_tol=1e-15)
+
+
+def test_poisson_tail_edges_and_far_tail():
+    assert poisson_sf(0, 3.0) == 1.0
+    assert poisson_sf(3, 0.0) == 0.0
+    # far tail, where 1 - cdf would be 0: P(X >= 60 | 2) = sum of terms, first term dominates
+    p = poisson_sf(60, 2.0)
+    first = math.exp(-2 + 60 * math.log(2) - math.lgamma(61))
+    assert first < p < first * 1.05
+
+
+def settings(**hs) -> Settings:
+    s = Settings()
+    s.raw["hotspots"].update(hs)
+    return s
+
+
+def counts(rows) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=["grid_id", "k", "history", "area_km2"])
+
+
+def test_empty_history_and_six_events_is_a_hotspot_and_a_steady_grid_is_not():
+    out = classify(counts([("new", 6, 0, 2.0), ("steady", 10, 40, 2.0)]), Settings()).set_index("grid_id")
+    assert out.loc["new", "baseline"] == 0.5                       # floored
+    assert math.isclose(out.loc["new", "p"], tail_by_hand(6, 0.5))
+    assert out.loc["new", "ratio"] == 12 and out.loc["new", "density"] == 3.0
+    assert bool(out.loc["new", "hotspot"])
+    assert out.loc["steady", "baseline"] == 10                     # 40 over 4 windows
+    assert out.loc["steady", "p"] > 0.4 and not out.loc["steady", "hotspot"]
+
+
+def test_min_count_boundary():
+    # with baseline 0.5, k = 4 is already improbable (p = 0.0018 < 0.01) but below min_count
+    out = classify(counts([("a", 4, 0, 1.0), ("b", 5, 0, 1.0)]), Settings()).set_index("grid_id")
+    assert out.loc["a", "p"] < 0.01 and not out.loc["a", "hotspot"]
+    assert bool(out.loc["b", "hotspot"])
+    out = classify(counts([("a", 4, 0, 1.0)]), settings(min_count=4)).set_index("grid_id")
+    assert bool(out.loc["a", "hotspot"])
+
+
+def test_alpha_is_strict_and_configurable():
+    p6 = tail_by_hand(6, 0.5)
+    assert not classify(counts([("a", 6, 0, 1.0)]), settings(alpha=p6))["hotspot"].iloc[0]
+    assert classify(counts([("a", 6, 0, 1.0)]), settings(alpha=p6 * 1.001))["hotspot"].iloc[0]
+
+
+def test_floor_rate_and_baseline_windows_from_settings():
+    out = classify(counts([("a", 6, 2, None)]), settings(floor_rate=1.0, baseline_windows=2))
+    assert out["baseline"].iloc[0] == 1.0 and pd.isna(out["density"].iloc[0])
+    out = classify(counts([("a", 6, 6, 1.0)]), settings(floor_rate=0.1, baseline_windows=2))
+    assert out["baseline"].iloc[0] == 3.0
+
+
+def test_hotspot_table_counts_windows_from_the_rollup(tmp_path):
+    start, end = dt.date(2025, 6, 1), dt.date(2025, 6, 8)      # a 7-day window
+    t = dt.datetime.combine
+    evs = []
+    # G1: 6 events in the window, none before → hotspot
+    evs += [event(f"a{i}", t(start, dt.time(9 + i)), 120.01, 29.51, "G1") for i in range(6)]
+    # an event exactly at end is outside; an invalid one never counts
+    evs.append(event("a_end", t(end, dt.time()), 120.01, 29.51, "G1"))
+    evs.append(event("a_inv", t(start, dt.time(8)), 120.01, 29.51, "G1", status="invalid"))
+    # G2: 6 in the window and 6 per previous week for 4 weeks → steady
+    for w in range(5):
+        day = start - dt.timedelta(days=7 * w)
+        evs += [event(f"b{w}{i}", t(day, dt.time(10 + i)), 120.06, 29.51, "G2") for i in range(6)]
+    # G3: history only (the day before the window), nothing now
+    evs += [event(f"c{i}", t(start - dt.timedelta(days=1), dt.time(10)), 120.15, 29.55, "G3")
+            for i in range(3)]
+    # older than the 4 baseline windows: ignored
+    evs.append(event("old", t(start - dt.timedelta(days=29), dt.time(10)), 120.15, 29.55, "G3"))
+    db = make_map_db(tmp_path / "hot.duckdb", evs)
+    store = ReadStore(db)
+    table = hotspot_table(store, Settings(), start, end).set_index("grid_id")
+    assert table.loc["G1", "k"] == 6 and table.loc["G1", "history"] == 0
+    assert table.loc["G2", "k"] == 6 and table.loc["G2", "history"] == 24
+    assert table.loc["G3", "k"] == 0 and table.loc["G3", "history"] == 3
+    assert math.isclose(table.loc["G1", "density"], 6 / table.loc["G1", "area_km2"])
+    hot = emerging_hotspots(store, Settings(), start, end)
+    assert list(hot["grid_id"]) == ["G1"]
+    assert list(emerging_hotspots(store, Settings(), start, end, "T2")["grid_id"]) == []
+    assert list(hotspot_table(store, Settings(), start, end, "T1")["grid_id"]) == ["G1", "G2"]
+    with pytest.raises(ValueError, match="after start"):
+        hotspot_table(store, Settings(), end, start)
+    store.close()
