@@ -1,0 +1,271 @@
+/* The wall's clientside behaviour, in one namespace (window.gridwall):
+ *   fit      scale the fixed logical canvas to the screen (contain | width | stretch)
+ *   clock    the title bar clock, ticking in the browser (no server round trip)
+ *   countUp  KPI numerals count up to their new values (数字翻牌)
+ *   boards   long lists scroll row by row like a station board (轮播)
+ *   keys     Esc goes up one drill level
+ *   recover  a failed callback (server restart, network drop) → poll /api/health → reload
+ * and the Dash clientside callbacks (window.dash_clientside.gridwall).
+ * Settings come from data-* attributes on #gw-canvas, written by the server from settings.toml. */
+(function () {
+  'use strict';
+  var gw = window.gridwall = window.gridwall || {};
+
+  function canvas() { return document.getElementById('gw-canvas'); }
+
+  /* --- fit ------------------------------------------------------------------------------ */
+  gw.fit = function () {
+    var c = canvas();
+    if (!c) { return false; }
+    var cw = +c.dataset.cw || 1920, ch = +c.dataset.ch || 1080, mode = c.dataset.fit || 'contain';
+    var W = window.innerWidth, H = window.innerHeight;
+    var sx = W / cw, sy = H / ch, tx = 0, ty = 0;
+    if (mode === 'contain') {
+      sx = sy = Math.min(sx, sy);
+      tx = (W - cw * sx) / 2; ty = (H - ch * sy) / 2;
+    } else if (mode === 'width') {
+      sy = sx;                                  /* fill the width; a taller canvas is cut at the bottom */
+      ty = Math.max(0, (H - ch * sy) / 2);
+    }
+    c.style.width = cw + 'px';
+    c.style.height = ch + 'px';
+    c.style.transform = 'translate(' + tx + 'px,' + ty + 'px) scale(' + sx + ',' + sy + ')';
+    c.classList.add('gw-ready');
+    gw.scale = [sx, sy];
+    return true;
+  };
+  window.addEventListener('resize', function () { gw.fit(); });
+
+  /* --- clock ------------------------------------------------------------------------------ */
+  var WEEK = ['日', '一', '二', '三', '四', '五', '六'];
+  gw.clockText = function (date, tz) {
+    var parts = {};
+    try {
+      new Intl.DateTimeFormat('en-GB', {
+        timeZone: tz || 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit',
+        hour: '2-digit', minute: '2-digit', second: '2-digit', weekday: 'short', hourCycle: 'h23'
+      }).formatToParts(date).forEach(function (p) { parts[p.type] = p.value; });
+    } catch (e) {
+      return date.toLocaleString();
+    }
+    var wd = { Sun: 0, Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6 }[parts.weekday];
+    return parts.year + '-' + parts.month + '-' + parts.day + ' 星期' + WEEK[wd] + ' ' +
+      parts.hour + ':' + parts.minute + ':' + parts.second;
+  };
+  function tick() {
+    var el = document.getElementById('gw-clock');
+    var c = canvas();
+    if (el && c) { el.textContent = gw.clockText(new Date(), c.dataset.tz); }
+  }
+
+  /* --- count-up (数字翻牌) ---------------------------------------------------------------- */
+  function fmt(v, dec) {
+    return v.toLocaleString('en-US', { minimumFractionDigits: dec, maximumFractionDigits: dec });
+  }
+  gw.countUp = function (el, target, dec, ms) {
+    if (target === null || target === undefined || isNaN(target)) {
+      el.textContent = '—'; el.dataset.value = ''; return;
+    }
+    var from = parseFloat(el.dataset.value);
+    el.dataset.value = String(target);         /* the final value, readable at once (tests) */
+    if (isNaN(from) || from === target || document.hidden) { el.textContent = fmt(target, dec); return; }
+    var t0 = performance.now(), dur = ms || 1200;
+    var anim = el._gwAnim = {};
+    function step(now) {
+      if (el._gwAnim !== anim) { return; }      /* a newer value took over */
+      var k = Math.min(1, (now - t0) / dur), e = 1 - Math.pow(1 - k, 3);
+      el.textContent = fmt(from + (target - from) * e, dec);
+      if (k < 1) { requestAnimationFrame(step); }
+    }
+    requestAnimationFrame(step);
+  };
+
+  /* --- station boards (轮播) --------------------------------------------------------------- */
+  gw.boardStep = function (el) {
+    if (el.matches(':hover')) { return; }
+    var row = el.firstElementChild;
+    if (!row || el.scrollHeight <= el.clientHeight + 2) { if (el.scrollTop) { el.scrollTop = 0; } return; }
+    if (el.scrollTop < 1) {                    /* let the first page be read before moving */
+      var top = +(el.dataset.top || 0) + 1;
+      el.dataset.top = top;
+      if (top < 3) { return; }
+    }
+    el.dataset.top = 0;
+    var rh = row.getBoundingClientRect().height / ((gw.scale && gw.scale[1]) || 1);
+    if (el.scrollTop + el.clientHeight >= el.scrollHeight - 2) {
+      var dwell = +(el.dataset.dwell || 0) + 1;  /* linger at the end, then back to the top */
+      el.dataset.dwell = dwell;
+      if (dwell >= 2) { el.dataset.dwell = 0; el.scrollTo({ top: 0, behavior: 'smooth' }); }
+      return;
+    }
+    el.scrollTo({ top: Math.round(el.scrollTop / rh + 1) * rh, behavior: 'smooth' });
+  };
+  function boards() {
+    var list = document.querySelectorAll('.gw-board');
+    for (var i = 0; i < list.length; i++) { gw.boardStep(list[i]); }
+  }
+
+  /* --- keys -------------------------------------------------------------------------------- */
+  document.addEventListener('keydown', function (ev) {
+    if (ev.key === 'Escape' || ev.key === 'Esc') {
+      var b = document.getElementById('drill-esc');
+      if (b) { b.click(); }
+    }
+  });
+
+  /* --- recovery ---------------------------------------------------------------------------- */
+  var origFetch = window.fetch.bind(window);
+  gw.lastOk = Date.now();
+  gw.down = false;
+  function healthy() {
+    return origFetch('/api/health', { cache: 'no-store' }).then(function (r) { return r.ok; },
+      function () { return false; });
+  }
+  function poll() {
+    healthy().then(function (ok) {
+      if (ok) { window.location.reload(); } else { setTimeout(poll, 5000); }
+    });
+  }
+  gw.markDown = function () {
+    if (gw.down) { return; }
+    gw.down = true;
+    document.body.classList.add('gw-offline');   /* keep the last data on screen meanwhile */
+    setTimeout(poll, 3000);
+  };
+  function isDash(input) {
+    var url = typeof input === 'string' ? input : (input && input.url) || '';
+    return url.indexOf('_dash-') >= 0;
+  }
+  window.fetch = function (input, init) {
+    var dash = isDash(input);
+    return origFetch(input, init).then(function (resp) {
+      if (dash) {
+        if (resp.status >= 500) { gw.markDown(); } else { gw.lastOk = Date.now(); }
+      }
+      return resp;
+    }, function (err) {
+      if (dash) { gw.markDown(); }
+      throw err;
+    });
+  };
+  function watchdog() {
+    /* refresh ticks answer every refresh_s: a long silence means a stuck page */
+    var c = canvas();
+    var limit = Math.max(180, 3 * (+(c && c.dataset.refresh) || 60)) * 1000;
+    if (!gw.down && Date.now() - gw.lastOk > limit) { gw.markDown(); }
+  }
+
+  /* a new red warning (class gw-flash, set by the server) is shown at the top of its board */
+  function watchFlash(root) {
+    if (!window.MutationObserver) { return; }
+    new MutationObserver(function (records) {
+      for (var i = 0; i < records.length; i++) {
+        var nodes = records[i].addedNodes;
+        for (var j = 0; j < nodes.length; j++) {
+          var n = nodes[j];
+          if (n.nodeType !== 1) { continue; }
+          var hit = n.classList.contains('gw-flash') ? n : n.querySelector('.gw-flash');
+          var board = hit && hit.closest('.gw-board');
+          if (board) { board.scrollTop = 0; board.dataset.dwell = 0; board.dataset.top = 0; }
+        }
+      }
+    }).observe(root, { childList: true, subtree: true });
+  }
+
+  /* --- start ------------------------------------------------------------------------------- */
+  function start() {
+    if (!gw.fit()) { requestAnimationFrame(start); return; }
+    watchFlash(canvas());
+    tick();
+    setInterval(tick, 1000);
+    setInterval(boards, 3000);
+    setInterval(watchdog, 15000);
+  }
+  if (document.readyState === 'loading') {
+    document.addEventListener('DOMContentLoaded', start);
+  } else { start(); }
+
+  /* --- Dash clientside callbacks ------------------------------------------------------------ */
+  function params(search) {
+    var out = {};
+    (search || '').replace(/^\?/, '').split('&').forEach(function (kv) {
+      if (!kv) { return; }
+      var i = kv.indexOf('=');
+      var k = decodeURIComponent(i < 0 ? kv : kv.slice(0, i));
+      out[k] = i < 0 ? '' : decodeURIComponent(kv.slice(i + 1).replace(/\+/g, ' '));
+    });
+    return out;
+  }
+  gw.searchFor = function (search, township, grid) {
+    var p = params(search);
+    delete p.township; delete p.grid;
+    var parts = [];
+    if (township) { parts.push('township=' + encodeURIComponent(township)); }
+    if (grid) { parts.push('grid=' + encodeURIComponent(grid)); }
+    Object.keys(p).sort().forEach(function (k) {
+      parts.push(encodeURIComponent(k) + (p[k] === '' ? '' : '=' + encodeURIComponent(p[k])));
+    });
+    return parts.length ? '?' + parts.join('&') : '';
+  };
+  /* Where a click, Esc or the tour leads: {township, grid} (null = county). */
+  gw.target = function (trigger, value, drill, tour) {
+    drill = drill || {};
+    var t = drill.township || null, g = drill.grid || null;
+    if (trigger === 'map-graph.clickData') {
+      var pt = value && value.points && value.points[0];
+      var cd = pt && pt.customdata;
+      if (!cd || cd.length < 2) { return null; }
+      if (cd[0] === 'township') { return { township: cd[1], grid: null }; }
+      if (cd[0] === 'grid') { return { township: t, grid: cd[1] }; }
+      return null;
+    }
+    if (trigger.indexOf('gw-rank-row') >= 0) {
+      if (!value) { return null; }               /* a row just drawn, not clicked */
+      var id = JSON.parse(trigger.slice(0, trigger.lastIndexOf('.')));
+      return id.kind === 'grid' ? { township: t, grid: id.code } : { township: id.code, grid: null };
+    }
+    if (!value) { return null; }
+    if (trigger === 'bc-county.n_clicks') { return { township: null, grid: null }; }
+    if (trigger === 'bc-township.n_clicks') { return { township: t, grid: null }; }
+    if (trigger === 'drill-esc.n_clicks' || trigger === 'grid-card-close.n_clicks') {
+      return g ? { township: t, grid: null } : { township: null, grid: null };
+    }
+    if (trigger === 'tour-interval.n_intervals') {
+      var codes = (tour && tour.codes) || [];
+      var stops = [null].concat(codes);
+      var i = stops.indexOf(t);
+      return { township: stops[(i + 1) % stops.length], grid: null };
+    }
+    return null;
+  };
+
+  window.dash_clientside = window.dash_clientside || {};
+  window.dash_clientside.gridwall = {
+    navigate: function () {
+      var nu = window.dash_clientside.no_update;
+      var ctx = window.dash_clientside.callback_context;
+      var n = arguments.length;
+      var search = arguments[n - 3], drill = arguments[n - 2], tour = arguments[n - 1];
+      var trig = (ctx.triggered || [])[0];
+      if (!trig) { return [nu, nu]; }
+      var target = gw.target(trig.prop_id, trig.value, drill, tour);
+      var clear = trig.prop_id === 'map-graph.clickData' ? null : nu;
+      if (!target) { return [nu, clear]; }
+      var next = gw.searchFor(search, target.township, target.grid);
+      return [next === (search || '') ? nu : next, clear];
+    },
+    kpis: function (data) {
+      if (!data) { return window.dash_clientside.no_update; }
+      Object.keys(data).forEach(function (key) {
+        var el = document.getElementById('kpi-' + key + '-value');
+        if (el) { gw.countUp(el, data[key].value, data[key].dec || 0); }
+        var box = document.getElementById('kpi-' + key);
+        if (box) {
+          box.classList.remove('gw-kpi-red', 'gw-kpi-yellow', 'gw-kpi-green');
+          if (data[key].tone) { box.classList.add('gw-kpi-' + data[key].tone); }
+        }
+      });
+      return Date.now();
+    }
+  };
+})();

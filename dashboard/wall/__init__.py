@@ -1,0 +1,22 @@
+"""The wall 大屏 (``/``): a fixed logical canvas of panels around the map.
+
+``layout(ctx)`` returns a function, so every page load reads the county name, the demo
+flag and the tour's townships afresh; ``register_callbacks(app, ctx)`` wires every panel.
+Panels are rooms (one module each) that share only the stores of :mod:`dashboard.wall.drill`.
+"""
+from __future__ import annotations
+
+
+def layout(ctx):
+    from dashboard.wall.canvas import build
+
+    return lambda: build(ctx)
+
+
+def register_callbacks(app, ctx) -> None:
+    from dashboard.wall import (drill, gauges, grid_card, kpis, live_list, map_panel,
+                                mediation, mix, ranking, titlebar, trend, warnings)
+
+    for room in (drill, titlebar, kpis, gauges, trend, mix, ranking, mediation, live_list,
+                 warnings, grid_card, map_panel):
+        room.register_callbacks(app, ctx)

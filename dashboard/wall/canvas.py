@@ -1,0 +1,52 @@
+"""The canvas (the wall's layout; named canvas.py because ``dashboard.wall.layout`` is the
+room's layout function): a fixed logical size from settings [wall], laid out with a CSS grid.
+
+``assets/gridwall.js`` scales the canvas to the screen (fit mode from settings, passed in
+data-* attributes). A canvas wider than 2.2:1 (spliced walls such as 5760×1080 or
+6656×1792) gets the ``gw-wide`` grid: more panels side by side, same text size.
+"""
+from __future__ import annotations
+
+from dash import html
+
+from dashboard.wall import (drill, gauges, grid_card, kpis, live_list, map_panel, mediation,
+                            mix, ranking, titlebar, trend, warnings)
+from dashboard.wall.panel import panel
+from store import wall_reads as wr
+from store.db import StoreError
+
+WIDE_ASPECT = 2.2
+
+
+def canvas_class(width: int, height: int) -> str:
+    return "gw-canvas gw-wide" if width / max(1, height) > WIDE_ASPECT else "gw-canvas"
+
+
+def _facts(ctx) -> tuple[str, bool, list[str]]:
+    """County name, demo flag and township codes; a missing store still draws the wall."""
+    try:
+        meta = ctx.meta()
+        codes = [t["code"] for t in ctx.cached(wr.township_list)]
+        return meta.get("dataset_name") or "", meta.get("demo") == "true", codes
+    except StoreError:
+        return "", False, []
+
+
+def build(ctx) -> html.Div:
+    wall = ctx.settings.section("wall")
+    cw, ch = int(wall["canvas_width"]), int(wall["canvas_height"])
+    county, demo, codes = _facts(ctx)
+    map_area = panel("map", html.Span("态势地图", id="map-title-text"),
+                     [map_panel.layout(ctx), grid_card.layout(ctx)], body_class="gw-map-body",
+                     caption_id="map-caption")
+    body = html.Div(className="gw-body", children=[
+        gauges.layout(ctx), trend.layout(ctx), mix.layout(ctx), map_area,
+        ranking.layout(ctx), live_list.layout(ctx), warnings.layout(ctx), mediation.layout(ctx),
+    ])
+    return html.Div(
+        id="gw-canvas", className=canvas_class(cw, ch),
+        style={"width": f"{cw}px", "height": f"{ch}px"},
+        **{"data-cw": str(cw), "data-ch": str(ch), "data-fit": wall["fit"],
+           "data-tz": ctx.settings.timezone, "data-refresh": str(wall["refresh_s"])},
+        children=[*drill.components(ctx, codes), titlebar.layout(ctx, county, demo),
+                  kpis.layout(ctx), body])

@@ -1,0 +1,60 @@
+"""Number, rate, time and duration formatting for the wall (one place, the same everywhere)."""
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+from dashboard.wall.theme import DASH
+
+
+def _missing(v) -> bool:
+    return v is None or (isinstance(v, float) and math.isnan(v))
+
+
+def pct(v, decimals: int = 1) -> str:
+    """0.9459 → '94.6%'; None/NaN (no denominator) → '—'."""
+    return DASH if _missing(v) else f"{float(v) * 100:.{decimals}f}%"
+
+
+def pct_value(v, decimals: int = 1) -> float | None:
+    """0.9459 → 94.6 (for count-up and gauges); None stays None."""
+    return None if _missing(v) else round(float(v) * 100, decimals)
+
+
+def num(v) -> str:
+    return DASH if _missing(v) else f"{int(round(float(v))):,}"
+
+
+def elapsed(hours) -> str:
+    """Hours as a wall reads them: '刚刚', '12分钟', '5小时20分', '3天4小时'."""
+    if _missing(hours):
+        return DASH
+    minutes = max(0, int(float(hours) * 60))
+    if minutes < 1:
+        return "刚刚"
+    if minutes < 60:
+        return f"{minutes}分钟"
+    h, mi = divmod(minutes, 60)
+    if h < 48:
+        return f"{h}小时{mi:02d}分" if mi else f"{h}小时"
+    d, h = divmod(h, 24)
+    return f"{d}天{h}小时" if h else f"{d}天"
+
+
+def stamp(ts: dt.datetime | None, with_date: bool = True) -> str:
+    if ts is None:
+        return DASH
+    return ts.strftime("%m-%d %H:%M") if with_date else ts.strftime("%H:%M")
+
+
+def clock_or_day(ts: dt.datetime, today: dt.date) -> str:
+    """'22:13' for a time on ``today``, else the day '10-30': a list row stays short and clear."""
+    return ts.strftime("%H:%M") if ts.date() == today else ts.strftime("%m-%d")
+
+
+def span(start: dt.date, end: dt.date) -> str:
+    """A half-open date window [start, end) as its first and last day: '06-01至06-30'."""
+    last = end - dt.timedelta(days=1)
+    if last == start:
+        return start.strftime("%m-%d")
+    return f"{start:%m-%d}至{last:%m-%d}"

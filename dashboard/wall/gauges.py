@@ -1,0 +1,74 @@
+"""Four gauges (办结率, 按期办结率, 及时流转率, 满意率), each with its target from settings [targets]."""
+from __future__ import annotations
+
+import plotly.graph_objects as go
+from dash import Input, Output, html
+
+from dashboard.wall import fmt, theme
+from dashboard.wall.drill import DRILL_STORE, REFRESH
+from dashboard.wall.panel import graph, panel
+from dashboard.wall.reads import read
+from dashboard.wall.view import current_view
+from store import wall_reads as wr
+from store.metrics import LABELS_ZH
+
+GAUGES = ("handling_rate", "on_time_rate", "timely_dispatch_rate", "satisfaction_rate")
+
+
+def gauge_color(value: float | None, target: float) -> str:
+    if value is None:
+        return theme.GREY
+    if value >= target:
+        return theme.GREEN
+    return theme.YELLOW if value >= target - 0.03 else theme.RED
+
+
+def gauge_figure(value: float | None, target: float) -> go.Figure:
+    """One indicator gauge in percent; the axis starts at 60 % (or lower if the value is)."""
+    v = fmt.pct_value(value)
+    low = 60.0 if v is None or v >= 60 else max(0.0, (v // 10) * 10 - 10)
+    color = gauge_color(value, target)
+    ind = go.Indicator(
+        mode="gauge+number", value=v if v is not None else low,
+        number={"suffix": "%", "valueformat": ".1f",
+                "font": {"size": 34, "color": color, "family": theme.NUM_FONT_FAMILY}},
+        gauge={
+            "shape": "angular",
+            "axis": {"range": [low, 100], "tickwidth": 1, "tickcolor": theme.TEXT_DIM,
+                     "tickfont": {"size": 12, "color": theme.TEXT_DIM}, "nticks": 5},
+            "bar": {"color": color, "thickness": 0.32},
+            "bgcolor": "rgba(29,75,143,0.35)", "borderwidth": 0,
+            "threshold": {"line": {"color": theme.TEXT, "width": 3}, "thickness": 0.9,
+                          "value": target * 100},
+        },
+        domain={"x": [0, 1], "y": [0, 1]})
+    fig = go.Figure(ind, layout=theme.base_layout(margin={"l": 32, "r": 32, "t": 18, "b": 2}))
+    if v is None:
+        fig.update_traces(number={"font": {"color": "rgba(0,0,0,0)"}})
+        fig.add_annotation(text=theme.DASH, x=0.5, y=0.12, xref="paper", yref="paper",
+                           showarrow=False, font={"size": 34, "color": theme.TEXT_DIM})
+    return fig
+
+
+def layout(ctx) -> html.Section:
+    targets = ctx.settings.section("targets")
+    cells = [html.Div(className="gw-gauge", children=[
+        graph(f"gauge-{key}", fill=False),
+        html.Div([LABELS_ZH[key], html.Span(f"目标 {fmt.pct(targets[key], 0)}")],
+                 className="gw-gauge-label"),
+    ]) for key in GAUGES]
+    return panel("gauges", "核心指标", html.Div(cells, className="gw-gauges"),
+                 caption_id="gauges-caption")
+
+
+def register_callbacks(app, ctx) -> None:
+    @app.callback(
+        *[Output(f"gauge-{key}", "figure") for key in GAUGES],
+        Output("gauges-caption", "children"),
+        Input(DRILL_STORE, "data"), Input(REFRESH, "n_intervals"),
+    )
+    def _gauges(drill, _n):
+        v = current_view(ctx, drill)
+        w = read(ctx, wr.kpis, v.township, v.start, v.end, v.as_of)["window"]
+        targets = ctx.settings.section("targets")
+        return (*[gauge_figure(w[key], float(targets[key])) for key in GAUGES], v.caption)

@@ -1,0 +1,90 @@
+"""Grid card (网格名片): opened by a grid click, over the map; × or Esc closes it.
+
+Grid, village, grid worker, population; the grid's figures for the window (/api/metrics
+scope grid:<id>); recent events; cameras within settings geo.camera_radius_m metres of the
+grid's centroid with their status.
+"""
+from __future__ import annotations
+
+from dash import Input, Output, html
+
+from dashboard.wall import fmt
+from dashboard.wall.drill import DRILL_STORE, REFRESH
+from dashboard.wall.live_list import STATUS_ZH
+from dashboard.wall.panel import empty
+from dashboard.wall.reads import read
+from dashboard.wall.view import current_view
+from store import wall_reads as wr
+
+FIGS = [("reported", "上报", fmt.num), ("handling_rate", "办结率", fmt.pct),
+        ("on_time_rate", "按期办结率", fmt.pct), ("red", "红线示警", fmt.num)]
+
+
+def _info(label, value):
+    return html.Div([label + "：", html.B(value if value not in (None, "") else "—")])
+
+
+def card_body(card: dict | None, caption: str) -> list:
+    """The card's title text and body children for :func:`wall_reads.grid_card`'s dict."""
+    if card is None:
+        return ["", empty("网格不存在")]
+    i, f = card["info"], card["figures"]
+    info = html.Div([
+        _info("所属镇街", i.get("township_name")), _info("所属村社", i.get("village_name")),
+        _info("网格员", i.get("grid_worker")),
+        _info("人口/户数", f"{fmt.num(i.get('population'))} / {fmt.num(i.get('households'))}"),
+    ], className="gw-gc-info")
+    figs = html.Div([html.Div([html.B(fn(f[key])), html.Span(label)], className="gw-gc-fig")
+                     for key, label, fn in FIGS], className="gw-gc-figs")
+    recent = card["recent"]
+    ev_rows = [html.Div([
+        html.Span(fmt.stamp(r.reported_at.to_pydatetime())), html.Span(r.category),
+        html.Span("已办结" if r.closed_now else STATUS_ZH.get(r.status, "处置中"),
+                  className="gw-status-closed" if r.closed_now else "gw-status-open"),
+        html.Span("" if r.closed_now else fmt.elapsed(r.elapsed_h), className="gw-num-r"),
+    ], className="gw-row") for r in recent.itertuples(index=False)]
+    cams = card["cameras"]
+    cam_rows = [html.Div([
+        html.Span(r.name or r.camera_id),
+        html.Span("在线" if r.status == "online" else "离线",
+                  className="gw-cam-online" if r.status == "online" else "gw-cam-offline"),
+        html.Span(f"{r.distance_m:.0f} 米", className="gw-num-r"),
+    ], className="gw-row") for r in cams.head(4).itertuples(index=False)]
+    n_on = int((cams["status"] == "online").sum()) if len(cams) else 0
+    radius = int(card["radius_m"])
+    body = [
+        info,
+        html.Div(caption, className="gw-panel-caption"),
+        figs,
+        html.Div("最近事件", className="gw-gc-sub"),
+        html.Div(ev_rows or [html.Div("暂无事件", className="gw-dim")],
+                 className="gw-table gw-gc-list"),
+        html.Div(f"周边{radius}米视频 {len(cams)} 路（在线 {n_on}）", className="gw-gc-sub"),
+        html.Div(cam_rows or [html.Div(f"{radius}米内无视频点位", className="gw-dim")],
+                 className="gw-table gw-gc-list gw-gc-cams"),
+    ]
+    return [i.get("grid_name") or i.get("grid_id"), body]
+
+
+def layout(ctx) -> html.Div:
+    return html.Div(id="grid-card", className="gw-gridcard gw-hidden", children=[
+        html.Div([html.Div("", id="grid-card-title", className="gw-gc-title"),
+                  html.Span("×", id="grid-card-close", n_clicks=0, className="gw-gc-close",
+                            title="关闭（Esc）")], className="gw-gc-head"),
+        html.Div(id="grid-card-body", className="gw-gc-body"),
+    ])
+
+
+def register_callbacks(app, ctx) -> None:
+    @app.callback(
+        Output("grid-card", "className"), Output("grid-card-title", "children"),
+        Output("grid-card-body", "children"),
+        Input(DRILL_STORE, "data"), Input(REFRESH, "n_intervals"),
+    )
+    def _grid_card(drill, _n):
+        v = current_view(ctx, drill)
+        if not v.grid:
+            return "gw-gridcard gw-hidden", "", []
+        card = read(ctx, wr.grid_card, v.grid, v.start, v.end, v.as_of)
+        title, body = card_body(card, v.caption)
+        return "gw-gridcard", title, body

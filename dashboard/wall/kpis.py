@@ -1,0 +1,96 @@
+"""KPI strip: eight big numerals that count up to their new values (数字翻牌, clientside).
+
+The server sends plain values in ``kpi-store``; ``gridwall.kpis`` animates the numerals, so
+a refresh never re-renders the strip. Figures are /api/metrics of the scope (window = the
+last ``window_days`` days) plus today's reports.
+"""
+from __future__ import annotations
+
+from dash import ClientsideFunction, Input, Output, dcc, html
+
+from dashboard.wall import fmt
+from dashboard.wall.drill import DRILL_STORE, REFRESH
+from dashboard.wall.reads import read
+from dashboard.wall.view import current_view
+from store import wall_reads as wr
+
+KPI_STORE = "kpi-store"
+
+# key, label (window days filled in), unit
+KPIS = [
+    ("today", "今日上报", "件"),
+    ("backlog", "在办积压", "件"),
+    ("yellow", "黄线提醒", "件"),
+    ("red", "红线示警", "件"),
+    ("handling", "办结率(近{d}日)", "%"),
+    ("ontime", "按期办结率(近{d}日)", "%"),
+    ("satisfaction", "满意率(近{d}日)", "%"),
+    ("cameras", "视频在线", "路"),
+]
+RATE_TARGET = {"handling": "handling_rate", "ontime": "on_time_rate",
+               "satisfaction": "satisfaction_rate"}
+
+
+def layout(ctx) -> html.Div:
+    days = int(ctx.settings.section("wall")["window_days"])
+    tiles = []
+    for key, label, unit in KPIS:
+        tiles.append(html.Div(id=f"kpi-{key}", className="gw-kpi", children=[
+            html.Div(label.format(d=days), className="gw-kpi-label"),
+            html.Div([html.Span("—", id=f"kpi-{key}-value"),
+                      html.Span(unit, className="gw-kpi-unit")], className="gw-kpi-value"),
+            html.Div("", id=f"kpi-{key}-sub", className="gw-kpi-sub"),
+        ]))
+    return html.Div(tiles + [dcc.Store(id=KPI_STORE), dcc.Store(id="kpi-anim")],
+                    className="gw-kpis", id="kpis")
+
+
+def _rate_tone(value, target: float) -> str | None:
+    if value is None:
+        return None
+    if value >= target:
+        return "green"
+    return "yellow" if value >= target - 0.03 else "red"
+
+
+def kpi_values(k: dict, targets: dict) -> dict:
+    """{key: {"value", "dec", "tone"}} for the clientside count-up, from :func:`wall_reads.kpis`."""
+    w = k["window"]
+    out = {
+        "today": {"value": k["today_reported"], "dec": 0},
+        "backlog": {"value": w["open_backlog"], "dec": 0},
+        "yellow": {"value": w["yellow"], "dec": 0, "tone": "yellow" if w["yellow"] else None},
+        "red": {"value": w["red"], "dec": 0, "tone": "red" if w["red"] else "green"},
+        "cameras": {"value": w["cameras_online"], "dec": 0},
+    }
+    for key, metric in RATE_TARGET.items():
+        out[key] = {"value": fmt.pct_value(w[metric]), "dec": 1,
+                    "tone": _rate_tone(w[metric], float(targets[metric]))}
+    return out
+
+
+def kpi_subs(k: dict, v) -> list[str]:
+    """The small line under each numeral: its window or moment (every figure says which)."""
+    w = k["window"]
+    cams = w["cameras"]
+    online = fmt.pct(w["cameras_online"] / cams if cams else None)
+    at = f"截至{v.as_of:%H:%M}"
+    window = fmt.span(v.start, v.end)
+    return [f"{v.as_of:%m-%d} 0时起", at, f"临期未办结 · {at}", f"挂牌督办 {w['flagged']}",
+            window, window, window, f"共{cams:,}路 · 在线率{online}"]
+
+
+def register_callbacks(app, ctx) -> None:
+    @app.callback(
+        Output(KPI_STORE, "data"),
+        *[Output(f"kpi-{key}-sub", "children") for key, _l, _u in KPIS],
+        Input(DRILL_STORE, "data"), Input(REFRESH, "n_intervals"),
+    )
+    def _kpis(drill, _n):
+        v = current_view(ctx, drill)
+        k = read(ctx, wr.kpis, v.township, v.start, v.end, v.as_of)
+        return (kpi_values(k, ctx.settings.section("targets")), *kpi_subs(k, v))
+
+    app.clientside_callback(
+        ClientsideFunction(namespace="gridwall", function_name="kpis"),
+        Output("kpi-anim", "data"), Input(KPI_STORE, "data"))

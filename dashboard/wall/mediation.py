@@ -1,0 +1,85 @@
+"""Mediation (矛盾纠纷调解): this month's cases, success rate, by dispute type.
+
+A grid drill-down shows its township (mediation tables are kept per township).
+"""
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+from dash import Input, Output, html
+
+from dashboard.wall import fmt, theme
+from dashboard.wall.drill import DRILL_STORE, REFRESH
+from dashboard.wall.panel import empty_figure, graph, panel
+from dashboard.wall.reads import read
+from dashboard.wall.view import current_view
+from store import wall_reads as wr
+
+STATS = [("received", "受理"), ("mediated", "调解"), ("succeeded", "成功"),
+         ("success_rate", "调解成功率")]
+
+
+def mediation_figure(by_type: pd.DataFrame, top: int = 6) -> go.Figure:
+    """Per dispute type: mediated (wide blue bar) with succeeded inside it (green), largest on top.
+
+    A month on file with no case says so ("本月暂无调解案件"); no month at all is "暂无数据".
+    """
+    if by_type.empty:
+        return empty_figure()
+    if int(by_type["mediated"].sum()) == 0:
+        return empty_figure("本月暂无调解案件")
+    d = by_type.head(top).iloc[::-1]
+    text = [f"{s:,}/{m:,} · {fmt.pct(r, 0)}" for s, m, r in
+            zip(d["succeeded"], d["mediated"], d["success_rate"])]
+    fig = go.Figure([
+        go.Bar(y=d["dispute_type"], x=d["mediated"], name="调解", orientation="h", width=0.72,
+               marker={"color": "rgba(96,165,250,0.55)", "line": {"width": 0}}, text=text,
+               textposition="outside", cliponaxis=False, constraintext="none",
+               textfont={"size": 15, "color": theme.TEXT},
+               hovertemplate="%{y} 调解 %{x} 件<extra></extra>"),
+        go.Bar(y=d["dispute_type"], x=d["succeeded"], name="成功", orientation="h", width=0.4,
+               marker={"color": theme.GREEN, "line": {"width": 0}},
+               hovertemplate="%{y} 成功 %{x} 件<extra></extra>"),
+    ])
+    fig.update_layout(theme.base_layout(
+        barmode="overlay", margin={"l": 4, "r": 4, "t": 2, "b": 2},
+        xaxis={"visible": False, "range": [0, float(d["mediated"].max()) * 1.6]},
+        yaxis={"automargin": True, "tickfont": {"size": 16, "color": theme.TEXT},
+               "showgrid": False, "ticksuffix": " "}))
+    return fig
+
+
+def stat_texts(med: dict) -> list[str]:
+    return [fmt.num(med["received"]), fmt.num(med["mediated"]), fmt.num(med["succeeded"]),
+            fmt.pct(med["success_rate"])]
+
+
+def caption(med: dict, as_of_caption: str) -> str:
+    if not med["month"]:
+        return as_of_caption
+    month = pd.Timestamp(med["month"])
+    text = f"{month.year}年{month.month}月"
+    if med["month"] != med["requested_month"]:
+        text += "（本月暂无报表）"
+    return f"{text} · {as_of_caption}"
+
+
+def layout(ctx):
+    stats = html.Div([html.Div([html.B("—", id=f"med-{key}"), html.Span(label)],
+                               className=f"gw-med-stat gw-med-{key}") for key, label in STATS],
+                     className="gw-med-stats")
+    body = html.Div([stats, graph("mediation-graph")], className="gw-med")
+    return panel("mediation", "矛盾纠纷调解", body, caption_id="mediation-caption")
+
+
+def register_callbacks(app, ctx) -> None:
+    @app.callback(
+        *[Output(f"med-{key}", "children") for key, _l in STATS],
+        Output("mediation-graph", "figure"), Output("mediation-caption", "children"),
+        Input(DRILL_STORE, "data"), Input(REFRESH, "n_intervals"),
+    )
+    def _mediation(drill, _n):
+        v = current_view(ctx, drill)
+        med = read(ctx, wr.mediation, v.township, v.as_of.date().replace(day=1))
+        return (*stat_texts(med), mediation_figure(med["by_type"]),
+                caption(med, v.as_of_caption))

@@ -1,0 +1,71 @@
+"""Township ranking with cards (亮牌); on a drill-down, the township's grids instead.
+
+Ranked by on-time closure rate, then handling rate (store.metrics.rank); cards by
+settings [cards]. A row click drills down (clientside, through the URL); a long list
+scrolls like a station board.
+"""
+from __future__ import annotations
+
+import pandas as pd
+from dash import Input, Output, html
+
+from dashboard.wall import fmt
+from dashboard.wall.drill import DRILL_STORE, RANK_ROW, REFRESH
+from dashboard.wall.panel import empty, panel
+from dashboard.wall.reads import read
+from dashboard.wall.view import current_view
+from store import wall_reads as wr
+from store.metrics import CARD_ZH
+
+HEAD = ["排名", "名称", "亮牌", "按期办结率", "办结率", "红线"]
+
+
+def ranking_rows(df: pd.DataFrame, kind: str, selected: str | None = None) -> list:
+    """One clickable row per unit; ``kind`` "township" | "grid" goes into the row's id."""
+    rows = []
+    for r in df.itertuples(index=False):
+        cls = "gw-row" + (" gw-rank-top" if r.rank <= 3 else "")
+        if selected and r.code == selected:
+            cls += " gw-row-selected"
+        rows.append(html.Div(
+            id={"type": RANK_ROW, "code": str(r.code), "kind": kind}, n_clicks=0, className=cls,
+            title=f"{r.name}：{CARD_ZH[r.card]}", **{"data-code": str(r.code)},
+            children=[
+                html.Span(html.Span(str(r.rank), className="gw-rank-no")),
+                html.Span(r.name or r.code, className="gw-rank-name"),
+                html.Span(html.I(className=f"gw-card gw-card-{r.card}"),
+                          **{"data-card": r.card}),
+                html.Span(fmt.pct(r.on_time_rate), className="gw-num-r"),
+                html.Span(fmt.pct(r.handling_rate), className="gw-num-r"),
+                html.Span(fmt.num(r.red), className="gw-num-r" + (" gw-elapsed-red" if r.red else "")),
+            ]))
+    return rows
+
+
+def ranking_body(df: pd.DataFrame, kind: str, selected: str | None = None):
+    if df.empty:
+        return empty()
+    head = html.Div([html.Span(h, className="gw-num-r" if i >= 3 else None)
+                     for i, h in enumerate(HEAD)], className="gw-row gw-row-head")
+    return html.Div([head, html.Div(ranking_rows(df, kind, selected), className="gw-board",
+                                    id="ranking-board")], className="gw-table gw-rank")
+
+
+def layout(ctx):
+    return panel("ranking", html.Span("镇街排名", id="ranking-title-text"),
+                 html.Div(id="ranking-body", className="gw-fill"),
+                 caption_id="ranking-caption")
+
+
+def register_callbacks(app, ctx) -> None:
+    @app.callback(
+        Output("ranking-body", "children"), Output("ranking-title-text", "children"),
+        Output("ranking-caption", "children"),
+        Input(DRILL_STORE, "data"), Input(REFRESH, "n_intervals"),
+    )
+    def _ranking(drill, _n):
+        v = current_view(ctx, drill)
+        df = read(ctx, wr.unit_ranking, v.township, v.start, v.end, v.as_of)
+        kind = "grid" if v.township else "township"
+        title = "网格排名" if v.township else "镇街排名"
+        return ranking_body(df, kind, v.grid), title, v.caption

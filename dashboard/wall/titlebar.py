@@ -1,0 +1,69 @@
+"""Title bar: county name, breadcrumb (全县 › 乡镇 › 网格), live clock, 数据更新于, 演示数据.
+
+The clock ticks in the browser (assets/gridwall.js); the server only answers for the
+breadcrumb names and as_of, on a drill-down or a refresh.
+"""
+from __future__ import annotations
+
+from dash import Input, Output, html
+
+from dashboard.wall.drill import DRILL_STORE, REFRESH
+from dashboard.wall.reads import read
+from dashboard.wall.view import current_view
+from store import wall_reads as wr
+
+HIDE = "gw-bc-item gw-bc-hidden"
+
+
+def layout(ctx, county: str, demo: bool) -> html.Header:
+    left = html.Div(className="gw-title-left", children=[
+        html.Nav(className="gw-breadcrumb", id="breadcrumb", children=[
+            html.Span("全县", id="bc-county", n_clicks=0, className="gw-bc-item gw-bc-current",
+                      title="返回全县"),
+            html.Span("›", id="bc-sep1", className="gw-bc-sep gw-bc-hidden"),
+            html.Span("", id="bc-township", n_clicks=0, className=HIDE, title="返回乡镇"),
+            html.Span("›", id="bc-sep2", className="gw-bc-sep gw-bc-hidden"),
+            html.Span("", id="bc-grid", className=HIDE),
+        ]),
+    ])
+    right = html.Div(className="gw-title-right", children=[
+        html.Span("连接中断，正在重连…", className="gw-conn"),
+        html.Span("演示数据", className="gw-demo", id="demo-mark") if demo else None,
+        html.Span("", id="as-of", className="gw-asof"),
+        html.Span("", id="gw-clock", className="gw-clock"),
+    ])
+    title = f"{county}网格化社会治理指挥中心" if county else "网格化社会治理指挥中心"
+    size = "" if len(title) <= 17 else " gw-title-long"     # a long name shrinks, never overlaps
+    return html.Header(className="gw-title", children=[
+        left, html.Div(html.H1(title, id="wall-title", title=title), className="gw-title-main" + size),
+        right])
+
+
+def breadcrumb(drill: dict) -> tuple:
+    """(township text, township class, grid text, grid class, sep1 class, sep2 class, county class)."""
+    t, g = drill.get("township_name"), drill.get("grid_name")
+    sep = "gw-bc-sep"
+    if g:
+        return (t or "", "gw-bc-item", g, "gw-bc-item gw-bc-current", sep, sep, "gw-bc-item")
+    if t:
+        return (t, "gw-bc-item gw-bc-current", "", HIDE, sep, sep + " gw-bc-hidden", "gw-bc-item")
+    return ("", HIDE, "", HIDE, sep + " gw-bc-hidden", sep + " gw-bc-hidden",
+            "gw-bc-item gw-bc-current")
+
+
+def register_callbacks(app, ctx) -> None:
+    @app.callback(
+        Output("bc-township", "children"), Output("bc-township", "className"),
+        Output("bc-grid", "children"), Output("bc-grid", "className"),
+        Output("bc-sep1", "className"), Output("bc-sep2", "className"),
+        Output("bc-county", "className"), Output("as-of", "children"),
+        Output("map-title-text", "children"), Output("map-caption", "children"),
+        Input(DRILL_STORE, "data"), Input(REFRESH, "n_intervals"),
+    )
+    def _title(drill, _n):
+        drill = drill or {}
+        names = read(ctx, wr.resolve_drill, drill.get("township"), drill.get("grid"))
+        where = names["township_name"] or "全县"
+        v = current_view(ctx, drill)
+        return (*breadcrumb(names), f"数据更新于 {v.as_of:%Y-%m-%d %H:%M}",
+                f"态势地图 · {where}", v.caption)

@@ -1,0 +1,52 @@
+"""30-day trend: valid events reported vs closed per day (from the ETL's daily_rollup)."""
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+from dash import Input, Output
+
+from dashboard.wall import theme
+from dashboard.wall.drill import DRILL_STORE, REFRESH
+from dashboard.wall.panel import empty_figure, graph, panel
+from dashboard.wall.reads import read
+from dashboard.wall.view import current_view
+from store import wall_reads as wr
+
+
+def trend_figure(df: pd.DataFrame) -> go.Figure:
+    """Reported (area) and closed (line) per day; '暂无数据' when the window has nothing."""
+    if df.empty or int(df["reported"].sum() + df["closed"].sum()) == 0:
+        return empty_figure()
+    x = pd.to_datetime(df["day"])
+    fig = go.Figure([
+        go.Scatter(x=x, y=df["reported"], name="上报", mode="lines",
+                   line={"color": theme.ACCENT, "width": 3, "shape": "spline", "smoothing": 0.6},
+                   fill="tozeroy", fillcolor="rgba(39,211,255,0.16)",
+                   hovertemplate="%{x|%m-%d} 上报 %{y} 件<extra></extra>"),
+        go.Scatter(x=x, y=df["closed"], name="办结", mode="lines",
+                   line={"color": theme.GREEN, "width": 3, "shape": "spline", "smoothing": 0.6},
+                   hovertemplate="%{x|%m-%d} 办结 %{y} 件<extra></extra>"),
+    ])
+    fig.update_layout(theme.base_layout(
+        showlegend=True, margin={"l": 50, "r": 10, "t": 30, "b": 30},
+        legend={"orientation": "h", "x": 1, "xanchor": "right", "y": 1.02, "yanchor": "bottom",
+                "font": {"size": 16}},
+        xaxis={"tickformat": "%m-%d", "nticks": 7, "showgrid": False},
+        yaxis={"rangemode": "tozero", "nticks": 5},
+        hovermode="x unified"))
+    return fig
+
+
+def layout(ctx):
+    return panel("trend", "事件趋势", graph("trend-graph"), caption_id="trend-caption")
+
+
+def register_callbacks(app, ctx) -> None:
+    @app.callback(
+        Output("trend-graph", "figure"), Output("trend-caption", "children"),
+        Input(DRILL_STORE, "data"), Input(REFRESH, "n_intervals"),
+    )
+    def _trend(drill, _n):
+        v = current_view(ctx, drill)
+        df = read(ctx, wr.daily_trend, v.township, v.start, v.end)
+        return trend_figure(df), v.caption

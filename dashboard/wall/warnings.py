@@ -1,0 +1,98 @@
+"""Red/yellow list (红黄线): open events past or near their time limit, red first.
+
+A red row that was not on the list before goes to the top and flashes once (the class
+``gw-flash``; the CSS animation runs three pulses, once, on the new row only). The ids
+already shown are kept in ``warn-seen`` per scope, so the first view of a scope flashes
+nothing and a refresh flashes only what is new (a yellow turning red is new).
+"""
+from __future__ import annotations
+
+import pandas as pd
+from dash import Input, Output, State, dcc, html
+
+from dashboard.wall import fmt
+from dashboard.wall.drill import DRILL_STORE, REFRESH
+from dashboard.wall.live_list import place
+from dashboard.wall.panel import empty, panel
+from dashboard.wall.reads import read
+from dashboard.wall.view import current_view
+from store import wall_reads as wr
+
+SEEN = "warn-seen"
+LIMIT = 200
+
+
+def new_red(df: pd.DataFrame, seen: dict | None, scope_key: str) -> set[str]:
+    """Red event ids to flash: red now, not red before in this scope (none on a first view).
+
+    ``seen`` is ``{"scope": key, "ids": [red ids shown last time]}``.
+    """
+    if not seen or seen.get("scope") != scope_key:
+        return set()
+    before = set(seen.get("ids") or [])
+    return {str(i) for i, lvl in zip(df["event_id"], df["level"]) if lvl == "red"} - before
+
+
+def flash_first(df: pd.DataFrame, flash: set[str]) -> pd.DataFrame:
+    """New red rows on top (where the eye is), then the list's own order."""
+    if not flash:
+        return df
+    is_new = df["event_id"].astype(str).isin(flash)
+    return pd.concat([df[is_new], df[~is_new]], ignore_index=True)
+
+
+def warning_rows(df: pd.DataFrame, township_level: bool, flash: set[str]) -> list:
+    rows = []
+    df = flash_first(df, flash)
+    for r in df.itertuples(index=False):
+        red = r.level == "red"
+        cls = "gw-row gw-warn-row gw-warn-" + r.level + (" gw-flash" if str(r.event_id) in flash else "")
+        rows.append(html.Div(className=cls, key=str(r.event_id), **{"data-id": str(r.event_id)},
+                             children=[
+            html.Span(html.Span("红" if red else "黄",
+                                className="gw-badge gw-badge-" + r.level)),
+            html.Span(place(r, township_level)),
+            html.Span(r.category, className="gw-dim"),
+            html.Span(fmt.elapsed(r.elapsed_h),
+                      className="gw-num-r gw-elapsed-" + r.level),
+        ]))
+    return rows
+
+
+def warning_body(df: pd.DataFrame, township_level: bool, flash: set[str]):
+    if df.empty:
+        return empty("无红黄线事件")
+    head = html.Div([html.Span("级别"), html.Span("网格" if township_level else "镇街"),
+                     html.Span("类别"), html.Span("已历时", className="gw-num-r")],
+                    className="gw-row gw-row-head")
+    return html.Div([head, html.Div(warning_rows(df, township_level, flash), className="gw-board",
+                                    id="warn-board")], className="gw-table gw-warn")
+
+
+def counts(red: int, yellow: int) -> html.Span:
+    return html.Span(["红线", html.B(f"{red:,}", className="gw-elapsed-red"), " 黄线",
+                      html.B(f"{yellow:,}", className="gw-elapsed-yellow")],
+                     className="gw-warn-counts")
+
+
+def layout(ctx):
+    return panel("warn", "红黄线预警", html.Div([html.Div(id="warn-body", className="gw-fill"),
+                                            dcc.Store(id=SEEN)], className="gw-fill"),
+                 caption_id="warn-caption", extra=html.Span(id="warn-counts"))
+
+
+def register_callbacks(app, ctx) -> None:
+    @app.callback(
+        Output("warn-body", "children"), Output("warn-counts", "children"),
+        Output("warn-caption", "children"), Output(SEEN, "data"),
+        Input(DRILL_STORE, "data"), Input(REFRESH, "n_intervals"), State(SEEN, "data"),
+    )
+    def _warnings(drill, _n, seen):
+        v = current_view(ctx, drill)
+        df = read(ctx, wr.warning_events, v.township, v.as_of, LIMIT)
+        w = read(ctx, wr.kpis, v.township, v.start, v.end, v.as_of)["window"]
+        scope_key = v.township or "county"
+        flash = new_red(df, seen, scope_key)
+        shown = [str(i) for i, lvl in zip(df["event_id"], df["level"]) if lvl == "red"]
+        return (warning_body(df, v.township is not None, flash), counts(w["red"], w["yellow"]),
+                v.as_of_caption, {"scope": scope_key, "ids": shown})

@@ -1,0 +1,302 @@
+"""Read functions for the wall's panels (not the map): SQL in, DataFrames and dicts out.
+
+Every function takes ``(store, settings, ...)`` with plain-value arguments (codes, dates,
+datetimes), so the wall calls them through ``ctx.cached`` and a drill-down or a refresh
+re-reads only what changed. Every figure that has a definition in metrics.md comes from
+:mod:`store.metrics`; what is here is lists, rollup sums and the mediation table, which
+metrics.md defines but store.metrics does not cover. No reporter name or phone is selected.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+import pandas as pd
+
+from store import metrics as m
+from store.db import ReadStore
+from store.settings import Settings
+
+EARTH_RADIUS_M = 6_371_008.8  # mean Earth radius (IUGG), for haversine distances
+_US_PER_H = 3_600_000_000.0
+
+
+def scope_of(township: str | None = None, grid: str | None = None) -> m.Scope:
+    if grid:
+        return m.Scope("grid", grid)
+    if township:
+        return m.Scope("township", township)
+    return m.Scope()
+
+
+def _where(township: str | None, alias: str = "") -> tuple[str, list]:
+    return scope_of(township).where(alias)
+
+
+# --- drill state ---------------------------------------------------------------------------
+
+def resolve_drill(store: ReadStore, settings: Settings, township: str | None,
+                  grid: str | None) -> dict:
+    """A drill state checked against the data: unknown codes dropped, a grid's township filled.
+
+    Returns ``{"township", "grid", "township_name", "grid_name"}`` (None where not drilled).
+    """
+    out = {"township": None, "grid": None, "township_name": None, "grid_name": None}
+    if grid:
+        row = store.rows(
+            "SELECT g.grid_id, g.grid_name, g.township_code, t.township_name FROM grids g"
+            " LEFT JOIN townships t USING (township_code) WHERE g.grid_id = ?", [grid])
+        if row:
+            out.update(grid=row[0][0], grid_name=row[0][1] or row[0][0],
+                       township=row[0][2], township_name=row[0][3])
+            return out
+    if township:
+        row = store.rows("SELECT township_code, township_name FROM townships"
+                         " WHERE township_code = ?", [township])
+        if row:
+            out.update(township=row[0][0], township_name=row[0][1])
+    return out
+
+
+def township_list(store: ReadStore, settings: Settings) -> list[dict]:
+    """Townships in code order: the tour's itinerary and the ranking's names."""
+    rows = store.rows("SELECT township_code, township_name FROM townships ORDER BY 1")
+    return [{"code": c, "name": n} for c, n in rows]
+
+
+# --- figures of one scope --------------------------------------------------------------------
+
+def kpis(store: ReadStore, settings: Settings, township: str | None, start: dt.date,
+         end: dt.date, as_of: dt.datetime) -> dict:
+    """The KPI strip and the gauges: /api/metrics of the window, plus today's reports.
+
+    ``window`` is exactly the /api/metrics payload for the scope (same numbers as the API).
+    ``today_reported`` is the ``reported`` metric over [as_of's day, +1 day): valid events
+    reported that day, which the ETL's daily_rollup already counts (no scan of events).
+    """
+    scope = scope_of(township)
+    window = m.metrics(store, settings, scope=scope, start=start, end=end, as_of=as_of)
+    day = as_of.date()
+    where, params = _where(township)
+    today = store.scalar(
+        f"SELECT coalesce(sum(reported), 0)::BIGINT FROM daily_rollup WHERE day = ? AND {where}",
+        [day, *params])
+    return {"window": window, "today_reported": int(today), "today": day.isoformat()}
+
+
+def unit_ranking(store: ReadStore, settings: Settings, township: str | None, start: dt.date,
+                 end: dt.date, as_of: dt.datetime) -> pd.DataFrame:
+    """Townships of the county (or grids of ``township``) ranked with their cards (亮牌)."""
+    by = "grid" if township else "township"
+    df = m.metrics_table(store, settings, start=start, end=end, as_of=as_of,
+                         scope=scope_of(township), by=by)
+    return m.rank(df, settings)
+
+
+# --- rollup sums -----------------------------------------------------------------------------
+
+def daily_trend(store: ReadStore, settings: Settings, township: str | None, start: dt.date,
+                end: dt.date) -> pd.DataFrame:
+    """Valid events reported and closed per day in [start, end), every day present (0 if none).
+
+    From ``daily_rollup``: ``closed`` counts events closed on that day, whenever reported.
+    """
+    where, params = _where(township)
+    df = store.df(
+        f"SELECT day, sum(reported)::BIGINT AS reported, sum(closed)::BIGINT AS closed"
+        f" FROM daily_rollup WHERE day >= ? AND day < ? AND {where} GROUP BY day",
+        [start, end, *params])
+    days = pd.DataFrame({"day": pd.date_range(start, end - dt.timedelta(days=1), freq="D")})
+    df["day"] = pd.to_datetime(df["day"])
+    out = days.merge(df, on="day", how="left").fillna(0)
+    out[["reported", "closed"]] = out[["reported", "closed"]].astype("int64")
+    return out
+
+
+def mix(store: ReadStore, settings: Settings, township: str | None, start: dt.date,
+        end: dt.date, dim: str, top: int = 7) -> pd.DataFrame:
+    """Valid events reported in [start, end) by ``dim`` ("category" | "channel"), largest first.
+
+    Beyond ``top`` values the rest are summed into "其他"; a missing value is "未注明".
+    """
+    if dim not in ("category", "channel"):
+        raise ValueError(f"bad mix dimension {dim!r}")
+    where, params = _where(township)
+    df = store.df(
+        f"SELECT coalesce({dim}, '未注明') AS label, sum(reported)::BIGINT AS reported"
+        f" FROM daily_rollup WHERE day >= ? AND day < ? AND {where}"
+        f" GROUP BY 1 HAVING sum(reported) > 0 ORDER BY 2 DESC, 1",
+        [start, end, *params])
+    if len(df) > top + 1:
+        rest = int(df["reported"].iloc[top:].sum())
+        df = pd.concat([df.iloc[:top], pd.DataFrame({"label": ["其他"], "reported": [rest]})],
+                       ignore_index=True)
+    df["share"] = df["reported"] / df["reported"].sum() if len(df) else []
+    return df.reset_index(drop=True)
+
+
+# --- mediation -----------------------------------------------------------------------------
+
+def _ratio(num, den):
+    return None if not den else float(num) / float(den)
+
+
+def mediation(store: ReadStore, settings: Settings, township: str | None,
+              month: dt.date) -> dict:
+    """This month's mediation (``month``: any day of as_of's month) for the county or a township.
+
+    When that month has no rows yet (tables usually arrive after the month ends), the newest
+    earlier month with data is shown and ``month`` says which. Rates per metrics.md:
+    success = succeeded / mediated, mediation rate = mediated / received (None when 0).
+    """
+    where, params = _where(township)
+    month = month.replace(day=1)
+    shown = store.scalar(
+        f"SELECT max(month) FROM mediation WHERE month <= ? AND {where}", [month, *params])
+    out = {"month": shown.isoformat() if shown else None, "requested_month": month.isoformat(),
+           "received": 0, "mediated": 0, "succeeded": 0, "success_rate": None,
+           "mediation_rate": None, "by_type": pd.DataFrame(
+               columns=["dispute_type", "received", "mediated", "succeeded", "success_rate"])}
+    if shown is None:
+        return out
+    df = store.df(
+        f"SELECT dispute_type, sum(received)::BIGINT AS received,"
+        f" sum(mediated)::BIGINT AS mediated, sum(succeeded)::BIGINT AS succeeded"
+        f" FROM mediation WHERE month = ? AND {where} GROUP BY 1 ORDER BY 3 DESC, 1",
+        [shown, *params])
+    df = df.fillna(0)
+    df["success_rate"] = [_ratio(s, d) for s, d in zip(df["succeeded"], df["mediated"])]
+    rec, med, suc = (int(df[c].sum()) for c in ("received", "mediated", "succeeded"))
+    out.update(received=rec, mediated=med, succeeded=suc, success_rate=_ratio(suc, med),
+               mediation_rate=_ratio(med, rec), by_type=df)
+    return out
+
+
+# --- event lists -----------------------------------------------------------------------------
+
+_LIST_COLUMNS = ("e.event_id, e.reported_at, e.category, e.status, e.closed_at,"
+                 " e.township_code, t.township_name, g.grid_name")  # never reporter_*
+
+
+def live_events(store: ReadStore, settings: Settings, township: str | None,
+                as_of: dt.datetime, limit: int = 30) -> pd.DataFrame:
+    """The newest valid events reported up to as_of, with hours elapsed (no personal data).
+
+    The newest ``limit`` rows are picked from events alone (a top-N on the sorted table)
+    before names are joined, so the cost does not grow with the history.
+    """
+    where, params = _where(township)
+    df = store.df(
+        f"""
+        WITH newest AS (
+            SELECT event_id, reported_at, category, status, closed_at, township_code, grid_id
+            FROM events
+            WHERE reported_at <= ?::TIMESTAMP AND status IS DISTINCT FROM 'invalid' AND {where}
+            ORDER BY reported_at DESC, event_id LIMIT ?)
+        SELECT e.event_id, e.reported_at, e.category, e.status, e.closed_at, e.township_code,
+               t.township_name, g.grid_name,
+               date_diff('second', e.reported_at, ?::TIMESTAMP) / 3600.0 AS elapsed_h,
+               e.closed_at IS NOT NULL AND e.closed_at <= ?::TIMESTAMP AS closed_now
+        FROM newest e LEFT JOIN townships t ON t.township_code = e.township_code
+        LEFT JOIN grids g ON g.grid_id = e.grid_id
+        ORDER BY e.reported_at DESC, e.event_id
+        """,
+        [as_of, *params, int(limit), as_of, as_of])
+    return df
+
+
+def warning_events(store: ReadStore, settings: Settings, township: str | None,
+                   as_of: dt.datetime, limit: int | None = 60) -> pd.DataFrame:
+    """Open valid events in red (超时) or yellow (临期) as of as_of: red first, oldest first.
+
+    The classification is metrics.md's (and store.metrics'): per-category close_h, yellow from
+    warn_fraction*close_h to close_h inclusive, red beyond close_h, durations in microseconds.
+    ``limit`` None returns every row (tests compare the counts with the metrics).
+    """
+    where, params = _where(township, "e")
+    lim_sql, lim_params = m._limits_cte(settings)
+    d_clo = settings.limit("close_h") * _US_PER_H
+    sql = f"""
+    WITH {lim_sql},
+    ev AS (
+        SELECT {_LIST_COLUMNS},
+               date_diff('microsecond', e.reported_at, ?::TIMESTAMP) AS age_us,
+               COALESCE(l.close_h * {_US_PER_H}, ?) AS clo_us
+        FROM events e LEFT JOIN lim l ON l.category = e.category
+        LEFT JOIN townships t ON t.township_code = e.township_code
+        LEFT JOIN grids g ON g.grid_id = e.grid_id
+        WHERE e.status IS DISTINCT FROM 'invalid' AND {where}
+          AND e.reported_at <= ?::TIMESTAMP
+          AND NOT (e.closed_at IS NOT NULL AND e.closed_at <= ?::TIMESTAMP)
+    )
+    SELECT event_id, reported_at, category, township_code, township_name, grid_name,
+           age_us / {_US_PER_H} AS elapsed_h, clo_us / {_US_PER_H} AS close_h,
+           CASE WHEN age_us > clo_us THEN 'red' ELSE 'yellow' END AS level
+    FROM ev
+    WHERE age_us >= 0 AND (age_us > clo_us OR age_us >= ? * clo_us)
+    ORDER BY level = 'red' DESC, age_us DESC, event_id
+    """
+    params_all = [*lim_params, as_of, d_clo, *params, as_of, as_of, settings.warn_fraction]
+    if limit is not None:
+        sql += " LIMIT ?"
+        params_all.append(int(limit))
+    return store.df(sql, params_all)
+
+
+# --- grid card -------------------------------------------------------------------------------
+
+def grid_card(store: ReadStore, settings: Settings, grid_id: str, start: dt.date,
+              end: dt.date, as_of: dt.datetime) -> dict | None:
+    """Everything the grid card shows; None for an unknown grid.
+
+    ``cameras``: every camera within settings geo.camera_radius_m metres (haversine on the
+    WGS84 sphere, metres on the ground) of the grid's centroid, nearest first.
+    """
+    rows = store.df(
+        "SELECT g.grid_id, g.grid_name, g.township_code, t.township_name, g.village_code,"
+        " v.village_name, g.grid_worker, g.population, g.households, g.area_km2,"
+        " g.centroid_lon, g.centroid_lat FROM grids g"
+        " LEFT JOIN townships t ON t.township_code = g.township_code"
+        " LEFT JOIN villages v ON v.village_code = g.village_code WHERE g.grid_id = ?",
+        [grid_id])
+    if rows.empty:
+        return None
+    info = {k: (None if pd.isna(v) else v) for k, v in rows.iloc[0].to_dict().items()}
+    figures = m.metrics(store, settings, scope=m.Scope("grid", grid_id), start=start, end=end,
+                        as_of=as_of)
+    recent = store.df(
+        "SELECT e.event_id, e.reported_at, e.category, e.status, e.closed_at,"
+        " date_diff('second', e.reported_at, ?::TIMESTAMP) / 3600.0 AS elapsed_h,"
+        " e.closed_at IS NOT NULL AND e.closed_at <= ?::TIMESTAMP AS closed_now"
+        " FROM events e WHERE e.grid_id = ? AND e.reported_at <= ?::TIMESTAMP"
+        " AND e.status IS DISTINCT FROM 'invalid' ORDER BY e.reported_at DESC, e.event_id LIMIT 5",
+        [as_of, as_of, grid_id, as_of])
+    cameras = nearby_cameras(store, settings, info["centroid_lon"], info["centroid_lat"])
+    return {"info": info, "figures": figures, "recent": recent, "cameras": cameras,
+            "radius_m": float(settings.section("geo")["camera_radius_m"])}
+
+
+def nearby_cameras(store: ReadStore, settings: Settings, lon: float | None,
+                   lat: float | None, radius_m: float | None = None) -> pd.DataFrame:
+    """Cameras within ``radius_m`` (default settings geo.camera_radius_m) metres of a point."""
+    empty = pd.DataFrame(columns=["camera_id", "name", "status", "distance_m"])
+    if lon is None or lat is None:
+        return empty
+    radius = float(radius_m if radius_m is not None
+                   else settings.section("geo")["camera_radius_m"])
+    # a degree box a bit larger than the circle prunes the scan; the haversine decides
+    dlat = radius / 111_000.0 * 1.2
+    dlon = dlat / max(0.05, abs(math.cos(math.radians(lat))))
+    return store.df(
+        f"""
+        SELECT camera_id, name, status, distance_m FROM (
+            SELECT camera_id, name, status,
+                   2 * {EARTH_RADIUS_M} * asin(sqrt(
+                       pow(sin(radians(lat - ?) / 2), 2)
+                       + cos(radians(?)) * cos(radians(lat))
+                         * pow(sin(radians(lon - ?) / 2), 2))) AS distance_m
+            FROM cameras
+            WHERE lat BETWEEN ? AND ? AND lon BETWEEN ? AND ?)
+        WHERE distance_m <= ? ORDER BY distance_m, camera_id
+        """,
+        [lat, lat, lon, lat - dlat, lat + dlat, lon - dlon, lon + dlon, radius])

@@ -1,0 +1,222 @@
+"""The wall in a real browser: first view, drill-down, figures equal to the API, 4K, the
+unattended behaviour (refresh, tour, recovery after a server restart). Offline: no request
+may leave localhost, and the console stays clean."""
+from __future__ import annotations
+
+import re
+
+import pytest
+import requests
+
+from tests.browser.conftest import (running_server, start_server, stop_server, wait_for_wall,
+                                    wait_healthy)
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+def api(base: str, path: str, **params) -> dict:
+    r = requests.get(base + path, params=params, timeout=10)
+    r.raise_for_status()
+    return r.json()
+
+
+def townships(base: str) -> list[dict]:
+    return api(base, "/api/townships")["townships"]
+
+
+def kpi_text(value, decimals: int = 0) -> str:
+    """How the KPI strip writes a value once its count-up has settled."""
+    if value is None:
+        return "—"
+    return f"{value * 100:,.1f}" if decimals else f"{value:,}"
+
+
+def wait_kpi(page, key: str, text: str, timeout: int = 10_000) -> None:
+    page.wait_for_function(
+        "([k, t]) => (document.getElementById('kpi-' + k + '-value') || {}).textContent === t",
+        arg=[key, text], timeout=timeout)
+
+
+def breadcrumb(page) -> str:
+    return re.sub(r"\s+", "", page.inner_text("#breadcrumb"))
+
+
+def emit_map_click(page, kind: str, code: str) -> None:
+    """Click the map's point for ``[kind, code]``: plotly_click on the real trace and point
+    whose customdata it is (dcc.Graph reads customdata from the figure, as on a real click).
+    Waits until the map draws such a point (after a drill-down the grids come a moment later).
+    """
+    page.wait_for_function(
+        """([kind, code]) => {
+            const gd = document.querySelector('#map-graph .js-plotly-plot');
+            if (!gd || !gd.data) { return false; }
+            for (let c = 0; c < gd.data.length; c++) {
+                const cd = gd.data[c].customdata || [];
+                for (let p = 0; p < cd.length; p++) {
+                    if (cd[p] && cd[p][0] === kind && String(cd[p][1]) === code) {
+                        gd.emit('plotly_click', {points: [{curveNumber: c, pointNumber: p,
+                                                           data: gd.data[c]}], event: {}});
+                        return true;
+                    }
+                }
+            }
+            return false;
+        }""", arg=[kind, code], timeout=15_000)
+
+
+def test_first_view_1080(wall_url, open_page):
+    w = open_page(wall_url + "/")
+    page = w.page
+    assert page.locator(".js-plotly-plot .main-svg").count() >= 6 * 2   # each graph has 2 svgs
+    n_graphs = page.evaluate("document.querySelectorAll('.js-plotly-plot').length")
+    assert n_graphs >= 6
+    assert page.get_by_text("办结率", exact=True).first.is_visible()
+    assert "嵊州市" in page.inner_text("#wall-title")
+    assert page.locator("#demo-mark").is_visible()            # demo data is marked
+    assert page.inner_text("#as-of").startswith("数据更新于")
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d 星期. \d\d:\d\d:\d\d", page.inner_text("#gw-clock"))
+    page.wait_for_timeout(1500)                                # let fonts and count-ups finish
+    assert w.outside() == [], w.outside()
+    assert w.errors == [], w.errors
+    assert any("/assets/fonts/GridwallCJK-Regular.woff2" in u for u in w.requests)
+    # the county view's figures are the API's
+    figs = api(wall_url, "/api/metrics", scope="county")
+    wait_kpi(page, "backlog", kpi_text(figs["open_backlog"]))
+    wait_kpi(page, "handling", kpi_text(figs["handling_rate"], 1))
+    print(f"\nfirst view: {w.bytes / 1e6:.2f} MB in {len(w.requests)} requests")
+    assert w.bytes < 12e6
+
+
+def test_ranking_click_drills_down_and_matches_api(wall_url, open_page):
+    w = open_page(wall_url + "/")
+    page = w.page
+    first = page.locator("#ranking-board .gw-row").first
+    code = first.get_attribute("data-code")
+    name = first.locator(".gw-rank-name").inner_text()
+    first.click()
+    page.wait_for_url(re.compile(rf"\?township={code}$"))
+    page.wait_for_function("document.getElementById('ranking-title-text').textContent === '网格排名'")
+    assert breadcrumb(page) == f"全县›{name}"
+    assert {t["code"]: t["name"] for t in townships(wall_url)}[code] == name
+    figs = api(wall_url, "/api/metrics", scope=f"township:{code}")
+    wait_kpi(page, "backlog", kpi_text(figs["open_backlog"]))
+    wait_kpi(page, "handling", kpi_text(figs["handling_rate"], 1))
+    wait_kpi(page, "ontime", kpi_text(figs["on_time_rate"], 1))
+    wait_kpi(page, "red", kpi_text(figs["red"]))
+    # the ranking now lists this township's grids, and the map says where it is
+    assert page.inner_text("#map-title-text").endswith(name)
+    assert w.errors == [] and w.outside() == []
+
+
+def test_map_clicks_grid_card_and_escape(wall_url, open_page):
+    w = open_page(wall_url + "/")
+    page = w.page
+    towns = townships(wall_url)
+    town = towns[-1]
+    emit_map_click(page, "township", town["code"])
+    page.wait_for_url(re.compile(rf"\?township={town['code']}$"))
+    page.wait_for_function(
+        "t => document.getElementById('bc-township').textContent === t", arg=town["name"])
+    page.wait_for_selector("#ranking-board .gw-row[data-code]")
+    grid = page.locator("#ranking-board .gw-row").first.get_attribute("data-code")
+    emit_map_click(page, "grid", grid)
+    page.wait_for_url(re.compile(rf"\?township={town['code']}&grid={re.escape(grid)}$"))
+    card = page.locator("#grid-card")
+    card.wait_for(state="visible")
+    page.wait_for_function("document.getElementById('grid-card-title').textContent.length > 0")
+    title = page.inner_text("#grid-card-title")
+    assert breadcrumb(page) == f"全县›{town['name']}›{title}"
+    body = page.inner_text("#grid-card-body")
+    assert "网格员" in body and "周边" in body and "最近事件" in body
+    grid_figs = api(wall_url, "/api/metrics", scope=f"grid:{grid}")
+    assert page.inner_text("#grid-card-body .gw-gc-fig b >> nth=0") == f"{grid_figs['reported']:,}"
+    page.keyboard.press("Escape")                      # grid → township
+    page.wait_for_url(re.compile(rf"\?township={town['code']}$"))
+    card.wait_for(state="hidden")
+    page.keyboard.press("Escape")                      # township → county
+    page.wait_for_url(re.compile(r"/$"))
+    page.wait_for_function("document.getElementById('ranking-title-text').textContent === '镇街排名'")
+    assert breadcrumb(page) == "全县"
+    # the breadcrumb goes up too
+    emit_map_click(page, "township", town["code"])
+    page.wait_for_url(re.compile(r"\?township="))
+    page.click("#bc-county")
+    page.wait_for_url(re.compile(r"/$"))
+    assert w.errors == [] and w.outside() == []
+
+
+def test_link_opens_the_same_view(wall_url, open_page):
+    town = townships(wall_url)[3]
+    w = open_page(f"{wall_url}/?township={town['code']}")
+    page = w.page
+    page.wait_for_function(
+        "t => document.getElementById('bc-township').textContent === t", arg=town["name"])
+    assert page.get_by_text(town["name"]).first.is_visible()
+    figs = api(wall_url, "/api/metrics", scope=f"township:{town['code']}")
+    wait_kpi(page, "backlog", kpi_text(figs["open_backlog"]))
+    # an unknown code falls back to the county instead of breaking the page
+    bad = open_page(f"{wall_url}/?township=nope&grid=nope").page
+    assert breadcrumb(bad) == "全县"
+    assert w.errors == []
+
+
+def test_4k_fills_the_screen_without_scrollbars(wall_url, open_page):
+    w = open_page(wall_url + "/", 3840, 2160)
+    page = w.page
+    dims = page.evaluate("""() => {
+        const d = document.documentElement, r = document.getElementById('gw-canvas').getBoundingClientRect();
+        const k = document.getElementById('kpi-backlog-value').getBoundingClientRect();
+        return {sw: d.scrollWidth, sh: d.scrollHeight, iw: innerWidth, ih: innerHeight,
+                bw: document.body.scrollWidth, bh: document.body.scrollHeight,
+                x: r.left, y: r.top, w: r.width, h: r.height, kpi: k.height};
+    }""")
+    assert dims["sw"] <= dims["iw"] and dims["sh"] <= dims["ih"]
+    assert dims["bw"] <= dims["iw"] and dims["bh"] <= dims["ih"]
+    assert (dims["x"], dims["y"]) == (0, 0)
+    assert dims["w"] == pytest.approx(3840, abs=1) and dims["h"] == pytest.approx(2160, abs=1)
+    assert dims["kpi"] >= 80                     # KPI numerals ≥ 40 logical px, scaled ×2
+    assert w.errors == [] and w.outside() == []
+
+
+def test_refresh_keeps_drill_and_tour_cycles(wall_url, open_page):
+    town = townships(wall_url)[1]
+    w = open_page(f"{wall_url}/?township={town['code']}")
+    page = w.page
+    ticks = []
+    page.on("request", lambda r: ticks.append(r) if "_dash-update-component" in r.url
+            and "refresh-interval" in (r.post_data or "") else None)
+    page.wait_for_timeout(6500)                   # refresh_s = 5 in the test settings
+    assert ticks, "no refresh happened"
+    assert page.url.endswith(f"?township={town['code']}")
+    assert page.inner_text("#bc-township") == town["name"]
+    assert page.inner_text("#ranking-title-text") == "网格排名"
+    # tour: county → first township → second ... every tour_s (3 s here)
+    codes = [t["code"] for t in townships(wall_url)]
+    tour = open_page(f"{wall_url}/?tour=1").page
+    tour.wait_for_url(re.compile(rf"township={codes[0]}&tour=1$"), timeout=10_000)
+    tour.wait_for_url(re.compile(rf"township={codes[1]}&tour=1$"), timeout=10_000)
+    tour.wait_for_function(
+        "t => document.getElementById('bc-township').textContent === t",
+        arg=townships(wall_url)[1]["name"])
+    assert w.errors == []
+
+
+def test_recovers_after_server_restart(wall_demo_db, wall_settings, open_page):
+    """The server goes away and comes back: the page notices, waits, and reloads itself."""
+    with running_server(wall_demo_db, wall_settings) as (base, proc):
+        w = open_page(base + "/")
+        page = w.page
+        port = int(base.rsplit(":", 1)[1])
+        stop_server(proc)
+        page.wait_for_function("document.body.classList.contains('gw-offline')", timeout=15_000)
+        assert page.locator(".gw-conn").is_visible()           # 连接中断，正在重连…
+        assert page.locator(".js-plotly-plot").count() >= 6     # the last data stays on screen
+        again = start_server(wall_demo_db, wall_settings, port)
+        try:
+            wait_healthy(again, base)
+            with page.expect_event("load", timeout=20_000):
+                pass                                           # gridwall.js reloads the page
+            wait_for_wall(page)
+            assert not page.evaluate("document.body.classList.contains('gw-offline')")
+        finally:
+            stop_server(again)

@@ -1,0 +1,199 @@
+"""The wall's pure builders: small DataFrames in, figures and components out (no server)."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+
+from dashboard.wall import canvas, drill, fmt, gauges, kpis, live_list, mediation, mix, ranking
+from dashboard.wall import theme, titlebar, trend, warnings
+from dashboard.wall.view import View
+
+
+def _texts(component) -> list[str]:
+    """Every string inside a Dash component tree, depth first."""
+    out = []
+
+    def walk(c):
+        if c is None:
+            return
+        if isinstance(c, str):
+            out.append(c)
+        elif isinstance(c, (list, tuple)):
+            for x in c:
+                walk(x)
+        elif hasattr(c, "children"):
+            walk(c.children)
+
+    walk(component)
+    return out
+
+
+# --- formatting -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("hours,text", [(0.0, "刚刚"), (0.2, "12分钟"), (1.0, "1小时"), (5 + 20 / 60, "5小时20分"),
+                                        (47.99, "47小时59分"), (48, "2天"), (76.5, "3天4小时"),
+                                        (None, "—"), (float("nan"), "—")])
+def test_elapsed(hours, text):
+    assert fmt.elapsed(hours) == text
+
+
+def test_pct_and_span():
+    assert fmt.pct(0.94591) == "94.6%" and fmt.pct(None) == "—" and fmt.pct(float("nan")) == "—"
+    assert fmt.pct_value(0.94591) == 94.6 and fmt.pct_value(None) is None
+    assert fmt.span(dt.date(2025, 6, 1), dt.date(2025, 7, 1)) == "06-01至06-30"
+    assert fmt.span(dt.date(2025, 6, 30), dt.date(2025, 7, 1)) == "06-30"
+
+
+def test_view_caption_says_window_and_as_of():
+    v = View(None, None, dt.datetime(2025, 10, 31, 23, 6), dt.date(2025, 10, 2),
+             dt.date(2025, 11, 1), 30)
+    assert v.caption == "近30日 10-02至10-31 · 截至10-31 23:06"
+
+
+# --- drill state --------------------------------------------------------------------------------
+
+def test_parse_search():
+    assert drill.parse_search("?township=330683001&grid=G1&tour=1") == {
+        "township": "330683001", "grid": "G1", "tour": True}
+    assert drill.parse_search("") == {"township": None, "grid": None, "tour": False}
+    assert drill.parse_search("?township=&tour=0") == {"township": None, "grid": None,
+                                                        "tour": False}
+
+
+def test_breadcrumb_levels():
+    county = titlebar.breadcrumb({"township_name": None, "grid_name": None})
+    assert county[0] == "" and "gw-bc-hidden" in county[1] and "gw-bc-current" in county[6]
+    town = titlebar.breadcrumb({"township_name": "甘霖镇", "grid_name": None})
+    assert town[0] == "甘霖镇" and "gw-bc-current" in town[1] and "gw-bc-hidden" in town[3]
+    grid = titlebar.breadcrumb({"township_name": "甘霖镇", "grid_name": "一号网格"})
+    assert grid[2] == "一号网格" and "gw-bc-current" in grid[3] and "gw-bc-current" not in grid[1]
+
+
+def test_canvas_class_reflows_ultra_wide():
+    assert canvas.canvas_class(1920, 1080) == "gw-canvas"
+    assert canvas.canvas_class(3840, 2160) == "gw-canvas"
+    assert canvas.canvas_class(5760, 1080) == "gw-canvas gw-wide"
+    assert canvas.canvas_class(6656, 1792) == "gw-canvas gw-wide"
+
+
+# --- KPIs and gauges ----------------------------------------------------------------------------
+
+WINDOW = {"reported": 100, "closed": 90, "handling_rate": 0.9, "on_time_rate": 0.96,
+          "timely_dispatch_rate": None, "satisfaction_rate": 0.935, "open_backlog": 12,
+          "yellow": 0, "red": 3, "flagged": 1, "cameras": 40, "cameras_online": 30}
+TARGETS = {"handling_rate": 0.98, "on_time_rate": 0.95, "timely_dispatch_rate": 0.95,
+           "satisfaction_rate": 0.95}
+
+
+def test_kpi_values_and_tones():
+    v = kpis.kpi_values({"window": WINDOW, "today_reported": 7}, TARGETS)
+    assert v["today"] == {"value": 7, "dec": 0}
+    assert v["backlog"]["value"] == 12 and v["cameras"]["value"] == 30
+    assert v["handling"] == {"value": 90.0, "dec": 1, "tone": "red"}        # 8 pp under
+    assert v["ontime"]["tone"] == "green" and v["satisfaction"]["tone"] == "yellow"
+    assert v["red"]["tone"] == "red" and v["yellow"]["tone"] is None
+
+
+def test_gauge_figure():
+    fig = gauges.gauge_figure(0.9459, 0.98)
+    ind = fig.data[0]
+    assert ind.value == pytest.approx(94.6) and ind.gauge.threshold.value == pytest.approx(98)
+    assert ind.gauge.bar.color == theme.RED and ind.gauge.axis.range == (60, 100)
+    assert gauges.gauge_figure(0.99, 0.98).data[0].gauge.bar.color == theme.GREEN
+    low = gauges.gauge_figure(0.42, 0.95).data[0]
+    assert low.gauge.axis.range[0] <= 42
+    none = gauges.gauge_figure(None, 0.95)
+    assert none.data[0].gauge.bar.color == theme.GREY
+    assert [a.text for a in none.layout.annotations] == [theme.DASH]
+
+
+# --- charts -------------------------------------------------------------------------------------
+
+def test_trend_figure():
+    df = pd.DataFrame({"day": pd.date_range("2025-06-01", periods=3),
+                       "reported": [5, 7, 0], "closed": [4, 6, 2]})
+    fig = trend.trend_figure(df)
+    assert [t.name for t in fig.data] == ["上报", "办结"]
+    assert list(fig.data[0].y) == [5, 7, 0] and list(fig.data[1].y) == [4, 6, 2]
+    empty = trend.trend_figure(df.assign(reported=0, closed=0))
+    assert not empty.data and empty.layout.annotations[0].text == theme.NO_DATA
+
+
+def test_mix_bar_figure_largest_on_top():
+    df = pd.DataFrame({"label": ["矛盾纠纷", "市容环境", "其他"], "reported": [50, 30, 20]})
+    df["share"] = df["reported"] / 100
+    bar = mix.bar_figure(df).data[0]
+    assert list(bar.y) == ["其他", "市容环境", "矛盾纠纷"]     # plotly draws bottom-up
+    assert list(bar.text) == ["20%", "30%", "50%"]
+    assert mix.bar_figure(df.iloc[0:0]).layout.annotations[0].text == theme.NO_DATA
+
+
+def test_mediation_figure_and_caption():
+    by = pd.DataFrame({"dispute_type": ["邻里纠纷", "婚姻家庭"], "received": [10, 5],
+                       "mediated": [8, 4], "succeeded": [6, 4], "success_rate": [0.75, 1.0]})
+    fig = mediation.mediation_figure(by)
+    assert list(fig.data[0].x) == [4, 8] and list(fig.data[1].x) == [4, 6]
+    assert fig.data[0].text[1] == "6/8 · 75%"
+    assert mediation.mediation_figure(by.iloc[0:0]).layout.annotations[0].text == theme.NO_DATA
+    zero = by.assign(received=0, mediated=0, succeeded=0)
+    assert mediation.mediation_figure(zero).layout.annotations[0].text == "本月暂无调解案件"
+    med = {"month": "2025-09-01", "requested_month": "2025-10-01"}
+    assert mediation.caption(med, "截至10-31 23:06") == "2025年9月（本月暂无报表） · 截至10-31 23:06"
+    assert mediation.stat_texts({"received": 1234, "mediated": 0, "succeeded": 0,
+                                 "success_rate": None}) == ["1,234", "0", "0", "—"]
+
+
+# --- lists --------------------------------------------------------------------------------------
+
+RANK = pd.DataFrame({"code": ["T2", "T1"], "name": ["乙镇", "甲镇"], "rank": [1, 2],
+                     "card": ["green", "red"], "on_time_rate": [0.99, None],
+                     "handling_rate": [0.97, None], "red": [0, 9]})
+
+
+def test_ranking_rows_drill_ids_and_cards():
+    rows = ranking.ranking_rows(RANK, "township", selected="T1")
+    assert [r.id for r in rows] == [{"type": drill.RANK_ROW, "code": "T2", "kind": "township"},
+                                    {"type": drill.RANK_ROW, "code": "T1", "kind": "township"}]
+    assert "gw-row-selected" in rows[1].className and "gw-row-selected" not in rows[0].className
+    assert "gw-card-red" in rows[1].children[2].children.className
+    assert _texts(rows[1]) == ["2", "甲镇", "—", "—", "9"]
+    assert ranking.ranking_body(RANK.iloc[0:0], "grid").children == theme.NO_DATA
+
+
+def _warn_df(levels: dict[str, str]) -> pd.DataFrame:
+    n = len(levels)
+    return pd.DataFrame({"event_id": list(levels), "level": list(levels.values()),
+                         "reported_at": [pd.Timestamp("2025-10-30")] * n, "category": ["火灾"] * n,
+                         "township_code": ["T1"] * n, "township_name": ["甲镇"] * n,
+                         "grid_name": ["一号网格"] * n, "elapsed_h": [80.0] * n,
+                         "close_h": [72.0] * n})
+
+
+def test_new_red_flashes_once_per_scope():
+    df = _warn_df({"a": "red", "b": "red", "c": "yellow"})
+    assert warnings.new_red(df, None, "county") == set()                   # first view
+    seen = {"scope": "county", "ids": ["a"]}                                # red ids shown
+    assert warnings.new_red(df, seen, "county") == {"b"}
+    assert warnings.new_red(df, {"scope": "T1", "ids": []}, "county") == set()  # scope changed
+    assert warnings.new_red(_warn_df({"c": "red", "d": "yellow"}), seen, "county") == {"c"}  # turned red
+    rows = warnings.warning_rows(df, False, {"b"})
+    assert rows[0].key == "b" and "gw-flash" in rows[0].className     # new red on top
+    assert all("gw-flash" not in r.className for r in rows[1:])
+    assert warnings.warning_body(df.iloc[0:0], False, set()).children == "无红黄线事件"
+
+
+def test_live_rows_show_place_and_elapsed_never_personal_data():
+    df = pd.DataFrame({"event_id": ["e1", "e2"], "reported_at": pd.to_datetime(
+        ["2025-10-31 22:13", "2025-10-31 21:03"]), "category": ["矛盾纠纷", "事故"],
+        "status": ["accepted", "closed"], "closed_at": [None, pd.Timestamp("2025-10-31 22:00")],
+        "township_code": ["T1", "T1"], "township_name": ["甲镇", "甲镇"],
+        "grid_name": ["一号网格", None], "elapsed_h": [0.9, 2.05], "closed_now": [False, True]})
+    county = live_list.live_rows(df, township_level=False, today=dt.date(2025, 10, 31))
+    assert _texts(county[0]) == ["22:13", "甲镇", "矛盾纠纷", "已受理", "54分钟"]
+    assert _texts(county[1]) == ["21:03", "甲镇", "事故", "已办结", ""]
+    earlier = live_list.live_rows(df, township_level=False, today=dt.date(2025, 11, 1))
+    assert _texts(earlier[0])[0] == "10-31"                    # not today: the day
+    town = live_list.live_rows(df, township_level=True)
+    assert _texts(town[0])[1] == "一号网格" and _texts(town[1])[1] == "甲镇"

@@ -1,0 +1,65 @@
+"""The wall room inside a real app (create_app on the demo county): layout ids, URL → drill."""
+from __future__ import annotations
+
+import pytest
+
+from dashboard.app import create_app
+from dashboard.wall import drill
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def app(wall_demo_db):
+    return create_app(wall_demo_db)
+
+
+@pytest.fixture(scope="module")
+def ctx(app):
+    return app.server.config["GRIDWALL_CTX"]
+
+
+def _ids(component, out=None) -> set:
+    out = set() if out is None else out
+    if isinstance(component, (list, tuple)):
+        for c in component:
+            _ids(c, out)
+    elif hasattr(component, "to_plotly_json"):
+        cid = getattr(component, "id", None)
+        if isinstance(cid, str):
+            out.add(cid)
+        _ids(getattr(component, "children", None), out)
+    return out
+
+
+def test_layout_has_the_shared_ids_and_settings(app, ctx):
+    root = app.layout() if callable(app.layout) else app.layout
+    ids = _ids(root)
+    for needed in ("url", "drill-store", "refresh-interval", "tour-store", "tour-interval",
+                   "map-graph", "bc-county", "bc-township", "drill-esc", "grid-card-close",
+                   "kpi-store", "ranking-body", "live-body", "warn-body"):
+        assert needed in ids, needed
+    assert root.className == "gw-canvas"
+    assert root.to_plotly_json()["props"]["data-cw"] == "1920"
+    assert root.to_plotly_json()["props"]["data-fit"] == "contain"
+    tour = next(c for c in root.children if getattr(c, "id", None) == "tour-store")
+    assert tour.data["codes"] == sorted(tour.data["codes"]) and len(tour.data["codes"]) == 15
+
+
+def test_the_app_can_be_built_twice(wall_demo_db):
+    """No module shadows the room's layout function (a second app in one process works)."""
+    second = create_app(wall_demo_db)
+    assert callable(second.layout)
+
+
+def test_drill_from_search(ctx):
+    store = ctx.store
+    town, grid = store.rows("SELECT township_code, grid_id FROM grids ORDER BY 2 LIMIT 1")[0]
+    assert drill.drill_from_search(ctx, "") == {"township": None, "grid": None}
+    assert drill.drill_from_search(ctx, f"?township={town}&tour=1") == {
+        "township": town, "grid": None}
+    # a grid link alone opens its township too; bad codes fall back up a level
+    assert drill.drill_from_search(ctx, f"?grid={grid}") == {"township": town, "grid": grid}
+    assert drill.drill_from_search(ctx, f"?township={town}&grid=nope") == {
+        "township": town, "grid": None}
+    assert drill.drill_from_search(ctx, "?township=nope") == {"township": None, "grid": None}

@@ -1,0 +1,233 @@
+"""store.wall_reads against the demo county loaded by the real ETL (tests/conftest.py).
+
+Each figure is checked against an independent computation (plain SQL, pyproj's geodesic)
+or against store.metrics, whose definitions the wall must share.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+import sys
+
+import pytest
+from pyproj import Geod
+
+from store import metrics as m
+from store import wall_reads as wr
+from store.db import ReadStore
+from store.settings import Settings
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def store(wall_demo_db):
+    s = ReadStore(wall_demo_db)
+    yield s
+    s.close()
+
+
+@pytest.fixture(scope="module")
+def settings():
+    return Settings()
+
+
+@pytest.fixture(scope="module")
+def view(store, settings):
+    as_of = m.resolve_as_of(store, settings)
+    start, end = m.default_window(as_of, 30)
+    return as_of, start, end
+
+
+@pytest.fixture(scope="module")
+def township(store):
+    """The township with the most open events at the end of the data (so its lists are full)."""
+    return store.scalar(
+        "SELECT township_code FROM events WHERE closed_at IS NULL AND status <> 'invalid'"
+        " GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1")
+
+
+def test_kpis_today_counts_valid_reports_of_as_of_day(store, settings, view):
+    as_of, start, end = view
+    k = wr.kpis(store, settings, None, start, end, as_of)
+    direct = store.scalar(
+        "SELECT count(*) FROM events WHERE status IS DISTINCT FROM 'invalid'"
+        " AND reported_at >= ? AND reported_at < ?",
+        [dt.datetime.combine(as_of.date(), dt.time()),
+         dt.datetime.combine(as_of.date() + dt.timedelta(days=1), dt.time())])
+    assert k["today_reported"] == direct > 0
+    assert k["window"] == m.metrics(store, settings, start=start, end=end, as_of=as_of)
+
+
+@pytest.mark.parametrize("scoped", [False, True])
+def test_warning_list_matches_metrics_counts(store, settings, view, township, scoped):
+    as_of, start, end = view
+    code = township if scoped else None
+    rows = wr.warning_events(store, settings, code, as_of, limit=None)
+    figs = m.metrics(store, settings, scope=wr.scope_of(code), start=start, end=end, as_of=as_of)
+    assert (rows["level"] == "red").sum() == figs["red"] > 0
+    assert (rows["level"] == "yellow").sum() == figs["yellow"]
+    # red first, each block oldest first
+    levels = list(rows["level"])
+    assert levels == sorted(levels, key=lambda lv: lv != "red")
+    reds = rows[rows["level"] == "red"]["elapsed_h"].tolist()
+    assert reds == sorted(reds, reverse=True)
+    assert (rows[rows["level"] == "red"]["elapsed_h"] > rows["close_h"][0] - 1e-9).all()
+    if scoped:
+        assert set(rows["township_code"]) == {township}
+    assert "reporter_name" not in rows and "reporter_phone" not in rows
+
+
+def test_warning_list_limit(store, settings, view):
+    as_of, _s, _e = view
+    assert len(wr.warning_events(store, settings, None, as_of, limit=3)) == 3
+
+
+def test_daily_trend_sums_to_the_cohort(store, settings, view, township):
+    as_of, start, end = view
+    for code in (None, township):
+        df = wr.daily_trend(store, settings, code, start, end)
+        assert len(df) == (end - start).days == 30
+        assert list(df["day"].dt.date) == [start + dt.timedelta(days=i) for i in range(30)]
+        figs = m.metrics(store, settings, scope=wr.scope_of(code), start=start, end=end,
+                         as_of=as_of)
+        assert int(df["reported"].sum()) == figs["reported"]
+        closed = store.scalar(
+            "SELECT count(*) FROM events WHERE status <> 'invalid' AND closed_at >= ?"
+            " AND closed_at < ? AND (? IS NULL OR township_code = ?)",
+            [dt.datetime.combine(start, dt.time()), dt.datetime.combine(end, dt.time()),
+             code, code])
+        assert int(df["closed"].sum()) == closed
+
+
+def test_daily_trend_fills_empty_days_with_zero(store, settings):
+    start = dt.date(2030, 1, 1)
+    df = wr.daily_trend(store, settings, None, start, start + dt.timedelta(days=5))
+    assert len(df) == 5 and df["reported"].sum() == 0 and df["closed"].sum() == 0
+
+
+def test_mix_shares_and_other(store, settings, view):
+    as_of, start, end = view
+    full = wr.mix(store, settings, None, start, end, "category", top=50)
+    total = m.metrics(store, settings, start=start, end=end, as_of=as_of)["reported"]
+    assert int(full["reported"].sum()) == total
+    assert list(full["reported"]) == sorted(full["reported"], reverse=True)
+    short = wr.mix(store, settings, None, start, end, "category", top=3)
+    assert len(short) == 4 and short["label"].iloc[-1] == "其他"
+    assert int(short["reported"].sum()) == total
+    assert short["share"].sum() == pytest.approx(1.0)
+    with pytest.raises(ValueError):
+        wr.mix(store, settings, None, start, end, "reporter_name")
+
+
+def test_unit_ranking_order_cards_and_drill(store, settings, view, township):
+    as_of, start, end = view
+    towns = wr.unit_ranking(store, settings, None, start, end, as_of)
+    assert len(towns) == store.scalar("SELECT count(*) FROM townships")
+    keys = [(-r.on_time_rate, -r.handling_rate) for r in towns.itertuples()]
+    assert keys == sorted(keys)
+    assert list(towns["rank"]) == list(range(1, len(towns) + 1))
+    cards = settings.section("cards")
+    for r in towns.itertuples():
+        if r.red > cards["red_card_overdue"] or r.on_time_rate < cards["red_below"]:
+            assert r.card == "red"
+        elif r.red > 0 or r.on_time_rate < cards["yellow_below"]:
+            assert r.card == "yellow"
+        else:
+            assert r.card == "green"
+    grids = wr.unit_ranking(store, settings, township, start, end, as_of)
+    expected = set(c for (c,) in store.rows(
+        "SELECT grid_id FROM grids WHERE township_code = ?", [township]))
+    assert set(grids["code"]) == expected
+
+
+def test_mediation_month_and_fallback(store, settings, township):
+    month = store.scalar("SELECT max(month) FROM mediation")
+    med = wr.mediation(store, settings, township, month + dt.timedelta(days=14))
+    rec, mediated, ok = store.rows(
+        "SELECT sum(received), sum(mediated), sum(succeeded) FROM mediation"
+        " WHERE month = ? AND township_code = ?", [month, township])[0]
+    assert (med["received"], med["mediated"], med["succeeded"]) == (rec, mediated, ok)
+    assert med["success_rate"] == pytest.approx(ok / mediated)
+    assert med["mediation_rate"] == pytest.approx(mediated / rec)
+    assert int(med["by_type"]["mediated"].sum()) == mediated
+    assert med["month"] == med["requested_month"] == month.isoformat()
+    later = wr.mediation(store, settings, None, dt.date(2031, 3, 1))
+    assert later["month"] == month.isoformat() and later["requested_month"] == "2031-03-01"
+    before = wr.mediation(store, settings, None, dt.date(1999, 1, 1))
+    assert before["month"] is None and before["success_rate"] is None
+    assert before["by_type"].empty
+
+
+def test_live_events_newest_first_without_personal_data(store, settings, view, township):
+    as_of, _s, _e = view
+    df = wr.live_events(store, settings, township, as_of, limit=12)
+    assert len(df) == 12
+    assert list(df["reported_at"]) == sorted(df["reported_at"], reverse=True)
+    assert (df["reported_at"] <= as_of).all() and set(df["township_code"]) == {township}
+    newest = store.scalar("SELECT max(reported_at) FROM events WHERE township_code = ?"
+                          " AND status <> 'invalid' AND reported_at <= ?", [township, as_of])
+    assert df["reported_at"].iloc[0] == newest
+    assert not {"reporter_name", "reporter_phone", "description", "address"} & set(df.columns)
+
+
+def test_nearby_cameras_use_metres_on_the_ground(store, settings):
+    geod = Geod(ellps="WGS84")
+    # the grid with the most cameras around it
+    lon, lat = store.rows(
+        "SELECT g.centroid_lon, g.centroid_lat FROM grids g JOIN cameras c USING (grid_id)"
+        " GROUP BY ALL ORDER BY count(*) DESC LIMIT 1")[0]
+    radius = 1500.0
+    near = wr.nearby_cameras(store, settings, lon, lat, radius_m=radius)
+    assert len(near) >= 2
+    all_cams = store.df("SELECT camera_id, lon, lat FROM cameras")
+    _, _, dist = geod.inv([lon] * len(all_cams), [lat] * len(all_cams),
+                          all_cams["lon"].tolist(), all_cams["lat"].tolist())
+    all_cams["geo_m"] = dist
+    truth = all_cams.set_index("camera_id")["geo_m"]
+    for r in near.itertuples():
+        assert r.distance_m == pytest.approx(truth[r.camera_id], rel=0.005)
+    # every camera clearly inside the radius is listed, none clearly outside
+    inside = set(truth[truth < radius * 0.995].index)
+    outside = set(truth[truth > radius * 1.005].index)
+    assert inside <= set(near["camera_id"]) and not outside & set(near["camera_id"])
+    assert list(near["distance_m"]) == sorted(near["distance_m"])
+    default = wr.nearby_cameras(store, settings, lon, lat)
+    assert (default["distance_m"] <= settings.section("geo")["camera_radius_m"]).all()
+    assert wr.nearby_cameras(store, settings, None, None).empty
+
+
+def test_grid_card(store, settings, view):
+    as_of, start, end = view
+    gid, name, worker, town = store.rows(
+        "SELECT g.grid_id, g.grid_name, g.grid_worker, t.township_name FROM grids g"
+        " JOIN townships t USING (township_code) JOIN events e ON e.grid_id = g.grid_id"
+        " GROUP BY ALL ORDER BY count(*) DESC LIMIT 1")[0]
+    card = wr.grid_card(store, settings, gid, start, end, as_of)
+    assert card["info"]["grid_name"] == name and card["info"]["grid_worker"] == worker
+    assert card["info"]["township_name"] == town
+    assert card["figures"] == m.metrics(store, settings, scope=m.Scope("grid", gid),
+                                        start=start, end=end, as_of=as_of)
+    assert 0 < len(card["recent"]) <= 5
+    assert list(card["recent"]["reported_at"]) == sorted(card["recent"]["reported_at"], reverse=True)
+    assert wr.grid_card(store, settings, "no-such-grid", start, end, as_of) is None
+
+
+def test_resolve_drill(store, settings, township):
+    name = store.scalar("SELECT township_name FROM townships WHERE township_code = ?", [township])
+    gid, gname = store.rows("SELECT grid_id, grid_name FROM grids WHERE township_code = ?"
+                            " ORDER BY 1 LIMIT 1", [township])[0]
+    assert wr.resolve_drill(store, settings, township, None) == {
+        "township": township, "grid": None, "township_name": name, "grid_name": None}
+    # a grid alone fills in its township; a wrong township is corrected by the grid
+    for t in (None, "000000000"):
+        d = wr.resolve_drill(store, settings, t, gid)
+        assert (d["township"], d["grid"], d["grid_name"]) == (township, gid, gname)
+    assert wr.resolve_drill(store, settings, "nope", "nope")["township"] is None
+    assert wr.resolve_drill(store, settings, township, "nope")["grid"] is None
+
+
+def test_reads_do_not_import_dash():
+    code = ("import sys, store.wall_reads, store.metrics; "
+            "sys.exit(1 if any(k == 'dash' or k.startswith('dash.') for k in sys.modules) else 0)")
+    assert subprocess.run([sys.executable, "-c", code]).returncode == 0
