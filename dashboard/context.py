@@ -37,7 +37,7 @@ class AppContext:
 
     def as_of(self) -> dt.datetime:
         """as_of for a view that gives none (settings pin, the data's mode, or now)."""
-        return self.cached(_as_of_now, timeout=5)
+        return self.cached(_as_of_now, timeout=10)
 
     def meta(self) -> dict[str, str]:
         return self.cached(_meta)

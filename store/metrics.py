@@ -29,7 +29,7 @@ Choices this project made where metrics.md leaves room (documented in docs/metri
 * The window is given as dates [start, end) in local time; default: the ``window_days``
   days ending with as_of's day (end = the day after as_of).
 * as_of default: settings ``as_of`` if set, else the database's meta ``as_of_mode``
-  ('newest_report' for the demo), else now (local time).
+  ('newest_report' for the demo), else now (local time, to the minute).
 """
 from __future__ import annotations
 
@@ -158,7 +158,9 @@ def resolve_as_of(store: ReadStore, settings: Settings, given: dt.datetime | Non
             return newest
         mode = "now"
     if mode == "now":
-        return dt.datetime.now(ZoneInfo(settings.timezone)).replace(tzinfo=None, microsecond=0)
+        # to the minute: every view within a minute shares its cached figures
+        return dt.datetime.now(ZoneInfo(settings.timezone)).replace(
+            tzinfo=None, second=0, microsecond=0)
     return parse_as_of(mode, settings)
 
 
@@ -170,7 +172,7 @@ def default_window(as_of: dt.datetime, days: int) -> tuple[dt.date, dt.date]:
 
 # --- the SQL -----------------------------------------------------------------------------
 
-def _limits_cte(settings: Settings) -> tuple[str, list]:
+def limits_cte(settings: Settings) -> tuple[str, list]:
     rows = settings.category_limits()
     if not rows:
         return ("lim AS (SELECT NULL::VARCHAR AS category, NULL::DOUBLE AS accept_h,"
@@ -203,7 +205,7 @@ def metrics_table(
         raise MetricsError(f"bad grouping {by!r}")
     start_ts = dt.datetime.combine(start, dt.time())
     end_ts = dt.datetime.combine(end, dt.time())
-    lim_sql, lim_params = _limits_cte(settings)
+    lim_sql, lim_params = limits_cte(settings)
     d_acc = settings.limit("accept_h") * _US_PER_H
     d_dis = settings.limit("dispatch_h") * _US_PER_H
     d_clo = settings.limit("close_h") * _US_PER_H

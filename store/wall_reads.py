@@ -214,7 +214,7 @@ def warning_events(store: ReadStore, settings: Settings, township: str | None,
     ``limit`` None returns every row (tests compare the counts with the metrics).
     """
     where, params = _where(township, "e")
-    lim_sql, lim_params = m._limits_cte(settings)
+    lim_sql, lim_params = m.limits_cte(settings)
     d_clo = settings.limit("close_h") * _US_PER_H
     sql = f"""
     WITH {lim_sql},
