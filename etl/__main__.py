@@ -1,0 +1,55 @@
+"""CLI: ``python -m etl load --db PATH --config LOAD.toml [--settings S.toml] [--report R.json]
+[--quiet]`` and ``python -m etl demo ...`` (the demo county, etl.demo).
+
+Exit codes: 0 loaded; 2 stopped by a bad file or config (one message on stderr, database
+unchanged); 3 another load holds the lock.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+
+
+def _load(argv: list[str]) -> int:
+    from etl.load import LoadError, LoadLocked, run_load
+    from etl.report import format_summary
+
+    ap = argparse.ArgumentParser(prog="python -m etl load",
+                                 description="Load county export files into a DuckDB file.")
+    ap.add_argument("--db", required=True, help="DuckDB file to create or update")
+    ap.add_argument("--config", required=True, help="load config (TOML)")
+    ap.add_argument("--settings", help="settings TOML (default: built-in defaults)")
+    ap.add_argument("--report", help="also write the run report as JSON here")
+    ap.add_argument("--quiet", action="store_true", help="no progress bar")
+    args = ap.parse_args(argv)
+    try:
+        report = run_load(args.db, args.config, settings_path=args.settings,
+                          report_path=args.report, progress=not args.quiet)
+    except LoadLocked as exc:
+        print(f"导入未执行 load refused: {exc}", file=sys.stderr)
+        return 3
+    except LoadError as exc:
+        print(f"导入失败 load stopped: {exc}", file=sys.stderr)
+        return 2
+    print(format_summary(report))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or argv[0] in ("-h", "--help"):
+        print(__doc__.strip())
+        return 0 if argv else 2
+    cmd, rest = argv[0], argv[1:]
+    if cmd == "load":
+        return _load(rest)
+    if cmd == "demo":
+        from etl.demo import main as demo_main   # written by the demo engineer
+
+        return int(demo_main(rest) or 0)
+    print(f"unknown command {cmd!r}; use 'load' or 'demo'", file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

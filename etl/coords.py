@@ -1,0 +1,127 @@
+"""Point coordinates of a table row -> WGS84 lon/lat, with a state per row.
+
+Sources give lon/lat columns, x/y in a declared projected CRS, a "(lat, lon)" / "POINT (lon
+lat)" text column (``point =`` in the config), or a GeoJSON point geometry. GCJ-02 / BD-09
+are converted with etl.chinacrs, any other CRS with pyproj (always_xy).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import pyproj
+
+from etl import chinacrs
+from etl.geom import transformer, xform
+
+NONE, OK, BAD = 0, 1, 2
+_PAREN = r"^\(?\s*(?P<a>[-+]?\d+(?:\.\d*)?(?:[eE][-+]?\d+)?)\s*[,，\s]\s*(?P<b>[-+]?\d+(?:\.\d*)?(?:[eE][-+]?\d+)?)\s*\)?$"
+_WKT = r"^POINT\s*\(\s*(?P<a>[-+]?[\d.eE+-]+)\s+(?P<b>[-+]?[\d.eE+-]+)\s*\)$"
+
+
+@dataclass
+class Points:
+    lon: np.ndarray
+    lat: np.ndarray
+    state: np.ndarray          # NONE | OK | BAD
+    detail: np.ndarray         # text for BAD rows (object array, "" elsewhere)
+
+
+def _num(s: pd.Series) -> np.ndarray:
+    return pd.to_numeric(s, errors="coerce").astype("float64").to_numpy(na_value=np.nan)
+
+
+def _is_geographic(crs: str | None) -> bool:
+    if crs in (None, "gcj02", "bd09"):
+        return True
+    return pyproj.CRS.from_user_input(crs).is_geographic
+
+
+def _parse_point_text(text: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """'(lat, lon)' (the SF311 style) or WKT 'POINT (lon lat)' -> (x=lon, y=lat, empty)."""
+    t = text.astype(object).fillna("").str.strip()
+    empty = (t == "").to_numpy()
+    par = t.str.extract(_PAREN)
+    wkt = t.str.upper().str.extract(_WKT)
+    lat = _num(par["a"])
+    lon = _num(par["b"])
+    use_wkt = np.isnan(lon) & ~np.isnan(_num(wkt["a"]))
+    lon = np.where(use_wkt, _num(wkt["a"]), lon)
+    lat = np.where(use_wkt, _num(wkt["b"]), lat)
+    return lon, lat, empty
+
+
+def read_points(cols: dict[str, pd.Series | None], crs: str | None,
+                point_text: pd.Series | None = None,
+                geometry_xy: tuple[np.ndarray, np.ndarray] | None = None) -> Points:
+    """Build WGS84 points from whichever location columns the source has.
+
+    ``cols`` maps lon/lat/x/y to text Series (or None when the column is absent).
+    """
+    if point_text is not None:
+        x, y, empty = _parse_point_text(point_text)
+        raw_a, raw_b = point_text.astype(object).fillna(""), None
+        both_empty = empty
+        one_empty = np.zeros(len(x), dtype=bool)
+        unparsed = ~empty & (np.isnan(x) | np.isnan(y))
+    else:
+        if cols.get("lon") is not None and cols.get("lat") is not None:
+            a, b = cols["lon"], cols["lat"]
+        elif cols.get("x") is not None and cols.get("y") is not None:
+            a, b = cols["x"], cols["y"]
+        elif geometry_xy is not None:
+            gx, gy = geometry_xy
+            a = pd.Series(np.where(np.isnan(gx), "", gx.astype(str)), dtype=object)
+            b = pd.Series(np.where(np.isnan(gy), "", gy.astype(str)), dtype=object)
+        else:
+            n = len(next((c for c in cols.values() if c is not None), []))
+            return Points(np.full(n, np.nan), np.full(n, np.nan),
+                          np.full(n, NONE, dtype=np.int8), np.full(n, "", dtype=object))
+        a = a.fillna("")
+        b = b.fillna("")
+        ea, eb = (a == "").to_numpy(), (b == "").to_numpy()
+        both_empty = ea & eb
+        one_empty = ea ^ eb
+        x, y = _num(a), _num(b)
+        unparsed = ~both_empty & ~one_empty & (np.isnan(x) | np.isnan(y) | ~np.isfinite(x)
+                                               | ~np.isfinite(y))
+        raw_a, raw_b = a, b
+    if crs not in (None, "gcj02", "bd09") and pyproj.CRS.from_user_input(crs).equals(
+            pyproj.CRS.from_epsg(4326), ignore_axis_order=True):
+        crs = None
+    n = len(x)
+    state = np.full(n, OK, dtype=np.int8)
+    state[both_empty] = NONE
+    bad = one_empty | unparsed
+    geographic = _is_geographic(crs)
+    if geographic:
+        bad |= ~both_empty & ~bad & ((np.abs(x) > 180) | (np.abs(y) > 90))
+    ok = ~both_empty & ~bad
+    lon = np.full(n, np.nan)
+    lat = np.full(n, np.nan)
+    if ok.any():
+        if crs in ("gcj02", "bd09"):
+            lo, la = chinacrs.to_wgs84(crs, x[ok], y[ok])
+        elif crs is None:
+            lo, la = x[ok], y[ok]
+        else:
+            tr = transformer(crs, "EPSG:4326")
+            lo, la = xform(tr, x[ok], y[ok])
+        lon[ok], lat[ok] = lo, la
+        after = ok & (~np.isfinite(lon) | ~np.isfinite(lat) | (np.abs(lon) > 180)
+                      | (np.abs(lat) > 90))
+        bad |= after
+        lon[after] = np.nan
+        lat[after] = np.nan
+    state[bad] = BAD
+    detail = np.full(n, "", dtype=object)
+    if bad.any():
+        ia = raw_a[bad].astype(object).astype(str).tolist()
+        if raw_b is None:
+            detail[bad] = ["point: " + v for v in ia]
+        else:
+            label = "x/y" if (cols.get("lon") is None and cols.get("x") is not None) else "lon/lat"
+            ib = raw_b[bad].astype(object).astype(str).tolist()
+            detail[bad] = [f"{label}: {u}, {v}" for u, v in zip(ia, ib)]
+    return Points(lon, lat, state, detail)

@@ -1,0 +1,21 @@
+"""Errors the ETL raises on purpose: each one names the file and what is wrong in it."""
+from __future__ import annotations
+
+
+class LoadError(Exception):
+    """A load stopped before publishing: a file or config that cannot be used.
+
+    The message is meant for the person who runs the load, so it names the file and the
+    problem; the database file is left exactly as it was.
+    """
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:  # keep the message readable on stderr
+        return self.message
+
+
+class LoadLocked(LoadError):
+    """Another load holds the lock on this database (the CLI exits 3)."""

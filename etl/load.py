@@ -1,0 +1,215 @@
+"""run_load: read and check every file, build the next database beside PATH, swap it in.
+
+Order inside the one transaction: townships layer, grids (then township shapes dissolved
+from grids where no layer gives them, and simplified shapes), events (the table rewritten
+sorted by reported_at when anything changed), cameras, mediation, re-location of earlier
+points if the grids changed, rejects (replacing those of the same files), rollups, meta and
+load_runs. Then CHECKPOINT, and the finished copy replaces PATH (etl/publish.py).
+"""
+from __future__ import annotations
+
+import json
+import sys
+import time
+import uuid
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+
+from etl import polygons as P
+from etl import publish as pub
+from etl import stage as S
+from etl.config import LoadConfig, parse_config
+from etl.context import Context
+from etl.errors import LoadError, LoadLocked
+from etl.report import totals
+from etl.sources import Reading, read_all
+from etl.spatial import GridIndex
+from store.schema import create_schema, refresh_rollups
+from store.settings import Settings, SettingsError
+
+__all__ = ["run_load", "LoadError", "LoadLocked"]
+
+
+def _progress_bar(enabled: bool, total: int):
+    if not enabled or not sys.stderr.isatty() or total <= 0:
+        return None
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit="row", unit_scale=True, file=sys.stderr, leave=False,
+                dynamic_ncols=True)
+
+
+def _open(tmp: Path) -> duckdb.DuckDBPyConnection:
+    try:
+        return duckdb.connect(str(tmp))
+    except duckdb.Error as exc:
+        raise LoadError(f"{tmp.name.split('.tmp-')[0]}: not a DuckDB database this version "
+                        f"can open ({exc})") from None
+
+
+def _write_meta(con, cfg: LoadConfig, settings: Settings, data_version: str) -> None:
+    ds = cfg.dataset
+    meta = {"data_version": data_version, "timezone": settings.timezone}
+    if "name" in ds:
+        meta["dataset_name"] = str(ds["name"])
+    if "demo" in ds:
+        meta["demo"] = "true" if ds["demo"] else "false"
+    if "as_of" in ds:
+        meta["as_of_mode"] = str(ds["as_of"])
+    for key, value in meta.items():
+        con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [key, value])
+    for key, default in (("as_of_mode", "now"), ("demo", "false")):
+        con.execute("INSERT OR IGNORE INTO meta VALUES (?, ?)", [key, default])
+
+
+def _replace_rejects(ctx: Context, readings: list[Reading]) -> int:
+    con = ctx.con
+    files = sorted({r.src.path for r in readings})
+    for f in files:
+        con.execute("DELETE FROM rejects WHERE source_file = ?", [f])
+    n = 0
+    for r in readings:
+        rj = ctx.rejects.get(r.index)
+        if rj is None or rj.ok.all():
+            continue
+        frame = rj.table(ctx.load_id)
+        con.register("_rej", frame)
+        con.execute("INSERT INTO rejects SELECT load_id, source_kind, source_file, "
+                    "source_row, reason, detail, raw FROM _rej")
+        con.unregister("_rej")
+        n += len(frame)
+    return n
+
+
+def _check_grids_available(con, readings: list[Reading]) -> None:
+    kinds = {r.src.kind for r in readings}
+    needs = [r for r in readings if r.src.kind in ("events", "cameras")]
+    if needs and "grids" not in kinds:
+        (n,) = con.execute("SELECT count(*) FROM grids").fetchone()
+        if n == 0:
+            raise LoadError(f"{needs[0].src.path}: {needs[0].src.kind} need grids to be "
+                            "located in, and no grids are loaded: add a grids source to "
+                            "the config (it is loaded first)")
+    for r in readings:
+        if r.mode == "township_from_db" and not P.layer_codes(con):
+            raise LoadError(f"{r.src.path}: grids have no township column (所属镇街/乡镇) and "
+                            "no townships layer is loaded to take it from")
+
+
+def _apply(tmp: Path, cfg: LoadConfig, readings: list[Reading], settings: Settings,
+           progress: bool, started: datetime, t0: float, db: Path, read_s: float) -> dict:
+    con = _open(tmp)
+    bar = None
+    try:
+        create_schema(con)
+        (load_id,) = con.execute("SELECT coalesce(max(load_id), 0) + 1 FROM load_runs") \
+            .fetchone()
+        bar = _progress_bar(progress, 2 * sum(r.n for r in readings))  # checked + stored
+        ctx = Context(con=con, load_id=int(load_id), settings=settings, progress=bar)
+        kind = {k: [r for r in readings if r.src.kind == k] for k in
+                ("townships", "grids", "events", "cameras", "mediation")}
+        con.execute("BEGIN TRANSACTION")
+        _check_grids_available(con, readings)
+        with ctx.phase("polygons"):
+            tw_changed = P.load_townships(ctx, kind["townships"])
+            grids_changed = P.load_grids(ctx, kind["grids"])
+            dissolved = 0
+            if grids_changed or tw_changed:
+                dissolved = P.dissolve_townships(ctx)
+            P.refresh_simplified(ctx, grids=grids_changed,
+                                 townships=tw_changed or dissolved > 0)
+            index = None
+            if kind["events"] or kind["cameras"] or grids_changed:
+                index = GridIndex(P.load_grid_frame(con))
+                if not len(index) and (kind["events"] or kind["cameras"]):
+                    why = "; ".join(
+                        f"{r.src.path}: " + ", ".join(f"{k} {v}" for k, v in
+                                                      ctx.rejects[r.index].counts().items())
+                        for r in kind["grids"] if r.index in ctx.rejects)
+                    raise LoadError("no valid grid to locate events and cameras in"
+                                    + (f" (every grid row was rejected: {why})" if why else ""))
+        with ctx.phase("events"):
+            S.stage_events(ctx, kind["events"], index)
+        with ctx.phase("cameras_mediation"):
+            S.stage_cameras(ctx, kind["cameras"], index)
+            S.stage_mediation(ctx, kind["mediation"])
+        with ctx.phase("relocate"):
+            moved = S.reassign(ctx, index) if grids_changed else {}
+        with ctx.phase("rejects_rollups"):
+            n_rejects = _replace_rejects(ctx, readings)
+            refresh_rollups(con)
+        data_version = uuid.uuid4().hex
+        _write_meta(con, cfg, settings, data_version)
+        finished = datetime.now()
+        sources = [ctx.reports[r.index] for r in readings]
+        report = {
+            "load_id": ctx.load_id, "data_version": data_version,
+            "config": str(cfg.path), "database": str(db),
+            "started_at": started.isoformat(timespec="seconds"),
+            "finished_at": finished.isoformat(timespec="seconds"),
+            "seconds": round(time.monotonic() - t0, 3),
+            "dataset": cfg.dataset, "timezone": settings.timezone,
+            "sources": sources, "total": totals(sources),
+            "rejects_in_table": n_rejects,
+            "townships_dissolved_from_grids": dissolved,
+            "timings": {"read": read_s, **ctx.timings},
+        }
+        report["total"]["seconds"] = report["seconds"]
+        if moved:
+            report["relocated_after_grid_change"] = moved
+        con.execute("INSERT INTO load_runs VALUES (?, ?, ?, ?, ?)",
+                    [ctx.load_id, started, finished, str(cfg.path),
+                     json.dumps(report, ensure_ascii=False, default=str)])
+        con.execute("COMMIT")
+        t = time.monotonic()
+        con.execute("CHECKPOINT")
+        report["timings"]["checkpoint"] = round(time.monotonic() - t, 3)
+        return report
+    finally:
+        if bar is not None:
+            bar.close()
+        con.close()
+
+
+def run_load(db_path, config_path, settings_path=None, report_path=None,
+             progress: bool = True) -> dict:
+    """Load the files a config names into the DuckDB file at ``db_path``; return the report.
+
+    Raises LoadError (nothing changed) for a file or config that cannot be used, and
+    LoadLocked (a LoadError) when another load holds the lock. ``progress`` shows a bar on
+    stderr when it is a terminal.
+    """
+    started = datetime.now()
+    t0 = time.monotonic()
+    try:
+        settings = Settings.load(settings_path)
+    except SettingsError as exc:
+        raise LoadError(str(exc)) from None
+    cfg = parse_config(config_path)
+    db = Path(db_path)
+    if not db.parent.exists():
+        db.parent.mkdir(parents=True, exist_ok=True)
+    with pub.db_lock(db):
+        pub.remove_stale(db)
+        t = time.monotonic()
+        readings = read_all(cfg.sources)
+        read_s = round(time.monotonic() - t, 3)
+        t = time.monotonic()
+        tmp = pub.prepare(db)
+        copy_s = round(time.monotonic() - t, 3)
+        try:
+            report = _apply(tmp, cfg, readings, settings, progress, started, t0, db, read_s)
+            t = time.monotonic()
+            pub.publish(tmp, db)
+            report["timings"]["copy"] = copy_s
+            report["timings"]["publish"] = round(time.monotonic() - t, 3)
+        except BaseException:
+            pub.discard(tmp)
+            raise
+    report["seconds"] = report["total"]["seconds"] = round(time.monotonic() - t0, 3)
+    if report_path:
+        Path(report_path).write_text(json.dumps(report, ensure_ascii=False, indent=2,
+                                                default=str), encoding="utf-8")
+    return report

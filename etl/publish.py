@@ -1,0 +1,91 @@
+"""Publish by swap: the wall keeps a read-only connection on PATH, so a load never opens
+PATH for writing. It builds the next database in PATH.tmp-<pid> (a copy of PATH) and
+os.replace()s it over PATH once it is complete and on disk.
+
+One load at a time: an exclusive, non-blocking flock on PATH.lock.
+"""
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import shutil
+from pathlib import Path
+
+from etl.errors import LoadLocked
+
+
+def lock_path(db: Path) -> Path:
+    return db.with_name(db.name + ".lock")
+
+
+def tmp_path(db: Path) -> Path:
+    return db.with_name(f"{db.name}.tmp-{os.getpid()}")
+
+
+def _wal(p: Path) -> Path:
+    return p.with_name(p.name + ".wal")
+
+
+@contextlib.contextmanager
+def db_lock(db: Path):
+    """Hold PATH.lock for the whole load; LoadLocked if another load holds it."""
+    lp = lock_path(db)
+    fd = os.open(lp, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise LoadLocked(f"{db}: another load is running (lock {lp.name} is held)") from None
+        try:
+            yield
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
+
+
+def remove_stale(db: Path) -> list[str]:
+    """Remove tmp copies left by killed loads (safe: we hold the lock)."""
+    removed = []
+    for p in db.parent.glob(db.name + ".tmp-*"):
+        with contextlib.suppress(FileNotFoundError):
+            p.unlink()
+            removed.append(p.name)
+    return removed
+
+
+def prepare(db: Path) -> Path:
+    """Copy PATH (and a WAL left beside it, if any) to a fresh tmp path; return it."""
+    tmp = tmp_path(db)
+    discard(tmp)
+    if db.exists():
+        shutil.copyfile(db, tmp)
+        if _wal(db).exists():
+            shutil.copyfile(_wal(db), _wal(tmp))
+    return tmp
+
+
+def discard(tmp: Path) -> None:
+    for p in (tmp, _wal(tmp)):
+        with contextlib.suppress(FileNotFoundError):
+            p.unlink()
+
+
+def _fsync(path: Path, directory: bool = False) -> None:
+    fd = os.open(path, os.O_RDONLY | (os.O_DIRECTORY if directory else 0))
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def publish(tmp: Path, db: Path) -> None:
+    """Make the finished tmp database durable, then swap it in atomically."""
+    if _wal(tmp).exists():  # should not happen after CHECKPOINT + close
+        raise RuntimeError(f"{tmp} still has a WAL after checkpoint")
+    _fsync(tmp)
+    os.replace(tmp, db)
+    with contextlib.suppress(FileNotFoundError):
+        _wal(db).unlink()   # a stale WAL would be replayed onto the new file
+    _fsync(db.parent, directory=True)

@@ -1,0 +1,94 @@
+"""Rejected rows: the first reason a row fails, its raw content as JSON, for the rejects table.
+
+Reason codes are fixed by data-contract.md; use only the names in REASONS.
+"""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+
+REASONS = (
+    "missing_id", "missing_time", "bad_time", "missing_category", "unknown_category",
+    "bad_coordinates", "outside_county", "missing_location", "unknown_grid",
+    "closed_before_reported", "duplicate_conflict", "bad_value", "unknown_township",
+    "bad_geometry",
+)
+
+
+class Rejects:
+    """Per-source reject marks; a row keeps the first reason it is flagged with."""
+
+    def __init__(self, kind: str, source_file: str, frame: pd.DataFrame, rows: np.ndarray,
+                 extra_raw: dict[str, np.ndarray] | None = None):
+        self.kind = kind
+        self.source_file = source_file
+        self.frame = frame              # the source as read (text), for the raw JSON
+        self.rows = np.asarray(rows, dtype=np.int64)
+        self.extra_raw = extra_raw or {}
+        n = len(frame)
+        self.reason = np.full(n, None, dtype=object)
+        self.detail = np.full(n, "", dtype=object)
+
+    def __len__(self) -> int:
+        return len(self.reason)
+
+    @property
+    def ok(self) -> np.ndarray:
+        return np.equal(self.reason, None)
+
+    def flag(self, mask: np.ndarray, reason: str, detail="") -> int:
+        """Mark rows (not already rejected) with ``reason``; returns how many were new.
+
+        ``detail`` is a string, an array aligned with the rows, or a function of the row
+        positions (so per-row text is only built for the rows actually rejected).
+        """
+        assert reason in REASONS, reason
+        mask = np.asarray(mask, dtype=bool) & self.ok
+        if not mask.any():
+            return 0
+        self.reason[mask] = reason
+        if isinstance(detail, str):
+            self.detail[mask] = detail
+        elif callable(detail):
+            self.detail[mask] = np.asarray(detail(np.flatnonzero(mask)), dtype=object)
+        else:
+            self.detail[mask] = np.asarray(detail, dtype=object)[mask]
+        return int(mask.sum())
+
+    def counts(self) -> dict[str, int]:
+        r = pd.Series(self.reason[~self.ok])
+        return {str(k): int(v) for k, v in r.value_counts().sort_index().items()}
+
+    def table(self, load_id: int) -> pd.DataFrame:
+        """Rows for the rejects table (only the rejected rows are turned into JSON)."""
+        idx = np.flatnonzero(~self.ok)
+        return reject_rows(self, idx, self.reason[idx], self.detail[idx], load_id)
+
+
+def raw_json(frame: pd.DataFrame, idx: np.ndarray,
+             extra: dict[str, np.ndarray] | None = None) -> list[str]:
+    """The original rows at positions ``idx`` as JSON objects (header -> text)."""
+    if len(idx) == 0:
+        return []
+    sub = frame.iloc[idx].astype(object).where(frame.iloc[idx].notna(), "")
+    records = sub.to_dict("records")
+    if extra:
+        for key, values in extra.items():
+            for rec, v in zip(records, np.asarray(values, dtype=object)[idx]):
+                rec[key] = v
+    return [json.dumps(r, ensure_ascii=False, default=str) for r in records]
+
+
+def reject_rows(rj: Rejects, idx: np.ndarray, reasons, details, load_id: int) -> pd.DataFrame:
+    idx = np.asarray(idx, dtype=np.int64)
+    return pd.DataFrame({
+        "load_id": np.full(len(idx), load_id, dtype=np.int64),
+        "source_kind": rj.kind,
+        "source_file": rj.source_file,
+        "source_row": rj.rows[idx] if len(rj.rows) else np.array([], dtype=np.int64),
+        "reason": np.asarray(reasons, dtype=object),
+        "detail": np.asarray(details, dtype=object),
+        "raw": raw_json(rj.frame, idx, rj.extra_raw),
+    })

@@ -1,0 +1,107 @@
+"""Read and validate every source before anything is written: file readable, required
+columns present. Row-level problems are left for the loaders (they become rejects)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from etl.aliases import describe, resolve_columns
+from etl.config import POLYGON_KINDS, SourceConfig
+from etl.errors import LoadError
+from etl.read_polygons import PolygonData, read_polygons
+from etl.read_table import TableData, read_table
+
+MEDIATION_TABLE = ("township", "month", "dispute_type", "received", "mediated", "succeeded")
+MEDIATION_CASES = ("case_id", "township", "dispute_type", "received_at")
+
+
+@dataclass
+class Reading:
+    """One source as read: its config, its data as text, and header -> canonical field."""
+
+    src: SourceConfig
+    data: TableData | PolygonData
+    columns: dict[str, str]
+    mode: str = ""          # mediation "table" | "cases"; grids "township_from_db"
+    index: int = 0          # position in the config (load order tie-breaker)
+    _cache: dict = field(default_factory=dict, repr=False)
+
+    def text(self, fld: str) -> pd.Series | None:
+        """The column for canonical field ``fld`` as trimmed text, or None if absent."""
+        header = self.columns.get(fld)
+        if header is None:
+            return None
+        if header not in self._cache:
+            self._cache[header] = self.data.df[header].fillna("").str.strip()
+        return self._cache[header]
+
+    def text_or_empty(self, fld: str) -> pd.Series:
+        s = self.text(fld)
+        if s is None:
+            return pd.Series("", index=self.data.df.index, dtype="string[pyarrow]")
+        return s
+
+    @property
+    def n(self) -> int:
+        return len(self.data.df)
+
+
+def _missing(src: SourceConfig, kind: str, fields: list[str], headers: list[str]) -> LoadError:
+    need = ", ".join(describe(kind, f) for f in fields)
+    return LoadError(f"{src.path}: missing required column(s) {need}; "
+                     f"headers are: {', '.join(headers) or '(none)'}")
+
+
+def _require(src: SourceConfig, cols: dict, fields, headers) -> None:
+    lacking = [f for f in fields if f not in cols]
+    if lacking:
+        raise _missing(src, src.kind, lacking, headers)
+
+
+def read_source(src: SourceConfig, index: int) -> Reading:
+    """Read one source and check its columns; LoadError names the file and the problem."""
+    data = read_polygons(src) if src.kind in POLYGON_KINDS else read_table(src)
+    headers = data.headers
+    cols = resolve_columns(headers, src.kind, src.columns, src.path)
+    if src.point and src.point not in headers:
+        raise LoadError(f"{src.path}: point column {src.point!r} is not in the file; "
+                        f"headers are: {', '.join(headers)}")
+    reading = Reading(src=src, data=data, columns=cols, index=index)
+    has_xy = (("lon" in cols and "lat" in cols) or ("x" in cols and "y" in cols)
+              or bool(src.point))
+    if src.kind == "events":
+        _require(src, cols, ("event_id", "reported_at", "category"), headers)
+        if not has_xy and "grid_id" not in cols:
+            raise LoadError(f"{src.path}: no location columns: need lon+lat "
+                            "(经度/纬度), x+y with a declared crs, a point column, "
+                            f"or grid_id (所属网格); headers are: {', '.join(headers)}")
+    elif src.kind == "cameras":
+        _require(src, cols, ("camera_id", "status"), headers)
+        if not has_xy and getattr(data, "point_xy", None) is None:
+            raise LoadError(f"{src.path}: no location columns: need lon+lat (经度/纬度), "
+                            f"x+y or point geometry; headers are: {', '.join(headers)}")
+    elif src.kind == "mediation":
+        if "case_id" in cols and not all(f in cols for f in ("received", "mediated")):
+            reading.mode = "cases"
+            _require(src, cols, MEDIATION_CASES, headers)
+        else:
+            reading.mode = "table"
+            _require(src, cols, MEDIATION_TABLE, headers)
+    elif src.kind == "grids":
+        _require(src, cols, ("grid_id", "grid_name"), headers)
+    elif src.kind == "townships":
+        if "township_name" not in cols and "township_code" not in cols:
+            raise _missing(src, "townships", ["township_code", "township_name"], headers)
+    return reading
+
+
+def read_all(sources: list[SourceConfig]) -> list[Reading]:
+    """Read every source; the first unreadable one stops the load (nothing written yet)."""
+    readings = [read_source(s, i) for i, s in enumerate(sources)]
+    kinds = {r.src.kind for r in readings}
+    for r in readings:
+        if r.src.kind == "grids" and "township" not in r.columns \
+                and "township_code" not in r.columns and "townships" not in kinds:
+            r.mode = "township_from_db"   # checked against the database once it is open
+    return readings

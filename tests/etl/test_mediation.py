@@ -1,0 +1,48 @@
+"""Mediation: case records aggregated into monthly counts, replaced by key on reload."""
+from __future__ import annotations
+
+import datetime as dt
+
+from tests.etl.conftest import one, q, source, write_csv
+
+CASE_HEAD = ["案件编号", "乡镇", "纠纷类型", "受理时间", "结案时间", "调解结果", "涉及人数"]
+
+
+def test_case_records_are_aggregated(county):
+    write_csv(county.path / "cases.csv", CASE_HEAD, [
+        ["M1", "甘霖镇", "邻里纠纷", "2024-01-03 09:00", "2024-01-05 10:00", "调解成功", "2"],
+        ["M2", "甘霖镇", "邻里纠纷", "2024-01-20 09:00", "2024-01-25 10:00", "不成功", "3"],
+        ["M3", "甘霖镇", "邻里纠纷", "2024-01-28 09:00", "", "", ""],
+        ["M4", "剡湖街道", "婚姻家庭", "2024-02-01 00:00", "2024-02-02 10:00", "成功", ""],
+        ["M5", "无此镇", "婚姻家庭", "2024-02-01 00:00", "", "", ""],         # unknown_township
+        ["M6", "甘霖镇", "邻里纠纷", "2024-02-01 09:00", "2024-01-01 10:00", "成功", ""],
+        ["M7", "甘霖镇", "邻里纠纷", "2024-02-01 09:00", "", "和解?", ""],      # bad_value
+        ["M1", "甘霖镇", "邻里纠纷", "2024-01-03 09:00", "2024-01-05 10:00", "调解成功", "2"],
+        ["M2", "甘霖镇", "邻里纠纷", "2024-01-20 09:00", "2024-01-25 10:00", "成功", "3"],
+    ])
+    rep = county.load([{"kind": "mediation", "path": "cases.csv"}])
+    m = source(rep, "mediation")
+    assert m["rejected_by_reason"] == {"bad_value": 1, "closed_before_reported": 1,
+                                       "duplicate_conflict": 1, "unknown_township": 1}
+    assert m["duplicates"] == 1 and m["new"] == 2
+    assert q(county.db, "SELECT township_code, month, dispute_type, received, mediated, "
+             "succeeded, people_involved FROM mediation ORDER BY month") == [
+        ("330683100", dt.date(2024, 1, 1), "邻里纠纷", 3, 2, 1, 5),
+        ("330683001", dt.date(2024, 2, 1), "婚姻家庭", 1, 1, 1, None)]
+    assert q(county.db, "SELECT source_row, reason FROM rejects ORDER BY 1") == [
+        (5, "unknown_township"), (6, "closed_before_reported"), (7, "bad_value"),
+        (9, "duplicate_conflict")]
+
+
+def test_monthly_table_reload_replaces_by_key(county):
+    head = ["乡镇", "月份", "纠纷类型", "受理数", "调解数", "成功数"]
+    write_csv(county.path / "m.csv", head, [["甘霖镇", "2024-01", "邻里纠纷", 5, 4, 3],
+                                            ["甘霖镇", "2024-02", "邻里纠纷", 6, 5, 4]])
+    county.load([{"kind": "mediation", "path": "m.csv"}])
+    write_csv(county.path / "m.csv", head, [["甘霖镇", "2024-01", "邻里纠纷", 5, 4, 3],
+                                            ["甘霖镇", "2024-02", "邻里纠纷", 7, 6, 6]])
+    rep = county.load([{"kind": "mediation", "path": "m.csv"}])
+    m = source(rep, "mediation")
+    assert (m["new"], m["updated"], m["unchanged"]) == (0, 1, 1)
+    assert one(county.db, "SELECT count(*) FROM mediation") == 2
+    assert one(county.db, "SELECT succeeded FROM mediation WHERE month = '2024-02-01'") == 6
