@@ -30,4 +30,4 @@ test: $(BIN)/.installed-test
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 bench: $(BIN)/.installed-test
-	$(BIN)/python -m bench --out bench/results.json
+	$(BIN)/python -m bench --out bench/results.json $(BENCH_ARGS)

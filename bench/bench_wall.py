@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 
-from tests.acceptance.server import running_server  # noqa: E402
+from tests.serving import running_server  # noqa: E402
 
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run"]
@@ -67,7 +67,7 @@ def settle(page, ms: int = 1500) -> None:
 
 def run(db: Path) -> dict:
     out: dict = {}
-    with running_server(db) as base, sync_playwright() as p:
+    with running_server(db) as (base, _), sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
         page = browser.new_page(viewport={"width": 1920, "height": 1080})
         rec = Recorder(page)

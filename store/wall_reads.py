@@ -9,15 +9,14 @@ metrics.md defines but store.metrics does not cover. No reporter name or phone i
 from __future__ import annotations
 
 import datetime as dt
-import math
 
 import pandas as pd
 
 from store import metrics as m
 from store.db import ReadStore
+from store.map_reads import cameras_near_grid
 from store.settings import Settings
 
-EARTH_RADIUS_M = 6_371_008.8  # mean Earth radius (IUGG), for haversine distances
 _US_PER_H = 3_600_000_000.0
 
 
@@ -271,32 +270,6 @@ def grid_card(store: ReadStore, settings: Settings, grid_id: str, start: dt.date
         " FROM events e WHERE e.grid_id = ? AND e.reported_at <= ?::TIMESTAMP"
         " AND e.status IS DISTINCT FROM 'invalid' ORDER BY e.reported_at DESC, e.event_id LIMIT 5",
         [as_of, as_of, grid_id, as_of])
-    cameras = nearby_cameras(store, settings, info["centroid_lon"], info["centroid_lat"])
+    cameras = cameras_near_grid(store, settings, grid_id)
     return {"info": info, "figures": figures, "recent": recent, "cameras": cameras,
             "radius_m": float(settings.section("geo")["camera_radius_m"])}
-
-
-def nearby_cameras(store: ReadStore, settings: Settings, lon: float | None,
-                   lat: float | None, radius_m: float | None = None) -> pd.DataFrame:
-    """Cameras within ``radius_m`` (default settings geo.camera_radius_m) metres of a point."""
-    empty = pd.DataFrame(columns=["camera_id", "name", "status", "distance_m"])
-    if lon is None or lat is None:
-        return empty
-    radius = float(radius_m if radius_m is not None
-                   else settings.section("geo")["camera_radius_m"])
-    # a degree box a bit larger than the circle prunes the scan; the haversine decides
-    dlat = radius / 111_000.0 * 1.2
-    dlon = dlat / max(0.05, abs(math.cos(math.radians(lat))))
-    return store.df(
-        f"""
-        SELECT camera_id, name, status, distance_m FROM (
-            SELECT camera_id, name, status,
-                   2 * {EARTH_RADIUS_M} * asin(sqrt(
-                       pow(sin(radians(lat - ?) / 2), 2)
-                       + cos(radians(?)) * cos(radians(lat))
-                         * pow(sin(radians(lon - ?) / 2), 2))) AS distance_m
-            FROM cameras
-            WHERE lat BETWEEN ? AND ? AND lon BETWEEN ? AND ?)
-        WHERE distance_m <= ? ORDER BY distance_m, camera_id
-        """,
-        [lat, lat, lon, lat - dlat, lat + dlat, lon - dlon, lon + dlon, radius])

@@ -10,7 +10,7 @@ import pytest
 import requests
 
 from tests.acceptance import county
-from tests.acceptance.server import ROOT, running_server
+from tests.serving import ROOT, running_server
 from tests.store.oracle import oracle
 
 AS_OF = dt.datetime(2025, 6, 30, 18, 0)
@@ -50,7 +50,7 @@ def test_every_figure_matches_the_definition(loaded, scope, pred):
     windows = [(dt.date(2025, 6, 1), dt.date(2025, 7, 1), AS_OF),
                (dt.date(2025, 6, 23), dt.date(2025, 6, 30), AS_OF),
                (dt.date(2025, 5, 12), dt.date(2025, 5, 19), dt.datetime(2025, 5, 25, 9, 30))]
-    with running_server(db) as base:
+    with running_server(db) as (base, _):
         for start, end, as_of in windows:
             got = requests.get(f"{base}/api/metrics", params={
                 "scope": scope, "start": start.isoformat(), "end": end.isoformat(),
@@ -66,7 +66,7 @@ def test_every_figure_matches_the_definition(loaded, scope, pred):
 
 def test_rejects_count_exactly_the_bad_rows_and_reload_changes_nothing(loaded):
     db, folder, _ = loaded
-    with running_server(db) as base:
+    with running_server(db) as (base, _):
         before = requests.get(f"{base}/api/health").json()
         assert before["rejected"] == county.BAD_ROWS
         assert before["tables"]["events"] == 300 + 4 + 200
@@ -86,7 +86,7 @@ def test_newer_export_updates_events_while_serving(tmp_path):
     truth = county.build(src, AS_OF)
     db = tmp_path / "live.duckdb"
     assert load(db, src / "load.toml").returncode == 0
-    with running_server(db) as base:
+    with running_server(db) as (base, _):
         q = {"start": "2025-06-01", "end": "2025-07-01", "as_of": AS_OF.isoformat()}
         first = requests.get(f"{base}/api/metrics", params=q).json()
         # the next export: every open valid event of the GCJ file is now closed

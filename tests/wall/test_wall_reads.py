@@ -171,32 +171,6 @@ def test_live_events_newest_first_without_personal_data(store, settings, view, t
     assert not {"reporter_name", "reporter_phone", "description", "address"} & set(df.columns)
 
 
-def test_nearby_cameras_use_metres_on_the_ground(store, settings):
-    geod = Geod(ellps="WGS84")
-    # the grid with the most cameras around it
-    lon, lat = store.rows(
-        "SELECT g.centroid_lon, g.centroid_lat FROM grids g JOIN cameras c USING (grid_id)"
-        " GROUP BY ALL ORDER BY count(*) DESC LIMIT 1")[0]
-    radius = 1500.0
-    near = wr.nearby_cameras(store, settings, lon, lat, radius_m=radius)
-    assert len(near) >= 2
-    all_cams = store.df("SELECT camera_id, lon, lat FROM cameras")
-    _, _, dist = geod.inv([lon] * len(all_cams), [lat] * len(all_cams),
-                          all_cams["lon"].tolist(), all_cams["lat"].tolist())
-    all_cams["geo_m"] = dist
-    truth = all_cams.set_index("camera_id")["geo_m"]
-    for r in near.itertuples():
-        assert r.distance_m == pytest.approx(truth[r.camera_id], rel=0.005)
-    # every camera clearly inside the radius is listed, none clearly outside
-    inside = set(truth[truth < radius * 0.995].index)
-    outside = set(truth[truth > radius * 1.005].index)
-    assert inside <= set(near["camera_id"]) and not outside & set(near["camera_id"])
-    assert list(near["distance_m"]) == sorted(near["distance_m"])
-    default = wr.nearby_cameras(store, settings, lon, lat)
-    assert (default["distance_m"] <= settings.section("geo")["camera_radius_m"]).all()
-    assert wr.nearby_cameras(store, settings, None, None).empty
-
-
 def test_grid_card(store, settings, view):
     as_of, start, end = view
     gid, name, worker, town = store.rows(

@@ -1,0 +1,67 @@
+"""``python -m bench --out bench/results.json [--scale40] [--workdir DIR]``: every benchmark.
+
+Runs, and writes one JSON file with, in the same run:
+1. the ETL load throughput (100 k and 1 M events against 1,521 grids: fresh, re-load, newer
+   export) — bench/bench_load.py;
+2. the demo county build (generation + ETL) at scale 1, and at scale 40 with ``--scale40``;
+3. the wall in Debian Chromium on each demo: server time of the first view's callbacks, of a
+   drill-down, bytes on the wire — bench/bench_wall.py.
+Benchmarks are not tests: nothing here asserts a time.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bench import bench_load, bench_wall
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def demo(db: Path, scale: float) -> dict:
+    for p in db.parent.glob(db.name + "*"):
+        if p.is_file():
+            p.unlink()
+    t = time.perf_counter()
+    res = subprocess.run([sys.executable, "-m", "etl", "demo", "--db", str(db), "--scale", str(scale),
+                          "--settings", str(ROOT / "data" / "settings.toml")],
+                         cwd=ROOT, capture_output=True, text=True)
+    if res.returncode:
+        raise RuntimeError(res.stderr)
+    return {"scale": scale, "seconds": round(time.perf_counter() - t, 1),
+            "db_mb": round(db.stat().st_size / 1e6, 1), "log_tail": res.stdout.splitlines()[-6:]}
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    ap.add_argument("--out", default=str(ROOT / "bench" / "results.json"))
+    ap.add_argument("--scale40", action="store_true", help="also the 2.6 M-event demo (minutes)")
+    ap.add_argument("--events", type=int, nargs="+", default=[100_000, 1_000_000])
+    ap.add_argument("--workdir")
+    args = ap.parse_args(argv)
+    work = Path(args.workdir or tempfile.mkdtemp(prefix="gridwall_bench_"))
+    results: dict = {"machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
+                                 "platform": platform.platform()},
+                     "started": time.strftime("%Y-%m-%dT%H:%M:%S")}
+    results["load"] = [bench_load.bench(n, work / f"load_{n}") for n in args.events]
+    results["demo"], results["wall"] = [], []
+    for scale in ([1, 40] if args.scale40 else [1]):
+        db = work / f"demo_s{scale}" / "demo.duckdb"
+        db.parent.mkdir(parents=True, exist_ok=True)
+        results["demo"].append(demo(db, scale))
+        results["wall"].append({"scale": scale, **bench_wall.run(db)})
+    Path(args.out).write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
+    print(json.dumps({k: results[k] for k in ("demo", "wall")}, ensure_ascii=False, indent=2))
+    print(f"wrote {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
