@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from flask_caching import Cache
@@ -23,16 +24,30 @@ class AppContext:
     store: ReadStore
     settings: Settings
     cache: Cache
+    _inflight: dict = field(default_factory=dict, repr=False)
+    _inflight_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def cached(self, fn: Callable[..., Any], *args: Any, timeout: int = 600, **kwargs: Any) -> Any:
-        """``fn(self.store, self.settings, *args, **kwargs)``, cached by plain-value args."""
+        """``fn(self.store, self.settings, *args, **kwargs)``, cached by plain-value args.
+
+        Single flight: when several panels' callbacks ask for the same figures at once (a
+        drill-down fires them together), one computes and the others wait for its result.
+        """
         parts = [fn.__module__, fn.__qualname__, self.store.version,
                  repr(args), repr(sorted(kwargs.items()))]
         key = "gw:" + hashlib.sha1("|".join(parts).encode()).hexdigest()
         value = self.cache.get(key)
-        if value is None:
-            value = fn(self.store, self.settings, *args, **kwargs)
-            self.cache.set(key, value, timeout=timeout)
+        if value is not None:
+            return value
+        with self._inflight_lock:
+            lock = self._inflight.setdefault(key, threading.Lock())
+        with lock:
+            value = self.cache.get(key)
+            if value is None:
+                value = fn(self.store, self.settings, *args, **kwargs)
+                self.cache.set(key, value, timeout=timeout)
+        with self._inflight_lock:
+            self._inflight.pop(key, None)
         return value
 
     def as_of(self) -> dt.datetime:

@@ -11,9 +11,6 @@ import sys
 
 
 def _load(argv: list[str]) -> int:
-    from etl.load import LoadError, LoadLocked, run_load
-    from etl.report import format_summary
-
     ap = argparse.ArgumentParser(prog="python -m etl load",
                                  description="Load county export files into a DuckDB file.")
     ap.add_argument("--db", required=True, help="DuckDB file to create or update")
@@ -22,17 +19,10 @@ def _load(argv: list[str]) -> int:
     ap.add_argument("--report", help="also write the run report as JSON here")
     ap.add_argument("--quiet", action="store_true", help="no progress bar")
     args = ap.parse_args(argv)
-    try:
-        report = run_load(args.db, args.config, settings_path=args.settings,
-                          report_path=args.report, progress=not args.quiet)
-    except LoadLocked as exc:
-        print(f"导入未执行 load refused: {exc}", file=sys.stderr)
-        return 3
-    except LoadError as exc:
-        print(f"导入失败 load stopped: {exc}", file=sys.stderr)
-        return 2
-    print(format_summary(report))
-    return 0
+    from etl.cli import load_and_report
+
+    return load_and_report(args.db, args.config, settings=args.settings, report=args.report,
+                           progress=not args.quiet)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -13,7 +13,6 @@ from urllib.parse import parse_qs
 
 from dash import ALL, ClientsideFunction, Input, Output, State, dcc, html
 
-from dashboard.wall.reads import read
 from store import wall_reads as wr
 
 URL = "url"
@@ -43,7 +42,7 @@ def drill_from_search(ctx, search: str | None) -> dict:
     p = parse_search(search)
     if not p["township"] and not p["grid"]:
         return dict(EMPTY)
-    d = read(ctx, wr.resolve_drill, p["township"], p["grid"])
+    d = ctx.cached(wr.resolve_drill, p["township"], p["grid"])
     return {"township": d["township"], "grid": d["grid"]}
 
 

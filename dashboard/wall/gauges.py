@@ -7,7 +7,6 @@ from dash import Input, Output, html
 from dashboard.wall import fmt, theme
 from dashboard.wall.drill import DRILL_STORE, REFRESH
 from dashboard.wall.panel import graph, panel
-from dashboard.wall.reads import read
 from dashboard.wall.view import current_view
 from store import wall_reads as wr
 from store.metrics import LABELS_ZH
@@ -69,6 +68,6 @@ def register_callbacks(app, ctx) -> None:
     )
     def _gauges(drill, _n):
         v = current_view(ctx, drill)
-        w = read(ctx, wr.kpis, v.township, v.start, v.end, v.as_of)["window"]
+        w = ctx.cached(wr.kpis, v.township, v.start, v.end, v.as_of)["window"]
         targets = ctx.settings.section("targets")
         return (*[gauge_figure(w[key], float(targets[key])) for key in GAUGES], v.caption)

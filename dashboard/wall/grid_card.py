@@ -12,7 +12,6 @@ from dashboard.wall import fmt
 from dashboard.wall.drill import DRILL_STORE, REFRESH
 from dashboard.wall.live_list import STATUS_ZH
 from dashboard.wall.panel import empty
-from dashboard.wall.reads import read
 from dashboard.wall.view import current_view
 from store import wall_reads as wr
 
@@ -85,6 +84,6 @@ def register_callbacks(app, ctx) -> None:
         v = current_view(ctx, drill)
         if not v.grid:
             return "gw-gridcard gw-hidden", "", []
-        card = read(ctx, wr.grid_card, v.grid, v.start, v.end, v.as_of)
+        card = ctx.cached(wr.grid_card, v.grid, v.start, v.end, v.as_of)
         title, body = card_body(card, v.caption)
         return "gw-gridcard", title, body

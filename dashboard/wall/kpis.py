@@ -10,7 +10,6 @@ from dash import ClientsideFunction, Input, Output, dcc, html
 
 from dashboard.wall import fmt
 from dashboard.wall.drill import DRILL_STORE, REFRESH
-from dashboard.wall.reads import read
 from dashboard.wall.view import current_view
 from store import wall_reads as wr
 
@@ -88,7 +87,7 @@ def register_callbacks(app, ctx) -> None:
     )
     def _kpis(drill, _n):
         v = current_view(ctx, drill)
-        k = read(ctx, wr.kpis, v.township, v.start, v.end, v.as_of)
+        k = ctx.cached(wr.kpis, v.township, v.start, v.end, v.as_of)
         return (kpi_values(k, ctx.settings.section("targets")), *kpi_subs(k, v))
 
     app.clientside_callback(

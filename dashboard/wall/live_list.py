@@ -11,7 +11,6 @@ from dash import Input, Output, html
 from dashboard.wall import fmt
 from dashboard.wall.drill import DRILL_STORE, REFRESH
 from dashboard.wall.panel import empty, panel
-from dashboard.wall.reads import read
 from dashboard.wall.view import current_view
 from store import wall_reads as wr
 
@@ -67,6 +66,6 @@ def register_callbacks(app, ctx) -> None:
     )
     def _live(drill, _n):
         v = current_view(ctx, drill)
-        df = read(ctx, wr.live_events, v.township, v.as_of, 30)
+        df = ctx.cached(wr.live_events, v.township, v.as_of, 30)
         return (live_body(df, v.township is not None, v.as_of.date()),
                 f"最新30条 · {v.as_of_caption}")

@@ -11,7 +11,6 @@ from dash import Input, Output, html
 from dashboard.wall import fmt, theme
 from dashboard.wall.drill import DRILL_STORE, REFRESH
 from dashboard.wall.panel import empty_figure, graph, panel
-from dashboard.wall.reads import read
 from dashboard.wall.view import current_view
 from store import wall_reads as wr
 
@@ -80,6 +79,6 @@ def register_callbacks(app, ctx) -> None:
     )
     def _mediation(drill, _n):
         v = current_view(ctx, drill)
-        med = read(ctx, wr.mediation, v.township, v.as_of.date().replace(day=1))
+        med = ctx.cached(wr.mediation, v.township, v.as_of.date().replace(day=1))
         return (*stat_texts(med), mediation_figure(med["by_type"]),
                 caption(med, v.as_of_caption))

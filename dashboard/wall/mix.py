@@ -8,7 +8,6 @@ from dash import Input, Output, html
 from dashboard.wall import theme
 from dashboard.wall.drill import DRILL_STORE, REFRESH
 from dashboard.wall.panel import empty_figure, graph, panel
-from dashboard.wall.reads import read
 from dashboard.wall.view import current_view
 from store import wall_reads as wr
 
@@ -53,8 +52,8 @@ def register_callbacks(app, ctx) -> None:
     )
     def _mix(drill, _n):
         v = current_view(ctx, drill)
-        cats = read(ctx, wr.mix, v.township, v.start, v.end, "category", 6)
-        chans = read(ctx, wr.mix, v.township, v.start, v.end, "channel", 5)
+        cats = ctx.cached(wr.mix, v.township, v.start, v.end, "category", 6)
+        chans = ctx.cached(wr.mix, v.township, v.start, v.end, "channel", 5)
         total = int(cats["reported"].sum()) if len(cats) else 0
         return (bar_figure(cats), bar_figure(chans, theme.ACCENT_2), v.caption,
                 f"按类别（共{total:,}件）", "按来源渠道")

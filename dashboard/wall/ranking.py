@@ -12,7 +12,6 @@ from dash import Input, Output, html
 from dashboard.wall import fmt
 from dashboard.wall.drill import DRILL_STORE, RANK_ROW, REFRESH
 from dashboard.wall.panel import empty, panel
-from dashboard.wall.reads import read
 from dashboard.wall.view import current_view
 from store import wall_reads as wr
 from store.metrics import CARD_ZH
@@ -65,7 +64,7 @@ def register_callbacks(app, ctx) -> None:
     )
     def _ranking(drill, _n):
         v = current_view(ctx, drill)
-        df = read(ctx, wr.unit_ranking, v.township, v.start, v.end, v.as_of)
+        df = ctx.cached(wr.unit_ranking, v.township, v.start, v.end, v.as_of)
         kind = "grid" if v.township else "township"
         title = "网格排名" if v.township else "镇街排名"
         return ranking_body(df, kind, v.grid), title, v.caption

@@ -8,7 +8,6 @@ from __future__ import annotations
 from dash import Input, Output, html
 
 from dashboard.wall.drill import DRILL_STORE, REFRESH
-from dashboard.wall.reads import read
 from dashboard.wall.view import current_view
 from store import wall_reads as wr
 
@@ -62,7 +61,7 @@ def register_callbacks(app, ctx) -> None:
     )
     def _title(drill, _n):
         drill = drill or {}
-        names = read(ctx, wr.resolve_drill, drill.get("township"), drill.get("grid"))
+        names = ctx.cached(wr.resolve_drill, drill.get("township"), drill.get("grid"))
         where = names["township_name"] or "全县"
         v = current_view(ctx, drill)
         return (*breadcrumb(names), f"数据更新于 {v.as_of:%Y-%m-%d %H:%M}",

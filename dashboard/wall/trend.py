@@ -8,7 +8,6 @@ from dash import Input, Output
 from dashboard.wall import theme
 from dashboard.wall.drill import DRILL_STORE, REFRESH
 from dashboard.wall.panel import empty_figure, graph, panel
-from dashboard.wall.reads import read
 from dashboard.wall.view import current_view
 from store import wall_reads as wr
 
@@ -48,5 +47,5 @@ def register_callbacks(app, ctx) -> None:
     )
     def _trend(drill, _n):
         v = current_view(ctx, drill)
-        df = read(ctx, wr.daily_trend, v.township, v.start, v.end)
+        df = ctx.cached(wr.daily_trend, v.township, v.start, v.end)
         return trend_figure(df), v.caption

@@ -14,7 +14,6 @@ from dashboard.wall import fmt
 from dashboard.wall.drill import DRILL_STORE, REFRESH
 from dashboard.wall.live_list import place
 from dashboard.wall.panel import empty, panel
-from dashboard.wall.reads import read
 from dashboard.wall.view import current_view
 from store import wall_reads as wr
 
@@ -89,8 +88,8 @@ def register_callbacks(app, ctx) -> None:
     )
     def _warnings(drill, _n, seen):
         v = current_view(ctx, drill)
-        df = read(ctx, wr.warning_events, v.township, v.as_of, LIMIT)
-        w = read(ctx, wr.kpis, v.township, v.start, v.end, v.as_of)["window"]
+        df = ctx.cached(wr.warning_events, v.township, v.as_of, LIMIT)
+        w = ctx.cached(wr.kpis, v.township, v.start, v.end, v.as_of)["window"]
         scope_key = v.township or "county"
         flash = new_red(df, seen, scope_key)
         shown = [str(i) for i, lvl in zip(df["event_id"], df["level"]) if lvl == "red"]

@@ -54,27 +54,12 @@ def main(argv: list[str]) -> int:
     print(f"generation: {stats['timings']['total']:.1f} s; load config: {config}", flush=True)
     if args.sources_only:
         return 0
-    try:
-        from etl.load import LoadError, LoadLocked, run_load
-    except ImportError as exc:
-        print(f"error: the ETL (etl.load.run_load) is not available ({exc}); "
-              f"the source files are in {out}", file=sys.stderr)
-        return 2
-    t = time.perf_counter()
-    try:
-        report = run_load(db, config, settings_path=args.settings, progress=True)
-    except LoadLocked as exc:
-        print(f"导入未执行 load refused: {exc}", file=sys.stderr)
-        return 3
-    except LoadError as exc:
-        print(f"导入失败 load stopped: {exc}", file=sys.stderr)
-        return 2
-    try:
-        from etl.report import format_summary
+    from etl.cli import load_and_report
 
-        print(format_summary(report))
-    except (ImportError, KeyError, TypeError):
-        pass
+    t = time.perf_counter()
+    code = load_and_report(db, config, settings=args.settings, progress=True)
+    if code:
+        return code
     load_s = time.perf_counter() - t
     print(f"load: {load_s:.1f} s; total: {stats['timings']['total'] + load_s:.1f} s; "
           f"database: {db}")
