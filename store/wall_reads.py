@@ -57,6 +57,11 @@ def resolve_drill(store: ReadStore, settings: Settings, township: str | None,
     return out
 
 
+def data_as_of(store: ReadStore, settings: Settings) -> dt.datetime | None:
+    """The newest report in the store: how fresh the data is (数据更新于), whatever as_of is."""
+    return m.newest_report(store)
+
+
 def township_list(store: ReadStore, settings: Settings) -> list[dict]:
     """Townships in code order: the tour's itinerary and the ranking's names."""
     rows = store.rows("SELECT township_code, township_name FROM townships ORDER BY 1")

@@ -64,5 +64,7 @@ def register_callbacks(app, ctx) -> None:
         names = ctx.cached(wr.resolve_drill, drill.get("township"), drill.get("grid"))
         where = names["township_name"] or "全县"
         v = current_view(ctx, drill)
-        return (*breadcrumb(names), f"数据更新于 {v.as_of:%Y-%m-%d %H:%M}",
+        fresh = ctx.cached(wr.data_as_of)
+        return (*breadcrumb(names),
+                f"数据更新于 {fresh:%Y-%m-%d %H:%M}" if fresh else "暂无事件数据",
                 f"态势地图 · {where}", v.caption)
