@@ -53,19 +53,25 @@ def wgs84_to_gcj02(lon, lat) -> tuple[np.ndarray, np.ndarray]:
     return np.where(out, lon, lon + dlon), np.where(out, lat, lat + dlat)
 
 
-def gcj02_to_wgs84(lon, lat) -> tuple[np.ndarray, np.ndarray]:
-    """GCJ-02 -> WGS84 by fixed-point iteration until the forward map agrees to 1e-10°."""
-    glon, glat = _arrays(lon, lat)
-    wlon, wlat = glon.copy(), glat.copy()
-    for _ in range(30):
-        flon, flat = wgs84_to_gcj02(wlon, wlat)
-        elon, elat = glon - flon, glat - flat
-        wlon = wlon + elon
-        wlat = wlat + elat
+def _invert(forward, lon: np.ndarray, lat: np.ndarray, guess_lon: np.ndarray,
+            guess_lat: np.ndarray, rounds: int) -> tuple[np.ndarray, np.ndarray]:
+    """Solve ``forward(x) = (lon, lat)`` by fixed-point iteration from a guess, to 1e-10°."""
+    xlon, xlat = guess_lon, guess_lat
+    for _ in range(rounds):
+        flon, flat = forward(xlon, xlat)
+        elon, elat = lon - flon, lat - flat
+        xlon = xlon + elon
+        xlat = xlat + elat
         err = np.nanmax(np.abs(np.concatenate([np.ravel(elon), np.ravel(elat)])), initial=0.0)
         if err < _TOL:
             break
-    return wlon, wlat
+    return xlon, xlat
+
+
+def gcj02_to_wgs84(lon, lat) -> tuple[np.ndarray, np.ndarray]:
+    """GCJ-02 -> WGS84 by fixed-point iteration until the forward map agrees to 1e-10°."""
+    glon, glat = _arrays(lon, lat)
+    return _invert(wgs84_to_gcj02, glon, glat, glon.copy(), glat.copy(), rounds=30)
 
 
 def gcj02_to_bd09(lon, lat) -> tuple[np.ndarray, np.ndarray]:
@@ -87,16 +93,7 @@ def _bd09_to_gcj02_guess(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, 
 def bd09_to_gcj02(lon, lat) -> tuple[np.ndarray, np.ndarray]:
     """BD-09 -> GCJ-02: the usual closed-form guess, refined so the round trip is exact."""
     blon, blat = _arrays(lon, lat)
-    glon, glat = _bd09_to_gcj02_guess(blon, blat)
-    for _ in range(10):
-        flon, flat = gcj02_to_bd09(glon, glat)
-        elon, elat = blon - flon, blat - flat
-        glon = glon + elon
-        glat = glat + elat
-        err = np.nanmax(np.abs(np.concatenate([np.ravel(elon), np.ravel(elat)])), initial=0.0)
-        if err < _TOL:
-            break
-    return glon, glat
+    return _invert(gcj02_to_bd09, blon, blat, *_bd09_to_gcj02_guess(blon, blat), rounds=10)
 
 
 def wgs84_to_bd09(lon, lat) -> tuple[np.ndarray, np.ndarray]:
