@@ -422,23 +422,33 @@ def reassign(ctx: Context, index: GridIndex) -> dict[str, int]:
     tol = float(ctx.settings.section("geo")["outside_tolerance_m"])
     out: dict[str, int] = {}
     for table, key in (("events", "event_id"), ("cameras", "camera_id")):
-        rows = con.execute(f"SELECT {key}, lon, lat, grid_id FROM {table} "
-                           "WHERE lon IS NOT NULL AND lat IS NOT NULL "
-                           "AND load_id IS DISTINCT FROM ?", [ctx.load_id]).df()
+        # in slices: a city's millions of earlier events are never all in Python at once
+        cur = con.execute(f"SELECT {key}, lon, lat, grid_id FROM {table} "
+                          "WHERE lon IS NOT NULL AND lat IS NOT NULL "
+                          "AND load_id IS DISTINCT FROM ?", [ctx.load_id])
+        reader = cur.fetch_record_batch(BATCH_ROWS)
+        moved_k: list[np.ndarray] = []
+        moved_g: list[np.ndarray] = []
         moved = lost = 0
-        if len(rows):
+        for batch in reader:
+            rows = batch.to_pandas()
+            if not len(rows):
+                continue
             a = index.assign(rows["lon"].to_numpy(), rows["lat"].to_numpy(), tol)
             found = a.index >= 0
-            lost = int((~found).sum())
-            new_grid = np.where(found, index.grid_ids[np.maximum(a.index, 0)],
-                                rows["grid_id"].to_numpy(dtype=object))
-            diff = new_grid != rows["grid_id"].to_numpy(dtype=object)
-            moved = int(diff.sum())
-            if moved:
-                register(con, "_moved", pd.DataFrame({"k": rows[key][diff].to_numpy(),
-                                                      "g": new_grid[diff]}))
-                con.execute(f"UPDATE {table} SET grid_id = m.g FROM _moved m "
-                            f"WHERE {table}.{key} = m.k")
+            lost += int((~found).sum())
+            old = rows["grid_id"].to_numpy(dtype=object)
+            new_grid = np.where(found, index.grid_ids[np.maximum(a.index, 0)], old)
+            diff = new_grid != old
+            moved += int(diff.sum())
+            moved_k.append(rows[key].to_numpy(dtype=object)[diff])
+            moved_g.append(new_grid[diff])
+        if moved:
+            register(con, "_moved", pd.DataFrame({"k": np.concatenate(moved_k),
+                                                  "g": np.concatenate(moved_g)}))
+            con.execute(f"UPDATE {table} SET grid_id = m.g FROM _moved m "
+                        f"WHERE {table}.{key} = m.k")
+            con.unregister("_moved")
         con.execute(f"""UPDATE {table} SET village_code = g.village_code,
             township_code = g.township_code FROM grids g
             WHERE {table}.grid_id = g.grid_id AND ({table}.village_code IS DISTINCT FROM
