@@ -426,7 +426,7 @@ def reassign(ctx: Context, index: GridIndex) -> dict[str, int]:
         cur = con.execute(f"SELECT {key}, lon, lat, grid_id FROM {table} "
                           "WHERE lon IS NOT NULL AND lat IS NOT NULL "
                           "AND load_id IS DISTINCT FROM ?", [ctx.load_id])
-        reader = cur.fetch_record_batch(BATCH_ROWS)
+        reader = cur.to_arrow_reader(BATCH_ROWS)
         moved_k: list[np.ndarray] = []
         moved_g: list[np.ndarray] = []
         moved = lost = 0
