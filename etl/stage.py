@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -151,6 +152,14 @@ def _insert_batch(ctx: Context, staging: Staging, table: pa.Table) -> None:
             JOIN _gidx g ON g.pos = s.__gpos""")   # view would be kept until COMMIT)
 
 
+def _write_batch(ctx: Context, staging: Staging, table: pa.Table, _rejb: pd.DataFrame) -> None:
+    """One prepared batch into staging, its rejects into _rej_stream (a worker thread)."""
+    if table.num_rows:
+        _insert_batch(ctx, staging, table)
+    if len(_rejb):
+        ctx.con.execute("INSERT INTO _rej_stream SELECT * FROM _rejb")
+
+
 def _stage_source(ctx: Context, staging: Staging, r, index: GridIndex) -> None:
     """Stream one events source into _ev_stage (and its rejects into _rej_stream)."""
     from etl.read_table import EncodingRetry
@@ -161,18 +170,24 @@ def _stage_source(ctx: Context, staging: Staging, r, index: GridIndex) -> None:
     while True:
         tally = E.Tally()
         try:
-            for part in r.data.batches(BATCH_ROWS):
-                br = Reading(src=r.src, data=part, columns=r.columns, index=r.index)
-                table, rj = E.prepare_events(ctx, br, index, tally)
-                tally.rows_read += br.n
-                tally.rejected.update(rj.counts())
-                if table.num_rows:
-                    _insert_batch(ctx, staging, table)
-                _rejb = rj.table(ctx.load_id)
-                if len(_rejb):
-                    con.execute("INSERT INTO _rej_stream SELECT * FROM _rejb")
-                del table, rj, br, part, _rejb
-                pa.default_memory_pool().release_unused()   # keep the batch's peak, not a sum
+            # DuckDB writes a batch (releasing the GIL) while Python prepares the next one:
+            # two cores at work, and never more than two batches alive
+            with ThreadPoolExecutor(max_workers=1) as pool:
+                pending = None
+                for part in r.data.batches(BATCH_ROWS):
+                    br = Reading(src=r.src, data=part, columns=r.columns, index=r.index)
+                    table, rj = E.prepare_events(ctx, br, index, tally)
+                    tally.rows_read += br.n
+                    tally.rejected.update(rj.counts())
+                    rejected = rj.table(ctx.load_id)
+                    del rj, br, part
+                    if pending is not None:
+                        pending.result()
+                    pending = pool.submit(_write_batch, ctx, staging, table, rejected)
+                    del table, rejected
+                    pa.default_memory_pool().release_unused()   # one batch's peak, not a sum
+                if pending is not None:
+                    pending.result()
             break
         except EncodingRetry:
             staging.delete("WHERE __src = ?", [r.index])
