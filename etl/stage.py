@@ -48,7 +48,7 @@ def _finish(ctx: Context, readings: list, counts: pd.DataFrame, duplicates: dict
 STREAM_MEMORY = os.environ.get("GRIDWALL_ETL_MEMORY", "450MB")
 SORT_MEMORY = os.environ.get("GRIDWALL_ETL_SORT_MEMORY", "700MB")
 
-STAGE_DDL = """CREATE TEMP TABLE IF NOT EXISTS {name} (
+STAGE_DDL = """CREATE TABLE IF NOT EXISTS {name} (
     event_id VARCHAR, reported_at TIMESTAMP, category VARCHAR, subcategory VARCHAR,
     channel VARCHAR, description VARCHAR, address VARCHAR, lon DOUBLE, lat DOUBLE,
     grid_id VARCHAR, village_code VARCHAR, township_code VARCHAR, accepted_at TIMESTAMP,
@@ -79,63 +79,87 @@ class EventsChange:
     days: list | None = field(default_factory=list)
 
 
-def _grid_table(con, index: GridIndex) -> None:
-    register(con, "_gidx_in", pa.table({
-        "pos": pa.array(np.arange(len(index)), pa.int64()),
-        "grid_id": pa.array(index.grid_ids, pa.string()),
-        "village_code": pa.array(index.village_codes, pa.string()),
-        "township_code": pa.array(index.township_codes, pa.string())}))
-    con.execute("CREATE OR REPLACE TEMP TABLE _gidx AS SELECT * FROM _gidx_in")
-    con.unregister("_gidx_in")
-
-
 PART_DAYS = 20   # staging partitions: twenty days of reported_at each
+STG = "_stg"     # the staging database: in memory, spilling to the load's temp folder
 
 
 class Staging:
-    """The staged rows, one temp table per twenty days of reported_at: each part is sorted and
+    """The staged rows, one table per twenty days of reported_at: each part is sorted and
     written on its own at the end, so the sort never needs more memory than twenty days of
-    rows, however many years a file holds. ``view`` unions them all."""
+    rows, however many years a file holds. ``view`` unions them all.
+
+    The parts live in an attached in-memory database written through a second connection
+    in autocommit mode: rows appended inside the load's one transaction would sit in its
+    transaction-local storage, several times their size and never spilled. The load's
+    connection reads them only once all are staged (its snapshot of the staging database
+    starts then), and everything it publishes still happens in its one transaction.
+    """
 
     view = "_ev_stage"
 
-    def __init__(self, con):
+    def __init__(self, con, index: GridIndex):
         self.con = con
+        con.execute(f"ATTACH IF NOT EXISTS ':memory:' AS {STG}")
+        self.w = con.cursor()
         self.parts: dict[int, str] = {}
+        self.dropped = False   # rows to leave out are listed in TEMP _ev_drop (a transaction
+        # writes to one database only, so the load's connection never deletes staged rows)
+        gidx = pa.table({  # noqa: F841 -- scanned by name
+            "pos": pa.array(np.arange(len(index)), pa.int64()),
+            "grid_id": pa.array(index.grid_ids, pa.string()),
+            "village_code": pa.array(index.village_codes, pa.string()),
+            "township_code": pa.array(index.township_codes, pa.string())})
+        self.w.execute(f"CREATE OR REPLACE TABLE {STG}.gidx AS SELECT * FROM gidx")
 
     def part(self, key: int) -> str:
         name = self.parts.get(key)
         if name is None:
-            name = self.parts[key] = f"_ev_stage_{key + 10**6}"
-            self.con.execute(STAGE_DDL.format(name=name))
-            self.refresh_view()
+            name = self.parts[key] = f"{STG}.p{key + 10**6}"
+            self.w.execute(STAGE_DDL.format(name=name))
         return name
 
-    def refresh_view(self) -> None:
-        union = " UNION ALL ".join(f"SELECT * FROM {t}" for _, t in sorted(self.parts.items()))
-        if not union:
-            self.con.execute(STAGE_DDL.format(name="_ev_stage_empty"))
-            union = "SELECT * FROM _ev_stage_empty"
+    def finish(self) -> None:
+        """All rows staged: the load's connection takes over (see the class doc)."""
+        if not self.parts:
+            self.w.execute(STAGE_DDL.format(name=f"{STG}.p_empty"))
+            self.parts[-1] = f"{STG}.p_empty"
+        self.w.close()
+        self._view()
+
+    def _view(self) -> None:
+        union = " UNION ALL ".join(f"SELECT * FROM {self.rows(t)}" for t in self.ordered())
         self.con.execute(f"CREATE OR REPLACE TEMP VIEW {self.view} AS {union}")
+
+    def leave_out(self, select: str) -> None:
+        """Leave out the staged rows (__src, __pos) that ``select`` returns."""
+        self.con.execute(f"CREATE OR REPLACE TEMP TABLE _ev_drop AS {select}")
+        self.dropped = True
+        self._view()
+
+    def rows(self, t: str) -> str:
+        if not self.dropped:
+            return t
+        return (f"(SELECT * FROM {t} x ANTI JOIN _ev_drop d "
+                "ON x.__src = d.__src AND x.__pos = d.__pos)")
 
     def ordered(self) -> list[str]:
         return [t for _, t in sorted(self.parts.items())]
 
-    def delete(self, where: str, params=None) -> None:
+    def delete(self, where: str, params=None, con=None) -> None:
         for t in self.ordered():
-            self.con.execute(f"DELETE FROM {t} " + where.format(t=t), params or [])
+            (con or self.con).execute(f"DELETE FROM {t} " + where.format(t=t), params or [])
 
     def drop(self) -> None:
         self.con.execute(f"DROP VIEW IF EXISTS {self.view}")
-        for t in [*self.ordered(), "_ev_stage_empty"]:
-            self.con.execute(f"DROP TABLE IF EXISTS {t}")
-        self.parts.clear()
+        if self.dropped:
+            self.con.execute("DROP TABLE _ev_drop")
+        self.parts.clear()   # the staging database is detached after COMMIT (load.py)
 
 
 def _insert_batch(ctx: Context, staging: Staging, table: pa.Table) -> None:
     """Typed rows of one batch -> the staging month tables: grid codes joined, status
     derived, content hashed, all in DuckDB (in parallel, no Python object per row)."""
-    con = ctx.con
+    con = staging.w
     days = pc.cast(pc.cast(table.column("reported_at"), pa.date32()), pa.int32())
     part = pc.divide(days, PART_DAYS).to_numpy(zero_copy_only=False)
     order = np.argsort(part, kind="stable")
@@ -149,7 +173,7 @@ def _insert_batch(ctx: Context, staging: Staging, table: pa.Table) -> None:
         con.execute(f"""INSERT INTO {staging.part(int(part[a]))}
             SELECT {cols}, s.__src, s.__pos
             FROM (SELECT * REPLACE ({STATUS_SQL} AS status) FROM _evb) s
-            JOIN _gidx g ON g.pos = s.__gpos""")   # view would be kept until COMMIT)
+            JOIN {STG}.gidx g ON g.pos = s.__gpos""")   # view would be kept until COMMIT)
 
 
 def _write_batch(ctx: Context, staging: Staging, table: pa.Table, _rejb: pd.DataFrame) -> None:
@@ -190,7 +214,7 @@ def _stage_source(ctx: Context, staging: Staging, r, index: GridIndex) -> None:
                     pending.result()
             break
         except EncodingRetry:
-            staging.delete("WHERE __src = ?", [r.index])
+            staging.delete("WHERE __src = ?", [r.index], con=staging.w)
             con.execute("DELETE FROM _rej_stream WHERE source_file = ?", [r.src.path])
             r.data.retry_as("gb18030")
     rep.update({k: v for k, v in r.data.info.items() if k != "format"})
@@ -254,8 +278,7 @@ def _dedup_events(ctx: Context, staging: Staging, readings: list) -> dict[int, i
                 WHERE rn > 1 AND content_hash IS NOT DISTINCT FROM first_hash
                 GROUP BY __src""").fetchall():
             duplicates[int(src)] = int(cnt)
-        staging.delete("""USING _ev_dups d
-            WHERE {t}.__src = d.__src AND {t}.__pos = d.__pos AND d.rn > 1""")
+        staging.leave_out("SELECT __src, __pos FROM _ev_dups WHERE rn > 1")
         if len(conflicts):
             _conflict_rejects(ctx, readings, conflicts)
     con.execute("DROP TABLE _ev_dups")
@@ -287,7 +310,7 @@ def _insert_sorted(ctx: Context, staging: Staging, readings: list, where: str = 
     if not with_old:
         for t in staging.ordered():
             con.execute(f"INSERT INTO events SELECT * FROM ("
-                        f"{_staged_select(ctx, readings, where, t)}) "
+                        f"{_staged_select(ctx, readings, where, staging.rows(t))}) "
                         "ORDER BY reported_at, event_id")
         return
     select = _staged_select(ctx, readings, where)
@@ -315,15 +338,14 @@ def stage_events(ctx: Context, readings: list, index: GridIndex) -> EventsChange
     if not readings:
         return EventsChange()
     con = ctx.con
-    _grid_table(con, index)
-    staging = Staging(con)
-    staging.refresh_view()
+    staging = Staging(con, index)
     con.execute(REJ_DDL)
     with ctx.phase("events_parse"):
         for r in readings:
             _stage_source(ctx, staging, r, index)
     gc.collect()
     pa.default_memory_pool().release_unused()
+    staging.finish()
     con.execute(f"SET memory_limit = '{SORT_MEMORY}'")
     duplicates = _dedup_events(ctx, staging, readings)
     (existing,) = con.execute("SELECT count(*) FROM events").fetchone()
@@ -359,7 +381,6 @@ def stage_events(ctx: Context, readings: list, index: GridIndex) -> EventsChange
         con.execute("DROP TABLE _ev_chg")
     out.changed = _finish(ctx, readings, counts, duplicates)
     staging.drop()
-    con.execute("DROP TABLE _gidx")
     return out   # the sort memory stays for the rest of the load (rollups): Python is idle
 
 
