@@ -46,6 +46,9 @@ class TableData:
         return [str(c) for c in self.df.columns]
 
 
+BATCH_ROWS = 64_000           # rows per slice of a streamed source (~150 MB of work)
+
+
 class EncodingRetry(Exception):
     """Raised mid-stream when a file guessed as UTF-8 turns out not to be: read it again
     as GB18030 (the caller drops what it staged from the first attempt)."""
@@ -64,12 +67,11 @@ class TableStream(TableData):
         self.info["encoding"] = encoding
         self.guessed = False
 
-    def batches(self, rows: int = 100_000) -> Iterator[TableData]:
+    def batches(self, rows: int = BATCH_ROWS) -> Iterator[TableData]:
         assert self.opener is not None
         yield from self.opener(rows)
 
 
-BATCH_ROWS = 100_000          # rows per slice of a streamed source (~200 MB of work)
 
 
 def table_format(src: SourceConfig) -> str:

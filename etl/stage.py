@@ -41,11 +41,12 @@ def _finish(ctx: Context, readings: list, counts: pd.DataFrame, duplicates: dict
 
 
 # DuckDB's share of the load's memory; past it, staging, sorts and joins spill to a folder
-# beside the database. While batches stream, Python holds one batch (~300 MB with the
-# reader's read-ahead) beside DuckDB; once they are staged Python holds almost nothing and
-# the final sort and the rollups get more. Together with the interpreter and the grid index (~300 MB) the
-# load stays under 1.5 GB however large the files.
-STREAM_MEMORY = os.environ.get("GRIDWALL_ETL_MEMORY", "450MB")
+# beside the database. While batches stream, Python holds two batches (one being prepared,
+# one being written; ~300 MB with the reader's read-ahead) beside DuckDB; once all are
+# staged Python holds little and the final sorts and the rollups get more. With the
+# interpreter and the grid index (~300 MB) the load stays under 1.5 GB however large the
+# files.
+STREAM_MEMORY = os.environ.get("GRIDWALL_ETL_MEMORY", "400MB")
 SORT_MEMORY = os.environ.get("GRIDWALL_ETL_SORT_MEMORY", "700MB")
 
 STAGE_DDL = """CREATE TABLE IF NOT EXISTS {name} (
