@@ -47,7 +47,7 @@ def _finish(ctx: Context, readings: list, counts: pd.DataFrame, duplicates: dict
 # interpreter and the grid index (~300 MB) the load stays under 1.5 GB however large the
 # files.
 STREAM_MEMORY = os.environ.get("GRIDWALL_ETL_MEMORY", "400MB")
-SORT_MEMORY = os.environ.get("GRIDWALL_ETL_SORT_MEMORY", "700MB")
+SORT_MEMORY = os.environ.get("GRIDWALL_ETL_SORT_MEMORY", "600MB")
 
 STAGE_DDL = """CREATE TABLE IF NOT EXISTS {name} (
     event_id VARCHAR, reported_at TIMESTAMP, category VARCHAR, subcategory VARCHAR,
