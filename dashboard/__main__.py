@@ -1,4 +1,6 @@
-"""``python -m dashboard --db PATH [--settings FILE] [--host H] [--port P]``: serve the wall."""
+"""``python -m dashboard --db PATH [--settings FILE] [--host H] [--port P]``: serve the wall.
+
+``python -m dashboard users|token ...`` manage accounts (see dashboard/auth/cli.py)."""
 from __future__ import annotations
 
 import argparse
@@ -9,6 +11,11 @@ from store.settings import SettingsError
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] in ("users", "token"):
+        from dashboard.auth.cli import main as accounts
+
+        return accounts(argv)
     parser = argparse.ArgumentParser(prog="python -m dashboard", description=__doc__)
     parser.add_argument("--db", required=True, help="DuckDB file written by `python -m etl load`")
     parser.add_argument("--settings", help="settings TOML (default: built-in defaults)")
@@ -19,7 +26,7 @@ def main(argv: list[str] | None = None) -> int:
     from dashboard.app import create_app
 
     try:
-        app = create_app(args.db, args.settings)
+        app = create_app(args.db, args.settings, host=args.host)
     except (SettingsError, StoreError) as exc:
         print(f"gridwall: {exc}", file=sys.stderr)
         return 2
