@@ -228,8 +228,8 @@ def _login_post():
                       **{"Retry-After": str(int(wait) + 1)})
     role = st.store.check_password(name, password) if name and password else None
     if role is None:
-        wait = st.throttle.failed(name, ip)
-        st.throttle.slow_down(st.throttle.failures(name, ip))
+        st.throttle.slow_down(st.throttle.failures(name, ip) + 1)
+        wait = st.throttle.failed(name, ip)  # after the delay: the lockout starts at the answer
         headers = {"Retry-After": str(int(wait) + 1)} if wait > 0 else {}
         return refuse(401, "用户名或密码错误", **headers)
     st.throttle.succeeded(name, ip)
