@@ -18,7 +18,6 @@ import sys
 from pathlib import Path
 
 from dashboard.auth.policy import ROLES
-from dashboard.auth.settings import AUTH_DEFAULTS
 from dashboard.auth.store import AuthStore, AuthStoreError, auth_path
 
 
@@ -53,8 +52,7 @@ def users(argv: list[str]) -> int:
     args = p.parse_args(argv)
     store = _store(args.db)
     if args.cmd == "add":
-        store.add_user(args.name, args.role, _read_password(), replace=args.replace,
-                       min_length=int(AUTH_DEFAULTS["min_password_length"]))
+        store.add_user(args.name, args.role, _read_password(), replace=args.replace)
         print(f"gridwall: user {args.name!r} ({args.role}) saved in {auth_path(args.db)}")
     elif args.cmd == "list":
         for name, role, created in store.users():

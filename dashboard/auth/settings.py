@@ -11,7 +11,6 @@ there). Keys:
                                        a kiosk's token session slides while the wall refreshes
     open_role (str, "officer")         role of a visitor without a session when not required
     cookie_secure (bool, false)        mark the session cookie Secure (serve behind TLS)
-    min_password_length (int, 8)
     free_failures (int, 3)             failed logins per user+IP before the lockout starts
     lockout_s (float, 2)               first lockout; doubles with every further failure
     lockout_max_s (float, 900)
@@ -28,7 +27,6 @@ AUTH_DEFAULTS = {
     "session_hours": 12.0,
     "open_role": "officer",
     "cookie_secure": False,
-    "min_password_length": 8,
     "free_failures": 3,
     "lockout_s": 2.0,
     "lockout_max_s": 900.0,
@@ -57,7 +55,6 @@ class AuthSettings:
     session_hours: float
     open_role: str
     cookie_secure: bool
-    min_password_length: int
     free_failures: int
     lockout_s: float
     lockout_max_s: float
@@ -91,7 +88,6 @@ def auth_settings(section: dict | None, host: str | None = None) -> AuthSettings
         session_hours=float(raw["session_hours"]),
         open_role=raw["open_role"],
         cookie_secure=bool(raw["cookie_secure"]),
-        min_password_length=int(raw["min_password_length"]),
         free_failures=int(raw["free_failures"]),
         lockout_s=float(raw["lockout_s"]),
         lockout_max_s=float(raw["lockout_max_s"]),

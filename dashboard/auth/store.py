@@ -27,6 +27,7 @@ CREATE TABLE IF NOT EXISTS sessions (
     digest TEXT PRIMARY KEY, kind TEXT NOT NULL, subject TEXT NOT NULL,
     created REAL NOT NULL, expires REAL NOT NULL);
 """
+MIN_PASSWORD = 8
 
 
 class AuthStoreError(ValueError):
@@ -99,11 +100,10 @@ class AuthStore:
         self._ready = True
 
     # --- users -----------------------------------------------------------------------------
-    def add_user(self, name: str, role: str, password: str, *, min_length: int = 8,
-                 replace: bool = False) -> None:
+    def add_user(self, name: str, role: str, password: str, *, replace: bool = False) -> None:
         name, role = check_name(name), check_role(role)
-        if len(password) < min_length:
-            raise AuthStoreError(f"password must have at least {min_length} characters")
+        if len(password) < MIN_PASSWORD:
+            raise AuthStoreError(f"password must have at least {MIN_PASSWORD} characters")
         pw_hash = kdf.hash_password(password)
         with self._conn() as con:
             exists = con.execute("SELECT 1 FROM users WHERE name = ?", (name,)).fetchone()

@@ -258,7 +258,15 @@ def install_routes(server: flask.Flask, st: AuthState) -> None:
     server.extensions[EXT] = st
     # the guard runs before every other before_request hook
     server.before_request_funcs.setdefault(None, []).insert(0, _guard)
-    server.after_request(_after)
+    # Headers go on before every after_request hook, whatever order they were added in: the
+    # CSP hashes need the index page's body before flask-compress (of any Dash app mounted on
+    # this server, even one created after this call) compresses it.
+    process_response = server.process_response
+
+    def _process_response(response):
+        return process_response(_after(response))
+
+    server.process_response = _process_response
     server.add_url_rule("/login", "gw_login_form", _login_get, methods=["GET"])
     server.add_url_rule("/login", "gw_login", _login_post, methods=["POST"])
     server.add_url_rule("/logout", "gw_logout", _logout, methods=["POST"])
