@@ -13,7 +13,7 @@ import flask
 import dash
 from flask_caching import Cache
 
-from dashboard import api
+from dashboard import api, api_analysis, routing
 from dashboard.context import AppContext
 from store.db import ReadStore
 from store.settings import Settings
@@ -39,12 +39,17 @@ def create_app(db_path: str | Path, settings: Settings | str | Path | None = Non
     ctx = AppContext(store=ReadStore(db_path), settings=settings, cache=cache)
     app.server.config["GRIDWALL_CTX"] = ctx
     app.server.register_blueprint(api.blueprint(ctx))
+    app.server.register_blueprint(api_analysis.blueprint(ctx))
     _add_server_timing(app.server)
 
     from dashboard import wall  # the wall room: layout and callbacks
 
     app.layout = wall.layout(ctx)
     wall.register_callbacks(app, ctx)
+    from dashboard import analysis  # the analysis page 研判, a second Dash app on this server
+
+    analysis.mount(app.server, ctx)
+    routing.install(app.server)
     return app
 
 
