@@ -1,5 +1,6 @@
 """The analysis page 研判 (``/analysis/``) for duty officers: a second Dash app on the wall's
-Flask server, with its own assets folder (``assets/analysis``) so it loads none of the
+Flask server, with its own assets folder (``dashboard/analysis/assets``; inside ``assets/``
+the wall would load it too) so it loads none of the
 wall's canvas CSS or JS.
 
 ``mount(server, ctx)`` builds it; the page's rooms are one module per panel; every panel
@@ -10,8 +11,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-ASSETS = ROOT / "assets" / "analysis"
+
+ASSETS = Path(__file__).resolve().parent / "assets"
 BASE = "/analysis/"
 
 

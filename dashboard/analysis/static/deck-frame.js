@@ -88,5 +88,12 @@
     if (ev.origin !== window.location.origin || !ev.data || ev.data.type !== "gw-deck") { return; }
     load(ev.data.query || "");
   });
-  load(window.location.search.replace(/^\?/, ""));
+  // the page's latest filters win over the src the frame was opened with
+  var boot = window.location.search.replace(/^\?/, "");
+  try {
+    if (window.parent !== window && typeof window.parent.__gwDeckQuery === "string") {
+      boot = window.parent.__gwDeckQuery;
+    }
+  } catch (e) { /* not same-origin: keep our own query */ }
+  load(boot);
 })();
