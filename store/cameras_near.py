@@ -81,8 +81,19 @@ def _to_local(crs: CRS):
     return Transformer.from_crs(WGS84, crs, always_xy=True)
 
 
+def _xy(tr: Transformer, x, y) -> tuple[np.ndarray, np.ndarray]:
+    """Transform coordinate arrays (pyproj takes a 1-element array for a scalar: pass floats)."""
+    x = np.asarray(x, dtype="float64").ravel()
+    y = np.asarray(y, dtype="float64").ravel()
+    if len(x) == 1:
+        px, py = tr.transform(float(x[0]), float(y[0]))
+        return np.array([px]), np.array([py])
+    px, py = tr.transform(x, y)
+    return np.asarray(px), np.asarray(py)
+
+
 def _project(geom, tr: Transformer):
-    return shapely.transform(geom, lambda xy: np.column_stack(tr.transform(xy[:, 0], xy[:, 1])))
+    return shapely.transform(geom, lambda xy: np.column_stack(_xy(tr, xy[:, 0], xy[:, 1])))
 
 
 def online_sql(alias: str = "") -> str:
@@ -149,8 +160,9 @@ def cameras_near(
     if cams.empty:
         return pd.DataFrame(columns=COLUMNS)
     tr = _to_local(crs)
-    target = _project(geom, tr)
-    x, y = tr.transform(cams["lon"].to_numpy(), cams["lat"].to_numpy())
+    # a point is the projection's centre, (0, 0) exactly
+    target = _project(geom, tr) if place.kind == "grid" else shapely.Point(0.0, 0.0)
+    x, y = _xy(tr, cams["lon"].to_numpy(), cams["lat"].to_numpy())
     cams["distance_m"] = shapely.distance(shapely.points(x, y), target)
     cams = cams[cams["distance_m"] <= radius_m].copy()
     cams["online"] = cams["online"].astype(bool)
@@ -194,7 +206,7 @@ def online_within(
         return out
     tr = _to_local(local_crs((minx + maxx) / 2, (miny + maxy) / 2))
     local = _project(geoms, tr)
-    x, y = tr.transform(cams["lon"].to_numpy(), cams["lat"].to_numpy())
+    x, y = _xy(tr, cams["lon"].to_numpy(), cams["lat"].to_numpy())
     tree = shapely.STRtree(shapely.points(x, y))
     gi, _ci = tree.query(local, predicate="dwithin", distance=radius)
     counts = np.bincount(gi, minlength=len(rows))

@@ -106,3 +106,42 @@ def test_hotspot_table_counts_windows_from_the_rollup(tmp_path):
     with pytest.raises(ValueError, match="after start"):
         hotspot_table(store, Settings(), end, start)
     store.close()
+
+
+@pytest.mark.parametrize("k,mu,by_hand", [
+    # P(X >= 1 | 2) = 1 - e^-2
+    (1, 2.0, 0.8646647167633873),
+    # P(X >= 2 | 1) = 1 - 2/e
+    (2, 1.0, 0.26424111765711533),
+    # P(X >= 6 | 0.5) = 1 - e^-0.5 (1 + 0.5 + 0.125 + 0.0208333 + 0.0026042 + 0.0002604)
+    (6, 0.5, 1.4164937322e-05),
+    # P(X >= 3 | 3) = 1 - e^-3 (1 + 3 + 4.5) = 1 - 8.5 e^-3
+    (3, 3.0, 0.5768099188731564),
+])
+def test_poisson_tail_on_hand_computed_cases(k, mu, by_hand):
+    assert poisson_sf(k, mu) == pytest.approx(by_hand, rel=1e-8)
+
+
+def test_the_tail_comes_from_scipy_and_stays_exact_far_out():
+    from scipy.stats import poisson
+
+    assert poisson_sf(25, 10.0) == poisson.sf(24, 10.0)
+    # 1 - cdf rounds to 0 here; the survival function keeps the tail (first term dominates)
+    first = math.exp(-2 + 100 * math.log(2) - math.lgamma(101))
+    assert first < poisson_sf(100, 2.0) < first * 1.03
+
+
+def test_hotspot_table_follows_category_and_channel(tmp_path):
+    start, end = dt.date(2025, 6, 1), dt.date(2025, 6, 8)
+    t = dt.datetime.combine
+    evs = [event(f"a{i}", t(start, dt.time(9 + i)), 120.01, 29.51, "G1") for i in range(6)]
+    db = make_map_db(tmp_path / "cat.duckdb", evs)
+    store = ReadStore(db)
+    # mapdb's events are all 矛盾纠纷 with no channel
+    assert list(emerging_hotspots(store, Settings(), start, end, category="矛盾纠纷")
+                ["grid_id"]) == ["G1"]
+    assert emerging_hotspots(store, Settings(), start, end, category="治安问题").empty
+    assert emerging_hotspots(store, Settings(), start, end, channel="12345热线").empty
+    table = hotspot_table(store, Settings(), start, end)
+    assert table.loc[table["grid_id"] == "G1", "township_name"].item() == "甲镇"
+    store.close()
