@@ -9,6 +9,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, jsonify, request
 
 from dashboard.analysis.deck_view import deck_json
+from dashboard.analysis.views import hotspot_view
 from dashboard.context import AppContext
 from store import analysis_reads as ar
 from store import cameras_near as cn
@@ -47,8 +48,7 @@ def blueprint(ctx: AppContext) -> Blueprint:
         _check(args, HOTSPOT_PARAMS)
         everything = args.get("all", "") in ("1", "true")
         f = filters({k: v for k, v in args.items() if k != "all"})
-        df = ctx.cached(ar.hotspots, f.start, f.end, f.as_of, f.township, f.category,
-                        f.channel, everything)
+        df = hotspot_view(ctx, f, everything)
         return jsonify({"start": f.start.isoformat(), "end": f.end.isoformat(),
                         "as_of": f.as_of.isoformat(sep="T"),
                         "camera_radius_m": float(ctx.settings.section("geo")["camera_radius_m"]),

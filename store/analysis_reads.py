@@ -35,17 +35,25 @@ def hotspots(
     category: str | None = None,
     channel: str | None = None,
     everything: bool = False,
+    *,
+    table: pd.DataFrame | None = None,
+    coverage: dict[str, int] | None = None,
 ) -> pd.DataFrame:
     """Emerging hotspots (or, with ``everything``, every grid) sorted by p, then k desc,
     with ``cameras_online_within``: cameras online at as_of within camera_radius_m of the
-    grid polygon (metres on the ground). Columns: HOTSPOT_COLUMNS."""
-    t = hs.hotspot_table(store, settings, start, end, township, category=category,
-                         channel=channel)
+    grid polygon (metres on the ground). Columns: HOTSPOT_COLUMNS.
+
+    ``table`` (:func:`store.hotspots.hotspot_table` of these arguments) and ``coverage``
+    (:func:`store.cameras_near.online_within` of every grid at as_of) may be given already
+    read: the app caches both, so a new window costs one rollup query."""
+    t = table if table is not None else hs.hotspot_table(
+        store, settings, start, end, township, category=category, channel=channel)
     if not everything:
         t = t[t["hotspot"]]
     t = t.reset_index(drop=True).rename(columns={
         "township_name": "township", "density": "density_per_km2", "hotspot": "emerging"})
-    cams = online_within(store, settings, tuple(t["grid_id"]), as_of)
+    cams = coverage if coverage is not None else online_within(
+        store, settings, tuple(t["grid_id"]), as_of)
     t["cameras_online_within"] = [cams.get(g, 0) for g in t["grid_id"]]
     return t[HOTSPOT_COLUMNS]
 

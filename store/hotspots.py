@@ -114,8 +114,9 @@ def hotspot_table(
         """,
         [start, end, hist_start, start, hist_start, end, *extra_params, *params])
     out = classify(df, settings)
-    return out.sort_values(["p", "k", "grid_id"], ascending=[True, False, True],
-                           ignore_index=True)
+    order = np.lexsort((out["grid_id"].to_numpy(dtype=object), -out["k"].to_numpy(),
+                        out["p"].to_numpy()))
+    return out.iloc[order].reset_index(drop=True)
 
 
 def emerging_hotspots(

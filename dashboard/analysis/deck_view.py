@@ -11,6 +11,7 @@ import math
 
 from pydeck.bindings.json_tools import default_serialize
 
+from dashboard.analysis.views import hotspot_view
 from dashboard.figures.deck_density import DeckData, density_deck
 from store import analysis_reads as ar
 from store import map_reads as mr
@@ -44,7 +45,7 @@ def deck_data(ctx, f: Filters, size_px: tuple[int, int] = (900, 560)) -> tuple[D
     if bounds is None or any(map(lambda v: v != v, bounds)):
         bounds = tuple(towns.total_bounds)
     cells = ctx.cached(ar.density_cells, f, radius / 2.0)
-    hot = ctx.cached(ar.hotspots, f.start, f.end, f.as_of, f.township, f.category, f.channel)
+    hot = hotspot_view(ctx, f)
     hot_shapes = ctx.cached(mr.grid_shapes, f.township)
     hot_shapes = hot_shapes[hot_shapes["code"].isin(set(hot["grid_id"]))].merge(
         hot.rename(columns={"grid_id": "code"})[["code", "k", "p", "cameras_online_within"]],

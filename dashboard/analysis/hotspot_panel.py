@@ -8,6 +8,7 @@ import datetime as dt
 from dash import Input, Output, dash_table, html
 
 from dashboard.analysis.filters_bar import HOT_TABLE
+from dashboard.analysis.views import hotspot_view
 from dashboard.analysis.ui import TABLE_STYLE, URL, fmt_num, fmt_p, panel, view_filters
 from dashboard.wall import theme
 from store import analysis_reads as ar
@@ -78,8 +79,7 @@ def register_callbacks(app, ctx) -> None:
         f, err = view_filters(ctx, search)
         if f is None:
             return [], [], "", err, None, None
-        df = ctx.cached(ar.hotspots, f.start, f.end, f.as_of, f.township, f.category,
-                        f.channel)
+        df = hotspot_view(ctx, f)
         radius = float(ctx.settings.section("geo")["camera_radius_m"])
         hs = ctx.settings.section("hotspots")
         gaps = df[df["cameras_online_within"] == 0]
