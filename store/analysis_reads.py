@@ -22,7 +22,8 @@ from store.db import ReadStore
 from store.settings import Settings
 
 HOTSPOT_COLUMNS = ["grid_id", "grid_name", "township_code", "township", "k", "baseline",
-                   "ratio", "p", "density_per_km2", "emerging", "cameras_online_within"]
+                   "ratio", "p", "density_per_km2", "emerging", "cameras_online_within",
+                   "gi_star_z"]
 
 
 def hotspots(
@@ -38,6 +39,7 @@ def hotspots(
     *,
     table: pd.DataFrame | None = None,
     coverage: dict[str, int] | None = None,
+    neighbours: dict[str, list[str]] | None = None,
 ) -> pd.DataFrame:
     """Emerging hotspots (or, with ``everything``, every grid) sorted by p, then k desc,
     with ``cameras_online_within``: cameras online at as_of within camera_radius_m of the
@@ -45,9 +47,16 @@ def hotspots(
 
     ``table`` (:func:`store.hotspots.hotspot_table` of these arguments) and ``coverage``
     (:func:`store.cameras_near.online_within` of every grid at as_of) may be given already
-    read: the app caches both, so a new window costs one rollup query."""
+    read: the app caches both, so a new window costs one rollup query.
+
+    ``gi_star_z``: Getis-Ord Gi* z-score of the grid's density among the grids of the table
+    (the township's, or the county's) with contiguity weights, beside the Poisson rule."""
     t = table if table is not None else hs.hotspot_table(
         store, settings, start, end, township, category=category, channel=channel)
+    if neighbours is None:
+        neighbours = hs.grid_neighbours(store, settings)
+    dens = t.set_index("grid_id")["density"] if "density" in t else t.set_index("grid_id")["k"]
+    t = t.assign(gi_star_z=hs.gi_star(dens, neighbours).to_numpy())
     if not everything:
         t = t[t["hotspot"]]
     t = t.reset_index(drop=True).rename(columns={
@@ -69,7 +78,8 @@ def hotspot_records(df: pd.DataFrame) -> list[dict]:
             "ratio": float(r.ratio), "p": float(r.p),
             "density_per_km2": None if d is None or d != d else float(d),
             "emerging": bool(r.emerging),
-            "cameras_online_within": int(r.cameras_online_within)})
+            "cameras_online_within": int(r.cameras_online_within),
+            "gi_star_z": None if r.gi_star_z != r.gi_star_z else round(float(r.gi_star_z), 3)})
     return out
 
 
@@ -230,3 +240,43 @@ def camera_status(store: ReadStore, settings: Settings, as_of: dt.datetime,
         f" {where} ORDER BY camera_id", [*online_params(settings, as_of), *params])
     df["online"] = df["online"].astype(bool)
     return df
+
+
+# --- the late list by department (backlog, not a window) -----------------------------------
+
+def late_by_department(store: ReadStore, settings: Settings, f: Filters,
+                       limit: int = 30) -> pd.DataFrame:
+    """Open red / yellow events at as_of grouped by the department holding them (挂账):
+    department, red, yellow, total, oldest (earliest reported_at), max_overdue_hours,
+    worst_grid (the grid with most red, then most late cases, of that department) and its
+    count. Like the wall's warnings this is the backlog: no window; the place, category,
+    channel, department and warning filters apply. Sorted by red, then total, descending."""
+    from store.event_rows import event_rows_cte
+
+    cte, params = event_rows_cte(settings, f.as_of, open_only=True)
+    cond, cparams = ["warning IS NOT NULL"], []
+    for col, value in (("township_code", f.township), ("grid_id", f.grid),
+                       ("category", f.category), ("channel", f.channel),
+                       ("department", f.department), ("warning", f.warning)):
+        if value:
+            cond.append(f"{col} = ?")
+            cparams.append(value)
+    return store.df(
+        f"""WITH {cte},
+        late AS (SELECT coalesce(department, '未指派') AS department, grid_id,
+                        coalesce(grid_name, grid_id, '—') AS grid_name, warning, reported_at,
+                        overdue_hours
+                 FROM ev WHERE {' AND '.join(cond)}),
+        by_grid AS (SELECT department, grid_name, count(*) AS n,
+                           count(*) FILTER (WHERE warning = 'red') AS r
+                    FROM late GROUP BY ALL),
+        worst AS (SELECT department, arg_max(grid_name, r * 1000000 + n) AS worst_grid,
+                         max(r * 1000000 + n) % 1000000 AS worst_grid_n
+                  FROM by_grid GROUP BY department)
+        SELECT department, count(*) FILTER (WHERE warning = 'red') AS red,
+               count(*) FILTER (WHERE warning = 'yellow') AS yellow, count(*) AS total,
+               min(reported_at) AS oldest, max(overdue_hours) AS max_overdue_hours,
+               any_value(worst_grid) AS worst_grid, any_value(worst_grid_n) AS worst_grid_n
+        FROM late JOIN worst USING (department)
+        GROUP BY department ORDER BY red DESC, total DESC, department LIMIT ?""",
+        [*params, *cparams, limit])

@@ -133,3 +133,58 @@ def emerging_hotspots(
     t = hotspot_table(store, settings, start, end, township_code,
                       category=category, channel=channel)
     return t[t["hotspot"]].reset_index(drop=True)
+
+
+# --- Getis-Ord Gi* (beside the Poisson rule, named as such) ---------------------------------
+
+GI_STAR_Z = 2.576          # two-sided 99 %: a Gi* hot spot when z >= this
+
+
+def grid_neighbours(store: ReadStore, settings: Settings,
+                    tolerance_deg: float = 1e-5) -> dict[str, list[str]]:
+    """Queen contiguity of the grids: grids whose polygons touch or overlap (within
+    ``tolerance_deg``, about 1 m, for borders that were simplified or snapped apart)."""
+    import shapely
+
+    rows = store.rows("SELECT grid_id, coalesce(geom_simple_wkb, geom_wkb) FROM grids"
+                      " WHERE coalesce(geom_simple_wkb, geom_wkb) IS NOT NULL ORDER BY grid_id")
+    if not rows:
+        return {}
+    ids = [r[0] for r in rows]
+    geoms = shapely.make_valid(shapely.from_wkb(np.array([bytes(r[1]) for r in rows],
+                                                         dtype=object)))
+    tree = shapely.STRtree(geoms)
+    a, b = tree.query(geoms, predicate="dwithin", distance=tolerance_deg)
+    out: dict[str, list[str]] = {g: [] for g in ids}
+    for i, j in zip(a, b):
+        if i != j:
+            out[ids[i]].append(ids[j])
+    return out
+
+
+def gi_star(values: pd.Series, neighbours: dict[str, list[str]]) -> pd.Series:
+    """Getis-Ord Gi* z-scores of ``values`` (indexed by grid_id) with binary weights over
+    each grid and its contiguous neighbours (the grid itself included, hence the star):
+
+        z_i = (Σ_j w_ij x_j − x̄ W_i) / (S √((n W_i − W_i²) / (n − 1)))
+
+    with W_i = Σ_j w_ij, x̄ and S the mean and (population) standard deviation over the n
+    grids. Grids outside ``values`` are not neighbours; NaN when S = 0 or n < 3.
+    """
+    x = values.astype("float64").fillna(0.0)
+    n = len(x)
+    if n < 3:
+        return pd.Series(np.nan, index=x.index)
+    mean = float(x.mean())
+    s = float(np.sqrt((x ** 2).mean() - mean ** 2))
+    if not s > 0:
+        return pd.Series(np.nan, index=x.index)
+    pos = {g: i for i, g in enumerate(x.index)}
+    arr = x.to_numpy()
+    z = np.empty(n)
+    for i, g in enumerate(x.index):
+        idx = [i] + [pos[h] for h in neighbours.get(g, ()) if h in pos]
+        w = len(idx)
+        denom = s * np.sqrt(max(n * w - w * w, 0) / (n - 1))
+        z[i] = (arr[idx].sum() - mean * w) / denom if denom > 0 else np.nan
+    return pd.Series(z, index=x.index)

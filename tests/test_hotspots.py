@@ -145,3 +145,27 @@ def test_hotspot_table_follows_category_and_channel(tmp_path):
     table = hotspot_table(store, Settings(), start, end)
     assert table.loc[table["grid_id"] == "G1", "township_name"].item() == "甲镇"
     store.close()
+
+
+def test_gi_star_on_a_hand_computed_line_of_five_grids():
+    """Five grids in a row (A-B-C-D-E), x = 0, 0, 10, 0, 0; x̄ = 2, S = 4.
+    C: (10 - 2·3) / (4 √((5·3 − 9)/4)) = 4 / (4 √1.5) = 0.8165;
+    A: (0 - 2·2) / (4 √((10 − 4)/4)) = -4 / (4 √1.5) = -0.8165."""
+    from store.hotspots import gi_star
+
+    nb = {"A": ["B"], "B": ["A", "C"], "C": ["B", "D"], "D": ["C", "E"], "E": ["D"]}
+    z = gi_star(pd.Series([0, 0, 10, 0, 0], index=list("ABCDE")), nb)
+    assert z["C"] == pytest.approx(4 / (4 * math.sqrt(1.5)))
+    assert z["A"] == pytest.approx(-4 / (4 * math.sqrt(1.5)))
+    assert z["B"] == pytest.approx((10 - 6) / (4 * math.sqrt(1.5)))
+    assert gi_star(pd.Series([3, 3, 3], index=list("ABC")), nb).isna().all()   # S = 0
+
+
+def test_grid_neighbours_follow_shared_borders(tmp_path):
+    from store.hotspots import grid_neighbours
+
+    store = ReadStore(make_map_db(tmp_path / "nb.duckdb"))
+    nb = grid_neighbours(store, Settings())
+    # G1 | G2 | G3 side by side along the parallels: G1 and G3 do not touch
+    assert sorted(nb["G2"]) == ["G1", "G3"] and nb["G1"] == ["G2"] and nb["G3"] == ["G2"]
+    store.close()

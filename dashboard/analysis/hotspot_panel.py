@@ -16,7 +16,7 @@ from store import cameras_near as cn
 
 COLUMNS = [("rank", "序"), ("grid_name", "网格"), ("township", "镇街"), ("k", "本期件数"),
            ("baseline", "基线"), ("ratio", "倍数"), ("p", "p值"), ("density", "密度 件/km²"),
-           ("cams", "300米内在线视频")]
+           ("gi", "Gi* z"), ("cams", "300米内在线视频")]
 
 
 def layout(ctx):
@@ -30,7 +30,7 @@ def layout(ctx):
         style_header=TABLE_STYLE["style_header"], style_cell=TABLE_STYLE["style_cell"],
         style_cell_conditional=[{"if": {"column_id": c}, "textAlign": "right"}
                                 for c in ("rank", "k", "baseline", "ratio", "p", "density",
-                                          "cams")],
+                                          "gi", "cams")],
         style_data_conditional=[], css=TABLE_STYLE["css"])
     body = [html.Div(id="an-hot-summary", className="an-hot-summary"), table,
             html.Div(id="an-gaps", className="an-gaps"),
@@ -45,6 +45,7 @@ def rows(df) -> list[dict]:
         out.append({"id": r.grid_id, "rank": i, "grid_name": r.grid_name, "township": r.township,
                     "k": int(r.k), "baseline": fmt_num(r.baseline), "ratio": fmt_num(r.ratio),
                     "p": fmt_p(r.p), "density": fmt_num(r.density_per_km2),
+                    "gi": fmt_num(r.gi_star_z, 2),
                     "cams": int(r.cameras_online_within) if r.cameras_online_within
                     else "0 · 盲区"})
     return out

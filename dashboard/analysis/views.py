@@ -18,5 +18,7 @@ def hotspot_view(ctx, f: Filters, everything: bool = False) -> pd.DataFrame:
     table = ctx.cached(hs.hotspot_table, f.start, f.end, f.township, category=f.category,
                        channel=f.channel)
     coverage = ctx.cached(cn.online_within, None, f.as_of)
+    neighbours = ctx.cached(hs.grid_neighbours)
     return ar.hotspots(ctx.store, ctx.settings, f.start, f.end, f.as_of, f.township,
-                       f.category, f.channel, everything, table=table, coverage=coverage)
+                       f.category, f.channel, everything, table=table, coverage=coverage,
+                       neighbours=neighbours)
