@@ -285,3 +285,23 @@ def test_ranking_and_cards(tmp_path):
     assert m.rank(many_red, Settings())["card"][0] == "red"
     five_red = many_red.assign(red=[5])
     assert m.rank(five_red, Settings())["card"][0] == "yellow"
+
+
+def test_a_camera_not_seen_for_camera_offline_after_h_counts_as_offline(tmp_path):
+    import duckdb
+
+    cams = [("fresh", "online", "G1", "T1"), ("edge", "online", "G1", "T1"),
+            ("stale", "online", "G1", "T1"), ("never", "online", "G1", "T1"),
+            ("off", "offline", "G1", "T1"), ("unk", "unknown", "G1", "T1")]
+    path = make_db(tmp_path / "c.duckdb", [], cameras=cams)
+    con = duckdb.connect(str(path))
+    con.executemany("UPDATE cameras SET last_seen_at = ? WHERE camera_id = ?", [
+        (AS_OF - H, "fresh"), (AS_OF - 24 * H, "edge"), (AS_OF - 24 * H - US, "stale"),
+        (AS_OF, "off")])
+    con.close()
+    store = ReadStore(path)
+    kw = {"start": dt.date(2025, 6, 1), "end": dt.date(2025, 7, 1), "as_of": AS_OF}
+    out = m.metrics(store, Settings(), **kw)
+    assert (out["cameras"], out["cameras_online"]) == (6, 3)       # fresh, edge, never
+    lax = Settings(raw={**Settings().raw, "camera_offline_after_h": 48.0})
+    assert m.metrics(store, lax, **kw)["cameras_online"] == 4
