@@ -21,7 +21,8 @@ TIMELINE = (("reported", "上报", "reported_at"), ("accepted", "受理", "accep
             ("dispatched", "流转", "dispatched_at"), ("closed", "办结", "closed_at"))
 
 
-def event_rows_cte(settings: Settings, as_of: dt.datetime) -> tuple[str, list]:
+def event_rows_cte(settings: Settings, as_of: dt.datetime, *,
+                   open_only: bool = False) -> tuple[str, list]:
     """``(sql, params)``: CTE definitions to put after ``WITH``; the last one is named ``ev``.
 
     ``ev`` has every column of ``events`` (reporter_name / reporter_phone masked) plus
@@ -33,6 +34,9 @@ def event_rows_cte(settings: Settings, as_of: dt.datetime) -> tuple[str, list]:
     ``WITH {sql} SELECT ... FROM ev WHERE ...`` with ``params`` first.
     """
     lim_sql, lim_params = limits_cte(settings)
+    open_where = ("WHERE e.reported_at <= ?::TIMESTAMP AND (e.closed_at IS NULL"
+                  " OR e.closed_at > ?::TIMESTAMP) AND e.status IS DISTINCT FROM 'invalid'"
+                  if open_only else "")
     lim_sql = "ev_" + lim_sql  # a name of its own: callers may define their own `lim`
     d_clo = settings.limit("close_h")
     sql = f"""{lim_sql},
@@ -49,7 +53,8 @@ def event_rows_cte(settings: Settings, as_of: dt.datetime) -> tuple[str, list]:
         LEFT JOIN ev_lim l ON l.category = e.category
         LEFT JOIN grids g ON g.grid_id = e.grid_id
         LEFT JOIN villages v ON v.village_code = e.village_code
-        LEFT JOIN townships t ON t.township_code = e.township_code),
+        LEFT JOIN townships t ON t.township_code = e.township_code
+        {open_where}),
     ev AS (
         SELECT * EXCLUDE (ev_age_us),
                reported_at + to_microseconds(CAST(round(close_h * {_US_PER_H}) AS BIGINT))
@@ -61,7 +66,8 @@ def event_rows_cte(settings: Settings, as_of: dt.datetime) -> tuple[str, list]:
                CASE WHEN is_open THEN (ev_age_us - close_h * {_US_PER_H}) / {_US_PER_H}
                END AS overdue_hours
         FROM ev_base)"""
-    params = [*lim_params, d_clo, as_of, as_of, as_of, settings.warn_fraction]
+    params = [*lim_params, d_clo, as_of, as_of, as_of, *([as_of, as_of] if open_only else []),
+              settings.warn_fraction]
     return sql, params
 
 

@@ -91,3 +91,12 @@ def test_every_detail_key_is_present(store):
                        "grid_id", "grid_name", "address", "description", "department", "level",
                        "status", "warning", "overdue_hours", "reporter_name", "reporter_phone",
                        "timeline"]
+
+
+def test_open_only_keeps_exactly_the_rows_open_at_as_of_with_the_same_fields(store):
+    every = rows(store)
+    sql, params = event_rows_cte(HAZARD, AS_OF, open_only=True)
+    opened = store.df(f"WITH {sql} SELECT * FROM ev ORDER BY event_id", params).set_index("event_id")
+    assert list(opened.index) == sorted(every.index[every["is_open"]])
+    assert set(opened.index) == {"red", "edge", "yellow", "young", "hz", "late_close"}
+    assert opened.equals(every.loc[opened.index])
