@@ -56,7 +56,7 @@ def build(db_path: str | Path, settings: Settings, out: str | Path, *, week: str
 
     out = Path(out).resolve()
     store = ReadStore(db_path)
-    bar = _progress(3 + 2 * len(themes), progress)
+    bar = _progress(4 + 2 * len(themes), progress)
     try:
         bar.set_postfix_str("读取数据")
         b = c.compose(store, settings, week, scope, as_of)
@@ -82,24 +82,36 @@ def build(db_path: str | Path, settings: Settings, out: str | Path, *, week: str
 
 
 def _draw(b, store, settings, tmp: Path, themes, bar, document, shoot) -> list[Path]:
-    files: list[Path] = []
+    """The wall and the documents draw side by side in Chromium (separate pages), which on a
+    small machine roughly halves the time: PNG slides first, then the wall, then the PDFs."""
     stamp = f"{b.week} · 截至 {b.as_of:%Y-%m-%d %H:%M}"
+    township = b.scope.code if b.scope.level == "township" else None
+    files: list[Path] = []
     with shoot.browser() as browser:
-        bar.set_postfix_str("大屏截图")
-        township = b.scope.code if b.scope.level == "township" else None
         with shoot.served_wall(store.path, settings, b.as_of.isoformat()) as base:
-            wall = shoot.wall_png(browser, base, stamp, township)
+            wall_page = shoot.open_wall(browser, base, township)
+            pages = {}
+            for theme in themes:
+                html_path = tmp / f"briefing_{b.week}_{theme}.html"
+                html_path.write_text(document.document(b, PALETTES[theme], None),
+                                     encoding="utf-8")
+                pages[theme] = shoot.open_document(browser, html_path)
+            bar.update()
+            for theme, page in pages.items():
+                bar.set_postfix_str(f"{theme} 图片")
+                files += shoot.slide_pngs(page, tmp, f"{theme}_")
+                bar.update()
+            bar.set_postfix_str("大屏截图")
+            wall = shoot.wall_png(wall_page, stamp)
         (tmp / "wall.png").write_bytes(wall)
-        files.append(tmp / "wall.png")
+        files.insert(0, tmp / "wall.png")
         bar.update()
-        for theme in themes:
-            bar.set_postfix_str(f"{theme} 文档")
+        for theme, page in pages.items():
+            bar.set_postfix_str(f"{theme} PDF")
+            pdf = tmp / f"briefing_{b.week}_{theme}.pdf"
+            shoot.print_pdf(page, pdf, document.wall_src(wall))
             html_path = tmp / f"briefing_{b.week}_{theme}.html"
             html_path.write_text(document.document(b, PALETTES[theme], wall), encoding="utf-8")
-            bar.update()
-            bar.set_postfix_str(f"{theme} 图片与PDF")
-            pdf = tmp / f"briefing_{b.week}_{theme}.pdf"
-            files += shoot.render_document(browser, html_path, tmp, f"{theme}_", pdf)
             files += [pdf, html_path]
             bar.update()
     manifest = tmp / MANIFEST

@@ -124,8 +124,11 @@ def compose(store: ReadStore, settings: Settings, week: str, scope_text: str = "
         grids = all_grids
     units = shapes.merge(measures.drop(columns=["name", "area_km2"], errors="ignore"),
                          on="code", how="left")
-    map_hot = all_grids.merge(hot[["grid_id", "k", "ratio", "p"]].rename(
-        columns={"grid_id": "code"}), on="code", how="inner")
+    # in the hotspot list's order (by p): disc N on the map is row N of the list
+    map_hot = gpd.GeoDataFrame(
+        hot[["grid_id", "k", "ratio", "p"]].rename(columns={"grid_id": "code"}).merge(
+            all_grids[["code", "name", "geometry"]], on="code", how="inner"),
+        geometry="geometry", crs=all_grids.crs)
 
     b = Briefing(
         week=br.week_name(start), start=start, end=end, as_of=as_of,

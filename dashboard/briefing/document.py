@@ -205,12 +205,14 @@ def slide_late(b: Briefing) -> str:
     return _slide(b, "late", "谁在超期：超期未办结清单", body, png=False)
 
 
+def wall_src(wall_png: bytes) -> str:
+    return "data:image/png;base64," + base64.b64encode(wall_png).decode()
+
+
 def slide_wall(b: Briefing, wall_png: bytes | None) -> str:
-    if wall_png is None:
-        body = '<p class="none">大屏截图未生成</p>'
-    else:
-        data = base64.b64encode(wall_png).decode()
-        body = f'<img class="wall" alt="大屏全景" src="data:image/png;base64,{data}">'
+    """The wall screenshot; without one yet, an empty ``#wall-img`` the renderer fills in."""
+    src = f' src="{wall_src(wall_png)}"' if wall_png is not None else ""
+    body = f'<img class="wall" id="wall-img" alt="大屏全景"{src}>'
     return _slide(b, "wall", "大屏全景（周末时点）", body, png=False)
 
 
@@ -220,6 +222,21 @@ def slide_figure(b: Briefing, key: str, title: str, fig, note: str = "",
     if note:
         body += f'<p class="note">{note}</p>'
     return _slide(b, key, title, body, png=True)
+
+
+def slide_map(b: Briefing, pal: Palette) -> str:
+    fig = map_figure(b.map_units, b.map_outlines, b.map_grids, b.map_hotspots, pal)
+    items = "".join(
+        f'<li><i>{i}</i><div><b>{esc(r.grid_name)}</b><span>{esc(r.township_name)}</span>'
+        f'<small>本周 {int(r.k)} 件 · 前4周平均 {r.baseline:.1f} 件 · {r.ratio:.1f} 倍</small>'
+        f'</div></li>' for i, r in enumerate(b.hotspots.head(10).itertuples(), start=1))
+    side = (f'<h2>新发热点 {len(b.hotspots)} 处</h2><ol class="hot">{items}</ol>' if items
+            else '<h2>本周无新发热点</h2>')
+    side += ('<p class="note">底色：本周每平方公里事件数（按' + b.place_word + '）。'
+             '新发热点：本周事件数明显高于该网格前4周水平（泊松检验）。</p>')
+    body = (f'<div class="cols map"><div class="mapbox">{_plot(fig, "map", 820, 600)}</div>'
+            f'<div class="side">{side}</div></div>')
+    return _slide(b, "map", "本周事件密度与新发热点", body, png=True)
 
 
 def slide_ranking(b: Briefing, pal: Palette) -> str:
@@ -309,6 +326,19 @@ i.card {{ display: inline-block; width: 14px; height: 18px; border-radius: 2px;
 img.wall {{ display: block; height: 600px; width: auto; margin: 0 auto;
   border: 1px solid {pal.border}; }}
 .plot {{ margin: 0 auto; }}
+.cols.map {{ gap: 16px; }}
+.cols.map > .mapbox {{ flex: 0 0 820px; }}
+ol.hot {{ list-style: none; padding: 0; margin: 0; }}
+ol.hot li {{ display: flex; gap: 12px; align-items: flex-start; margin: 0 0 12px; }}
+ol.hot li i {{ flex: 0 0 30px; height: 30px; border-radius: 50%; background: {pal.hotspot};
+  color: #fff; font-style: normal; font-weight: 700; text-align: center; line-height: 30px; }}
+ol.hot li b {{ font-size: 19px; margin-right: 8px; }}
+ol.hot li span {{ color: {pal.dim}; font-size: 16px; }}
+ol.hot li small {{ display: block; font-size: 15px; color: {pal.text}; }}
+.summary {{ font-size: 27px; line-height: 1.8; }}
+.tile b {{ font-size: 46px; }}
+table.rank {{ font-size: 19px; }}
+table.rank td, table.rank th {{ padding: 8px 8px; }}
 """
 
 
@@ -330,7 +360,6 @@ RENDER_JS = """
 
 def document(b: Briefing, pal: Palette, wall_png: bytes | None) -> str:
     """The whole briefing in ``pal``'s theme as one HTML string (plotly.js inlined)."""
-    hot_note = ("洋红色轮廓为新发热点网格（标注网格名与本周事件数）；底色为本周每平方公里事件数。")
     slides = [
         slide_summary(b),
         slide_key_figures(b),
@@ -338,12 +367,10 @@ def document(b: Briefing, pal: Palette, wall_png: bytes | None) -> str:
         slide_worst(b, pal),
         slide_late(b),
         slide_wall(b, wall_png),
-        slide_figure(b, "map", f"本周事件密度与新发热点（{len(b.hotspots)} 处）",
-                     map_figure(b.map_units, b.map_outlines, b.map_grids, b.map_hotspots, pal),
-                     hot_note, height=600),
+        slide_map(b, pal),
         slide_figure(b, "gauges", "核心指标仪表（与上周比较）",
                      charts.gauges_figure(b.now, b.before, b.targets, pal),
-                     "白色刻线为目标值；▲▼为较上周变化（个百分点），绿色为改善、红色为变差。"),
+                     "仪表上的粗刻线为目标值；▲▼为较上周变化（个百分点），绿色为改善、红色为变差；上周按上周末时点统计。"),
         slide_figure(b, "trend", "每日事件：本周与上周",
                      charts.week_trend_figure(b.trend_now, b.trend_before, pal),
                      f"本周上报 {num(b.now['reported'])} 件，上周 {num(b.before['reported'])} 件，"

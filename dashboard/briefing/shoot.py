@@ -98,54 +98,65 @@ STAMP_JS = """text => {
 }"""
 
 
-def wall_png(browser, base_url: str, stamp: str, township: str | None = None) -> bytes:
-    """A 1920×1080 screenshot of ``/`` once every panel has drawn, stamped with ``stamp``."""
+def _ready(page, js: str, what: str, timeout: int = 60_000) -> None:
+    try:
+        page.wait_for_function(js, timeout=timeout)
+    except Exception as exc:  # noqa: BLE001 - say which step failed, not Playwright's trace
+        raise RenderError(f"{what} did not finish drawing: {exc}") from exc
+
+
+def open_wall(browser, base_url: str, township: str | None = None):
+    """A 1920×1080 page on ``/``, navigation started (the wall draws while other work runs)."""
     context = browser.new_context(viewport={"width": WALL_SIZE[0], "height": WALL_SIZE[1]},
                                   device_scale_factor=1)
-    try:
-        page = context.new_page()
-        url = base_url + "/" + (f"?township={township}" if township else "")
-        page.goto(url, wait_until="load")
-        try:
-            page.wait_for_function(WALL_READY_JS, timeout=45_000)
-        except Exception as exc:  # noqa: BLE001 - say which step failed, not Playwright's trace
-            raise RenderError(f"the wall did not finish drawing: {exc}") from exc
-        page.wait_for_timeout(1600)     # count-up animations (数字翻牌) settle
-        page.evaluate(STAMP_JS, stamp)
-        return page.screenshot(type="png")
-    finally:
-        context.close()
+    page = context.new_page()
+    page.goto(base_url + "/" + (f"?township={township}" if township else ""),
+              wait_until="commit")
+    return page
 
 
-def render_document(browser, html_path: Path, png_dir: Path, prefix: str,
-                    pdf_path: Path) -> list[Path]:
-    """Screenshot every ``section[data-png]`` of the document to ``{prefix}NN_key.png`` and
-    print the whole document to ``pdf_path``; returns the PNG paths."""
+def wall_png(page, stamp: str) -> bytes:
+    """The wall's screenshot once every panel has drawn, its clock replaced by ``stamp``."""
+    _ready(page, WALL_READY_JS, "the wall")
+    page.wait_for_timeout(1600)     # count-up animations (数字翻牌) settle
+    page.evaluate(STAMP_JS, stamp)
+    return page.screenshot(type="png")
+
+
+def open_document(browser, html_path: Path):
+    """A slide-sized page on the briefing document, loading (plotly draws in the background)."""
     from dashboard.briefing.document import SLIDE_H, SLIDE_W
 
     context = browser.new_context(viewport={"width": SLIDE_W, "height": SLIDE_H},
                                   device_scale_factor=SCALE)
-    try:
-        page = context.new_page()
-        page.goto(html_path.resolve().as_uri(), wait_until="load")
-        try:
-            page.wait_for_function("() => window.__briefingReady || window.__briefingError",
-                                   timeout=60_000)
-        except Exception as exc:  # noqa: BLE001
-            raise RenderError(f"the briefing document did not finish drawing: {exc}") from exc
-        error = page.evaluate("() => window.__briefingError || null")
-        if error:
-            raise RenderError(f"plotly failed in the briefing document: {error}")
-        out = []
-        for i, section in enumerate(page.query_selector_all("section[data-png]"), start=1):
-            key = section.get_attribute("data-png")
-            path = png_dir / f"{prefix}{i:02d}_{key}.png"
-            section.screenshot(path=str(path), type="png")
-            out.append(path)
-        page.emulate_media(media="screen")
-        page.pdf(path=str(pdf_path), width=f"{SLIDE_W}px", height=f"{SLIDE_H}px",
-                 print_background=True, margin={"top": "0", "right": "0", "bottom": "0",
-                                                "left": "0"}, prefer_css_page_size=True)
-        return out
-    finally:
-        context.close()
+    page = context.new_page()
+    page.goto(html_path.resolve().as_uri(), wait_until="commit")
+    return page
+
+
+def slide_pngs(page, png_dir: Path, prefix: str) -> list[Path]:
+    """Every ``section[data-png]`` of the document as ``{prefix}NN_key.png`` (1920×1080)."""
+    _ready(page, "() => window.__briefingReady || window.__briefingError",
+           "the briefing document")
+    error = page.evaluate("() => window.__briefingError || null")
+    if error:
+        raise RenderError(f"plotly failed in the briefing document: {error}")
+    out = []
+    for i, section in enumerate(page.query_selector_all("section[data-png]"), start=1):
+        path = png_dir / f"{prefix}{i:02d}_{section.get_attribute('data-png')}.png"
+        section.screenshot(path=str(path), type="png")
+        out.append(path)
+    return out
+
+
+def print_pdf(page, pdf_path: Path, wall_src: str | None) -> None:
+    """Put the wall screenshot into its slide, then print the document, one slide a page."""
+    from dashboard.briefing.document import SLIDE_H, SLIDE_W
+
+    if wall_src:
+        page.evaluate("""async src => { const img = document.getElementById('wall-img');
+            if (img) { img.src = src; await img.decode(); } }""", wall_src)
+    page.emulate_media(media="screen")
+    page.pdf(path=str(pdf_path), width=f"{SLIDE_W}px", height=f"{SLIDE_H}px",
+             print_background=True, prefer_css_page_size=True,
+             margin={"top": "0", "right": "0", "bottom": "0", "left": "0"})

@@ -27,44 +27,57 @@ def _gauge_color(pal: Palette, value: float | None, target: float) -> str:
 
 
 def gauges_figure(now: dict, before: dict, targets: dict, pal: Palette) -> go.Figure:
-    """Four gauges in a row (percent), each with its target mark and the change on last week
-    in percentage points (green when better, red when worse)."""
-    traces = []
+    """Four gauges in a row, each titled with its target, and under it last week's value and
+    the change in percentage points (green when better, red when worse), computed from the
+    unrounded rates as in the key-figures table. Titles and changes are annotations (plotly's
+    own delta overlaps the number on a gauge)."""
     n = len(GAUGES)
+    gap = 0.012
+    traces, notes = [], []
     for i, (key, label) in enumerate(GAUGES):
-        value = now.get(key)
-        prev = before.get(key)
+        value, prev = now.get(key), before.get(key)
         target = float(targets.get(key, 0.95))
-        v = None if value is None else round(value * 100, 1)
+        v = None if value is None else value * 100
         low = 60.0 if v is None or v >= 60 else max(0.0, (v // 10) * 10 - 10)
+        step = 10 if 100 - low <= 50 else 20
         color = _gauge_color(pal, value, target)
-        mode = "gauge+number" + ("+delta" if prev is not None and v is not None else "")
+        x0, x1 = i / n + gap, (i + 1) / n - gap
         traces.append(go.Indicator(
-            mode=mode, value=v if v is not None else low,
+            mode="gauge+number", value=v if v is not None else low,
             number={"suffix": "%", "valueformat": ".1f",
                     "font": {"size": 46, "color": color if v is not None else "rgba(0,0,0,0)"}},
-            delta={"reference": None if prev is None else round(prev * 100, 1),
-                   "valueformat": ".1f", "suffix": " 个百分点", "position": "bottom",
-                   "increasing": {"color": pal.green, "symbol": "▲ "},
-                   "decreasing": {"color": pal.red, "symbol": "▼ "},
-                   "font": {"size": 18}},
-            title={"text": f"<b>{label}</b><br><span style='font-size:15px;color:{pal.dim}'>"
-                           f"目标 {target * 100:.0f}%</span>",
-                   "font": {"size": 22, "color": pal.text}},
             gauge={"shape": "angular",
+                   # inner ticks only: the end labels of neighbouring gauges would touch
                    "axis": {"range": [low, 100], "tickwidth": 1, "tickcolor": pal.dim,
-                            "tickfont": {"size": 13, "color": pal.dim}, "nticks": 5},
+                            "tickfont": {"size": 14, "color": pal.dim}, "tickmode": "array",
+                            "tickvals": list(range(int(low) + step, 100, step))},
                    "bar": {"color": color, "thickness": 0.32},
                    "bgcolor": pal.gauge_bg, "borderwidth": 0,
-                   "threshold": {"line": {"color": pal.text, "width": 3}, "thickness": 0.9,
+                   "threshold": {"line": {"color": pal.text, "width": 4}, "thickness": 0.9,
                                  "value": target * 100}},
-            domain={"x": [i / n + 0.02, (i + 1) / n - 0.02], "y": [0.12, 0.82]}))
-    fig = go.Figure(traces, layout=base_layout(pal, margin={"l": 20, "r": 20, "t": 30, "b": 10}))
-    for i, (key, _label) in enumerate(GAUGES):
-        if now.get(key) is None:
-            fig.add_annotation(text=DASH, x=(i + 0.5) / n, y=0.2, xref="paper", yref="paper",
-                               showarrow=False, font={"size": 46, "color": pal.dim})
-    return fig
+            domain={"x": [x0, x1], "y": [0.36, 0.74]}))
+        mid = (x0 + x1) / 2
+        notes.append({"text": f"<b>{label}</b>", "x": mid, "y": 0.93, "yanchor": "top",
+                      "font": {"size": 26, "color": pal.text}})
+        notes.append({"text": f"目标 {target * 100:.0f}%", "x": mid, "y": 0.84, "yanchor": "top",
+                      "font": {"size": 17, "color": pal.dim}})
+        if v is None:
+            notes.append({"text": DASH, "x": mid, "y": 0.38, "yanchor": "bottom",
+                          "font": {"size": 46, "color": pal.dim}})
+        if v is not None and prev is not None:
+            d = round(v - prev * 100, 1)
+            sign, col = (("▲", pal.green) if d > 0 else ("▼", pal.red) if d < 0
+                         else ("", pal.dim))
+            change = f"{sign}{abs(d):.1f} 个百分点" if d else "持平"
+            notes.append({"text": f"较上周 <span style='color:{col}'><b>{change}</b></span>",
+                          "x": mid, "y": 0.30, "yanchor": "top",
+                          "font": {"size": 20, "color": pal.text}})
+            notes.append({"text": f"上周 {pct(prev)}", "x": mid, "y": 0.21, "yanchor": "top",
+                          "font": {"size": 17, "color": pal.dim}})
+    annotations = [{"xref": "paper", "yref": "paper", "showarrow": False, "xanchor": "center",
+                    **a} for a in notes]
+    return go.Figure(traces, layout=base_layout(pal, annotations=annotations,
+                                                margin={"l": 10, "r": 10, "t": 10, "b": 10}))
 
 
 def week_trend_figure(this_week: pd.DataFrame, last_week: pd.DataFrame,
@@ -75,8 +88,9 @@ def week_trend_figure(this_week: pd.DataFrame, last_week: pd.DataFrame,
          for i, d in enumerate(this_week["day"])]
     fig = go.Figure([
         go.Bar(x=x, y=this_week["reported"], name="本周上报", marker={"color": pal.accent},
-               text=this_week["reported"], textposition="outside", cliponaxis=False,
-               textfont={"size": 16, "color": pal.text}),
+               text=this_week["reported"], textposition="inside", insidetextanchor="end",
+               textangle=0, textfont={"size": 18, "color": pal.bg if pal.name == "dark"
+                                                     else "#ffffff"}),
         go.Scatter(x=x, y=last_week["reported"], name="上周上报", mode="lines+markers",
                    line={"color": pal.grey, "width": 3, "dash": "dash"},
                    marker={"size": 8, "color": pal.grey}),

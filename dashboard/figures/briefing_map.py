@@ -14,13 +14,23 @@ import layers as L
 from dashboard.figures.briefing_theme import Palette, base_layout
 
 
+def label_sizes(outlines: gpd.GeoDataFrame, large: float = 16, small: float = 12) -> list[float]:
+    """Smaller names for small units (town-centre streets), whose labels would run together."""
+    if "area_km2" in outlines:
+        area = outlines["area_km2"].astype("float64").fillna(0.0)
+    else:
+        area = outlines.to_crs(outlines.estimate_utm_crs()).geometry.area
+    cut = float(area.median()) * 0.5
+    return [small if a < cut else large for a in area]
+
+
 def map_figure(units: gpd.GeoDataFrame, outlines: gpd.GeoDataFrame | None,
                grids: gpd.GeoDataFrame | None, hotspots: gpd.GeoDataFrame,
                pal: Palette) -> go.Figure:
     """``units``: code, name, geometry, density (events/km² this week), label_lon/lat.
     ``outlines``: the townships to frame (the county's, or the one township's); ``grids``:
     faint grid outlines (None to leave out); ``hotspots``: hotspot grids (code, name, geometry,
-    k, ratio)."""
+    k, ratio), in the order the briefing lists them: disc N is row N of that list."""
     axes = L.map_axes(L.bounds((outlines if outlines is not None else units).geometry.values),
                       pad=0.03)
     traces: list = L.choropleth(units, "density", kind="grid", label="事件密度", unit="件/km²",
@@ -35,18 +45,18 @@ def map_figure(units: gpd.GeoDataFrame, outlines: gpd.GeoDataFrame | None,
                                         else pal.accent, line_width=1.4, opacity=0.8)
         halo = "0 0 3px #000, 0 0 6px #000" if pal.name == "dark" else \
             "0 0 3px #fff, 0 0 6px #fff, 0 0 9px #fff"
-        traces += L.township_labels(outlines, font_size=15, color=pal.text, weight=600,
-                                    shadow=halo)
+        traces += L.township_labels(outlines, font_size=label_sizes(outlines), color=pal.text,
+                                    weight=600, shadow=halo)
     if not hotspots.empty:
         traces += L.hotspot_outlines(hotspots, color=pal.hotspot, width=2.5, glow_width=9,
                                      clickable=False)
+        # numbered discs; the names are listed beside the map (labels collide in a town centre)
         pts = hotspots.geometry.representative_point()
         traces.append(go.Scatter(
             x=pts.x, y=pts.y, mode="markers+text", showlegend=False, hoverinfo="skip",
-            marker={"size": 11, "color": pal.hotspot, "line": {"color": pal.bg, "width": 1.5}},
-            text=[f"{n} {int(k)}件" for n, k in zip(hotspots["name"], hotspots["k"])],
-            textposition="top center",
-            textfont={"size": 14, "color": pal.hotspot, "weight": 700}))
+            marker={"size": 24, "color": pal.hotspot, "line": {"color": pal.bg, "width": 2}},
+            text=[str(i) for i in range(1, len(hotspots) + 1)], textposition="middle center",
+            textfont={"size": 14, "color": "#ffffff", "weight": 700}))
         traces.append(go.Scatter(x=[None], y=[None], mode="lines", showlegend=True,
                                  name=f"新发热点 {len(hotspots)} 处",
                                  line={"color": pal.hotspot, "width": 3}, legendrank=1000))
