@@ -132,16 +132,31 @@ def overdue_by(store: ReadStore, settings: Settings, as_of: dt.datetime, by: str
 def worst_grids(store: ReadStore, settings: Settings, start: dt.date, end: dt.date,
                 as_of: dt.datetime, scope: m.Scope = m.Scope(), n: int = 10,
                 min_events: int = MIN_GRID_EVENTS) -> pd.DataFrame:
-    """The ``n`` grids at the bottom of the metrics ranking (on-time rate, then handling rate),
-    among grids with at least ``min_events`` cohort events, worst first, with township names."""
+    """Up to ``n`` grids that need attention, worst first, with township names.
+
+    First the grids with at least ``min_events`` cohort events and a red or yellow card (the
+    cards of the metrics ranking, thresholds in [cards]): red before yellow, then the lowest
+    on-time rate and handling rate (the ranking's order reversed), then most red warnings.
+    Then, if room is left, grids with too few events to judge their rates (``few`` True) but
+    with red warnings at as_of, most first. Columns of ``metrics_table`` plus ``rank``,
+    ``card``, ``few`` and ``township_name``.
+    """
     df = m.metrics_table(store, settings, start=start, end=end, as_of=as_of, scope=scope,
                          by="grid")
-    df = df[df["reported"] >= min_events]
     ranked = m.rank(df, settings)
-    worst = ranked.iloc[::-1].head(n).reset_index(drop=True)
+    ranked["few"] = ranked["reported"] < min_events
+    judged = ranked[~ranked["few"] & (ranked["card"] != "green")].copy()
+    judged["severity"] = judged["card"].map({"red": 0, "yellow": 1})
+    judged = judged.sort_values(
+        ["severity", "on_time_rate", "handling_rate", "red", "code"],
+        ascending=[True, True, True, False, True], na_position="last", kind="mergesort"
+    ).drop(columns="severity")
+    late = ranked[ranked["few"] & (ranked["red"] > 0)].sort_values(
+        ["red", "code"], ascending=[False, True], kind="mergesort")
+    worst = pd.concat([judged, late]).head(n)
     towns = store.df("SELECT g.grid_id AS code, t.township_name FROM grids g"
                      " LEFT JOIN townships t USING (township_code)")
-    return worst.merge(towns, on="code", how="left")
+    return worst.merge(towns, on="code", how="left").reset_index(drop=True)
 
 
 # --- what rose and where ---------------------------------------------------------------------

@@ -179,13 +179,16 @@ def slide_worst(b: Briefing, pal: Palette) -> str:
     for r in b.worst.itertuples():
         dot = f'<i class="card" style="background:{card_color(pal, r.card)}"></i>'
         place = esc(getattr(r, "township_name", "") or "")
-        rows.append([esc(r.name), place, num(r.reported), pct(r.handling_rate),
+        few = ' <small class="few">样本少</small>' if r.few else ""
+        rows.append([esc(r.name), place, num(r.reported) + few, pct(r.handling_rate),
                      pct(r.on_time_rate), num(r.red), f"{dot}{CARD_ZH.get(r.card, '')}"])
-    body = (_table(["网格", "镇街", "上报", "办结率", "按期办结率", "红线", "亮牌"], rows, "wide")
-            if rows else '<p class="none">本周无可排名的网格</p>')
-    body += ('<p class="note">按期办结率、办结率由低到高（与镇街排名同一规则），'
-             '只含本周事件不少于5件的网格；红线为周末仍超期未办结的事件数。</p>')
-    return _slide(b, "worst", "问题网格（按期办结率最低）", body, png=True)
+    body = (_table(["网格", "镇街", "本周上报", "办结率", "按期办结率", "红线（周末）", "亮牌"],
+                   rows, "wide")
+            if rows else '<p class="none">本周所有网格均为绿牌</p>')
+    body += ('<p class="note">本周事件不少于5件的红牌、黄牌网格在前（红牌在前，按期办结率、'
+             '办结率由低到高，亮牌规则与镇街排名相同）；其后为事件太少不评比率（样本少）但有'
+             '红线示警的网格。红线为周末仍超期未办结的事件数（含往周受理的）。</p>')
+    return _slide(b, "worst", "问题网格", body, png=True)
 
 
 def slide_late(b: Briefing) -> str:
@@ -287,6 +290,7 @@ html, body {{ margin: 0; padding: 0; background: {pal.bg}; color: {pal.text};
   font-family: {FONT_FAMILY}; -webkit-print-color-adjust: exact; print-color-adjust: exact; }}
 .slide {{ width: {SLIDE_W}px; height: {SLIDE_H}px; padding: 22px 40px 0; position: relative;
   overflow: hidden; background: {pal.bg}; break-after: page; page-break-after: always; }}
+.slide:last-of-type {{ break-after: auto; page-break-after: auto; }}
 header {{ display: flex; align-items: baseline; justify-content: space-between; gap: 20px;
   border-bottom: 2px solid {pal.accent}; padding-bottom: 8px; margin-bottom: 14px; }}
 h1 {{ font-size: 30px; margin: 0; color: {pal.accent}; font-weight: 700; white-space: nowrap; }}
@@ -320,6 +324,8 @@ table.keys td small {{ color: {pal.dim}; margin-left: 6px; }}
 table.rank td, table.rank th {{ padding: 4px 8px; }}
 table.wide {{ font-size: 18px; }}
 table.wide td {{ padding: 8px; }}
+small.few {{ color: {pal.dim}; font-size: 14px; border: 1px solid {pal.border};
+  border-radius: 3px; padding: 0 4px; margin-left: 4px; }}
 .good {{ color: {pal.green}; }} .bad {{ color: {pal.red}; }} .flat {{ color: {pal.dim}; }}
 i.card {{ display: inline-block; width: 14px; height: 18px; border-radius: 2px;
   vertical-align: -3px; margin-right: 6px; }}

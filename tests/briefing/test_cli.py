@@ -82,7 +82,7 @@ def test_every_pdf_page_states_the_week_and_as_of(pdf_text):
 
 def test_the_pdf_reads_in_briefing_order(pdf_text):
     flat = re.sub(r"\s+", "", pdf_text)
-    order = ["本周", "核心指标与环比", "哪些在上升", "问题网格", "谁在超期", "大屏全景",
+    order = ["社会治理周报", "核心指标与环比", "哪些在上升", "问题网格", "谁在超期", "大屏全景",
              "本周事件密度与新发热点", "核心指标仪表", "每日事件", "排名与亮牌", "本月矛盾纠纷调解"]
     positions = [flat.index(t) for t in order]
     assert positions == sorted(positions)
