@@ -14,6 +14,7 @@ import dash
 from flask_caching import Cache
 
 from dashboard import api, api_analysis, routing
+from dashboard.briefing import routes as briefing_routes
 from dashboard.context import AppContext
 from store.db import ReadStore
 from store.settings import Settings
@@ -40,6 +41,7 @@ def create_app(db_path: str | Path, settings: Settings | str | Path | None = Non
     app.server.config["GRIDWALL_CTX"] = ctx
     app.server.register_blueprint(api.blueprint(ctx))
     app.server.register_blueprint(api_analysis.blueprint(ctx))
+    briefing_routes.register(app.server, ctx)   # GET /briefing.zip?week=YYYY-Www
     _add_server_timing(app.server)
 
     from dashboard import wall  # the wall room: layout and callbacks
