@@ -81,10 +81,12 @@ def test_distances_from_a_point_are_geodesic(store):
 
 
 def test_status_online_offline_and_stale(store):
-    df = cameras_near(store, Settings(), Place("grid", grid_id="G2"), 300.0, AS_OF)
+    s = Settings()
+    s.raw["camera_offline_after_h"] = 0                           # 0: no staleness rule
+    df = cameras_near(store, s, Place("grid", grid_id="G2"), 300.0, AS_OF)
     st = dict(zip(df["camera_id"], df["status"]))
     assert st["c250"] == "offline" and st["c100"] == "online"
-    assert st["cstale"] == "online"                               # no staleness rule set
+    assert st["cstale"] == "online"
     s = Settings()
     s.raw["camera_offline_after_h"] = 24.0
     df = cameras_near(store, s, Place("grid", grid_id="G2"), 300.0, AS_OF)
