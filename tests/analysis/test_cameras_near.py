@@ -95,13 +95,16 @@ def test_status_online_offline_and_stale(store):
 
 
 def test_online_cameras_within_the_coverage_radius_per_grid(store):
-    got = online_within(store, Settings(), ("G1", "G2", "G3"), AS_OF)
+    no_ageing = Settings()
+    no_ageing.raw["camera_offline_after_h"] = 0                   # cstale counts as online
+    got = online_within(store, no_ageing, ("G1", "G2", "G3"), AS_OF)
     # G2: cin, c100, c299, cstale, ccorner (c250 offline, c301 too far)
     assert got["G2"] == 5
     # G1 (west half) is 4.8 km from the border: only what lies inside or near it
     assert got["G1"] == 0
     assert got["G3"] == 5                       # the online ones east of the border (not cin)
-    assert online_within(store, Settings(), ("G2",), AS_OF, radius_m=150.0)["G2"] == 3
+    assert online_within(store, no_ageing, ("G2",), AS_OF, radius_m=150.0)["G2"] == 3
+    assert online_within(store, Settings(), ("G2",), AS_OF)["G2"] == 4   # 24 h ageing: cstale off
 
 
 def test_bad_places_and_radii():
