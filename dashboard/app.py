@@ -13,7 +13,8 @@ import flask
 import dash
 from flask_caching import Cache
 
-from dashboard import api, auth
+from dashboard import api, api_analysis, auth, routing
+from dashboard.briefing import routes as briefing_routes
 from dashboard.context import AppContext
 from store.db import ReadStore
 from store.settings import Settings
@@ -41,6 +42,8 @@ def create_app(db_path: str | Path, settings: Settings | str | Path | None = Non
     ctx = AppContext(store=ReadStore(db_path), settings=settings, cache=cache)
     app.server.config["GRIDWALL_CTX"] = ctx
     app.server.register_blueprint(api.blueprint(ctx))
+    app.server.register_blueprint(api_analysis.blueprint(ctx))
+    briefing_routes.register(app.server, ctx)   # GET /briefing.zip?week=YYYY-Www
     _add_server_timing(app.server)
     auth.install(app.server, ctx, db_path, host=host)  # roles, login, security headers
 
@@ -48,6 +51,10 @@ def create_app(db_path: str | Path, settings: Settings | str | Path | None = Non
 
     app.layout = wall.layout(ctx)
     wall.register_callbacks(app, ctx)
+    from dashboard import analysis  # the analysis page 研判, a second Dash app on this server
+
+    analysis.mount(app.server, ctx)
+    routing.install(app.server)
     return app
 
 
