@@ -210,6 +210,10 @@ def _login_get():
 def _login_post():
     st = state()
     form = flask.request.form
+    if flask.request.is_json:  # scripts may post {"username": …, "password": …}
+        body = flask.request.get_json(silent=True)
+        body = body if isinstance(body, dict) else {}
+        form = {k: v for k, v in body.items() if isinstance(v, str)}
     name = (form.get("username") or "").strip()[:64]
     password = form.get("password") or ""
     nxt = _safe_next(form.get("next") or flask.request.args.get("next"))

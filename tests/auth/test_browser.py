@@ -1,6 +1,6 @@
-"""The wall and the analysis page in Debian's Chromium under the Content-Security-Policy, signed in as a kiosk and
-through the Chinese login form: it renders, and the browser reports no CSP violation and no
-console error."""
+"""The wall and the analysis page in Debian's Chromium under the Content-Security-Policy,
+signed in as a kiosk, through the Chinese login form and as officer: they render, and the
+browser reports no CSP violation and no console error."""
 from __future__ import annotations
 
 import pytest
