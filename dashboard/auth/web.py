@@ -185,7 +185,7 @@ def _kiosk_sign_in(st: AuthState, path: str, now: float) -> flask.Response:
         return flask.redirect("/login?" + urlencode(
             {"next": _here(drop_token=True), "error": "token"}), 302)
     sid = st.store.new_session("token", hit[0], st.settings.session_hours, now)
-    resp = flask.redirect(_here(drop_token=True), 302)
+    resp = flask.redirect(_safe_next(_here(drop_token=True)), 302)  # never '//other.host'
     _set_cookie(resp, sid, now + st.settings.session_hours * 3600)
     resp.headers["Cache-Control"] = "no-store"
     return resp
@@ -210,7 +210,7 @@ def _login_get():
 def _login_post():
     st = state()
     form = flask.request.form
-    name = (form.get("username") or "").strip()
+    name = (form.get("username") or "").strip()[:64]
     password = form.get("password") or ""
     nxt = _safe_next(form.get("next") or flask.request.args.get("next"))
     ip = flask.request.remote_addr or "-"
