@@ -103,8 +103,10 @@ def compose(store: ReadStore, settings: Settings, week: str, scope_text: str = "
     county = meta.get("dataset_name") or "本县"
     township = scope.code if scope.level == "township" else None
 
-    now = m.metrics(store, settings, scope=scope, start=start, end=end, as_of=as_of)
-    before = m.metrics(store, settings, scope=scope, start=p_start, end=p_end, as_of=p_as_of)
+    # exactly /api/metrics?scope=…&start=…&end=…&as_of=…&compare=previous
+    now = m.metrics(store, settings, scope=scope, start=start, end=end, as_of=as_of,
+                    compare="previous")
+    before = now.pop("previous")
     ranking = wr.unit_ranking(store, settings, township, start, end, as_of)
     hot = br.week_hotspots(store, settings, start, end, scope)
 
