@@ -101,6 +101,20 @@ def test_compose_takes_every_figure_from_the_metrics_module(store):
     assert f"超期未办结{api['red']}件" in b.summary or api["red"] == 0
 
 
+def test_a_township_briefing_ranks_and_lists_its_grids(store):
+    settings = Settings()
+    code, name = store.rows("SELECT township_code, township_name FROM townships"
+                            " ORDER BY township_code LIMIT 1")[0]
+    b = compose(store, settings, WEEK, f"township:{name}")
+    sc = m.Scope("township", code)
+    assert b.now == m.metrics(store, settings, scope=sc, start=START, end=END, as_of=AS_OF)
+    grids = {r[0] for r in store.rows("SELECT grid_id FROM grids WHERE township_code = ?",
+                                      [code])}
+    assert set(b.ranking["code"]) == grids and b.place_word == "网格"
+    assert int(b.overdue_place["red"].sum()) == b.now["red"]
+    assert b.scope_name.endswith(name) and f"本周{b.scope_name}共受理事件" in b.summary
+
+
 def test_an_empty_week_raises_before_anything_is_read(store):
     with pytest.raises(EmptyWeek):
         compose(store, Settings(), "2019-W10")
