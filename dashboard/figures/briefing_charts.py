@@ -82,13 +82,14 @@ def gauges_figure(now: dict, before: dict, targets: dict, pal: Palette) -> go.Fi
 
 def week_trend_figure(this_week: pd.DataFrame, last_week: pd.DataFrame,
                       pal: Palette) -> go.Figure:
-    """Reported per weekday this week (bars, labelled) against last week (line), and closed this
-    week (line). Frames: ``day``, ``reported``, ``closed``, seven rows each, Monday first."""
+    """Reported per weekday this week (bars, labelled at their foot, clear of the lines) against
+    last week (dashed line), and closed this week (line). Frames: ``day``, ``reported``,
+    ``closed``, seven rows each, Monday first."""
     x = [f"{WEEKDAYS[i]}<br>{pd.Timestamp(d):%m-%d}"
          for i, d in enumerate(this_week["day"])]
     fig = go.Figure([
         go.Bar(x=x, y=this_week["reported"], name="本周上报", marker={"color": pal.accent},
-               text=this_week["reported"], textposition="inside", insidetextanchor="end",
+               text=this_week["reported"], textposition="inside", insidetextanchor="start",
                textangle=0, textfont={"size": 18, "color": pal.bg if pal.name == "dark"
                                                      else "#ffffff"}),
         go.Scatter(x=x, y=last_week["reported"], name="上周上报", mode="lines+markers",
