@@ -62,12 +62,9 @@ def week_end_as_of(end: dt.date) -> dt.datetime:
 
 def previous_period(start: dt.date, end: dt.date,
                     as_of: dt.datetime) -> tuple[dt.date, dt.date, dt.datetime]:
-    """metrics.md's previous period: window and as_of shifted back by the window's length."""
-    shift = getattr(m, "shift_period", None)
-    if shift is not None:
-        return shift(start, end, as_of, "previous")
-    length = end - start
-    return start - length, end - length, as_of - length
+    """metrics.md's previous period (store.metrics.shift_period 'previous'): window and as_of
+    shifted back by the window's length, so a week meets the week before as it stood then."""
+    return m.shift_period(start, end, as_of, "previous")
 
 
 # --- is there anything to report? ------------------------------------------------------

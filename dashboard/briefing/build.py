@@ -102,7 +102,11 @@ def _draw(b, store, settings, tmp: Path, themes, bar, document, shoot) -> list[P
                 files += shoot.slide_pngs(page, tmp, f"{theme}_")
                 bar.update()
             bar.set_postfix_str("大屏截图")
-            wall = shoot.wall_png(wall_page, stamp)
+            wall, complete = shoot.wall_png(wall_page, stamp)
+            b.extra["wall_complete"] = complete
+            if not complete:
+                print("gridwall briefing: the wall did not finish drawing in time; its image is"
+                      " partial (大屏截图不完整)", file=sys.stderr)
         (tmp / "wall.png").write_bytes(wall)
         files.insert(0, tmp / "wall.png")
         bar.update()
@@ -125,7 +129,7 @@ def _manifest(b: c.Briefing, themes, files) -> dict:
             "as_of": b.as_of.isoformat(sep="T"), "scope": b.scope.key,
             "scope_name": b.scope_name, "themes": list(themes), "demo": b.demo,
             "summary": b.summary, "metrics": b.now, "previous": b.before,
-            "hotspots": int(len(b.hotspots)),
+            "hotspots": int(len(b.hotspots)), "wall_complete": b.extra.get("wall_complete"),
             "files": sorted(f.name for f in files)}
 
 
