@@ -32,7 +32,7 @@ from store import hotspots as hs
 from store import map_reads as mr
 from store import wall_reads as wr
 from store.db import StoreError
-from store.metrics import default_window
+from dashboard.wall.view import current_view
 
 log = logging.getLogger(__name__)
 
@@ -75,15 +75,12 @@ class MapData:
     window: tuple[dt.date, dt.date] | None = None
 
 
-def _window(ctx) -> tuple[dt.datetime, dt.date, dt.date]:
-    as_of = ctx.as_of()
-    start, end = default_window(as_of, int(ctx.settings.section("wall")["window_days"]))
-    return as_of, start, end
-
-
-def read_map_data(ctx, township: str | None, layers: tuple[str, ...]) -> MapData:
-    """Read (through ``ctx.cached``) what the view of ``township`` (None = county) shows."""
-    as_of, start, end = _window(ctx)
+def read_map_data(ctx, township: str | None, layers: tuple[str, ...],
+                  window: dict | None = None) -> MapData:
+    """Read (through ``ctx.cached``) what the view of ``township`` (None = county) shows,
+    for the window of ``window`` (drill-store data; None = the settings' default)."""
+    v = current_view(ctx, window)
+    as_of, start, end = v.as_of, v.start, v.end
     towns = ctx.cached(mr.township_shapes)
     if township and township not in set(towns["code"]):
         township = None
@@ -345,15 +342,15 @@ def layout(ctx) -> html.Div:
     ])
 
 
-def _signature(ctx, township, grid, layers, measure) -> str:
-    as_of = ctx.as_of().isoformat()
-    text = "|".join([ctx.store.version, as_of, str(township), str(grid),
-                     ",".join(layers), measure])
+def _signature(ctx, township, grid, layers, measure, window: dict) -> str:
+    v = current_view(ctx, window)
+    text = "|".join([ctx.store.version, v.as_of.isoformat(), str(township), str(grid),
+                     ",".join(layers), measure, v.start.isoformat(), v.end.isoformat()])
     return hashlib.sha1(text.encode()).hexdigest()
 
 
-def _build(ctx, township, grid, layers, measure) -> go.Figure:
-    data = read_map_data(ctx, township, layers)
+def _build(ctx, township, grid, layers, measure, window: dict) -> go.Figure:
+    data = read_map_data(ctx, township, layers, window)
     if data.townships.empty:
         return message_figure("暂无地图数据")
     return map_figure(data, township=township, grid=grid, layers=layers, measure=measure)
@@ -372,10 +369,10 @@ def update_map(ctx, drill: dict | None, layers: list | None, measure: str | None
             grids = ctx.cached(mr.grid_shapes, None)
             match = grids.loc[grids["code"] == grid, "township_code"]
             township = match.iloc[0] if len(match) else None
-        sig = _signature(ctx, township, grid, layers, measure)
+        sig = _signature(ctx, township, grid, layers, measure, drill)
         if sig == known_signature:
             return dash.no_update, dash.no_update
-        fig = _build(ctx, township, grid, layers, measure)
+        fig = _build(ctx, township, grid, layers, measure, drill)
     except StoreError as exc:
         if refresh:
             return dash.no_update, dash.no_update

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from dashboard.wall import canvas, drill, fmt, gauges, kpis, live_list, mediation, mix, ranking
-from dashboard.wall import theme, titlebar, trend, warnings
+from dashboard.wall import theme, titlebar, trend, view, warnings
 from dashboard.wall.view import View
 
 
@@ -49,17 +49,66 @@ def test_pct_and_span():
 def test_view_caption_says_window_and_as_of():
     v = View(None, None, dt.datetime(2025, 10, 31, 23, 6), dt.date(2025, 10, 2),
              dt.date(2025, 11, 1), 30)
-    assert v.caption == "近30日 10-02至10-31 · 截至10-31 23:06"
+    assert v.caption == "近30天 10-02至10-31 · 截至10-31 23:06"
 
 
 # --- drill state --------------------------------------------------------------------------------
 
 def test_parse_search():
+    none = {"window": None, "start": None, "end": None}
     assert drill.parse_search("?township=330683001&grid=G1&tour=1") == {
-        "township": "330683001", "grid": "G1", "tour": True}
-    assert drill.parse_search("") == {"township": None, "grid": None, "tour": False}
+        "township": "330683001", "grid": "G1", "tour": True, **none}
+    assert drill.parse_search("") == {"township": None, "grid": None, "tour": False, **none}
     assert drill.parse_search("?township=&tour=0") == {"township": None, "grid": None,
-                                                        "tour": False}
+                                                        "tour": False, **none}
+    assert drill.parse_search("?window=7d&start=2025-01-01")["window"] == "7d"
+
+
+# --- the window ---------------------------------------------------------------------------------
+
+AS_OF = dt.datetime(2025, 10, 29, 15, 30)      # a Wednesday
+
+
+@pytest.mark.parametrize("key,label,start,end", [
+    ("today", "今日", dt.date(2025, 10, 29), dt.date(2025, 10, 30)),
+    ("7d", "近7天", dt.date(2025, 10, 23), dt.date(2025, 10, 30)),
+    ("week", "本周", dt.date(2025, 10, 27), dt.date(2025, 11, 3)),     # Mon–Sun
+    ("30d", "近30天", dt.date(2025, 9, 30), dt.date(2025, 10, 30)),
+    ("month", "本月", dt.date(2025, 10, 1), dt.date(2025, 11, 1)),
+])
+def test_window_presets_resolve_against_as_of(key, label, start, end):
+    assert view.resolve_window({"window": key}, AS_OF, 30) == (key, label, start, end)
+
+
+def test_custom_window_and_the_settings_default():
+    custom = view.window_params(None, "2025-09-01", "2025-09-08")
+    assert custom == {"window": "custom", "start": "2025-09-01", "end": "2025-09-08"}
+    assert view.resolve_window(custom, AS_OF, 30)[2:] == (dt.date(2025, 9, 1), dt.date(2025, 9, 8))
+    # nonsense falls back to the settings' window: the last window_days days
+    for bad in [("x", None, None), (None, "2025-09-08", "2025-09-01"), (None, "2025-13-01", "2025-09-01"),
+                (None, "2019-01-01", "2025-09-01")]:
+        assert view.window_params(*bad) == {"window": None, "start": None, "end": None}
+    assert view.resolve_window({}, AS_OF, 30)[:2] == ("30d", "近30天")
+    assert view.resolve_window({}, AS_OF, 14) == (
+        "default", "近14天", dt.date(2025, 10, 16), dt.date(2025, 10, 30))
+    assert view.window_params("month", "2025-09-01", "2025-09-08")["window"] == "month"
+
+
+def test_window_goes_into_links():
+    v = View(None, None, AS_OF, dt.date(2025, 10, 23), dt.date(2025, 10, 30), 7, "7d", "近7天")
+    assert v.query == "window=7d" and titlebar.analysis_href(v) == "/analysis?window=7d"
+    v2 = View("330683001", None, AS_OF, dt.date(2025, 9, 1), dt.date(2025, 9, 8), 7, "custom", "自选时段")
+    assert titlebar.analysis_href(v2) == "/analysis?township=330683001&start=2025-09-01&end=2025-09-08"
+    assert v2.caption.startswith("自选时段 09-01至09-07")
+
+
+def test_trend_days_stop_at_as_of_and_show_a_week_at_least():
+    assert trend.trend_days(dt.date(2025, 10, 27), dt.date(2025, 11, 3), AS_OF) == (
+        dt.date(2025, 10, 23), dt.date(2025, 10, 30))
+    assert trend.trend_days(dt.date(2025, 9, 30), dt.date(2025, 10, 30), AS_OF) == (
+        dt.date(2025, 9, 30), dt.date(2025, 10, 30))
+    assert trend.trend_days(dt.date(2025, 10, 29), dt.date(2025, 10, 30), AS_OF) == (
+        dt.date(2025, 10, 23), dt.date(2025, 10, 30))
 
 
 def test_breadcrumb_levels():
