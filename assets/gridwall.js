@@ -251,6 +251,14 @@
     if (trigger === 'map-graph.clickData') {
       var pt = value && value.points && value.points[0];
       var cd = pt && pt.customdata;
+      /* a click on a unit's fill (layers/click_fills.py) has no point: dcc.Graph passes the
+       * trace's whole customdata, [[kind, code]], or nothing; read the trace then */
+      if (cd && Array.isArray(cd[0])) { cd = cd[0]; }
+      if (pt && !cd) {
+        var gd = document.querySelector('#map-graph .js-plotly-plot');
+        var tr = gd && gd.data && gd.data[pt.curveNumber];
+        cd = tr && tr.hoveron === 'fills' && tr.customdata && tr.customdata[0];
+      }
       if (!cd || cd.length < 2) { return null; }
       if (cd[0] === 'township') { return { township: cd[1], grid: null }; }
       if (cd[0] === 'grid') { return { township: t, grid: cd[1] }; }

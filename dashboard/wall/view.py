@@ -106,6 +106,11 @@ def resolve_window(params: dict | None, as_of: dt.datetime,
     return (preset or "default"), (PRESETS[preset] if preset else f"近{default_days}天"), start, end
 
 
+def min_events(ctx) -> int:
+    """[wall] ranking_min_events: below it a grid's rates are marked 样本少 (default 5)."""
+    return int(ctx.settings.raw.get("wall", {}).get("ranking_min_events", 5))
+
+
 def current_view(ctx, drill: dict | None) -> View:
     drill = drill or {}
     as_of = ctx.as_of()

@@ -61,3 +61,73 @@ def test_a_custom_range_in_the_url_applies_to_every_panel(wall_url, open_page):
                                arg=[cap, "自选时段 " + first])
     assert "gw-win-active" in page.get_attribute("#win-custom", "class")
     assert w.errors == []
+
+
+def largest_unit_and_a_point_far_inside(db, township: str | None = None):
+    """(code, label lon/lat, lon/lat of a point well inside it and far from its label) of the
+    largest township of the county, or the largest grid of ``township``, as the map draws them."""
+    import numpy as np
+    import shapely
+
+    from store.db import ReadStore
+    from store.map_reads import grid_shapes, township_shapes
+    from store.settings import Settings
+
+    store = ReadStore(db)
+    try:
+        units = grid_shapes(store, Settings(), township) if township else township_shapes(
+            store, Settings())
+    finally:
+        store.close()
+    row = units.loc[units["area_km2"].astype(float).idxmax()]
+    poly = row.geometry
+    minx, miny, maxx, maxy = poly.bounds
+    core = poly.buffer(-0.1 * min(maxx - minx, maxy - miny))
+    xs, ys = np.meshgrid(np.linspace(minx, maxx, 50), np.linspace(miny, maxy, 50))
+    xs, ys = xs.ravel(), ys.ravel()
+    d = np.hypot(xs - row["label_lon"], ys - row["label_lat"])
+    d[~shapely.contains(core, shapely.points(xs, ys))] = -1
+    i = int(d.argmax())
+    assert d[i] > 0
+    return row["code"], (row["label_lon"], row["label_lat"]), (float(xs[i]), float(ys[i]))
+
+
+def screen_xy(page, lon: float, lat: float) -> tuple[float, float]:
+    """Page pixels of a lon/lat on the map (plotly's axes, the canvas' CSS scale)."""
+    return tuple(page.evaluate(
+        """([lon, lat]) => {
+            const gd = document.querySelector('#map-graph .js-plotly-plot');
+            const fl = gd._fullLayout, r = gd.querySelector('.nsewdrag').getBoundingClientRect();
+            const k = r.width / fl.xaxis._length;
+            return [r.left + fl.xaxis.l2p(lon) * k, r.top + fl.yaxis.l2p(lat) * k];
+        }""", [lon, lat]))
+
+
+def click_far_from_label(page, label, point, kind: str, min_px: float) -> None:
+    page.wait_for_function(
+        "kind => { const gd = document.querySelector('#map-graph .js-plotly-plot');"
+        " return gd && gd.data && gd.data.some(t => t.hoveron === 'fills'"
+        " && t.customdata[0][0] === kind); }", arg=kind)
+    page.wait_for_timeout(300)
+    x, y = screen_xy(page, *point)
+    lx, ly = screen_xy(page, *label)
+    assert ((x - lx) ** 2 + (y - ly) ** 2) ** 0.5 > min_px   # away from the label marker
+    page.mouse.move(x, y)
+    page.mouse.click(x, y)
+
+
+def test_clicking_inside_a_polygon_away_from_its_label_drills(wall_url, wall_demo_db, open_page):
+    w = open_page(wall_url + "/")
+    page = w.page
+    code, label, point = largest_unit_and_a_point_far_inside(wall_demo_db)
+    click_far_from_label(page, label, point, "township", 60)
+    page.wait_for_url(re.compile(rf"\?township={code}$"))
+    name = {t["code"]: t["name"] for t in townships(wall_url)}[code]
+    page.wait_for_function("t => document.getElementById('bc-township').textContent === t",
+                           arg=name)
+    # inside the township, a click inside a grid's polygon opens that grid's card
+    grid, label, point = largest_unit_and_a_point_far_inside(wall_demo_db, code)
+    click_far_from_label(page, label, point, "grid", 20)
+    page.wait_for_url(re.compile(rf"\?township={code}&grid={re.escape(grid)}$"))
+    page.locator("#grid-card").wait_for(state="visible")
+    assert w.errors == [] and w.outside() == []

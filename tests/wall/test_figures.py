@@ -246,3 +246,37 @@ def test_live_rows_show_place_and_elapsed_never_personal_data():
     assert _texts(earlier[0])[0] == "10-31"                    # not today: the day
     town = live_list.live_rows(df, township_level=True)
     assert _texts(town[0])[1] == "一号网格" and _texts(town[1])[1] == "甲镇"
+
+
+# --- hotspots, ranking with 样本少 ----------------------------------------------------------------
+
+def test_hotspot_board_lists_grid_township_count_and_ratio():
+    from dashboard.wall import grid_card, hotspot_board
+
+    hot = pd.DataFrame({"grid_id": ["G1", "G2"], "grid_name": ["一号网格", "二号网格"],
+                        "township_code": ["T1", "T2"], "k": [12, 6], "baseline": [2.0, 1.0],
+                        "ratio": [6.0, 6.0], "p": [1e-5, 1e-3]})
+    body = hotspot_board.board_body(hot, {"T1": "甲镇", "T2": "乙镇"}, county_level=True)
+    text = "".join(_texts(body))
+    assert "新发热点" in text and "2处" in text
+    assert "一号网格" in text and "×6.0" in text and "甲镇 · 本期12件 · 基线2.0" in text
+    assert body[1].id == {"type": drill.HOT_ROW, "code": "G1", "township": "T1"}
+    inside = "".join(_texts(hotspot_board.board_body(hot, {}, county_level=False)))
+    assert "本期12件 · 基线2.0" in inside and "甲镇" not in inside
+    assert "本期无新发热点" in _texts(hotspot_board.board_body(hot.iloc[:0], {}, True))
+    line = grid_card.hotspot_line(hot.iloc[0].to_dict())
+    assert "".join(_texts(line)) == "新发热点 本期12件，为基线2.0件的6.0倍"
+    assert grid_card.hotspot_line(None) is None
+
+
+def test_ranking_marks_few_events_instead_of_a_green_card():
+    df = pd.DataFrame({"code": ["G1", "G2"], "name": ["一号网格", "二号网格"], "rank": [2, 1],
+                       "pos": [1, 2], "card": ["red", "green"], "few": [False, True],
+                       "on_time_rate": [0.8, 1.0], "handling_rate": [0.9, 1.0], "red": [2, 0],
+                       "reported": [12, 2]})
+    rows = ranking.ranking_rows(df, "grid")
+    first, second = (_texts(r) for r in rows)
+    assert first[0] == "1" and second[0] == "2"             # place in the worst-first list
+    assert "样本少" in second and "gw-rank-few" in rows[1].className
+    assert rows[1].children[2].className == "gw-few"        # no green card for 2 events
+    assert "样本少" not in first and rows[0].children[2].children.className == "gw-card gw-card-red"
