@@ -153,6 +153,9 @@ def test_gauge_figure():
     assert gauges.gauge_figure(0.99, 0.98).data[0].gauge.bar.color == theme.GREEN
     low = gauges.gauge_figure(0.42, 0.95).data[0]
     assert low.gauge.axis.range[0] <= 42
+    full = gauges.gauge_figure(1.0, 0.95).data[0]              # "100%", not "100.0%" over the arc
+    assert full.number.valueformat == ".0f" and full.value == 100
+    assert gauges.gauge_figure(0.999, 0.95).data[0].number.valueformat == ".1f"
     none = gauges.gauge_figure(None, 0.95)
     assert none.data[0].gauge.bar.color == theme.GREY
     assert [a.text for a in none.layout.annotations] == [theme.DASH]
