@@ -8,6 +8,11 @@ Top level
     strict_categories (bool, false)     reject events whose category is not in [categories]
     as_of (str, "")                     pin as_of: "" = the database's as_of_mode (default now),
                                         "now", "newest_report", or an ISO timestamp
+    stale_after_h (float, 2)            data freshness: the feed is stale (数据已N小时未更新)
+                                        when the newest report is older than this at now;
+                                        never when as_of is pinned (not "now")
+    camera_offline_after_h (float, 24)  a camera whose last_seen_at is older than this at
+                                        as_of counts as offline, whatever its status says
 [limits]  (hours; per-category overrides in [limits.category."<name>"])
     accept_h (float, 3)  dispatch_h (float, 24)  close_h (float, 72)
     warn_fraction (float, 2/3)          yellow from warn_fraction*close_h up to close_h
@@ -41,6 +46,8 @@ DEFAULTS: dict[str, Any] = {
     "timezone": "Asia/Shanghai",
     "strict_categories": False,
     "as_of": "",
+    "stale_after_h": 2.0,
+    "camera_offline_after_h": 24.0,
     "limits": {
         "accept_h": 3.0,
         "dispatch_h": 24.0,
@@ -132,6 +139,10 @@ class Settings:
                     raise SettingsError(
                         f"{self.source}: limits.category.{cat}.{key} must be a positive number"
                     )
+        for key in ("stale_after_h", "camera_offline_after_h"):
+            value = self.raw[key]
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+                raise SettingsError(f"{self.source}: {key} must be a positive number (hours)")
         if self.raw["wall"]["fit"] not in FIT_MODES:
             raise SettingsError(f"{self.source}: wall.fit must be one of {FIT_MODES}")
 
@@ -163,6 +174,14 @@ class Settings:
              self.limit("close_h", cat))
             for cat in self.raw["limits"]["category"]
         ]
+
+    @property
+    def stale_after_h(self) -> float:
+        return float(self.raw["stale_after_h"])
+
+    @property
+    def camera_offline_after_h(self) -> float:
+        return float(self.raw["camera_offline_after_h"])
 
     @property
     def warn_fraction(self) -> float:
