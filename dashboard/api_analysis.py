@@ -6,7 +6,7 @@ carries the app's ``Server-Timing`` header (dashboard.app).
 """
 from __future__ import annotations
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, Response, jsonify, request, stream_with_context
 
 from dashboard.analysis.deck_view import deck_json
 from dashboard.analysis.views import hotspot_view
@@ -14,10 +14,15 @@ from dashboard.context import AppContext
 from store import analysis_reads as ar
 from store import cameras_near as cn
 from store import metrics as m
-from store.analysis_filters import FilterError, parse_filters
+from store.analysis_filters import FILTER_KEYS, FilterError, parse_filters
 from store.db import StoreError
 
+EVENT_EXTRA = ("scope", "sort", "page", "page_size")
 HOTSPOT_PARAMS = {"window", "start", "end", "as_of", "township", "category", "channel", "all"}
+
+
+def _without(args, keys) -> dict:
+    return {k: v for k, v in args.items() if k not in keys}
 
 
 def _check(args, allowed: set[str]) -> None:
@@ -68,6 +73,37 @@ def blueprint(ctx: AppContext) -> Blueprint:
                         "cameras": [{"camera_id": r.camera_id, "name": r.name,
                                      "status": r.status, "distance_m": round(float(r.distance_m), 2)}
                                     for r in df.itertuples(index=False)]})
+
+    @bp.get("/events")
+    def events():
+        from store import event_table as et
+
+        args = request.args
+        f = filters(_without(args, EVENT_EXTRA), extra=())
+        page = et.parse_page(args)
+        scope = et.parse_scope(ctx.store, args.get("scope"))
+        body = ctx.cached(et.event_page, f, page, scope, timeout=60)
+        return jsonify({"start": f.start.isoformat(), "end": f.end.isoformat(),
+                        "as_of": f.as_of.isoformat(sep="T"), **body})
+
+    @bp.get("/events.csv")
+    def events_csv():
+        from store import event_table as et
+
+        args = request.args
+        _check(args, set(FILTER_KEYS) | {"scope", "sort", "header"})
+        f = filters(_without(args, ("scope", "sort", "header")))
+        sort = et.parse_sort(args.get("sort"))
+        scope = et.parse_scope(ctx.store, args.get("scope"))
+        header = args.get("header") or "keys"
+        if header not in ("keys", "zh"):
+            raise FilterError(f"bad header {header!r}: keys or zh")
+        lines = et.csv_lines(ctx.store, ctx.settings, f, sort, scope, header=header)
+        name = f"events_{f.start:%Y%m%d}-{f.end:%Y%m%d}.csv"
+        resp = Response(stream_with_context(lines), mimetype="text/csv")
+        resp.headers["Content-Disposition"] = f"attachment; filename={name}"
+        resp.headers["Cache-Control"] = "no-store"
+        return resp
 
     @bp.get("/deck")
     def deck():

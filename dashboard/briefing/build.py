@@ -18,6 +18,7 @@ import os
 import shutil
 import sys
 import tempfile
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -67,7 +68,7 @@ def build(db_path: str | Path, settings: Settings, out: str | Path, *, week: str
         os.umask(umask)
         os.chmod(tmp, 0o777 & ~umask)     # mkdtemp makes 0700; the folder is meant to be shared
         try:
-            files = _draw(b, store, settings, tmp, themes, bar, document, shoot)
+            files = _in_own_thread(_draw, b, store, settings, tmp, themes, bar, document, shoot)
             bar.set_postfix_str("完成")
             _move_into_place(tmp, out)
         finally:
@@ -79,6 +80,26 @@ def build(db_path: str | Path, settings: Settings, out: str | Path, *, week: str
     if keep:
         prune(out.parent, keep)
     return Result(out=out, files=[out / f.name for f in files], briefing=b)
+
+
+def _in_own_thread(fn, *args):
+    """``fn(*args)`` in a fresh thread: Playwright's sync API refuses a thread that already
+    runs an event loop (a server's, or a test session's own browser), and its objects belong
+    to the thread that made them, so the whole Chromium step runs in one new thread."""
+    result: dict = {}
+
+    def run():
+        try:
+            result["value"] = fn(*args)
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread
+            result["error"] = exc
+
+    worker = threading.Thread(target=run, name="briefing-chromium")
+    worker.start()
+    worker.join()
+    if "error" in result:
+        raise result["error"]
+    return result["value"]
 
 
 def _draw(b, store, settings, tmp: Path, themes, bar, document, shoot) -> list[Path]:
@@ -102,7 +123,11 @@ def _draw(b, store, settings, tmp: Path, themes, bar, document, shoot) -> list[P
                 files += shoot.slide_pngs(page, tmp, f"{theme}_")
                 bar.update()
             bar.set_postfix_str("大屏截图")
-            wall = shoot.wall_png(wall_page, stamp)
+            wall, complete = shoot.wall_png(wall_page, stamp)
+            b.extra["wall_complete"] = complete
+            if not complete:
+                print("gridwall briefing: the wall did not finish drawing in time; its image is"
+                      " partial (大屏截图不完整)", file=sys.stderr)
         (tmp / "wall.png").write_bytes(wall)
         files.insert(0, tmp / "wall.png")
         bar.update()
@@ -125,7 +150,7 @@ def _manifest(b: c.Briefing, themes, files) -> dict:
             "as_of": b.as_of.isoformat(sep="T"), "scope": b.scope.key,
             "scope_name": b.scope_name, "themes": list(themes), "demo": b.demo,
             "summary": b.summary, "metrics": b.now, "previous": b.before,
-            "hotspots": int(len(b.hotspots)),
+            "hotspots": int(len(b.hotspots)), "wall_complete": b.extra.get("wall_complete"),
             "files": sorted(f.name for f in files)}
 
 

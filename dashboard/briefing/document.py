@@ -118,6 +118,25 @@ def _table(head: list[str], rows: list[list[str]], cls: str = "") -> str:
     return f'<table class="{cls}"><thead><tr>{th}</tr></thead><tbody>{body}</tbody></table>'
 
 
+def _points(b: Briefing) -> str:
+    """Three boxes under the summary: what rose, where the hotspots are, who is late."""
+    def box(title, items, empty):
+        lis = "".join(f"<li>{i}</li>" for i in items) or f'<li class="none">{empty}</li>'
+        return f'<div class="point"><h2>{title}</h2><ul>{lis}</ul></div>'
+
+    rose = [f"{esc(r.label)} <b>+{int(r.change)}</b> 件"
+            + (f"<span>（{esc(r.where)}）</span>" if isinstance(r.where, str) else "")
+            for r in b.rises_category.head(3).itertuples()]
+    hot = [f"{esc(r.grid_name)} <b>{int(r.k)}</b> 件<span>（{esc(r.township_name)}）</span>"
+           for r in b.hotspots.head(3).itertuples()]
+    late = [f"{esc(r.name)} <b>{int(r.red)}</b> 件" for r in b.overdue_place.head(3).itertuples()]
+    return ('<div class="points">'
+            + box("上升最多的类别", rose, "本周无上升的类别")
+            + box(f"新发热点 {len(b.hotspots)} 处", hot, "本周无新发热点")
+            + box(f"超期未办结最多的{b.place_word}", late, "无超期未办结事件")
+            + "</div>")
+
+
 def slide_summary(b: Briefing) -> str:
     n = b.now
     tiles = "".join(
@@ -126,6 +145,7 @@ def slide_summary(b: Briefing) -> str:
             (pct(n["on_time_rate"]), "按期办结率"), (num(len(b.hotspots)), "新发热点（处）"),
             (num(n["red"]), "超期未办结（件）")))
     body = (f'<p class="summary">{esc(b.summary)}</p><div class="tiles">{tiles}</div>'
+            + _points(b) +
             f'<p class="note">本周 {b.start:%Y-%m-%d} 至 {b.end:%Y-%m-%d}（不含）受理的有效事件，'
             f'按 {b.as_of:%Y-%m-%d %H:%M} 的状态统计；环比为上周同口径（截至 '
             f'{b.prev_as_of:%Y-%m-%d %H:%M}）。</p>')
@@ -341,8 +361,14 @@ ol.hot li i {{ flex: 0 0 30px; height: 30px; border-radius: 50%; background: {pa
 ol.hot li b {{ font-size: 19px; margin-right: 8px; }}
 ol.hot li span {{ color: {pal.dim}; font-size: 16px; }}
 ol.hot li small {{ display: block; font-size: 15px; color: {pal.text}; }}
-.summary {{ font-size: 27px; line-height: 1.8; }}
-.tile b {{ font-size: 46px; }}
+.summary {{ font-size: 25px; line-height: 1.7; margin: 4px 0 12px; }}
+.points {{ display: flex; gap: 16px; margin: 0 0 6px; }}
+.point {{ flex: 1; border-top: 2px solid {pal.border}; padding-top: 2px; }}
+.point h2 {{ font-size: 17px; margin: 4px 0; }}
+.point ul {{ margin: 0; padding-left: 20px; font-size: 17px; line-height: 1.6; }}
+.point li span {{ color: {pal.dim}; font-size: 15px; }}
+.point li b {{ color: {pal.accent}; }}
+.tile b {{ font-size: 42px; }}
 table.rank {{ font-size: 19px; }}
 table.rank td, table.rank th {{ padding: 8px 8px; }}
 """

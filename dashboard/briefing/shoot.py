@@ -115,12 +115,19 @@ def open_wall(browser, base_url: str, township: str | None = None):
     return page
 
 
-def wall_png(page, stamp: str) -> bytes:
-    """The wall's screenshot once every panel has drawn, its clock replaced by ``stamp``."""
-    _ready(page, WALL_READY_JS, "the wall")
+def wall_png(page, stamp: str, timeout: int = 45_000) -> tuple[bytes, bool]:
+    """The wall's screenshot once every panel has drawn, its clock replaced by ``stamp``;
+    and whether it did draw completely. A wall that does not finish in ``timeout`` ms (a
+    county without rankable units, say) is still shot: a briefing with a partial wall image
+    beats no briefing on Monday morning."""
+    try:
+        page.wait_for_function(WALL_READY_JS, timeout=timeout)
+        complete = True
+    except Exception:  # noqa: BLE001 - Playwright's timeout; the caller reports it
+        complete = False
     page.wait_for_timeout(1600)     # count-up animations (数字翻牌) settle
     page.evaluate(STAMP_JS, stamp)
-    return page.screenshot(type="png")
+    return page.screenshot(type="png"), complete
 
 
 def open_document(browser, html_path: Path):

@@ -95,6 +95,7 @@ def test_the_manifest_figures_are_the_api_figures(briefing_run, wall_demo_db):
     client = create_app(wall_demo_db).server.test_client()
     api = client.get("/api/metrics", query_string={
         "start": START.isoformat(), "end": END.isoformat(), "as_of": AS_OF.isoformat()}).get_json()
+    assert manifest["wall_complete"] is True
     assert manifest["metrics"] == api
     before = client.get("/api/metrics", query_string={
         "start": "2025-10-13", "end": "2025-10-20", "as_of": "2025-10-20T00:00:00"}).get_json()
