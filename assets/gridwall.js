@@ -318,6 +318,15 @@
       var next = gw.searchFor(search, target.township, target.grid, target.win);
       return [next === (search || '') ? nu : next, clear];
     },
+    /* the event card opens on a row click (its event id) and closes on × */
+    openEvent: function () {
+      var nu = window.dash_clientside.no_update;
+      var trig = (window.dash_clientside.callback_context.triggered || [])[0];
+      if (!trig || !trig.value) { return nu; }   /* rows just drawn, not clicked */
+      if (trig.prop_id === 'event-card-close.n_clicks') { return null; }
+      var id = JSON.parse(trig.prop_id.slice(0, trig.prop_id.lastIndexOf('.')));
+      return id.id;
+    },
     kpis: function (data) {
       if (!data) { return window.dash_clientside.no_update; }
       Object.keys(data).forEach(function (key) {

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from dash import html
 
-from dashboard.wall import (drill, gauges, grid_card, hotspot_board, kpis, live_list, map_panel,
-                            mediation, mix, ranking, titlebar, trend, warnings)
+from dashboard.wall import (drill, event_card, gauges, grid_card, hotspot_board, kpis, live_list,
+                            map_panel, mediation, mix, ranking, titlebar, trend, warnings)
 from dashboard.wall.panel import panel
 from store import wall_reads as wr
 from store.db import StoreError
@@ -50,4 +50,4 @@ def build(ctx) -> html.Div:
         **{"data-cw": str(cw), "data-ch": str(ch), "data-fit": wall["fit"],
            "data-tz": ctx.settings.timezone, "data-refresh": str(wall["refresh_s"])},
         children=[*drill.components(ctx, codes), titlebar.layout(ctx, county, demo),
-                  kpis.layout(ctx), body])
+                  kpis.layout(ctx), body, event_card.layout(ctx)])

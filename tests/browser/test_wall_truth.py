@@ -131,3 +131,67 @@ def test_clicking_inside_a_polygon_away_from_its_label_drills(wall_url, wall_dem
     page.wait_for_url(re.compile(rf"\?township={code}&grid={re.escape(grid)}$"))
     page.locator("#grid-card").wait_for(state="visible")
     assert w.errors == [] and w.outside() == []
+
+
+def test_a_red_list_row_opens_the_event_card_with_a_masked_reporter(wall_url, wall_demo_db,
+                                                                   open_page):
+    w = open_page(wall_url + "/")
+    page = w.page
+    row = page.locator("#warn-board .gw-ev-row.gw-warn-red").first
+    row.wait_for()
+    event_id = row.get_attribute("data-id")
+    text = row.inner_text()
+    detail = api(wall_url, f"/api/events/{event_id}")
+    # the row carries what a duty officer acts on
+    assert event_id in text and detail["category"] in text and "超时" in text and "时限" in text
+    assert (detail["department"] or "未派单")[:4] in text
+    row.click()
+    card = page.locator("#event-card")
+    card.wait_for(state="visible")
+    page.wait_for_function("t => document.getElementById('event-card-title').textContent === t",
+                           arg=f"事件 {event_id}")
+    body = page.inner_text("#event-card-body")
+    for step in ("上报", "受理", "流转", "办结", "办结时限", "处置部门", "事发地址", "上报人"):
+        assert step in body
+    due = dt.datetime.fromisoformat(detail["due_at"]).strftime("%m-%d %H:%M")
+    assert due in body
+    assert re.search(r"1\d\d\*{4}\d{4}", body) and detail["reporter_phone"] in body
+    # the full phone number and name are nowhere on the page
+    from store.db import ReadStore
+    store = ReadStore(wall_demo_db)
+    try:
+        name, phone = store.rows("SELECT reporter_name, reporter_phone FROM events"
+                                 " WHERE event_id = ?", [event_id])[0]
+    finally:
+        store.close()
+    html = page.content()
+    assert phone not in html and (len(name) < 2 or name not in html)
+    # Esc closes the card, and only the card (the drill state stays)
+    url = page.url
+    page.keyboard.press("Escape")
+    card.wait_for(state="hidden")
+    assert page.url == url
+    assert w.errors == [] and w.outside() == []
+
+
+def test_a_dead_feed_shows_a_loud_stale_alarm(wall_demo_db, tmp_path, open_page):
+    """The demo's newest report is long past: with as_of = now (not pinned) the feed is stale."""
+    from tests.serving import running_server
+
+    settings = tmp_path / "now.toml"
+    settings.write_text('as_of = "now"\nstale_after_h = 2\n', encoding="utf-8")
+    with running_server(wall_demo_db, settings) as (base, _proc):
+        health = api(base, "/api/health")
+        assert health["stale"] is True and health["stale_hours"] > 48
+        w = open_page(base + "/", wait=False)
+        page = w.page
+        alarm = page.locator("#stale-alarm")
+        alarm.wait_for(state="visible", timeout=30_000)
+        assert re.fullmatch(r"数据已\d+天未更新", alarm.inner_text())
+        color = page.evaluate("getComputedStyle(document.getElementById('stale-alarm'))"
+                              ".backgroundColor")
+        assert color == "rgb(239, 68, 68)"                       # red
+    # a pinned store (the demo's as_of = newest report) is never stale
+    with running_server(wall_demo_db) as (base, _proc):
+        page = open_page(base + "/").page
+        assert not page.locator("#stale-alarm").is_visible()
