@@ -195,3 +195,22 @@ def test_a_dead_feed_shows_a_loud_stale_alarm(wall_demo_db, tmp_path, open_page)
     with running_server(wall_demo_db) as (base, _proc):
         page = open_page(base + "/").page
         assert not page.locator("#stale-alarm").is_visible()
+
+
+def test_a_5760_wide_screen_gets_the_wide_layout_not_a_letterboxed_middle_third(wall_url,
+                                                                                open_page):
+    w = open_page(wall_url + "/", 5760, 1080)
+    page = w.page
+    box = page.evaluate("""() => { const c = document.getElementById('gw-canvas');
+        const r = c.getBoundingClientRect(), m = document.getElementById('panel-map').getBoundingClientRect();
+        const k = document.getElementById('kpi-red-value').getBoundingClientRect();
+        return {x: r.left, w: r.width, h: r.height, wide: c.classList.contains('gw-wide'),
+                mapw: m.width, kpi: k.height, sw: document.documentElement.scrollWidth}; }""")
+    assert box["wide"] and box["x"] == 0
+    assert box["w"] == pytest.approx(5760, abs=2) and box["h"] == pytest.approx(1080, abs=2)
+    assert box["mapw"] > 1900 and box["sw"] <= 5760
+    assert box["kpi"] >= 40                            # same text size as on 1920×1080
+    # the graphs follow the reflowed canvas: the map fills its panel
+    graph_w = page.evaluate("document.querySelector('#map-graph .main-svg').getBoundingClientRect().width")
+    assert graph_w == pytest.approx(box["mapw"], abs=8)
+    assert w.errors == [] and w.outside() == []

@@ -120,6 +120,12 @@ def test_breadcrumb_levels():
     assert grid[2] == "一号网格" and "gw-bc-current" in grid[3] and "gw-bc-current" not in grid[1]
 
 
+def test_only_an_unpinned_canvas_follows_the_screen():
+    assert canvas.auto_canvas(1920, 1080, "contain")
+    assert not canvas.auto_canvas(5760, 1080, "contain")      # pinned by settings
+    assert not canvas.auto_canvas(1920, 1080, "stretch")
+
+
 def test_canvas_class_reflows_ultra_wide():
     assert canvas.canvas_class(1920, 1080) == "gw-canvas"
     assert canvas.canvas_class(3840, 2160) == "gw-canvas"
