@@ -34,7 +34,7 @@ def test_window_preset_changes_the_kpis_and_survives_refresh_and_drill_down(wall
     assert "gw-win-active" in page.get_attribute("#win-bar .gw-win-chip[data-key='7d']", "class")
     # a refresh (F5) opens the same window
     page.reload()
-    page.wait_for_function("(document.getElementById('kpi-handling-label') || {}).textContent"
+    page.wait_for_function("() => (document.getElementById('kpi-handling-label') || {}).textContent"
                            " === '办结率·近7天'")
     wait_kpi(page, "handling", kpi_text(week["handling_rate"], 1))
     # a drill-down keeps it, and the township's figures are of the same window
