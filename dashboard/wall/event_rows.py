@@ -29,10 +29,18 @@ def due_text(overdue_hours, closed: bool) -> tuple[str, str]:
     if closed or overdue_hours is None or overdue_hours != overdue_hours:
         return "", ""
     if overdue_hours > 0:
-        # ten days and more: whole days (超时56天), so the figure fits its column
-        text = f"{int(overdue_hours // 24)}天" if overdue_hours >= 240 else fmt.elapsed(overdue_hours)
-        return "超时" + text, "gw-elapsed-red"
-    return "剩" + fmt.elapsed(-overdue_hours), "gw-due-left"
+        return "超时" + short_hours(overdue_hours), "gw-elapsed-red"
+    return "剩" + short_hours(-overdue_hours), "gw-due-left"
+
+
+def short_hours(hours: float) -> str:
+    """fmt.elapsed, shortened where the detail does not matter, so it fits its column:
+    minutes only under 10 hours ('5小时20分', '14小时'), whole days from 10 days ('56天')."""
+    if hours >= 240:
+        return f"{int(hours // 24)}天"
+    if 10 <= hours < 48:
+        return f"{int(hours)}小时"
+    return fmt.elapsed(hours)
 
 
 def place(row, township_level: bool = True) -> str:

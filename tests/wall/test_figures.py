@@ -266,6 +266,8 @@ def test_live_rows_show_place_and_elapsed_never_personal_data():
     assert county[0].id == {"type": "gw-ev-row", "id": "e1", "list": "live"}
     from dashboard.wall import event_rows
     assert event_rows.due_text(300.0, False) == ("超时12天", "gw-elapsed-red")
+    assert event_rows.due_text(14.2, False)[0] == "超时14小时"
+    assert event_rows.due_text(-5.5, False)[0] == "剩5小时30分"
     assert event_rows.due_text(5.0, True) == ("", "")
 
 
