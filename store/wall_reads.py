@@ -94,20 +94,21 @@ CARD_ORDER = {"red": 0, "yellow": 1, "green": 2}
 
 
 def unit_ranking(store: ReadStore, settings: Settings, township: str | None, start: dt.date,
-                 end: dt.date, as_of: dt.datetime, min_events: int = 5) -> pd.DataFrame:
-    """Townships of the county (best first), or the grids of ``township`` worst first, with
-    their rank (1 = best, store.metrics.rank) and card (亮牌).
+                 end: dt.date, as_of: dt.datetime, min_events: int = 5,
+                 worst: bool = False) -> pd.DataFrame:
+    """Townships of the county (or grids of ``township``) ranked with their rank (1 = best,
+    store.metrics.rank) and card (亮牌), best first.
 
-    Grids are listed where people act: :func:`worst_first`, grids with fewer than
-    ``min_events`` cohort events marked ``few`` and listed last. ``pos`` is the row's place
-    in the list as shown.
+    Grids with fewer than ``min_events`` cohort events are marked ``few``. With ``worst``
+    (the wall, where people act) a township's grids are listed :func:`worst_first`, the
+    ``few`` ones last. ``pos`` is the row's place in the list as returned.
     """
     by = "grid" if township else "township"
     df = m.metrics_table(store, settings, start=start, end=end, as_of=as_of,
                          scope=scope_of(township), by=by)
     df = m.rank(df, settings)
     df["few"] = df["reported"] < int(min_events) if township else False
-    if township:
+    if township and worst:
         df = worst_first(df)
     df["pos"] = range(1, len(df) + 1)
     return df

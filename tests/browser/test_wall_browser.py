@@ -64,6 +64,20 @@ def emit_map_click(page, kind: str, code: str) -> None:
         }""", arg=[kind, code], timeout=15_000)
 
 
+def act_until_url(page, pattern, action, tries: int = 3, timeout: int = 12_000) -> None:
+    """``action()`` until the URL matches ``pattern``: a click that lands while a refresh
+    (every 5 s in the test settings) redraws its list or map is lost, as by a person who then
+    clicks again."""
+    for i in range(tries):
+        action()
+        try:
+            page.wait_for_url(pattern, timeout=timeout)
+            return
+        except Exception:  # noqa: BLE001 - playwright's TimeoutError: try again
+            if i == tries - 1:
+                raise
+
+
 def test_first_view_1080(wall_url, open_page):
     w = open_page(wall_url + "/")
     page = w.page
@@ -121,8 +135,8 @@ def test_map_clicks_grid_card_and_escape(wall_url, open_page):
     page.wait_for_function("() => document.getElementById('ranking-title-text').textContent === '网格排名'"
                            " && document.querySelector('#ranking-board .gw-row[data-code]')")
     grid = page.locator("#ranking-board .gw-row").first.get_attribute("data-code")
-    emit_map_click(page, "grid", grid)
-    page.wait_for_url(re.compile(rf"\?township={town['code']}&grid={re.escape(grid)}$"))
+    act_until_url(page, re.compile(rf"\?township={town['code']}&grid={re.escape(grid)}$"),
+                  lambda: emit_map_click(page, "grid", grid))
     card = page.locator("#grid-card")
     card.wait_for(state="visible")
     page.wait_for_function("() => document.getElementById('grid-card-title').textContent.length > 0")

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from tests.browser.test_wall_browser import api, kpi_text, townships, wait_kpi
+from tests.browser.test_wall_browser import act_until_url, api, kpi_text, townships, wait_kpi
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -26,8 +26,8 @@ def test_window_preset_changes_the_kpis_and_survives_refresh_and_drill_down(wall
     start, end = window_of(county["as_of"], 7)
     week = api(wall_url, "/api/metrics", scope="county", start=start, end=end)
     assert (week["handling_rate"], week["reported"]) != (county["handling_rate"], county["reported"])
-    page.click("#win-bar .gw-win-chip[data-key='7d']")
-    page.wait_for_url(re.compile(r"\?window=7d$"))
+    act_until_url(page, re.compile(r"\?window=7d$"),
+                  lambda: page.click("#win-bar .gw-win-chip[data-key='7d']"))
     wait_kpi(page, "handling", kpi_text(week["handling_rate"], 1))
     assert page.inner_text("#kpi-handling-label") == "办结率·近7天"
     assert page.inner_text("#trend-caption").startswith("近7天")
@@ -40,8 +40,8 @@ def test_window_preset_changes_the_kpis_and_survives_refresh_and_drill_down(wall
     # a drill-down keeps it, and the township's figures are of the same window
     first = page.locator("#ranking-board .gw-row").first
     code = first.get_attribute("data-code")
-    first.click()
-    page.wait_for_url(re.compile(rf"\?township={code}&window=7d$"))
+    act_until_url(page, re.compile(rf"\?township={code}&window=7d$"),
+                  lambda: page.locator(f"#ranking-board .gw-row[data-code='{code}']").click())
     town = api(wall_url, "/api/metrics", scope=f"township:{code}", start=start, end=end)
     wait_kpi(page, "handling", kpi_text(town["handling_rate"], 1))
     assert page.get_attribute("#analysis-link", "href") == f"/analysis?township={code}&window=7d"
@@ -145,9 +145,15 @@ def test_a_red_list_row_opens_the_event_card_with_a_masked_reporter(wall_url, wa
     # the row carries what a duty officer acts on
     assert event_id in text and detail["category"] in text and "超时" in text and "时限" in text
     assert (detail["department"] or "未派单")[:4] in text
-    row.click()
     card = page.locator("#event-card")
-    card.wait_for(state="visible")
+    for attempt in range(3):          # a click during a refresh's redraw of the list is lost
+        page.locator(f"#warn-board .gw-ev-row[data-id='{event_id}']").click()
+        try:
+            card.wait_for(state="visible", timeout=10_000)
+            break
+        except Exception:  # noqa: BLE001 - playwright's TimeoutError: click again
+            if attempt == 2:
+                raise
     page.wait_for_function("t => document.getElementById('event-card-title').textContent === t",
                            arg=f"事件 {event_id}")
     body = page.inner_text("#event-card-body")
