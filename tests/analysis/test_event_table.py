@@ -193,3 +193,20 @@ def test_late_list_groups_open_warnings_by_department(planted_db):
     assert int(only["red"].sum()) == 0 and int(only["yellow"].sum()) == sum(
         v[1] for v in expected.values())
     store.close()
+
+
+@pytest.mark.parametrize("sort", ["department", "-department", "category", "-channel",
+                                  "township", "-status", "grid_name"])
+def test_pages_sorted_by_a_few_valued_column_match_a_plain_sort(client, sort):
+    """The grouped page finder gives the order of ORDER BY col, rowid (rowid = the order the
+    rows were written, here planted_events())."""
+    col = {"township": "township_code", "grid_name": "grid_id"}.get(sort.lstrip("-"),
+                                                                  sort.lstrip("-"))
+    start, end = (dt.datetime.combine(d, dt.time()) for d in WEEK)
+    rows = [(e[col], i, e["event_id"]) for i, e in enumerate(planted())
+            if start <= e["reported_at"] < end]
+    want = [r[2] for r in sorted(rows, reverse=sort.startswith("-"))]
+    got = [r["event_id"] for p in (1, 2, 3, 4)
+           for r in client.get(f"/api/events?{Q}&sort={sort}&page={p}&page_size=4")
+           .get_json()["rows"]]
+    assert got == want
