@@ -210,3 +210,17 @@ def test_pages_sorted_by_a_few_valued_column_match_a_plain_sort(client, sort):
            for r in client.get(f"/api/events?{Q}&sort={sort}&page={p}&page_size=4")
            .get_json()["rows"]]
     assert got == want
+
+
+def test_the_sql_twin_neutralises_like_python(tmp_path):
+    import duckdb
+
+    from store.event_table import neutralise_sql
+
+    values = ["=1+1", "+86", "-3", "@A1", "\tx", "\rx", "张*", "a=b", "", " =x", "'=x",
+              "138****5678", "=", "-", "\n=x", None]
+    con = duckdb.connect()
+    got = [r[0] for r in con.execute(
+        f"SELECT {neutralise_sql('v')} FROM (SELECT unnest(?::VARCHAR[]) AS v, "
+        "generate_subscripts(?::VARCHAR[], 1) AS i) ORDER BY i", [values, values]).fetchall()]
+    assert got == [neutralise(v) for v in values]
