@@ -224,3 +224,17 @@ def test_the_sql_twin_neutralises_like_python(tmp_path):
         f"SELECT {neutralise_sql('v')} FROM (SELECT unnest(?::VARCHAR[]) AS v, "
         "generate_subscripts(?::VARCHAR[], 1) AS i) ORDER BY i", [values, values]).fetchall()]
     assert got == [neutralise(v) for v in values]
+
+
+def test_without_dates_the_list_has_every_report_time(client):
+    """The event list filters only by what is given: no window and no dates is all time
+    (the backlog's red cases reported weeks ago included); a window narrows it."""
+    everything = client.get("/api/events?as_of=2025-06-15T23:00&page_size=1").get_json()
+    assert everything["total"] == len(planted()) and everything["start"] is None
+    red = client.get("/api/events?as_of=2025-06-15T23:00&warning=red").get_json()
+    assert red["total"] == sum(1 for e in planted() if warning_of(e) == "red") > own_count(
+        warning="red")
+    csv_text = client.get("/api/events.csv?as_of=2025-06-15T23:00&warning=red").get_data()
+    assert csv_text.decode("utf-8-sig").count("\r\n") == 1 + red["total"]
+    week = client.get("/api/events?as_of=2025-06-15T23:00&window=week").get_json()
+    assert (week["start"], week["end"], week["total"]) == ("2025-06-09", "2025-06-16", 15)
