@@ -140,7 +140,7 @@ GROUPED = ("category", "channel", "township", "grid_id", "grid_name", "departmen
 
 def _grouped_positions(store: ReadStore, w_sql: str, w_params: list, page: Page,
                        offset: int) -> list[tuple]:
-    """rowids of a page sorted by a column with few distinct values, without sorting the
+    """(event_id, reported_at) of a page sorted by a column with few distinct values, without sorting the
     window: count rows per value, walk the counts to the values the page covers, then read
     just those values' rows in rowid order. Same order as ``ORDER BY col, rowid``."""
     desc = page.sort.startswith("-")
@@ -157,7 +157,7 @@ def _grouped_positions(store: ReadStore, w_sql: str, w_params: list, page: Page,
             start -= n
             continue
         cond, params = (f"{col} IS NULL", []) if value is None else (f"{col} = ?", [value])
-        got = store.rows(f"SELECT rowid FROM events WHERE {w_sql} AND {cond}"
+        got = store.rows(f"SELECT event_id, reported_at FROM events WHERE {w_sql} AND {cond}"
                          f" ORDER BY rowid {direction} LIMIT ? OFFSET ?",
                          [*w_params, *params, min(need, n - start), start])
         out += got
@@ -219,16 +219,19 @@ def event_page(
         total = int(store.scalar(f"SELECT count(*) FROM events WHERE {w_sql}", w_params))
         found: list = []
         if offset < total:
-            rids = (_grouped_positions(store, w_sql, w_params, page, offset)
-                    if page.sort.lstrip("-") in GROUPED else store.rows(
-                        f"SELECT rowid FROM events WHERE {w_sql}"
-                        f" ORDER BY {order_by(page.sort, raw=True, tie='rowid')} LIMIT ? OFFSET ?",
-                        [*w_params, page.page_size, offset]))
-            order = {r[0]: i for i, r in enumerate(rids)}
-            found = sorted(store.rows(
-                f"SELECT event_id, reported_at, rowid FROM events WHERE {w_sql}"
-                " AND rowid IN (SELECT unnest(?::BIGINT[]))",
-                [*w_params, list(order)]), key=lambda r: order[r[2]])
+            if page.sort.lstrip("-") in GROUPED:
+                found = _grouped_positions(store, w_sql, w_params, page, offset)
+            else:
+                pos = store.rows(
+                    f"SELECT rowid, reported_at FROM events WHERE {w_sql}"
+                    f" ORDER BY {order_by(page.sort, raw=True, tie='rowid')} LIMIT ? OFFSET ?",
+                    [*w_params, page.page_size, offset])
+                order = {r[0]: i for i, r in enumerate(pos)}
+                found = sorted(store.rows(
+                    "SELECT event_id, reported_at, rowid FROM events WHERE reported_at >= ?"
+                    " AND reported_at <= ? AND rowid IN (SELECT unnest(?::BIGINT[]))",
+                    [min(r[1] for r in pos), max(r[1] for r in pos), list(order)]),
+                    key=lambda r: order[r[2]]) if pos else []
     else:
         open_only = bool(f.warning) or f.status == "open"
         cte, params = event_rows_cte(settings, f.as_of, open_only=open_only)
@@ -248,10 +251,16 @@ def event_page(
         ids = [r[0] for r in found]
         times = [r[1] for r in found]
         cte, params = event_rows_cte(settings, f.as_of)
-        df = store.df(
-            f"WITH {cte} SELECT {SELECT} FROM ev WHERE reported_at >= ?::TIMESTAMP"
-            " AND reported_at <= ?::TIMESTAMP AND event_id IN (SELECT unnest(?::VARCHAR[]))",
-            [*params, min(times), max(times), ids])
+        if max(times) - min(times) <= dt.timedelta(days=62):
+            df = store.df(
+                f"WITH {cte} SELECT {SELECT} FROM ev WHERE reported_at >= ?::TIMESTAMP"
+                " AND reported_at <= ?::TIMESTAMP AND event_id IN (SELECT unnest(?::VARCHAR[]))",
+                [*params, min(times), max(times), ids])
+        else:   # rows far apart in time (a long window sorted by another column)
+            marks = ", ".join("?" for _ in ids)
+            df = store.df(
+                f"WITH {cte} SELECT {SELECT} FROM ev WHERE event_id IN ({marks})"
+                f" AND reported_at IN ({marks})", [*params, *ids, *times])
         rank = {e: i for i, e in enumerate(ids)}           # the order the page was found in
         rows = sorted(_records(df), key=lambda r: rank[r["event_id"]])
     return {"total": total, "page": page.page, "page_size": page.page_size,
