@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import statistics
 import sys
 import time
@@ -73,7 +74,9 @@ def run(db: Path) -> dict:
     port = free_port()
     proc = start_server(db, ROOT / "data" / "settings.toml", port)
     base = f"http://127.0.0.1:{port}"
-    out: dict = {"db": str(db), "as_of": as_of}
+    out: dict = {"db": str(db), "as_of": as_of,
+                 "load_avg_at_start": [round(x, 1) for x in os.getloadavg()],
+                 "cpus": os.cpu_count()}
     try:
         _wait(base, proc)
         towns = [t["code"] for t in requests.get(base + "/api/townships", timeout=60).json()
@@ -113,6 +116,7 @@ def run(db: Path) -> dict:
         times.append((time.perf_counter() - t) * 1000)
     con.close()
     out["baseline_duckdb_count_30d_ms"] = round(statistics.median(times), 2)
+    out["load_avg_at_end"] = [round(x, 1) for x in os.getloadavg()]
     base_ms = out["baseline_metrics_30d"]["p50_ms"]
     out["ratio_to_metrics"] = {k: round(v["p50_ms"] / base_ms, 2) for k, v in out.items()
                                if isinstance(v, dict) and "p50_ms" in v}
