@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import chromium, wait_for_wall  # noqa: F401 - the fixture
+from tests.browser_harness import wait_for_wall
 from tests.auth.conftest import PASSWORDS, USERS
 
 WATCH_CSP = """
