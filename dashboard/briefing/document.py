@@ -212,9 +212,14 @@ def slide_worst(b: Briefing, pal: Palette) -> str:
 
 
 def slide_late(b: Briefing) -> str:
-    def rows(df):
-        return [[esc(r.name), num(r.red), f"{r.oldest_h / 24:.1f} 天",
-                 f"{r.worst_over_h / 24:.1f} 天"] for r in df.head(12).itertuples()]
+    def rows(df, top=12):
+        out = [[esc(r.name), num(r.red), f"{r.oldest_h / 24:.1f} 天",
+                f"{r.worst_over_h / 24:.1f} 天"] for r in df.head(top).itertuples()]
+        if len(df) > top:       # the list is cut: say what is left so the total still adds up
+            rest = df.iloc[top:]
+            out.append([f'<span class="flat">另 {len(rest)} 个</span>', num(rest["red"].sum()),
+                        "", ""])
+        return out
 
     head = ["", "超期件数", "最久已受理", "最多超时"]
     left = (f"<h2>按{b.place_word}</h2>" + (_table([b.place_word] + head[1:],
