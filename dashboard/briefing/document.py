@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import base64
 import html
-import json
 from functools import lru_cache
 from pathlib import Path
 
@@ -104,9 +103,8 @@ def _slide(b: Briefing, key: str, title: str, body: str, png: bool) -> str:
 
 
 def _plot(fig, key: str, width: int, height: int) -> str:
-    spec = json.loads(fig.to_json())
-    spec["layout"].update(width=width, height=height, autosize=False)
-    payload = json.dumps(spec, ensure_ascii=False).replace("</", "<\\/")
+    fig.update_layout(width=width, height=height, autosize=False)
+    payload = fig.to_json().replace("</", "<\\/")
     return (f'<div class="plot" id="plot-{key}" style="width:{width}px;height:{height}px"></div>'
             f'<script type="application/json" class="fig" data-target="plot-{key}">'
             f'{payload}</script>')
@@ -237,11 +235,18 @@ def wall_src(wall_png: bytes) -> str:
     return "data:image/png;base64," + base64.b64encode(wall_png).decode()
 
 
+WALL_IMG = '<img class="wall" id="wall-img" alt="大屏全景"'
+
+
 def slide_wall(b: Briefing, wall_png: bytes | None) -> str:
     """The wall screenshot; without one yet, an empty ``#wall-img`` the renderer fills in."""
     src = f' src="{wall_src(wall_png)}"' if wall_png is not None else ""
-    body = f'<img class="wall" id="wall-img" alt="大屏全景"{src}>'
-    return _slide(b, "wall", "大屏全景（周末时点）", body, png=False)
+    return _slide(b, "wall", "大屏全景（周末时点）", f"{WALL_IMG}{src}>", png=False)
+
+
+def with_wall(doc: str, wall_png: bytes) -> str:
+    """A document made without the wall screenshot, with it (no second layout pass)."""
+    return doc.replace(f"{WALL_IMG}>", f'{WALL_IMG} src="{wall_src(wall_png)}">', 1)
 
 
 def slide_figure(b: Briefing, key: str, title: str, fig, note: str = "",

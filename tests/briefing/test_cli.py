@@ -53,6 +53,9 @@ def test_both_themes_and_the_whole_wall_are_written(briefing_run):
         assert {f"{theme}_05_map.png", f"{theme}_06_gauges.png", f"{theme}_07_trend.png",
                 f"{theme}_08_ranking.png", f"{theme}_09_overdue.png",
                 f"{theme}_10_mediation.png"} <= names
+    html = (briefing_run.out / f"briefing_{WEEK}_light.html").read_text(encoding="utf-8")
+    assert 'id="wall-img" alt="大屏全景" src="data:image/png;base64,' in html
+    assert "cdn" not in html.split("</script></head>", 1)[1].lower()
     # a light page is mostly white, a dark one mostly dark: the themes really differ
     light = np.asarray(Image.open(briefing_run.out / "light_07_trend.png").convert("L")).mean()
     dark = np.asarray(Image.open(briefing_run.out / "dark_07_trend.png").convert("L")).mean()
