@@ -4,6 +4,8 @@ Installed (``pip install -e .``) the same command is ``gridwall``. Serves until 
 port already in use (a second ``make demo``) is one line on stderr and exit code 2, not a
 traceback: the port is checked before anything is opened, and a bind that still fails
 closes the database before it says so.
+
+``python -m dashboard users|token ...`` manage accounts (see dashboard/auth/cli.py).
 """
 from __future__ import annotations
 
@@ -43,6 +45,11 @@ def _busy(host: str, port: int, exc: OSError) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] in ("users", "token"):
+        from dashboard.auth.cli import main as accounts
+
+        return accounts(argv)
     parser = argparse.ArgumentParser(prog="python -m dashboard", description=__doc__)
     parser.add_argument("--db", required=True, help="DuckDB file written by `python -m etl load`")
     parser.add_argument("--settings", help="settings TOML (default: built-in defaults)")
@@ -56,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
     from dashboard.app import create_app
 
     try:
-        app = create_app(args.db, args.settings)
+        app = create_app(args.db, args.settings, host=args.host)
     except (SettingsError, StoreError) as exc:
         print(f"gridwall: {exc}", file=sys.stderr)
         return 2

@@ -206,11 +206,9 @@ def rises(store: ReadStore, settings: Settings, start: dt.date, end: dt.date,
 
 def week_hotspots(store: ReadStore, settings: Settings, start: dt.date, end: dt.date,
                   scope: m.Scope = m.Scope()) -> pd.DataFrame:
-    """The window's emerging hotspots (store.hotspots' rule) with ``township_name``, by p."""
+    """The window's emerging hotspots (store.hotspots' rule, with ``township_name``), by p."""
     township = scope.code if scope.level == "township" else None
-    hot = hs.emerging_hotspots(store, settings, start, end, township)
-    names = store.df("SELECT township_code, township_name FROM townships")
-    return hot.merge(names, on="township_code", how="left")
+    return hs.emerging_hotspots(store, settings, start, end, township)
 
 
 def week_mediation(store: ReadStore, settings: Settings, end: dt.date,

@@ -219,6 +219,20 @@ def limits_cte(settings: Settings) -> tuple[str, list]:
 _US_PER_H = 3_600_000_000.0
 
 
+def camera_status_at(settings: Settings, as_of: dt.datetime, alias: str = "c") -> tuple[str, list]:
+    """SQL for a camera's status at as_of (and its parameters): 'online' | 'offline' | 'unknown'.
+
+    The stored status, except that an online camera whose ``last_seen_at`` is more than
+    ``camera_offline_after_h`` hours before as_of is 'offline' (docs/metrics.md, Cameras).
+    Map layers and lists use it so a camera shows as the counts count it.
+    """
+    a = alias + "." if alias else ""
+    sql = (f"(CASE WHEN {a}status = 'online' AND {a}last_seen_at IS NOT NULL"
+           f" AND date_diff('microsecond', {a}last_seen_at, ?::TIMESTAMP) > ?"
+           f" THEN 'offline' ELSE {a}status END)")
+    return sql, [as_of, settings.camera_offline_after_h * _US_PER_H]
+
+
 def metrics_table(
     store: ReadStore,
     settings: Settings,
@@ -249,6 +263,7 @@ def metrics_table(
     key = f"e.{LEVEL_COLUMNS[by]}" if by else "'all'"
     cam_scope_sql, cam_scope_params = scope.where("c")
     cam_key = f"c.{LEVEL_COLUMNS[by]}" if by else "'all'"
+    cam_status_sql, cam_status_params = camera_status_at(settings, as_of, "c")
 
     # Two scans, each pruned by its own filter: the window's cohort (events are stored sorted
     # by reported_at, so DuckDB skips the blocks outside the window) and the events open at
@@ -306,16 +321,14 @@ def metrics_table(
     ),
     cams AS (
         SELECT {cam_key} AS unit, count(*) AS cameras,
-               count(*) FILTER (WHERE c.status = 'online' AND (c.last_seen_at IS NULL
-                   OR date_diff('microsecond', c.last_seen_at, ?::TIMESTAMP) <= ?))
-                   AS cameras_online
+               count(*) FILTER (WHERE {cam_status_sql} = 'online') AS cameras_online
         FROM cameras c WHERE {cam_scope_sql} GROUP BY unit
     )
     SELECT * FROM agg FULL OUTER JOIN backlog USING (unit) FULL OUTER JOIN cams USING (unit)
     """
     params = [*lim_params, *base_params, start_ts, end_ts, *base_params, as_of, as_of,
               as_of, as_of, as_of, as_of, warn, flag_mult, flag_mult,
-              as_of, settings.camera_offline_after_h * _US_PER_H, *cam_scope_params]
+              *cam_status_params, *cam_scope_params]
     df = store.df(sql, params)
     df = _with_units(store, df, by, scope)
     return _finish(df)

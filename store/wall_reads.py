@@ -88,13 +88,39 @@ def kpis(store: ReadStore, settings: Settings, township: str | None, start: dt.d
     return {"window": window, "today_reported": int(today), "today": day.isoformat()}
 
 
+CARD_ORDER = {"red": 0, "yellow": 1, "green": 2}
+
+
 def unit_ranking(store: ReadStore, settings: Settings, township: str | None, start: dt.date,
-                 end: dt.date, as_of: dt.datetime) -> pd.DataFrame:
-    """Townships of the county (or grids of ``township``) ranked with their cards (亮牌)."""
+                 end: dt.date, as_of: dt.datetime, min_events: int = 5) -> pd.DataFrame:
+    """Townships of the county (best first), or the grids of ``township`` worst first, with
+    their rank (1 = best, store.metrics.rank) and card (亮牌).
+
+    Grids are listed where people act: :func:`worst_first`, grids with fewer than
+    ``min_events`` cohort events marked ``few`` and listed last. ``pos`` is the row's place
+    in the list as shown.
+    """
     by = "grid" if township else "township"
     df = m.metrics_table(store, settings, start=start, end=end, as_of=as_of,
                          scope=scope_of(township), by=by)
-    return m.rank(df, settings)
+    df = m.rank(df, settings)
+    df["few"] = df["reported"] < int(min_events) if township else False
+    if township:
+        df = worst_first(df)
+    df["pos"] = range(1, len(df) + 1)
+    return df
+
+
+def worst_first(df: pd.DataFrame) -> pd.DataFrame:
+    """Units with enough events first, worst first: red card, yellow, green; then the lower
+    on-time closure rate, more red warnings, the lower handling rate. Units marked ``few``
+    (too few events for a rate to mean much) follow, those with red warnings first."""
+    out = df.assign(_card=df["card"].map(CARD_ORDER).fillna(3),
+                    _ot=df["on_time_rate"].astype("float64").fillna(2.0),
+                    _hr=df["handling_rate"].astype("float64").fillna(2.0))
+    out = out.sort_values(["few", "_card", "_ot", "red", "_hr", "code"],
+                          ascending=[True, True, True, False, True, True], kind="mergesort")
+    return out.drop(columns=["_card", "_ot", "_hr"]).reset_index(drop=True)
 
 
 # --- rollup sums -----------------------------------------------------------------------------

@@ -18,6 +18,7 @@ import os
 import shutil
 import sys
 import tempfile
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -67,7 +68,7 @@ def build(db_path: str | Path, settings: Settings, out: str | Path, *, week: str
         os.umask(umask)
         os.chmod(tmp, 0o777 & ~umask)     # mkdtemp makes 0700; the folder is meant to be shared
         try:
-            files = _draw(b, store, settings, tmp, themes, bar, document, shoot)
+            files = _in_own_thread(_draw, b, store, settings, tmp, themes, bar, document, shoot)
             bar.set_postfix_str("完成")
             _move_into_place(tmp, out)
         finally:
@@ -79,6 +80,26 @@ def build(db_path: str | Path, settings: Settings, out: str | Path, *, week: str
     if keep:
         prune(out.parent, keep)
     return Result(out=out, files=[out / f.name for f in files], briefing=b)
+
+
+def _in_own_thread(fn, *args):
+    """``fn(*args)`` in a fresh thread: Playwright's sync API refuses a thread that already
+    runs an event loop (a server's, or a test session's own browser), and its objects belong
+    to the thread that made them, so the whole Chromium step runs in one new thread."""
+    result: dict = {}
+
+    def run():
+        try:
+            result["value"] = fn(*args)
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread
+            result["error"] = exc
+
+    worker = threading.Thread(target=run, name="briefing-chromium")
+    worker.start()
+    worker.join()
+    if "error" in result:
+        raise result["error"]
+    return result["value"]
 
 
 def _draw(b, store, settings, tmp: Path, themes, bar, document, shoot) -> list[Path]:

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from dash import html
 
-from dashboard.wall import (drill, gauges, grid_card, kpis, live_list, map_panel, mediation,
-                            mix, ranking, titlebar, trend, warnings)
+from dashboard.wall import (drill, gauges, grid_card, hotspot_board, kpis, live_list, map_panel,
+                            mediation, mix, ranking, titlebar, trend, warnings)
 from dashboard.wall.panel import panel
 from store import wall_reads as wr
 from store.db import StoreError
@@ -37,7 +37,8 @@ def build(ctx) -> html.Div:
     cw, ch = int(wall["canvas_width"]), int(wall["canvas_height"])
     county, demo, codes = _facts(ctx)
     map_area = panel("map", html.Span("态势地图", id="map-title-text"),
-                     [map_panel.layout(ctx), grid_card.layout(ctx)], body_class="gw-map-body",
+                     [map_panel.layout(ctx), grid_card.layout(ctx), hotspot_board.layout(ctx)],
+                     body_class="gw-map-body",
                      caption_id="map-caption")
     body = html.Div(className="gw-body", children=[
         gauges.layout(ctx), trend.layout(ctx), mix.layout(ctx), map_area,

@@ -1,8 +1,8 @@
 """KPI strip: eight big numerals that count up to their new values (数字翻牌, clientside).
 
 The server sends plain values in ``kpi-store``; ``gridwall.kpis`` animates the numerals, so
-a refresh never re-renders the strip. Figures are /api/metrics of the scope (window = the
-last ``window_days`` days) plus today's reports.
+a refresh never re-renders the strip. Figures are /api/metrics of the scope and the
+view's window (dashboard.wall.view) plus today's reports.
 """
 from __future__ import annotations
 
@@ -15,15 +15,15 @@ from store import wall_reads as wr
 
 KPI_STORE = "kpi-store"
 
-# key, label (window days filled in), unit
+# key, label (the window's label filled in), unit
 KPIS = [
     ("today", "今日上报", "件"),
     ("backlog", "在办积压", "件"),
     ("yellow", "黄线提醒", "件"),
     ("red", "红线示警", "件"),
-    ("handling", "办结率(近{d}日)", "%"),
-    ("ontime", "按期办结率(近{d}日)", "%"),
-    ("satisfaction", "满意率(近{d}日)", "%"),
+    ("handling", "办结率·{w}", "%"),
+    ("ontime", "按期办结率·{w}", "%"),
+    ("satisfaction", "满意率·{w}", "%"),
     ("cameras", "视频在线", "路"),
 ]
 RATE_TARGET = {"handling": "handling_rate", "ontime": "on_time_rate",
@@ -31,11 +31,10 @@ RATE_TARGET = {"handling": "handling_rate", "ontime": "on_time_rate",
 
 
 def layout(ctx) -> html.Div:
-    days = int(ctx.settings.section("wall")["window_days"])
     tiles = []
     for key, label, unit in KPIS:
         tiles.append(html.Div(id=f"kpi-{key}", className="gw-kpi", children=[
-            html.Div(label.format(d=days), className="gw-kpi-label"),
+            html.Div(label.format(w="…"), className="gw-kpi-label", id=f"kpi-{key}-label"),
             html.Div([html.Span("—", id=f"kpi-{key}-value"),
                       html.Span(unit, className="gw-kpi-unit")], className="gw-kpi-value"),
             html.Div("", id=f"kpi-{key}-sub", className="gw-kpi-sub"),
@@ -79,16 +78,23 @@ def kpi_subs(k: dict, v) -> list[str]:
             window, window, window, f"共{cams:,}路 · 在线率{online}"]
 
 
+def kpi_labels(v) -> list[str]:
+    """Tile labels; the window's rates say which window ('办结率·近7天')."""
+    return [label.format(w=v.window_label) for _k, label, _u in KPIS]
+
+
 def register_callbacks(app, ctx) -> None:
     @app.callback(
         Output(KPI_STORE, "data"),
         *[Output(f"kpi-{key}-sub", "children") for key, _l, _u in KPIS],
+        *[Output(f"kpi-{key}-label", "children") for key, _l, _u in KPIS],
         Input(DRILL_STORE, "data"), Input(REFRESH, "n_intervals"),
     )
     def _kpis(drill, _n):
         v = current_view(ctx, drill)
         k = ctx.cached(wr.kpis, v.township, v.start, v.end, v.as_of)
-        return (kpi_values(k, ctx.settings.section("targets")), *kpi_subs(k, v))
+        return (kpi_values(k, ctx.settings.section("targets")), *kpi_subs(k, v),
+                *kpi_labels(v))
 
     app.clientside_callback(
         ClientsideFunction(namespace="gridwall", function_name="kpis"),

@@ -1,5 +1,11 @@
-"""30-day trend: valid events reported vs closed per day (from the ETL's daily_rollup)."""
+"""Trend: valid events reported vs closed per day over the window (from daily_rollup).
+
+The days shown are the window's up to as_of's day (a week or month still running has no
+future days), at least ``MIN_DAYS`` of them (a one-day window shows the week ending with it).
+"""
 from __future__ import annotations
+
+import datetime as dt
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -36,6 +42,16 @@ def trend_figure(df: pd.DataFrame) -> go.Figure:
     return fig
 
 
+MIN_DAYS = 7
+
+
+def trend_days(start: dt.date, end: dt.date, as_of: dt.datetime) -> tuple[dt.date, dt.date]:
+    """[first, last+1) of the days the trend draws for the window [start, end) at as_of."""
+    stop = min(end, as_of.date() + dt.timedelta(days=1))
+    stop = max(stop, start + dt.timedelta(days=1))
+    return min(start, stop - dt.timedelta(days=MIN_DAYS)), stop
+
+
 def layout(ctx):
     return panel("trend", "事件趋势", graph("trend-graph"), caption_id="trend-caption")
 
@@ -47,5 +63,6 @@ def register_callbacks(app, ctx) -> None:
     )
     def _trend(drill, _n):
         v = current_view(ctx, drill)
-        df = ctx.cached(wr.daily_trend, v.township, v.start, v.end)
+        first, stop = trend_days(v.start, v.end, v.as_of)
+        df = ctx.cached(wr.daily_trend, v.township, first, stop)
         return trend_figure(df), v.caption

@@ -8,7 +8,7 @@ import re
 import pytest
 import requests
 
-from tests.browser.conftest import wait_for_wall
+from tests.browser_harness import wait_for_wall
 from tests.serving import running_server, start_server, stop_server, wait_healthy
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -95,7 +95,7 @@ def test_ranking_click_drills_down_and_matches_api(wall_url, open_page):
     name = first.locator(".gw-rank-name").inner_text()
     first.click()
     page.wait_for_url(re.compile(rf"\?township={code}$"))
-    page.wait_for_function("document.getElementById('ranking-title-text').textContent === '网格排名'")
+    page.wait_for_function("() => document.getElementById('ranking-title-text').textContent === '网格排名'")
     assert breadcrumb(page) == f"全县›{name}"
     assert {t["code"]: t["name"] for t in townships(wall_url)}[code] == name
     figs = api(wall_url, "/api/metrics", scope=f"township:{code}")
@@ -123,7 +123,7 @@ def test_map_clicks_grid_card_and_escape(wall_url, open_page):
     page.wait_for_url(re.compile(rf"\?township={town['code']}&grid={re.escape(grid)}$"))
     card = page.locator("#grid-card")
     card.wait_for(state="visible")
-    page.wait_for_function("document.getElementById('grid-card-title').textContent.length > 0")
+    page.wait_for_function("() => document.getElementById('grid-card-title').textContent.length > 0")
     title = page.inner_text("#grid-card-title")
     assert breadcrumb(page) == f"全县›{town['name']}›{title}"
     body = page.inner_text("#grid-card-body")
@@ -135,7 +135,7 @@ def test_map_clicks_grid_card_and_escape(wall_url, open_page):
     card.wait_for(state="hidden")
     page.keyboard.press("Escape")                      # township → county
     page.wait_for_url(re.compile(r"/$"))
-    page.wait_for_function("document.getElementById('ranking-title-text').textContent === '镇街排名'")
+    page.wait_for_function("() => document.getElementById('ranking-title-text').textContent === '镇街排名'")
     assert breadcrumb(page) == "全县"
     # the breadcrumb goes up too
     emit_map_click(page, "township", town["code"])
@@ -208,7 +208,7 @@ def test_recovers_after_server_restart(wall_demo_db, wall_settings, open_page):
         page = w.page
         port = int(base.rsplit(":", 1)[1])
         stop_server(proc)
-        page.wait_for_function("document.body.classList.contains('gw-offline')", timeout=15_000)
+        page.wait_for_function("() => document.body.classList.contains('gw-offline')", timeout=15_000)
         assert page.locator(".gw-conn").is_visible()           # 连接中断，正在重连…
         assert page.locator(".js-plotly-plot").count() >= 6     # the last data stays on screen
         again = start_server(wall_demo_db, wall_settings, port)

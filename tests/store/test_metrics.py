@@ -305,3 +305,18 @@ def test_a_camera_not_seen_for_camera_offline_after_h_counts_as_offline(tmp_path
     assert (out["cameras"], out["cameras_online"]) == (6, 3)       # fresh, edge, never
     lax = Settings(raw={**Settings().raw, "camera_offline_after_h": 48.0})
     assert m.metrics(store, lax, **kw)["cameras_online"] == 4
+
+
+def test_camera_status_at_as_of_ages_online_cameras_only(tmp_path):
+    import duckdb
+
+    path = make_db(tmp_path / "s.duckdb", [], cameras=[
+        ("old_on", "online", "G1", "T1"), ("old_unk", "unknown", "G1", "T1"),
+        ("new_on", "online", "G1", "T1")])
+    con = duckdb.connect(str(path))
+    con.execute("UPDATE cameras SET last_seen_at = ? WHERE camera_id LIKE 'old%'", [AS_OF - 25 * H])
+    con.execute("UPDATE cameras SET last_seen_at = ? WHERE camera_id = 'new_on'", [AS_OF - H])
+    con.close()
+    sql, params = m.camera_status_at(Settings(), AS_OF, "c")
+    got = dict(ReadStore(path).rows(f"SELECT camera_id, {sql} FROM cameras c", params))
+    assert got == {"old_on": "offline", "old_unk": "unknown", "new_on": "online"}

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from dashboard.wall import canvas, drill, fmt, gauges, kpis, live_list, mediation, mix, ranking
-from dashboard.wall import theme, titlebar, trend, warnings
+from dashboard.wall import theme, titlebar, trend, view, warnings
 from dashboard.wall.view import View
 
 
@@ -49,17 +49,66 @@ def test_pct_and_span():
 def test_view_caption_says_window_and_as_of():
     v = View(None, None, dt.datetime(2025, 10, 31, 23, 6), dt.date(2025, 10, 2),
              dt.date(2025, 11, 1), 30)
-    assert v.caption == "近30日 10-02至10-31 · 截至10-31 23:06"
+    assert v.caption == "近30天 10-02至10-31 · 截至10-31 23:06"
 
 
 # --- drill state --------------------------------------------------------------------------------
 
 def test_parse_search():
+    none = {"window": None, "start": None, "end": None}
     assert drill.parse_search("?township=330683001&grid=G1&tour=1") == {
-        "township": "330683001", "grid": "G1", "tour": True}
-    assert drill.parse_search("") == {"township": None, "grid": None, "tour": False}
+        "township": "330683001", "grid": "G1", "tour": True, **none}
+    assert drill.parse_search("") == {"township": None, "grid": None, "tour": False, **none}
     assert drill.parse_search("?township=&tour=0") == {"township": None, "grid": None,
-                                                        "tour": False}
+                                                        "tour": False, **none}
+    assert drill.parse_search("?window=7d&start=2025-01-01")["window"] == "7d"
+
+
+# --- the window ---------------------------------------------------------------------------------
+
+AS_OF = dt.datetime(2025, 10, 29, 15, 30)      # a Wednesday
+
+
+@pytest.mark.parametrize("key,label,start,end", [
+    ("today", "今日", dt.date(2025, 10, 29), dt.date(2025, 10, 30)),
+    ("7d", "近7天", dt.date(2025, 10, 23), dt.date(2025, 10, 30)),
+    ("week", "本周", dt.date(2025, 10, 27), dt.date(2025, 11, 3)),     # Mon–Sun
+    ("30d", "近30天", dt.date(2025, 9, 30), dt.date(2025, 10, 30)),
+    ("month", "本月", dt.date(2025, 10, 1), dt.date(2025, 11, 1)),
+])
+def test_window_presets_resolve_against_as_of(key, label, start, end):
+    assert view.resolve_window({"window": key}, AS_OF, 30) == (key, label, start, end)
+
+
+def test_custom_window_and_the_settings_default():
+    custom = view.window_params(None, "2025-09-01", "2025-09-08")
+    assert custom == {"window": "custom", "start": "2025-09-01", "end": "2025-09-08"}
+    assert view.resolve_window(custom, AS_OF, 30)[2:] == (dt.date(2025, 9, 1), dt.date(2025, 9, 8))
+    # nonsense falls back to the settings' window: the last window_days days
+    for bad in [("x", None, None), (None, "2025-09-08", "2025-09-01"), (None, "2025-13-01", "2025-09-01"),
+                (None, "2019-01-01", "2025-09-01")]:
+        assert view.window_params(*bad) == {"window": None, "start": None, "end": None}
+    assert view.resolve_window({}, AS_OF, 30)[:2] == ("30d", "近30天")
+    assert view.resolve_window({}, AS_OF, 14) == (
+        "default", "近14天", dt.date(2025, 10, 16), dt.date(2025, 10, 30))
+    assert view.window_params("month", "2025-09-01", "2025-09-08")["window"] == "month"
+
+
+def test_window_goes_into_links():
+    v = View(None, None, AS_OF, dt.date(2025, 10, 23), dt.date(2025, 10, 30), 7, "7d", "近7天")
+    assert v.query == "window=7d" and titlebar.analysis_href(v) == "/analysis?window=7d"
+    v2 = View("330683001", None, AS_OF, dt.date(2025, 9, 1), dt.date(2025, 9, 8), 7, "custom", "自选时段")
+    assert titlebar.analysis_href(v2) == "/analysis?township=330683001&start=2025-09-01&end=2025-09-08"
+    assert v2.caption.startswith("自选时段 09-01至09-07")
+
+
+def test_trend_days_stop_at_as_of_and_show_a_week_at_least():
+    assert trend.trend_days(dt.date(2025, 10, 27), dt.date(2025, 11, 3), AS_OF) == (
+        dt.date(2025, 10, 23), dt.date(2025, 10, 30))
+    assert trend.trend_days(dt.date(2025, 9, 30), dt.date(2025, 10, 30), AS_OF) == (
+        dt.date(2025, 9, 30), dt.date(2025, 10, 30))
+    assert trend.trend_days(dt.date(2025, 10, 29), dt.date(2025, 10, 30), AS_OF) == (
+        dt.date(2025, 10, 23), dt.date(2025, 10, 30))
 
 
 def test_breadcrumb_levels():
@@ -104,6 +153,9 @@ def test_gauge_figure():
     assert gauges.gauge_figure(0.99, 0.98).data[0].gauge.bar.color == theme.GREEN
     low = gauges.gauge_figure(0.42, 0.95).data[0]
     assert low.gauge.axis.range[0] <= 42
+    full = gauges.gauge_figure(1.0, 0.95).data[0]              # "100%", not "100.0%" over the arc
+    assert full.number.valueformat == ".0f" and full.value == 100
+    assert gauges.gauge_figure(0.999, 0.95).data[0].number.valueformat == ".1f"
     none = gauges.gauge_figure(None, 0.95)
     assert none.data[0].gauge.bar.color == theme.GREY
     assert [a.text for a in none.layout.annotations] == [theme.DASH]
@@ -197,3 +249,37 @@ def test_live_rows_show_place_and_elapsed_never_personal_data():
     assert _texts(earlier[0])[0] == "10-31"                    # not today: the day
     town = live_list.live_rows(df, township_level=True)
     assert _texts(town[0])[1] == "一号网格" and _texts(town[1])[1] == "甲镇"
+
+
+# --- hotspots, ranking with 样本少 ----------------------------------------------------------------
+
+def test_hotspot_board_lists_grid_township_count_and_ratio():
+    from dashboard.wall import grid_card, hotspot_board
+
+    hot = pd.DataFrame({"grid_id": ["G1", "G2"], "grid_name": ["一号网格", "二号网格"],
+                        "township_code": ["T1", "T2"], "k": [12, 6], "baseline": [2.0, 1.0],
+                        "ratio": [6.0, 6.0], "p": [1e-5, 1e-3]})
+    body = hotspot_board.board_body(hot, {"T1": "甲镇", "T2": "乙镇"}, county_level=True)
+    text = "".join(_texts(body))
+    assert "新发热点" in text and "2处" in text
+    assert "一号网格" in text and "×6.0" in text and "甲镇 · 本期12件 · 基线2.0" in text
+    assert body[1].id == {"type": drill.HOT_ROW, "code": "G1", "township": "T1"}
+    inside = "".join(_texts(hotspot_board.board_body(hot, {}, county_level=False)))
+    assert "本期12件 · 基线2.0" in inside and "甲镇" not in inside
+    assert "本期无新发热点" in _texts(hotspot_board.board_body(hot.iloc[:0], {}, True))
+    line = grid_card.hotspot_line(hot.iloc[0].to_dict())
+    assert "".join(_texts(line)) == "新发热点 本期12件，为基线2.0件的6.0倍"
+    assert grid_card.hotspot_line(None) is None
+
+
+def test_ranking_marks_few_events_instead_of_a_green_card():
+    df = pd.DataFrame({"code": ["G1", "G2"], "name": ["一号网格", "二号网格"], "rank": [2, 1],
+                       "pos": [1, 2], "card": ["red", "green"], "few": [False, True],
+                       "on_time_rate": [0.8, 1.0], "handling_rate": [0.9, 1.0], "red": [2, 0],
+                       "reported": [12, 2]})
+    rows = ranking.ranking_rows(df, "grid")
+    first, second = (_texts(r) for r in rows)
+    assert first[0] == "1" and second[0] == "2"             # place in the worst-first list
+    assert "样本少" in second and "gw-rank-few" in rows[1].className
+    assert rows[1].children[2].className == "gw-few"        # no green card for 2 events
+    assert "样本少" not in first and rows[0].children[2].children.className == "gw-card gw-card-red"
