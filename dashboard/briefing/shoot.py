@@ -58,7 +58,10 @@ def served_wall(db_path: Path, settings: Settings, as_of_iso: str):
 
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)   # 'Task queue depth' noise
     raw = {**settings.raw, "as_of": as_of_iso}
-    app = create_app(db_path, dataclasses.replace(settings, raw=raw))
+    # open as a read-only kiosk (role wall: aggregates, no personal data) for these seconds on a
+    # random loopback port, whatever [auth] says for the real server: Chromium has no login
+    raw["auth"] = {**(raw.get("auth") or {}), "required": False, "open_role": "wall"}
+    app = create_app(db_path, dataclasses.replace(settings, raw=raw), host="127.0.0.1")
     server = create_server(app.server, host="127.0.0.1", port=_free_port(), threads=4,
                            ident="gridwall-briefing")
     stop = threading.Event()

@@ -140,25 +140,20 @@ def test_a_bad_week_is_a_clear_error(wall_demo_db, tmp_path):
     assert not (tmp_path / "x").exists()
 
 
-def test_the_html_document_draws_offline_in_chromium(briefing_run):
+def test_the_html_document_draws_offline_in_chromium(briefing_run, chromium):
     """Every request the saved document makes is to itself (file:) or inline (data:)."""
-    from playwright.sync_api import sync_playwright
-
-    from dashboard.briefing.shoot import CHROMIUM, CHROMIUM_ARGS
-
     html = briefing_run.out / f"briefing_{WEEK}_dark.html"
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1280, "height": 720})
-            requests, errors = [], []
-            page.on("request", lambda r: requests.append(r.url))
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.goto(html.as_uri(), wait_until="load")
-            page.wait_for_function("() => window.__briefingReady", timeout=60_000)
-            drawn = page.evaluate("document.querySelectorAll('.js-plotly-plot .main-svg').length")
-        finally:
-            browser.close()
+    context = chromium.new_context(viewport={"width": 1280, "height": 720})
+    try:
+        page = context.new_page()
+        requests, errors = [], []
+        page.on("request", lambda r: requests.append(r.url))
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(html.as_uri(), wait_until="load")
+        page.wait_for_function("() => window.__briefingReady", timeout=60_000)
+        drawn = page.evaluate("document.querySelectorAll('.js-plotly-plot .main-svg').length")
+    finally:
+        context.close()
     assert not errors
     assert drawn >= 6
     assert requests and all(u.startswith(("file:", "data:")) for u in requests), requests
