@@ -115,7 +115,7 @@ def _draw(b, store, settings, tmp: Path, themes, bar, document, shoot) -> list[P
         paths[theme].write_text(docs[theme], encoding="utf-8")
     with shoot.browser() as browser:
         with shoot.served_wall(store.path, settings, b.as_of.isoformat()) as base:
-            wall_page = shoot.open_wall(browser, base, township)
+            wall_page = shoot.open_wall(browser, base, township, (b.start, b.end))
             pages = {theme: shoot.open_document(browser, paths[theme]) for theme in themes}
             bar.update()
             for theme, page in pages.items():
