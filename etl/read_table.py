@@ -152,10 +152,16 @@ def _guess_encoding(src: SourceConfig, sample: bytes, whole: bool) -> tuple[str,
         return "utf-8-sig", False
     if sample.startswith((b"\xff\xfe", b"\xfe\xff")):
         return "utf-16", False
+    # a header line with Chinese in valid UTF-8 settles it: a bad byte further on is a
+    # broken UTF-8 file (named with its byte offset), never re-read as GB18030 mojibake
+    first = sample.split(b"\n", 1)[0]
+    sure = any(b >= 0x80 for b in first)
     try:
         codecs.getincrementaldecoder("utf-8")("strict").decode(sample, final=whole)
-        return "utf-8", True
-    except UnicodeDecodeError:
+        return "utf-8", not sure
+    except UnicodeDecodeError as exc:
+        if sure and exc.start > len(first):
+            return "utf-8", False
         return "gb18030", True
 
 

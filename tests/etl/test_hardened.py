@@ -459,3 +459,12 @@ def test_leftovers_are_left_alone_while_a_load_holds_the_lock(county):
     with db_lock(county.db):
         assert remove_leftovers(county.db) == []
     assert running.exists()
+
+
+def test_a_utf8_file_with_one_foreign_byte_is_named_not_read_as_gb18030(county):
+    head = "事件编号,上报时间,事件类型,经度,纬度\n".encode("utf-8")
+    lon, lat = cell(1, 1)
+    good = f"E1,2024-03-05 10:00:00,环境卫生,{lon},{lat}\n".encode("utf-8")
+    (county.path / "events.csv").write_bytes(head + good + b"E2,2024-03-05,caf\xe9,1,2\n")
+    with pytest.raises(LoadError, match=r"^events.csv: not valid utf-8 text at byte \d+"):
+        county.load([{"kind": "events", "path": "events.csv"}])
