@@ -15,7 +15,7 @@ def hexagon_layer(cells: pd.DataFrame, *, radius_m: float, colors: list[list[int
                   max_height_m: float, layer_id: str = "density-hex") -> pdk.Layer:
     """An extruded, pickable HexagonLayer (SUM of ``n``) with the given colour range; the
     fullest hexagon stands ``max_height_m`` metres (heights are linear in the sum)."""
-    xy = np.round(cells[["lon", "lat"]].to_numpy(dtype="float64"), 5).tolist()
+    xy = np.round(cells[["lon", "lat"]].to_numpy(dtype="float64"), 4).tolist()   # ~10 m
     data = [{"p": p, "n": n} for p, n in zip(xy, cells["n"].astype("int64").tolist())]
     return pdk.Layer(
         "HexagonLayer", data=data, id=layer_id, get_position="p",

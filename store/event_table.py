@@ -8,8 +8,10 @@ stored sorted by it, so DuckDB skips every block outside), and a page is read in
 first the page's event ids (DuckDB prunes every column the query does not use, so no
 masking runs), then the full rows of just those ids.
 
-Sort keys are a whitelist (``-`` prefix = descending; ties broken by event_id so pages
-never overlap). CSV cells that a spreadsheet would run as a formula (starting with
+Sort keys are a whitelist (``-`` prefix = descending; ties broken by storage order, or by
+event_id when derived columns are involved, so pages never overlap). A sort on a column
+with few distinct values (department, category, …) never sorts the window: the page is
+found from the per-value counts. CSV cells that a spreadsheet would run as a formula (starting with
 ``= + - @``, tab or carriage return) get a leading apostrophe.
 """
 from __future__ import annotations
@@ -132,6 +134,38 @@ def order_by(sort: str, *, raw: bool = False, tie: str = "event_id") -> str:
     return f"{expr} {direction} NULLS LAST, {tie} {direction}"
 
 
+# few distinct values: a page is found from the per-value counts (see _grouped_positions)
+GROUPED = ("category", "channel", "township", "grid_id", "grid_name", "department", "status")
+
+
+def _grouped_positions(store: ReadStore, w_sql: str, w_params: list, page: Page,
+                       offset: int) -> list[tuple]:
+    """(event_id, reported_at) of a page sorted by a column with few distinct values, without sorting the
+    window: count rows per value, walk the counts to the values the page covers, then read
+    just those values' rows in rowid order. Same order as ``ORDER BY col, rowid``."""
+    desc = page.sort.startswith("-")
+    col = RAW_SORTS[page.sort.lstrip("-")]
+    direction = "DESC" if desc else "ASC"
+    groups = store.rows(f"SELECT {col}, count(*) FROM events WHERE {w_sql} GROUP BY 1"
+                        f" ORDER BY 1 {direction} NULLS LAST", w_params)
+    out: list[tuple] = []
+    start, need = offset, page.page_size
+    for value, n in groups:
+        if need <= 0:
+            break
+        if start >= n:
+            start -= n
+            continue
+        cond, params = (f"{col} IS NULL", []) if value is None else (f"{col} = ?", [value])
+        got = store.rows(f"SELECT event_id, reported_at FROM events WHERE {w_sql} AND {cond}"
+                         f" ORDER BY rowid {direction} LIMIT ? OFFSET ?",
+                         [*w_params, *params, min(need, n - start), start])
+        out += got
+        need -= len(got)
+        start = 0
+    return out
+
+
 def raw_path(settings: Settings, f: Filters, sort: str) -> bool:
     """Whether the page's ids can be found on ``events`` alone (no derived column used).
     ``due_at`` orders like ``reported_at`` when no category has its own close_h."""
@@ -185,13 +219,19 @@ def event_page(
         total = int(store.scalar(f"SELECT count(*) FROM events WHERE {w_sql}", w_params))
         found: list = []
         if offset < total:
-            found = store.rows(
-                f"""WITH pos AS (SELECT rowid AS rid FROM events WHERE {w_sql}
-                                 ORDER BY {order_by(page.sort, raw=True, tie='rowid')}
-                                 LIMIT ? OFFSET ?)
-                    SELECT event_id, reported_at FROM events WHERE {w_sql}
-                      AND rowid IN (SELECT rid FROM pos)""",
-                [*w_params, page.page_size, offset, *w_params])
+            if page.sort.lstrip("-") in GROUPED:
+                found = _grouped_positions(store, w_sql, w_params, page, offset)
+            else:
+                pos = store.rows(
+                    f"SELECT rowid, reported_at FROM events WHERE {w_sql}"
+                    f" ORDER BY {order_by(page.sort, raw=True, tie='rowid')} LIMIT ? OFFSET ?",
+                    [*w_params, page.page_size, offset])
+                order = {r[0]: i for i, r in enumerate(pos)}
+                found = sorted(store.rows(
+                    "SELECT event_id, reported_at, rowid FROM events WHERE reported_at >= ?"
+                    " AND reported_at <= ? AND rowid IN (SELECT unnest(?::BIGINT[]))",
+                    [min(r[1] for r in pos), max(r[1] for r in pos), list(order)]),
+                    key=lambda r: order[r[2]]) if pos else []
     else:
         open_only = bool(f.warning) or f.status == "open"
         cte, params = event_rows_cte(settings, f.as_of, open_only=open_only)
@@ -211,11 +251,18 @@ def event_page(
         ids = [r[0] for r in found]
         times = [r[1] for r in found]
         cte, params = event_rows_cte(settings, f.as_of)
-        df = store.df(
-            f"WITH {cte} SELECT {SELECT} FROM ev WHERE reported_at >= ?::TIMESTAMP"
-            " AND reported_at <= ?::TIMESTAMP AND event_id IN (SELECT unnest(?::VARCHAR[]))"
-            f" ORDER BY {order_by(page.sort)}", [*params, min(times), max(times), ids])
-        rows = _records(df)
+        if max(times) - min(times) <= dt.timedelta(days=62):
+            df = store.df(
+                f"WITH {cte} SELECT {SELECT} FROM ev WHERE reported_at >= ?::TIMESTAMP"
+                " AND reported_at <= ?::TIMESTAMP AND event_id IN (SELECT unnest(?::VARCHAR[]))",
+                [*params, min(times), max(times), ids])
+        else:   # rows far apart in time (a long window sorted by another column)
+            marks = ", ".join("?" for _ in ids)
+            df = store.df(
+                f"WITH {cte} SELECT {SELECT} FROM ev WHERE event_id IN ({marks})"
+                f" AND reported_at IN ({marks})", [*params, *ids, *times])
+        rank = {e: i for i, e in enumerate(ids)}           # the order the page was found in
+        rows = sorted(_records(df), key=lambda r: rank[r["event_id"]])
     return {"total": total, "page": page.page, "page_size": page.page_size,
             "sort": page.sort, "rows": rows}
 
@@ -230,6 +277,25 @@ def neutralise(value) -> str:
     return "'" + text if text.startswith(FORMULA_START) else text
 
 
+def neutralise_sql(expr: str) -> str:
+    """DuckDB twin of :func:`neutralise` for a text expression (the export runs it in SQL so
+    Python only joins cells; tests hold the twins to the same output)."""
+    t = f"CAST({expr} AS VARCHAR)"
+    return (f"CASE WHEN {expr} IS NULL THEN '' WHEN left({t}, 1) IN ('=', '+', '-', '@',"
+            f" chr(9), chr(13)) THEN chr(39) || {t} ELSE {t} END")
+
+
+def _csv_select() -> str:
+    cols = []
+    for c in ROW_COLUMNS:
+        src = "township_name" if c == "township" else c
+        if c in TIME_COLUMNS:
+            cols.append(f"coalesce(strftime({src}, '%Y-%m-%dT%H:%M:%S'), '') AS {c}")
+        else:
+            cols.append(f"{neutralise_sql(src)} AS {c}")
+    return ", ".join(cols)
+
+
 def csv_lines(
     store: ReadStore,
     settings: Settings,
@@ -242,12 +308,13 @@ def csv_lines(
 ) -> Iterator[bytes]:
     """The filtered events as CSV bytes, batch by batch: a UTF-8 BOM (so Excel reads the
     Chinese), a header (``keys``: the JSON field names; ``zh``: Chinese labels), rows.
+    Masking (event_rows_cte) and neutralising (:func:`neutralise_sql`) run in DuckDB.
 
     The cursor is held while the file streams (a load published meanwhile waits for it).
     """
     cte, params = event_rows_cte(settings, f.as_of)
     w_sql, w_params = where(f, scope)
-    sql = f"WITH {cte} SELECT {SELECT} FROM ev WHERE {w_sql} ORDER BY {order_by(sort)}"
+    sql = f"WITH {cte} SELECT {_csv_select()} FROM ev WHERE {w_sql} ORDER BY {order_by(sort)}"
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
     writer.writerow([HEADERS_ZH[c] if header == "zh" else c for c in ROW_COLUMNS])
@@ -259,6 +326,5 @@ def csv_lines(
             if not batch:
                 break
             buf = io.StringIO()
-            writer = csv.writer(buf, lineterminator="\r\n")
-            writer.writerows([neutralise(v) for v in row] for row in batch)
+            csv.writer(buf, lineterminator="\r\n").writerows(batch)
             yield buf.getvalue().encode("utf-8")

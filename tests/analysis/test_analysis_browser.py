@@ -44,7 +44,8 @@ def test_analysis_draws_deck_canvas_and_tables_offline(wall_url, open_page):
     caption = page.inner_text("#an-events-caption")
     assert caption.startswith("共 ")
     total = int(caption.split()[1].replace(",", ""))
-    api = requests.get(wall_url + "/api/events", params={"page_size": 1}, timeout=30).json()
+    api = requests.get(wall_url + "/api/events", params={"window": "30d", "page_size": 1},
+                       timeout=30).json()                       # the page's default window
     assert total == api["total"] > 0
     # masked reporters on the page
     text = page.inner_text("#an-events")
@@ -64,18 +65,24 @@ def test_filters_go_to_the_url_and_a_row_opens_the_card(wall_url, open_page):
                        params={"window": "7d", "township": town["code"], "page_size": 1},
                        timeout=30).json()
     assert page.inner_text("#an-events-caption").startswith(f"共 {api['total']:,} 件")
+    # a row opens the event card, reporter masked like the table
+    phone = page.locator("#an-events td[data-dash-column='reporter_phone']").first.inner_text()
+    page.locator("#an-events td[data-dash-column='event_id']").first.click()
+    page.wait_for_function(
+        "() => document.getElementById('an-detail').innerText.includes('办理进程')")
+    detail = page.inner_text("#an-detail")
+    assert phone in detail and ("****" in phone or phone in ("", "—"))
     # choosing a warning filter rewrites the URL and the table follows
     page.click("#an-f-warning")
     page.get_by_text("红线示警", exact=True).click()
     page.wait_for_function("() => location.search.includes('warning=red')")
     q = parse_qs(urlparse(page.url).query)
     assert q["warning"] == ["red"] and q["township"] == [town["code"]]
-    # a row opens the event card with the masked reporter
-    page.wait_for_timeout(500)
-    if page.locator("#an-events tbody tr td").count():
-        page.locator("#an-events tbody tr td").first.click()
-        page.wait_for_function(
-            "() => document.getElementById('an-detail').innerText.includes('办理进程')")
+    red = requests.get(wall_url + "/api/events",
+                       params={"window": "7d", "township": town["code"], "warning": "red",
+                               "page_size": 1}, timeout=30).json()
+    page.wait_for_function("t => document.getElementById('an-events-caption').innerText"
+                           ".startsWith(t)", arg=f"共 {red['total']:,} 件", timeout=30_000)
     page.wait_for_timeout(500)
     assert w.outside() == [], w.outside()
     assert w.errors == [], w.errors

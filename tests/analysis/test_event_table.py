@@ -193,3 +193,48 @@ def test_late_list_groups_open_warnings_by_department(planted_db):
     assert int(only["red"].sum()) == 0 and int(only["yellow"].sum()) == sum(
         v[1] for v in expected.values())
     store.close()
+
+
+@pytest.mark.parametrize("sort", ["department", "-department", "category", "-channel",
+                                  "township", "-status", "grid_name"])
+def test_pages_sorted_by_a_few_valued_column_match_a_plain_sort(client, sort):
+    """The grouped page finder gives the order of ORDER BY col, rowid (rowid = the order the
+    rows were written, here planted_events())."""
+    col = {"township": "township_code", "grid_name": "grid_id"}.get(sort.lstrip("-"),
+                                                                  sort.lstrip("-"))
+    start, end = (dt.datetime.combine(d, dt.time()) for d in WEEK)
+    rows = [(e[col], i, e["event_id"]) for i, e in enumerate(planted())
+            if start <= e["reported_at"] < end]
+    want = [r[2] for r in sorted(rows, reverse=sort.startswith("-"))]
+    got = [r["event_id"] for p in (1, 2, 3, 4)
+           for r in client.get(f"/api/events?{Q}&sort={sort}&page={p}&page_size=4")
+           .get_json()["rows"]]
+    assert got == want
+
+
+def test_the_sql_twin_neutralises_like_python(tmp_path):
+    import duckdb
+
+    from store.event_table import neutralise_sql
+
+    values = ["=1+1", "+86", "-3", "@A1", "\tx", "\rx", "张*", "a=b", "", " =x", "'=x",
+              "138****5678", "=", "-", "\n=x", None]
+    con = duckdb.connect()
+    got = [r[0] for r in con.execute(
+        f"SELECT {neutralise_sql('v')} FROM (SELECT unnest(?::VARCHAR[]) AS v, "
+        "generate_subscripts(?::VARCHAR[], 1) AS i) ORDER BY i", [values, values]).fetchall()]
+    assert got == [neutralise(v) for v in values]
+
+
+def test_without_dates_the_list_has_every_report_time(client):
+    """The event list filters only by what is given: no window and no dates is all time
+    (the backlog's red cases reported weeks ago included); a window narrows it."""
+    everything = client.get("/api/events?as_of=2025-06-15T23:00&page_size=1").get_json()
+    assert everything["total"] == len(planted()) and everything["start"] is None
+    red = client.get("/api/events?as_of=2025-06-15T23:00&warning=red").get_json()
+    assert red["total"] == sum(1 for e in planted() if warning_of(e) == "red") > own_count(
+        warning="red")
+    csv_text = client.get("/api/events.csv?as_of=2025-06-15T23:00&warning=red").get_data()
+    assert csv_text.decode("utf-8-sig").count("\r\n") == 1 + red["total"]
+    week = client.get("/api/events?as_of=2025-06-15T23:00&window=week").get_json()
+    assert (week["start"], week["end"], week["total"]) == ("2025-06-09", "2025-06-16", 15)
