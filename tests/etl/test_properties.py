@@ -18,7 +18,7 @@ from etl.config import SourceConfig
 from etl.read_table import read_table
 from etl.times import parse_months, parse_times
 
-FAST = settings(max_examples=60, deadline=None,
+FAST = settings(max_examples=60, deadline=None, database=None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture])
 TZ = "Asia/Shanghai"
 
