@@ -100,13 +100,14 @@ def test_repeated_failed_logins_get_slower_and_then_locked_out(secured, accounts
 
     answers = [attempt("wrong") for _ in range(3)]
     assert [r.status_code for r, _ in answers] == [401, 401, 401]
-    assert answers[0][1] < answers[1][1] < answers[2][1]  # 0.25 s, 0.5 s, 1 s added
-    assert int(answers[2][0].headers["Retry-After"]) >= 1
+    # 0.25 s, 0.5 s, 1 s added to the same password check (compared with slack for a busy host)
+    assert answers[2][1] - answers[0][1] > 0.5
+    assert int(answers[2][0].headers["Retry-After"]) >= 3
     locked, _ = attempt(password)  # the right password is not even checked while locked
     assert locked.status_code == 429 and "秒后再试" in locked.text
     time.sleep(int(locked.headers["Retry-After"]) + 0.2)
     again, _ = attempt("wrong")  # the next lockout is twice as long
-    assert int(again.headers["Retry-After"]) >= 2
+    assert int(again.headers["Retry-After"]) >= 6
     time.sleep(int(again.headers["Retry-After"]) + 0.2)
     ok, _ = attempt(password)
     assert ok.status_code == 302
