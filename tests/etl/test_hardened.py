@@ -468,3 +468,14 @@ def test_a_utf8_file_with_one_foreign_byte_is_named_not_read_as_gb18030(county):
     (county.path / "events.csv").write_bytes(head + good + b"E2,2024-03-05,caf\xe9,1,2\n")
     with pytest.raises(LoadError, match=r"^events.csv: not valid utf-8 text at byte \d+"):
         county.load([{"kind": "events", "path": "events.csv"}])
+
+
+def test_an_error_no_check_foresaw_is_still_one_line_and_exit_2(county):
+    county.load([])
+    before = _digest(county.db)
+    cfg = write_config(county.path, [county.grids], name="ok.toml")
+    res = cli("--db", str(county.db), "--config", str(cfg), "--settings", str(county.path))
+    assert res.returncode == 2
+    assert res.stderr.startswith(f"导入失败 load stopped: {cfg}: unexpected IsADirectoryError")
+    assert res.stderr.count("\n") == 1 and "the database is unchanged" in res.stderr
+    assert _digest(county.db) == before
