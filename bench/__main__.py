@@ -1,8 +1,9 @@
-"""``python -m bench --out bench/results.json [--scale40] [--workdir DIR]``: every benchmark.
+"""``python -m bench --out bench/results.json [--scale40] [--load-only] [--events N ...]``.
 
 Runs, and writes one JSON file with, in the same run:
-1. the ETL load throughput (100 k and 1 M events against 1,521 grids: fresh, re-load, newer
-   export) — bench/bench_load.py;
+1. the ETL (100 k and 1 M events against 1,521 grids by default: fresh, re-load, newer
+   export), each load in its own process beside DuckDB's ``read_csv`` of the same file:
+   seconds, the ratio, the load's peak RSS — bench/bench_load.py;
 2. the demo county build (generation + ETL) at scale 1, and at scale 40 with ``--scale40``;
 3. the wall in Debian Chromium on each demo: server time of the first view's callbacks, of a
    drill-down, bytes on the wire — bench/bench_wall.py.
@@ -12,8 +13,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import subprocess
 import sys
 import tempfile
@@ -44,13 +43,21 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", default=str(ROOT / "bench" / "results.json"))
     ap.add_argument("--scale40", action="store_true", help="also the 2.6 M-event demo (minutes)")
     ap.add_argument("--events", type=int, nargs="+", default=[100_000, 1_000_000])
+    ap.add_argument("--fresh-only", action="store_true", help="ETL: only the fresh load")
+    ap.add_argument("--load-only", action="store_true", help="only the ETL benchmark")
     ap.add_argument("--workdir")
     args = ap.parse_args(argv)
     work = Path(args.workdir or tempfile.mkdtemp(prefix="gridwall_bench_"))
-    results: dict = {"machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
-                                 "platform": platform.platform()},
+    results: dict = {"machine": bench_load.machine(),
                      "started": time.strftime("%Y-%m-%dT%H:%M:%S")}
-    results["load"] = [bench_load.bench(n, work / f"load_{n}") for n in args.events]
+    variants = ("fresh",) if args.fresh_only else ("fresh", "reload_same", "newer_export")
+    results["load"] = [bench_load.bench(n, work / f"load_{n}", variants) for n in args.events]
+    print(bench_load.table(results["load"]))
+    if args.load_only:
+        Path(args.out).write_text(json.dumps(results, ensure_ascii=False, indent=2),
+                                  encoding="utf-8")
+        print(f"wrote {args.out}")
+        return 0
     results["demo"], results["wall"] = [], []
     for scale in ([1, 40] if args.scale40 else [1]):
         db = work / f"demo_s{scale}" / "demo.duckdb"

@@ -214,6 +214,20 @@ def bench(n: int, work: Path, variants=("fresh", "reload_same", "newer_export"),
     return out
 
 
+def table(runs: list[dict]) -> str:
+    """The figures as a Markdown table (for the README and docs/scale.md)."""
+    lines = ["| events | load | ETL s | DuckDB read_csv s | ratio | peak RSS MB |",
+             "| ---: | --- | ---: | ---: | ---: | ---: |"]
+    for run in runs:
+        for label in ("fresh", "reload_same", "newer_export"):
+            if label in run:
+                r = run[label]
+                lines.append(f"| {run['events']:,} | {label} | {r['seconds']:.1f} | "
+                             f"{r['read_csv_seconds']:.1f} | {r['ratio']:.2f} | "
+                             f"{r['peak_rss_mb']:,} |")
+    return "\n".join(lines)
+
+
 def machine() -> dict:
     return {"cpus": os.cpu_count(), "python": platform.python_version(),
             "platform": platform.platform(),
@@ -234,6 +248,7 @@ def main(argv: list[str] | None = None) -> int:
                "runs": [bench(n, base / f"n{n}", variants) for n in args.events]}
     Path(args.out).write_text(json.dumps(results, ensure_ascii=False, indent=2),
                               encoding="utf-8")
+    print(table(results["runs"]))
     print(f"wrote {args.out}")
     return 0
 

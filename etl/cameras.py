@@ -13,6 +13,7 @@ import pandas as pd
 from etl.context import Context
 from etl.coords import read_points
 from etl.events import fmt_detail, locate
+from etl.plausible import flag_time_range
 from etl.spatial import GridIndex
 from etl.times import parse_times
 from etl.values import map_values, top_counts
@@ -40,6 +41,7 @@ def prepare_cameras(ctx: Context, r, index: GridIndex) -> pd.DataFrame:
     if seen_text is not None:
         seen, _, bad = parse_times(seen_text, src.time_format, src.timezone or ctx.tz, ctx.tz)
         rj.flag(bad, "bad_time", fmt_detail("last_seen_at: ", seen_text))
+        flag_time_range(ctx, rj, seen, "last_seen_at", seen_text)
     else:
         seen = pd.Series(pd.NaT, index=cid.index, dtype="datetime64[ns]")
     pts = read_points({k: r.text(k) for k in ("lon", "lat", "x", "y")},

@@ -73,7 +73,10 @@ def read_source(src: SourceConfig, index: int) -> Reading:
     """Read one source and check its columns; LoadError names the file and the problem."""
     data = read_polygons(src) if src.kind in POLYGON_KINDS else read_table(src)
     headers = data.headers
-    cols = resolve_columns(headers, src.kind, src.columns, src.path)
+    choices: list[dict] = []
+    cols = resolve_columns(headers, src.kind, src.columns, src.path, choices)
+    if choices:     # two headers for one field: the run report names both
+        data.info["header_choices"] = choices
     cols.update({fld: CONSTANT_HEADER + fld for fld in src.constant})
     if src.point and src.point not in headers:
         raise LoadError(f"{src.path}: point column {src.point!r} is not in the file; "

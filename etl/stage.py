@@ -9,12 +9,14 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from etl import cameras as C
 from etl import events as E
 from etl import mediation as M
 from etl.context import Context
 from etl.read_table import BATCH_ROWS
+from etl.privacy import drop_reporter_frame
 from etl.rejects import Counted, Rejects
 from etl.spatial import GridIndex
 from etl.upsert import dedup, hash_expr, register, upsert
@@ -46,7 +48,7 @@ def _finish(ctx: Context, readings: list, counts: pd.DataFrame, duplicates: dict
 STREAM_MEMORY = os.environ.get("GRIDWALL_ETL_MEMORY", "450MB")
 SORT_MEMORY = os.environ.get("GRIDWALL_ETL_SORT_MEMORY", "700MB")
 
-STAGE_DDL = """CREATE OR REPLACE TEMP TABLE _ev_stage (
+STAGE_DDL = """CREATE TEMP TABLE IF NOT EXISTS {name} (
     event_id VARCHAR, reported_at TIMESTAMP, category VARCHAR, subcategory VARCHAR,
     channel VARCHAR, description VARCHAR, address VARCHAR, lon DOUBLE, lat DOUBLE,
     grid_id VARCHAR, village_code VARCHAR, township_code VARCHAR, accepted_at TIMESTAMP,
@@ -87,20 +89,70 @@ def _grid_table(con, index: GridIndex) -> None:
     con.unregister("_gidx_in")
 
 
-def _insert_batch(ctx: Context, table: pa.Table) -> None:
-    """Typed rows of one batch -> _ev_stage: grid codes joined, status derived, content
-    hashed, all in DuckDB (in parallel, no Python object per row)."""
+PART_DAYS = 20   # staging partitions: twenty days of reported_at each
+
+
+class Staging:
+    """The staged rows, one temp table per twenty days of reported_at: each part is sorted and
+    written on its own at the end, so the sort never needs more memory than twenty days of
+    rows, however many years a file holds. ``view`` unions them all."""
+
+    view = "_ev_stage"
+
+    def __init__(self, con):
+        self.con = con
+        self.parts: dict[int, str] = {}
+
+    def part(self, key: int) -> str:
+        name = self.parts.get(key)
+        if name is None:
+            name = self.parts[key] = f"_ev_stage_{key + 10**6}"
+            self.con.execute(STAGE_DDL.format(name=name))
+            self.refresh_view()
+        return name
+
+    def refresh_view(self) -> None:
+        union = " UNION ALL ".join(f"SELECT * FROM {t}" for _, t in sorted(self.parts.items()))
+        if not union:
+            self.con.execute(STAGE_DDL.format(name="_ev_stage_empty"))
+            union = "SELECT * FROM _ev_stage_empty"
+        self.con.execute(f"CREATE OR REPLACE TEMP VIEW {self.view} AS {union}")
+
+    def ordered(self) -> list[str]:
+        return [t for _, t in sorted(self.parts.items())]
+
+    def delete(self, where: str, params=None) -> None:
+        for t in self.ordered():
+            self.con.execute(f"DELETE FROM {t} " + where.format(t=t), params or [])
+
+    def drop(self) -> None:
+        self.con.execute(f"DROP VIEW IF EXISTS {self.view}")
+        for t in [*self.ordered(), "_ev_stage_empty"]:
+            self.con.execute(f"DROP TABLE IF EXISTS {t}")
+        self.parts.clear()
+
+
+def _insert_batch(ctx: Context, staging: Staging, table: pa.Table) -> None:
+    """Typed rows of one batch -> the staging month tables: grid codes joined, status
+    derived, content hashed, all in DuckDB (in parallel, no Python object per row)."""
     con = ctx.con
-    _evb = table  # noqa: F841 -- scanned by name: a registered view would be kept until COMMIT
+    days = pc.cast(pc.cast(table.column("reported_at"), pa.date32()), pa.int32())
+    part = pc.divide(days, PART_DAYS).to_numpy(zero_copy_only=False)
+    order = np.argsort(part, kind="stable")
+    part = part[order]
+    table = table.take(pa.array(order))
+    cuts = np.flatnonzero(np.diff(part)) + 1
     cols = ", ".join(("g." if c in GRID_COLS else "s.") + c if c != "content_hash"
                      else CONTENT_HASH for c in STAGED)
-    con.execute(f"""INSERT INTO _ev_stage
-        SELECT {cols}, s.__src, s.__pos
-        FROM (SELECT * REPLACE ({STATUS_SQL} AS status) FROM _evb) s
-        JOIN _gidx g ON g.pos = s.__gpos""")
+    for a, b in zip(np.r_[0, cuts], np.r_[cuts, len(part)]):
+        _evb = table.slice(int(a), int(b - a))  # noqa: F841 -- scanned by name (a registered
+        con.execute(f"""INSERT INTO {staging.part(int(part[a]))}
+            SELECT {cols}, s.__src, s.__pos
+            FROM (SELECT * REPLACE ({STATUS_SQL} AS status) FROM _evb) s
+            JOIN _gidx g ON g.pos = s.__gpos""")   # view would be kept until COMMIT)
 
 
-def _stage_source(ctx: Context, r, index: GridIndex) -> None:
+def _stage_source(ctx: Context, staging: Staging, r, index: GridIndex) -> None:
     """Stream one events source into _ev_stage (and its rejects into _rej_stream)."""
     from etl.read_table import EncodingRetry
     from etl.sources import Reading
@@ -116,7 +168,7 @@ def _stage_source(ctx: Context, r, index: GridIndex) -> None:
                 tally.rows_read += br.n
                 tally.rejected.update(rj.counts())
                 if table.num_rows:
-                    _insert_batch(ctx, table)
+                    _insert_batch(ctx, staging, table)
                 _rejb = rj.table(ctx.load_id)
                 if len(_rejb):
                     con.execute("INSERT INTO _rej_stream SELECT * FROM _rejb")
@@ -124,7 +176,7 @@ def _stage_source(ctx: Context, r, index: GridIndex) -> None:
                 pa.default_memory_pool().release_unused()   # keep the batch's peak, not a sum
             break
         except EncodingRetry:
-            con.execute("DELETE FROM _ev_stage WHERE __src = ?", [r.index])
+            staging.delete("WHERE __src = ?", [r.index])
             con.execute("DELETE FROM _rej_stream WHERE source_file = ?", [r.src.path])
             r.data.retry_as("gb18030")
     rep.update({k: v for k, v in r.data.info.items() if k != "format"})
@@ -149,7 +201,9 @@ def _conflict_rejects(ctx: Context, readings: list, conflicts: pd.DataFrame) -> 
             hit = np.flatnonzero(np.isin(pos, list(want)))
             if not len(hit):
                 continue
-            rj = Rejects("events", r.src.path, part.df, part.rows)
+            df = part.df if ctx.settings.keep_reporter else drop_reporter_frame(part.df,
+                                                                                r.columns)
+            rj = Rejects("events", r.src.path, df, part.rows)
             mask = np.zeros(len(part.rows), dtype=bool)
             mask[hit] = True
             detail = np.full(len(part.rows), "", dtype=object)
@@ -166,7 +220,7 @@ def _conflict_rejects(ctx: Context, readings: list, conflicts: pd.DataFrame) -> 
         counted.add("duplicate_conflict", len(grp))
 
 
-def _dedup_events(ctx: Context, readings: list) -> dict[int, int]:
+def _dedup_events(ctx: Context, staging: Staging, readings: list) -> dict[int, int]:
     """Within-load duplicates: later rows of an event_id are dropped (same content) or
     rejected (different content). Only the rows of repeated ids are ranked."""
     con = ctx.con
@@ -188,15 +242,16 @@ def _dedup_events(ctx: Context, readings: list) -> dict[int, int]:
                 WHERE rn > 1 AND content_hash IS NOT DISTINCT FROM first_hash
                 GROUP BY __src""").fetchall():
             duplicates[int(src)] = int(cnt)
-        con.execute("""DELETE FROM _ev_stage USING _ev_dups d
-            WHERE _ev_stage.__src = d.__src AND _ev_stage.__pos = d.__pos AND d.rn > 1""")
+        staging.delete("""USING _ev_dups d
+            WHERE {t}.__src = d.__src AND {t}.__pos = d.__pos AND d.rn > 1""")
         if len(conflicts):
             _conflict_rejects(ctx, readings, conflicts)
     con.execute("DROP TABLE _ev_dups")
     return duplicates
 
 
-def _staged_select(ctx: Context, readings: list, where: str = "") -> str:
+def _staged_select(ctx: Context, readings: list, where: str = "",
+                   table: str = "_ev_stage") -> str:
     """SELECT of staged rows (optionally only some) in the events table's columns."""
     paths = ", ".join(f"({r.index}, '{r.src.path.replace(chr(39), chr(39) * 2)}')"
                       for r in readings)
@@ -208,15 +263,21 @@ def _staged_select(ctx: Context, readings: list, where: str = "") -> str:
             cols.append(f"CAST({int(ctx.load_id)} AS BIGINT) AS load_id")
         else:
             cols.append(f"s.{c}")
-    return (f"SELECT {', '.join(cols)} FROM _ev_stage s "
+    return (f"SELECT {', '.join(cols)} FROM {table} s "
             f"JOIN (VALUES {paths}) f(src, path) ON f.src = s.__src {where}")
 
 
-def _insert_sorted(ctx: Context, readings: list, where: str = "",
+def _insert_sorted(ctx: Context, staging: Staging, readings: list, where: str = "",
                    with_old: bool = False) -> None:
-    """Staged rows into events, sorted by reported_at; ``with_old``: the whole table is
-    rewritten (old rows and these), sorted."""
+    """Staged rows into events sorted by reported_at, a part at a time (parts in order, so
+    the whole is sorted); ``with_old``: the whole table is rewritten, sorted."""
     con = ctx.con
+    if not with_old:
+        for t in staging.ordered():
+            con.execute(f"INSERT INTO events SELECT * FROM ("
+                        f"{_staged_select(ctx, readings, where, t)}) "
+                        "ORDER BY reported_at, event_id")
+        return
     select = _staged_select(ctx, readings, where)
     if with_old:
         (ddl,) = con.execute("SELECT sql FROM duckdb_tables() WHERE table_name = 'events' "
@@ -243,21 +304,22 @@ def stage_events(ctx: Context, readings: list, index: GridIndex) -> EventsChange
         return EventsChange()
     con = ctx.con
     _grid_table(con, index)
-    con.execute(STAGE_DDL)
+    staging = Staging(con)
+    staging.refresh_view()
     con.execute(REJ_DDL)
     with ctx.phase("events_parse"):
         for r in readings:
-            _stage_source(ctx, r, index)
+            _stage_source(ctx, staging, r, index)
     gc.collect()
     pa.default_memory_pool().release_unused()
     con.execute(f"SET memory_limit = '{SORT_MEMORY}'")
-    duplicates = _dedup_events(ctx, readings)
+    duplicates = _dedup_events(ctx, staging, readings)
     (existing,) = con.execute("SELECT count(*) FROM events").fetchone()
     out = EventsChange()
     if not existing:
         counts = con.execute("SELECT __src AS src, 'new' AS change, count(*) AS n "
                              "FROM _ev_stage GROUP BY ALL").df()
-        _insert_sorted(ctx, readings)
+        _insert_sorted(ctx, staging, readings)
         out.days = None
     else:
         con.execute("""CREATE OR REPLACE TEMP TABLE _ev_chg AS
@@ -281,10 +343,10 @@ def stage_events(ctx: Context, readings: list, index: GridIndex) -> EventsChange
                 (SELECT event_id FROM _ev_chg WHERE change = 'updated')""")
             keep = ("SEMI JOIN (SELECT __src, __pos FROM _ev_chg WHERE change <> 'unchanged') "
                     "c ON c.__src = s.__src AND c.__pos = s.__pos")
-            _insert_sorted(ctx, readings, keep, with_old=added >= existing)
+            _insert_sorted(ctx, staging, readings, keep, with_old=added >= existing)
         con.execute("DROP TABLE _ev_chg")
     out.changed = _finish(ctx, readings, counts, duplicates)
-    con.execute("DROP TABLE _ev_stage")
+    staging.drop()
     con.execute("DROP TABLE _gidx")
     return out   # the sort memory stays for the rest of the load (rollups): Python is idle
 
@@ -363,23 +425,33 @@ def reassign(ctx: Context, index: GridIndex) -> dict[str, int]:
     tol = float(ctx.settings.section("geo")["outside_tolerance_m"])
     out: dict[str, int] = {}
     for table, key in (("events", "event_id"), ("cameras", "camera_id")):
-        rows = con.execute(f"SELECT {key}, lon, lat, grid_id FROM {table} "
-                           "WHERE lon IS NOT NULL AND lat IS NOT NULL "
-                           "AND load_id IS DISTINCT FROM ?", [ctx.load_id]).df()
+        # in slices: a city's millions of earlier events are never all in Python at once
+        cur = con.execute(f"SELECT {key}, lon, lat, grid_id FROM {table} "
+                          "WHERE lon IS NOT NULL AND lat IS NOT NULL "
+                          "AND load_id IS DISTINCT FROM ?", [ctx.load_id])
+        reader = cur.to_arrow_reader(BATCH_ROWS)
+        moved_k: list[np.ndarray] = []
+        moved_g: list[np.ndarray] = []
         moved = lost = 0
-        if len(rows):
+        for batch in reader:
+            rows = batch.to_pandas()
+            if not len(rows):
+                continue
             a = index.assign(rows["lon"].to_numpy(), rows["lat"].to_numpy(), tol)
             found = a.index >= 0
-            lost = int((~found).sum())
-            new_grid = np.where(found, index.grid_ids[np.maximum(a.index, 0)],
-                                rows["grid_id"].to_numpy(dtype=object))
-            diff = new_grid != rows["grid_id"].to_numpy(dtype=object)
-            moved = int(diff.sum())
-            if moved:
-                register(con, "_moved", pd.DataFrame({"k": rows[key][diff].to_numpy(),
-                                                      "g": new_grid[diff]}))
-                con.execute(f"UPDATE {table} SET grid_id = m.g FROM _moved m "
-                            f"WHERE {table}.{key} = m.k")
+            lost += int((~found).sum())
+            old = rows["grid_id"].to_numpy(dtype=object)
+            new_grid = np.where(found, index.grid_ids[np.maximum(a.index, 0)], old)
+            diff = new_grid != old
+            moved += int(diff.sum())
+            moved_k.append(rows[key].to_numpy(dtype=object)[diff])
+            moved_g.append(new_grid[diff])
+        if moved:
+            register(con, "_moved", pd.DataFrame({"k": np.concatenate(moved_k),
+                                                  "g": np.concatenate(moved_g)}))
+            con.execute(f"UPDATE {table} SET grid_id = m.g FROM _moved m "
+                        f"WHERE {table}.{key} = m.k")
+            con.unregister("_moved")
         con.execute(f"""UPDATE {table} SET village_code = g.village_code,
             township_code = g.township_code FROM grids g
             WHERE {table}.grid_id = g.grid_id AND ({table}.village_code IS DISTINCT FROM

@@ -13,6 +13,13 @@ Top level
                                         never when as_of is pinned (not "now")
     camera_offline_after_h (float, 24)  a camera whose last_seen_at is older than this at
                                         as_of counts as offline, whatever its status says
+    min_date (str, "2000-01-01")        the ETL rejects times before this date (bad_time)
+    future_tolerance_h (float, 24)      the ETL rejects times more than this many hours after
+                                        the load's clock (future_time): one mistyped year
+                                        must never move the wall's as_of
+[privacy]
+    keep_reporter (bool, true)          false: the ETL drops reporter_name / reporter_phone
+                                        at ingest (stored NULL, never in the database)
 [limits]  (hours; per-category overrides in [limits.category."<name>"])
     accept_h (float, 3)  dispatch_h (float, 24)  close_h (float, 72)
     warn_fraction (float, 2/3)          yellow from warn_fraction*close_h up to close_h
@@ -57,6 +64,9 @@ DEFAULTS: dict[str, Any] = {
     "as_of": "",
     "stale_after_h": 2.0,
     "camera_offline_after_h": 24.0,
+    "min_date": "2000-01-01",
+    "future_tolerance_h": 24.0,
+    "privacy": {"keep_reporter": True},
     "limits": {
         "accept_h": 3.0,
         "dispatch_h": 24.0,
@@ -162,8 +172,26 @@ class Settings:
             value = self.raw[key]
             if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
                 raise SettingsError(f"{self.source}: {key} must be a positive number (hours)")
+        self._validate_ingest()
         if self.raw["wall"]["fit"] not in FIT_MODES:
             raise SettingsError(f"{self.source}: wall.fit must be one of {FIT_MODES}")
+
+    def _validate_ingest(self) -> None:
+        """The ETL's plausibility bounds and privacy switch."""
+        from datetime import date
+
+        value = self.raw["min_date"]
+        try:
+            date.fromisoformat(str(value))
+        except ValueError:
+            raise SettingsError(f"{self.source}: min_date must be a date like "
+                                f"\"2000-01-01\", not {value!r}") from None
+        tol = self.raw["future_tolerance_h"]
+        if isinstance(tol, bool) or not isinstance(tol, (int, float)) or tol < 0:
+            raise SettingsError(f"{self.source}: future_tolerance_h must be a number of "
+                                "hours >= 0")
+        if not isinstance(self.raw["privacy"]["keep_reporter"], bool):
+            raise SettingsError(f"{self.source}: privacy.keep_reporter must be true or false")
 
     # --- helpers -------------------------------------------------------------------------
     def section(self, name: str) -> dict:
@@ -201,6 +229,18 @@ class Settings:
     @property
     def camera_offline_after_h(self) -> float:
         return float(self.raw["camera_offline_after_h"])
+
+    @property
+    def min_date(self) -> str:
+        return str(self.raw["min_date"])
+
+    @property
+    def future_tolerance_h(self) -> float:
+        return float(self.raw["future_tolerance_h"])
+
+    @property
+    def keep_reporter(self) -> bool:
+        return bool(self.raw["privacy"]["keep_reporter"])
 
     @property
     def warn_fraction(self) -> float:
