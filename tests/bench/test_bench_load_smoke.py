@@ -21,7 +21,8 @@ def test_tiny_benchmark_reports_ratio_and_peak_rss_per_load(tmp_path):
     assert newer["updated"] > 0 and newer["new"] == 0
     assert newer["updated"] + newer["unchanged"] == 3000
     for res in (fresh, same, newer):
-        assert res["read_csv_seconds"] > 0 and res["seconds"] > 0
+        assert res["read_csv_seconds"] > 0 and res["seconds"] > 0 and res["cpu_seconds"] > 0
+        assert abs(res["cpu_ratio"] - res["cpu_seconds"] / res["read_csv_cpu_seconds"]) < 0.02
         assert abs(res["ratio"] - res["seconds"] / res["read_csv_seconds"]) < 0.02
         assert 50 < res["peak_rss_mb"] < 1536     # measured on the load's own process
     db = tmp_path / "w" / "n3000" / "bench.duckdb"
