@@ -6,14 +6,20 @@ closed_before_reported, bad_coordinates, missing_location, outside_county, unkno
 """
 from __future__ import annotations
 
+from collections import Counter
+from dataclasses import dataclass, field
+
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from etl.context import Context
 from etl.coords import BAD, NONE, OK, read_points
+from etl.rejects import Rejects
 from etl.spatial import NEAR, OUTSIDE, GridIndex
 from etl.times import parse_times
-from etl.values import map_values, top_counts
+from etl.values import map_values
 
 COLUMNS = ["event_id", "reported_at", "category", "subcategory", "channel", "description",
            "address", "lon", "lat", "grid_id", "village_code", "township_code", "accepted_at",
@@ -40,7 +46,14 @@ def fmt_detail(prefix: str, text: pd.Series):
 
 def locate(ctx: Context, r, rj, index: GridIndex, pts, grid_src: pd.Series, kind: str):
     """Grid position for each row (-1 if none) after the location rejects are flagged."""
-    n = r.n
+    pos, near = locate_rows(ctx, r.n, rj, index, pts, grid_src, kind)
+    ctx.warn(r, "joined_nearest_grid", near)
+    return pos
+
+
+def locate_rows(ctx: Context, n: int, rj, index: GridIndex, pts, grid_src: pd.Series,
+                kind: str) -> tuple[np.ndarray, int]:
+    """(grid position per row, -1 if none; how many joined the nearest grid)."""
     tol = float(ctx.settings.section("geo")["outside_tolerance_m"])
     rj.flag(pts.state == BAD, "bad_coordinates", pts.detail)
     if kind == "events":
@@ -61,7 +74,7 @@ def locate(ctx: Context, r, rj, index: GridIndex, pts, grid_src: pd.Series, kind
         mask = np.zeros(n, dtype=bool)
         mask[out] = True
         rj.flag(mask, "outside_county", detail)
-    ctx.warn(r, "joined_nearest_grid", int((a.state == NEAR).sum()))
+    near = int((a.state == NEAR).sum())
     if kind == "events":
         sel2 = np.flatnonzero(rj.ok & (pts.state == NONE))
         if len(sel2):
@@ -74,7 +87,7 @@ def locate(ctx: Context, r, rj, index: GridIndex, pts, grid_src: pd.Series, kind
             detail[sel2[unknown]] = [f"grid_id {v!r} is not a loaded grid" for v in g[unknown]]
             rj.flag(mask, "unknown_grid", detail)
             pos[sel2[~unknown]] = found[~unknown].astype(np.int64)
-    return pos
+    return pos, near
 
 
 def derive_status(status: np.ndarray, closed, dispatched, accepted) -> np.ndarray:
@@ -88,11 +101,59 @@ def derive_status(status: np.ndarray, closed, dispatched, accepted) -> np.ndarra
     return out
 
 
-def prepare_events(ctx: Context, r, index: GridIndex) -> pd.DataFrame:
-    """Canonical rows of one events source (accepted rows only); rejects go to ctx."""
+@dataclass
+class Tally:
+    """What one events source adds up to over all its batches, for the run report."""
+
+    rows_read: int = 0
+    rejected: Counter = field(default_factory=Counter)
+    unknown_values: dict[str, Counter] = field(default_factory=dict)   # warning -> raw values
+    near: int = 0
+    unknown_categories: Counter = field(default_factory=Counter)
+
+    def warnings(self) -> dict[str, dict]:
+        out: dict[str, dict] = {}
+        if self.near:
+            out["joined_nearest_grid"] = {"count": self.near}
+        for key, values in self.unknown_values.items():
+            top = values.most_common(5)
+            out[key] = {"count": int(sum(values.values())),
+                        "example": ", ".join(str(v) for v, _ in top)}
+        return out
+
+
+def _arrow(s: pd.Series) -> pa.ChunkedArray:
+    arr = getattr(s.array, "_pa_array", None)
+    if isinstance(arr, pa.ChunkedArray):
+        return arr if arr.type == pa.string() else arr.cast(pa.string())
+    return pa.chunked_array([pa.array(s.astype(object), type=pa.string(), from_pandas=True)])
+
+
+def _mapped(text: pd.Series, config_map, vocab: str | None = None):
+    """map_values over the distinct values only; (Arrow values, unknown mask, codes)."""
+    arr = _arrow(text)
+    enc = pc.dictionary_encode(arr.combine_chunks())
+    uniques = pd.Series(enc.dictionary.to_pylist(), dtype=object)
+    values, unknown = map_values(uniques, config_map, vocab)
+    codes = enc.indices.to_numpy(zero_copy_only=False)
+    return pa.array(values, type=pa.string()).take(enc.indices), unknown[codes], codes
+
+
+def _times_arrow(t: pd.Series) -> pa.Array:
+    return pa.array(t.to_numpy(dtype="datetime64[us]"), type=pa.timestamp("us"),
+                    mask=t.isna().to_numpy())
+
+
+def _null_if_empty(arr: pa.ChunkedArray) -> pa.ChunkedArray:
+    return pc.if_else(pc.equal(arr, ""), pa.scalar(None, pa.string()), arr)
+
+
+def prepare_events(ctx: Context, r, index: GridIndex, tally: Tally) -> tuple[pa.Table, object]:
+    """Canonical rows of one batch of an events source (accepted rows only, as Arrow, with
+    ``__gpos`` the grid's position in ``index``), and the batch's Rejects."""
     src = r.src
-    ctx.report_for(r)
-    rj = ctx.rejects_for(r)
+    rj = Rejects("events", src.path, r.data.df, r.data.rows)
+    n = r.n
     tz_src = src.timezone or ctx.tz
     eid = r.text_or_empty("event_id")
     rj.flag((eid == "").to_numpy(), "missing_id", "event_id is empty")
@@ -104,81 +165,79 @@ def prepare_events(ctx: Context, r, index: GridIndex) -> pd.DataFrame:
     for f in ("accepted_at", "dispatched_at", "closed_at"):
         text = r.text(f)
         if text is None:
-            times[f] = pd.Series(pd.NaT, index=rep_text.index, dtype="datetime64[ns]")
+            times[f] = None
             continue
         times[f], _, bad = parse_times(text, src.time_format, tz_src, ctx.tz)
         rj.flag(bad, "bad_time", fmt_detail(f"{f}: ", text))
-    category, _ = map_values(r.text_or_empty("category"), src.values.get("category"))
-    rj.flag(np.equal(category, None), "missing_category", "category is empty")
-    known = ctx.settings.known_categories
-    unknown_cat = ~np.isin(category.astype(str), known) & ~np.equal(category, None)
+    category, _, _ = _mapped(r.text_or_empty("category"), src.values.get("category"))
+    cat_null = category.is_null().to_numpy(zero_copy_only=False)
+    rj.flag(cat_null, "missing_category", "category is empty")
+    known = pa.array(list(ctx.settings.known_categories), pa.string())
+    unknown_cat = ~pc.is_in(category, value_set=known).to_numpy(zero_copy_only=False) & ~cat_null
     if ctx.settings.strict_categories:
         rj.flag(unknown_cat, "unknown_category",
-                lambda idx: [f"category {category[i]!r} is not in the settings' [categories]"
-                             for i in idx])
+                lambda idx: [f"category {category[int(i)].as_py()!r} is not in the settings' "
+                             "[categories]" for i in idx])
     closed = times["closed_at"]
-    before = (closed < reported).to_numpy()
-    if before.any():
-        detail = np.full(r.n, "", dtype=object)
-        detail[before] = [f"closed_at {c} is before reported_at {p}" for c, p in
-                          zip(closed[before], reported[before])]
-        rj.flag(before, "closed_before_reported", detail)
+    if closed is not None:
+        before = (closed < reported).to_numpy()
+        if before.any():
+            detail = np.full(n, "", dtype=object)
+            detail[before] = [f"closed_at {c} is before reported_at {p}" for c, p in
+                              zip(closed[before], reported[before])]
+            rj.flag(before, "closed_before_reported", detail)
     pts = read_points({k: r.text(k) for k in ("lon", "lat", "x", "y")}, src.crs,
                       r.data.df[src.point] if src.point else None)
     grid_src = r.text_or_empty("grid_id")
-    pos = locate(ctx, r, rj, index, pts, grid_src, "events")
+    pos, near = locate_rows(ctx, n, rj, index, pts, grid_src, "events")
+    tally.near += near
     ok = rj.ok
-    ctx.tick(r.n, f"{src.path}: checked")
+    ctx.tick(n, f"{src.path}: checked")
 
-    level, lvl_unknown = map_values(r.text_or_empty("level"), src.values.get("level"), "level")
-    sat, sat_unknown = map_values(r.text_or_empty("satisfaction"), src.values.get("satisfaction"),
-                                  "satisfaction")
-    status, st_unknown = map_values(r.text_or_empty("status"), src.values.get("status"),
-                                    "status")
-    sup, sup_unknown = map_values(r.text_or_empty("supervised"), src.values.get("supervised"),
-                                  "supervised")
-    channel, _ = map_values(r.text_or_empty("channel"), src.values.get("channel"))
-    raw = {f: r.text_or_empty(f) for f in ("level", "satisfaction", "status", "supervised")}
-    for key, mask, f in (("unknown_level", lvl_unknown, "level"),
-                         ("unknown_satisfaction", sat_unknown, "satisfaction"),
-                         ("unknown_status", st_unknown, "status"),
-                         ("unknown_supervised", sup_unknown, "supervised")):
-        m = mask & ok
+    mapped = {}
+    for f, vocab in (("level", "level"), ("satisfaction", "satisfaction"), ("status", "status"),
+                     ("supervised", "supervised"), ("channel", None)):
+        text = r.text_or_empty(f)
+        values, unknown, _ = _mapped(text, src.values.get(f), vocab)
+        mapped[f] = values
+        m = unknown & ok
         if m.any():
-            ctx.warn(r, key, int(m.sum()), ", ".join(top_counts(
-                raw[f].astype(object).to_numpy(), m, 5)))
-    status = derive_status(status, times["closed_at"], times["dispatched_at"],
-                           times["accepted_at"])
-    # an unknown status is NULL (not guessed from timestamps)
-    status[st_unknown] = None
-    supervised = pd.array(np.where(np.equal(sup, None), None, sup == "true"), dtype="boolean")
-    cats = top_counts(category.astype(object), unknown_cat & ok, 50)
-    if cats:
-        ctx.report_for(r)["unknown_categories"] = cats
+            raw = pd.Series(text.to_numpy(dtype=object)[m]).value_counts()
+            tally.unknown_values.setdefault(f"unknown_{f}", Counter()).update(
+                {str(k): int(v) for k, v in raw.items()})
+        if f == "status":
+            st_unknown = unknown
+    cats = category.filter(pa.array(unknown_cat & ok)).value_counts()
+    for item in cats.to_pylist():
+        tally.unknown_categories[item["values"]] += int(item["counts"])
 
-    idx = np.flatnonzero(ok)
-    p = pos[idx]
-    out = pd.DataFrame({
-        "event_id": eid.iloc[idx].reset_index(drop=True),
-        "reported_at": reported.iloc[idx].reset_index(drop=True),
-        "category": category[idx],
-        "subcategory": _text_or_none(r.text_or_empty("subcategory").iloc[idx]).reset_index(
-            drop=True),
-        "channel": channel[idx],
-        "lon": pts.lon[idx], "lat": pts.lat[idx],
-        "grid_id": index.grid_ids[p], "village_code": index.village_codes[p],
-        "township_code": index.township_codes[p],
-        "accepted_at": times["accepted_at"].iloc[idx].reset_index(drop=True),
-        "dispatched_at": times["dispatched_at"].iloc[idx].reset_index(drop=True),
-        "closed_at": times["closed_at"].iloc[idx].reset_index(drop=True),
-        "level": level[idx], "status": status[idx], "satisfaction": sat[idx],
-        "supervised": supervised[idx],
-        "source_file": src.path,
-        "source_row": r.data.rows[idx],
-        "__grid_src": _text_or_none(grid_src.iloc[idx]).reset_index(drop=True),
-        "__src": np.full(len(idx), r.index, dtype=np.int64),
-        "__pos": idx.astype(np.int64),
-    })
-    for f in ("description", "address", "department", "reporter_name", "reporter_phone"):
-        out[f] = _text_or_none(r.text_or_empty(f).iloc[idx]).reset_index(drop=True)
-    return out
+    keep = pa.array(ok)
+    cols: dict[str, pa.Array | pa.ChunkedArray] = {
+        "event_id": _arrow(eid), "reported_at": _times_arrow(reported),
+        "category": category,
+        "subcategory": _null_if_empty(_arrow(r.text_or_empty("subcategory"))),
+        "channel": mapped["channel"],
+        "description": _null_if_empty(_arrow(r.text_or_empty("description"))),
+        "address": _null_if_empty(_arrow(r.text_or_empty("address"))),
+        "lon": pa.array(pts.lon, from_pandas=True), "lat": pa.array(pts.lat, from_pandas=True),
+        "__gpos": pa.array(pos, pa.int64()),
+    }
+    for f in ("accepted_at", "dispatched_at", "closed_at"):
+        t = times[f]
+        cols[f] = (pa.nulls(n, pa.timestamp("us")) if t is None else _times_arrow(t))
+    for f in ("department",):
+        cols[f] = _null_if_empty(_arrow(r.text_or_empty(f)))
+    cols["level"] = mapped["level"]
+    cols["status"] = mapped["status"]
+    cols["__st_unknown"] = pa.array(st_unknown)
+    cols["satisfaction"] = mapped["satisfaction"]
+    cols["supervised"] = pc.equal(mapped["supervised"], "true")
+    for f in ("reporter_name", "reporter_phone"):
+        cols[f] = _null_if_empty(_arrow(r.text_or_empty(f)))
+    cols["source_row"] = pa.array(r.data.rows, pa.int64())
+    cols["__grid_src"] = _null_if_empty(_arrow(grid_src))
+    cols["__src"] = pa.array(np.full(n, r.index, dtype=np.int64))
+    cols["__pos"] = pa.array(r.data.rows - 1, pa.int64())
+    table = pa.table({k: (v.combine_chunks() if isinstance(v, pa.ChunkedArray) else v)
+                      for k, v in cols.items()})
+    return table.filter(keep), rj

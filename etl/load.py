@@ -9,6 +9,7 @@ load_runs. Then CHECKPOINT, and the finished copy replaces PATH (etl/publish.py)
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 import uuid
@@ -33,20 +34,25 @@ __all__ = ["run_load", "LoadError", "LoadLocked"]
 
 
 def _progress_bar(enabled: bool, total: int):
-    if not enabled or not sys.stderr.isatty() or total <= 0:
+    if not enabled or not sys.stderr.isatty():
         return None
     from tqdm import tqdm
 
-    return tqdm(total=total, unit="row", unit_scale=True, file=sys.stderr, leave=False,
+    return tqdm(total=total or None, unit="row", unit_scale=True, file=sys.stderr, leave=False,
                 dynamic_ncols=True)
 
 
-def _open(tmp: Path) -> duckdb.DuckDBPyConnection:
+MEMORY_LIMIT = S.STREAM_MEMORY
+
+
+def _open(tmp: Path, spill: Path) -> duckdb.DuckDBPyConnection:
     try:
-        return duckdb.connect(str(tmp))
+        con = duckdb.connect(str(tmp), config={"memory_limit": MEMORY_LIMIT,
+                                               "temp_directory": str(spill)})
     except duckdb.Error as exc:
         raise LoadError(f"{tmp.name.split('.tmp-')[0]}: not a DuckDB database this version "
                         f"can open ({exc})") from None
+    return con
 
 
 def _write_meta(con, cfg: LoadConfig, settings: Settings, data_version: str) -> None:
@@ -70,9 +76,16 @@ def _replace_rejects(ctx: Context, readings: list[Reading]) -> int:
     for f in files:
         con.execute("DELETE FROM rejects WHERE source_file = ?", [f])
     n = 0
+    streamed = con.execute("SELECT count(*) FROM duckdb_tables() WHERE temporary "
+                           "AND table_name = '_rej_stream'").fetchone()[0]
+    if streamed:
+        (k,) = con.execute("SELECT count(*) FROM _rej_stream").fetchone()
+        con.execute("INSERT INTO rejects SELECT * FROM _rej_stream")
+        con.execute("DROP TABLE _rej_stream")
+        n += k
     for r in readings:
         rj = ctx.rejects.get(r.index)
-        if rj is None or rj.ok.all():
+        if rj is None or getattr(rj, "streamed", False) or rj.ok.all():
             continue
         frame = rj.table(ctx.load_id)
         con.register("_rej", frame)
@@ -81,6 +94,16 @@ def _replace_rejects(ctx: Context, readings: list[Reading]) -> int:
         con.unregister("_rej")
         n += len(frame)
     return n
+
+
+def _refresh_rollups(con, ev: S.EventsChange, grids_changed: bool) -> None:
+    """Rollups of the days this load touched; all of them after a first load, a grid
+    change (events may move between grids) or when they are missing."""
+    (n_roll,) = con.execute("SELECT count(*) FROM daily_rollup").fetchone()
+    if grids_changed or ev.days is None or n_roll == 0:
+        refresh_rollups(con)
+    elif ev.days:
+        refresh_rollups(con, ev.days)
 
 
 def _check_grids_available(con, readings: list[Reading]) -> None:
@@ -100,7 +123,7 @@ def _check_grids_available(con, readings: list[Reading]) -> None:
 
 def _apply(tmp: Path, cfg: LoadConfig, readings: list[Reading], settings: Settings,
            progress: bool, started: datetime, t0: float, db: Path, read_s: float) -> dict:
-    con = _open(tmp)
+    con = _open(tmp, pub.spill_path(db))
     bar = None
     try:
         create_schema(con)
@@ -131,7 +154,7 @@ def _apply(tmp: Path, cfg: LoadConfig, readings: list[Reading], settings: Settin
                     raise LoadError("no valid grid to locate events and cameras in"
                                     + (f" (every grid row was rejected: {why})" if why else ""))
         with ctx.phase("events"):
-            S.stage_events(ctx, kind["events"], index)
+            ev = S.stage_events(ctx, kind["events"], index)
         with ctx.phase("cameras_mediation"):
             S.stage_cameras(ctx, kind["cameras"], index)
             S.stage_mediation(ctx, kind["mediation"])
@@ -139,7 +162,7 @@ def _apply(tmp: Path, cfg: LoadConfig, readings: list[Reading], settings: Settin
             moved = S.reassign(ctx, index) if grids_changed else {}
         with ctx.phase("rejects_rollups"):
             n_rejects = _replace_rejects(ctx, readings)
-            refresh_rollups(con)
+            _refresh_rollups(con, ev, grids_changed)
         data_version = uuid.uuid4().hex
         _write_meta(con, cfg, settings, data_version)
         finished = datetime.now()
@@ -208,6 +231,8 @@ def run_load(db_path, config_path, settings_path=None, report_path=None,
         except BaseException:
             pub.discard(tmp)
             raise
+        finally:
+            pub.discard_spill(db)
     report["seconds"] = report["total"]["seconds"] = round(time.monotonic() - t0, 3)
     if report_path:
         Path(report_path).write_text(json.dumps(report, ensure_ascii=False, indent=2,

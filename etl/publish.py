@@ -45,13 +45,25 @@ def db_lock(db: Path):
         os.close(fd)
 
 
+def spill_path(db: Path) -> Path:
+    """DuckDB's temp_directory for this load: beside the database (same disk), its own."""
+    return db.with_name(f"{db.name}.spill-{os.getpid()}")
+
+
+def discard_spill(db: Path) -> None:
+    shutil.rmtree(spill_path(db), ignore_errors=True)
+
+
 def remove_stale(db: Path) -> list[str]:
-    """Remove tmp copies left by killed loads (safe: we hold the lock)."""
+    """Remove tmp copies and spill folders left by killed loads (safe: we hold the lock)."""
     removed = []
-    for p in db.parent.glob(db.name + ".tmp-*"):
-        with contextlib.suppress(FileNotFoundError):
-            p.unlink()
-            removed.append(p.name)
+    for p in [*db.parent.glob(db.name + ".tmp-*"), *db.parent.glob(db.name + ".spill-*")]:
+        if p.is_dir():
+            shutil.rmtree(p, ignore_errors=True)
+        else:
+            with contextlib.suppress(FileNotFoundError):
+                p.unlink()
+        removed.append(p.name)
     return removed
 
 

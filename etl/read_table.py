@@ -2,12 +2,18 @@
 
 Everything is read as text first, so a bad value becomes a rejected row later instead of a
 crash now. A file that cannot be read at all raises LoadError naming the file.
+
+Events files can be far larger than memory (a city's hotline: millions of rows), so for
+them ``read_table`` only reads the header and returns a TableStream; its ``batches()``
+yields the rows in bounded slices (pyarrow's streaming CSV reader, Parquet row groups, XLSX
+rows). Small sources (cameras, mediation) are read whole.
 """
 from __future__ import annotations
 
 import csv
 import datetime as dt
 import io
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -40,6 +46,32 @@ class TableData:
         return [str(c) for c in self.df.columns]
 
 
+class EncodingRetry(Exception):
+    """Raised mid-stream when a file guessed as UTF-8 turns out not to be: read it again
+    as GB18030 (the caller drops what it staged from the first attempt)."""
+
+
+@dataclass
+class TableStream(TableData):
+    """A table read in slices: ``df`` holds only the headers (no rows); ``batches()`` yields
+    TableData slices whose ``rows`` continue the source's 1-based data row numbers."""
+
+    opener: Callable[[int], Iterator[TableData]] | None = None
+    guessed: bool = False          # encoding guessed from the first megabyte
+
+    def retry_as(self, encoding: str) -> None:
+        """After EncodingRetry: read again in ``encoding`` (no more guessing)."""
+        self.info["encoding"] = encoding
+        self.guessed = False
+
+    def batches(self, rows: int = 100_000) -> Iterator[TableData]:
+        assert self.opener is not None
+        yield from self.opener(rows)
+
+
+BATCH_ROWS = 100_000          # rows per slice of a streamed source (~200 MB of work)
+
+
 def table_format(src: SourceConfig) -> str:
     suffix = src.file.suffix.lower()
     if suffix == ".xls":
@@ -59,8 +91,11 @@ def read_table(src: SourceConfig) -> TableData:
     if not src.file.is_file():
         raise LoadError(f"{src.path}: file not found ({src.file})")
     fmt = table_format(src)
-    reader = {"csv": _read_csv, "xlsx": _read_xlsx, "parquet": _read_parquet,
-              "geojson": _read_geojson_points}[fmt]
+    if src.kind == "events":
+        reader = {"csv": _stream_csv, "xlsx": _stream_xlsx, "parquet": _stream_parquet}[fmt]
+    else:
+        reader = {"csv": _read_csv, "xlsx": _read_xlsx, "parquet": _read_parquet,
+                  "geojson": _read_geojson_points}[fmt]
     data = reader(src)
     data.info["format"] = fmt
     if not data.headers or all(h == "" for h in data.headers):
@@ -69,54 +104,21 @@ def read_table(src: SourceConfig) -> TableData:
 
 
 # --- CSV -------------------------------------------------------------------------------
-def _valid(raw: bytes, encoding: str) -> int | None:
-    """Byte offset of the first undecodable byte, or None; checked in 16 MB steps so no
-    full copy of the text is kept."""
-    import codecs
-
-    dec = codecs.getincrementaldecoder(encoding)("strict")
-    view = memoryview(raw)
-    step = 1 << 24
-    i = 0
-    try:
-        for i in range(0, len(raw), step):
-            dec.decode(view[i:i + step], final=i + step >= len(raw))
-        if not len(raw):
-            dec.decode(b"", final=True)
-    except UnicodeDecodeError as exc:
-        return i + exc.start
-    return None
+def read_whole(stream: TableStream) -> TableData:
+    """All rows of a stream in one TableData (for the small sources)."""
+    while True:
+        try:
+            parts = list(stream.batches(1 << 62))
+            break
+        except EncodingRetry:
+            stream.retry_as("gb18030")
+    if not parts:
+        return TableData(df=stream.df, rows=stream.rows, info=stream.info)
+    return TableData(df=parts[0].df, rows=parts[0].rows, info=stream.info)
 
 
-def _body(src: SourceConfig, raw: bytes) -> tuple[bytes, str]:
-    """The file as UTF-8 bytes for the CSV parser, and the encoding it was read as.
-
-    Tries UTF-8 (with or without BOM), a UTF-16 BOM, then GB18030 (a superset of GBK).
-    """
-    if src.encoding:
-        candidates: tuple[str, ...] = (src.encoding,)
-    elif raw.startswith(b"\xef\xbb\xbf"):
-        candidates = ("utf-8-sig",)
-    elif raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        candidates = ("utf-16",)
-    else:
-        candidates = ("utf-8", "gb18030")
-    for enc in candidates:
-        key = enc.lower().replace("_", "-")
-        if key in ("utf-8", "utf8", "utf-8-sig"):
-            err = _valid(raw, "utf-8-sig" if key == "utf-8-sig" else "utf-8")
-            if err is None:
-                return (raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw), enc
-        else:
-            try:
-                return raw.decode(enc).encode("utf-8"), enc
-            except UnicodeDecodeError as exc:
-                err = exc.start
-        if src.encoding:
-            raise LoadError(f"{src.path}: not valid {src.encoding} text at byte {err} "
-                            "(wrong encoding?)") from None
-    raise LoadError(f"{src.path}: cannot decode the file as UTF-8 or GB18030; "
-                    "set encoding = \"...\" in the load config")
+def _read_csv(src: SourceConfig) -> TableData:
+    return read_whole(_stream_csv(src))
 
 
 def _unique_headers(names: list[str]) -> list[str]:
@@ -132,11 +134,52 @@ def _unique_headers(names: list[str]) -> list[str]:
     return out
 
 
-def _read_csv(src: SourceConfig) -> TableData:
-    import pyarrow.csv as pacsv
+SAMPLE = 1 << 20          # bytes read up front: encoding guess, header, delimiter
 
-    body, enc = _body(src, src.file.read_bytes())
-    head = body[:65536].decode("utf-8", errors="ignore")
+
+def _is_utf8(enc: str) -> bool:
+    return enc.lower().replace("_", "-") in ("utf-8", "utf8", "utf-8-sig")
+
+
+def _guess_encoding(src: SourceConfig, sample: bytes, whole: bool) -> tuple[str, bool]:
+    """(encoding, guessed): declared, else a BOM, else UTF-8 if the first megabyte is valid
+    UTF-8 (guessed: confirmed while streaming), else GB18030 (a superset of GBK)."""
+    import codecs
+
+    if src.encoding:
+        return src.encoding, False
+    if sample.startswith(b"\xef\xbb\xbf"):
+        return "utf-8-sig", False
+    if sample.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16", False
+    try:
+        codecs.getincrementaldecoder("utf-8")("strict").decode(sample, final=whole)
+        return "utf-8", True
+    except UnicodeDecodeError:
+        return "gb18030", True
+
+
+def _file_invalid_at(path, encoding: str) -> int | None:
+    """Byte offset of the first undecodable byte of a file, read in 16 MB steps."""
+    import codecs
+
+    dec = codecs.getincrementaldecoder(encoding)("strict")
+    pos = 0
+    with open(path, "rb") as fh:
+        while True:
+            chunk = fh.read(1 << 24)
+            try:
+                dec.decode(chunk, final=not chunk)
+            except UnicodeDecodeError as exc:
+                return pos + exc.start
+            if not chunk:
+                return None
+            pos += len(chunk)
+
+
+def _csv_header(src: SourceConfig, sample: bytes, enc: str) -> tuple[list[str], str]:
+    text = sample[:65536 if not enc.lower().startswith("utf-16") else 131072]
+    head = text.decode(enc if not _is_utf8(enc) else "utf-8", errors="ignore").lstrip("\ufeff")
     first_line = head.splitlines()[0] if head.strip() else ""
     if not first_line.strip():
         raise LoadError(f"{src.path}: the file is empty or its first line is blank")
@@ -147,23 +190,88 @@ def _read_csv(src: SourceConfig) -> TableData:
         header = next(csv.reader(io.StringIO(head), delimiter=delim))
     except (csv.Error, StopIteration) as exc:
         raise LoadError(f"{src.path}: cannot read the header row ({exc})") from None
-    names = _unique_headers(header)
+    return _unique_headers(header), delim
+
+
+def _stream_csv(src: SourceConfig) -> TableStream:
+    """Header now; rows later, in slices, from pyarrow's streaming CSV reader (the whole file
+    is never in memory, nor a second UTF-8 copy of it)."""
+    size = src.file.stat().st_size
+    with src.file.open("rb") as fh:
+        sample = fh.read(SAMPLE)
+    enc, guessed = _guess_encoding(src, sample, whole=len(sample) >= size)
+    if not guessed:
+        import codecs
+
+        try:
+            codecs.getincrementaldecoder("utf-8-sig" if _is_utf8(enc) else enc)(
+                "strict").decode(sample, final=len(sample) >= size)
+        except UnicodeDecodeError as exc:
+            raise LoadError(f"{src.path}: not valid {enc} text at byte {exc.start} "
+                            "(wrong encoding?)") from None
+    names, delim = _csv_header(src, sample, enc)
+    stream = TableStream(df=_empty_frame(names), rows=np.zeros(0, dtype=np.int64),
+                         info={"encoding": enc, "delimiter": delim})
+    stream.guessed = guessed
+    stream.opener = lambda rows: _csv_batches(src, stream, names, delim, rows)
+    return stream
+
+
+def _csv_error(src: SourceConfig, stream: TableStream, exc: BaseException) -> Exception:
+    enc = stream.info["encoding"]
+    msg = str(exc).split("\n")[0]
+    if _is_utf8(enc):
+        err = _file_invalid_at(src.file, "utf-8")
+        if err is not None:
+            if stream.guessed:
+                return EncodingRetry(enc)
+            return LoadError(f"{src.path}: not valid {enc} text at byte {err} "
+                             "(wrong encoding?)")
+    elif isinstance(exc, UnicodeError) or "decode" in msg.lower():
+        if stream.guessed:
+            return LoadError(f"{src.path}: cannot decode the file as UTF-8 or GB18030; "
+                             "set encoding = \"...\" in the load config")
+        return LoadError(f"{src.path}: not valid {enc} text ({msg}; wrong encoding?)")
+    return LoadError(f"{src.path}: not a readable CSV file: {msg}")
+
+
+def _csv_batches(src: SourceConfig, stream: TableStream, names: list[str], delim: str,
+                 rows: int) -> Iterator[TableData]:
+    import pyarrow.csv as pacsv
+
+    enc = stream.info["encoding"]
+    start, pending, n = 1, [], 0
     try:
-        table = pacsv.read_csv(
-            pa.py_buffer(body),
-            read_options=pacsv.ReadOptions(column_names=names, skip_rows=1,
-                                           block_size=1 << 24),
+        reader = pacsv.open_csv(
+            src.file,
+            read_options=pacsv.ReadOptions(
+                column_names=names, skip_rows=1, block_size=1 << 22,
+                encoding="utf8" if _is_utf8(enc) else enc),
             parse_options=pacsv.ParseOptions(delimiter=delim, newlines_in_values=True),
             convert_options=pacsv.ConvertOptions(
                 column_types={n: pa.string() for n in names},
-                strings_can_be_null=False, quoted_strings_can_be_null=False),
-        )
-    except pa.ArrowInvalid as exc:
-        msg = str(exc).split("\n")[0]
-        raise LoadError(f"{src.path}: not a readable CSV file: {msg}") from None
+                strings_can_be_null=False, quoted_strings_can_be_null=False))
+        for batch in reader:
+            pending.append(batch)
+            n += batch.num_rows
+            if n >= rows:
+                yield _slice(pa.Table.from_batches(pending), start)
+                start, pending, n = start + n, [], 0
+    except (pa.ArrowException, UnicodeError, ValueError) as exc:
+        if "Empty CSV file" in str(exc):
+            return
+        raise _csv_error(src, stream, exc) from None
+    if n:
+        yield _slice(pa.Table.from_batches(pending), start)
+
+
+def _slice(table: pa.Table, start: int) -> TableData:
     df = _arrow_to_frame(table)
-    return TableData(df=df, rows=np.arange(1, len(df) + 1, dtype=np.int64),
-                     info={"encoding": enc, "delimiter": delim})
+    return TableData(df=df, rows=np.arange(start, start + len(df), dtype=np.int64))
+
+
+def _empty_frame(names: list[str]) -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series([], dtype=STR) for c in names})
 
 
 def _arrow_to_frame(table: pa.Table) -> pd.DataFrame:
@@ -209,7 +317,7 @@ def _pick_header(rows: list[tuple[int, list[str]]]):
     return rows[0][1], rows[0][0], rows[1:]
 
 
-def _read_xlsx(src: SourceConfig) -> TableData:
+def _open_sheet(src: SourceConfig):
     import zipfile
 
     import openpyxl
@@ -219,34 +327,44 @@ def _read_xlsx(src: SourceConfig) -> TableData:
         wb = openpyxl.load_workbook(src.file, read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as exc:
         raise LoadError(f"{src.path}: not a readable XLSX workbook ({exc})") from None
-    try:
-        if src.sheet:
-            if src.sheet not in wb.sheetnames:
-                raise LoadError(f"{src.path}: no sheet {src.sheet!r}; sheets: "
-                                f"{', '.join(wb.sheetnames)}")
-            ws = wb[src.sheet]
-        else:
-            ws = wb.worksheets[0]
-        rows = ws.iter_rows(values_only=True)
-        head_rows: list[tuple[int, list[str]]] = []
-        for i, values in enumerate(rows, start=1):
-            texts = [cell_text(v) for v in values]
-            if any(texts):
-                head_rows.append((i, texts))
-            if len(head_rows) >= HEADER_SCAN:
-                break
-        header, header_row, pending = _pick_header(head_rows)
-        data: list[list[str]] = []
-        rownums: list[int] = []
+    if src.sheet and src.sheet not in wb.sheetnames:
+        wb.close()
+        raise LoadError(f"{src.path}: no sheet {src.sheet!r}; sheets: "
+                        f"{', '.join(wb.sheetnames)}")
+    ws = wb[src.sheet] if src.sheet else wb.worksheets[0]
+    ws.reset_dimensions()   # read-only mode trusts the declared size, which exports get wrong
+    return wb, ws
+
+
+def _xlsx_rows(ws):
+    """(header, iterator of (data row number, texts)) of a sheet, empty rows skipped."""
+    rows = ws.iter_rows(values_only=True)
+    head_rows: list[tuple[int, list[str]]] = []
+    for i, values in enumerate(rows, start=1):
+        texts = [cell_text(v) for v in values]
+        if any(texts):
+            head_rows.append((i, texts))
+        if len(head_rows) >= HEADER_SCAN:
+            break
+    header, header_row, pending = _pick_header(head_rows)
+
+    def body():
         for i, texts in pending:
-            data.append(texts)
-            rownums.append(i - header_row)
+            yield i - header_row, texts
         for i, values in enumerate(rows, start=(head_rows[-1][0] + 1) if head_rows else 1):
             texts = [cell_text(v) for v in values]
-            if not any(texts):
-                continue
-            data.append(texts)
-            rownums.append(i - header_row)
+            if any(texts):
+                yield i - header_row, texts
+    return header, body()
+
+
+def _stream_xlsx(src: SourceConfig) -> TableStream:
+    """Header now; rows later in slices (an Excel sheet holds at most 1,048,576 rows, but
+    as Python objects even that is gigabytes)."""
+    wb, ws = _open_sheet(src)
+    try:
+        header, _ = _xlsx_rows(ws)
+        title = ws.title
     finally:
         wb.close()
     if header is None:
@@ -254,15 +372,43 @@ def _read_xlsx(src: SourceConfig) -> TableData:
     while header and header[-1] == "":
         header.pop()
     names = _unique_headers(header)
+    stream = TableStream(df=_empty_frame(names), rows=np.zeros(0, dtype=np.int64),
+                         info={"sheet": title})
+    stream.opener = lambda rows: _xlsx_batches(src, stream, names, rows)
+    return stream
+
+
+def _xlsx_frame(names: list[str], data: list[list[str]]) -> pd.DataFrame:
+    if not data:
+        return _empty_frame(names)
+    return pd.DataFrame({name: pd.Series([(r[j] if j < len(r) else "") for r in data],
+                                         dtype=STR) for j, name in enumerate(names)})
+
+
+def _xlsx_batches(src: SourceConfig, stream: TableStream, names: list[str],
+                  rows: int) -> Iterator[TableData]:
+    wb, ws = _open_sheet(src)
     n = len(names)
-    cols = {name: pd.Series([(r[j] if j < len(r) else "") for r in data], dtype=STR)
-            for j, name in enumerate(names)}
-    df = pd.DataFrame(cols) if data else pd.DataFrame({c: pd.Series([], dtype=STR)
-                                                       for c in names})
-    info = {"sheet": ws.title}
-    if any(len(r) > n and any(r[n:]) for r in data):
-        info["note"] = "cells right of the last header were ignored"
-    return TableData(df=df, rows=np.asarray(rownums, dtype=np.int64), info=info)
+    try:
+        _, body = _xlsx_rows(ws)
+        data: list[list[str]] = []
+        nums: list[int] = []
+        for num, texts in body:
+            if len(texts) > n and any(texts[n:]):
+                stream.info["note"] = "cells right of the last header were ignored"
+            data.append(texts)
+            nums.append(num)
+            if len(data) >= rows:
+                yield TableData(df=_xlsx_frame(names, data), rows=np.asarray(nums, np.int64))
+                data, nums = [], []
+        if data:
+            yield TableData(df=_xlsx_frame(names, data), rows=np.asarray(nums, np.int64))
+    finally:
+        wb.close()
+
+
+def _read_xlsx(src: SourceConfig) -> TableData:
+    return read_whole(_stream_xlsx(src))
 
 
 # --- Parquet ---------------------------------------------------------------------------
@@ -304,6 +450,29 @@ def _read_parquet(src: SourceConfig) -> TableData:
     cols = [arrow_column_text(c) for c in table.columns]
     df = _arrow_to_frame(pa.table(cols, names=names))
     return TableData(df=df, rows=np.arange(1, len(df) + 1, dtype=np.int64), info={})
+
+
+def _stream_parquet(src: SourceConfig) -> TableStream:
+    import pyarrow.parquet as pq
+
+    try:
+        schema = pq.ParquetFile(src.file).schema_arrow
+    except (pa.ArrowInvalid, OSError) as exc:
+        raise LoadError(f"{src.path}: not a readable Parquet file ({exc})") from None
+    names = _unique_headers([str(n) for n in schema.names])
+    stream = TableStream(df=_empty_frame(names), rows=np.zeros(0, dtype=np.int64), info={})
+
+    def batches(rows: int) -> Iterator[TableData]:
+        start = 1
+        try:
+            for batch in pq.ParquetFile(src.file).iter_batches(batch_size=rows):
+                cols = [arrow_column_text(pa.chunked_array([c])) for c in batch.columns]
+                yield _slice(pa.table(cols, names=names), start)
+                start += batch.num_rows
+        except (pa.ArrowInvalid, OSError) as exc:
+            raise LoadError(f"{src.path}: not a readable Parquet file ({exc})") from None
+    stream.opener = batches
+    return stream
 
 
 # --- GeoJSON points (cameras) ----------------------------------------------------------

@@ -92,3 +92,20 @@ def reject_rows(rj: Rejects, idx: np.ndarray, reasons, details, load_id: int) ->
         "detail": np.asarray(details, dtype=object),
         "raw": raw_json(rj.frame, idx, rj.extra_raw),
     })
+
+
+class Counted:
+    """Reject counts of a streamed source, whose rows were written batch by batch (the rows
+    themselves are already in the staging table ``_rej_stream``)."""
+
+    streamed = True
+
+    def __init__(self, counts: dict[str, int] | None = None):
+        self._counts: dict[str, int] = dict(counts or {})
+
+    def add(self, reason: str, n: int) -> None:
+        assert reason in REASONS, reason
+        self._counts[reason] = self._counts.get(reason, 0) + int(n)
+
+    def counts(self) -> dict[str, int]:
+        return {k: int(v) for k, v in sorted(self._counts.items()) if v}

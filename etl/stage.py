@@ -2,6 +2,10 @@
 ones, upsert by key, and keep earlier rows' grids right when the grids change."""
 from __future__ import annotations
 
+import gc
+import os
+from dataclasses import dataclass, field
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -10,6 +14,8 @@ from etl import cameras as C
 from etl import events as E
 from etl import mediation as M
 from etl.context import Context
+from etl.read_table import BATCH_ROWS
+from etl.rejects import Counted, Rejects
 from etl.spatial import GridIndex
 from etl.upsert import dedup, hash_expr, register, upsert
 
@@ -32,92 +38,255 @@ def _finish(ctx: Context, readings: list, counts: pd.DataFrame, duplicates: dict
     return changed
 
 
-def stage_events(ctx: Context, readings: list, index: GridIndex) -> int:
-    """Load every events source; returns how many events are new or updated.
+# DuckDB's share of the load's memory; past it, staging, sorts and joins spill to a folder
+# beside the database. While batches stream, Python holds one batch (~300 MB with the
+# reader's read-ahead) beside DuckDB; once they are staged Python holds almost nothing and
+# the final sort and the rollups get more. Together with the interpreter and the grid index (~300 MB) the
+# load stays under 1.5 GB however large the files.
+STREAM_MEMORY = os.environ.get("GRIDWALL_ETL_MEMORY", "450MB")
+SORT_MEMORY = os.environ.get("GRIDWALL_ETL_SORT_MEMORY", "700MB")
 
-    Set-based in DuckDB over the Arrow table of prepared rows (no copy of it): one pass
-    classifies rows new / updated / unchanged by content hash, and only when something
-    changed is the events table rewritten, sorted by reported_at.
+STAGE_DDL = """CREATE OR REPLACE TEMP TABLE _ev_stage (
+    event_id VARCHAR, reported_at TIMESTAMP, category VARCHAR, subcategory VARCHAR,
+    channel VARCHAR, description VARCHAR, address VARCHAR, lon DOUBLE, lat DOUBLE,
+    grid_id VARCHAR, village_code VARCHAR, township_code VARCHAR, accepted_at TIMESTAMP,
+    dispatched_at TIMESTAMP, closed_at TIMESTAMP, department VARCHAR, level VARCHAR,
+    status VARCHAR, satisfaction VARCHAR, supervised BOOLEAN, reporter_name VARCHAR,
+    reporter_phone VARCHAR, source_row BIGINT, content_hash VARCHAR, __src BIGINT,
+    __pos BIGINT)"""
+REJ_DDL = """CREATE OR REPLACE TEMP TABLE _rej_stream (
+    load_id BIGINT, source_kind VARCHAR, source_file VARCHAR, source_row BIGINT,
+    reason VARCHAR, detail VARCHAR, raw VARCHAR)"""
+# An empty status takes the furthest step its timestamps show; an unknown one stays NULL.
+STATUS_SQL = """CASE WHEN __st_unknown THEN NULL WHEN status IS NOT NULL THEN status
+    WHEN closed_at IS NOT NULL THEN 'closed' WHEN dispatched_at IS NOT NULL THEN 'dispatched'
+    WHEN accepted_at IS NOT NULL THEN 'accepted' ELSE 'reported' END"""
+GRID_COLS = ("grid_id", "village_code", "township_code")
+STAGED = [c for c in E.COLUMNS if c not in ("source_file", "load_id")]
+# DuckDB's 64-bit hash of the typed source fields, in one vectorised call (NULL and '' hash
+# apart; only rows of the same event_id are ever compared, so 64 bits are plenty).
+CONTENT_HASH = f"CAST(hash({', '.join('s.' + c for c in E.HASHED)}) AS VARCHAR)"
+
+
+@dataclass
+class EventsChange:
+    """What stage_events did: rows new or updated, and which days' rollups that touches
+    (None: rebuild them all, as after a first load)."""
+
+    changed: int = 0
+    days: list | None = field(default_factory=list)
+
+
+def _grid_table(con, index: GridIndex) -> None:
+    register(con, "_gidx_in", pa.table({
+        "pos": pa.array(np.arange(len(index)), pa.int64()),
+        "grid_id": pa.array(index.grid_ids, pa.string()),
+        "village_code": pa.array(index.village_codes, pa.string()),
+        "township_code": pa.array(index.township_codes, pa.string())}))
+    con.execute("CREATE OR REPLACE TEMP TABLE _gidx AS SELECT * FROM _gidx_in")
+    con.unregister("_gidx_in")
+
+
+def _insert_batch(ctx: Context, table: pa.Table) -> None:
+    """Typed rows of one batch -> _ev_stage: grid codes joined, status derived, content
+    hashed, all in DuckDB (in parallel, no Python object per row)."""
+    con = ctx.con
+    _evb = table  # noqa: F841 -- scanned by name: a registered view would be kept until COMMIT
+    cols = ", ".join(("g." if c in GRID_COLS else "s.") + c if c != "content_hash"
+                     else CONTENT_HASH for c in STAGED)
+    con.execute(f"""INSERT INTO _ev_stage
+        SELECT {cols}, s.__src, s.__pos
+        FROM (SELECT * REPLACE ({STATUS_SQL} AS status) FROM _evb) s
+        JOIN _gidx g ON g.pos = s.__gpos""")
+
+
+def _stage_source(ctx: Context, r, index: GridIndex) -> None:
+    """Stream one events source into _ev_stage (and its rejects into _rej_stream)."""
+    from etl.read_table import EncodingRetry
+    from etl.sources import Reading
+
+    con = ctx.con
+    rep = ctx.report_for(r)
+    while True:
+        tally = E.Tally()
+        try:
+            for part in r.data.batches(BATCH_ROWS):
+                br = Reading(src=r.src, data=part, columns=r.columns, index=r.index)
+                table, rj = E.prepare_events(ctx, br, index, tally)
+                tally.rows_read += br.n
+                tally.rejected.update(rj.counts())
+                if table.num_rows:
+                    _insert_batch(ctx, table)
+                _rejb = rj.table(ctx.load_id)
+                if len(_rejb):
+                    con.execute("INSERT INTO _rej_stream SELECT * FROM _rejb")
+                del table, rj, br, part, _rejb
+                pa.default_memory_pool().release_unused()   # keep the batch's peak, not a sum
+            break
+        except EncodingRetry:
+            con.execute("DELETE FROM _ev_stage WHERE __src = ?", [r.index])
+            con.execute("DELETE FROM _rej_stream WHERE source_file = ?", [r.src.path])
+            r.data.retry_as("gb18030")
+    rep.update({k: v for k, v in r.data.info.items() if k != "format"})
+    rep["rows_read"] = tally.rows_read
+    rep["warnings"].update(tally.warnings())
+    if tally.unknown_categories:
+        rep["unknown_categories"] = dict(tally.unknown_categories.most_common(50))
+    ctx.rejects[r.index] = Counted(tally.rejected)
+
+
+def _conflict_rejects(ctx: Context, readings: list, conflicts: pd.DataFrame) -> None:
+    """duplicate_conflict rejects: the raw rows are read again (only when there are any)."""
+    from etl.sources import Reading
+
+    by_src = {r.index: r for r in readings}
+    for src, grp in conflicts.groupby("__src"):
+        r = by_src[int(src)]
+        want = dict(zip(grp["__pos"].astype(np.int64), zip(grp["__first_src"], grp["__first_pos"])))
+        rows = []
+        for part in r.data.batches(BATCH_ROWS):
+            pos = part.rows - 1
+            hit = np.flatnonzero(np.isin(pos, list(want)))
+            if not len(hit):
+                continue
+            rj = Rejects("events", r.src.path, part.df, part.rows)
+            mask = np.zeros(len(part.rows), dtype=bool)
+            mask[hit] = True
+            detail = np.full(len(part.rows), "", dtype=object)
+            for i in hit:
+                fsrc, fpos = want[int(pos[i])]
+                detail[i] = (f"same event_id as {by_src[int(fsrc)].src.path} row "
+                             f"{int(fpos) + 1}, with different content")
+            rj.flag(mask, "duplicate_conflict", detail)
+            rows.append(rj.table(ctx.load_id))
+        if rows:
+            _rejb = pd.concat(rows, ignore_index=True)  # noqa: F841 -- scanned by name
+            ctx.con.execute("INSERT INTO _rej_stream SELECT * FROM _rejb")
+        counted = ctx.rejects[r.index]
+        counted.add("duplicate_conflict", len(grp))
+
+
+def _dedup_events(ctx: Context, readings: list) -> dict[int, int]:
+    """Within-load duplicates: later rows of an event_id are dropped (same content) or
+    rejected (different content). Only the rows of repeated ids are ranked."""
+    con = ctx.con
+    con.execute("""CREATE OR REPLACE TEMP TABLE _ev_dups AS
+        SELECT __src, __pos, content_hash,
+               row_number() OVER w AS rn, first_value(content_hash) OVER w AS first_hash,
+               first_value(__src) OVER w AS __first_src, first_value(__pos) OVER w AS __first_pos
+        FROM _ev_stage
+        WHERE event_id IN (SELECT event_id FROM _ev_stage GROUP BY event_id
+                           HAVING count(*) > 1)
+        WINDOW w AS (PARTITION BY event_id ORDER BY __src, __pos)""")
+    (n,) = con.execute("SELECT count(*) FROM _ev_dups").fetchone()
+    duplicates: dict[int, int] = {}
+    if n:
+        conflicts = con.execute("""SELECT __src, __pos, __first_src, __first_pos FROM _ev_dups
+            WHERE rn > 1 AND content_hash IS DISTINCT FROM first_hash
+            ORDER BY __src, __pos""").df()
+        for src, cnt in con.execute("""SELECT __src, count(*) FROM _ev_dups
+                WHERE rn > 1 AND content_hash IS NOT DISTINCT FROM first_hash
+                GROUP BY __src""").fetchall():
+            duplicates[int(src)] = int(cnt)
+        con.execute("""DELETE FROM _ev_stage USING _ev_dups d
+            WHERE _ev_stage.__src = d.__src AND _ev_stage.__pos = d.__pos AND d.rn > 1""")
+        if len(conflicts):
+            _conflict_rejects(ctx, readings, conflicts)
+    con.execute("DROP TABLE _ev_dups")
+    return duplicates
+
+
+def _staged_select(ctx: Context, readings: list, where: str = "") -> str:
+    """SELECT of staged rows (optionally only some) in the events table's columns."""
+    paths = ", ".join(f"({r.index}, '{r.src.path.replace(chr(39), chr(39) * 2)}')"
+                      for r in readings)
+    cols = []
+    for c in E.COLUMNS:
+        if c == "source_file":
+            cols.append("f.path AS source_file")
+        elif c == "load_id":
+            cols.append(f"CAST({int(ctx.load_id)} AS BIGINT) AS load_id")
+        else:
+            cols.append(f"s.{c}")
+    return (f"SELECT {', '.join(cols)} FROM _ev_stage s "
+            f"JOIN (VALUES {paths}) f(src, path) ON f.src = s.__src {where}")
+
+
+def _insert_sorted(ctx: Context, readings: list, where: str = "",
+                   with_old: bool = False) -> None:
+    """Staged rows into events, sorted by reported_at; ``with_old``: the whole table is
+    rewritten (old rows and these), sorted."""
+    con = ctx.con
+    select = _staged_select(ctx, readings, where)
+    if with_old:
+        (ddl,) = con.execute("SELECT sql FROM duckdb_tables() WHERE table_name = 'events' "
+                             "AND schema_name = 'main' AND NOT temporary").fetchone()
+        con.execute("ALTER TABLE events RENAME TO _events_old")
+        con.execute(ddl)
+        cols = ", ".join(E.COLUMNS)
+        select = f"SELECT {cols} FROM _events_old UNION ALL {select}"
+    con.execute(f"INSERT INTO events SELECT * FROM ({select}) ORDER BY reported_at, event_id")
+    if with_old:
+        con.execute("DROP TABLE _events_old")
+
+
+def stage_events(ctx: Context, readings: list, index: GridIndex) -> EventsChange:
+    """Load every events source, streaming; returns what changed.
+
+    Batches of typed rows go to a staging table (spilled to disk by DuckDB past its memory
+    limit); duplicates, the new / updated / unchanged split and the write are set-based
+    SQL. A first load writes the whole table sorted by reported_at; later loads delete the
+    updated rows and append the new and updated ones, sorted among themselves (the table
+    is rewritten sorted only when a load adds at least as many rows as it holds).
     """
     if not readings:
-        return 0
+        return EventsChange()
     con = ctx.con
+    _grid_table(con, index)
+    con.execute(STAGE_DDL)
+    con.execute(REJ_DDL)
     with ctx.phase("events_parse"):
-        frames = [E.prepare_events(ctx, r, index) for r in readings]
-        frame = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
-        del frames
-        table = _arrow(frame, ("reported_at", "accepted_at", "dispatched_at", "closed_at"))
-        del frame
-    register(con, "_ev_in", table)
-    base = "_ev_in"
-    duplicates: dict[int, int] = {}
-    (dups,) = con.execute("SELECT count(*) - count(DISTINCT event_id) FROM _ev_in").fetchone()
-    if dups:
-        con.execute(f"CREATE OR REPLACE TEMP TABLE _ev_dup AS SELECT *, "
-                    f"{hash_expr(E.HASHED)} AS content_hash FROM _ev_in")
-        conflicts = dedup(con, "_ev_dup", ["event_id"], "content_hash", "_ev_keep")
-        con.execute("DROP TABLE _ev_dup")
-        ctx.flag_conflicts({r.index: r for r in readings}, conflicts, "event_id")
-        duplicates = conflicts.attrs["duplicates"]
-        base = "_ev_keep"
+        for r in readings:
+            _stage_source(ctx, r, index)
+    gc.collect()
+    pa.default_memory_pool().release_unused()
+    con.execute(f"SET memory_limit = '{SORT_MEMORY}'")
+    duplicates = _dedup_events(ctx, readings)
     (existing,) = con.execute("SELECT count(*) FROM events").fetchone()
-    h = hash_expr(E.HASHED, alias="s")
+    out = EventsChange()
     if not existing:
-        counts = con.execute(f"SELECT __src AS src, 'new' AS change, count(*) AS n "
-                             f"FROM {base} GROUP BY ALL").df()
-        select = _select(ctx, h)
-        con.execute(f"INSERT INTO events SELECT {select} FROM {base} s "
-                    "ORDER BY reported_at, event_id")
+        counts = con.execute("SELECT __src AS src, 'new' AS change, count(*) AS n "
+                             "FROM _ev_stage GROUP BY ALL").df()
+        _insert_sorted(ctx, readings)
+        out.days = None
     else:
-        con.execute(f"""CREATE OR REPLACE TEMP TABLE _ev_chg AS
-            SELECT s.__src, s.event_id, s.content_hash,
+        con.execute("""CREATE OR REPLACE TEMP TABLE _ev_chg AS
+            SELECT s.__src, s.__pos, s.event_id,
                    CASE WHEN t.event_id IS NULL THEN 'new'
                         WHEN t.content_hash = s.content_hash THEN 'unchanged'
-                        ELSE 'updated' END AS change
-            FROM (SELECT __src, event_id, {h} AS content_hash FROM {base} s) s
-            LEFT JOIN events t ON t.event_id = s.event_id""")
+                        ELSE 'updated' END AS change,
+                   CAST(t.reported_at AS DATE) AS old_day, CAST(t.closed_at AS DATE) AS old_closed,
+                   CAST(s.reported_at AS DATE) AS new_day, CAST(s.closed_at AS DATE) AS new_closed
+            FROM _ev_stage s LEFT JOIN events t ON t.event_id = s.event_id""")
         counts = con.execute("SELECT __src AS src, change, count(*) AS n FROM _ev_chg "
                              "GROUP BY ALL").df()
-        if (counts["change"] != "unchanged").any():
-            _merge_sorted(ctx, base)
+        added = int(counts.loc[counts["change"] != "unchanged", "n"].sum())
+        if added:
+            out.days = [d for (d,) in con.execute("""
+                SELECT DISTINCT d FROM (
+                    SELECT unnest([old_day, old_closed, new_day, new_closed]) AS d
+                    FROM _ev_chg WHERE change <> 'unchanged') WHERE d IS NOT NULL
+                ORDER BY d""").fetchall()]
+            con.execute("""DELETE FROM events WHERE event_id IN
+                (SELECT event_id FROM _ev_chg WHERE change = 'updated')""")
+            keep = ("SEMI JOIN (SELECT __src, __pos FROM _ev_chg WHERE change <> 'unchanged') "
+                    "c ON c.__src = s.__src AND c.__pos = s.__pos")
+            _insert_sorted(ctx, readings, keep, with_old=added >= existing)
         con.execute("DROP TABLE _ev_chg")
-    con.unregister("_ev_in")
-    if base != "_ev_in":
-        con.execute(f"DROP TABLE {base}")
-    return _finish(ctx, readings, counts, duplicates)
-
-
-def _select(ctx: Context, hash_sql: str) -> str:
-    """The events columns, in table order, from a staged row ``s``."""
-    out = []
-    for c in E.COLUMNS:
-        if c == "content_hash":
-            out.append(f"{hash_sql} AS content_hash")
-        elif c == "load_id":
-            out.append(f"{int(ctx.load_id)} AS load_id")
-        else:
-            out.append(f"s.{c}")
-    return ", ".join(out)
-
-
-def _merge_sorted(ctx: Context, base: str) -> None:
-    """events := (old rows not updated) + (new and updated rows), ordered by reported_at."""
-    con = ctx.con
-    (ddl,) = con.execute("SELECT sql FROM duckdb_tables() WHERE table_name = 'events' "
-                         "AND schema_name = 'main' AND NOT temporary").fetchone()
-    cols = ", ".join(E.COLUMNS)
-    con.execute("ALTER TABLE events RENAME TO _events_old")
-    con.execute(ddl)
-    con.execute(f"""INSERT INTO events
-        SELECT * FROM (
-            SELECT {cols} FROM _events_old o
-            ANTI JOIN (SELECT event_id FROM _ev_chg WHERE change = 'updated') u
-                ON o.event_id = u.event_id
-            UNION ALL
-            SELECT {_select(ctx, "c.content_hash")} FROM {base} s
-            JOIN _ev_chg c ON s.event_id = c.event_id AND c.change <> 'unchanged')
-        ORDER BY reported_at, event_id""")
-    con.execute("DROP TABLE _events_old")
+    out.changed = _finish(ctx, readings, counts, duplicates)
+    con.execute("DROP TABLE _ev_stage")
+    con.execute("DROP TABLE _gidx")
+    return out   # the sort memory stays for the rest of the load (rollups): Python is idle
 
 
 def stage_cameras(ctx: Context, readings: list, index: GridIndex) -> int:

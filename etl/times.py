@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 FAST_FORMAT = "%Y-%m-%d %H:%M:%S"
 _LOOSE = (
@@ -83,15 +85,66 @@ def _from_utc(values: pd.Series, target_tz: str) -> pd.Series:
     return pd.Series(idx.tz_convert(target_tz).tz_localize(None), index=values.index)
 
 
+def _arrow_text(s: pd.Series) -> pa.ChunkedArray | None:
+    """The Arrow array behind a pandas string Series (no copy), or None."""
+    arr = getattr(s.array, "_pa_array", None)
+    if isinstance(arr, pa.ChunkedArray) and pa.types.is_string(arr.type):
+        return arr
+    if isinstance(arr, pa.ChunkedArray) and pa.types.is_large_string(arr.type):
+        return arr.cast(pa.string())
+    return None
+
+
+def _fast_pass(s: pd.Series) -> tuple[np.ndarray, np.ndarray] | None:
+    """Canonical 'YYYY-MM-DD HH:MM:SS' cells parsed by Arrow in C++: (datetime64[us], done).
+
+    Only cells that round-trip are taken (Arrow's strptime would roll 30 February over into
+    March, and accept years pandas cannot hold); everything else goes the careful way."""
+    arr = _arrow_text(s)
+    if arr is None:
+        return None
+    parsed = pc.strptime(arr, format=FAST_FORMAT, unit="us", error_is_null=True)
+    day = pc.utf8_slice_codeunits(arr, 8, 10)
+    day_n = pc.cast(pc.if_else(pc.utf8_is_digit(day), day, "0"), pa.int64())
+    year = pc.year(parsed)
+    done = pc.and_(pc.and_(pc.equal(pc.utf8_length(arr), 19), pc.equal(pc.day(parsed), day_n)),
+                   pc.and_(pc.greater_equal(year, 1678), pc.less_equal(year, 2261)))
+    done = pc.fill_null(done, False).to_numpy(zero_copy_only=False)
+    values = parsed.to_numpy(zero_copy_only=False).astype("datetime64[us]")
+    return values, done
+
+
 def parse_times(text: pd.Series, fmt: str | None, source_tz: str,
                 target_tz: str) -> tuple[pd.Series, np.ndarray, np.ndarray]:
     """Parse a text column; returns (datetime64[ns] Series, empty mask, bad mask).
 
     ``fmt`` is a strptime format from the load config; without one, ISO-like and Chinese
     spellings are accepted (2024-03-05 14:03, 2024/3/5 14:03, 2024年3月5日 14时03分,
-    20240305140300, with an optional +08:00 / Z offset).
+    20240305140300, with an optional +08:00 / Z offset). Canonical cells take a fast pass
+    in Arrow; the rest are parsed as below.
     """
     s = text.fillna("").astype("string[pyarrow]").str.strip()
+    empty = (s == "").to_numpy(dtype=bool)
+    if not fmt and not empty.all():
+        fast = _fast_pass(s)
+        if fast is not None and fast[1].any():
+            values, done = fast
+            rest = ~done & ~empty
+            out = pd.Series(values.astype("datetime64[ns]"), index=s.index)
+            out[~done] = pd.NaT
+            out = _localize(out, source_tz, target_tz) if done.any() else out
+            if rest.any():
+                sub, _, _ = _parse_all(s[rest], None, source_tz, target_tz)
+                out[rest] = sub
+            bad = ~empty & out.isna().to_numpy()
+            return out, empty, bad
+    result, _, _ = _parse_all(s, fmt, source_tz, target_tz)
+    bad = ~empty & result.isna().to_numpy()
+    return result, empty, bad
+
+
+def _parse_all(s: pd.Series, fmt: str | None, source_tz: str,
+               target_tz: str) -> tuple[pd.Series, np.ndarray, np.ndarray]:
     empty = (s == "").to_numpy(dtype=bool)
     result = pd.Series(pd.NaT, index=s.index, dtype="datetime64[ns]")
     if empty.all():

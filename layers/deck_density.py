@@ -12,14 +12,16 @@ import pydeck as pdk
 
 
 def hexagon_layer(cells: pd.DataFrame, *, radius_m: float, colors: list[list[int]],
-                  elevation_scale: float, layer_id: str = "density-hex") -> pdk.Layer:
-    """An extruded, pickable HexagonLayer (SUM of ``n``) with the given colour range."""
-    xy = np.round(cells[["lon", "lat"]].to_numpy(dtype="float64"), 5).tolist()
+                  max_height_m: float, layer_id: str = "density-hex") -> pdk.Layer:
+    """An extruded, pickable HexagonLayer (SUM of ``n``) with the given colour range; the
+    fullest hexagon stands ``max_height_m`` metres (heights are linear in the sum)."""
+    xy = np.round(cells[["lon", "lat"]].to_numpy(dtype="float64"), 4).tolist()   # ~10 m
     data = [{"p": p, "n": n} for p, n in zip(xy, cells["n"].astype("int64").tolist())]
     return pdk.Layer(
         "HexagonLayer", data=data, id=layer_id, get_position="p",
         get_elevation_weight="n", get_color_weight="n",
         elevation_aggregation='"SUM"', color_aggregation='"SUM"',
-        radius=radius_m, coverage=0.88, extruded=True, elevation_scale=elevation_scale,
+        radius=radius_m, coverage=0.88, extruded=True, elevation_scale=1,
+        elevation_range=[0, round(max_height_m, 1)],
         color_range=colors, upper_percentile=100, pickable=True, auto_highlight=True,
         opacity=0.9)

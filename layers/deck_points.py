@@ -12,7 +12,7 @@ def camera_layer(records: list[dict], *, layer_id: str = "cameras") -> pdk.Layer
     """``records``: ``p`` [lon, lat], ``c`` [r, g, b, a], ``tip`` (HTML)."""
     return pdk.Layer(
         "ScatterplotLayer", data=records, id=layer_id, get_position="p", get_fill_color="c",
-        get_radius=40, radius_min_pixels=2.5, radius_max_pixels=7, stroked=False,
+        get_radius=30, radius_min_pixels=1.8, radius_max_pixels=7, stroked=False,
         pickable=True, parameters={"depthTest": False})
 
 
@@ -21,5 +21,5 @@ def gap_layer(records: list[dict], *, color: list[int],
     """``records``: ``p`` [lon, lat], ``r`` (metres), ``tip``: red rings, not filled."""
     return pdk.Layer(
         "ScatterplotLayer", data=records, id=layer_id, get_position="p", get_radius="r",
-        filled=False, stroked=True, get_line_color=color, line_width_min_pixels=3,
+        filled=False, stroked=True, get_line_color=color, line_width_min_pixels=3.5,
         radius_min_pixels=10, pickable=True, parameters={"depthTest": False})

@@ -6,7 +6,8 @@ view and its export always describe the same events. Parameters:
 window   today | 7d | week | 30d | month (relative to as_of's day; week = Monday–Sunday
          and month = the calendar month that contain it), or start / end dates [start, end)
 start, end, as_of   as in /api/metrics (no window and no dates: the wall's window_days days
-         ending with as_of's day, like /api/metrics)
+         ending with as_of's day, like /api/metrics; for the event list and its export:
+         every report time)
 township (code or name), grid (id), category, channel, department
 status   reported | accepted | dispatched | closed | invalid (the stored status) | open
          (valid and not closed as of as_of)
@@ -35,6 +36,9 @@ FILTER_KEYS = ("window", "start", "end", "as_of", "township", "grid", "category"
                "department", "status", "warning")
 
 
+ALL_START, ALL_END = dt.date(1, 1, 1), dt.date(9999, 12, 31)   # window "all"
+
+
 class FilterError(m.MetricsError):
     """A bad filter value; the API answers 400 with this message."""
 
@@ -57,10 +61,15 @@ class Filters:
         """Plain values for cache keys."""
         return tuple(sorted((k, str(v)) for k, v in asdict(self).items()))
 
+    @property
+    def bounded(self) -> bool:
+        return self.window != "all"
+
     def query(self) -> dict[str, str]:
         """URL parameters that reproduce these filters (dates and as_of explicit)."""
-        out = {"start": self.start.isoformat(), "end": self.end.isoformat(),
-               "as_of": self.as_of.isoformat(sep="T")}
+        out = ({"start": self.start.isoformat(), "end": self.end.isoformat()}
+               if self.bounded else {})
+        out["as_of"] = self.as_of.isoformat(sep="T")
         for k in ("township", "grid", "category", "channel", "department", "status", "warning"):
             v = getattr(self, k)
             if v:
@@ -102,11 +111,14 @@ def parse_filters(
     *,
     extra: tuple[str, ...] = (),
     as_of_default: dt.datetime | None = None,
+    unbounded: bool = False,
 ) -> Filters:
     """Validate ``args`` (a request's query) into :class:`Filters`; FilterError if bad.
 
     ``extra`` names further parameters the caller reads itself (sort, page, ...); any other
-    unknown parameter is an error, so a typo never silently widens a list.
+    unknown parameter is an error, so a typo never silently widens a list. ``unbounded``:
+    no window and no dates means every report time (window ``all``; the event list) instead
+    of the wall's default window (figures that need a window).
     """
     unknown = set(args) - set(FILTER_KEYS) - set(extra)
     if unknown:
@@ -123,7 +135,9 @@ def parse_filters(
     else:
         days = int(settings.section("wall")["window_days"])
         d_start, d_end = m.default_window(as_of, days)
-        if start is None and end is None:
+        if start is None and end is None and unbounded:
+            start, end, preset = ALL_START, ALL_END, "all"
+        elif start is None and end is None:
             start, end = d_start, d_end
         elif start is None:
             start = end - dt.timedelta(days=days)

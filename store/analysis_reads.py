@@ -88,8 +88,9 @@ def hotspot_records(df: pd.DataFrame) -> list[dict]:
 FILTER_COLUMNS = {"township": "township_code", "grid": "grid_id"}
 
 def _events_where(f: Filters, settings: Settings) -> tuple[str, list]:
-    """WHERE for valid events of the window matching the filters (no warning/status 'open':
-    those need as_of and limits, the event table does them on event_rows_cte)."""
+    """``FROM … WHERE …`` (and its parameters) for the valid events of the window matching
+    the filters. A warning or the status ``open`` need as_of and the limits: then the rows
+    come from ``event_rows_cte`` (open events only), the one definition of a warning."""
     sql = ["reported_at >= ? AND reported_at < ?", "status IS DISTINCT FROM 'invalid'"]
     params: list = [dt.datetime.combine(f.start, dt.time()), dt.datetime.combine(f.end, dt.time())]
     for col in ("township", "grid", "category", "channel", "department"):
@@ -103,7 +104,17 @@ def _events_where(f: Filters, settings: Settings) -> tuple[str, list]:
         else:
             sql.append("status = ?")
             params.append(f.status)
-    return " AND ".join(sql), params
+    if f.warning or f.status == "open":
+        from store.event_rows import event_rows_cte
+
+        cte, cte_params = event_rows_cte(settings, f.as_of, open_only=True)
+        sql.append("is_open")
+        if f.warning:
+            sql.append("warning = ?")
+            params.append(f.warning)
+        src = f"(WITH {cte} SELECT * FROM ev) AS src"
+        return f"{src} WHERE {' AND '.join(sql)}", [*cte_params, *params]
+    return f"events WHERE {' AND '.join(sql)}", params
 
 
 # --- 3D density -----------------------------------------------------------------------
@@ -119,7 +130,7 @@ def density_cells(store: ReadStore, settings: Settings, f: Filters,
     dx = cell_m / (111_320.0 * math.cos(math.radians(lat0)))
     df = store.df(
         f"""SELECT floor(lon / ?)::BIGINT AS ix, floor(lat / ?)::BIGINT AS iy, count(*) AS n
-            FROM events WHERE {where} AND lon IS NOT NULL AND lat IS NOT NULL GROUP BY ALL""",
+            FROM {where} AND lon IS NOT NULL AND lat IS NOT NULL GROUP BY ALL""",
         [dx, dy, *params])
     return pd.DataFrame({"lon": (df["ix"].to_numpy() + 0.5) * dx,
                          "lat": (df["iy"].to_numpy() + 0.5) * dy,
@@ -136,7 +147,7 @@ def hour_weekday(store: ReadStore, settings: Settings, f: Filters) -> np.ndarray
     where, params = _events_where(f, settings)
     df = store.df(
         f"""SELECT isodow(reported_at) - 1 AS d, hour(reported_at) AS h, count(*) AS n
-            FROM events WHERE {where} GROUP BY ALL""", params)
+            FROM {where} GROUP BY ALL""", params)
     out = np.zeros((7, 24), dtype="int64")
     out[df["d"].to_numpy(dtype=int), df["h"].to_numpy(dtype=int)] = df["n"].to_numpy()
     return out
@@ -150,7 +161,7 @@ def trend_by_category(store: ReadStore, settings: Settings, f: Filters,
     unit = "week" if (f.end - f.start).days > 62 else "day"
     df = store.df(
         f"""SELECT date_trunc('{unit}', reported_at)::DATE AS period, category, count(*) AS n
-            FROM events WHERE {where} GROUP BY ALL ORDER BY period""", params)
+            FROM {where} GROUP BY ALL ORDER BY period""", params)
     if df.empty:
         return df
     keep = df.groupby("category")["n"].sum().nlargest(top).index

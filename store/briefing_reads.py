@@ -62,12 +62,9 @@ def week_end_as_of(end: dt.date) -> dt.datetime:
 
 def previous_period(start: dt.date, end: dt.date,
                     as_of: dt.datetime) -> tuple[dt.date, dt.date, dt.datetime]:
-    """metrics.md's previous period: window and as_of shifted back by the window's length."""
-    shift = getattr(m, "shift_period", None)
-    if shift is not None:
-        return shift(start, end, as_of, "previous")
-    length = end - start
-    return start - length, end - length, as_of - length
+    """metrics.md's previous period (store.metrics.shift_period 'previous'): window and as_of
+    shifted back by the window's length, so a week meets the week before as it stood then."""
+    return m.shift_period(start, end, as_of, "previous")
 
 
 # --- is there anything to report? ------------------------------------------------------
@@ -209,11 +206,9 @@ def rises(store: ReadStore, settings: Settings, start: dt.date, end: dt.date,
 
 def week_hotspots(store: ReadStore, settings: Settings, start: dt.date, end: dt.date,
                   scope: m.Scope = m.Scope()) -> pd.DataFrame:
-    """The window's emerging hotspots (store.hotspots' rule) with ``township_name``, by p."""
+    """The window's emerging hotspots (store.hotspots' rule, with ``township_name``), by p."""
     township = scope.code if scope.level == "township" else None
-    hot = hs.emerging_hotspots(store, settings, start, end, township)
-    names = store.df("SELECT township_code, township_name FROM townships")
-    return hot.merge(names, on="township_code", how="left")
+    return hs.emerging_hotspots(store, settings, start, end, township)
 
 
 def week_mediation(store: ReadStore, settings: Settings, end: dt.date,

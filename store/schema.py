@@ -107,11 +107,32 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
-def refresh_rollups(con: duckdb.DuckDBPyConnection) -> None:
-    """Rebuild the precomputed tables the wall reads; the ETL calls this inside its load."""
-    con.execute("DELETE FROM daily_rollup")
+def refresh_rollups(con: duckdb.DuckDBPyConnection, days=None) -> None:
+    """Rebuild the precomputed tables the wall reads; the ETL calls this inside its load.
+
+    ``days`` (dates): rebuild only those days' rows, as after a load that added or updated a
+    few days of events (the days of their reported_at and closed_at, old and new values);
+    None rebuilds all history.
+    """
+    where_rep = where_clo = ""
+    if days is not None:
+        days = sorted(set(days))
+        if not days:
+            return
+        con.execute("CREATE OR REPLACE TEMP TABLE _rollup_days (day DATE)")
+        con.executemany("INSERT INTO _rollup_days VALUES (?)", [[d] for d in days])
+        lo, hi = days[0].isoformat(), days[-1].isoformat()
+        # the range lets the scans skip row groups (events are stored by reported_at)
+        span = "{c} >= DATE '" + lo + "' AND {c} < DATE '" + hi + "' + INTERVAL 1 DAY"
+        where_rep = (" WHERE " + span.format(c="reported_at")
+                     + " AND CAST(reported_at AS DATE) IN (SELECT day FROM _rollup_days)")
+        where_clo = (" AND " + span.format(c="closed_at")
+                     + " AND CAST(closed_at AS DATE) IN (SELECT day FROM _rollup_days)")
+        con.execute("DELETE FROM daily_rollup WHERE day IN (SELECT day FROM _rollup_days)")
+    else:
+        con.execute("DELETE FROM daily_rollup")
     con.execute(
-        """
+        f"""
         INSERT INTO daily_rollup
         WITH rep AS (
             SELECT CAST(reported_at AS DATE) AS day, township_code, village_code, grid_id,
@@ -119,12 +140,12 @@ def refresh_rollups(con: duckdb.DuckDBPyConnection) -> None:
                    count(*) FILTER (WHERE status IS DISTINCT FROM 'invalid') AS reported,
                    count(*) FILTER (WHERE status = 'invalid') AS invalid,
                    0 AS closed
-            FROM events GROUP BY ALL),
+            FROM events{where_rep} GROUP BY ALL),
         clo AS (
             SELECT CAST(closed_at AS DATE) AS day, township_code, village_code, grid_id,
                    category, channel, 0 AS reported, 0 AS invalid, count(*) AS closed
             FROM events
-            WHERE closed_at IS NOT NULL AND status IS DISTINCT FROM 'invalid'
+            WHERE closed_at IS NOT NULL AND status IS DISTINCT FROM 'invalid'{where_clo}
             GROUP BY ALL)
         SELECT day, township_code, village_code, grid_id, category, channel,
                sum(reported), sum(invalid), sum(closed)
@@ -132,3 +153,5 @@ def refresh_rollups(con: duckdb.DuckDBPyConnection) -> None:
         GROUP BY ALL ORDER BY day
         """
     )
+    if days is not None:
+        con.execute("DROP TABLE _rollup_days")

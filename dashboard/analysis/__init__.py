@@ -30,6 +30,7 @@ def mount(server, ctx):
         external_stylesheets=["/assets/gridwall-fonts.css"],
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}])
     server.register_blueprint(frame.blueprint())
+    frame.warm()
     app.layout = lambda: page.layout(ctx)
     page.register_callbacks(app, ctx)
     return app

@@ -44,7 +44,7 @@ def deck_data(ctx, f: Filters, size_px: tuple[int, int] = (900, 560)) -> tuple[D
         bounds = tuple(scope.total_bounds) if not scope.empty else None
     if bounds is None or any(map(lambda v: v != v, bounds)):
         bounds = tuple(towns.total_bounds)
-    cells = ctx.cached(ar.density_cells, f, radius / 2.0)
+    cells = ctx.cached(ar.density_cells, f, radius / 1.6)
     hot = hotspot_view(ctx, f)
     hot_shapes = ctx.cached(mr.grid_shapes, f.township)
     hot_shapes = hot_shapes[hot_shapes["code"].isin(set(hot["grid_id"]))].merge(
@@ -64,7 +64,7 @@ def deck_data(ctx, f: Filters, size_px: tuple[int, int] = (900, 560)) -> tuple[D
                  for c, n, o, x, y in zip(cams["camera_id"], cams["name"], cams["online"],
                                           cams["lon"], cams["lat"])],
         gaps=[{"p": [round(x, 6), round(y, 6)],
-               "r": round(max(math.sqrt(max(a or 0.0, 0.01) / math.pi) * 1000, 150.0), 1),
+               "r": round(max(1.4 * math.sqrt(max(a or 0.0, 0.01) / math.pi) * 1000, 150.0), 1),
                "tip": f"视频盲区：{html.escape(str(n))}<br>新发热点，半径"
                       f"{ctx.settings.section('geo')['camera_radius_m']:.0f}米内无在线视频"}
               for n, a, x, y in zip(gaps["name"], gaps["area_km2"], gaps["label_lon"],

@@ -95,7 +95,7 @@ def register_callbacks(app, ctx) -> None:
             Output("an-f-dates", "end_date")] + [Output(f"an-f-{c}", "value") for c in CONTROLS]
 
     @app.callback(
-        Output(URL, "search"), *outs,
+        Output(URL, "search"), *outs, Output(HOT_TABLE, "active_cell"),
         Input(URL, "search"), Input("an-f-window", "value"), Input("an-f-dates", "start_date"),
         Input("an-f-dates", "end_date"), *[Input(f"an-f-{c}", "value") for c in CONTROLS],
         Input("an-f-reset", "n_clicks"), Input(HOT_TABLE, "active_cell"),
@@ -111,7 +111,7 @@ def register_callbacks(app, ctx) -> None:
         if trig in (None, URL):
             c = controls_from_args(current)
             return (dash.no_update, c["window"], c["start"], c["end"],
-                    *[c[k] for k in CONTROLS])
+                    *[c[k] for k in CONTROLS], dash.no_update)
         if trig == "an-f-reset":
             args = {"as_of": keep["as_of"]} if keep["as_of"] else {}
         else:
@@ -132,8 +132,10 @@ def register_callbacks(app, ctx) -> None:
             args = args_from_controls(values, keep)
         new = "?" + query_string(args) if args else ""
         c = controls_from_args(args)
+        # a used table click is cleared, so the same row can be clicked again later
         return (new if new != (search or "") else dash.no_update, c["window"], c["start"],
-                c["end"], *[c[k] for k in CONTROLS])
+                c["end"], *[c[k] for k in CONTROLS],
+                None if trig == HOT_TABLE else dash.no_update)
 
     @app.callback(Output("an-f-grid", "options"), Input("an-f-township", "value"))
     def _grid_options(township):

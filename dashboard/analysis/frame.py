@@ -61,6 +61,14 @@ def assets() -> dict[str, Asset]:
     return {a.name: a for a in (bundle, frame_js)} | {"_bundle": bundle, "_frame": frame_js}
 
 
+def warm() -> None:
+    """Read, hash and gzip the bundle in the background (about a second), so the first
+    visitor of /analysis/ does not wait for it."""
+    import threading
+
+    threading.Thread(target=assets, name="deck-bundle-warm", daemon=True).start()
+
+
 def bundle_url() -> str:
     return "/analysis/vendor/" + assets()["_bundle"].name
 

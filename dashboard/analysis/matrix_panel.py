@@ -22,5 +22,12 @@ def register_callbacks(app, ctx) -> None:
         f, err = view_filters(ctx, search)
         if f is None:
             return hour_weekday_figure([[0] * 24] * 7), err
-        counts = ctx.cached(ar.hour_weekday, f)
-        return hour_weekday_figure(counts), f"共 {int(counts.sum()):,} 件"
+        fig, total = ctx.cached(matrix_view, f)
+        return fig, f"共 {total:,} 件"
+
+
+def matrix_view(store, settings, f) -> tuple[dict, int]:
+    """The figure as a plain dict, cached whole: building a plotly figure costs more than
+    reading its 168 numbers."""
+    counts = ar.hour_weekday(store, settings, f)
+    return hour_weekday_figure(counts).to_plotly_json(), int(counts.sum())

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from dash import Input, Output, dcc, html
 
-from dashboard.analysis import (deck_panel, filters_bar, hotspot_panel, matrix_panel,
-                                trend_panel)
+from dashboard.analysis import (deck_panel, events_panel, filters_bar, hotspot_panel,
+                                late_panel, matrix_panel, trend_panel)
 from dashboard.analysis.ui import URL, view_filters
 
-ROOMS = (filters_bar, hotspot_panel, deck_panel, matrix_panel, trend_panel)
+ROOMS = (filters_bar, hotspot_panel, deck_panel, matrix_panel, trend_panel, late_panel,
+         events_panel)
 
 
 def layout(ctx):
@@ -29,7 +30,8 @@ def layout(ctx):
         html.Div(className="an-row an-row-main", children=[
             hotspot_panel.layout(ctx), deck_panel.layout(ctx)]),
         html.Div(className="an-row an-row-charts", children=[
-            matrix_panel.layout(ctx), trend_panel.layout(ctx)]),
+            matrix_panel.layout(ctx), trend_panel.layout(ctx), late_panel.layout(ctx)]),
+        events_panel.layout(ctx),
     ])
 
 
@@ -50,4 +52,4 @@ def register_callbacks(app, ctx) -> None:
         window = f"{f.start:%Y-%m-%d} 至 {type(f.end).fromordinal(last):%Y-%m-%d}"
         wall = "/" + ("?" + query_string({"township": f.township}) if f.township else "")
         return (f"统计窗口 {window} · 数据截至 {f.as_of:%Y-%m-%d %H:%M}",
-                "/api/events.csv?" + query_string(f.query()), wall, "")
+                "/api/events.csv?" + query_string({**f.query(), "header": "zh"}), wall, "")

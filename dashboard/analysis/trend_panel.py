@@ -23,6 +23,10 @@ def register_callbacks(app, ctx) -> None:
         f, err = view_filters(ctx, search)
         if f is None:
             return category_trend_figure(pd.DataFrame()), err
-        df = ctx.cached(ar.trend_by_category, f)
         unit = "按周" if (f.end - f.start).days > 62 else "按日"
-        return category_trend_figure(df), unit
+        return ctx.cached(trend_view, f), unit
+
+
+def trend_view(store, settings, f) -> dict:
+    """The figure as a plain dict, cached whole (see matrix_panel)."""
+    return category_trend_figure(ar.trend_by_category(store, settings, f)).to_plotly_json()

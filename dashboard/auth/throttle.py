@@ -70,7 +70,12 @@ class LoginThrottle:
             self._sleepers.release()
 
     def _prune(self, now: float) -> None:
-        old = [k for k, s in self._states.items()
-               if s.locked_until < now and now - s.last > 86_400]
-        for k in old:
+        """Forget pairs no longer locked and quiet for 15 min; if still too many (a flood of
+        made-up names), keep the newer half."""
+        for k in [k for k, s in self._states.items()
+                  if s.locked_until < now and now - s.last > 900]:
             del self._states[k]
+        if len(self._states) > MAX_KEYS // 2:
+            by_age = sorted(self._states, key=lambda k: self._states[k].last)
+            for k in by_age[: len(by_age) // 2]:
+                del self._states[k]

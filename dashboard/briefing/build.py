@@ -18,6 +18,7 @@ import os
 import shutil
 import sys
 import tempfile
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -67,7 +68,7 @@ def build(db_path: str | Path, settings: Settings, out: str | Path, *, week: str
         os.umask(umask)
         os.chmod(tmp, 0o777 & ~umask)     # mkdtemp makes 0700; the folder is meant to be shared
         try:
-            files = _draw(b, store, settings, tmp, themes, bar, document, shoot)
+            files = _in_own_thread(_draw, b, store, settings, tmp, themes, bar, document, shoot)
             bar.set_postfix_str("完成")
             _move_into_place(tmp, out)
         finally:
@@ -81,28 +82,52 @@ def build(db_path: str | Path, settings: Settings, out: str | Path, *, week: str
     return Result(out=out, files=[out / f.name for f in files], briefing=b)
 
 
+def _in_own_thread(fn, *args):
+    """``fn(*args)`` in a fresh thread: Playwright's sync API refuses a thread that already
+    runs an event loop (a server's, or a test session's own browser), and its objects belong
+    to the thread that made them, so the whole Chromium step runs in one new thread."""
+    result: dict = {}
+
+    def run():
+        try:
+            result["value"] = fn(*args)
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread
+            result["error"] = exc
+
+    worker = threading.Thread(target=run, name="briefing-chromium")
+    worker.start()
+    worker.join()
+    if "error" in result:
+        raise result["error"]
+    return result["value"]
+
+
 def _draw(b, store, settings, tmp: Path, themes, bar, document, shoot) -> list[Path]:
-    """The wall and the documents draw side by side in Chromium (separate pages), which on a
-    small machine roughly halves the time: PNG slides first, then the wall, then the PDFs."""
+    """The documents are laid out first (pure Python), then the wall (served from this process)
+    and the documents draw side by side in Chromium: PNG slides, the wall, then the PDFs."""
     stamp = f"{b.week} · 截至 {b.as_of:%Y-%m-%d %H:%M}"
     township = b.scope.code if b.scope.level == "township" else None
     files: list[Path] = []
+    docs, paths = {}, {}
+    for theme in themes:
+        docs[theme] = document.document(b, PALETTES[theme], None)
+        paths[theme] = tmp / f"briefing_{b.week}_{theme}.html"
+        paths[theme].write_text(docs[theme], encoding="utf-8")
     with shoot.browser() as browser:
         with shoot.served_wall(store.path, settings, b.as_of.isoformat()) as base:
-            wall_page = shoot.open_wall(browser, base, township)
-            pages = {}
-            for theme in themes:
-                html_path = tmp / f"briefing_{b.week}_{theme}.html"
-                html_path.write_text(document.document(b, PALETTES[theme], None),
-                                     encoding="utf-8")
-                pages[theme] = shoot.open_document(browser, html_path)
+            wall_page = shoot.open_wall(browser, base, township, (b.start, b.end))
+            pages = {theme: shoot.open_document(browser, paths[theme]) for theme in themes}
             bar.update()
             for theme, page in pages.items():
                 bar.set_postfix_str(f"{theme} 图片")
                 files += shoot.slide_pngs(page, tmp, f"{theme}_")
                 bar.update()
             bar.set_postfix_str("大屏截图")
-            wall = shoot.wall_png(wall_page, stamp)
+            wall, complete = shoot.wall_png(wall_page, stamp)
+            b.extra["wall_complete"] = complete
+            if not complete:
+                print("gridwall briefing: the wall did not finish drawing in time; its image is"
+                      " partial (大屏截图不完整)", file=sys.stderr)
         (tmp / "wall.png").write_bytes(wall)
         files.insert(0, tmp / "wall.png")
         bar.update()
@@ -110,9 +135,8 @@ def _draw(b, store, settings, tmp: Path, themes, bar, document, shoot) -> list[P
             bar.set_postfix_str(f"{theme} PDF")
             pdf = tmp / f"briefing_{b.week}_{theme}.pdf"
             shoot.print_pdf(page, pdf, document.wall_src(wall))
-            html_path = tmp / f"briefing_{b.week}_{theme}.html"
-            html_path.write_text(document.document(b, PALETTES[theme], wall), encoding="utf-8")
-            files += [pdf, html_path]
+            paths[theme].write_text(document.with_wall(docs[theme], wall), encoding="utf-8")
+            files += [pdf, paths[theme]]
             bar.update()
     manifest = tmp / MANIFEST
     manifest.write_text(json.dumps(_manifest(b, themes, files), ensure_ascii=False, indent=2),
@@ -125,7 +149,7 @@ def _manifest(b: c.Briefing, themes, files) -> dict:
             "as_of": b.as_of.isoformat(sep="T"), "scope": b.scope.key,
             "scope_name": b.scope_name, "themes": list(themes), "demo": b.demo,
             "summary": b.summary, "metrics": b.now, "previous": b.before,
-            "hotspots": int(len(b.hotspots)),
+            "hotspots": int(len(b.hotspots)), "wall_complete": b.extra.get("wall_complete"),
             "files": sorted(f.name for f in files)}
 
 

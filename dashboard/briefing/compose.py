@@ -103,8 +103,10 @@ def compose(store: ReadStore, settings: Settings, week: str, scope_text: str = "
     county = meta.get("dataset_name") or "本县"
     township = scope.code if scope.level == "township" else None
 
-    now = m.metrics(store, settings, scope=scope, start=start, end=end, as_of=as_of)
-    before = m.metrics(store, settings, scope=scope, start=p_start, end=p_end, as_of=p_as_of)
+    # exactly /api/metrics?scope=…&start=…&end=…&as_of=…&compare=previous
+    now = m.metrics(store, settings, scope=scope, start=start, end=end, as_of=as_of,
+                    compare="previous")
+    before = now.pop("previous")
     ranking = wr.unit_ranking(store, settings, township, start, end, as_of)
     hot = br.week_hotspots(store, settings, start, end, scope)
 
@@ -213,10 +215,11 @@ def summary(b: Briefing) -> str:
     if len(hot):
         places = hot.groupby("township_name", sort=False).size().sort_values(ascending=False)
         if b.scope.level == "township":
-            where = _join(list(hot["grid_name"].head(3)))
+            where = _join(list(hot["grid_name"].head(3))) + ("等" if len(hot) > 3 else "")
         else:
             where = _join([f"{t}（{k}处）" if k > 1 else t for t, k in places.head(3).items()])
-        out.append(f"新发热点{len(hot)}处，集中在{where}")
+            where += "等" if len(places) > 3 else ""
+        out.append(f"新发热点{len(hot)}处，{'集中' if len(places) <= 3 else '分布'}在{where}")
     else:
         out.append("本周无新发热点")
     red = int(n.get("red") or 0)

@@ -11,7 +11,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from dashboard.figures.briefing_theme import DASH, Palette, base_layout, pct
+from dashboard.figures.briefing_theme import DASH, Palette, base_layout, pct, rgba
 
 GAUGES = (("handling_rate", "办结率"), ("on_time_rate", "按期办结率"),
           ("timely_dispatch_rate", "及时流转率"), ("satisfaction_rate", "满意率"))
@@ -82,13 +82,14 @@ def gauges_figure(now: dict, before: dict, targets: dict, pal: Palette) -> go.Fi
 
 def week_trend_figure(this_week: pd.DataFrame, last_week: pd.DataFrame,
                       pal: Palette) -> go.Figure:
-    """Reported per weekday this week (bars, labelled) against last week (line), and closed this
-    week (line). Frames: ``day``, ``reported``, ``closed``, seven rows each, Monday first."""
+    """Reported per weekday this week (bars, labelled at their foot, clear of the lines) against
+    last week (dashed line), and closed this week (line). Frames: ``day``, ``reported``,
+    ``closed``, seven rows each, Monday first."""
     x = [f"{WEEKDAYS[i]}<br>{pd.Timestamp(d):%m-%d}"
          for i, d in enumerate(this_week["day"])]
     fig = go.Figure([
         go.Bar(x=x, y=this_week["reported"], name="本周上报", marker={"color": pal.accent},
-               text=this_week["reported"], textposition="inside", insidetextanchor="end",
+               text=this_week["reported"], textposition="inside", insidetextanchor="start",
                textangle=0, textfont={"size": 18, "color": pal.bg if pal.name == "dark"
                                                      else "#ffffff"}),
         go.Scatter(x=x, y=last_week["reported"], name="上周上报", mode="lines+markers",
@@ -109,6 +110,13 @@ def week_trend_figure(this_week: pd.DataFrame, last_week: pd.DataFrame,
     return fig
 
 
+def _top_slots(n: int, slots: int) -> list[float]:
+    """A category-axis range of ``slots`` rows with the ``n`` bars at the top: two bars keep
+    the thickness they have in a full chart instead of filling the panel."""
+    slots = max(n, min(slots, 8))
+    return [n - 0.5 - slots, n - 0.5]
+
+
 def overdue_figure(by_town: pd.DataFrame, by_dept: pd.DataFrame, pal: Palette,
                    town_title: str = "按镇街", top: int = 10) -> go.Figure:
     """Red warnings (超期未办结) by township (left) and by department (right), most on top."""
@@ -125,7 +133,8 @@ def overdue_figure(by_town: pd.DataFrame, by_dept: pd.DataFrame, pal: Palette,
             row=1, col=col)
         fig.update_xaxes(range=[0, float(d["red"].max()) * 1.9], visible=False, row=1, col=col)
         fig.update_yaxes(tickfont={"size": 16, "color": pal.text}, showgrid=False,
-                         automargin=True, ticksuffix=" ", row=1, col=col)
+                         automargin=True, ticksuffix=" ", range=_top_slots(len(d), top),
+                         row=1, col=col)
     fig.update_layout(base_layout(pal, margin={"l": 10, "r": 10, "t": 40, "b": 10}))
     fig.update_annotations(font={"size": 19, "color": pal.dim})
     if by_town.empty and by_dept.empty:
@@ -147,7 +156,7 @@ def mediation_figure(by_type: pd.DataFrame, pal: Palette, top: int = 8) -> go.Fi
             for s, m, r in zip(d["succeeded"], d["mediated"], d["success_rate"])]
     fig = go.Figure([
         go.Bar(y=d["dispute_type"], x=d["mediated"], name="调解", orientation="h", width=0.74,
-               marker={"color": pal.accent2, "opacity": 0.45}, text=text,
+               marker={"color": rgba(pal.accent2, 0.45)}, text=text,
                textposition="outside", cliponaxis=False, textfont={"size": 16, "color": pal.text}),
         go.Bar(y=d["dispute_type"], x=d["succeeded"], name="成功", orientation="h", width=0.42,
                marker={"color": pal.green}),
@@ -157,5 +166,5 @@ def mediation_figure(by_type: pd.DataFrame, pal: Palette, top: int = 8) -> go.Fi
         legend={"orientation": "h", "x": 1, "xanchor": "right", "y": 1.02, "yanchor": "bottom"},
         xaxis={"visible": False, "range": [0, float(d["mediated"].max()) * 1.75]},
         yaxis={"automargin": True, "tickfont": {"size": 17, "color": pal.text},
-               "showgrid": False, "ticksuffix": " "}))
+               "showgrid": False, "ticksuffix": " ", "range": _top_slots(len(d), top)}))
     return fig

@@ -50,21 +50,18 @@ def fit_view(bounds: tuple[float, float, float, float], size_px: tuple[int, int]
                          pitch=pitch, bearing=bearing, max_pitch=70)
 
 
-def elevation_scale(cells: pd.DataFrame, radius_m: float, bounds) -> float:
-    """Scale so the tallest hexagon stands about a fifth of the view's width."""
+def column_height_m(bounds) -> float:
+    """Height of the tallest hexagon: a quarter of the view's width, so a county, a
+    township and a grid all read as 3D without columns leaving the screen. deck.gl maps
+    events per hexagon linearly onto [0, this]."""
     minx, miny, maxx, maxy = bounds
     width_m = (maxx - minx) * 111_320 * math.cos(math.radians((miny + maxy) / 2))
-    if cells.empty:
-        return 1.0
-    # a hexagon sums about (hex area / cell area) cells; use the densest cell as a proxy
-    peak = float(cells["n"].max()) * 4.0
-    return max(width_m / 5 / max(peak, 1.0), 0.5)
+    return max(width_m / 4, 50.0)
 
 
 def density_deck(data: DeckData) -> pdk.Deck:
     layers = [hexagon_layer(data.cells, radius_m=data.hex_radius_m, colors=style.DENSITY_RANGE,
-                            elevation_scale=elevation_scale(data.cells, data.hex_radius_m,
-                                                            data.bounds))]
+                            max_height_m=column_height_m(data.bounds))]
     if data.grids:
         layers.append(outline_layer(data.grids, layer_id="grids", color=style.GRID_LINE,
                                     width_px=0.8))

@@ -7,7 +7,6 @@ import datetime as dt
 import pytest
 
 from tests.analysis.analysisdb import east_of_border, event, make_db
-from tests.browser.conftest import chromium, open_page, wall_settings, wall_url  # noqa: F401
 
 WEEK = (dt.date(2025, 6, 9), dt.date(2025, 6, 16))          # Monday to Monday
 AS_OF = dt.datetime(2025, 6, 15, 23, 0)

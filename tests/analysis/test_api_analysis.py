@@ -100,3 +100,16 @@ def test_unknown_paths_get_404s_and_analysis_redirects_with_its_query(client):
     assert client.get("/analysis/").status_code == 200
     assert client.get("/").status_code == 200
     assert client.get("/api/health").status_code == 200
+
+
+def test_the_3d_view_follows_the_warning_and_open_filters(client):
+    """Panels that aggregate (3D, matrix, trend) take warnings from event_rows_cte too."""
+    from tests.analysis.test_event_table import own_count
+
+    red = client.get(f"/api/deck?{Q}&warning=red").get_json()["summary"]["events"]
+    assert red == own_count(warning="red") > 0
+    yellow = client.get(f"/api/deck?{Q}&warning=yellow").get_json()["summary"]["events"]
+    assert yellow == own_count(warning="yellow")
+    opened = client.get(f"/api/deck?{Q}&status=open").get_json()["summary"]["events"]
+    closed = client.get(f"/api/deck?{Q}&status=closed").get_json()["summary"]["events"]
+    assert opened + closed == 9 + 3 + 1 + 1                 # every valid event of the week

@@ -81,30 +81,25 @@ def test_distances_from_a_point_are_geodesic(store):
 
 
 def test_status_online_offline_and_stale(store):
-    s = Settings()
-    s.raw["camera_offline_after_h"] = 0                           # 0: no staleness rule
-    df = cameras_near(store, s, Place("grid", grid_id="G2"), 300.0, AS_OF)
+    df = cameras_near(store, Settings(), Place("grid", grid_id="G2"), 300.0, AS_OF)
     st = dict(zip(df["camera_id"], df["status"]))
     assert st["c250"] == "offline" and st["c100"] == "online"
-    assert st["cstale"] == "online"
+    assert st["cstale"] == "offline"            # not seen for 72 h > camera_offline_after_h 24
     s = Settings()
-    s.raw["camera_offline_after_h"] = 24.0
+    s.raw["camera_offline_after_h"] = 100.0
     df = cameras_near(store, s, Place("grid", grid_id="G2"), 300.0, AS_OF)
     st = dict(zip(df["camera_id"], df["status"]))
-    assert st["cstale"] == "offline" and st["c100"] == "online"
+    assert st["cstale"] == "online" and st["c100"] == "online"
 
 
 def test_online_cameras_within_the_coverage_radius_per_grid(store):
-    no_ageing = Settings()
-    no_ageing.raw["camera_offline_after_h"] = 0                   # cstale counts as online
-    got = online_within(store, no_ageing, ("G1", "G2", "G3"), AS_OF)
-    # G2: cin, c100, c299, cstale, ccorner (c250 offline, c301 too far)
-    assert got["G2"] == 5
+    got = online_within(store, Settings(), ("G1", "G2", "G3"), AS_OF)
+    # G2: cin, c100, c299, ccorner (c250 offline, cstale stale, c301 too far)
+    assert got["G2"] == 4
     # G1 (west half) is 4.8 km from the border: only what lies inside or near it
     assert got["G1"] == 0
-    assert got["G3"] == 5                       # the online ones east of the border (not cin)
-    assert online_within(store, no_ageing, ("G2",), AS_OF, radius_m=150.0)["G2"] == 3
-    assert online_within(store, Settings(), ("G2",), AS_OF)["G2"] == 4   # 24 h ageing: cstale off
+    assert got["G3"] == 4                       # the online ones east of the border (not cin)
+    assert online_within(store, Settings(), ("G2",), AS_OF, radius_m=150.0)["G2"] == 2
 
 
 def test_bad_places_and_radii():

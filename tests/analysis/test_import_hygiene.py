@@ -11,7 +11,8 @@ MODULES = ["dashboard.figures", "dashboard.figures.style", "dashboard.figures.de
            "dashboard.figures.hour_weekday", "dashboard.figures.category_trend",
            "layers.deck_density", "layers.deck_outlines", "layers.deck_points",
            "store.analysis_reads", "store.analysis_filters", "store.cameras_near",
-           "store.hotspots", "dashboard.analysis", "dashboard.analysis.deck_view"]
+           "store.hotspots", "store.event_table", "dashboard.analysis",
+           "dashboard.analysis.deck_view", "dashboard.analysis.views", "dashboard.api_analysis"]
 
 
 def test_figures_and_deck_layers_do_not_import_dash():

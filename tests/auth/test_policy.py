@@ -9,6 +9,7 @@ from dashboard.auth import kdf
 from dashboard.auth.policy import PUBLIC, POLICY, required_role
 from dashboard.auth.settings import AuthSettingsError, auth_settings, is_loopback
 from dashboard.auth.store import AuthStore
+from dashboard.auth.web import _safe_next
 from store.settings import Settings
 
 
@@ -70,3 +71,13 @@ def test_a_session_ends_when_its_hours_are_over(tmp_path):
     assert store.session(sid, now + 3500).role == "officer"
     assert store.session(sid, now + 3700) is None
     assert store.session("not-a-session", now) is None
+
+
+@pytest.mark.parametrize("target,where", [
+    ("/", "/"), ("/analysis?tab=2&x=1", "/analysis?tab=2&x=1"), ("/api/events/7", "/api/events/7"),
+    ("//evil.example/x", "/"), ("/\\evil.example", "/"), ("https://evil.example/", "/"),
+    ("javascript:alert(1)", "/"), ("/x\r\nSet-Cookie: a=b", "/"), ("", "/"), (None, "/"),
+    ("evil.example", "/"), ("/http://evil.example", "/"),
+])
+def test_only_local_paths_are_accepted_as_redirect_targets(target, where):
+    assert _safe_next(target) == where

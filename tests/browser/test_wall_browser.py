@@ -8,7 +8,7 @@ import re
 import pytest
 import requests
 
-from tests.browser.conftest import wait_for_wall
+from tests.browser_harness import wait_for_wall
 from tests.serving import running_server, start_server, stop_server, wait_healthy
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]

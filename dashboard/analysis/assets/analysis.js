@@ -14,18 +14,16 @@
 
   window.dash_clientside = window.dash_clientside || {};
   window.dash_clientside.gridwallAnalysis = {
-    /* First call: give the frame its src. Later: post the query (the frame keeps its view). */
+    /* Post the query to the frame (it keeps its view); a frame still booting reads
+       window.__gwDeckQuery instead. */
     deckQuery: function (search) {
       var q = filterQuery(search);
       window.__gwDeckQuery = q;
       var frame = document.getElementById("an-deck-frame");
-      if (!frame || !frame.getAttribute("src")) {
-        return ["/analysis/deck?" + q, q];
-      }
-      if (frame.contentWindow) {
+      if (frame && frame.contentWindow) {
         frame.contentWindow.postMessage({type: "gw-deck", query: q}, window.location.origin);
       }
-      return [window.dash_clientside.no_update, q];
+      return q;
     }
   };
 

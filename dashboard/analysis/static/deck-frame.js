@@ -51,6 +51,7 @@
     var json = reply.deck;
     window.__gwHexRadius = reply.summary.hex_radius_m;
     var newPlace = placeOf(query);
+    window.__gwShowAt = performance.now();
     if (!deckgl) {
       deckgl = window.createDeck({container: container, jsonInput: json, tooltip: null});
       deckgl.setProps({getTooltip: tooltip, onClick: onClick});
@@ -66,10 +67,15 @@
       " · <span class='hot'>▢ 新发热点 " + s.hotspots + "</span>" +
       " · <span class='gap'>◯ 视频盲区 " + s.gaps + "</span>";
     status.textContent = "";
+    window.__gwReadyAt = performance.now();
     document.body.setAttribute("data-ready", "1");
   }
 
+  var asked = null;
+
   function load(query) {
+    if (query === asked) { return; }          // already shown or on its way
+    asked = query;
     var mine = ++seq;
     var rect = container.getBoundingClientRect();
     var q = query + (query ? "&" : "") + "w=" + Math.round(rect.width) + "&h=" + Math.round(rect.height);
@@ -80,6 +86,7 @@
     }).then(function (reply) {
       if (mine === seq) { show(reply, query); }
     }).catch(function (err) {
+      asked = null;
       status.textContent = "三维视图暂不可用：" + err.message;
     });
   }
@@ -88,12 +95,16 @@
     if (ev.origin !== window.location.origin || !ev.data || ev.data.type !== "gw-deck") { return; }
     load(ev.data.query || "");
   });
-  // the page's latest filters win over the src the frame was opened with
-  var boot = window.location.search.replace(/^\?/, "");
+  // The frame is opened before the page knows its filters (so the bundle loads while Dash
+  // starts): take the page's query if it has one already, else wait for its message.
+  var boot = null;
   try {
     if (window.parent !== window && typeof window.parent.__gwDeckQuery === "string") {
       boot = window.parent.__gwDeckQuery;
     }
-  } catch (e) { /* not same-origin: keep our own query */ }
-  load(boot);
+  } catch (e) { /* not same-origin */ }
+  if (boot === null && (window.parent === window || window.location.search)) {
+    boot = window.location.search.replace(/^\?/, "");   // opened on its own, or with a query
+  }
+  if (boot !== null) { load(boot); }
 })();
