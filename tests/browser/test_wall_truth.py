@@ -60,6 +60,17 @@ def test_a_custom_range_in_the_url_applies_to_every_panel(wall_url, open_page):
         page.wait_for_function("([id, t]) => document.getElementById(id).textContent.includes(t)",
                                arg=[cap, "自选时段 " + first])
     assert "gw-win-active" in page.get_attribute("#win-custom", "class")
+    # an operator picks a range: the last day is inclusive on screen, the URL's end the day after
+    page.click("#win-custom")
+    inputs = page.locator("#win-range input")
+    inputs.nth(0).fill("2025-10-20")
+    inputs.nth(0).press("Tab")
+    inputs.nth(1).fill("2025-10-26")
+    inputs.nth(1).press("Tab")
+    page.click("#win-apply")
+    page.wait_for_url(re.compile(r"\?end=2025-10-27&start=2025-10-20$"))
+    page.wait_for_function("() => document.getElementById('trend-caption').textContent"
+                           ".startsWith('自选时段 10-20至10-26')")
     assert w.errors == []
 
 
