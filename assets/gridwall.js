@@ -19,6 +19,14 @@
     if (!c) { return false; }
     var cw = +c.dataset.cw || 1920, ch = +c.dataset.ch || 1080, mode = c.dataset.fit || 'contain';
     var W = window.innerWidth, H = window.innerHeight;
+    var wideAt = +c.dataset.wide || 2.2;
+    if (c.dataset.auto === '1') {
+      /* not pinned: a spliced wall wider than wideAt:1 gets a canvas of its own aspect in the
+       * wide layout (reflow, same text size), not a letterboxed middle third */
+      if (W / H > wideAt) { cw = Math.round(ch * W / H); }
+      c.classList.toggle('gw-wide', cw / ch > wideAt);
+    }
+    var changed = c.style.width !== cw + 'px';
     var sx = W / cw, sy = H / ch, tx = 0, ty = 0;
     if (mode === 'contain') {
       sx = sy = Math.min(sx, sy);
@@ -32,6 +40,9 @@
     c.style.transform = 'translate(' + tx + 'px,' + ty + 'px) scale(' + sx + ',' + sy + ')';
     c.classList.add('gw-ready');
     gw.scale = [sx, sy];
+    if (changed && gw.started) {           /* graphs follow a reflowed canvas */
+      setTimeout(function () { window.dispatchEvent(new Event('resize')); }, 50);
+    }
     return true;
   };
   window.addEventListener('resize', function () { gw.fit(); });
@@ -192,6 +203,7 @@
   /* --- start ------------------------------------------------------------------------------- */
   function start() {
     if (!gw.fit()) { requestAnimationFrame(start); return; }
+    gw.started = true;
     watchFlash(canvas());
     tick();
     setInterval(tick, 1000);
@@ -317,6 +329,15 @@
       if (!target) { return [nu, clear]; }
       var next = gw.searchFor(search, target.township, target.grid, target.win);
       return [next === (search || '') ? nu : next, clear];
+    },
+    /* the event card opens on a row click (its event id) and closes on × */
+    openEvent: function () {
+      var nu = window.dash_clientside.no_update;
+      var trig = (window.dash_clientside.callback_context.triggered || [])[0];
+      if (!trig || !trig.value) { return nu; }   /* rows just drawn, not clicked */
+      if (trig.prop_id === 'event-card-close.n_clicks') { return null; }
+      var id = JSON.parse(trig.prop_id.slice(0, trig.prop_id.lastIndexOf('.')));
+      return id.id;
     },
     kpis: function (data) {
       if (!data) { return window.dash_clientside.no_update; }

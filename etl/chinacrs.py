@@ -27,21 +27,27 @@ def out_of_china(lon, lat) -> np.ndarray:
 
 
 def _delta(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The published GCJ-02 offset, with 8 sines instead of 12 (sin 3a = 3 sin a - 4 sin³ a,
+    cos = sqrt(1 - sin²) for |lat| < 90°): the inverse evaluates it millions of times."""
     x = lon - 105.0
     y = lat - 35.0
     sx = np.sqrt(np.abs(x))
-    common = (20.0 * np.sin(6.0 * x * np.pi) + 20.0 * np.sin(2.0 * x * np.pi)) * 2.0 / 3.0
+    s2x = np.sin(2.0 * np.pi * x)
+    sx3 = np.sin(x / 3.0 * np.pi)
+    sy3 = np.sin(y / 3.0 * np.pi)
+    common = (20.0 * (3.0 * s2x - 4.0 * s2x * s2x * s2x) + 20.0 * s2x) * 2.0 / 3.0
     dlat = (-100.0 + 2.0 * x + 3.0 * y + 0.2 * y * y + 0.1 * x * y + 0.2 * sx + common
-            + (20.0 * np.sin(y * np.pi) + 40.0 * np.sin(y / 3.0 * np.pi)) * 2.0 / 3.0
+            + (20.0 * (3.0 * sy3 - 4.0 * sy3 * sy3 * sy3) + 40.0 * sy3) * 2.0 / 3.0
             + (160.0 * np.sin(y / 12.0 * np.pi) + 320.0 * np.sin(y * np.pi / 30.0)) * 2.0 / 3.0)
     dlon = (300.0 + x + 2.0 * y + 0.1 * x * x + 0.1 * x * y + 0.1 * sx + common
-            + (20.0 * np.sin(x * np.pi) + 40.0 * np.sin(x / 3.0 * np.pi)) * 2.0 / 3.0
+            + (20.0 * (3.0 * sx3 - 4.0 * sx3 * sx3 * sx3) + 40.0 * sx3) * 2.0 / 3.0
             + (150.0 * np.sin(x / 12.0 * np.pi) + 300.0 * np.sin(x / 30.0 * np.pi)) * 2.0 / 3.0)
-    radlat = lat / 180.0 * np.pi
-    magic = 1.0 - _EE * np.sin(radlat) ** 2
+    sinlat = np.sin(lat / 180.0 * np.pi)
+    magic = 1.0 - _EE * sinlat * sinlat
     sqrtmagic = np.sqrt(magic)
+    coslat = np.sqrt(1.0 - sinlat * sinlat)
     dlat = (dlat * 180.0) / ((_A * (1.0 - _EE)) / (magic * sqrtmagic) * np.pi)
-    dlon = (dlon * 180.0) / (_A / sqrtmagic * np.cos(radlat) * np.pi)
+    dlon = (dlon * 180.0) / (_A / sqrtmagic * coslat * np.pi)
     return dlon, dlat
 
 
@@ -55,16 +61,24 @@ def wgs84_to_gcj02(lon, lat) -> tuple[np.ndarray, np.ndarray]:
 
 def _invert(forward, lon: np.ndarray, lat: np.ndarray, guess_lon: np.ndarray,
             guess_lat: np.ndarray, rounds: int) -> tuple[np.ndarray, np.ndarray]:
-    """Solve ``forward(x) = (lon, lat)`` by fixed-point iteration from a guess, to 1e-10°."""
+    """Solve ``forward(x) = (lon, lat)`` by fixed-point iteration from a guess, to 1e-10°.
+
+    The iteration contracts by a factor q (≈ 1e-3 for these smooth offsets), so after a
+    step with residual e the next point is within about q·e of the solution: it stops as
+    soon as that bound, with q estimated from the last two residuals, is under 1e-10°.
+    """
     xlon, xlat = guess_lon, guess_lat
+    last = np.inf
     for _ in range(rounds):
         flon, flat = forward(xlon, xlat)
         elon, elat = lon - flon, lat - flat
         xlon = xlon + elon
         xlat = xlat + elat
-        err = np.nanmax(np.abs(np.concatenate([np.ravel(elon), np.ravel(elat)])), initial=0.0)
-        if err < _TOL:
+        err = max(np.nanmax(np.abs(elon), initial=0.0), np.nanmax(np.abs(elat), initial=0.0))
+        q = min(err / last, 0.5) if np.isfinite(last) and last > 0 else 0.5
+        if err < _TOL or err * q < _TOL:
             break
+        last = err
     return xlon, xlat
 
 

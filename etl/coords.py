@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import pyproj
 
 from etl import chinacrs
@@ -29,6 +31,17 @@ class Points:
 
 
 def _num(s: pd.Series) -> np.ndarray:
+    """Text -> float64 (NaN where not a number). Arrow's C++ cast first (a column of plain
+    numbers, the usual case); any cell it refuses sends the column through pandas."""
+    arr = getattr(s.array, "_pa_array", None)
+    if isinstance(arr, pa.ChunkedArray) and (pa.types.is_string(arr.type)
+                                             or pa.types.is_large_string(arr.type)):
+        try:
+            blank = pc.equal(pc.utf8_trim_whitespace(arr), "")
+            nums = pc.cast(pc.if_else(blank, pa.scalar(None, arr.type), arr), pa.float64())
+            return nums.to_numpy(zero_copy_only=False).astype("float64")
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            pass
     return pd.to_numeric(s, errors="coerce").astype("float64").to_numpy(na_value=np.nan)
 
 

@@ -42,10 +42,7 @@ def _progress_bar(enabled: bool, total: int):
                 dynamic_ncols=True)
 
 
-# DuckDB's share of the load's memory; past it, sorts, joins and staging spill to a folder
-# beside the database. The rest (one batch of rows in Python, the grid index) stays well
-# under the 1.5 GB the whole load may take, however large the files.
-MEMORY_LIMIT = os.environ.get("GRIDWALL_ETL_MEMORY", "700MB")
+MEMORY_LIMIT = S.STREAM_MEMORY
 
 
 def _open(tmp: Path, spill: Path) -> duckdb.DuckDBPyConnection:

@@ -64,12 +64,12 @@ class TableStream(TableData):
         self.info["encoding"] = encoding
         self.guessed = False
 
-    def batches(self, rows: int = 250_000) -> Iterator[TableData]:
+    def batches(self, rows: int = 100_000) -> Iterator[TableData]:
         assert self.opener is not None
         yield from self.opener(rows)
 
 
-BATCH_ROWS = 250_000
+BATCH_ROWS = 100_000          # rows per slice of a streamed source (~200 MB of work)
 
 
 def table_format(src: SourceConfig) -> str:

@@ -27,6 +27,70 @@ class Assignment:
     distance_m: np.ndarray  # 0 inside; metres to the nearest grid otherwise (inf if > limit)
 
 
+LATTICE_MIN_POINTS = 20_000   # below this the STRtree query is cheaper than a lattice
+LATTICE_CELLS = 6             # lattice cells across a typical grid
+
+
+class Lattice:
+    """A regular lattice over the grids: per cell, the grids whose bounding box touches it,
+    and whether the cell lies wholly inside one grid (then its points need no geometry test
+    at all). Candidate pairs for millions of points come from integer arithmetic, without
+    creating a shapely Point per event."""
+
+    def __init__(self, geoms: np.ndarray):
+        b = shapely.bounds(geoms)
+        self.x0, self.y0 = float(b[:, 0].min()), float(b[:, 1].min())
+        w = max(float(np.median(b[:, 2] - b[:, 0])), 1e-9) / LATTICE_CELLS
+        h = max(float(np.median(b[:, 3] - b[:, 1])), 1e-9) / LATTICE_CELLS
+        span_x, span_y = float(b[:, 2].max()) - self.x0, float(b[:, 3].max()) - self.y0
+        grow = max(1.0, np.sqrt((span_x / w) * (span_y / h) / 4e6))   # at most ~4 M cells
+        self.dx, self.dy = w * grow, h * grow
+        self.nx = int(span_x / self.dx) + 1
+        self.ny = int(span_y / self.dy) + 1
+        cx0, cx1 = self._ix(b[:, 0]), self._ix(b[:, 2])
+        cy0, cy1 = self._iy(b[:, 1]), self._iy(b[:, 3])
+        nxs, nys = cx1 - cx0 + 1, cy1 - cy0 + 1
+        per = nxs * nys
+        g = np.repeat(np.arange(len(geoms)), per)
+        k = np.arange(per.sum()) - np.repeat(np.cumsum(per) - per, per)
+        cx = np.repeat(cx0, per) + k % np.repeat(nxs, per)
+        cy = np.repeat(cy0, per) + k // np.repeat(nxs, per)
+        cell = cy * self.nx + cx
+        boxes = shapely.box(self.x0 + cx * self.dx, self.y0 + cy * self.dy,
+                            self.x0 + (cx + 1) * self.dx, self.y0 + (cy + 1) * self.dy)
+        whole = shapely.contains_properly(geoms[g], boxes)
+        order = np.lexsort((g, cell))
+        cell, g, whole = cell[order], g[order], whole[order]
+        counts = np.bincount(cell, minlength=self.nx * self.ny)
+        # a cell wholly inside a grid has that grid alone, marked as -(g + 1)
+        inside_cells = cell[whole]
+        keep = ~np.isin(cell, inside_cells) | whole
+        cell, g, whole = cell[keep], g[keep], whole[keep]
+        self.counts = np.bincount(cell, minlength=self.nx * self.ny)
+        self.starts = np.concatenate([[0], np.cumsum(self.counts)[:-1]])
+        self.grids = np.where(whole, -g - 1, g)
+        del counts
+
+    def _ix(self, x: np.ndarray) -> np.ndarray:
+        return np.clip(np.floor((x - self.x0) / self.dx).astype(np.int64), 0, self.nx - 1)
+
+    def _iy(self, y: np.ndarray) -> np.ndarray:
+        return np.clip(np.floor((y - self.y0) / self.dy).astype(np.int64), 0, self.ny - 1)
+
+    def candidates(self, lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(point index, grid index) pairs; grid index -(g+1) means certainly inside g."""
+        fx = np.floor((lon - self.x0) / self.dx)
+        fy = np.floor((lat - self.y0) / self.dy)
+        on = (fx >= 0) & (fx < self.nx) & (fy >= 0) & (fy < self.ny)
+        p = np.flatnonzero(on)
+        cell = fy[on].astype(np.int64) * self.nx + fx[on].astype(np.int64)
+        cnt = self.counts[cell]
+        pi = np.repeat(p, cnt)
+        k = np.arange(cnt.sum()) - np.repeat(np.cumsum(cnt) - cnt, cnt)
+        gi = self.grids[np.repeat(self.starts[cell], cnt) + k]
+        return pi, gi
+
+
 class GridIndex:
     """The grids of the database, sorted by grid_id, ready for point lookups."""
 
@@ -42,6 +106,7 @@ class GridIndex:
         self.crs: pyproj.CRS = G.metric_crs_for(self.geoms)
         self._metric_tree: shapely.STRtree | None = None
         self.position = pd.Series(np.arange(len(g)), index=pd.Index(self.grid_ids))
+        self._lattice: Lattice | None = None
 
     def __len__(self) -> int:
         return len(self.grid_ids)
@@ -61,9 +126,17 @@ class GridIndex:
         dist = np.full(n, np.inf)
         if n == 0 or len(self) == 0:
             return Assignment(index, state, dist)
-        pts = shapely.points(lon, lat)
-        pi, gi = self.tree.query(pts)                     # bounding-box candidates
-        hit = shapely.intersects_xy(self.geoms[gi], lon[pi], lat[pi])
+        if n >= LATTICE_MIN_POINTS:
+            if self._lattice is None:
+                self._lattice = Lattice(self.geoms)
+            pi, gi = self._lattice.candidates(lon, lat)
+        else:
+            pi, gi = self.tree.query(shapely.points(lon, lat))   # bounding-box candidates
+        inner = gi < 0                                    # cell wholly inside one grid
+        gi = np.where(inner, -gi - 1, gi)
+        hit = inner.copy()
+        test = ~inner
+        hit[test] = shapely.intersects_xy(self.geoms[gi[test]], lon[pi[test]], lat[pi[test]])
         pi, gi = pi[hit], gi[hit]
         counts = np.bincount(pi, minlength=n)
         one = counts[pi] == 1

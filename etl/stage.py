@@ -2,6 +2,8 @@
 ones, upsert by key, and keep earlier rows' grids right when the grids change."""
 from __future__ import annotations
 
+import gc
+import os
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -36,6 +38,14 @@ def _finish(ctx: Context, readings: list, counts: pd.DataFrame, duplicates: dict
     return changed
 
 
+# DuckDB's share of the load's memory; past it, staging, sorts and joins spill to a folder
+# beside the database. While batches stream, Python holds one batch (~300 MB with the
+# reader's read-ahead) beside DuckDB; once they are staged Python holds almost nothing and
+# the final sort and the rollups get more. Together with the interpreter and the grid index (~300 MB) the
+# load stays under 1.5 GB however large the files.
+STREAM_MEMORY = os.environ.get("GRIDWALL_ETL_MEMORY", "450MB")
+SORT_MEMORY = os.environ.get("GRIDWALL_ETL_SORT_MEMORY", "700MB")
+
 STAGE_DDL = """CREATE OR REPLACE TEMP TABLE _ev_stage (
     event_id VARCHAR, reported_at TIMESTAMP, category VARCHAR, subcategory VARCHAR,
     channel VARCHAR, description VARCHAR, address VARCHAR, lon DOUBLE, lat DOUBLE,
@@ -53,6 +63,9 @@ STATUS_SQL = """CASE WHEN __st_unknown THEN NULL WHEN status IS NOT NULL THEN st
     WHEN accepted_at IS NOT NULL THEN 'accepted' ELSE 'reported' END"""
 GRID_COLS = ("grid_id", "village_code", "township_code")
 STAGED = [c for c in E.COLUMNS if c not in ("source_file", "load_id")]
+# DuckDB's 64-bit hash of the typed source fields, in one vectorised call (NULL and '' hash
+# apart; only rows of the same event_id are ever compared, so 64 bits are plenty).
+CONTENT_HASH = f"CAST(hash({', '.join('s.' + c for c in E.HASHED)}) AS VARCHAR)"
 
 
 @dataclass
@@ -78,14 +91,13 @@ def _insert_batch(ctx: Context, table: pa.Table) -> None:
     """Typed rows of one batch -> _ev_stage: grid codes joined, status derived, content
     hashed, all in DuckDB (in parallel, no Python object per row)."""
     con = ctx.con
-    register(con, "_evb", table)
+    _evb = table  # noqa: F841 -- scanned by name: a registered view would be kept until COMMIT
     cols = ", ".join(("g." if c in GRID_COLS else "s.") + c if c != "content_hash"
-                     else hash_expr(E.HASHED, alias="s") for c in STAGED)
+                     else CONTENT_HASH for c in STAGED)
     con.execute(f"""INSERT INTO _ev_stage
         SELECT {cols}, s.__src, s.__pos
         FROM (SELECT * REPLACE ({STATUS_SQL} AS status) FROM _evb) s
         JOIN _gidx g ON g.pos = s.__gpos""")
-    con.unregister("_evb")
 
 
 def _stage_source(ctx: Context, r, index: GridIndex) -> None:
@@ -105,12 +117,11 @@ def _stage_source(ctx: Context, r, index: GridIndex) -> None:
                 tally.rejected.update(rj.counts())
                 if table.num_rows:
                     _insert_batch(ctx, table)
-                rejected = rj.table(ctx.load_id)
-                if len(rejected):
-                    register(con, "_rejb", rejected)
+                _rejb = rj.table(ctx.load_id)
+                if len(_rejb):
                     con.execute("INSERT INTO _rej_stream SELECT * FROM _rejb")
-                    con.unregister("_rejb")
-                del table, rj, br, part
+                del table, rj, br, part, _rejb
+                pa.default_memory_pool().release_unused()   # keep the batch's peak, not a sum
             break
         except EncodingRetry:
             con.execute("DELETE FROM _ev_stage WHERE __src = ?", [r.index])
@@ -149,10 +160,8 @@ def _conflict_rejects(ctx: Context, readings: list, conflicts: pd.DataFrame) -> 
             rj.flag(mask, "duplicate_conflict", detail)
             rows.append(rj.table(ctx.load_id))
         if rows:
-            frame = pd.concat(rows, ignore_index=True)
-            register(ctx.con, "_rejb", frame)
+            _rejb = pd.concat(rows, ignore_index=True)  # noqa: F841 -- scanned by name
             ctx.con.execute("INSERT INTO _rej_stream SELECT * FROM _rejb")
-            ctx.con.unregister("_rejb")
         counted = ctx.rejects[r.index]
         counted.add("duplicate_conflict", len(grp))
 
@@ -239,6 +248,9 @@ def stage_events(ctx: Context, readings: list, index: GridIndex) -> EventsChange
     with ctx.phase("events_parse"):
         for r in readings:
             _stage_source(ctx, r, index)
+    gc.collect()
+    pa.default_memory_pool().release_unused()
+    con.execute(f"SET memory_limit = '{SORT_MEMORY}'")
     duplicates = _dedup_events(ctx, readings)
     (existing,) = con.execute("SELECT count(*) FROM events").fetchone()
     out = EventsChange()
@@ -274,7 +286,7 @@ def stage_events(ctx: Context, readings: list, index: GridIndex) -> EventsChange
     out.changed = _finish(ctx, readings, counts, duplicates)
     con.execute("DROP TABLE _ev_stage")
     con.execute("DROP TABLE _gidx")
-    return out
+    return out   # the sort memory stays for the rest of the load (rollups): Python is idle
 
 
 def stage_cameras(ctx: Context, readings: list, index: GridIndex) -> int:

@@ -81,8 +81,8 @@ def token(argv: list[str]) -> int:
         print(f"gridwall: token {args.revoke!r} revoked")
     else:
         name, tok = store.add_token(args.role, args.name)
-        print(f"gridwall: token {name!r} ({args.role}); shown once, only its hash is kept."
-              f" Kiosk URL: http://<host>:<port>/?token=<token>; API: Authorization: Bearer <token>")
+        print(f"gridwall: token {name!r} ({args.role}); shown once, only its hash is kept.")
+        print("kiosk: http://<host>:<port>/?token=<token>  API: Authorization: Bearer <token>")
         print(tok)
     return 0
 

@@ -28,6 +28,10 @@ BASE_CSP = {
     "form-action": "'self'",
     "frame-ancestors": "'self'",
 }
+# Narrow additions for one path each. The 3D frame's deck.gl bundle probes WebAssembly (a
+# try/catch around a tiny module in its Long-integer helper): 'wasm-unsafe-eval' allows
+# compiling WebAssembly there, and still no JavaScript eval anywhere.
+PATH_EXTRAS = {"/analysis/deck": {"script-src": "'wasm-unsafe-eval'"}}
 STATIC_HEADERS = {
     "X-Frame-Options": "SAMEORIGIN",
     "X-Content-Type-Options": "nosniff",
@@ -54,8 +58,10 @@ def _inline_hashes(resp: flask.Response) -> list[str]:
     return out
 
 
-def csp(extra_script: list[str] | None = None) -> str:
+def csp(extra_script: list[str] | None = None, path: str = "") -> str:
     parts = dict(BASE_CSP)
+    for key, value in PATH_EXTRAS.get(path, {}).items():
+        parts[key] += " " + value
     if extra_script:
         parts["script-src"] += " " + " ".join(extra_script)
     return "; ".join(f"{k} {v}" for k, v in parts.items())
@@ -65,7 +71,7 @@ def add_security_headers(resp: flask.Response) -> flask.Response:
     hashes = []
     if resp.mimetype == "text/html" and _is_dash_index():
         hashes = _inline_hashes(resp)
-    resp.headers["Content-Security-Policy"] = csp(hashes)
+    resp.headers["Content-Security-Policy"] = csp(hashes, flask.request.path)
     for key, value in STATIC_HEADERS.items():
         resp.headers.setdefault(key, value)
     return resp

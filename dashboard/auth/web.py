@@ -8,6 +8,7 @@ secret, a restart keeps everyone signed in, and removing a user or token ends it
 from __future__ import annotations
 
 import json
+import os
 import threading
 import time
 from dataclasses import dataclass
@@ -67,10 +68,9 @@ def audit(event_ids, route: str | None = None) -> None:
         "user": current_user(),
         "role": current_role(),
         "route": route or (flask.request.path if flask.has_request_context() else None),
+        "ip": flask.request.remote_addr if flask.has_request_context() else None,
         "event_ids": [str(e) for e in event_ids],
     }, ensure_ascii=False)
-    import os
-
     with st.audit_lock:
         fd = os.open(st.audit_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
         with os.fdopen(fd, "a", encoding="utf-8") as f:
@@ -210,6 +210,10 @@ def _login_get():
 def _login_post():
     st = state()
     form = flask.request.form
+    if flask.request.is_json:  # scripts may post {"username": …, "password": …}
+        body = flask.request.get_json(silent=True)
+        body = body if isinstance(body, dict) else {}
+        form = {k: v for k, v in body.items() if isinstance(v, str)}
     name = (form.get("username") or "").strip()[:64]
     password = form.get("password") or ""
     nxt = _safe_next(form.get("next") or flask.request.args.get("next"))

@@ -103,20 +103,20 @@ def _in_own_thread(fn, *args):
 
 
 def _draw(b, store, settings, tmp: Path, themes, bar, document, shoot) -> list[Path]:
-    """The wall and the documents draw side by side in Chromium (separate pages), which on a
-    small machine roughly halves the time: PNG slides first, then the wall, then the PDFs."""
+    """The documents are laid out first (pure Python), then the wall (served from this process)
+    and the documents draw side by side in Chromium: PNG slides, the wall, then the PDFs."""
     stamp = f"{b.week} · 截至 {b.as_of:%Y-%m-%d %H:%M}"
     township = b.scope.code if b.scope.level == "township" else None
     files: list[Path] = []
+    docs, paths = {}, {}
+    for theme in themes:
+        docs[theme] = document.document(b, PALETTES[theme], None)
+        paths[theme] = tmp / f"briefing_{b.week}_{theme}.html"
+        paths[theme].write_text(docs[theme], encoding="utf-8")
     with shoot.browser() as browser:
         with shoot.served_wall(store.path, settings, b.as_of.isoformat()) as base:
-            wall_page = shoot.open_wall(browser, base, township)
-            pages = {}
-            for theme in themes:
-                html_path = tmp / f"briefing_{b.week}_{theme}.html"
-                html_path.write_text(document.document(b, PALETTES[theme], None),
-                                     encoding="utf-8")
-                pages[theme] = shoot.open_document(browser, html_path)
+            wall_page = shoot.open_wall(browser, base, township, (b.start, b.end))
+            pages = {theme: shoot.open_document(browser, paths[theme]) for theme in themes}
             bar.update()
             for theme, page in pages.items():
                 bar.set_postfix_str(f"{theme} 图片")
@@ -135,9 +135,8 @@ def _draw(b, store, settings, tmp: Path, themes, bar, document, shoot) -> list[P
             bar.set_postfix_str(f"{theme} PDF")
             pdf = tmp / f"briefing_{b.week}_{theme}.pdf"
             shoot.print_pdf(page, pdf, document.wall_src(wall))
-            html_path = tmp / f"briefing_{b.week}_{theme}.html"
-            html_path.write_text(document.document(b, PALETTES[theme], wall), encoding="utf-8")
-            files += [pdf, html_path]
+            paths[theme].write_text(document.with_wall(docs[theme], wall), encoding="utf-8")
+            files += [pdf, paths[theme]]
             bar.update()
     manifest = tmp / MANIFEST
     manifest.write_text(json.dumps(_manifest(b, themes, files), ensure_ascii=False, indent=2),

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import base64
 import html
-import json
 from functools import lru_cache
 from pathlib import Path
 
@@ -104,9 +103,8 @@ def _slide(b: Briefing, key: str, title: str, body: str, png: bool) -> str:
 
 
 def _plot(fig, key: str, width: int, height: int) -> str:
-    spec = json.loads(fig.to_json())
-    spec["layout"].update(width=width, height=height, autosize=False)
-    payload = json.dumps(spec, ensure_ascii=False).replace("</", "<\\/")
+    fig.update_layout(width=width, height=height, autosize=False)
+    payload = fig.to_json().replace("</", "<\\/")
     return (f'<div class="plot" id="plot-{key}" style="width:{width}px;height:{height}px"></div>'
             f'<script type="application/json" class="fig" data-target="plot-{key}">'
             f'{payload}</script>')
@@ -212,9 +210,14 @@ def slide_worst(b: Briefing, pal: Palette) -> str:
 
 
 def slide_late(b: Briefing) -> str:
-    def rows(df):
-        return [[esc(r.name), num(r.red), f"{r.oldest_h / 24:.1f} 天",
-                 f"{r.worst_over_h / 24:.1f} 天"] for r in df.head(12).itertuples()]
+    def rows(df, top=12):
+        out = [[esc(r.name), num(r.red), f"{r.oldest_h / 24:.1f} 天",
+                f"{r.worst_over_h / 24:.1f} 天"] for r in df.head(top).itertuples()]
+        if len(df) > top:       # the list is cut: say what is left so the total still adds up
+            rest = df.iloc[top:]
+            out.append([f'<span class="flat">另 {len(rest)} 个</span>', num(rest["red"].sum()),
+                        "", ""])
+        return out
 
     head = ["", "超期件数", "最久已受理", "最多超时"]
     left = (f"<h2>按{b.place_word}</h2>" + (_table([b.place_word] + head[1:],
@@ -232,11 +235,18 @@ def wall_src(wall_png: bytes) -> str:
     return "data:image/png;base64," + base64.b64encode(wall_png).decode()
 
 
+WALL_IMG = '<img class="wall" id="wall-img" alt="大屏全景"'
+
+
 def slide_wall(b: Briefing, wall_png: bytes | None) -> str:
     """The wall screenshot; without one yet, an empty ``#wall-img`` the renderer fills in."""
     src = f' src="{wall_src(wall_png)}"' if wall_png is not None else ""
-    body = f'<img class="wall" id="wall-img" alt="大屏全景"{src}>'
-    return _slide(b, "wall", "大屏全景（周末时点）", body, png=False)
+    return _slide(b, "wall", "大屏全景（周末时点）", f"{WALL_IMG}{src}>", png=False)
+
+
+def with_wall(doc: str, wall_png: bytes) -> str:
+    """A document made without the wall screenshot, with it (no second layout pass)."""
+    return doc.replace(f"{WALL_IMG}>", f'{WALL_IMG} src="{wall_src(wall_png)}">', 1)
 
 
 def slide_figure(b: Briefing, key: str, title: str, fig, note: str = "",
@@ -262,22 +272,43 @@ def slide_map(b: Briefing, pal: Palette) -> str:
     return _slide(b, "map", "本周事件密度与新发热点", body, png=True)
 
 
+RANK_ROWS = 24     # two columns of 12 townships fit a slide; a township's 100-odd grids do not
+RANK_ROWS_GRIDS = 20
+
+
 def slide_ranking(b: Briefing, pal: Palette) -> str:
+    """Townships best first (the metrics ranking), or a township's grids worst first as the
+    wall lists them (样本少 last); at most RANK_ROWS rows, with a line for the rest."""
     df = b.ranking
+    grids = b.scope.level != "county"
+    limit = RANK_ROWS_GRIDS if grids else RANK_ROWS
+    shown = df.head(limit)
     rows = []
-    for r in df.itertuples():
+    for r in shown.itertuples():
         dot = f'<i class="card" style="background:{card_color(pal, r.card)}"></i>'
-        rows.append([str(r.rank), esc(r.name), f"{dot}{CARD_ZH.get(r.card, '')}",
-                     pct(r.on_time_rate), pct(r.handling_rate), num(r.reported), num(r.red)])
-    half = (len(rows) + 1) // 2 if len(rows) > 12 else len(rows)
-    head = ["排名", "名称", "亮牌", "按期办结率", "办结率", "上报", "红线"]
+        few = ' <small class="few">样本少</small>' if getattr(r, "few", False) else ""
+        no = getattr(r, "pos", r.rank) if grids else r.rank
+        rows.append([str(no), esc(r.name), f"{dot}{CARD_ZH.get(r.card, '')}",
+                     pct(r.on_time_rate), pct(r.handling_rate), num(r.reported) + few,
+                     num(r.red)])
+    half = (len(rows) + 1) // 2 if len(rows) > 12 or grids else len(rows)
+    head = ["序号" if grids else "排名", "名称", "亮牌", "按期办结率", "办结率", "上报", "红线"]
     cols = [rows[:half], rows[half:]] if half < len(rows) else [rows]
-    tables = "".join(f"<div>{_table(head, c, 'rank')}</div>" for c in cols if c)
+    cls = "rank dense" if grids else "rank"
+    tables = "".join(f"<div>{_table(head, c, cls)}</div>" for c in cols if c)
     counts = df["card"].value_counts()
+    order = "问题在前，样本少的在后" if grids else "按期办结率、办结率排序"
     lead = (f'<p class="lead">红牌 {int(counts.get("red", 0))} 个 · 黄牌 '
             f'{int(counts.get("yellow", 0))} 个 · 绿牌 {int(counts.get("green", 0))} 个'
-            f'（按期办结率、办结率排序）</p>')
-    body = lead + f'<div class="cols">{tables}</div>'
+            f'（{order}）</p>')
+    rest = df.iloc[limit:]
+    note = ""
+    if len(rest):
+        rc = rest["card"].value_counts()
+        note = (f'<p class="note">另 {len(rest)} 个{b.place_word}未列出：红牌 '
+                f'{int(rc.get("red", 0))}、黄牌 {int(rc.get("yellow", 0))}、绿牌 '
+                f'{int(rc.get("green", 0))}。</p>')
+    body = lead + f'<div class="cols">{tables}</div>' + note
     return _slide(b, "ranking", f"{b.place_word}排名与亮牌", body, png=True)
 
 
@@ -371,6 +402,9 @@ ol.hot li small {{ display: block; font-size: 15px; color: {pal.text}; }}
 .tile b {{ font-size: 42px; }}
 table.rank {{ font-size: 19px; }}
 table.rank td, table.rank th {{ padding: 8px 8px; }}
+table.rank.dense {{ font-size: 15px; }}
+table.rank.dense td, table.rank.dense th {{ padding: 6px 5px; }}
+table.rank.dense small.few {{ font-size: 12px; }}
 """
 
 

@@ -58,7 +58,10 @@ def served_wall(db_path: Path, settings: Settings, as_of_iso: str):
 
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)   # 'Task queue depth' noise
     raw = {**settings.raw, "as_of": as_of_iso}
-    app = create_app(db_path, dataclasses.replace(settings, raw=raw))
+    # open as a read-only kiosk (role wall: aggregates, no personal data) for these seconds on a
+    # random loopback port, whatever [auth] says for the real server: Chromium has no login
+    raw["auth"] = {**(raw.get("auth") or {}), "required": False, "open_role": "wall"}
+    app = create_app(db_path, dataclasses.replace(settings, raw=raw), host="127.0.0.1")
     server = create_server(app.server, host="127.0.0.1", port=_free_port(), threads=4,
                            ident="gridwall-briefing")
     stop = threading.Event()
@@ -105,13 +108,23 @@ def _ready(page, js: str, what: str, timeout: int = 60_000) -> None:
         raise RenderError(f"{what} did not finish drawing: {exc}") from exc
 
 
-def open_wall(browser, base_url: str, township: str | None = None):
-    """A 1920×1080 page on ``/``, navigation started (the wall draws while other work runs)."""
+def open_wall(browser, base_url: str, township: str | None = None,
+              window: tuple | None = None):
+    """A 1920×1080 page on ``/``, navigation started (the wall draws while other work runs).
+
+    ``window`` (start, end) dates put the wall on the briefing's week (``?start=&end=``), so
+    its KPIs and gauges show the very figures of the document."""
+    from urllib.parse import urlencode
+
     context = browser.new_context(viewport={"width": WALL_SIZE[0], "height": WALL_SIZE[1]},
                                   device_scale_factor=1)
     page = context.new_page()
-    page.goto(base_url + "/" + (f"?township={township}" if township else ""),
-              wait_until="commit")
+    query = {}
+    if township:
+        query["township"] = township
+    if window:
+        query["start"], query["end"] = window[0].isoformat(), window[1].isoformat()
+    page.goto(base_url + "/" + (f"?{urlencode(query)}" if query else ""), wait_until="commit")
     return page
 
 

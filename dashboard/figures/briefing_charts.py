@@ -11,7 +11,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from dashboard.figures.briefing_theme import DASH, Palette, base_layout, pct
+from dashboard.figures.briefing_theme import DASH, Palette, base_layout, pct, rgba
 
 GAUGES = (("handling_rate", "办结率"), ("on_time_rate", "按期办结率"),
           ("timely_dispatch_rate", "及时流转率"), ("satisfaction_rate", "满意率"))
@@ -156,7 +156,7 @@ def mediation_figure(by_type: pd.DataFrame, pal: Palette, top: int = 8) -> go.Fi
             for s, m, r in zip(d["succeeded"], d["mediated"], d["success_rate"])]
     fig = go.Figure([
         go.Bar(y=d["dispute_type"], x=d["mediated"], name="调解", orientation="h", width=0.74,
-               marker={"color": pal.accent2, "opacity": 0.45}, text=text,
+               marker={"color": rgba(pal.accent2, 0.45)}, text=text,
                textposition="outside", cliponaxis=False, textfont={"size": 16, "color": pal.text}),
         go.Bar(y=d["dispute_type"], x=d["succeeded"], name="成功", orientation="h", width=0.42,
                marker={"color": pal.green}),

@@ -83,6 +83,12 @@ def base_layout(pal: Palette, **kw) -> dict:
     return layout
 
 
+def rgba(color: str, alpha: float) -> str:
+    """'#3b82f6', 0.45 → 'rgba(59,130,246,0.45)' (a legend swatch then matches its bars)."""
+    c = color.lstrip("#")
+    return f"rgba({int(c[0:2], 16)},{int(c[2:4], 16)},{int(c[4:6], 16)},{alpha})"
+
+
 def pct(v, decimals: int = 1) -> str:
     """0.9248 → '92.5%'; None / NaN → '—'."""
     return DASH if v is None or v != v else f"{float(v) * 100:.{decimals}f}%"

@@ -15,7 +15,14 @@ from dashboard.wall.view import current_view
 from store import hotspots as hs
 from store import wall_reads as wr
 
-SHOWN = 6
+SHOWN = 5
+
+
+def rows_for(layers) -> int:
+    """Rows the board has room for above the map legend, which grows with the heat (one key)
+    and the cameras (two keys)."""
+    layers = set(layers or ())
+    return max(2, SHOWN - ("heat" in layers) - 2 * ("cameras" in layers))
 
 
 def board_rows(hot: pd.DataFrame, town_names: dict, county_level: bool, top: int = SHOWN) -> list:
@@ -35,15 +42,16 @@ def board_rows(hot: pd.DataFrame, town_names: dict, county_level: bool, top: int
     return rows
 
 
-def board_body(hot: pd.DataFrame, town_names: dict, county_level: bool) -> list:
+def board_body(hot: pd.DataFrame, town_names: dict, county_level: bool,
+               top: int = SHOWN) -> list:
     n = len(hot)
     head = html.Div([html.Span("新发热点", className="gw-hot-title"),
                      html.B(f"{n}处", className="gw-hot-count" + (" gw-hot-none" if not n else ""))],
                     className="gw-hot-head")
     if not n:
         return [head, html.Div("本期无新发热点", className="gw-hot-empty")]
-    more = [html.Div(f"另有{n - SHOWN}处", className="gw-hot-more")] if n > SHOWN else []
-    return [head, *board_rows(hot, town_names, county_level), *more]
+    more = [html.Div(f"另有{n - top}处（见地图）", className="gw-hot-more")] if n > top else []
+    return [head, *board_rows(hot, town_names, county_level, top), *more]
 
 
 def layout(ctx) -> html.Div:
@@ -52,9 +60,10 @@ def layout(ctx) -> html.Div:
 
 def register_callbacks(app, ctx) -> None:
     @app.callback(Output("hot-board", "children"),
-                  Input(DRILL_STORE, "data"), Input(REFRESH, "n_intervals"))
-    def _board(drill, _n):
+                  Input(DRILL_STORE, "data"), Input(REFRESH, "n_intervals"),
+                  Input("map-layers", "value"))
+    def _board(drill, _n, layers):
         v = current_view(ctx, drill)
         hot = ctx.cached(hs.emerging_hotspots, v.start, v.end, v.township)
         names = {t["code"]: t["name"] for t in ctx.cached(wr.township_list)}
-        return board_body(hot, names, v.township is None)
+        return board_body(hot, names, v.township is None, rows_for(layers))

@@ -94,7 +94,7 @@ def read_map_data(ctx, township: str | None, layers: tuple[str, ...],
     if township and township not in set(towns["code"]):
         township = None
     # the ranking panel reads the very same metrics_table call: share its cache entry
-    ranking = ctx.cached(wr.unit_ranking, township, start, end, as_of, min_events(ctx))
+    ranking = ctx.cached(wr.unit_ranking, township, start, end, as_of, min_events(ctx), True)
     measures = mr.with_density(ranking, ctx.cached(mr.unit_areas, township))
     shapes = ctx.cached(mr.grid_shapes, township) if township else towns
     units = shapes.merge(measures.drop(columns=["name", "area_km2"], errors="ignore"),

@@ -78,7 +78,8 @@ def register_callbacks(app, ctx) -> None:
     )
     def _ranking(drill, _n):
         v = current_view(ctx, drill)
-        df = ctx.cached(wr.unit_ranking, v.township, v.start, v.end, v.as_of, min_events(ctx))
+        df = ctx.cached(wr.unit_ranking, v.township, v.start, v.end, v.as_of, min_events(ctx),
+                        True)
         kind = "grid" if v.township else "township"
         title = "网格排名" if v.township else "镇街排名"
         return ranking_body(df, kind, v.grid), title, v.caption

@@ -1,5 +1,6 @@
 """Title bar: county name, breadcrumb (全县 › 乡镇 › 网格), the window selector, live clock,
-数据更新于, 演示数据, a link to the analysis page for the view shown.
+数据更新于, 演示数据, a link to the analysis page for the view shown, and a loud red
+数据已N小时未更新 when the feed is dead (store.freshness: never when as_of is pinned).
 
 The clock ticks in the browser (assets/gridwall.js); the server only answers for the
 breadcrumb names and as_of, on a drill-down or a refresh.
@@ -11,6 +12,7 @@ from dash import Input, Output, html
 from dashboard.wall import window_bar
 from dashboard.wall.drill import DRILL_STORE, REFRESH
 from dashboard.wall.view import current_view
+from store import freshness as fr
 from store import wall_reads as wr
 
 HIDE = "gw-bc-item gw-bc-hidden"
@@ -66,6 +68,16 @@ def analysis_href(v) -> str:
     return "/analysis" + ("?" + "&".join(parts) if parts else "")
 
 
+def stale_alarm(f: dict | None) -> tuple[str, str]:
+    """(text, class) of the dead-feed alarm from store.freshness: '数据已5小时未更新' in red
+    when stale (days beyond 48 hours: '数据已3天未更新'); hidden otherwise."""
+    if not f or not f.get("stale") or f.get("stale_hours") is None:
+        return "", "gw-stale gw-hidden"
+    h = float(f["stale_hours"])
+    text = f"数据已{int(h)}小时未更新" if h < 48 else f"数据已{int(h // 24)}天未更新"
+    return text, "gw-stale"
+
+
 def register_callbacks(app, ctx) -> None:
     @app.callback(
         Output("bc-township", "children"), Output("bc-township", "className"),
@@ -74,6 +86,7 @@ def register_callbacks(app, ctx) -> None:
         Output("bc-county", "className"), Output("as-of", "children"),
         Output("map-title-text", "children"), Output("map-caption", "children"),
         Output("analysis-link", "href"),
+        Output("stale-alarm", "children"), Output("stale-alarm", "className"),
         Input(DRILL_STORE, "data"), Input(REFRESH, "n_intervals"),
     )
     def _title(drill, _n):
@@ -84,4 +97,5 @@ def register_callbacks(app, ctx) -> None:
         fresh = ctx.cached(wr.data_as_of)
         return (*breadcrumb(names),
                 f"数据更新于 {fresh:%Y-%m-%d %H:%M}" if fresh else "暂无事件数据",
-                f"态势地图 · {where}", v.caption, analysis_href(v))
+                f"态势地图 · {where}", v.caption, analysis_href(v),
+                *stale_alarm(ctx.cached(fr.freshness, timeout=30)))

@@ -18,12 +18,24 @@ from dashboard.wall.view import current_view
 from store import wall_reads as wr
 
 
-def trend_figure(df: pd.DataFrame) -> go.Figure:
-    """Reported (area) and closed (line) per day; '暂无数据' when the window has nothing."""
+def trend_figure(df: pd.DataFrame, prev: pd.DataFrame | None = None) -> go.Figure:
+    """Reported (area) and closed (line) per day; '暂无数据' when the window has nothing.
+
+    ``prev``: the previous period's days (same length, one window earlier), drawn as a faint
+    dotted line of its reports under the same days, so the eye reads "more than last time".
+    """
     if df.empty or int(df["reported"].sum() + df["closed"].sum()) == 0:
         return empty_figure()
     x = pd.to_datetime(df["day"])
-    fig = go.Figure([
+    before = []
+    if prev is not None and len(prev) == len(df) and int(prev["reported"].sum()) > 0:
+        before = [go.Scatter(
+            x=x, y=prev["reported"].to_numpy(), name="上期上报", mode="lines", legendrank=2000,
+            line={"color": "rgba(200,220,255,0.55)", "width": 2, "dash": "dot",
+                  "shape": "spline", "smoothing": 0.6},
+            customdata=pd.to_datetime(prev["day"]).dt.strftime("%m-%d"),
+            hovertemplate="上期 %{customdata} 上报 %{y} 件<extra></extra>")]
+    fig = go.Figure(before + [
         go.Scatter(x=x, y=df["reported"], name="上报", mode="lines",
                    line={"color": theme.ACCENT, "width": 3, "shape": "spline", "smoothing": 0.6},
                    fill="tozeroy", fillcolor="rgba(39,211,255,0.16)",
@@ -65,4 +77,6 @@ def register_callbacks(app, ctx) -> None:
         v = current_view(ctx, drill)
         first, stop = trend_days(v.start, v.end, v.as_of)
         df = ctx.cached(wr.daily_trend, v.township, first, stop)
-        return trend_figure(df), v.caption
+        length = v.end - v.start             # the previous period: one window earlier
+        prev = ctx.cached(wr.daily_trend, v.township, first - length, stop - length)
+        return trend_figure(df, prev), v.caption

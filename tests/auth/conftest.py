@@ -18,10 +18,11 @@ import requests
 
 from tests.serving import ROOT, free_port, stop_server
 
-PASSWORDS = {"officer": "办案-officer-2026", "admin": "Adm1n-long-passphrase", "wall": "wall-pass-99"}
+PASSWORDS = {"officer": "办案-officer-2026", "admin": "Adm1n-long-passphrase",
+             "wall": "wall-pass-99"}
 USERS = {"officer": "李警官", "admin": "admin", "wall": "大屏值守"}
 # a short lockout so the throttle can be watched within a test
-AUTH_SETTINGS = "[auth]\nrequired = true\nfree_failures = 2\nlockout_s = 1.0\n"
+AUTH_SETTINGS = "[auth]\nrequired = true\nfree_failures = 2\nlockout_s = 3.0\n"
 
 
 def cli(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:

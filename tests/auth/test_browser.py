@@ -1,6 +1,6 @@
-"""The wall in Debian's Chromium under the Content-Security-Policy, signed in as a kiosk and
-through the Chinese login form: it renders, and the browser reports no CSP violation and no
-console error."""
+"""The wall and the analysis page in Debian's Chromium under the Content-Security-Policy,
+signed in as a kiosk, through the Chinese login form and as officer: they render, and the
+browser reports no CSP violation and no console error."""
 from __future__ import annotations
 
 import pytest
@@ -53,3 +53,19 @@ def test_an_officer_signs_in_through_the_chinese_form_and_lands_on_the_page_aske
     assert page.evaluate("window.__csp") == []
     # the one error: the refused first attempt (HTTP 401) that the browser logs
     assert [e for e in page.errors if "401" not in e] == []
+
+
+def test_an_officer_sees_the_analysis_page_and_its_3d_frame_without_a_violation(page, secured):
+    from tests.auth.conftest import login
+
+    cookie = login(secured, "officer").cookies["gridwall_session"]
+    page.context.add_cookies([{"name": "gridwall_session", "value": cookie, "url": secured}])
+    page.goto(secured + "/analysis/", wait_until="load")
+    page.wait_for_selector("iframe.an-deck-frame", timeout=30_000)
+    deck = page.frame_locator("iframe.an-deck-frame").locator("canvas")
+    deck.first.wait_for(timeout=30_000)
+    page.wait_for_timeout(2000)
+    assert len(page.frames) >= 2
+    for frame in page.frames:
+        assert frame.evaluate("window.__csp") == [], frame.url
+    assert page.errors == []

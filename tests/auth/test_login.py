@@ -29,6 +29,14 @@ def test_login_sets_an_httponly_samesite_cookie_that_expires_after_the_session_h
     assert abs(expires - (time.time() + 12 * 3600)) < 120
 
 
+def test_a_script_may_post_its_login_as_json(secured):
+    s = requests.Session()
+    r = s.post(secured + "/login", json={"username": USERS["officer"],
+                                         "password": PASSWORDS["officer"]}, allow_redirects=False)
+    assert r.status_code == 302
+    assert s.get(secured + "/api/events").status_code not in (401, 403)
+
+
 def test_the_login_form_is_chinese_and_self_contained(secured):
     html = requests.get(secured + "/login?next=/analysis").text
     assert "用户名" in html and "密码" in html and 'name="next" value="/analysis"' in html
@@ -92,13 +100,14 @@ def test_repeated_failed_logins_get_slower_and_then_locked_out(secured, accounts
 
     answers = [attempt("wrong") for _ in range(3)]
     assert [r.status_code for r, _ in answers] == [401, 401, 401]
-    assert answers[0][1] < answers[1][1] < answers[2][1]  # 0.25 s, 0.5 s, 1 s added
-    assert int(answers[2][0].headers["Retry-After"]) >= 1
+    # 0.25 s, 0.5 s, 1 s added to the same password check (compared with slack for a busy host)
+    assert answers[2][1] - answers[0][1] > 0.5
+    assert int(answers[2][0].headers["Retry-After"]) >= 3
     locked, _ = attempt(password)  # the right password is not even checked while locked
     assert locked.status_code == 429 and "秒后再试" in locked.text
     time.sleep(int(locked.headers["Retry-After"]) + 0.2)
     again, _ = attempt("wrong")  # the next lockout is twice as long
-    assert int(again.headers["Retry-After"]) >= 2
+    assert int(again.headers["Retry-After"]) >= 6
     time.sleep(int(again.headers["Retry-After"]) + 0.2)
     ok, _ = attempt(password)
     assert ok.status_code == 302
@@ -115,7 +124,7 @@ def test_every_response_carries_the_security_headers(secured, accounts):
             assert r.headers.get(key) == value, (r.url, key)
         csp = r.headers["Content-Security-Policy"]
         assert "default-src 'self'" in csp and "frame-ancestors 'self'" in csp
-        assert "unsafe-eval" not in csp
+        assert "'unsafe-eval'" not in csp
         script = csp.split("script-src ")[1].split(";")[0]
         assert "'unsafe-inline'" not in script and "http" not in csp
 

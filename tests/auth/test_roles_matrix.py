@@ -94,3 +94,18 @@ def test_unknown_paths_need_a_session_then_fall_through_to_the_app(sessions, sec
     assert requests.get(secured + "/no-such-page", allow_redirects=False).status_code == 302
     r = sessions["officer"].get(secured + "/no-such-page", allow_redirects=False)
     assert r.status_code not in (302, 401, 403)  # the app's answer (404 once paths are listed)
+
+
+def test_an_officer_reads_an_event_with_the_reporter_masked_and_a_wall_cannot(sessions, secured,
+                                                                            accounts):
+    import duckdb
+
+    with duckdb.connect(str(accounts.db), read_only=True) as con:
+        event_id, phone = con.execute(
+            "SELECT event_id, reporter_phone FROM events WHERE length(reporter_phone) = 11"
+            " LIMIT 1").fetchone()
+    r = sessions["officer"].get(f"{secured}/api/events/{event_id}")
+    assert r.status_code == 200
+    assert r.json()["reporter_phone"] == phone[:3] + "****" + phone[-4:]
+    assert phone not in r.text
+    assert sessions["wall-kiosk"].get(f"{secured}/api/events/{event_id}").status_code == 403

@@ -40,7 +40,8 @@ def test_at_least_six_pngs_are_1920_wide_and_not_blank(briefing_run):
         img = Image.open(path)
         assert img.width >= 1920, path.name
         grey = np.asarray(img.convert("L"), dtype="float64")
-        colours = len(np.unique(np.asarray(img.convert("RGB")).reshape(-1, 3), axis=0))
+        rgb = np.asarray(img.convert("RGB")).astype(np.uint32)
+        colours = len(np.unique((rgb[..., 0] << 16) | (rgb[..., 1] << 8) | rgb[..., 2]))
         assert grey.std() > 8 and colours > 200, f"{path.name} looks blank"
 
 
@@ -52,6 +53,8 @@ def test_both_themes_and_the_whole_wall_are_written(briefing_run):
         assert {f"{theme}_05_map.png", f"{theme}_06_gauges.png", f"{theme}_07_trend.png",
                 f"{theme}_08_ranking.png", f"{theme}_09_overdue.png",
                 f"{theme}_10_mediation.png"} <= names
+    html = (briefing_run.out / f"briefing_{WEEK}_light.html").read_text(encoding="utf-8")
+    assert 'id="wall-img" alt="大屏全景" src="data:image/png;base64,' in html
     # a light page is mostly white, a dark one mostly dark: the themes really differ
     light = np.asarray(Image.open(briefing_run.out / "light_07_trend.png").convert("L")).mean()
     dark = np.asarray(Image.open(briefing_run.out / "dark_07_trend.png").convert("L")).mean()
@@ -135,3 +138,22 @@ def test_a_bad_week_is_a_clear_error(wall_demo_db, tmp_path):
     p = run_cli("--db", str(wall_demo_db), "--week", "2025-W60", "--out", str(tmp_path / "x"))
     assert p.returncode == 2 and "2025-W60" in p.stderr and "Traceback" not in p.stderr
     assert not (tmp_path / "x").exists()
+
+
+def test_the_html_document_draws_offline_in_chromium(briefing_run, chromium):
+    """Every request the saved document makes is to itself (file:) or inline (data:)."""
+    html = briefing_run.out / f"briefing_{WEEK}_dark.html"
+    context = chromium.new_context(viewport={"width": 1280, "height": 720})
+    try:
+        page = context.new_page()
+        requests, errors = [], []
+        page.on("request", lambda r: requests.append(r.url))
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(html.as_uri(), wait_until="load")
+        page.wait_for_function("() => window.__briefingReady", timeout=60_000)
+        drawn = page.evaluate("document.querySelectorAll('.js-plotly-plot .main-svg').length")
+    finally:
+        context.close()
+    assert not errors
+    assert drawn >= 6
+    assert requests and all(u.startswith(("file:", "data:")) for u in requests), requests

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from tests.browser.test_wall_browser import api, kpi_text, townships, wait_kpi
+from tests.browser.test_wall_browser import act_until_url, api, kpi_text, townships, wait_kpi
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -26,22 +26,22 @@ def test_window_preset_changes_the_kpis_and_survives_refresh_and_drill_down(wall
     start, end = window_of(county["as_of"], 7)
     week = api(wall_url, "/api/metrics", scope="county", start=start, end=end)
     assert (week["handling_rate"], week["reported"]) != (county["handling_rate"], county["reported"])
-    page.click("#win-bar .gw-win-chip[data-key='7d']")
-    page.wait_for_url(re.compile(r"\?window=7d$"))
+    act_until_url(page, re.compile(r"\?window=7d$"),
+                  lambda: page.click("#win-bar .gw-win-chip[data-key='7d']"))
     wait_kpi(page, "handling", kpi_text(week["handling_rate"], 1))
     assert page.inner_text("#kpi-handling-label") == "办结率·近7天"
     assert page.inner_text("#trend-caption").startswith("近7天")
     assert "gw-win-active" in page.get_attribute("#win-bar .gw-win-chip[data-key='7d']", "class")
     # a refresh (F5) opens the same window
     page.reload()
-    page.wait_for_function("(document.getElementById('kpi-handling-label') || {}).textContent"
+    page.wait_for_function("() => (document.getElementById('kpi-handling-label') || {}).textContent"
                            " === '办结率·近7天'")
     wait_kpi(page, "handling", kpi_text(week["handling_rate"], 1))
     # a drill-down keeps it, and the township's figures are of the same window
     first = page.locator("#ranking-board .gw-row").first
     code = first.get_attribute("data-code")
-    first.click()
-    page.wait_for_url(re.compile(rf"\?township={code}&window=7d$"))
+    act_until_url(page, re.compile(rf"\?township={code}&window=7d$"),
+                  lambda: page.locator(f"#ranking-board .gw-row[data-code='{code}']").click())
     town = api(wall_url, "/api/metrics", scope=f"township:{code}", start=start, end=end)
     wait_kpi(page, "handling", kpi_text(town["handling_rate"], 1))
     assert page.get_attribute("#analysis-link", "href") == f"/analysis?township={code}&window=7d"
@@ -130,4 +130,93 @@ def test_clicking_inside_a_polygon_away_from_its_label_drills(wall_url, wall_dem
     click_far_from_label(page, label, point, "grid", 20)
     page.wait_for_url(re.compile(rf"\?township={code}&grid={re.escape(grid)}$"))
     page.locator("#grid-card").wait_for(state="visible")
+    assert w.errors == [] and w.outside() == []
+
+
+def test_a_red_list_row_opens_the_event_card_with_a_masked_reporter(wall_url, wall_demo_db,
+                                                                   open_page):
+    w = open_page(wall_url + "/")
+    page = w.page
+    row = page.locator("#warn-board .gw-ev-row.gw-warn-red").first
+    row.wait_for()
+    event_id = row.get_attribute("data-id")
+    text = row.inner_text()
+    detail = api(wall_url, f"/api/events/{event_id}")
+    # the row carries what a duty officer acts on
+    assert event_id in text and detail["category"] in text and "超时" in text and "时限" in text
+    assert (detail["department"] or "未派单")[:4] in text
+    card = page.locator("#event-card")
+    for attempt in range(3):          # a click during a refresh's redraw of the list is lost
+        page.locator(f"#warn-board .gw-ev-row[data-id='{event_id}']").click()
+        try:
+            card.wait_for(state="visible", timeout=10_000)
+            break
+        except Exception:  # noqa: BLE001 - playwright's TimeoutError: click again
+            if attempt == 2:
+                raise
+    page.wait_for_function("t => document.getElementById('event-card-title').textContent === t",
+                           arg=f"事件 {event_id}")
+    body = page.inner_text("#event-card-body")
+    for step in ("上报", "受理", "流转", "办结", "办结时限", "处置部门", "事发地址", "上报人"):
+        assert step in body
+    due = dt.datetime.fromisoformat(detail["due_at"]).strftime("%m-%d %H:%M")
+    assert due in body
+    assert re.search(r"1\d\d\*{4}\d{4}", body) and detail["reporter_phone"] in body
+    # the full phone number and name are nowhere on the page
+    from store.db import ReadStore
+    store = ReadStore(wall_demo_db)
+    try:
+        name, phone = store.rows("SELECT reporter_name, reporter_phone FROM events"
+                                 " WHERE event_id = ?", [event_id])[0]
+    finally:
+        store.close()
+    html = page.content()
+    assert phone not in html and (len(name) < 2 or name not in html)
+    # Esc closes the card, and only the card (the drill state stays)
+    url = page.url
+    page.keyboard.press("Escape")
+    card.wait_for(state="hidden")
+    assert page.url == url
+    assert w.errors == [] and w.outside() == []
+
+
+def test_a_dead_feed_shows_a_loud_stale_alarm(wall_demo_db, tmp_path, open_page):
+    """The demo's newest report is long past: with as_of = now (not pinned) the feed is stale."""
+    from tests.serving import running_server
+
+    settings = tmp_path / "now.toml"
+    settings.write_text('as_of = "now"\nstale_after_h = 2\n', encoding="utf-8")
+    with running_server(wall_demo_db, settings) as (base, _proc):
+        health = api(base, "/api/health")
+        assert health["stale"] is True and health["stale_hours"] > 48
+        w = open_page(base + "/", wait=False)
+        page = w.page
+        alarm = page.locator("#stale-alarm")
+        alarm.wait_for(state="visible", timeout=30_000)
+        assert re.fullmatch(r"数据已\d+天未更新", alarm.inner_text())
+        color = page.evaluate("getComputedStyle(document.getElementById('stale-alarm'))"
+                              ".backgroundColor")
+        assert color == "rgb(239, 68, 68)"                       # red
+    # a pinned store (the demo's as_of = newest report) is never stale
+    with running_server(wall_demo_db) as (base, _proc):
+        page = open_page(base + "/").page
+        assert not page.locator("#stale-alarm").is_visible()
+
+
+def test_a_5760_wide_screen_gets_the_wide_layout_not_a_letterboxed_middle_third(wall_url,
+                                                                                open_page):
+    w = open_page(wall_url + "/", 5760, 1080)
+    page = w.page
+    box = page.evaluate("""() => { const c = document.getElementById('gw-canvas');
+        const r = c.getBoundingClientRect(), m = document.getElementById('panel-map').getBoundingClientRect();
+        const k = document.getElementById('kpi-red-value').getBoundingClientRect();
+        return {x: r.left, w: r.width, h: r.height, wide: c.classList.contains('gw-wide'),
+                mapw: m.width, kpi: k.height, sw: document.documentElement.scrollWidth}; }""")
+    assert box["wide"] and box["x"] == 0
+    assert box["w"] == pytest.approx(5760, abs=2) and box["h"] == pytest.approx(1080, abs=2)
+    assert box["mapw"] > 1900 and box["sw"] <= 5760
+    assert box["kpi"] >= 40                            # same text size as on 1920×1080
+    # the graphs follow the reflowed canvas: the map fills its panel
+    graph_w = page.evaluate("document.querySelector('#map-graph .main-svg').getBoundingClientRect().width")
+    assert graph_w == pytest.approx(box["mapw"], abs=8)
     assert w.errors == [] and w.outside() == []

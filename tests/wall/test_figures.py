@@ -120,6 +120,12 @@ def test_breadcrumb_levels():
     assert grid[2] == "一号网格" and "gw-bc-current" in grid[3] and "gw-bc-current" not in grid[1]
 
 
+def test_only_an_unpinned_canvas_follows_the_screen():
+    assert canvas.auto_canvas(1920, 1080, "contain")
+    assert not canvas.auto_canvas(5760, 1080, "contain")      # pinned by settings
+    assert not canvas.auto_canvas(1920, 1080, "stretch")
+
+
 def test_canvas_class_reflows_ultra_wide():
     assert canvas.canvas_class(1920, 1080) == "gw-canvas"
     assert canvas.canvas_class(3840, 2160) == "gw-canvas"
@@ -220,7 +226,9 @@ def _warn_df(levels: dict[str, str]) -> pd.DataFrame:
                          "reported_at": [pd.Timestamp("2025-10-30")] * n, "category": ["火灾"] * n,
                          "township_code": ["T1"] * n, "township_name": ["甲镇"] * n,
                          "grid_name": ["一号网格"] * n, "elapsed_h": [80.0] * n,
-                         "close_h": [72.0] * n})
+                         "close_h": [72.0] * n, "department": ["城管局"] * n,
+                         "due_at": [pd.Timestamp("2025-11-02")] * n,
+                         "overdue_hours": [8.0 if lvl == "red" else -5.5 for lvl in levels.values()]})
 
 
 def test_new_red_flashes_once_per_scope():
@@ -231,8 +239,12 @@ def test_new_red_flashes_once_per_scope():
     assert warnings.new_red(df, {"scope": "T1", "ids": []}, "county") == set()  # scope changed
     assert warnings.new_red(_warn_df({"c": "red", "d": "yellow"}), seen, "county") == {"c"}  # turned red
     rows = warnings.warning_rows(df, False, {"b"})
-    assert rows[0].key == "b" and "gw-flash" in rows[0].className     # new red on top
+    assert rows[0].id["id"] == "b" and "gw-flash" in rows[0].className     # new red on top
     assert all("gw-flash" not in r.className for r in rows[1:])
+    # an actionable row: level, grid, category, how long overdue; event no., department, due
+    assert _texts(rows[0]) == ["红", "一号网格", "火灾", "超时8小时", "b", "城管局", "时限11-02 00:00"]
+    assert _texts(rows[2])[3] == "剩5小时30分"
+    assert rows[0].id == {"type": "gw-ev-row", "id": "b", "list": "warn"}
     assert warnings.warning_body(df.iloc[0:0], False, set()).children == "无红黄线事件"
 
 
@@ -241,14 +253,72 @@ def test_live_rows_show_place_and_elapsed_never_personal_data():
         ["2025-10-31 22:13", "2025-10-31 21:03"]), "category": ["矛盾纠纷", "事故"],
         "status": ["accepted", "closed"], "closed_at": [None, pd.Timestamp("2025-10-31 22:00")],
         "township_code": ["T1", "T1"], "township_name": ["甲镇", "甲镇"],
-        "grid_name": ["一号网格", None], "elapsed_h": [0.9, 2.05], "closed_now": [False, True]})
+        "grid_name": ["一号网格", None], "elapsed_h": [0.9, 2.05], "closed_now": [False, True],
+        "department": ["调委会", None], "due_at": pd.to_datetime(["2025-11-03 22:13", "2025-11-03 21:03"]),
+        "overdue_hours": [-71.1, None]})
     county = live_list.live_rows(df, township_level=False, today=dt.date(2025, 10, 31))
-    assert _texts(county[0]) == ["22:13", "甲镇", "矛盾纠纷", "已受理", "54分钟"]
-    assert _texts(county[1]) == ["21:03", "甲镇", "事故", "已办结", ""]
+    assert _texts(county[0]) == ["22:13", "一号网格", "矛盾纠纷", "剩2天23小时", "已受理", "e1",
+                                 "调委会", "时限11-03 22:13"]
+    assert _texts(county[1])[:4] == ["21:03", "甲镇", "事故", "已办结"]     # no grid: township
+    assert "未派单" in _texts(county[1])
     earlier = live_list.live_rows(df, township_level=False, today=dt.date(2025, 11, 1))
     assert _texts(earlier[0])[0] == "10-31"                    # not today: the day
-    town = live_list.live_rows(df, township_level=True)
-    assert _texts(town[0])[1] == "一号网格" and _texts(town[1])[1] == "甲镇"
+    assert county[0].id == {"type": "gw-ev-row", "id": "e1", "list": "live"}
+    from dashboard.wall import event_rows
+    assert event_rows.due_text(300.0, False) == ("超时12天", "gw-elapsed-red")
+    assert event_rows.due_text(14.2, False)[0] == "超时14小时"
+    assert event_rows.due_text(-5.5, False)[0] == "剩5小时30分"
+    assert event_rows.due_text(5.0, True) == ("", "")
+
+
+def test_event_card_shows_timeline_due_and_masked_reporter():
+    from dashboard.wall import event_card
+
+    d = {"event_id": "SZ1", "reported_at": "2025-10-28T14:00:00", "accepted_at": "2025-10-28T14:30:00",
+         "dispatched_at": None, "closed_at": None, "due_at": "2025-10-31T14:00:00",
+         "category": "安全隐患", "subcategory": None, "channel": "12345热线", "township": "甲镇",
+         "grid_name": "一号网格", "address": "某路1号", "description": "护栏损坏", "department": "城管局",
+         "level": "township", "status": "accepted", "warning": "red", "overdue_hours": 9.0,
+         "reporter_name": "张*", "reporter_phone": "138****5678",
+         "timeline": [{"step": "reported", "label": "上报", "at": "2025-10-28T14:00:00"},
+                      {"step": "accepted", "label": "受理", "at": "2025-10-28T14:30:00"},
+                      {"step": "dispatched", "label": "流转", "at": None},
+                      {"step": "closed", "label": "办结", "at": None}]}
+    title, body = event_card.card_content(d)
+    text = _texts(body)
+    assert title == "事件 SZ1"
+    assert ["上报", "10-28 14:00", "受理", "10-28 14:30", "流转", "—", "办结", "—"] == [
+        t for t in text if t in ("上报", "受理", "流转", "办结", "—") or t.startswith("10-28")][:8]
+    assert "红线示警" in text and "超时9小时" in text and "10-31 14:00" in text
+    assert "张* 138****5678" in text and "城管局" in text and "镇街" in text
+    assert "某路1号" in text and "护栏损坏" in text
+    assert event_card.card_content(None)[0] == "事件不存在"
+
+
+def test_stale_alarm_text():
+    assert titlebar.stale_alarm({"stale": True, "stale_hours": 5.4}) == ("数据已5小时未更新", "gw-stale")
+    assert titlebar.stale_alarm({"stale": True, "stale_hours": 80.0})[0] == "数据已3天未更新"
+    assert titlebar.stale_alarm({"stale": False, "stale_hours": 80.0})[1] == "gw-stale gw-hidden"
+    assert titlebar.stale_alarm(None)[1] == "gw-stale gw-hidden"
+
+
+def test_kpi_change_is_coloured_by_better_or_worse_not_by_sign():
+    now = {"window": {**WINDOW, "red": 6, "open_backlog": 10, "handling_rate": 0.92,
+                      "on_time_rate": 0.96, "satisfaction_rate": None}, "today_reported": 12}
+    before = {"window": {**WINDOW, "red": 4, "open_backlog": 12, "handling_rate": 0.95,
+                         "on_time_rate": 0.96, "satisfaction_rate": 0.9, "yellow": 0},
+              "today_reported": 8}
+    d = dict(zip([k for k, _l, _u in kpis.KPIS], kpis.kpi_deltas(now, before)))
+    assert d["red"] == ("环比 ▲50.0%", "worse")                  # more red: worse, in red
+    assert d["backlog"] == ("环比 ▼16.7%", "better")             # less backlog: better
+    assert d["handling"] == ("环比 ▼3.0个百分点", "worse")         # a rate: points
+    assert d["ontime"] == ("环比 持平", "flat")
+    assert d["satisfaction"] == ("环比 —", "none")               # no figure now: no change
+    assert d["today"] == ("较昨日同时 ▲50.0%", "flat")           # more reports: neither
+    assert d["yellow"] == ("环比 持平", "flat")
+    assert d["cameras"] == ("环比 —", "none")                    # cameras keep no history
+    assert kpis.delta(3, 0, -1, False) == ("▲3件", "worse")      # from zero: the count
+    assert kpis.kpi_deltas(now, None)[3] == ("环比 —", "none")     # no previous data at all
 
 
 # --- hotspots, ranking with 样本少 ----------------------------------------------------------------

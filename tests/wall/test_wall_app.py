@@ -78,7 +78,7 @@ def test_grid_ranking_inside_a_township_puts_the_worst_first_and_few_events_last
 
     town = ctx.store.scalar("SELECT township_code FROM grids GROUP BY 1 ORDER BY count(*) DESC LIMIT 1")
     v = current_view(ctx, {"township": town})
-    df = wr.unit_ranking(ctx.store, ctx.settings, town, v.start, v.end, v.as_of, 5)
+    df = wr.unit_ranking(ctx.store, ctx.settings, town, v.start, v.end, v.as_of, 5, True)
     assert list(df["pos"]) == list(range(1, len(df) + 1))
     few = df["few"].tolist()
     assert few == sorted(few) and any(few) and not all(few)      # enough first, then 样本少
@@ -90,5 +90,8 @@ def test_grid_ranking_inside_a_township_puts_the_worst_first_and_few_events_last
     first_green = enough[enough["card"] == "green"]["on_time_rate"].tolist()
     assert first_green == sorted(first_green)                     # lower rate first
     # the county keeps its league table: best first
-    towns = wr.unit_ranking(ctx.store, ctx.settings, None, v.start, v.end, v.as_of, 5)
+    towns = wr.unit_ranking(ctx.store, ctx.settings, None, v.start, v.end, v.as_of, 5, True)
     assert list(towns["rank"]) == list(range(1, len(towns) + 1)) and not towns["few"].any()
+    # other readers (the briefing) keep the league table of grids, best first
+    league = wr.unit_ranking(ctx.store, ctx.settings, town, v.start, v.end, v.as_of)
+    assert list(league["rank"]) == list(range(1, len(league) + 1))
