@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, request
 
+from dashboard import auth
 from dashboard.context import AppContext
 from store import metrics as m
 from store.db import StoreError
@@ -50,8 +51,8 @@ def _metrics(store, settings, scope_text, start, end, as_of, compare=None) -> di
         as_of=m.parse_as_of(as_of, settings), compare=compare)
 
 
-def _event(store, settings, event_id, as_of) -> dict | None:
-    return event_detail(store, settings, event_id, as_of=m.parse_as_of(as_of, settings))
+def _event(store, settings, event_id, as_of, raw) -> dict | None:
+    return event_detail(store, settings, event_id, as_of=m.parse_as_of(as_of, settings), raw=raw)
 
 
 def blueprint(ctx: AppContext) -> Blueprint:
@@ -92,9 +93,12 @@ def blueprint(ctx: AppContext) -> Blueprint:
         if unknown:
             raise m.MetricsError(f"unknown parameter(s): {', '.join(sorted(unknown))}")
         as_of = request.args.get("as_of") or ctx.as_of().isoformat(sep="T")
-        detail = ctx.cached(_event, event_id, as_of, timeout=60)
+        raw = auth.sees_raw_personal_data()          # admin only; raw is part of the cache key
+        detail = ctx.cached(_event, event_id, as_of, raw, timeout=60)
         if detail is None:
             return jsonify({"error": f"unknown event {event_id!r}"}), 404
+        if raw:
+            auth.audit([event_id], route=request.path)
         return jsonify(detail)
 
     return bp

@@ -22,7 +22,7 @@ TIMELINE = (("reported", "上报", "reported_at"), ("accepted", "受理", "accep
 
 
 def event_rows_cte(settings: Settings, as_of: dt.datetime, *,
-                   open_only: bool = False) -> tuple[str, list]:
+                   open_only: bool = False, raw: bool = False) -> tuple[str, list]:
     """``(sql, params)``: CTE definitions to put after ``WITH``; the last one is named ``ev``.
 
     ``ev`` has every column of ``events`` (reporter_name / reporter_phone masked) plus
@@ -30,7 +30,8 @@ def event_rows_cte(settings: Settings, as_of: dt.datetime, *,
     category), ``due_at`` (reported_at + close_h, TIMESTAMP), ``is_open`` (valid, reported by
     as_of and not closed as of as_of), ``warning`` ('red' | 'yellow' | NULL, only for an open
     event) and ``overdue_hours`` (hours from due_at to as_of for an open event: positive when
-    overdue, negative = hours left; NULL when not open). Use as
+    overdue, negative = hours left; NULL when not open). ``raw=True`` (admin only: the caller
+    decides and audits) leaves reporter name and phone unmasked. Use as
     ``WITH {sql} SELECT ... FROM ev WHERE ...`` with ``params`` first.
     """
     lim_sql, lim_params = limits_cte(settings)
@@ -39,11 +40,13 @@ def event_rows_cte(settings: Settings, as_of: dt.datetime, *,
                   if open_only else "")
     lim_sql = "ev_" + lim_sql  # a name of its own: callers may define their own `lim`
     d_clo = settings.limit("close_h")
+    name_sql = "e.reporter_name" if raw else mask_name_sql("e.reporter_name")
+    phone_sql = "e.reporter_phone" if raw else mask_phone_sql("e.reporter_phone")
     sql = f"""{lim_sql},
     ev_base AS (
         SELECT e.* EXCLUDE (reporter_name, reporter_phone),
-               {mask_name_sql("e.reporter_name")} AS reporter_name,
-               {mask_phone_sql("e.reporter_phone")} AS reporter_phone,
+               {name_sql} AS reporter_name,
+               {phone_sql} AS reporter_phone,
                g.grid_name, v.village_name, t.township_name,
                COALESCE(l.close_h, ?::DOUBLE) AS close_h,
                e.status IS DISTINCT FROM 'invalid' AND e.reported_at <= ?::TIMESTAMP
@@ -78,12 +81,12 @@ def _iso(value) -> str | None:
 
 
 def event_detail(store: ReadStore, settings: Settings, event_id: str, *,
-                 as_of: dt.datetime) -> dict | None:
+                 as_of: dt.datetime, raw: bool = False) -> dict | None:
     """One event as its detail card shows it (and ``GET /api/events/<id>`` returns it).
 
-    None when there is no such event. Reporter name and phone are masked.
+    None when there is no such event. Reporter name and phone are masked unless ``raw``.
     """
-    cte, params = event_rows_cte(settings, as_of)
+    cte, params = event_rows_cte(settings, as_of, raw=raw)
     cur_rows = store.df(f"WITH {cte} SELECT * FROM ev WHERE event_id = ? LIMIT 1",
                         [*params, str(event_id)])
     if cur_rows.empty:

@@ -33,6 +33,15 @@ Top level
     canvas_width (int, 1920)  canvas_height (int, 1080)
     fit (str, "contain")                contain (letterbox) | width (fill width) | stretch
     refresh_s (int, 60)  tour_s (int, 20)  window_days (int, 30)  language (str, "zh")
+    ranking_min_events (int, 5)         inside a township, a grid with fewer cohort events
+                                        is marked 样本少 and ranked after the others
+[auth]  (roles and login; dashboard/auth/settings.py validates these)
+    required (bool or "auto", "auto")   "auto": login required unless serving on loopback only
+    session_hours (float, 12)           a password login lasts this long
+    open_role (str, "officer")          role of a visitor without a session when not required
+    cookie_secure (bool, false)         mark the session cookie Secure (behind TLS)
+    free_failures (int, 3)  lockout_s (float, 2)  lockout_max_s (float, 900)
+                                        failed logins per user+IP before a doubling lockout
 """
 from __future__ import annotations
 
@@ -74,6 +83,16 @@ DEFAULTS: dict[str, Any] = {
         "tour_s": 20,
         "window_days": 30,
         "language": "zh",
+        "ranking_min_events": 5,
+    },
+    "auth": {
+        "required": "auto",
+        "session_hours": 12.0,
+        "open_role": "officer",
+        "cookie_secure": False,
+        "free_failures": 3,
+        "lockout_s": 2.0,
+        "lockout_max_s": 900.0,
     },
 }
 

@@ -1,8 +1,6 @@
 """The ``[auth]`` settings section: keys, defaults and the one rule for ``required``.
 
-store/settings.py rejects unknown sections, so this module registers ``[auth]`` with its
-defaults in ``store.settings.DEFAULTS`` when imported (a no-op once the section is listed
-there). Keys:
+The defaults live with every other key in ``store.settings.DEFAULTS``. Keys:
 
 [auth]
     required (bool or "auto", "auto")  true: every route needs a role (see policy.py);
@@ -22,16 +20,7 @@ from dataclasses import dataclass
 
 from store import settings as _store_settings
 
-AUTH_DEFAULTS = {
-    "required": "auto",
-    "session_hours": 12.0,
-    "open_role": "officer",
-    "cookie_secure": False,
-    "free_failures": 3,
-    "lockout_s": 2.0,
-    "lockout_max_s": 900.0,
-}
-_store_settings.DEFAULTS.setdefault("auth", dict(AUTH_DEFAULTS))
+AUTH_DEFAULTS = _store_settings.DEFAULTS["auth"]
 
 LOOPBACK_NAMES = {"localhost", "ip6-localhost", "ip6-loopback"}
 

@@ -108,7 +108,7 @@ def resolve_window(params: dict | None, as_of: dt.datetime,
 
 def min_events(ctx) -> int:
     """[wall] ranking_min_events: below it a grid's rates are marked 样本少 (default 5)."""
-    return int(ctx.settings.raw.get("wall", {}).get("ranking_min_events", 5))
+    return int(ctx.settings.section("wall")["ranking_min_events"])
 
 
 def current_view(ctx, drill: dict | None) -> View:

@@ -109,3 +109,27 @@ def test_an_officer_reads_an_event_with_the_reporter_masked_and_a_wall_cannot(se
     assert r.json()["reporter_phone"] == phone[:3] + "****" + phone[-4:]
     assert phone not in r.text
     assert sessions["wall-kiosk"].get(f"{secured}/api/events/{event_id}").status_code == 403
+
+
+def test_an_admin_reads_the_raw_reporter_and_the_view_is_audited_an_officer_is_not(
+        sessions, secured, accounts):
+    import json
+
+    import duckdb
+
+    with duckdb.connect(str(accounts.db), read_only=True) as con:
+        event_id, name, phone = con.execute(
+            "SELECT event_id, reporter_name, reporter_phone FROM events"
+            " WHERE length(reporter_phone) = 11 AND reporter_name IS NOT NULL"
+            " ORDER BY event_id DESC LIMIT 1").fetchone()
+    audit_log = accounts.db.with_name(accounts.db.name + ".audit.jsonl")
+    before = audit_log.read_text(encoding="utf-8").splitlines() if audit_log.exists() else []
+    officer = sessions["officer"].get(f"{secured}/api/events/{event_id}").json()
+    assert officer["reporter_phone"] != phone and officer["reporter_name"] != name
+    admin = sessions["admin"].get(f"{secured}/api/events/{event_id}").json()
+    assert admin["reporter_phone"] == phone and admin["reporter_name"] == name
+    officer_again = sessions["officer"].get(f"{secured}/api/events/{event_id}").json()
+    assert officer_again["reporter_phone"] != phone          # the raw answer is not cached for all
+    new = audit_log.read_text(encoding="utf-8").splitlines()[len(before):]
+    assert [json.loads(line)["event_ids"] for line in new] == [[event_id]]
+    assert json.loads(new[0])["role"] == "admin"
