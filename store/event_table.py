@@ -49,7 +49,7 @@ SORTS = {"event_id": "event_id", "reported_at": "reported_at", "category": "cate
          "closed_at": "closed_at", "due_at": "due_at",
          "warning": "CASE warning WHEN 'red' THEN 2 WHEN 'yellow' THEN 1 ELSE 0 END"}
 DEFAULT_SORT = "-reported_at"
-MAX_PAGE_SIZE = 500
+MAX_PAGE_SIZE = 10_000
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 SELECT = ", ".join(f"{'township_name AS township' if c == 'township' else c}"
                    for c in ROW_COLUMNS)

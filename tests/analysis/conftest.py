@@ -1,5 +1,5 @@
-"""Fixtures of the analysis tests: a planted county (small, exact) and, for the browser
-test, the real-browser harness of tests/browser."""
+"""Fixtures of the analysis tests: a planted county (small, exact). The browser test uses
+the session-wide harness (tests/browser_harness.py: one Chromium, the demo wall server)."""
 from __future__ import annotations
 
 import datetime as dt
