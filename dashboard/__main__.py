@@ -60,6 +60,10 @@ def main(argv: list[str] | None = None) -> int:
     busy = port_in_use(args.host, args.port)
     if busy is not None:
         return _busy(args.host, args.port, busy)
+    from etl.publish import remove_leftovers
+
+    for name in remove_leftovers(args.db):   # copies a killed load left (none while one runs)
+        print(f"gridwall: removed leftover {name} of an interrupted load", file=sys.stderr)
     from dashboard.app import create_app
 
     try:

@@ -52,3 +52,14 @@ def test_the_etl_command_answers_from_any_folder(tmp_path):
                          capture_output=True, text=True, timeout=60,
                          env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
     assert res.returncode == 0 and "load" in res.stdout
+
+
+def test_the_server_removes_copies_a_killed_load_left_when_it_starts(tmp_path):
+    from tests.serving import running_server
+
+    db = make_db(tmp_path / "county.duckdb", [])
+    leftover = tmp_path / "county.duckdb.tmp-424242"
+    leftover.write_bytes(b"half a database")
+    with running_server(db) as (_base, _proc):
+        assert not leftover.exists()
+    assert db.exists()
