@@ -146,8 +146,9 @@
   gw.lastOk = Date.now();
   gw.down = false;
   function healthy() {
-    return origFetch('/api/health', { cache: 'no-store' }).then(function (r) { return r.ok; },
-      function () { return false; });
+    /* 401: the server is back but the session ended: reloading lands on /login */
+    return origFetch('/api/health', { cache: 'no-store' }).then(
+      function (r) { return r.ok || r.status === 401; }, function () { return false; });
   }
   function poll() {
     healthy().then(function (ok) {
