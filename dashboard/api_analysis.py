@@ -10,6 +10,7 @@ import time
 
 from flask import Blueprint, Response, g, jsonify, request, stream_with_context
 
+from dashboard import auth
 from dashboard.analysis.deck_view import deck_json
 from dashboard.analysis.views import hotspot_view
 from dashboard.context import AppContext
@@ -104,7 +105,10 @@ def blueprint(ctx: AppContext) -> Blueprint:
         f = filters(_without(args, EVENT_EXTRA), unbounded=True)
         page = et.parse_page(args)
         scope = et.parse_scope(ctx.store, args.get("scope"))
-        body = ctx.cached(et.event_page, f, page, scope, timeout=60)
+        raw = auth.sees_raw_personal_data()          # admin only; part of the cache key
+        body = ctx.cached(et.event_page, f, page, scope, raw=raw, timeout=60)
+        if raw and body["rows"]:
+            auth.audit([r["event_id"] for r in body["rows"]], route=request.path)
         return jsonify({**span(f), **body})
 
     @bp.get("/events.csv")
@@ -119,7 +123,11 @@ def blueprint(ctx: AppContext) -> Blueprint:
         header = args.get("header") or "keys"
         if header not in ("keys", "zh"):
             raise FilterError(f"bad header {header!r}: keys or zh")
-        lines = et.csv_lines(ctx.store, ctx.settings, f, sort, scope, header=header)
+        raw = auth.sees_raw_personal_data()
+        if raw:   # the export's ids are not known before it streams: the query is the record
+            qs = request.query_string.decode("utf-8", "replace")
+            auth.audit([f"csv export ?{qs}"], route=request.path)
+        lines = et.csv_lines(ctx.store, ctx.settings, f, sort, scope, header=header, raw=raw)
         name = (f"events_{f.start:%Y%m%d}-{f.end:%Y%m%d}.csv" if f.bounded
                 else f"events_all_{f.as_of:%Y%m%d}.csv")
         resp = Response(stream_with_context(lines), mimetype="text/csv")

@@ -203,10 +203,13 @@ def event_page(
     f: Filters,
     page: Page = Page(),
     scope: m.Scope = m.Scope(),
+    *,
+    raw: bool = False,
 ) -> dict:
     """``{"total", "page", "page_size", "sort", "rows": [...]}`` (rows: ROW_COLUMNS,
-    timestamps ISO, reporter masked). Every event of the filters is listed, invalid ones
-    too (status invalid), unless ``status`` says otherwise.
+    timestamps ISO, reporter masked unless ``raw``: admin only, the caller audits). Every
+    event of the filters is listed, invalid ones too (status invalid), unless ``status``
+    says otherwise.
 
     Two paths, same answer: without a warning / open filter or a derived sort key, the
     count and the page's positions come from ``events`` alone (by ``rowid``: DuckDB's
@@ -250,7 +253,7 @@ def event_page(
         # (a page sorted by time spans minutes: the scan touches a block or two)
         ids = [r[0] for r in found]
         times = [r[1] for r in found]
-        cte, params = event_rows_cte(settings, f.as_of)
+        cte, params = event_rows_cte(settings, f.as_of, raw=raw)
         if max(times) - min(times) <= dt.timedelta(days=62):
             df = store.df(
                 f"WITH {cte} SELECT {SELECT} FROM ev WHERE reported_at >= ?::TIMESTAMP"
@@ -305,14 +308,16 @@ def csv_lines(
     *,
     header: str = "keys",
     batch_rows: int = 5000,
+    raw: bool = False,
 ) -> Iterator[bytes]:
     """The filtered events as CSV bytes, batch by batch: a UTF-8 BOM (so Excel reads the
     Chinese), a header (``keys``: the JSON field names; ``zh``: Chinese labels), rows.
-    Masking (event_rows_cte) and neutralising (:func:`neutralise_sql`) run in DuckDB.
+    Masking (event_rows_cte; ``raw`` for admin only) and neutralising
+    (:func:`neutralise_sql`) run in DuckDB.
 
     The cursor is held while the file streams (a load published meanwhile waits for it).
     """
-    cte, params = event_rows_cte(settings, f.as_of)
+    cte, params = event_rows_cte(settings, f.as_of, raw=raw)
     w_sql, w_params = where(f, scope)
     sql = f"WITH {cte} SELECT {_csv_select()} FROM ev WHERE {w_sql} ORDER BY {order_by(sort)}"
     buf = io.StringIO()

@@ -133,3 +133,32 @@ def test_an_admin_reads_the_raw_reporter_and_the_view_is_audited_an_officer_is_n
     new = audit_log.read_text(encoding="utf-8").splitlines()[len(before):]
     assert [json.loads(line)["event_ids"] for line in new] == [[event_id]]
     assert json.loads(new[0])["role"] == "admin"
+
+
+def test_the_event_table_and_its_export_are_raw_and_audited_for_admin_masked_for_officer(
+        sessions, secured, accounts):
+    import json
+
+    import duckdb
+
+    with duckdb.connect(str(accounts.db), read_only=True) as con:
+        phones = {r[0] for r in con.execute(
+            "SELECT reporter_phone FROM events WHERE reporter_phone IS NOT NULL").fetchall()}
+    audit_log = accounts.db.with_name(accounts.db.name + ".audit.jsonl")
+    before = len(audit_log.read_text(encoding="utf-8").splitlines()) if audit_log.exists() else 0
+    query = "/api/events?page_size=20&sort=-reported_at"
+    officer = sessions["officer"].get(secured + query).json()["rows"]
+    admin = sessions["admin"].get(secured + query).json()["rows"]
+    assert [r["event_id"] for r in officer] == [r["event_id"] for r in admin]
+    with_phone = [i for i, r in enumerate(admin) if r["reporter_phone"]]
+    assert with_phone, "the fixture has reporters"
+    assert all(admin[i]["reporter_phone"] in phones for i in with_phone)
+    assert not any(officer[i]["reporter_phone"] in phones for i in with_phone)
+    csv_officer = sessions["officer"].get(secured + "/api/events.csv").text
+    csv_admin = sessions["admin"].get(secured + "/api/events.csv").text
+    assert not any(p in csv_officer for p in phones)
+    assert any(p in csv_admin for p in phones)
+    new = [json.loads(x) for x in audit_log.read_text(encoding="utf-8").splitlines()[before:]]
+    assert [x["route"] for x in new] == ["/api/events", "/api/events.csv"]
+    assert new[0]["event_ids"] == [r["event_id"] for r in admin]
+    assert all(x["role"] == "admin" for x in new)
