@@ -323,10 +323,13 @@
       var n = arguments.length;
       var search = arguments[n - 5], drill = arguments[n - 4], tour = arguments[n - 3];
       var range = [arguments[n - 2], arguments[n - 1]];
-      var trig = (ctx.triggered || [])[0];
-      if (!trig) { return [nu, nu]; }
-      var target = gw.target(trig.prop_id, trig.value, drill, tour, range);
-      var clear = trig.prop_id === 'map-graph.clickData' ? null : nu;
+      /* several inputs can fire together (a click while a refresh redraws the ranking or
+       * the hotspot board, whose new rows also "trigger"): the first real click wins */
+      var trigs = ctx.triggered || [], target = null, clear = nu;
+      for (var i = 0; i < trigs.length && !target; i++) {
+        if (trigs[i].prop_id === 'map-graph.clickData') { clear = null; }
+        target = gw.target(trigs[i].prop_id, trigs[i].value, drill, tour, range);
+      }
       if (!target) { return [nu, clear]; }
       var next = gw.searchFor(search, target.township, target.grid, target.win);
       return [next === (search || '') ? nu : next, clear];
@@ -334,11 +337,14 @@
     /* the event card opens on a row click (its event id) and closes on × */
     openEvent: function () {
       var nu = window.dash_clientside.no_update;
-      var trig = (window.dash_clientside.callback_context.triggered || [])[0];
-      if (!trig || !trig.value) { return nu; }   /* rows just drawn, not clicked */
-      if (trig.prop_id === 'event-card-close.n_clicks') { return null; }
-      var id = JSON.parse(trig.prop_id.slice(0, trig.prop_id.lastIndexOf('.')));
-      return id.id;
+      var trigs = window.dash_clientside.callback_context.triggered || [];
+      for (var i = 0; i < trigs.length; i++) {
+        var trig = trigs[i];
+        if (!trig.value) { continue; }          /* rows just drawn, not clicked */
+        if (trig.prop_id === 'event-card-close.n_clicks') { return null; }
+        return JSON.parse(trig.prop_id.slice(0, trig.prop_id.lastIndexOf('.'))).id;
+      }
+      return nu;
     },
     kpis: function (data) {
       if (!data) { return window.dash_clientside.no_update; }

@@ -95,13 +95,14 @@ CARD_ORDER = {"red": 0, "yellow": 1, "green": 2}
 
 def unit_ranking(store: ReadStore, settings: Settings, township: str | None, start: dt.date,
                  end: dt.date, as_of: dt.datetime, min_events: int = 5,
-                 worst: bool = False) -> pd.DataFrame:
-    """Townships of the county (or grids of ``township``) ranked with their rank (1 = best,
-    store.metrics.rank) and card (亮牌), best first.
+                 worst: bool = True) -> pd.DataFrame:
+    """Townships of the county (best first), or the grids of ``township``, with their rank
+    (1 = best, store.metrics.rank) and card (亮牌).
 
-    Grids with fewer than ``min_events`` cohort events are marked ``few``. With ``worst``
-    (the wall, where people act) a township's grids are listed :func:`worst_first`, the
-    ``few`` ones last. ``pos`` is the row's place in the list as returned.
+    Grids with fewer than ``min_events`` cohort events are marked ``few``. A township's
+    grids are listed where people act, :func:`worst_first` with the ``few`` ones last (the
+    wall and the briefing); ``worst=False`` keeps the league order. ``pos`` is the row's
+    place in the list as returned.
     """
     by = "grid" if township else "township"
     df = m.metrics_table(store, settings, start=start, end=end, as_of=as_of,

@@ -11,7 +11,7 @@ import datetime as dt
 
 from dash import Input, Output, dcc, html
 
-from dashboard.wall.drill import DRILL_STORE, REFRESH, WIN_APPLY, WIN_CHIP
+from dashboard.wall.drill import DRILL_STORE, WIN_APPLY, WIN_CHIP
 from dashboard.wall.view import CUSTOM, PRESETS, current_view
 
 CHIP = "gw-win-chip"
@@ -47,9 +47,10 @@ def register_callbacks(app, ctx) -> None:
         Output({"type": WIN_CHIP, "key": "month"}, "className"),
         Output("win-custom", "className"),
         Output(RANGE, "start_date"), Output(RANGE, "end_date"),
-        Input(DRILL_STORE, "data"), Input(REFRESH, "n_intervals"),
+        # not on the refresh tick: it would overwrite dates an operator is picking
+        Input(DRILL_STORE, "data"),
     )
-    def _chips(drill, _n):
+    def _chips(drill):
         v = current_view(ctx, drill)
         last = v.end - dt.timedelta(days=1)
         custom = CHIP + (" gw-win-active" if v.window == CUSTOM else "")

@@ -212,9 +212,10 @@ def test_refresh_keeps_drill_and_tour_cycles(wall_url, open_page):
     tour = open_page(f"{wall_url}/?tour=1", wait=False).page
     tour.wait_for_url(re.compile(rf"township={codes[0]}&tour=1$"), timeout=40_000)
     tour.wait_for_url(re.compile(rf"township={codes[1]}&tour=1$"), timeout=10_000)
+    # the breadcrumb follows the tour (on a loaded machine it may already be a stop further)
     tour.wait_for_function(
-        "t => document.getElementById('bc-township').textContent === t",
-        arg=townships(wall_url)[1]["name"])
+        "names => names.includes(document.getElementById('bc-township').textContent)",
+        arg=[t["name"] for t in townships(wall_url)[1:]])
     assert w.errors == []
 
 
