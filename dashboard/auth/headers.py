@@ -12,7 +12,6 @@ import base64
 import hashlib
 import re
 
-import dash
 import flask
 
 BASE_CSP = {
@@ -43,6 +42,8 @@ _DATA_TYPE = re.compile(rb"""type\s*=\s*["']?application/json""", re.I)
 
 
 def _is_dash_index() -> bool:
+    import dash  # here, not at the top: the JSON API imports auth and stays Dash-free
+
     view = flask.current_app.view_functions.get(flask.request.endpoint or "")
     return getattr(view, "__func__", None) is dash.Dash.index
 
