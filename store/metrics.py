@@ -431,7 +431,7 @@ def metrics(
 
 # --- ranking and cards (亮牌) --------------------------------------------------------------
 
-CARD_ZH = {"red": "红牌", "yellow": "黄牌", "green": "绿牌"}
+from store.vocab import CARD_ZH  # noqa: E402,F401 - re-exported for the screens
 
 
 def card(row, settings: Settings) -> str:

@@ -7,15 +7,14 @@ import dash
 from dash import Input, Output, State, dash_table, html
 
 from dashboard.analysis.ui import TABLE_STYLE, URL, panel, view_filters
-from dashboard.wall import theme
+from dashboard.figures import theme
+from store.vocab import STATUS_ZH
 
 TABLE = "an-events"
 PAGE_SIZE = 20
 COLUMNS = ["event_id", "reported_at", "category", "channel", "township", "grid_name",
            "address", "department", "status", "due_at", "warning", "reporter_name",
            "reporter_phone"]
-STATUS_ZH = {"reported": "已上报", "accepted": "已受理", "dispatched": "已流转",
-             "closed": "已办结", "invalid": "无效"}
 WARNING_ZH = {"red": "红线", "yellow": "黄线"}
 
 

@@ -12,11 +12,11 @@ from dash import Input, Output, State, dcc, html
 from dashboard.analysis.ui import URL, query_string, search_args, view_filters
 from store import analysis_reads as ar
 from store.analysis_filters import PRESET_ZH
+from store import vocab
 from store.schema import STATUSES
 
-STATUS_ZH = {"reported": "已上报", "accepted": "已受理", "dispatched": "已流转",
-             "closed": "已办结", "invalid": "无效", "open": "在办(未办结)"}
-WARNING_ZH = {"red": "红线示警", "yellow": "黄线提醒"}
+STATUS_ZH = {**vocab.STATUS_ZH, "open": "在办(未办结)"}   # the filter adds 'open'
+WARNING_ZH = vocab.WARNING_ZH
 DEFAULT_WINDOW = "30d"
 CONTROLS = ("township", "grid", "category", "channel", "department", "status", "warning")
 HOT_TABLE = "an-hot-table"

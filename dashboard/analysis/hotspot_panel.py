@@ -10,7 +10,7 @@ from dash import Input, Output, dash_table, html
 from dashboard.analysis.filters_bar import HOT_TABLE
 from dashboard.analysis.views import hotspot_view
 from dashboard.analysis.ui import TABLE_STYLE, URL, fmt_num, fmt_p, panel, view_filters
-from dashboard.wall import theme
+from dashboard.figures import theme
 from store import analysis_reads as ar
 from store import cameras_near as cn
 

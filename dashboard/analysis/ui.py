@@ -7,7 +7,7 @@ from urllib.parse import parse_qsl, urlencode
 
 from dash import html
 
-from dashboard.wall import theme
+from dashboard.figures import theme
 from store.analysis_filters import FILTER_KEYS, Filters, parse_filters
 from store.metrics import MetricsError
 

@@ -1,7 +1,7 @@
 """Palettes of the weekly briefing 周报: dark (the wall's, for a projector) and light (for print).
 
 A briefing is shown on a screen and printed on paper: the dark palette keeps the wall's colours
-(dashboard/wall/theme.py) so an image looks like the wall; the light one is white paper with
+(dashboard/figures/theme.py) so an image looks like the wall; the light one is white paper with
 dark text and the same status trio, darkened enough to print. No Dash import here.
 """
 from __future__ import annotations
@@ -54,7 +54,7 @@ LIGHT = Palette(
 )
 
 PALETTES = {"dark": DARK, "light": LIGHT}
-CARD_ZH = {"red": "红牌", "yellow": "黄牌", "green": "绿牌"}
+from store.vocab import CARD_ZH  # noqa: E402,F401 - re-exported for the document
 
 
 def card_color(pal: Palette, card: str | None) -> str:

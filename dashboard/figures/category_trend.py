@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.wall import theme
+from dashboard.figures import theme
 
 
 def category_trend_figure(df: pd.DataFrame, font_size: int = 13) -> go.Figure:

@@ -2,7 +2,7 @@
 the deck.gl forms (RGBA lists) the 3D view needs."""
 from __future__ import annotations
 
-from dashboard.wall import theme
+from dashboard.figures import theme
 
 HOTSPOT = "#ff4fd8"        # magenta, as on the wall: neither a status colour nor a class
 SELECTED = "#ffffff"

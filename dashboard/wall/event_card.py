@@ -14,8 +14,8 @@ from dash import ALL, ClientsideFunction, Input, Output, dcc, html
 from dashboard.wall import fmt
 from dashboard.wall.drill import REFRESH
 from dashboard.wall.event_rows import EV_ROW, due_text
-from dashboard.wall.live_list import STATUS_ZH
 from store import wall_reads as wr
+from store.vocab import STATUS_ZH
 
 OPEN = "event-open"
 LEVEL_ZH = {"grid": "网格", "village": "村社", "township": "镇街", "county": "县级"}

@@ -4,7 +4,8 @@ from __future__ import annotations
 import plotly.graph_objects as go
 from dash import Input, Output, html
 
-from dashboard.wall import fmt, theme
+from dashboard.figures import theme
+from dashboard.wall import fmt
 from dashboard.wall.drill import DRILL_STORE, REFRESH
 from dashboard.wall.panel import graph, panel
 from dashboard.wall.view import current_view

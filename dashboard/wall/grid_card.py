@@ -11,11 +11,11 @@ from dash import Input, Output, html
 
 from dashboard.wall import fmt
 from dashboard.wall.drill import DRILL_STORE, REFRESH
-from dashboard.wall.live_list import STATUS_ZH
 from dashboard.wall.panel import empty
 from dashboard.wall.view import current_view
 from store import hotspots as hs
 from store import wall_reads as wr
+from store.vocab import STATUS_ZH
 
 FIGS = [("reported", "上报", fmt.num), ("handling_rate", "办结率", fmt.pct),
         ("on_time_rate", "按期办结率", fmt.pct), ("red", "红线示警", fmt.num)]

@@ -15,9 +15,8 @@ from dashboard.wall.drill import DRILL_STORE, REFRESH
 from dashboard.wall.panel import empty, panel
 from dashboard.wall.view import current_view
 from store import wall_reads as wr
+from store.vocab import STATUS_ZH
 
-STATUS_ZH = {"reported": "待受理", "accepted": "已受理", "dispatched": "处置中",
-             "closed": "已办结"}
 
 
 def place(row, township_level: bool) -> str:

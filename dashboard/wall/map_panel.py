@@ -27,11 +27,12 @@ import plotly.graph_objects as go
 from dash import Input, Output, State, dcc, html
 
 import layers as L
-from dashboard.wall import theme
+from dashboard.figures import theme
 from store import hotspots as hs
 from store import map_reads as mr
 from store import wall_reads as wr
 from store.db import StoreError
+from store.vocab import CARD_ZH
 from dashboard.wall.view import current_view, min_events
 
 log = logging.getLogger(__name__)
@@ -51,7 +52,6 @@ PANEL_PX = (926, 541)
 SIDE_PX = 250
 VIEW_PX = (PANEL_PX[0] - SIDE_PX, PANEL_PX[1])
 CONTROLS_PX = (125, 250)         # one column (assets/map.css), plus a margin for glow
-CARD_ZH = {"green": "绿牌", "yellow": "黄牌", "red": "红牌"}
 HOTSPOT_COLOR = "#ff4fd8"   # magenta: neither a status colour nor a choropleth class
 SELECTED_GRID_COLOR = "#ffffff"
 # counts and density: a neutral sequential blue ramp (dark → light), never red: volume is not

@@ -7,7 +7,8 @@ import pandas as pd
 import pytest
 
 from dashboard.wall import canvas, drill, fmt, gauges, kpis, live_list, mediation, mix, ranking
-from dashboard.wall import theme, titlebar, trend, view, warnings
+from dashboard.figures import theme
+from dashboard.wall import titlebar, trend, view, warnings
 from dashboard.wall.view import View
 
 

@@ -1,4 +1,4 @@
-"""The wall's palette, fonts and plotly defaults, defined once for every panel and the map.
+"""The palette, fonts and plotly defaults of every screen (wall, analysis, briefing), defined once.
 
 A command-room wall is read from metres away in a dim room: a near-black navy ground,
 cyan accents, and the traffic-light trio (green / yellow / red) reserved for status so
