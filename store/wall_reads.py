@@ -77,17 +77,25 @@ def kpis(store: ReadStore, settings: Settings, township: str | None, start: dt.d
     """The KPI strip and the gauges: /api/metrics of the window, plus today's reports.
 
     ``window`` is exactly the /api/metrics payload for the scope (same numbers as the API).
-    ``today_reported`` is the ``reported`` metric over [as_of's day, +1 day): valid events
-    reported that day, which the ETL's daily_rollup already counts (no scan of events).
+    ``today_reported``: valid events reported on as_of's day up to as_of (a wall pinned to a
+    past moment, the briefing's Monday 00:00 say, must not count the rest of that day).
     """
     scope = scope_of(township)
     window = m.metrics(store, settings, scope=scope, start=start, end=end, as_of=as_of)
     day = as_of.date()
+    today = _reported_so_far(store, township, day, as_of)
+    return {"window": window, "today_reported": today, "today": day.isoformat()}
+
+
+def _reported_so_far(store: ReadStore, township: str | None, day: dt.date,
+                     until: dt.datetime) -> int:
+    """Valid events reported from ``day`` 00:00 up to ``until`` (events are stored sorted by
+    reported_at, so this reads a day's blocks at most)."""
     where, params = _where(township)
-    today = store.scalar(
-        f"SELECT coalesce(sum(reported), 0)::BIGINT FROM daily_rollup WHERE day = ? AND {where}",
-        [day, *params])
-    return {"window": window, "today_reported": int(today), "today": day.isoformat()}
+    return int(store.scalar(
+        f"SELECT count(*) FROM events WHERE reported_at >= ?::TIMESTAMP"
+        f" AND reported_at <= ?::TIMESTAMP AND status IS DISTINCT FROM 'invalid' AND {where}",
+        [dt.datetime.combine(day, dt.time()), until, *params]))
 
 
 CARD_ORDER = {"red": 0, "yellow": 1, "green": 2}
@@ -135,12 +143,8 @@ def previous_kpis(store: ReadStore, settings: Settings, township: str | None, st
     (today so far against yesterday so far), whatever the window."""
     p_start, p_end, p_as_of = m.shift_period(start, end, as_of, compare)
     out = kpis(store, settings, township, p_start, p_end, p_as_of)
-    where, params = _where(township)
     day = as_of.date() - dt.timedelta(days=1)
-    out["today_reported"] = int(store.scalar(
-        f"SELECT count(*) FROM events WHERE reported_at >= ?::TIMESTAMP"
-        f" AND reported_at <= ?::TIMESTAMP AND status IS DISTINCT FROM 'invalid' AND {where}",
-        [dt.datetime.combine(day, dt.time()), as_of - dt.timedelta(days=1), *params]))
+    out["today_reported"] = _reported_so_far(store, township, day, as_of - dt.timedelta(days=1))
     out["today"] = day.isoformat()
     out["shifted"] = {"start": p_start.isoformat(), "end": p_end.isoformat(),
                       "as_of": p_as_of.isoformat(sep="T")}
