@@ -54,6 +54,7 @@ LIGHT = Palette(
 )
 
 PALETTES = {"dark": DARK, "light": LIGHT}
+from dashboard.figures.theme import merge_layout  # noqa: E402
 from store.vocab import CARD_ZH  # noqa: E402,F401 - re-exported for the document
 
 
@@ -73,14 +74,7 @@ def base_layout(pal: Palette, **kw) -> dict:
         "xaxis": copy.deepcopy(axis), "yaxis": copy.deepcopy(axis),
         "legend": {"font": {"color": pal.text, "size": 15}, "bgcolor": "rgba(0,0,0,0)"},
     }
-    for key, value in kw.items():
-        if isinstance(value, dict) and isinstance(layout.get(key), dict):
-            merged = copy.deepcopy(layout[key])
-            merged.update(value)
-            layout[key] = merged
-        else:
-            layout[key] = value
-    return layout
+    return merge_layout(layout, kw)
 
 
 def rgba(color: str, alpha: float) -> str:

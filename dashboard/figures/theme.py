@@ -74,7 +74,13 @@ def base_layout(**kw) -> dict:
         "legend": {"font": {"color": TEXT, "size": FONT_SIZE}, "bgcolor": "rgba(0,0,0,0)"},
         "uirevision": "wall",
     }
-    for key, value in kw.items():
+    return merge_layout(layout, kw)
+
+
+def merge_layout(layout: dict, overrides: dict) -> dict:
+    """``layout`` with ``overrides`` applied; a dict value updates (one level) rather than
+    replaces, so a caller can change one axis property and keep the theme's others."""
+    for key, value in overrides.items():
         if isinstance(value, dict) and isinstance(layout.get(key), dict):
             merged = copy.deepcopy(layout[key])
             merged.update(value)
