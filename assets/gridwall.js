@@ -19,6 +19,14 @@
     if (!c) { return false; }
     var cw = +c.dataset.cw || 1920, ch = +c.dataset.ch || 1080, mode = c.dataset.fit || 'contain';
     var W = window.innerWidth, H = window.innerHeight;
+    var wideAt = +c.dataset.wide || 2.2;
+    if (c.dataset.auto === '1') {
+      /* not pinned: a spliced wall wider than wideAt:1 gets a canvas of its own aspect in the
+       * wide layout (reflow, same text size), not a letterboxed middle third */
+      if (W / H > wideAt) { cw = Math.round(ch * W / H); }
+      c.classList.toggle('gw-wide', cw / ch > wideAt);
+    }
+    var changed = c.style.width !== cw + 'px';
     var sx = W / cw, sy = H / ch, tx = 0, ty = 0;
     if (mode === 'contain') {
       sx = sy = Math.min(sx, sy);
@@ -32,6 +40,9 @@
     c.style.transform = 'translate(' + tx + 'px,' + ty + 'px) scale(' + sx + ',' + sy + ')';
     c.classList.add('gw-ready');
     gw.scale = [sx, sy];
+    if (changed && gw.started) {           /* graphs follow a reflowed canvas */
+      setTimeout(function () { window.dispatchEvent(new Event('resize')); }, 50);
+    }
     return true;
   };
   window.addEventListener('resize', function () { gw.fit(); });
@@ -108,8 +119,25 @@
   /* --- keys -------------------------------------------------------------------------------- */
   document.addEventListener('keydown', function (ev) {
     if (ev.key === 'Escape' || ev.key === 'Esc') {
+      var pop = document.getElementById('win-pop');
+      if (pop && !pop.classList.contains('gw-hidden')) { pop.classList.add('gw-hidden'); return; }
+      var card = document.getElementById('event-card');
+      if (card && !card.classList.contains('gw-hidden')) {
+        var close = document.getElementById('event-card-close');
+        if (close) { close.click(); }
+        return;
+      }
       var b = document.getElementById('drill-esc');
       if (b) { b.click(); }
+    }
+  });
+
+  /* the custom window's popover opens from its chip (no server round trip) */
+  document.addEventListener('click', function (ev) {
+    var chip = ev.target.closest && ev.target.closest('#win-custom');
+    if (chip) {
+      var pop = document.getElementById('win-pop');
+      if (pop) { pop.classList.toggle('gw-hidden'); }
     }
   });
 
@@ -118,8 +146,9 @@
   gw.lastOk = Date.now();
   gw.down = false;
   function healthy() {
-    return origFetch('/api/health', { cache: 'no-store' }).then(function (r) { return r.ok; },
-      function () { return false; });
+    /* 401: the server is back but the session ended: reloading lands on /login */
+    return origFetch('/api/health', { cache: 'no-store' }).then(
+      function (r) { return r.ok || r.status === 401; }, function () { return false; });
   }
   function poll() {
     healthy().then(function (ok) {
@@ -175,6 +204,7 @@
   /* --- start ------------------------------------------------------------------------------- */
   function start() {
     if (!gw.fit()) { requestAnimationFrame(start); return; }
+    gw.started = true;
     watchFlash(canvas());
     tick();
     setInterval(tick, 1000);
@@ -196,9 +226,16 @@
     });
     return out;
   }
-  gw.searchFor = function (search, township, grid) {
+  /* The search string for a drill target; ``win`` (optional) replaces the window:
+   * {window: key} or {start: 'YYYY-MM-DD', end: 'YYYY-MM-DD'}; other parameters are kept. */
+  gw.searchFor = function (search, township, grid, win) {
     var p = params(search);
     delete p.township; delete p.grid;
+    if (win) {
+      delete p.window; delete p.start; delete p.end;
+      if (win.window) { p.window = win.window; }
+      if (win.start && win.end) { p.start = win.start; p.end = win.end; }
+    }
     var parts = [];
     if (township) { parts.push('township=' + encodeURIComponent(township)); }
     if (grid) { parts.push('grid=' + encodeURIComponent(grid)); }
@@ -207,13 +244,34 @@
     });
     return parts.length ? '?' + parts.join('&') : '';
   };
+  /* 'YYYY-MM-DD' + n days (UTC arithmetic: no time zone or DST can shift the day) */
+  gw.addDays = function (iso, n) {
+    var m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso || '');
+    if (!m) { return null; }
+    var d = new Date(Date.UTC(+m[1], +m[2] - 1, +m[3] + n));
+    return d.toISOString().slice(0, 10);
+  };
+  /* The custom range of the two date inputs (last day inclusive) as a URL window, or null. */
+  gw.customWindow = function (first, last) {
+    var end = gw.addDays(last, 1);
+    if (!gw.addDays(first, 0) || !end || first >= end) { return null; }
+    return { start: first, end: end };
+  };
   /* Where a click, Esc or the tour leads: {township, grid} (null = county). */
-  gw.target = function (trigger, value, drill, tour) {
+  gw.target = function (trigger, value, drill, tour, range) {
     drill = drill || {};
     var t = drill.township || null, g = drill.grid || null;
     if (trigger === 'map-graph.clickData') {
       var pt = value && value.points && value.points[0];
       var cd = pt && pt.customdata;
+      /* a click on a unit's fill (layers/click_fills.py) has no point: dcc.Graph passes the
+       * trace's whole customdata, [[kind, code]], or nothing; read the trace then */
+      if (cd && Array.isArray(cd[0])) { cd = cd[0]; }
+      if (pt && !cd) {
+        var gd = document.querySelector('#map-graph .js-plotly-plot');
+        var tr = gd && gd.data && gd.data[pt.curveNumber];
+        cd = tr && tr.hoveron === 'fills' && tr.customdata && tr.customdata[0];
+      }
       if (!cd || cd.length < 2) { return null; }
       if (cd[0] === 'township') { return { township: cd[1], grid: null }; }
       if (cd[0] === 'grid') { return { township: t, grid: cd[1] }; }
@@ -223,6 +281,24 @@
       if (!value) { return null; }               /* a row just drawn, not clicked */
       var id = JSON.parse(trigger.slice(0, trigger.lastIndexOf('.')));
       return id.kind === 'grid' ? { township: t, grid: id.code } : { township: id.code, grid: null };
+    }
+    if (trigger.indexOf('gw-hot-row') >= 0) {
+      if (!value) { return null; }
+      var hid = JSON.parse(trigger.slice(0, trigger.lastIndexOf('.')));
+      return { township: hid.township || t, grid: hid.code };
+    }
+    if (trigger.indexOf('"gw-win"') >= 0) {
+      if (!value) { return null; }
+      var wid = JSON.parse(trigger.slice(0, trigger.lastIndexOf('.')));
+      return { township: t, grid: g, win: { window: wid.key } };
+    }
+    if (trigger === 'win-apply.n_clicks') {
+      if (!value) { return null; }
+      range = range || [];
+      var cw = gw.customWindow((range[0] || '').slice(0, 10), (range[1] || '').slice(0, 10));
+      var pop = document.getElementById('win-pop');
+      if (pop) { pop.classList.add('gw-hidden'); }
+      return cw ? { township: t, grid: g, win: cw } : null;
     }
     if (!value) { return null; }
     if (trigger === 'bc-county.n_clicks') { return { township: null, grid: null }; }
@@ -245,14 +321,30 @@
       var nu = window.dash_clientside.no_update;
       var ctx = window.dash_clientside.callback_context;
       var n = arguments.length;
-      var search = arguments[n - 3], drill = arguments[n - 2], tour = arguments[n - 1];
-      var trig = (ctx.triggered || [])[0];
-      if (!trig) { return [nu, nu]; }
-      var target = gw.target(trig.prop_id, trig.value, drill, tour);
-      var clear = trig.prop_id === 'map-graph.clickData' ? null : nu;
+      var search = arguments[n - 5], drill = arguments[n - 4], tour = arguments[n - 3];
+      var range = [arguments[n - 2], arguments[n - 1]];
+      /* several inputs can fire together (a click while a refresh redraws the ranking or
+       * the hotspot board, whose new rows also "trigger"): the first real click wins */
+      var trigs = ctx.triggered || [], target = null, clear = nu;
+      for (var i = 0; i < trigs.length && !target; i++) {
+        if (trigs[i].prop_id === 'map-graph.clickData') { clear = null; }
+        target = gw.target(trigs[i].prop_id, trigs[i].value, drill, tour, range);
+      }
       if (!target) { return [nu, clear]; }
-      var next = gw.searchFor(search, target.township, target.grid);
+      var next = gw.searchFor(search, target.township, target.grid, target.win);
       return [next === (search || '') ? nu : next, clear];
+    },
+    /* the event card opens on a row click (its event id) and closes on × */
+    openEvent: function () {
+      var nu = window.dash_clientside.no_update;
+      var trigs = window.dash_clientside.callback_context.triggered || [];
+      for (var i = 0; i < trigs.length; i++) {
+        var trig = trigs[i];
+        if (!trig.value) { continue; }          /* rows just drawn, not clicked */
+        if (trig.prop_id === 'event-card-close.n_clicks') { return null; }
+        return JSON.parse(trig.prop_id.slice(0, trig.prop_id.lastIndexOf('.'))).id;
+      }
+      return nu;
     },
     kpis: function (data) {
       if (!data) { return window.dash_clientside.no_update; }

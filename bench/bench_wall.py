@@ -77,7 +77,7 @@ def run(db: Path) -> dict:
         rec = Recorder(page)
         t0 = time.perf_counter()
         page.goto(base + "/")
-        page.wait_for_function("document.querySelectorAll('.js-plotly-plot').length >= 6",
+        page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot').length >= 6",
                                timeout=120_000)
         settle(page)
         out["first_view"] = summarise(rec.take(), t0)
@@ -92,7 +92,7 @@ def run(db: Path) -> dict:
 
         t0 = time.perf_counter()
         page.reload()
-        page.wait_for_function("document.querySelectorAll('.js-plotly-plot').length >= 6",
+        page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot').length >= 6",
                                timeout=120_000)
         settle(page)
         out["reload_drilled_warm"] = summarise(rec.take(), t0)

@@ -1,14 +1,55 @@
-"""``python -m dashboard --db PATH [--settings FILE] [--host H] [--port P]``: serve the wall."""
+"""``python -m dashboard --db PATH [--settings FILE] [--host H] [--port P]``: serve the wall.
+
+Installed (``pip install -e .``) the same command is ``gridwall``. Serves until Ctrl-C. A
+port already in use (a second ``make demo``) is one line on stderr and exit code 2, not a
+traceback: the port is checked before anything is opened, and a bind that still fails
+closes the database before it says so.
+
+``python -m dashboard users|token ...`` manage accounts (see dashboard/auth/cli.py).
+"""
 from __future__ import annotations
 
 import argparse
+import errno
+import socket
 import sys
 
 from store.db import StoreError
 from store.settings import SettingsError
 
 
+def port_in_use(host: str, port: int) -> OSError | None:
+    """The error binding ``host:port`` gives (None when it is free), as the server binds it."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as exc:
+        return exc
+    family, _, _, _, addr = infos[0]
+    with socket.socket(family, socket.SOCK_STREAM) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)   # as waitress does
+        try:
+            s.bind(addr)
+        except OSError as exc:
+            return exc
+    return None
+
+
+def _busy(host: str, port: int, exc: OSError) -> int:
+    """One line on stderr, exit code 2."""
+    if exc.errno == errno.EADDRINUSE:
+        print(f"端口 {port} 已被占用 (port in use): {host}:{port} is taken by another gridwall "
+              "or program; stop it or pass --port", file=sys.stderr)
+    else:
+        print(f"无法监听 {host}:{port} (cannot listen): {exc}", file=sys.stderr)
+    return 2
+
+
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] in ("users", "token"):
+        from dashboard.auth.cli import main as accounts
+
+        return accounts(argv)
     parser = argparse.ArgumentParser(prog="python -m dashboard", description=__doc__)
     parser.add_argument("--db", required=True, help="DuckDB file written by `python -m etl load`")
     parser.add_argument("--settings", help="settings TOML (default: built-in defaults)")
@@ -16,21 +57,38 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=8050)
     parser.add_argument("--debug", action="store_true")
     args = parser.parse_args(argv)
+    busy = port_in_use(args.host, args.port)
+    if busy is not None:
+        return _busy(args.host, args.port, busy)
+    from etl.publish import remove_leftovers
+
+    for name in remove_leftovers(args.db):   # copies a killed load left (none while one runs)
+        print(f"gridwall: removed leftover {name} of an interrupted load", file=sys.stderr)
     from dashboard.app import create_app
 
     try:
-        app = create_app(args.db, args.settings)
+        app = create_app(args.db, args.settings, host=args.host)
     except (SettingsError, StoreError) as exc:
         print(f"gridwall: {exc}", file=sys.stderr)
         return 2
-    print(f"gridwall: serving {args.db} on http://{args.host}:{args.port}/", flush=True)
-    if args.debug:
-        app.run(host=args.host, port=args.port, debug=True, threaded=True)
-    else:
-        # A production WSGI server: the wall stays on for months.
-        from waitress import serve
+    print(f"gridwall: serving {args.db} on http://{args.host}:{args.port}/ (Ctrl-C stops)",
+          flush=True)
+    try:
+        if args.debug:
+            app.run(host=args.host, port=args.port, debug=True, threaded=True)
+        else:
+            # A production WSGI server: the wall stays on for months.
+            from waitress import serve
 
-        serve(app.server, host=args.host, port=args.port, threads=8, ident="gridwall")
+            serve(app.server, host=args.host, port=args.port, threads=8, ident="gridwall")
+    except OSError as exc:
+        if exc.errno not in (errno.EADDRINUSE, errno.EACCES, errno.EADDRNOTAVAIL):
+            raise
+        return _busy(args.host, args.port, exc)   # taken between the check and the bind
+    except KeyboardInterrupt:
+        pass
+    finally:
+        app.server.config["GRIDWALL_CTX"].store.close()
     return 0
 
 

@@ -1,14 +1,19 @@
-"""The JSON API on the app's Flask server: /api/health, /api/metrics, /api/townships.
+"""The JSON API on the app's Flask server: /api/health, /api/metrics, /api/townships,
+/api/events/<event_id>.
 
-Bad parameters answer HTTP 400 with a message; database problems 503 with a title.
+Bad parameters answer HTTP 400 with a message; an unknown event 404; database problems 503
+with a title.
 """
 from __future__ import annotations
 
 from flask import Blueprint, jsonify, request
 
+from dashboard import auth
 from dashboard.context import AppContext
 from store import metrics as m
 from store.db import StoreError
+from store.event_rows import event_detail
+from store.freshness import freshness
 from store.schema import DATA_TABLES
 
 
@@ -16,6 +21,7 @@ def _health(store, settings) -> dict:
     counts = {t: store.scalar(f"SELECT count(*) FROM {t}") for t in DATA_TABLES}
     newest = store.scalar("SELECT max(reported_at) FROM events")
     meta = store.meta()
+    fresh = freshness(store, settings)
     return {
         "as_of_data": newest.isoformat(sep="T") if newest is not None else None,
         "tables": counts,
@@ -23,6 +29,10 @@ def _health(store, settings) -> dict:
         "dataset": meta.get("dataset_name"),
         "demo": meta.get("demo") == "true",
         "data_version": meta.get("data_version"),
+        "stale": fresh["stale"],
+        "stale_hours": fresh["stale_hours"],
+        "stale_after_h": fresh["stale_after_h"],
+        "as_of_pinned": fresh["pinned"],
     }
 
 
@@ -33,12 +43,16 @@ def _townships(store, settings) -> list[dict]:
     return [{"code": c, "name": n, "grids": int(k)} for c, n, k in rows]
 
 
-def _metrics(store, settings, scope_text, start, end, as_of) -> dict:
+def _metrics(store, settings, scope_text, start, end, as_of, compare=None) -> dict:
     scope = m.parse_scope(store, scope_text)
     return m.metrics(
         store, settings, scope=scope,
         start=m.parse_date(start, "start"), end=m.parse_date(end, "end"),
-        as_of=m.parse_as_of(as_of, settings))
+        as_of=m.parse_as_of(as_of, settings), compare=compare)
+
+
+def _event(store, settings, event_id, as_of, raw) -> dict | None:
+    return event_detail(store, settings, event_id, as_of=m.parse_as_of(as_of, settings), raw=raw)
 
 
 def blueprint(ctx: AppContext) -> Blueprint:
@@ -63,11 +77,28 @@ def blueprint(ctx: AppContext) -> Blueprint:
     @bp.get("/metrics")
     def metrics():
         args = request.args
-        unknown = set(args) - {"scope", "start", "end", "as_of"}
+        unknown = set(args) - {"scope", "start", "end", "as_of", "compare"}
         if unknown:
             raise m.MetricsError(f"unknown parameter(s): {', '.join(sorted(unknown))}")
+        compare = args.get("compare") or None
+        if compare is not None and compare not in m.COMPARES:
+            raise m.MetricsError(f"bad compare {compare!r}: use previous or year")
         as_of = args.get("as_of") or ctx.as_of().isoformat(sep="T")
         return jsonify(ctx.cached(
-            _metrics, args.get("scope"), args.get("start"), args.get("end"), as_of))
+            _metrics, args.get("scope"), args.get("start"), args.get("end"), as_of, compare))
+
+    @bp.get("/events/<path:event_id>")
+    def event(event_id: str):
+        unknown = set(request.args) - {"as_of"}
+        if unknown:
+            raise m.MetricsError(f"unknown parameter(s): {', '.join(sorted(unknown))}")
+        as_of = request.args.get("as_of") or ctx.as_of().isoformat(sep="T")
+        raw = auth.sees_raw_personal_data()          # admin only; raw is part of the cache key
+        detail = ctx.cached(_event, event_id, as_of, raw, timeout=60)
+        if detail is None:
+            return jsonify({"error": f"unknown event {event_id!r}"}), 404
+        if raw:
+            auth.audit([event_id], route=request.path)
+        return jsonify(detail)
 
     return bp

@@ -1,4 +1,4 @@
-"""The app factory: ``create_app(db_path, settings) -> Dash``; ``server = app.server`` for WSGI.
+"""The app factory: ``create_app(db_path, settings, host=None) -> Dash``; WSGI: ``app.server``.
 
 Everything the browser loads is served by this app (Dash's own bundles with
 ``serve_locally``, ``assets/`` for CSS, fonts and clientside JS): the wall runs offline.
@@ -13,7 +13,8 @@ import flask
 import dash
 from flask_caching import Cache
 
-from dashboard import api
+from dashboard import api, api_analysis, auth, routing
+from dashboard.briefing import routes as briefing_routes
 from dashboard.context import AppContext
 from store.db import ReadStore
 from store.settings import Settings
@@ -22,7 +23,9 @@ ROOT = Path(__file__).resolve().parent.parent
 ASSETS = ROOT / "assets"
 
 
-def create_app(db_path: str | Path, settings: Settings | str | Path | None = None) -> dash.Dash:
+def create_app(db_path: str | Path, settings: Settings | str | Path | None = None,
+               host: str | None = None) -> dash.Dash:
+    """``host``: the address served on; auth is required by default unless it is loopback."""
     if not isinstance(settings, Settings):
         settings = Settings.load(settings)
     app = dash.Dash(
@@ -39,12 +42,19 @@ def create_app(db_path: str | Path, settings: Settings | str | Path | None = Non
     ctx = AppContext(store=ReadStore(db_path), settings=settings, cache=cache)
     app.server.config["GRIDWALL_CTX"] = ctx
     app.server.register_blueprint(api.blueprint(ctx))
+    app.server.register_blueprint(api_analysis.blueprint(ctx))
+    briefing_routes.register(app.server, ctx)   # GET /briefing.zip?week=YYYY-Www
     _add_server_timing(app.server)
+    auth.install(app.server, ctx, db_path, host=host)  # roles, login, security headers
 
     from dashboard import wall  # the wall room: layout and callbacks
 
     app.layout = wall.layout(ctx)
     wall.register_callbacks(app, ctx)
+    from dashboard import analysis  # the analysis page 研判, a second Dash app on this server
+
+    analysis.mount(app.server, ctx)
+    routing.install(app.server)
     return app
 
 

@@ -41,5 +41,18 @@ def main(argv: list[str] | None = None) -> int:
     return 2
 
 
+def run() -> None:
+    """Exit with main()'s code. Everything the load opened is closed by then (try/finally),
+    so the interpreter's teardown has nothing left to do but let native thread pools
+    (DuckDB, Arrow) abort the process (``terminate called without an active exception``,
+    exit -6) over its own exit code: flush and leave at once."""
+    import os
+
+    code = main()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(int(code or 0))
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

@@ -144,8 +144,14 @@ def describe(kind: str, fld: str) -> str:
 
 
 def resolve_columns(headers: list[str], kind: str, mapping: dict[str, str],
-                    where: str) -> dict[str, str]:
-    """Canonical field -> source header, from the mapping file, else the built-in aliases."""
+                    where: str, choices: list[dict] | None = None) -> dict[str, str]:
+    """Canonical field -> source header, from the mapping file, else the built-in aliases.
+
+    Two headers competing for one field (经度 and longitude) are settled by the mapping when
+    it names the field, else by priority: the field's English name, then its aliases in the
+    order of FIELDS. Each such choice is appended to ``choices`` (for the run report) as
+    ``{"field", "used", "ignored": [...], "by": "mapping" | "priority"}``.
+    """
     from etl.errors import LoadError
 
     fields = FIELDS[kind]
@@ -164,6 +170,7 @@ def resolve_columns(headers: list[str], kind: str, mapping: dict[str, str],
         else:
             raise LoadError(f"{where}: column {header!r} (mapped to {fld}) is not in the file; "
                             f"headers are: {', '.join(map(str, headers))}")
+    mapped = set(fields) & set(mapping)
     taken = set(out.values())
     for fld, aliases in fields.items():
         if fld in out:
@@ -174,4 +181,16 @@ def resolve_columns(headers: list[str], kind: str, mapping: dict[str, str],
                 out[fld] = h
                 taken.add(h)
                 break
+    if choices is not None:
+        for fld, aliases in fields.items():
+            if fld not in out:
+                continue
+            rivals = []
+            for cand in (fld, *aliases):
+                h = by_norm.get(norm(cand))
+                if h is not None and h not in taken and h not in rivals:
+                    rivals.append(h)
+            if rivals:
+                choices.append({"field": fld, "used": out[fld], "ignored": rivals,
+                                "by": "mapping" if fld in mapped else "priority"})
     return out

@@ -1,7 +1,9 @@
 """Cameras: source rows -> canonical rows located in a grid, plus rejects.
 
-Order of checks: missing_id, bad_value (status not online/offline), bad_time (last_seen_at),
-bad_coordinates, missing_location, outside_county.
+Order of checks: missing_id, bad_time (last_seen_at), bad_coordinates, missing_location,
+outside_county. The status is never a reason to reject a camera: a file without a status
+column, an empty cell or an unreadable value gives status ``unknown`` (counted among the
+cameras, never online; the run report warns with examples of the unreadable values).
 """
 from __future__ import annotations
 
@@ -11,9 +13,10 @@ import pandas as pd
 from etl.context import Context
 from etl.coords import read_points
 from etl.events import fmt_detail, locate
+from etl.plausible import flag_time_range
 from etl.spatial import GridIndex
 from etl.times import parse_times
-from etl.values import map_values
+from etl.values import map_values, top_counts
 
 COLUMNS = ["camera_id", "name", "kind", "owner", "status", "last_seen_at", "lon", "lat",
            "grid_id", "village_code", "township_code", "source_file", "source_row", "load_id"]
@@ -27,13 +30,18 @@ def prepare_cameras(ctx: Context, r, index: GridIndex) -> pd.DataFrame:
     cid = r.text_or_empty("camera_id")
     rj.flag((cid == "").to_numpy(), "missing_id", "camera_id is empty")
     status_text = r.text_or_empty("status")
-    status, unknown = map_values(status_text, src.values.get("status"), "camera_status")
-    rj.flag(unknown | np.equal(status, None), "bad_value",
-            fmt_detail("status is not online/offline (在线/离线): ", status_text))
+    status, unreadable = map_values(status_text, src.values.get("status"), "camera_status")
+    status[np.equal(status, None)] = "unknown"
+    if r.text("status") is None:
+        ctx.warn(r, "no_status_column", r.n, "status unknown 状态未知")
+    elif unreadable.any():
+        ctx.warn(r, "unknown_camera_status", int(unreadable.sum()), ", ".join(top_counts(
+            status_text.astype(object).to_numpy(), unreadable, 5)))
     seen_text = r.text("last_seen_at")
     if seen_text is not None:
         seen, _, bad = parse_times(seen_text, src.time_format, src.timezone or ctx.tz, ctx.tz)
         rj.flag(bad, "bad_time", fmt_detail("last_seen_at: ", seen_text))
+        flag_time_range(ctx, rj, seen, "last_seen_at", seen_text)
     else:
         seen = pd.Series(pd.NaT, index=cid.index, dtype="datetime64[ns]")
     pts = read_points({k: r.text(k) for k in ("lon", "lat", "x", "y")},

@@ -18,5 +18,24 @@ def load_and_report(db, config, *, settings=None, report=None, progress=True) ->
     except LoadError as exc:
         print(f"导入失败 load stopped: {exc}", file=sys.stderr)
         return 2
+    except Exception as exc:   # an input no check foresaw: still one line and exit 2
+        print(f"导入失败 load stopped: {config}: unexpected {type(exc).__name__} "
+              f"({_one_line(exc)}) at {_where(exc)}; the database is unchanged",
+              file=sys.stderr)
+        return 2
     print(format_summary(result))
     return 0
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split())[:300]
+
+
+def _where(exc: BaseException) -> str:
+    """file:line of the innermost frame inside the project, for the bug report."""
+    import traceback
+
+    frames = [f for f in traceback.extract_tb(exc.__traceback__)
+              if "/etl/" in f.filename or "/store/" in f.filename]
+    f = (frames or traceback.extract_tb(exc.__traceback__) or [None])[-1]
+    return "?" if f is None else f"{'/'.join(f.filename.split('/')[-2:])}:{f.lineno}"

@@ -17,7 +17,7 @@ KINDS = ("grids", "townships", "events", "cameras", "mediation")
 POLYGON_KINDS = ("grids", "townships")
 SOURCE_KEYS = {
     "kind", "path", "crs", "encoding", "timezone", "time_format", "sheet", "layer",
-    "columns", "values", "point",
+    "columns", "values", "point", "constant",
 }
 DATASET_KEYS = {"name", "demo", "as_of"}
 OFFSET_CRS = {"gcj02": "gcj02", "gcj-02": "gcj02", "bd09": "bd09", "bd-09": "bd09",
@@ -40,6 +40,7 @@ class SourceConfig:
     columns: dict[str, str] = field(default_factory=dict)
     values: dict[str, dict[str, list[str]]] = field(default_factory=dict)
     point: str | None = None       # column holding "(lat, lon)" or "POINT (lon lat)" text
+    constant: dict[str, str] = field(default_factory=dict)  # field -> value for every row
 
     @property
     def label(self) -> str:
@@ -82,6 +83,34 @@ def _check_values(raw: object, where: str) -> dict[str, dict[str, list[str]]]:
             if not isinstance(sources, list) or not all(isinstance(s, (str, int)) for s in sources):
                 raise LoadError(f"{where}: values.{fld}.{canon} must be a list of strings")
             out[fld][str(canon)] = [str(s) for s in sources]
+    return out
+
+
+def _check_constant(raw: object, kind: str, columns: dict, where: str) -> dict[str, str]:
+    """``[source.constant]``: canonical field -> one value given to every row of the file.
+
+    For exports that lack a column (a camera inventory without a status: ``status =
+    "online"``). The value goes through the same mapping and checks as a file's value would.
+    """
+    from etl.aliases import FIELDS
+
+    if not isinstance(raw, dict):
+        raise LoadError(f"{where}: [source.constant] must map canonical field names to values")
+    out: dict[str, str] = {}
+    for fld, value in raw.items():
+        if fld not in FIELDS[kind]:
+            raise LoadError(f"{where}: [source.constant] names unknown field {fld!r}; "
+                            f"fields of {kind}: {', '.join(FIELDS[kind])}")
+        if fld in columns:
+            raise LoadError(f"{where}: {fld!r} is both mapped to a column and set as a constant;"
+                            " keep one")
+        if isinstance(value, bool):
+            value = "true" if value else "false"
+        elif isinstance(value, datetime):
+            value = value.replace(tzinfo=None).isoformat(sep=" ")
+        elif not isinstance(value, (str, int, float)):
+            raise LoadError(f"{where}: constant.{fld} must be a string, number or boolean")
+        out[fld] = str(value)
     return out
 
 
@@ -129,6 +158,7 @@ def _parse_source(raw: dict, base: Path, index: int, cfg_name: str) -> SourceCon
         timezone=tz, time_format=raw.get("time_format"), sheet=raw.get("sheet"),
         layer=raw.get("layer"), columns=dict(columns),
         values=_check_values(raw.get("values", {}), where), point=point,
+        constant=_check_constant(raw.get("constant", {}), kind, columns, where),
     )
 
 

@@ -37,6 +37,7 @@ class Context:
     rejects: dict[int, Rejects] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
+    clock: object = None    # the load's now (etl.plausible.load_clock), set once
 
     @contextlib.contextmanager
     def phase(self, name: str):

@@ -1,7 +1,7 @@
 """Events: source rows -> canonical rows (typed, located in a grid) plus rejects.
 
 The checks run in a fixed order and a row is rejected with the first reason that applies:
-missing_id, missing_time, bad_time, missing_category, unknown_category,
+missing_id, missing_time, bad_time / future_time, missing_category, unknown_category,
 closed_before_reported, bad_coordinates, missing_location, outside_county, unknown_grid.
 """
 from __future__ import annotations
@@ -16,6 +16,8 @@ import pyarrow.compute as pc
 
 from etl.context import Context
 from etl.coords import BAD, NONE, OK, read_points
+from etl.plausible import flag_time_range
+from etl.privacy import drop_reporter
 from etl.rejects import Rejects
 from etl.spatial import NEAR, OUTSIDE, GridIndex
 from etl.times import parse_times
@@ -151,6 +153,8 @@ def _null_if_empty(arr: pa.ChunkedArray) -> pa.ChunkedArray:
 def prepare_events(ctx: Context, r, index: GridIndex, tally: Tally) -> tuple[pa.Table, object]:
     """Canonical rows of one batch of an events source (accepted rows only, as Arrow, with
     ``__gpos`` the grid's position in ``index``), and the batch's Rejects."""
+    if not ctx.settings.keep_reporter:    # [privacy]: not stored, not even in rejects
+        r = drop_reporter(r)
     src = r.src
     rj = Rejects("events", src.path, r.data.df, r.data.rows)
     n = r.n
@@ -161,6 +165,7 @@ def prepare_events(ctx: Context, r, index: GridIndex, tally: Tally) -> tuple[pa.
     reported, rep_empty, rep_bad = parse_times(rep_text, src.time_format, tz_src, ctx.tz)
     rj.flag(rep_empty, "missing_time", "reported_at is empty")
     rj.flag(rep_bad, "bad_time", fmt_detail("reported_at: ", rep_text))
+    flag_time_range(ctx, rj, reported, "reported_at", rep_text)
     times = {}
     for f in ("accepted_at", "dispatched_at", "closed_at"):
         text = r.text(f)
@@ -169,6 +174,7 @@ def prepare_events(ctx: Context, r, index: GridIndex, tally: Tally) -> tuple[pa.
             continue
         times[f], _, bad = parse_times(text, src.time_format, tz_src, ctx.tz)
         rj.flag(bad, "bad_time", fmt_detail(f"{f}: ", text))
+        flag_time_range(ctx, rj, times[f], f, text)
     category, _, _ = _mapped(r.text_or_empty("category"), src.values.get("category"))
     cat_null = category.is_null().to_numpy(zero_copy_only=False)
     rj.flag(cat_null, "missing_category", "category is empty")

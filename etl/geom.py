@@ -163,3 +163,30 @@ def dissolve(geoms: np.ndarray, crs: pyproj.CRS) -> shapely.Geometry:
         merged = shapely.union_all(shapely.make_valid(m))
     merged = polygonal_part(merged) or merged
     return from_metric(np.array([merged], dtype=object), crs)[0]
+
+
+def overlaps(geoms: np.ndarray, crs: pyproj.CRS, min_m2: float) -> list[tuple[int, int, float]]:
+    """Pairs (i, j, area m²), i < j, of polygons whose interiors overlap by at least
+    ``min_m2`` square metres, measured in the equal-area ``crs``. Neighbours that only share
+    an edge never count; slivers under ``min_m2`` (digitising noise) are ignored."""
+    geoms = np.asarray(geoms, dtype=object)
+    if len(geoms) < 2:
+        return []
+    m = to_metric(geoms, crs)
+    left, right = shapely.STRtree(m).query(m, predicate="intersects")
+    keep = left < right
+    left, right = left[keep], right[keep]
+    if not len(left):
+        return []
+    inner = shapely.relate_pattern(m[left], m[right], "T********")
+    left, right = left[inner], right[inner]
+    if not len(left):
+        return []
+    try:
+        area = shapely.area(shapely.intersection(m[left], m[right]))
+    except shapely.errors.GEOSException:
+        area = np.array([shapely.area(shapely.intersection(shapely.make_valid(a),
+                                                           shapely.make_valid(b)))
+                         for a, b in zip(m[left], m[right])])
+    big = area >= min_m2
+    return [(int(i), int(j), float(a)) for i, j, a in zip(left[big], right[big], area[big])]

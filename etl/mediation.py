@@ -2,7 +2,7 @@
 into that shape.
 
 Table rows: missing_time / bad_time (month), unknown_township, bad_value (empty dispute
-type; counts that are not whole non-negative numbers; succeeded > mediated or
+type; counts that are not whole non-negative numbers or exceed MAX_COUNT; succeeded > mediated or
 mediated > received). Empty count cells are read as 0.
 Case rows: missing_id, missing_time / bad_time, closed_before_reported, unknown_township,
 bad_value (empty dispute type, unknown result), duplicate_conflict by case_id.
@@ -15,6 +15,7 @@ import pandas as pd
 from etl.aliases import norm
 from etl.context import Context
 from etl.events import fmt_detail
+from etl.plausible import MAX_COUNT, amounts, flag_time_range, whole_counts
 from etl.times import parse_months, parse_times
 from etl.values import map_values
 
@@ -41,22 +42,8 @@ class Townships:
         return mapped[codes]
 
 
-def _counts(text: pd.Series, empty_is_zero: bool) -> tuple[np.ndarray, np.ndarray]:
-    t = text.astype(object).str.replace(",", "", regex=False).str.strip()
-    num = pd.to_numeric(t, errors="coerce")
-    empty = (t == "").to_numpy()
-    bad = ~empty & (num.isna() | (num < 0) | (num % 1 != 0)).to_numpy()
-    val = num.to_numpy(dtype="float64", na_value=np.nan)
-    if empty_is_zero:
-        val = np.where(empty, 0.0, val)
-    return val, bad
-
-
-def _amounts(text: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    t = text.astype(object).str.replace(",", "", regex=False).str.strip()
-    num = pd.to_numeric(t, errors="coerce")
-    bad = ((t != "") & (num.isna() | (num < 0))).to_numpy()
-    return num.to_numpy(dtype="float64", na_value=np.nan), bad
+_counts = whole_counts     # not a whole number, negative or past MAX_COUNT: bad_value
+_amounts = amounts        # not a finite non-negative number: bad_value
 
 
 def prepare_table(ctx: Context, r, towns: Townships) -> pd.DataFrame:
@@ -66,6 +53,7 @@ def prepare_table(ctx: Context, r, towns: Townships) -> pd.DataFrame:
     month, empty, bad = parse_months(month_text)
     rj.flag(empty, "missing_time", "month is empty")
     rj.flag(bad, "bad_time", fmt_detail("month: ", month_text))
+    flag_time_range(ctx, rj, month, "month", month_text)
     tw_text = r.text_or_empty("township")
     code = towns.codes(tw_text)
     rj.flag(np.equal(code, None), "unknown_township",
@@ -76,7 +64,8 @@ def prepare_table(ctx: Context, r, towns: Townships) -> pd.DataFrame:
     for f in ("received", "mediated", "succeeded", "people_involved"):
         text = r.text_or_empty(f)
         vals[f], b = _counts(text, empty_is_zero=f != "people_involved")
-        rj.flag(b, "bad_value", fmt_detail(f"{f} is not a whole non-negative number: ", text))
+        rj.flag(b, "bad_value", fmt_detail(f"{f} is not a whole non-negative number "
+                                           f"(at most {MAX_COUNT:,}): ", text))
     amount_text = r.text_or_empty("amount")
     amount, b = _amounts(amount_text)
     rj.flag(b, "bad_value", fmt_detail("amount is not a non-negative number: ", amount_text))
@@ -109,9 +98,11 @@ def prepare_cases(ctx: Context, r, towns: Townships) -> pd.DataFrame:
     received, empty, bad = parse_times(rec_text, src.time_format, tz, ctx.tz)
     rj.flag(empty, "missing_time", "received_at is empty")
     rj.flag(bad, "bad_time", fmt_detail("received_at: ", rec_text))
+    flag_time_range(ctx, rj, received, "received_at", rec_text)
     clo_text = r.text_or_empty("closed_at")
     closed, _, bad = parse_times(clo_text, src.time_format, tz, ctx.tz)
     rj.flag(bad, "bad_time", fmt_detail("closed_at: ", clo_text))
+    flag_time_range(ctx, rj, closed, "closed_at", clo_text)
     rj.flag((closed < received).to_numpy(), "closed_before_reported",
             fmt_detail("closed_at is before received_at: ", clo_text))
     tw_text = r.text_or_empty("township")

@@ -16,6 +16,8 @@ from etl.context import Context, derived_codes
 from etl.upsert import dedup, hash_expr, register, upsert
 
 GRID_TOL_M = 15.0       # simplification for the county view
+OVERLAP_MIN_M2 = 10.0   # grids overlapping by less than this are digitising slivers, not reported
+OVERLAP_LISTED = 50     # pairs listed in the run report (the count covers them all)
 TOWNSHIP_TOL_M = 40.0
 LAYER_META = "township_layer_codes"
 
@@ -230,6 +232,7 @@ def load_grids(ctx: Context, readings: list) -> bool:
         if code in used:
             con.execute("INSERT OR IGNORE INTO townships (township_code, township_name) "
                         "VALUES (?, ?)", [code, name])
+    _report_overlaps(ctx, readings, frame)
     changed = False
     for r in readings:
         sub = counts[counts["src"] == r.index]
@@ -237,6 +240,33 @@ def load_grids(ctx: Context, readings: list) -> bool:
         changed |= bool(c.get("new", 0) or c.get("updated", 0))
         ctx.finish_source(r, c, conflicts.attrs["duplicates"].get(r.index, 0))
     return changed
+
+
+def _report_overlaps(ctx: Context, readings: list, frame: pd.DataFrame) -> None:
+    """Grids that overlap each other (every grid now in the table, pairs with at least one
+    grid of this load): named in the report of the source that has them, with the area."""
+    grids = _grid_geoms(ctx.con)
+    if len(grids) < 2:
+        return
+    geoms = grids["geom"].to_numpy()
+    pairs = G.overlaps(geoms, G.metric_crs_for(geoms), OVERLAP_MIN_M2)
+    if not pairs:
+        return
+    ids = grids["grid_id"].to_numpy(dtype=object)
+    src_of = dict(zip(frame["grid_id"], frame["__src"]))
+    by_src: dict[int, list[dict]] = {}
+    for i, j, area in sorted(pairs, key=lambda p: -p[2]):
+        a, b = str(ids[i]), str(ids[j])
+        s = src_of.get(a, src_of.get(b))
+        if s is None:
+            continue
+        by_src.setdefault(int(s), []).append({"a": a, "b": b, "area_m2": round(area, 1)})
+    for r in readings:
+        found = by_src.get(r.index)
+        if found:
+            ctx.report_for(r)["overlapping_grids"] = {
+                "count": len(found), "min_area_m2": OVERLAP_MIN_M2,
+                "pairs": found[:OVERLAP_LISTED]}
 
 
 # --- derived shapes --------------------------------------------------------------------

@@ -67,6 +67,20 @@ def remove_stale(db: Path) -> list[str]:
     return removed
 
 
+def remove_leftovers(db_path) -> list[str]:
+    """Remove the tmp copies and spill folders a killed load left beside ``db_path``;
+    returns their names. For the server to call at start: when a load is running (its lock
+    is held) nothing is touched, since its copy is not a leftover."""
+    db = Path(db_path)
+    if not db.parent.is_dir():
+        return []
+    try:
+        with db_lock(db):
+            return remove_stale(db)
+    except (LoadLocked, OSError):
+        return []
+
+
 def prepare(db: Path) -> Path:
     """Copy PATH (and a WAL left beside it, if any) to a fresh tmp path; return it."""
     tmp = tmp_path(db)

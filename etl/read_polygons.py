@@ -66,6 +66,39 @@ def _read_ogr(src: SourceConfig, fmt: str):
         raise LoadError(f"{src.path}: not a readable {fmt} file ({exc})") from None
 
 
+def _is_lonlat(crs: str | None) -> bool:
+    if crs in (None, "gcj02", "bd09"):
+        return True
+    import pyproj
+
+    try:
+        return pyproj.CRS.from_user_input(crs).is_geographic
+    except pyproj.exceptions.CRSError:
+        return False
+
+
+def _check_lonlat_range(src: SourceConfig, geoms: np.ndarray, crs: str | None) -> None:
+    """A projected layer (Gauss-Krüger metres) saved without its CRS claims to be lon/lat;
+    its coordinates give it away. Stop with the range and how to declare the CRS."""
+    import shapely
+
+    if not _is_lonlat(crs) or not len(geoms):
+        return
+    present = np.array([g is not None for g in geoms], dtype=bool)
+    if not present.any():
+        return
+    xmin, ymin, xmax, ymax = shapely.total_bounds(geoms[present])
+    if not np.isfinite([xmin, ymin, xmax, ymax]).all():
+        return
+    if -180 <= xmin and xmax <= 180 and -90 <= ymin and ymax <= 90:
+        return
+    said = f"declared as {crs}" if crs else "no CRS declared"
+    raise LoadError(f"{src.path}: coordinates x {xmin:,.1f} … {xmax:,.1f}, y {ymin:,.1f} … "
+                    f"{ymax:,.1f} are not longitude/latitude ({said}): the layer is in a "
+                    f"projected CRS; declare it in the load config, e.g. crs = \"EPSG:4549\" "
+                    f"(CGCS2000 / 3-degree Gauss-Kruger CM 120E)")
+
+
 def read_polygons(src: SourceConfig) -> PolygonData:
     """Read ``src``; LoadError if the file cannot be read at all."""
     if not src.file.exists():
@@ -87,6 +120,7 @@ def read_polygons(src: SourceConfig) -> PolygonData:
     file_crs = gdf.crs.to_string() if gdf.crs is not None else None
     crs = src.crs or file_crs
     geoms = np.asarray(gdf.geometry.values, dtype=object)
+    _check_lonlat_range(src, geoms, crs)
     try:
         geoms = geoms_to_wgs84(geoms, crs)
     except Exception as exc:

@@ -154,10 +154,16 @@ def _guess_encoding(src: SourceConfig, sample: bytes, whole: bool) -> tuple[str,
         return "utf-8-sig", False
     if sample.startswith((b"\xff\xfe", b"\xfe\xff")):
         return "utf-16", False
+    # a header line with Chinese in valid UTF-8 settles it: a bad byte further on is a
+    # broken UTF-8 file (named with its byte offset), never re-read as GB18030 mojibake
+    first = sample.split(b"\n", 1)[0]
+    sure = any(b >= 0x80 for b in first)
     try:
         codecs.getincrementaldecoder("utf-8")("strict").decode(sample, final=whole)
-        return "utf-8", True
-    except UnicodeDecodeError:
+        return "utf-8", not sure
+    except UnicodeDecodeError as exc:
+        if sure and exc.start > len(first):
+            return "utf-8", False
         return "gb18030", True
 
 
@@ -201,6 +207,11 @@ def _stream_csv(src: SourceConfig) -> TableStream:
     size = src.file.stat().st_size
     with src.file.open("rb") as fh:
         sample = fh.read(SAMPLE)
+    from etl.sniff import not_text
+
+    what = not_text(sample, src.encoding)
+    if what:
+        raise LoadError(f"{src.path}: not a text file: it looks like {what}")
     enc, guessed = _guess_encoding(src, sample, whole=len(sample) >= size)
     if not guessed:
         import codecs
@@ -339,8 +350,11 @@ def _open_sheet(src: SourceConfig):
 
 
 def _xlsx_rows(ws):
-    """(header, iterator of (data row number, texts)) of a sheet, empty rows skipped."""
-    rows = ws.iter_rows(values_only=True)
+    """(header, iterator of (data row number, texts)) of a sheet, empty rows skipped;
+    formula cells without a cached value read as the formula's text."""
+    from etl.xlsx_formulas import fill, formulas_without_value
+
+    rows = fill(ws.iter_rows(values_only=True), formulas_without_value(ws))
     head_rows: list[tuple[int, list[str]]] = []
     for i, values in enumerate(rows, start=1):
         texts = [cell_text(v) for v in values]
@@ -367,6 +381,9 @@ def _stream_xlsx(src: SourceConfig) -> TableStream:
     try:
         header, _ = _xlsx_rows(ws)
         title = ws.title
+        from etl.xlsx_formulas import cell_names, formulas_without_value
+
+        formulas = cell_names(formulas_without_value(ws))
     finally:
         wb.close()
     if header is None:
@@ -376,6 +393,8 @@ def _stream_xlsx(src: SourceConfig) -> TableStream:
     names = _unique_headers(header)
     stream = TableStream(df=_empty_frame(names), rows=np.zeros(0, dtype=np.int64),
                          info={"sheet": title})
+    if formulas:    # named in the run report: file, sheet, cells
+        stream.info["formulas_without_value"] = {"count": len(formulas), "cells": formulas[:50]}
     stream.opener = lambda rows: _xlsx_batches(src, stream, names, rows)
     return stream
 

@@ -13,7 +13,7 @@ REASONS = (
     "missing_id", "missing_time", "bad_time", "missing_category", "unknown_category",
     "bad_coordinates", "outside_county", "missing_location", "unknown_grid",
     "closed_before_reported", "duplicate_conflict", "bad_value", "unknown_township",
-    "bad_geometry",
+    "bad_geometry", "future_time",
 )
 
 

@@ -46,9 +46,29 @@ def format_summary(report: dict) -> str:
             cats = s["unknown_categories"]
             notes.append("categories not in settings: " + ", ".join(
                 f"{k} {v}" for k, v in list(cats.items())[:10]))
+        notes += source_problems(s)
         if notes:
             lines.append(f"{s['file']}: " + "; ".join(notes))
     return "\n".join(lines)
+
+
+def source_problems(s: dict) -> list[str]:
+    """Problems of a source that did not stop its load, one phrase each (see docs/etl.md):
+    competing headers, overlapping grids, formula cells without a cached value."""
+    out = []
+    for c in s.get("header_choices", []):
+        how = "as mapped" if c["by"] == "mapping" else "by priority"
+        out.append(f"{c['field']} read from {c['used']!r} {how}, ignored "
+                   + ", ".join(repr(h) for h in c["ignored"]))
+    ov = s.get("overlapping_grids")
+    if ov:
+        out.append(f"overlapping grids {ov['count']}: " + ", ".join(
+            f"{p['a']}/{p['b']} {p['area_m2']:,.0f} m²" for p in ov["pairs"][:5]))
+    fm = s.get("formulas_without_value")
+    if fm:
+        out.append(f"formula cells without a cached value {fm['count']} (loaded as the "
+                   "formula's text): " + ", ".join(fm["cells"][:10]))
+    return out
 
 
 def _w(text: str) -> int:

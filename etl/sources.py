@@ -12,6 +12,7 @@ from etl.errors import LoadError
 from etl.read_polygons import PolygonData, read_polygons
 from etl.read_table import TableData, read_table
 
+CONSTANT_HEADER = "<constant>:"   # Reading.columns value of a field set by [source.constant]
 MEDIATION_TABLE = ("township", "month", "dispute_type", "received", "mediated", "succeeded")
 MEDIATION_CASES = ("case_id", "township", "dispute_type", "received_at")
 
@@ -28,7 +29,16 @@ class Reading:
     _cache: dict = field(default_factory=dict, repr=False)
 
     def text(self, fld: str) -> pd.Series | None:
-        """The column for canonical field ``fld`` as trimmed text, or None if absent."""
+        """The column for canonical field ``fld`` as trimmed text, or None if absent.
+
+        A field set by ``[source.constant]`` is that value on every row (it replaces a column
+        the built-in aliases may have found)."""
+        if fld in self.src.constant:
+            key = CONSTANT_HEADER + fld
+            if key not in self._cache:
+                self._cache[key] = pd.Series(self.src.constant[fld].strip(),
+                                             index=self.data.df.index, dtype="string[pyarrow]")
+            return self._cache[key]
         header = self.columns.get(fld)
         if header is None:
             return None
@@ -63,7 +73,11 @@ def read_source(src: SourceConfig, index: int) -> Reading:
     """Read one source and check its columns; LoadError names the file and the problem."""
     data = read_polygons(src) if src.kind in POLYGON_KINDS else read_table(src)
     headers = data.headers
-    cols = resolve_columns(headers, src.kind, src.columns, src.path)
+    choices: list[dict] = []
+    cols = resolve_columns(headers, src.kind, src.columns, src.path, choices)
+    if choices:     # two headers for one field: the run report names both
+        data.info["header_choices"] = choices
+    cols.update({fld: CONSTANT_HEADER + fld for fld in src.constant})
     if src.point and src.point not in headers:
         raise LoadError(f"{src.path}: point column {src.point!r} is not in the file; "
                         f"headers are: {', '.join(headers)}")
@@ -77,7 +91,7 @@ def read_source(src: SourceConfig, index: int) -> Reading:
                             "(经度/纬度), x+y with a declared crs, a point column, "
                             f"or grid_id (所属网格); headers are: {', '.join(headers)}")
     elif src.kind == "cameras":
-        _require(src, cols, ("camera_id", "status"), headers)
+        _require(src, cols, ("camera_id",), headers)   # no status column: status unknown
         if not has_xy and getattr(data, "point_xy", None) is None:
             raise LoadError(f"{src.path}: no location columns: need lon+lat (经度/纬度), "
                             f"x+y or point geometry; headers are: {', '.join(headers)}")

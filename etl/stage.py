@@ -17,6 +17,7 @@ from etl import events as E
 from etl import mediation as M
 from etl.context import Context
 from etl.read_table import BATCH_ROWS
+from etl.privacy import drop_reporter_frame
 from etl.rejects import Counted, Rejects
 from etl.spatial import GridIndex
 from etl.upsert import dedup, hash_expr, register, upsert
@@ -240,7 +241,9 @@ def _conflict_rejects(ctx: Context, readings: list, conflicts: pd.DataFrame) -> 
             hit = np.flatnonzero(np.isin(pos, list(want)))
             if not len(hit):
                 continue
-            rj = Rejects("events", r.src.path, part.df, part.rows)
+            df = part.df if ctx.settings.keep_reporter else drop_reporter_frame(part.df,
+                                                                                r.columns)
+            rj = Rejects("events", r.src.path, df, part.rows)
             mask = np.zeros(len(part.rows), dtype=bool)
             mask[hit] = True
             detail = np.full(len(part.rows), "", dtype=object)

@@ -45,3 +45,62 @@ def township_labels(
         x=x, y=y, text=gdf["name"].tolist(), mode="text", name=name, showlegend=False,
         hoverinfo="skip", textposition="middle center", textfont=font,
     )]
+
+
+def place_labels(
+    names: Sequence[str],
+    x: Sequence[float],
+    y: Sequence[float],
+    axes: dict,
+    view_px: tuple[float, float],
+    *,
+    large: float = 20,
+    small: float = 15,
+    priority: Sequence[float] | None = None,
+    pad_px: float = 3,
+) -> tuple[list[float], list[float], list[float], list[bool]]:
+    """Declutter labels in screen space: (x, y, size, shown) per label.
+
+    Each label is a box of one em per character (CJK) estimated in screen pixels for a plot
+    area of ``view_px``. Labels are placed by ``priority`` (highest first; default: as given):
+    at their point in the ``large`` size, else in the ``small`` size, else nudged one line
+    above or below or one name right or left of the point, else hidden (the unit's fill still
+    answers to hover and click). A dense town centre keeps every name it has room for, and no
+    two names overlap.
+    """
+    from layers.canvas import visible_range
+
+    n = len(names)
+    if n == 0:
+        return [], [], [], []
+    (x0, x1), (y0, y1) = visible_range(axes, view_px)
+    sx = view_px[0] / (x1 - x0)
+    sy = view_px[1] / (y1 - y0)
+    px = [(float(a) - x0) * sx for a in x]
+    py = [(float(b) - y0) * sy for b in y]
+    order = sorted(range(n), key=lambda i: -(priority[i] if priority is not None else -i))
+    boxes: list[tuple[float, float, float, float]] = []
+    out_x, out_y = [float(v) for v in x], [float(v) for v in y]
+    sizes, shown = [float(large)] * n, [False] * n
+
+    def free(b):
+        return all(b[2] <= o[0] or b[0] >= o[2] or b[3] <= o[1] or b[1] >= o[3] for o in boxes)
+
+    for i in order:
+        chars = max(len(str(names[i])), 1)
+        placed = False
+        for size, (ox, oy) in [(large, (0, 0)), (small, (0, 0)), (small, (0, 1)),
+                               (small, (0, -1)), (small, (1, 0)), (small, (-1, 0))]:
+            hw, hh = chars * size / 2 + pad_px, size / 2 + pad_px
+            # a nudge clears a full-size neighbour's box: one line up or down, one name across
+            cx = px[i] + ox * (2 * hw + 1)
+            cy = py[i] + oy * (large / 2 + hh + pad_px + 1)
+            b = (cx - hw, cy - hh, cx + hw, cy + hh)
+            if free(b):
+                boxes.append(b)
+                out_x[i], out_y[i] = x0 + cx / sx, y0 + cy / sy
+                sizes[i], shown[i], placed = float(size), True, True
+                break
+        if not placed:
+            shown[i] = False
+    return out_x, out_y, sizes, shown

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Debian packages the tests need: Chromium (headless browser tests, screenshots) and a CJK
-# font (Chinese text in screenshots). Installed only when missing; never a browser download.
+# Debian packages the tests need: Chromium (headless browser tests, screenshots), a CJK
+# font (Chinese text in screenshots) and poppler-utils (pdftotext/pdftoppm read the briefing
+# PDF). Installed only when missing; never a browser download.
 set -euo pipefail
 need=()
 [ -x /usr/bin/chromium ] || need+=(chromium)
 [ -x /usr/bin/chromedriver ] || need+=(chromium-driver)
 ls /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc >/dev/null 2>&1 || need+=(fonts-noto-cjk)
+command -v pdftotext >/dev/null 2>&1 && command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)   # briefing tests read the PDF
 if [ ${#need[@]} -gt 0 ]; then
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   echo "installing Debian packages: ${need[*]}"

@@ -8,55 +8,41 @@ history can still become one. Settings: [hotspots] min_count, alpha, baseline_wi
 floor_rate.
 
 Choices: counts come from ``daily_rollup`` (valid events by report day, the same cohort as
-metrics.py); windows before the first data day count as zero (the floor covers them); density
-is k / grids.area_km2 (area measured on the ground by the ETL), None without an area.
-The Poisson tail is summed in log space (no scipy).
+metrics.py), optionally of one category and/or channel (the rollup keeps both, so a filtered
+hotspot table is as cheap as the county's); windows before the first data day count as zero
+(the floor covers them); density is k / grids.area_km2 (area measured on the ground by the
+ETL), None without an area. The tail is scipy's ``poisson.sf(k - 1, mu)`` (exact far into
+the tail, where ``1 - cdf`` would round to 0).
 """
 from __future__ import annotations
 
 import datetime as dt
-import math
-from functools import lru_cache
 
 import numpy as np
 import pandas as pd
+from scipy.stats import poisson
 
 from store.db import ReadStore
 from store.settings import Settings
 
 
-@lru_cache(maxsize=8)
-def _log_factorials(n: int) -> np.ndarray:
-    """log(i!) for i = 0 .. n-1 (n a power of two, so the cache stays small)."""
-    return np.concatenate([[0.0], np.cumsum(np.log(np.arange(1, n, dtype="float64")))])
-
-
-def _log_fact(upto: int) -> np.ndarray:
-    return _log_factorials(1 << max(int(upto), 1).bit_length())
-
-
 def poisson_sf(k: int, mu: float) -> float:
-    """``P(X >= k)`` for ``X ~ Poisson(mu)``, accurate far into the tail (p ~ 1e-300).
-
-    For k above the mean the tail terms shrink geometrically, so they are summed directly
-    with log-sum-exp; at or below the mean the tail is large and ``1 - P(X < k)`` is exact
-    enough.
-    """
+    """``P(X >= k)`` for ``X ~ Poisson(mu)`` (1 for k <= 0; 0 for mu <= 0 and k >= 1)."""
     k = int(k)
     if k <= 0:
         return 1.0
     if mu <= 0:
         return 0.0
-    log_mu = math.log(mu)
-    if k > mu:
-        last = int(k + 12 * math.sqrt(k) + 60)
-        i = np.arange(k, last)
-        logs = -mu + i * log_mu - _log_fact(last)[k:last]
-        top = logs.max()
-        return float(min(1.0, math.exp(top) * np.exp(logs - top).sum()))
-    i = np.arange(0, k)
-    logs = -mu + i * log_mu - _log_fact(k)[:k]
-    return float(max(0.0, 1.0 - np.exp(logs).sum()))
+    return float(poisson.sf(k - 1, mu))
+
+
+def poisson_sf_many(k: np.ndarray, mu: np.ndarray) -> np.ndarray:
+    """Vectorised :func:`poisson_sf` (same edge rules)."""
+    k = np.asarray(k, dtype="int64")
+    mu = np.asarray(mu, dtype="float64")
+    p = poisson.sf(k - 1, np.where(mu > 0, mu, 1.0))
+    p = np.where(mu > 0, p, 0.0)
+    return np.where(k <= 0, 1.0, p).astype("float64")
 
 
 def classify(counts: pd.DataFrame, settings: Settings) -> pd.DataFrame:
@@ -75,7 +61,7 @@ def classify(counts: pd.DataFrame, settings: Settings) -> pd.DataFrame:
     hist = out["history"].fillna(0).astype("float64")
     out["baseline"] = np.maximum(hist / max(n_windows, 1), floor)
     out["ratio"] = out["k"] / out["baseline"]
-    out["p"] = [poisson_sf(int(k), float(b)) for k, b in zip(out["k"], out["baseline"])]
+    out["p"] = poisson_sf_many(out["k"].to_numpy(), out["baseline"].to_numpy())
     if "area_km2" in out:
         area = out["area_km2"].astype("float64")
         out["density"] = (out["k"] / area).where(area > 0)
@@ -89,11 +75,15 @@ def hotspot_table(
     start: dt.date,
     end: dt.date,
     township_code: str | None = None,
+    *,
+    category: str | None = None,
+    channel: str | None = None,
 ) -> pd.DataFrame:
     """Every grid (of one township, or the county) with k, baseline, ratio, p, density, hotspot.
 
-    Columns: grid_id, grid_name, township_code, area_km2, k, history, baseline, ratio, p,
-    density, hotspot; sorted by p then k descending.
+    ``category`` / ``channel`` restrict the counts (this window and the baseline alike).
+    Columns: grid_id, grid_name, township_code, township_name, area_km2, k, history,
+    baseline, ratio, p, density, hotspot; sorted by p, then k descending, then grid_id.
     """
     if end <= start:
         raise ValueError(f"hotspot window end {end} must be after start {start}")
@@ -101,23 +91,32 @@ def hotspot_table(
     n_windows = int(settings.section("hotspots")["baseline_windows"])
     hist_start = start - length * n_windows
     where, params = ("g.township_code = ?", [township_code]) if township_code else ("TRUE", [])
+    extra, extra_params = "", []
+    if category:
+        extra += " AND category = ?"
+        extra_params.append(category)
+    if channel:
+        extra += " AND channel = ?"
+        extra_params.append(channel)
     df = store.df(
         f"""
         WITH r AS (
             SELECT grid_id,
                    sum(reported) FILTER (WHERE day >= ? AND day < ?) AS k,
                    sum(reported) FILTER (WHERE day >= ? AND day < ?) AS history
-            FROM daily_rollup WHERE day >= ? AND day < ? AND grid_id IS NOT NULL
+            FROM daily_rollup WHERE day >= ? AND day < ? AND grid_id IS NOT NULL {extra}
             GROUP BY grid_id)
-        SELECT g.grid_id, g.grid_name, g.township_code, g.area_km2,
+        SELECT g.grid_id, g.grid_name, g.township_code, t.township_name, g.area_km2,
                coalesce(r.k, 0) AS k, coalesce(r.history, 0) AS history
         FROM grids g LEFT JOIN r USING (grid_id)
+             LEFT JOIN townships t ON t.township_code = g.township_code
         WHERE {where}
         """,
-        [start, end, hist_start, start, hist_start, end, *params])
+        [start, end, hist_start, start, hist_start, end, *extra_params, *params])
     out = classify(df, settings)
-    return out.sort_values(["p", "k", "grid_id"], ascending=[True, False, True],
-                           ignore_index=True)
+    order = np.lexsort((out["grid_id"].to_numpy(dtype=object), -out["k"].to_numpy(),
+                        out["p"].to_numpy()))
+    return out.iloc[order].reset_index(drop=True)
 
 
 def emerging_hotspots(
@@ -126,7 +125,66 @@ def emerging_hotspots(
     start: dt.date,
     end: dt.date,
     township_code: str | None = None,
+    *,
+    category: str | None = None,
+    channel: str | None = None,
 ) -> pd.DataFrame:
     """Only the emerging hotspots of the window (columns of :func:`hotspot_table`)."""
-    t = hotspot_table(store, settings, start, end, township_code)
+    t = hotspot_table(store, settings, start, end, township_code,
+                      category=category, channel=channel)
     return t[t["hotspot"]].reset_index(drop=True)
+
+
+# --- Getis-Ord Gi* (beside the Poisson rule, named as such) ---------------------------------
+
+GI_STAR_Z = 2.576          # two-sided 99 %: a Gi* hot spot when z >= this
+
+
+def grid_neighbours(store: ReadStore, settings: Settings,
+                    tolerance_deg: float = 1e-5) -> dict[str, list[str]]:
+    """Queen contiguity of the grids: grids whose polygons touch or overlap (within
+    ``tolerance_deg``, about 1 m, for borders that were simplified or snapped apart)."""
+    import shapely
+
+    rows = store.rows("SELECT grid_id, coalesce(geom_simple_wkb, geom_wkb) FROM grids"
+                      " WHERE coalesce(geom_simple_wkb, geom_wkb) IS NOT NULL ORDER BY grid_id")
+    if not rows:
+        return {}
+    ids = [r[0] for r in rows]
+    geoms = shapely.make_valid(shapely.from_wkb(np.array([bytes(r[1]) for r in rows],
+                                                         dtype=object)))
+    tree = shapely.STRtree(geoms)
+    a, b = tree.query(geoms, predicate="dwithin", distance=tolerance_deg)
+    out: dict[str, list[str]] = {g: [] for g in ids}
+    for i, j in zip(a, b):
+        if i != j:
+            out[ids[i]].append(ids[j])
+    return out
+
+
+def gi_star(values: pd.Series, neighbours: dict[str, list[str]]) -> pd.Series:
+    """Getis-Ord Gi* z-scores of ``values`` (indexed by grid_id) with binary weights over
+    each grid and its contiguous neighbours (the grid itself included, hence the star):
+
+        z_i = (Σ_j w_ij x_j − x̄ W_i) / (S √((n W_i − W_i²) / (n − 1)))
+
+    with W_i = Σ_j w_ij, x̄ and S the mean and (population) standard deviation over the n
+    grids. Grids outside ``values`` are not neighbours; NaN when S = 0 or n < 3.
+    """
+    x = values.astype("float64").fillna(0.0)
+    n = len(x)
+    if n < 3:
+        return pd.Series(np.nan, index=x.index)
+    mean = float(x.mean())
+    s = float(np.sqrt((x ** 2).mean() - mean ** 2))
+    if not s > 0:
+        return pd.Series(np.nan, index=x.index)
+    pos = {g: i for i, g in enumerate(x.index)}
+    arr = x.to_numpy()
+    z = np.empty(n)
+    for i, g in enumerate(x.index):
+        idx = [i] + [pos[h] for h in neighbours.get(g, ()) if h in pos]
+        w = len(idx)
+        denom = s * np.sqrt(max(n * w - w * w, 0) / (n - 1))
+        z[i] = (arr[idx].sum() - mean * w) / denom if denom > 0 else np.nan
+    return pd.Series(z, index=x.index)

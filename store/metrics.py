@@ -1,4 +1,4 @@
-"""The metric definitions of ../shared/spec/metrics.md, in one place, as DuckDB SQL.
+"""The metric definitions of docs/metrics.md, in one place, as DuckDB SQL.
 
 Every figure on the wall, the API and (later) the briefing comes from :func:`metrics_table`,
 so "办结率" means the same thing everywhere. Names (API key → zh label):
@@ -6,7 +6,11 @@ so "办结率" means the same thing everywhere. Names (API key → zh label):
 reported 上报数            valid events with start <= reported_at < end (the *cohort*)
 closed 办结数              cohort events with closed_at <= as_of
 handling_rate 办结率        closed / reported
-on_time_rate 按期办结率     closed with closed_at - reported_at <= close_h / closed
+due 应办结数               closed + cohort events still open at as_of with
+                           as_of - reported_at > close_h (overdue: due and missed)
+on_time_rate 按期办结率     closed with closed_at - reported_at <= close_h / due
+on_time_of_closed_rate 按期办结率(已办结口径)  the same numerator / closed (the old figure,
+                           which an overdue open case never enters)
 timely_dispatch_rate 及时流转率  dispatched_at <= as_of and dispatched_at - reported_at <= dispatch_h
                            / cohort events with dispatched_at <= as_of
 timely_accept_rate 及时受理率    the same with accepted_at and accept_h
@@ -20,7 +24,8 @@ yellow 黄线提醒            open and warn_fraction*close_h <= as_of - reporte
 red 红线示警               open and as_of - reported_at > close_h
 flagged 挂牌督办           open and supervised, or (if limits.flag_red_multiple > 0) open and
                            older than flag_red_multiple*close_h
-cameras / cameras_online   cameras in scope / of them status online (no window)
+cameras / cameras_online   cameras in scope / of them online at as_of: status online and
+                           last_seen_at (if known) not older than camera_offline_after_h
 
 Choices this project made where metrics.md leaves room (documented in docs/metrics.md):
 * Durations are compared exactly, in microseconds, against limit_hours * 3600e6.
@@ -46,19 +51,21 @@ from store.settings import Settings
 RATE_KEYS = (
     "handling_rate",
     "on_time_rate",
+    "on_time_of_closed_rate",
     "timely_dispatch_rate",
     "timely_accept_rate",
     "satisfaction_rate",
     "resolved_at_source_rate",
 )
-COUNT_KEYS = ("reported", "closed", "open_backlog", "yellow", "red", "flagged", "invalid")
+COUNT_KEYS = ("reported", "closed", "due", "open_backlog", "yellow", "red", "flagged", "invalid")
 METRIC_KEYS = (
-    "reported", "closed", *RATE_KEYS, "median_hours_to_close", "open_backlog", "yellow",
+    "reported", "closed", "due", *RATE_KEYS, "median_hours_to_close", "open_backlog", "yellow",
     "red", "flagged", "invalid", "cameras", "cameras_online",
 )
 LABELS_ZH = {
     "reported": "上报数", "closed": "办结数", "handling_rate": "办结率",
-    "on_time_rate": "按期办结率", "timely_dispatch_rate": "及时流转率",
+    "due": "应办结数", "on_time_rate": "按期办结率",
+    "on_time_of_closed_rate": "按期办结率(已办结口径)", "timely_dispatch_rate": "及时流转率",
     "timely_accept_rate": "及时受理率", "satisfaction_rate": "满意率",
     "resolved_at_source_rate": "源头化解率", "median_hours_to_close": "办结时长中位数",
     "open_backlog": "在办积压", "yellow": "黄线提醒", "red": "红线示警", "flagged": "挂牌督办",
@@ -170,6 +177,33 @@ def default_window(as_of: dt.datetime, days: int) -> tuple[dt.date, dt.date]:
     return end - dt.timedelta(days=days), end
 
 
+COMPARES = ("previous", "year")
+
+
+def _year_back(value):
+    """The same calendar date (and time) one year earlier; Feb 29 becomes Feb 28."""
+    if value.month == 2 and value.day == 29:
+        value = value.replace(day=28)
+    return value.replace(year=value.year - 1)
+
+
+def shift_period(start: dt.date, end: dt.date, as_of: dt.datetime,
+                 compare: str) -> tuple[dt.date, dt.date, dt.datetime]:
+    """The view one period earlier (metrics.md, 环比/同比): ``(start, end, as_of)`` shifted.
+
+    'previous': window and as_of back by the window's own length L = end - start, so a week
+    is compared with the week before *as it stood a week ago*. 'year': all three back one
+    calendar year (Feb 29 → Feb 28).
+    """
+    if compare == "previous":
+        length = end - start
+        return start - length, end - length, as_of - length
+    if compare == "year":
+        s, e = _year_back(start), _year_back(end)
+        return s, max(e, s + dt.timedelta(days=1)), _year_back(as_of)
+    raise MetricsError(f"bad compare {compare!r}: use previous or year")
+
+
 # --- the SQL -----------------------------------------------------------------------------
 
 def limits_cte(settings: Settings) -> tuple[str, list]:
@@ -183,6 +217,20 @@ def limits_cte(settings: Settings) -> tuple[str, list]:
 
 
 _US_PER_H = 3_600_000_000.0
+
+
+def camera_status_at(settings: Settings, as_of: dt.datetime, alias: str = "c") -> tuple[str, list]:
+    """SQL for a camera's status at as_of (and its parameters): 'online' | 'offline' | 'unknown'.
+
+    The stored status, except that an online camera whose ``last_seen_at`` is more than
+    ``camera_offline_after_h`` hours before as_of is 'offline' (docs/metrics.md, Cameras).
+    Map layers and lists use it so a camera shows as the counts count it.
+    """
+    a = alias + "." if alias else ""
+    sql = (f"(CASE WHEN {a}status = 'online' AND {a}last_seen_at IS NOT NULL"
+           f" AND date_diff('microsecond', {a}last_seen_at, ?::TIMESTAMP) > ?"
+           f" THEN 'offline' ELSE {a}status END)")
+    return sql, [as_of, settings.camera_offline_after_h * _US_PER_H]
 
 
 def metrics_table(
@@ -215,6 +263,7 @@ def metrics_table(
     key = f"e.{LEVEL_COLUMNS[by]}" if by else "'all'"
     cam_scope_sql, cam_scope_params = scope.where("c")
     cam_key = f"c.{LEVEL_COLUMNS[by]}" if by else "'all'"
+    cam_status_sql, cam_status_params = camera_status_at(settings, as_of, "c")
 
     # Two scans, each pruned by its own filter: the window's cohort (events are stored sorted
     # by reported_at, so DuckDB skips the blocks outside the window) and the events open at
@@ -242,6 +291,7 @@ def metrics_table(
           count(*) FILTER (WHERE NOT is_invalid) AS reported,
           count(*) FILTER (WHERE NOT is_invalid AND closed_now) AS closed,
           count(*) FILTER (WHERE NOT is_invalid AND closed_now AND close_us <= clo_us) AS on_time,
+          count(*) FILTER (WHERE NOT is_invalid AND (closed_now OR age_us > clo_us)) AS due,
           count(*) FILTER (WHERE NOT is_invalid AND dispatched_at <= ?::TIMESTAMP) AS dispatched,
           count(*) FILTER (WHERE NOT is_invalid AND dispatched_at <= ?::TIMESTAMP
                            AND date_diff('microsecond', reported_at, dispatched_at) <= dis_us)
@@ -271,13 +321,14 @@ def metrics_table(
     ),
     cams AS (
         SELECT {cam_key} AS unit, count(*) AS cameras,
-               count(*) FILTER (WHERE c.status = 'online') AS cameras_online
+               count(*) FILTER (WHERE {cam_status_sql} = 'online') AS cameras_online
         FROM cameras c WHERE {cam_scope_sql} GROUP BY unit
     )
     SELECT * FROM agg FULL OUTER JOIN backlog USING (unit) FULL OUTER JOIN cams USING (unit)
     """
     params = [*lim_params, *base_params, start_ts, end_ts, *base_params, as_of, as_of,
-              as_of, as_of, as_of, as_of, warn, flag_mult, flag_mult, *cam_scope_params]
+              as_of, as_of, as_of, as_of, warn, flag_mult, flag_mult,
+              *cam_status_params, *cam_scope_params]
     df = store.df(sql, params)
     df = _with_units(store, df, by, scope)
     return _finish(df)
@@ -312,7 +363,7 @@ def _ratio(num: pd.Series, den: pd.Series) -> pd.Series:
 
 
 def _finish(df: pd.DataFrame) -> pd.DataFrame:
-    counts = ["reported", "closed", "on_time", "dispatched", "dispatched_in_time", "accepted",
+    counts = ["reported", "closed", "due", "on_time", "dispatched", "dispatched_in_time", "accepted",
               "accepted_in_time", "rated", "satisfied", "with_level", "at_source", "invalid",
               "open_backlog", "red", "yellow", "flagged", "cameras", "cameras_online"]
     for col in counts:
@@ -320,7 +371,8 @@ def _finish(df: pd.DataFrame) -> pd.DataFrame:
             df[col] = 0
         df[col] = df[col].fillna(0).astype("int64")
     df["handling_rate"] = _ratio(df["closed"], df["reported"])
-    df["on_time_rate"] = _ratio(df["on_time"], df["closed"])
+    df["on_time_rate"] = _ratio(df["on_time"], df["due"])
+    df["on_time_of_closed_rate"] = _ratio(df["on_time"], df["closed"])
     df["timely_dispatch_rate"] = _ratio(df["dispatched_in_time"], df["dispatched"])
     df["timely_accept_rate"] = _ratio(df["accepted_in_time"], df["accepted"])
     df["satisfaction_rate"] = _ratio(df["satisfied"], df["rated"])
@@ -349,8 +401,15 @@ def metrics(
     start: dt.date | None = None,
     end: dt.date | None = None,
     as_of: dt.datetime | None = None,
+    compare: str | None = None,
 ) -> dict:
-    """The /api/metrics payload for one scope: every key of METRIC_KEYS plus the window."""
+    """The /api/metrics payload for one scope: every key of METRIC_KEYS plus the window.
+
+    ``compare`` ('previous' | 'year') adds the same payload for the shifted view under that
+    key (see :func:`shift_period`), computed at the shifted as_of.
+    """
+    if compare is not None and compare not in COMPARES:
+        raise MetricsError(f"bad compare {compare!r}: use previous or year")
     as_of = resolve_as_of(store, settings, as_of)
     d_start, d_end = default_window(as_of, int(settings.raw["wall"]["window_days"]))
     start = start or (d_start if end is None else end - dt.timedelta(
@@ -363,12 +422,16 @@ def metrics(
            "as_of": as_of.isoformat(sep="T")}
     for key in METRIC_KEYS:
         out[key] = _plain(row[key])
+    if compare is not None:
+        p_start, p_end, p_as_of = shift_period(start, end, as_of, compare)
+        out[compare] = metrics(store, settings, scope=scope, start=p_start, end=p_end,
+                               as_of=p_as_of)
     return out
 
 
 # --- ranking and cards (亮牌) --------------------------------------------------------------
 
-CARD_ZH = {"red": "红牌", "yellow": "黄牌", "green": "绿牌"}
+from store.vocab import CARD_ZH  # noqa: E402,F401 - re-exported for the screens
 
 
 def card(row, settings: Settings) -> str:

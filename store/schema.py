@@ -25,7 +25,9 @@ events(event_id, reported_at, category, subcategory, channel, description, addre
     no screen selects them. Stored sorted by reported_at so window scans skip blocks.
 cameras(camera_id, name, kind, owner, status, last_seen_at, lon, lat, grid_id, village_code,
         township_code, source_file, source_row, load_id)
-    status ∈ online|offline.
+    status ∈ online|offline|unknown (unknown: the source has no status column, or an empty
+    or unreadable value). A camera counts as online at as_of only when its status is online
+    and its last_seen_at (if known) is not older than the settings' camera_offline_after_h.
 mediation(township_code, month, dispute_type, received, mediated, succeeded,
           people_involved, amount, source_file, load_id)
     month is the first day of the month. Case records are aggregated into this shape.
@@ -92,7 +94,7 @@ CREATE TABLE IF NOT EXISTS daily_rollup (
 LEVELS = ("grid", "village", "township", "county")
 SATISFACTION = ("satisfied", "basically_satisfied", "dissatisfied")
 STATUSES = ("reported", "accepted", "dispatched", "closed", "invalid")
-CAMERA_STATUSES = ("online", "offline")
+CAMERA_STATUSES = ("online", "offline", "unknown")
 
 DATA_TABLES = ("townships", "villages", "grids", "events", "cameras", "mediation")
 

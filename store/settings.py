@@ -8,6 +8,18 @@ Top level
     strict_categories (bool, false)     reject events whose category is not in [categories]
     as_of (str, "")                     pin as_of: "" = the database's as_of_mode (default now),
                                         "now", "newest_report", or an ISO timestamp
+    stale_after_h (float, 2)            data freshness: the feed is stale (数据已N小时未更新)
+                                        when the newest report is older than this at now;
+                                        never when as_of is pinned (not "now")
+    camera_offline_after_h (float, 24)  a camera whose last_seen_at is older than this at
+                                        as_of counts as offline, whatever its status says
+    min_date (str, "2000-01-01")        the ETL rejects times before this date (bad_time)
+    future_tolerance_h (float, 24)      the ETL rejects times more than this many hours after
+                                        the load's clock (future_time): one mistyped year
+                                        must never move the wall's as_of
+[privacy]
+    keep_reporter (bool, true)          false: the ETL drops reporter_name / reporter_phone
+                                        at ingest (stored NULL, never in the database)
 [limits]  (hours; per-category overrides in [limits.category."<name>"])
     accept_h (float, 3)  dispatch_h (float, 24)  close_h (float, 72)
     warn_fraction (float, 2/3)          yellow from warn_fraction*close_h up to close_h
@@ -28,6 +40,15 @@ Top level
     canvas_width (int, 1920)  canvas_height (int, 1080)
     fit (str, "contain")                contain (letterbox) | width (fill width) | stretch
     refresh_s (int, 60)  tour_s (int, 20)  window_days (int, 30)  language (str, "zh")
+    ranking_min_events (int, 5)         inside a township, a grid with fewer cohort events
+                                        is marked 样本少 and ranked after the others
+[auth]  (roles and login; dashboard/auth/settings.py validates these)
+    required (bool or "auto", "auto")   "auto": login required unless serving on loopback only
+    session_hours (float, 12)           a password login lasts this long
+    open_role (str, "officer")          role of a visitor without a session when not required
+    cookie_secure (bool, false)         mark the session cookie Secure (behind TLS)
+    free_failures (int, 3)  lockout_s (float, 2)  lockout_max_s (float, 900)
+                                        failed logins per user+IP before a doubling lockout
 """
 from __future__ import annotations
 
@@ -41,6 +62,11 @@ DEFAULTS: dict[str, Any] = {
     "timezone": "Asia/Shanghai",
     "strict_categories": False,
     "as_of": "",
+    "stale_after_h": 2.0,
+    "camera_offline_after_h": 24.0,
+    "min_date": "2000-01-01",
+    "future_tolerance_h": 24.0,
+    "privacy": {"keep_reporter": True},
     "limits": {
         "accept_h": 3.0,
         "dispatch_h": 24.0,
@@ -67,6 +93,16 @@ DEFAULTS: dict[str, Any] = {
         "tour_s": 20,
         "window_days": 30,
         "language": "zh",
+        "ranking_min_events": 5,
+    },
+    "auth": {
+        "required": "auto",
+        "session_hours": 12.0,
+        "open_role": "officer",
+        "cookie_secure": False,
+        "free_failures": 3,
+        "lockout_s": 2.0,
+        "lockout_max_s": 900.0,
     },
 }
 
@@ -132,8 +168,30 @@ class Settings:
                     raise SettingsError(
                         f"{self.source}: limits.category.{cat}.{key} must be a positive number"
                     )
+        for key in ("stale_after_h", "camera_offline_after_h"):
+            value = self.raw[key]
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+                raise SettingsError(f"{self.source}: {key} must be a positive number (hours)")
+        self._validate_ingest()
         if self.raw["wall"]["fit"] not in FIT_MODES:
             raise SettingsError(f"{self.source}: wall.fit must be one of {FIT_MODES}")
+
+    def _validate_ingest(self) -> None:
+        """The ETL's plausibility bounds and privacy switch."""
+        from datetime import date
+
+        value = self.raw["min_date"]
+        try:
+            date.fromisoformat(str(value))
+        except ValueError:
+            raise SettingsError(f"{self.source}: min_date must be a date like "
+                                f"\"2000-01-01\", not {value!r}") from None
+        tol = self.raw["future_tolerance_h"]
+        if isinstance(tol, bool) or not isinstance(tol, (int, float)) or tol < 0:
+            raise SettingsError(f"{self.source}: future_tolerance_h must be a number of "
+                                "hours >= 0")
+        if not isinstance(self.raw["privacy"]["keep_reporter"], bool):
+            raise SettingsError(f"{self.source}: privacy.keep_reporter must be true or false")
 
     # --- helpers -------------------------------------------------------------------------
     def section(self, name: str) -> dict:
@@ -163,6 +221,26 @@ class Settings:
              self.limit("close_h", cat))
             for cat in self.raw["limits"]["category"]
         ]
+
+    @property
+    def stale_after_h(self) -> float:
+        return float(self.raw["stale_after_h"])
+
+    @property
+    def camera_offline_after_h(self) -> float:
+        return float(self.raw["camera_offline_after_h"])
+
+    @property
+    def min_date(self) -> str:
+        return str(self.raw["min_date"])
+
+    @property
+    def future_tolerance_h(self) -> float:
+        return float(self.raw["future_tolerance_h"])
+
+    @property
+    def keep_reporter(self) -> bool:
+        return bool(self.raw["privacy"]["keep_reporter"])
 
     @property
     def warn_fraction(self) -> float:

@@ -4,7 +4,8 @@ Every function takes ``(store, settings, ...)`` with plain-value arguments (code
 datetimes), so the wall calls them through ``ctx.cached`` and a drill-down or a refresh
 re-reads only what changed. Every figure that has a definition in metrics.md comes from
 :mod:`store.metrics`; what is here is lists, rollup sums and the mediation table, which
-metrics.md defines but store.metrics does not cover. No reporter name or phone is selected.
+metrics.md defines but store.metrics does not cover. No list selects a reporter name or phone;
+only the event card (an operator's click) shows them, masked by store.event_rows.
 """
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import datetime as dt
 
 import pandas as pd
 
+from store import event_rows as er
 from store import metrics as m
 from store.db import ReadStore
 from store.map_reads import cameras_near_grid
@@ -75,26 +77,78 @@ def kpis(store: ReadStore, settings: Settings, township: str | None, start: dt.d
     """The KPI strip and the gauges: /api/metrics of the window, plus today's reports.
 
     ``window`` is exactly the /api/metrics payload for the scope (same numbers as the API).
-    ``today_reported`` is the ``reported`` metric over [as_of's day, +1 day): valid events
-    reported that day, which the ETL's daily_rollup already counts (no scan of events).
+    ``today_reported``: valid events reported on as_of's day up to as_of (a wall pinned to a
+    past moment, the briefing's Monday 00:00 say, must not count the rest of that day).
     """
     scope = scope_of(township)
     window = m.metrics(store, settings, scope=scope, start=start, end=end, as_of=as_of)
     day = as_of.date()
+    today = _reported_so_far(store, township, day, as_of)
+    return {"window": window, "today_reported": today, "today": day.isoformat()}
+
+
+def _reported_so_far(store: ReadStore, township: str | None, day: dt.date,
+                     until: dt.datetime) -> int:
+    """Valid events reported from ``day`` 00:00 up to ``until`` (events are stored sorted by
+    reported_at, so this reads a day's blocks at most)."""
     where, params = _where(township)
-    today = store.scalar(
-        f"SELECT coalesce(sum(reported), 0)::BIGINT FROM daily_rollup WHERE day = ? AND {where}",
-        [day, *params])
-    return {"window": window, "today_reported": int(today), "today": day.isoformat()}
+    return int(store.scalar(
+        f"SELECT count(*) FROM events WHERE reported_at >= ?::TIMESTAMP"
+        f" AND reported_at <= ?::TIMESTAMP AND status IS DISTINCT FROM 'invalid' AND {where}",
+        [dt.datetime.combine(day, dt.time()), until, *params]))
+
+
+CARD_ORDER = {"red": 0, "yellow": 1, "green": 2}
 
 
 def unit_ranking(store: ReadStore, settings: Settings, township: str | None, start: dt.date,
-                 end: dt.date, as_of: dt.datetime) -> pd.DataFrame:
-    """Townships of the county (or grids of ``township``) ranked with their cards (亮牌)."""
+                 end: dt.date, as_of: dt.datetime, min_events: int = 5,
+                 worst: bool = True) -> pd.DataFrame:
+    """Townships of the county (best first), or the grids of ``township``, with their rank
+    (1 = best, store.metrics.rank) and card (亮牌).
+
+    Grids with fewer than ``min_events`` cohort events are marked ``few``. A township's
+    grids are listed where people act, :func:`worst_first` with the ``few`` ones last (the
+    wall and the briefing); ``worst=False`` keeps the league order. ``pos`` is the row's
+    place in the list as returned.
+    """
     by = "grid" if township else "township"
     df = m.metrics_table(store, settings, start=start, end=end, as_of=as_of,
                          scope=scope_of(township), by=by)
-    return m.rank(df, settings)
+    df = m.rank(df, settings)
+    df["few"] = df["reported"] < int(min_events) if township else False
+    if township and worst:
+        df = worst_first(df)
+    df["pos"] = range(1, len(df) + 1)
+    return df
+
+
+def worst_first(df: pd.DataFrame) -> pd.DataFrame:
+    """Units with enough events first, worst first: red card, yellow, green; then the lower
+    on-time closure rate, more red warnings, the lower handling rate. Units marked ``few``
+    (too few events for a rate to mean much) follow, those with red warnings first."""
+    out = df.assign(_card=df["card"].map(CARD_ORDER).fillna(3),
+                    _ot=df["on_time_rate"].astype("float64").fillna(2.0),
+                    _hr=df["handling_rate"].astype("float64").fillna(2.0))
+    out = out.sort_values(["few", "_card", "_ot", "red", "_hr", "code"],
+                          ascending=[True, True, True, False, True, True], kind="mergesort")
+    return out.drop(columns=["_card", "_ot", "_hr"]).reset_index(drop=True)
+
+
+def previous_kpis(store: ReadStore, settings: Settings, township: str | None, start: dt.date,
+                  end: dt.date, as_of: dt.datetime, compare: str = "previous") -> dict:
+    """:func:`kpis` of the same scope one period earlier (metrics.md, 环比): window and as_of
+    shifted back by the window's length (store.metrics.shift_period), so every figure is as it
+    stood then. ``today_reported`` here is the day before as_of up to the same time of day
+    (today so far against yesterday so far), whatever the window."""
+    p_start, p_end, p_as_of = m.shift_period(start, end, as_of, compare)
+    out = kpis(store, settings, township, p_start, p_end, p_as_of)
+    day = as_of.date() - dt.timedelta(days=1)
+    out["today_reported"] = _reported_so_far(store, township, day, as_of - dt.timedelta(days=1))
+    out["today"] = day.isoformat()
+    out["shifted"] = {"start": p_start.isoformat(), "end": p_end.isoformat(),
+                      "as_of": p_as_of.isoformat(sep="T")}
+    return out
 
 
 # --- rollup sums -----------------------------------------------------------------------------
@@ -178,73 +232,70 @@ def mediation(store: ReadStore, settings: Settings, township: str | None,
 
 # --- event lists -----------------------------------------------------------------------------
 
-_LIST_COLUMNS = ("e.event_id, e.reported_at, e.category, e.status, e.closed_at,"
-                 " e.township_code, t.township_name, g.grid_name")  # never reporter_*
+# what a list row shows (never the reporter, masked or not: the wall is public in the room);
+# due_at, warning and overdue_hours come from store.event_rows, the one definition of them
+_ROW_COLUMNS = ("event_id, reported_at, category, status, closed_at, township_code,"
+                " township_name, grid_id, grid_name, department, due_at, close_h, warning,"
+                " overdue_hours")
 
 
 def live_events(store: ReadStore, settings: Settings, township: str | None,
                 as_of: dt.datetime, limit: int = 30) -> pd.DataFrame:
-    """The newest valid events reported up to as_of, with hours elapsed (no personal data).
+    """The newest valid events reported up to as_of, with hours elapsed, due time, warning and
+    hours overdue (negative = hours left; None once closed); no personal data.
 
-    The newest ``limit`` rows are picked from events alone (a top-N on the sorted table)
-    before names are joined, so the cost does not grow with the history.
+    The ``limit``-th newest report time is found on events alone (a top-N on the sorted
+    table), so the event rows are then read for a narrow reported_at range only.
     """
     where, params = _where(township)
-    df = store.df(
-        f"""
-        WITH newest AS (
-            SELECT event_id, reported_at, category, status, closed_at, township_code, grid_id
-            FROM events
-            WHERE reported_at <= ?::TIMESTAMP AND status IS DISTINCT FROM 'invalid' AND {where}
-            ORDER BY reported_at DESC, event_id LIMIT ?)
-        SELECT e.event_id, e.reported_at, e.category, e.status, e.closed_at, e.township_code,
-               t.township_name, g.grid_name,
-               date_diff('second', e.reported_at, ?::TIMESTAMP) / 3600.0 AS elapsed_h,
-               e.closed_at IS NOT NULL AND e.closed_at <= ?::TIMESTAMP AS closed_now
-        FROM newest e LEFT JOIN townships t ON t.township_code = e.township_code
-        LEFT JOIN grids g ON g.grid_id = e.grid_id
-        ORDER BY e.reported_at DESC, e.event_id
-        """,
-        [as_of, *params, int(limit), as_of, as_of])
-    return df
+    cutoff = store.scalar(
+        f"SELECT min(reported_at) FROM (SELECT reported_at FROM events"
+        f" WHERE reported_at <= ?::TIMESTAMP AND status IS DISTINCT FROM 'invalid' AND {where}"
+        f" ORDER BY reported_at DESC LIMIT ?)", [as_of, *params, int(limit)])
+    if cutoff is None:
+        cutoff = as_of
+    cte, cte_params = er.event_rows_cte(settings, as_of)
+    where_ev, params_ev = _where(township)
+    return store.df(
+        f"""WITH {cte}
+        SELECT {_ROW_COLUMNS},
+               date_diff('second', reported_at, ?::TIMESTAMP) / 3600.0 AS elapsed_h,
+               closed_at IS NOT NULL AND closed_at <= ?::TIMESTAMP AS closed_now
+        FROM ev
+        WHERE reported_at >= ?::TIMESTAMP AND reported_at <= ?::TIMESTAMP
+          AND status IS DISTINCT FROM 'invalid' AND {where_ev}
+        ORDER BY reported_at DESC, event_id LIMIT ?""",
+        [*cte_params, as_of, as_of, cutoff, as_of, *params_ev, int(limit)])
 
 
 def warning_events(store: ReadStore, settings: Settings, township: str | None,
                    as_of: dt.datetime, limit: int | None = 60) -> pd.DataFrame:
-    """Open valid events in red (超时) or yellow (临期) as of as_of: red first, oldest first.
+    """Open valid events in red (超时) or yellow (临期) as of as_of: red first, oldest first,
+    with department, due time and hours overdue (negative = hours left before the due time).
 
-    The classification is metrics.md's (and store.metrics'): per-category close_h, yellow from
-    warn_fraction*close_h to close_h inclusive, red beyond close_h, durations in microseconds.
-    ``limit`` None returns every row (tests compare the counts with the metrics).
+    The classification is metrics.md's, through store.event_rows (the same SQL as the event
+    card and the analysis table). ``limit`` None returns every row (tests compare the counts
+    with the metrics).
     """
-    where, params = _where(township, "e")
-    lim_sql, lim_params = m.limits_cte(settings)
-    d_clo = settings.limit("close_h") * _US_PER_H
-    sql = f"""
-    WITH {lim_sql},
-    ev AS (
-        SELECT {_LIST_COLUMNS},
-               date_diff('microsecond', e.reported_at, ?::TIMESTAMP) AS age_us,
-               COALESCE(l.close_h * {_US_PER_H}, ?) AS clo_us
-        FROM events e LEFT JOIN lim l ON l.category = e.category
-        LEFT JOIN townships t ON t.township_code = e.township_code
-        LEFT JOIN grids g ON g.grid_id = e.grid_id
-        WHERE e.status IS DISTINCT FROM 'invalid' AND {where}
-          AND e.reported_at <= ?::TIMESTAMP
-          AND NOT (e.closed_at IS NOT NULL AND e.closed_at <= ?::TIMESTAMP)
-    )
-    SELECT event_id, reported_at, category, township_code, township_name, grid_name,
-           age_us / {_US_PER_H} AS elapsed_h, clo_us / {_US_PER_H} AS close_h,
-           CASE WHEN age_us > clo_us THEN 'red' ELSE 'yellow' END AS level
+    cte, cte_params = er.event_rows_cte(settings, as_of, open_only=True)
+    where, params = _where(township)
+    sql = f"""WITH {cte}
+    SELECT {_ROW_COLUMNS}, warning AS level,
+           date_diff('microsecond', reported_at, ?::TIMESTAMP) / {_US_PER_H} AS elapsed_h
     FROM ev
-    WHERE age_us >= 0 AND (age_us > clo_us OR age_us >= ? * clo_us)
-    ORDER BY level = 'red' DESC, age_us DESC, event_id
-    """
-    params_all = [*lim_params, as_of, d_clo, *params, as_of, as_of, settings.warn_fraction]
+    WHERE warning IS NOT NULL AND {where}
+    ORDER BY warning = 'red' DESC, reported_at, event_id"""
+    params_all = [*cte_params, as_of, *params]
     if limit is not None:
         sql += " LIMIT ?"
         params_all.append(int(limit))
     return store.df(sql, params_all)
+
+
+def event_card(store: ReadStore, settings: Settings, event_id: str,
+               as_of: dt.datetime) -> dict | None:
+    """The event card's content: :func:`store.event_rows.event_detail` (reporter masked)."""
+    return er.event_detail(store, settings, event_id, as_of=as_of)
 
 
 # --- grid card -------------------------------------------------------------------------------

@@ -8,6 +8,10 @@ from __future__ import annotations
 
 import pytest
 
+# One Playwright/Chromium per session for every folder: two sync_playwright() in one process
+# fail ("Sync API inside the asyncio loop").
+pytest_plugins = ("tests.browser_harness",)
+
 WALL_DEMO_SCALE = 0.05
 
 

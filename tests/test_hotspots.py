@@ -106,3 +106,66 @@ def test_hotspot_table_counts_windows_from_the_rollup(tmp_path):
     with pytest.raises(ValueError, match="after start"):
         hotspot_table(store, Settings(), end, start)
     store.close()
+
+
+@pytest.mark.parametrize("k,mu,by_hand", [
+    # P(X >= 1 | 2) = 1 - e^-2
+    (1, 2.0, 0.8646647167633873),
+    # P(X >= 2 | 1) = 1 - 2/e
+    (2, 1.0, 0.26424111765711533),
+    # P(X >= 6 | 0.5) = 1 - e^-0.5 (1 + 0.5 + 0.125 + 0.0208333 + 0.0026042 + 0.0002604)
+    (6, 0.5, 1.4164937322e-05),
+    # P(X >= 3 | 3) = 1 - e^-3 (1 + 3 + 4.5) = 1 - 8.5 e^-3
+    (3, 3.0, 0.5768099188731564),
+])
+def test_poisson_tail_on_hand_computed_cases(k, mu, by_hand):
+    assert poisson_sf(k, mu) == pytest.approx(by_hand, rel=1e-8)
+
+
+def test_the_tail_comes_from_scipy_and_stays_exact_far_out():
+    from scipy.stats import poisson
+
+    assert poisson_sf(25, 10.0) == poisson.sf(24, 10.0)
+    # 1 - cdf rounds to 0 here; the survival function keeps the tail (first term dominates)
+    first = math.exp(-2 + 100 * math.log(2) - math.lgamma(101))
+    assert first < poisson_sf(100, 2.0) < first * 1.03
+
+
+def test_hotspot_table_follows_category_and_channel(tmp_path):
+    start, end = dt.date(2025, 6, 1), dt.date(2025, 6, 8)
+    t = dt.datetime.combine
+    evs = [event(f"a{i}", t(start, dt.time(9 + i)), 120.01, 29.51, "G1") for i in range(6)]
+    db = make_map_db(tmp_path / "cat.duckdb", evs)
+    store = ReadStore(db)
+    # mapdb's events are all 矛盾纠纷 with no channel
+    assert list(emerging_hotspots(store, Settings(), start, end, category="矛盾纠纷")
+                ["grid_id"]) == ["G1"]
+    assert emerging_hotspots(store, Settings(), start, end, category="治安问题").empty
+    assert emerging_hotspots(store, Settings(), start, end, channel="12345热线").empty
+    table = hotspot_table(store, Settings(), start, end)
+    assert table.loc[table["grid_id"] == "G1", "township_name"].item() == "甲镇"
+    store.close()
+
+
+def test_gi_star_on_a_hand_computed_line_of_five_grids():
+    """Five grids in a row (A-B-C-D-E), x = 0, 0, 10, 0, 0; x̄ = 2, S = 4.
+    C: (10 - 2·3) / (4 √((5·3 − 9)/4)) = 4 / (4 √1.5) = 0.8165;
+    A: (0 - 2·2) / (4 √((10 − 4)/4)) = -4 / (4 √1.5) = -0.8165."""
+    from store.hotspots import gi_star
+
+    nb = {"A": ["B"], "B": ["A", "C"], "C": ["B", "D"], "D": ["C", "E"], "E": ["D"]}
+    z = gi_star(pd.Series([0, 0, 10, 0, 0], index=list("ABCDE")), nb)
+    assert z["C"] == pytest.approx(4 / (4 * math.sqrt(1.5)))
+    assert z["A"] == pytest.approx(-4 / (4 * math.sqrt(1.5)))
+    assert z["B"] == pytest.approx((10 - 6) / (4 * math.sqrt(1.5)))
+    assert gi_star(pd.Series([3, 3, 3], index=list("ABC")), nb).isna().all()   # S = 0
+
+
+def test_grid_neighbours_follow_shared_borders(tmp_path):
+    from store.hotspots import grid_neighbours
+
+    store = ReadStore(make_map_db(tmp_path / "nb.duckdb"))
+    nb = grid_neighbours(store, Settings())
+    # G1 | G2 | G3 side by side along the parallels: G1 and G3 do not touch
+    assert sorted(nb["G2"]) == ["G1", "G3"] and nb["G1"] == ["G2"] and nb["G3"] == ["G2"]
+    store.close()

@@ -14,9 +14,10 @@ def layout(ctx):
 
 
 def register_callbacks(app, ctx) -> None:
-    from dashboard.wall import (drill, gauges, grid_card, kpis, live_list, map_panel,
-                                mediation, mix, ranking, titlebar, trend, warnings)
+    from dashboard.wall import (drill, event_card, gauges, grid_card, hotspot_board, kpis,
+                                live_list, map_panel, mediation, mix, ranking, titlebar, trend,
+                                warnings, window_bar)
 
-    for room in (drill, titlebar, kpis, gauges, trend, mix, ranking, mediation, live_list,
-                 warnings, grid_card, map_panel):
+    for room in (drill, titlebar, window_bar, kpis, gauges, trend, mix, ranking, mediation,
+                 live_list, warnings, event_card, grid_card, hotspot_board, map_panel):
         room.register_callbacks(app, ctx)

@@ -4,18 +4,29 @@ room's layout function): a fixed logical size from settings [wall], laid out wit
 ``assets/gridwall.js`` scales the canvas to the screen (fit mode from settings, passed in
 data-* attributes). A canvas wider than 2.2:1 (spliced walls such as 5760×1080 or
 6656×1792) gets the ``gw-wide`` grid: more panels side by side, same text size.
+
+When the canvas is not pinned (settings keep the default 1920×1080 canvas and the
+``contain`` fit, ``data-auto="1"``), the browser picks the canvas from the screen: a screen
+wider than 2.2:1 gets a canvas of its own aspect, 1080 logical pixels high, in the wide
+layout, instead of a 1920×1080 canvas letterboxed to the middle third of a 5760×1080 wall.
 """
 from __future__ import annotations
 
 from dash import html
 
-from dashboard.wall import (drill, gauges, grid_card, kpis, live_list, map_panel, mediation,
-                            mix, ranking, titlebar, trend, warnings)
+from dashboard.wall import (drill, event_card, gauges, grid_card, hotspot_board, kpis, live_list,
+                            map_panel, mediation, mix, ranking, titlebar, trend, warnings)
 from dashboard.wall.panel import panel
 from store import wall_reads as wr
 from store.db import StoreError
 
 WIDE_ASPECT = 2.2
+DEFAULT_CANVAS = (1920, 1080)
+
+
+def auto_canvas(width: int, height: int, fit: str) -> bool:
+    """Whether the browser may reflow the canvas to the screen's aspect (not pinned)."""
+    return (width, height) == DEFAULT_CANVAS and fit == "contain"
 
 
 def canvas_class(width: int, height: int) -> str:
@@ -37,7 +48,8 @@ def build(ctx) -> html.Div:
     cw, ch = int(wall["canvas_width"]), int(wall["canvas_height"])
     county, demo, codes = _facts(ctx)
     map_area = panel("map", html.Span("态势地图", id="map-title-text"),
-                     [map_panel.layout(ctx), grid_card.layout(ctx)], body_class="gw-map-body",
+                     [map_panel.layout(ctx), grid_card.layout(ctx), hotspot_board.layout(ctx)],
+                     body_class="gw-map-body",
                      caption_id="map-caption")
     body = html.Div(className="gw-body", children=[
         gauges.layout(ctx), trend.layout(ctx), mix.layout(ctx), map_area,
@@ -47,6 +59,8 @@ def build(ctx) -> html.Div:
         id="gw-canvas", className=canvas_class(cw, ch),
         style={"width": f"{cw}px", "height": f"{ch}px"},
         **{"data-cw": str(cw), "data-ch": str(ch), "data-fit": wall["fit"],
+           "data-auto": "1" if auto_canvas(cw, ch, wall["fit"]) else "0",
+           "data-wide": str(WIDE_ASPECT),
            "data-tz": ctx.settings.timezone, "data-refresh": str(wall["refresh_s"])},
         children=[*drill.components(ctx, codes), titlebar.layout(ctx, county, demo),
-                  kpis.layout(ctx), body])
+                  kpis.layout(ctx), body, event_card.layout(ctx)])

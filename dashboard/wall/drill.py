@@ -1,11 +1,12 @@
-"""The wall's shared state: the drill state in the URL, the refresh tick and the tour.
+"""The wall's shared state: the drill state and window in the URL, the refresh tick, the tour.
 
-The URL (``/?township=<code>&grid=<id>``) is the single source of truth: every click
-(map, ranking, breadcrumb), Esc and the tour only rewrite ``url.search`` (clientside,
-``gridwall.navigate``); one server callback turns the URL into ``drill-store`` data
-``{"township": code|None, "grid": id|None}`` checked against the database. So a link, a
-refresh or the browser's back button all open the same view, and panels only listen to
-``drill-store``.
+The URL (``/?township=<code>&grid=<id>&window=7d`` or ``&start=..&end=..``) is the single
+source of truth: every click (map, ranking, hotspot board, breadcrumb, window selector), Esc
+and the tour only rewrite ``url.search`` (clientside, ``gridwall.navigate``, which keeps the
+parameters it does not change); one server callback turns the URL into ``drill-store`` data
+``{"township", "grid", "window", "start", "end"}`` checked against the database. So a link,
+a refresh or the browser's back button all open the same view, and panels only listen to
+``drill-store`` (:func:`dashboard.wall.view.current_view` reads it).
 """
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from urllib.parse import parse_qs
 
 from dash import ALL, ClientsideFunction, Input, Output, State, dcc, html
 
+from dashboard.wall.view import window_params
 from store import wall_reads as wr
 
 URL = "url"
@@ -22,11 +24,15 @@ TOUR_STORE = "tour-store"
 TOUR_INTERVAL = "tour-interval"
 ESC_BUTTON = "drill-esc"
 RANK_ROW = "gw-rank-row"          # pattern-matching id type of ranking rows
-EMPTY = {"township": None, "grid": None}
+HOT_ROW = "gw-hot-row"            # ... of hotspot board rows (a grid to open)
+WIN_CHIP = "gw-win"               # ... of the window presets
+WIN_APPLY = "win-apply"           # the custom range's apply button
+EMPTY = {"township": None, "grid": None, "window": None, "start": None, "end": None}
 
 
 def parse_search(search: str | None) -> dict:
-    """``?township=..&grid=..&tour=1`` → {"township", "grid", "tour"} (raw, unchecked)."""
+    """``?township=..&grid=..&tour=1&window=..`` → {"township", "grid", "tour", "window",
+    "start", "end"} (raw, unchecked)."""
     q = parse_qs((search or "").lstrip("?"), keep_blank_values=True)
 
     def first(key):
@@ -34,16 +40,18 @@ def parse_search(search: str | None) -> dict:
         return v or None
 
     return {"township": first("township"), "grid": first("grid"),
-            "tour": first("tour") in ("1", "true", "yes")}
+            "tour": first("tour") in ("1", "true", "yes"), "window": first("window"),
+            "start": first("start"), "end": first("end")}
 
 
 def drill_from_search(ctx, search: str | None) -> dict:
     """The checked drill state of a URL: unknown codes fall back to the level above."""
     p = parse_search(search)
+    win = window_params(p["window"], p["start"], p["end"])
     if not p["township"] and not p["grid"]:
-        return dict(EMPTY)
+        return {**EMPTY, **win}
     d = ctx.cached(wr.resolve_drill, p["township"], p["grid"])
-    return {"township": d["township"], "grid": d["grid"]}
+    return {"township": d["township"], "grid": d["grid"], **win}
 
 
 def components(ctx, township_codes: list[str]) -> list:
@@ -74,6 +82,9 @@ def register_callbacks(app, ctx) -> None:
         Output("map-graph", "clickData"),
         Input("map-graph", "clickData"),
         Input({"type": RANK_ROW, "code": ALL, "kind": ALL}, "n_clicks"),
+        Input({"type": HOT_ROW, "code": ALL, "township": ALL}, "n_clicks"),
+        Input({"type": WIN_CHIP, "key": ALL}, "n_clicks"),
+        Input(WIN_APPLY, "n_clicks"),
         Input("bc-county", "n_clicks"),
         Input("bc-township", "n_clicks"),
         Input(ESC_BUTTON, "n_clicks"),
@@ -82,5 +93,7 @@ def register_callbacks(app, ctx) -> None:
         State(URL, "search"),
         State(DRILL_STORE, "data"),
         State(TOUR_STORE, "data"),
+        State("win-range", "start_date"),
+        State("win-range", "end_date"),
         prevent_initial_call=True,
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 
-from dashboard.wall.theme import DASH
+from dashboard.figures.theme import DASH
 
 
 def _missing(v) -> bool:

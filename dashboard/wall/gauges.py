@@ -4,13 +4,15 @@ from __future__ import annotations
 import plotly.graph_objects as go
 from dash import Input, Output, html
 
-from dashboard.wall import fmt, theme
+from dashboard.figures import theme
+from dashboard.wall import fmt
 from dashboard.wall.drill import DRILL_STORE, REFRESH
 from dashboard.wall.panel import graph, panel
 from dashboard.wall.view import current_view
 from store import wall_reads as wr
 from store.metrics import LABELS_ZH
 
+NUMBER_SIZE = 30
 GAUGES = ("handling_rate", "on_time_rate", "timely_dispatch_rate", "satisfaction_rate")
 
 
@@ -27,10 +29,13 @@ def gauge_figure(value: float | None, target: float) -> go.Figure:
     v = fmt.pct_value(value)
     low = 60.0 if v is None or v >= 60 else max(0.0, (v // 10) * 10 - 10)
     color = gauge_color(value, target)
+    # the number sits inside the arc: "100.0%" (6 characters) ran into it, so a full score is
+    # written "100%" and the size leaves a margin for the widest value, "99.9%"
+    full = v is not None and v >= 99.95
     ind = go.Indicator(
         mode="gauge+number", value=v if v is not None else low,
-        number={"suffix": "%", "valueformat": ".1f",
-                "font": {"size": 34, "color": color, "family": theme.NUM_FONT_FAMILY}},
+        number={"suffix": "%", "valueformat": ".0f" if full else ".1f",
+                "font": {"size": NUMBER_SIZE, "color": color, "family": theme.NUM_FONT_FAMILY}},
         gauge={
             "shape": "angular",
             "axis": {"range": [low, 100], "tickwidth": 1, "tickcolor": theme.TEXT_DIM,
@@ -45,7 +50,7 @@ def gauge_figure(value: float | None, target: float) -> go.Figure:
     if v is None:
         fig.update_traces(number={"font": {"color": "rgba(0,0,0,0)"}})
         fig.add_annotation(text=theme.DASH, x=0.5, y=0.12, xref="paper", yref="paper",
-                           showarrow=False, font={"size": 34, "color": theme.TEXT_DIM})
+                           showarrow=False, font={"size": NUMBER_SIZE, "color": theme.TEXT_DIM})
     return fig
 
 

@@ -1,8 +1,9 @@
 """Grid card (网格名片): opened by a grid click, over the map; × or Esc closes it.
 
-Grid, village, grid worker, population; the grid's figures for the window (/api/metrics
-scope grid:<id>); recent events; cameras within settings geo.camera_radius_m metres of the
-grid's centroid with their status.
+Grid, village, grid worker, population; whether the grid is a current emerging hotspot
+(store.hotspots, the same window); the grid's figures for the window (/api/metrics scope
+grid:<id>); recent events; cameras within settings geo.camera_radius_m metres of the grid
+with their status.
 """
 from __future__ import annotations
 
@@ -10,10 +11,11 @@ from dash import Input, Output, html
 
 from dashboard.wall import fmt
 from dashboard.wall.drill import DRILL_STORE, REFRESH
-from dashboard.wall.live_list import STATUS_ZH
 from dashboard.wall.panel import empty
 from dashboard.wall.view import current_view
+from store import hotspots as hs
 from store import wall_reads as wr
+from store.vocab import STATUS_ZH
 
 FIGS = [("reported", "上报", fmt.num), ("handling_rate", "办结率", fmt.pct),
         ("on_time_rate", "按期办结率", fmt.pct), ("red", "红线示警", fmt.num)]
@@ -23,8 +25,18 @@ def _info(label, value):
     return html.Div([label + "：", html.B(value if value not in (None, "") else "—")])
 
 
-def card_body(card: dict | None, caption: str) -> list:
-    """The card's title text and body children for :func:`wall_reads.grid_card`'s dict."""
+def hotspot_line(hot: dict | None):
+    """'新发热点 · 本期12件，基线2.0件的6.0倍' when the grid is a current emerging hotspot."""
+    if not hot:
+        return None
+    return html.Div([html.B("新发热点"), f" 本期{int(hot['k'])}件，"
+                     f"为基线{hot['baseline']:.1f}件的{hot['ratio']:.1f}倍"],
+                    className="gw-gc-hot", id="grid-card-hot")
+
+
+def card_body(card: dict | None, caption: str, hot: dict | None = None) -> list:
+    """The card's title text and body children for :func:`wall_reads.grid_card`'s dict;
+    ``hot`` is the grid's row of the window's emerging hotspots, if it is one."""
     if card is None:
         return ["", empty("网格不存在")]
     i, f = card["info"], card["figures"]
@@ -52,6 +64,7 @@ def card_body(card: dict | None, caption: str) -> list:
     n_on = int((cams["status"] == "online").sum()) if len(cams) else 0
     radius = int(card["radius_m"])
     body = [
+        hotspot_line(hot),
         info,
         html.Div(caption, className="gw-panel-caption"),
         figs,
@@ -85,5 +98,11 @@ def register_callbacks(app, ctx) -> None:
         if not v.grid:
             return "gw-gridcard gw-hidden", "", []
         card = ctx.cached(wr.grid_card, v.grid, v.start, v.end, v.as_of)
-        title, body = card_body(card, v.caption)
+        hot = None
+        if card is not None:
+            town = card["info"].get("township_code")
+            rows = ctx.cached(hs.emerging_hotspots, v.start, v.end, town)
+            match = rows[rows["grid_id"] == v.grid]
+            hot = match.iloc[0].to_dict() if len(match) else None
+        title, body = card_body(card, v.caption, hot)
         return "gw-gridcard", title, body

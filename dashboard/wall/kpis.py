@@ -1,8 +1,11 @@
-"""KPI strip: eight big numerals that count up to their new values (数字翻牌, clientside).
+"""KPI strip: eight big numerals that count up to their new values (数字翻牌, clientside),
+each with its change on the previous period (环比, metrics.md).
 
 The server sends plain values in ``kpi-store``; ``gridwall.kpis`` animates the numerals, so
-a refresh never re-renders the strip. Figures are /api/metrics of the scope (window = the
-last ``window_days`` days) plus today's reports.
+a refresh never re-renders the strip. Figures are /api/metrics of the scope and the
+view's window (dashboard.wall.view) plus today's reports. The change line under a numeral
+is ▲/▼ with the change (percentage points for rates, % for counts), coloured by whether it
+is better or worse, not by its sign: more red warnings is worse, a higher rate is better.
 """
 from __future__ import annotations
 
@@ -15,29 +18,33 @@ from store import wall_reads as wr
 
 KPI_STORE = "kpi-store"
 
-# key, label (window days filled in), unit
+# key, label (the window's label filled in), unit
 KPIS = [
     ("today", "今日上报", "件"),
     ("backlog", "在办积压", "件"),
     ("yellow", "黄线提醒", "件"),
     ("red", "红线示警", "件"),
-    ("handling", "办结率(近{d}日)", "%"),
-    ("ontime", "按期办结率(近{d}日)", "%"),
-    ("satisfaction", "满意率(近{d}日)", "%"),
+    ("handling", "办结率·{w}", "%"),
+    ("ontime", "按期办结率·{w}", "%"),
+    ("satisfaction", "满意率·{w}", "%"),
     ("cameras", "视频在线", "路"),
 ]
 RATE_TARGET = {"handling": "handling_rate", "ontime": "on_time_rate",
                "satisfaction": "satisfaction_rate"}
+# which way is better: +1 up is better, -1 up is worse, 0 neither (more reports is not a fault)
+DIRECTION = {"today": 0, "backlog": -1, "yellow": -1, "red": -1, "handling": 1, "ontime": 1,
+             "satisfaction": 1, "cameras": 1}
+COUNT_SOURCE = {"backlog": "open_backlog", "yellow": "yellow", "red": "red"}
 
 
 def layout(ctx) -> html.Div:
-    days = int(ctx.settings.section("wall")["window_days"])
     tiles = []
     for key, label, unit in KPIS:
         tiles.append(html.Div(id=f"kpi-{key}", className="gw-kpi", children=[
-            html.Div(label.format(d=days), className="gw-kpi-label"),
+            html.Div(label.format(w="…"), className="gw-kpi-label", id=f"kpi-{key}-label"),
             html.Div([html.Span("—", id=f"kpi-{key}-value"),
                       html.Span(unit, className="gw-kpi-unit")], className="gw-kpi-value"),
+            html.Div("", id=f"kpi-{key}-delta", className="gw-kpi-delta"),
             html.Div("", id=f"kpi-{key}-sub", className="gw-kpi-sub"),
         ]))
     return html.Div(tiles + [dcc.Store(id=KPI_STORE), dcc.Store(id="kpi-anim")],
@@ -68,6 +75,52 @@ def kpi_values(k: dict, targets: dict) -> dict:
     return out
 
 
+def _pair(k: dict, prev: dict | None, key: str):
+    """(now, before) raw values of KPI ``key`` (rates as fractions); before None if unknown."""
+    w = k["window"]
+    pw = prev["window"] if prev else None
+    if key == "today":
+        return k["today_reported"], prev["today_reported"] if prev else None
+    if key in COUNT_SOURCE:
+        col = COUNT_SOURCE[key]
+        return w[col], pw[col] if pw else None
+    if key in RATE_TARGET:
+        col = RATE_TARGET[key]
+        return w[col], pw[col] if pw else None
+    return w["cameras_online"], None      # cameras keep no history: nothing to compare with
+
+
+def delta(now, before, direction: int, rate: bool) -> tuple[str, str]:
+    """(text, tone) of a change: '▲2.1个百分点' / '▼12.5%' / '持平' / '—' (no previous data);
+    tone 'better' | 'worse' | 'flat' | 'none'."""
+    if now is None or before is None:
+        return "—", "none"
+    diff = float(now) - float(before)
+    if rate:
+        shown = round(diff * 100, 1)
+        if shown == 0:
+            return "持平", "flat"
+        text = f"{abs(shown):.1f}个百分点"
+    else:
+        if diff == 0:
+            return "持平", "flat"
+        text = f"{abs(diff) / float(before) * 100:.1f}%" if before else f"{abs(int(diff)):,}件"
+    arrow = "▲" if diff > 0 else "▼"
+    tone = "flat" if direction == 0 else ("better" if diff * direction > 0 else "worse")
+    return arrow + text, tone
+
+
+def kpi_deltas(k: dict, prev: dict | None) -> list[tuple[str, str]]:
+    """One (text, tone) per KPI tile, in KPIS order; 'today' compares with yesterday so far."""
+    out = []
+    for key, _label, _unit in KPIS:
+        now, before = _pair(k, prev, key)
+        text, tone = delta(now, before, DIRECTION[key], key in RATE_TARGET)
+        lead = "较昨日同时" if key == "today" else "环比"
+        out.append((f"{lead} {text}", tone))
+    return out
+
+
 def kpi_subs(k: dict, v) -> list[str]:
     """The small line under each numeral: its window or moment (every figure says which)."""
     w = k["window"]
@@ -79,16 +132,28 @@ def kpi_subs(k: dict, v) -> list[str]:
             window, window, window, f"共{cams:,}路 · 在线率{online}"]
 
 
+def kpi_labels(v) -> list[str]:
+    """Tile labels; the window's rates say which window ('办结率·近7天')."""
+    return [label.format(w=v.window_label) for _k, label, _u in KPIS]
+
+
 def register_callbacks(app, ctx) -> None:
     @app.callback(
         Output(KPI_STORE, "data"),
         *[Output(f"kpi-{key}-sub", "children") for key, _l, _u in KPIS],
+        *[Output(f"kpi-{key}-label", "children") for key, _l, _u in KPIS],
+        *[Output(f"kpi-{key}-delta", "children") for key, _l, _u in KPIS],
+        *[Output(f"kpi-{key}-delta", "className") for key, _l, _u in KPIS],
         Input(DRILL_STORE, "data"), Input(REFRESH, "n_intervals"),
     )
     def _kpis(drill, _n):
         v = current_view(ctx, drill)
         k = ctx.cached(wr.kpis, v.township, v.start, v.end, v.as_of)
-        return (kpi_values(k, ctx.settings.section("targets")), *kpi_subs(k, v))
+        prev = ctx.cached(wr.previous_kpis, v.township, v.start, v.end, v.as_of)
+        deltas = kpi_deltas(k, prev)
+        return (kpi_values(k, ctx.settings.section("targets")), *kpi_subs(k, v),
+                *kpi_labels(v), *[t for t, _ in deltas],
+                *[f"gw-kpi-delta gw-delta-{tone}" for _, tone in deltas])
 
     app.clientside_callback(
         ClientsideFunction(namespace="gridwall", function_name="kpis"),

@@ -27,12 +27,13 @@ import plotly.graph_objects as go
 from dash import Input, Output, State, dcc, html
 
 import layers as L
-from dashboard.wall import theme
+from dashboard.figures import theme
 from store import hotspots as hs
 from store import map_reads as mr
 from store import wall_reads as wr
 from store.db import StoreError
-from store.metrics import default_window
+from store.vocab import CARD_ZH
+from dashboard.wall.view import current_view, min_events
 
 log = logging.getLogger(__name__)
 
@@ -44,18 +45,26 @@ MAP_SIGNATURE = "map-signature"
 LAYER_OPTIONS = [("townships", "镇街边界"), ("grids", "网格边界"), ("heat", "热力"),
                  ("cameras", "视频点位"), ("hotspots", "热点")]
 DEFAULT_LAYERS = ["townships", "grids", "hotspots"]
-DEFAULT_MEASURE = "reported"
-# the map panel and its floating controls on the 1920×1080 canvas, in px (estimates for layout)
-VIEW_PX = (958, 541)
+DEFAULT_MEASURE = "red"          # the map says where it is bad (红线示警), not where it is busy
+# the map panel on the 1920×1080 canvas, in px; the left strip holds the hotspot board (an
+# HTML overlay, hotspot_board.py) and the legend, so neither covers the county
+PANEL_PX = (926, 541)
+SIDE_PX = 250
+VIEW_PX = (PANEL_PX[0] - SIDE_PX, PANEL_PX[1])
 CONTROLS_PX = (125, 250)         # one column (assets/map.css), plus a margin for glow
-CARD_ZH = {"green": "绿牌", "yellow": "黄牌", "red": "红牌"}
 HOTSPOT_COLOR = "#ff4fd8"   # magenta: neither a status colour nor a choropleth class
 SELECTED_GRID_COLOR = "#ffffff"
-# volume measures: the wall theme's sequential scale (its darkest stop is the zero class)
-VOLUME_CLASSES = (theme.SEQUENTIAL[1][1], theme.SEQUENTIAL[2][1], theme.SEQUENTIAL[3][1],
-                  theme.ORANGE, theme.SEQUENTIAL[4][1])
-# red warnings get a warm ramp of their own, so the map of alarms never looks like the map of volume
-WARM_CLASSES = ("#5a2a10", "#8f3a12", "#c2410c", "#f97316", "#ef4444")
+# counts and density: a neutral sequential blue ramp (dark → light), never red: volume is not
+# a fault. Only red warnings use red, and its ramp grows from a dull to a bright red.
+VOLUME_CLASSES = ("#16345f", "#1f5593", "#2f78bf", "#56a3dc", "#9fd3f2")
+WARM_CLASSES = ("#5c1f24", "#8a2329", "#b8282e", "#e0353a", "#ff5c5c")
+ZERO_COLOR = "#0e2142"
+
+
+def _rgba_prefix(color: str) -> str:
+    """'#16345f' → 'rgba(22,52,95' (a fill colour without its alpha, for comparisons)."""
+    c = color.lstrip("#")
+    return "rgba(" + ",".join(str(int(c[i:i + 2], 16)) for i in (0, 2, 4))
 
 
 # --- data ----------------------------------------------------------------------------------
@@ -75,20 +84,17 @@ class MapData:
     window: tuple[dt.date, dt.date] | None = None
 
 
-def _window(ctx) -> tuple[dt.datetime, dt.date, dt.date]:
-    as_of = ctx.as_of()
-    start, end = default_window(as_of, int(ctx.settings.section("wall")["window_days"]))
-    return as_of, start, end
-
-
-def read_map_data(ctx, township: str | None, layers: tuple[str, ...]) -> MapData:
-    """Read (through ``ctx.cached``) what the view of ``township`` (None = county) shows."""
-    as_of, start, end = _window(ctx)
+def read_map_data(ctx, township: str | None, layers: tuple[str, ...],
+                  window: dict | None = None) -> MapData:
+    """Read (through ``ctx.cached``) what the view of ``township`` (None = county) shows,
+    for the window of ``window`` (drill-store data; None = the settings' default)."""
+    v = current_view(ctx, window)
+    as_of, start, end = v.as_of, v.start, v.end
     towns = ctx.cached(mr.township_shapes)
     if township and township not in set(towns["code"]):
         township = None
     # the ranking panel reads the very same metrics_table call: share its cache entry
-    ranking = ctx.cached(wr.unit_ranking, township, start, end, as_of)
+    ranking = ctx.cached(wr.unit_ranking, township, start, end, as_of, min_events(ctx), True)
     measures = mr.with_density(ranking, ctx.cached(mr.unit_areas, township))
     shapes = ctx.cached(mr.grid_shapes, township) if township else towns
     units = shapes.merge(measures.drop(columns=["name", "area_km2"], errors="ignore"),
@@ -129,7 +135,9 @@ def _hover(units: gpd.GeoDataFrame, grid_level: bool) -> list[str]:
         head = f"<b>{r['name']}</b>"
         if grid_level and isinstance(r.get("grid_worker"), str) and r["grid_worker"]:
             head += f"　网格员 {r['grid_worker']}"
-        if isinstance(r.get("card"), str) and not pd.isna(r.get("rank")):
+        if r.get("few") is True:
+            head += "　样本少"
+        elif isinstance(r.get("card"), str) and not pd.isna(r.get("rank")):
             head += f"　第{int(r['rank'])}名 {CARD_ZH.get(r['card'], '')}"
         out.append(
             f"{head}<br>事件数 {_num(r.get('reported'))} 件"
@@ -141,29 +149,17 @@ def _hover(units: gpd.GeoDataFrame, grid_level: bool) -> list[str]:
     return out
 
 
-def label_sizes(towns: gpd.GeoDataFrame, axes: dict, *, large: float = 20, small: float = 15,
-                view_px: tuple[float, float] = VIEW_PX) -> list[float]:
-    """Township label sizes: ``large``, or ``small`` for names whose boxes would collide.
-
-    Town-centre streets are small and packed together; their names at the large size run into
-    each other. Boxes are estimated in screen pixels for a map of about ``view_px`` (the wall's
-    map panel on the 1920×1080 canvas), one em per CJK character.
-    """
+def decluttered(towns: gpd.GeoDataFrame, axes: dict) -> gpd.GeoDataFrame:
+    """The township labels that fit without overlapping (layers.place_labels), larger
+    townships placed first; ``label_lon``/``label_lat`` nudged where needed, ``size`` added."""
     if towns.empty:
-        return []
-    (x0, x1), (y0, y1) = axes["xaxis"]["range"], axes["yaxis"]["range"]
-    ratio = axes["yaxis"].get("scaleratio", 1.0)
-    px = min(view_px[0] / (x1 - x0), view_px[1] / ((y1 - y0) * ratio))   # px per degree lon
-    cx = towns["label_lon"].to_numpy() * px
-    cy = towns["label_lat"].to_numpy() * px * ratio
-    half_w = np.array([len(str(n)) for n in towns["name"]]) * large / 2 + 3
-    half_h = large / 2 + 2
-    sizes = []
-    for i in range(len(towns)):
-        hit = (np.abs(cx - cx[i]) < half_w + half_w[i]) & (np.abs(cy - cy[i]) < 2 * half_h)
-        hit[i] = False
-        sizes.append(small if hit.any() else large)
-    return sizes
+        return towns.assign(size=[])
+    area = towns.to_crs(towns.estimate_utm_crs()).area.to_numpy() if towns.crs else None
+    x, y, size, shown = L.place_labels(
+        towns["name"].astype(str).tolist(), towns["label_lon"], towns["label_lat"], axes,
+        VIEW_PX, large=20, small=15, priority=list(area) if area is not None else None)
+    out = towns.assign(label_lon=x, label_lat=y, size=size)
+    return out[shown]
 
 
 def _legend_key(name: str, *, line: dict | None = None, marker: dict | None = None) -> go.Scatter:
@@ -204,10 +200,11 @@ def map_figure(
         # click anywhere in a unit hits it without dots cluttering the map
         marker_size=14 if drilled else 34, marker_color="rgba(0,0,0,0)",
         marker_line_color="rgba(0,0,0,0)",
-        # with the heat on, the classes step back so the heat reads over them
-        fill_opacity=0.2 if "heat" in layers else 0.78,
+        # with the heat on, the classes step back so the heat reads over them (but stay
+        # readable: the heat is drawn above them with its own transparent low end)
+        fill_opacity=0.45 if "heat" in layers else 0.82,
         colors=WARM_CLASSES if measure == "red" else VOLUME_CLASSES,
-        zero_color=theme.SEQUENTIAL[0][1], zero_label="0")
+        zero_color=ZERO_COLOR, zero_label="0")
     fills, unit_markers = choro[:-1], choro[-1:]
     if drilled:
         others = towns[towns["code"] != township]
@@ -278,27 +275,37 @@ def map_figure(
                 sel = units[units["code"] == grid]
                 traces += L.township_labels(sel, font_size=16, color=theme.TEXT)
         else:
-            traces += L.township_labels(towns, font_size=label_sizes(towns, axes),
+            placed = decluttered(towns, axes)
+            traces += L.township_labels(placed, font_size=[float(v) for v in placed["size"]],
                                         color=theme.TEXT, weight=600)
 
-    # 9. click targets on top: units, hotspot grids, and neighbour townships on a drill-down
+    # 9. click targets on top: the whole polygon of every unit (and of the neighbour
+    # townships on a drill-down), then markers at the label points and hotspot grids
+    unit_hover = _hover(units, drilled)
     if drilled:
         others = towns[towns["code"] != township]
+        traces += L.click_fills(others, kind="township",
+                                hover_text=[f"{n}<br><i>点击切换</i>" for n in others["name"]])
+    traces += L.click_fills(units, kind="grid" if drilled else "township", hover_text=unit_hover)
+    if drilled:
         traces += L.click_markers(others, kind="township", size=30,
                                   color="rgba(0,0,0,0)", line_color="rgba(0,0,0,0)",
                                   hover_text=[f"{n}<br><i>点击切换</i>"
                                               for n in others["name"]])
     traces += unit_markers + hot_markers
 
-    corner = L.emptiest_corner(focus.geometry.values, axes)
     view = "township:" + township if drilled else "county"
     layout = theme.base_layout(
         **axes,
         template="none",
         showlegend=True,
-        margin={"l": 0, "r": 0, "t": 0, "b": 0},
-        hovermode="closest", hoverdistance=24, dragmode=False,
-        legend={**L.legend_position(corner),
+        # the left strip: hotspot board on top (HTML), the legend at its foot
+        margin={"l": SIDE_PX, "r": 0, "t": 0, "b": 0},
+        # fills answer inside every polygon; a point (label marker, hotspot, camera) wins only
+        # right under the cursor, not from a neighbouring unit 20 px away
+        hovermode="closest", hoverdistance=4, dragmode=False,
+        legend={"x": 8 / PANEL_PX[0], "y": 0.01, "xref": "container", "yref": "container",
+                "xanchor": "left", "yanchor": "bottom",
                 "bgcolor": "rgba(6,18,41,0.72)", "bordercolor": theme.PANEL_BORDER,
                 "borderwidth": 1, "font": {"size": 14, "color": theme.TEXT},
                 "grouptitlefont": {"size": 14, "color": theme.TEXT_DIM},
@@ -345,15 +352,15 @@ def layout(ctx) -> html.Div:
     ])
 
 
-def _signature(ctx, township, grid, layers, measure) -> str:
-    as_of = ctx.as_of().isoformat()
-    text = "|".join([ctx.store.version, as_of, str(township), str(grid),
-                     ",".join(layers), measure])
+def _signature(ctx, township, grid, layers, measure, window: dict) -> str:
+    v = current_view(ctx, window)
+    text = "|".join([ctx.store.version, v.as_of.isoformat(), str(township), str(grid),
+                     ",".join(layers), measure, v.start.isoformat(), v.end.isoformat()])
     return hashlib.sha1(text.encode()).hexdigest()
 
 
-def _build(ctx, township, grid, layers, measure) -> go.Figure:
-    data = read_map_data(ctx, township, layers)
+def _build(ctx, township, grid, layers, measure, window: dict) -> go.Figure:
+    data = read_map_data(ctx, township, layers, window)
     if data.townships.empty:
         return message_figure("暂无地图数据")
     return map_figure(data, township=township, grid=grid, layers=layers, measure=measure)
@@ -372,10 +379,10 @@ def update_map(ctx, drill: dict | None, layers: list | None, measure: str | None
             grids = ctx.cached(mr.grid_shapes, None)
             match = grids.loc[grids["code"] == grid, "township_code"]
             township = match.iloc[0] if len(match) else None
-        sig = _signature(ctx, township, grid, layers, measure)
+        sig = _signature(ctx, township, grid, layers, measure, drill)
         if sig == known_signature:
             return dash.no_update, dash.no_update
-        fig = _build(ctx, township, grid, layers, measure)
+        fig = _build(ctx, township, grid, layers, measure, drill)
     except StoreError as exc:
         if refresh:
             return dash.no_update, dash.no_update

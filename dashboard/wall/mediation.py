@@ -8,7 +8,8 @@ import pandas as pd
 import plotly.graph_objects as go
 from dash import Input, Output, html
 
-from dashboard.wall import fmt, theme
+from dashboard.figures import theme
+from dashboard.wall import fmt
 from dashboard.wall.drill import DRILL_STORE, REFRESH
 from dashboard.wall.panel import empty_figure, graph, panel
 from dashboard.wall.view import current_view

@@ -4,7 +4,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 from dash import dcc, html
 
-from dashboard.wall import theme
+from dashboard.figures import theme
 
 
 def panel(area: str, title, body, *, caption_id: str | None = None, extra=None,

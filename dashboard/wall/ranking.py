@@ -1,8 +1,11 @@
-"""Township ranking with cards (亮牌); on a drill-down, the township's grids instead.
+"""Township ranking with cards (亮牌); on a drill-down, the township's grids, worst first.
 
-Ranked by on-time closure rate, then handling rate (store.metrics.rank); cards by
-settings [cards]. A row click drills down (clientside, through the URL); a long list
-scrolls like a station board.
+Townships are ranked by on-time closure rate, then handling rate (store.metrics.rank), best
+first; inside a township the grids that need action come first (store.wall_reads.worst_first)
+and grids with fewer than ``[wall] ranking_min_events`` cohort events say 样本少 instead of a
+card, after the others: a grid with 2 events closed on time is not a green 100 %. Cards by
+settings [cards]. A row click drills down (clientside, through the URL); a long list scrolls
+like a station board.
 """
 from __future__ import annotations
 
@@ -12,28 +15,38 @@ from dash import Input, Output, html
 from dashboard.wall import fmt
 from dashboard.wall.drill import DRILL_STORE, RANK_ROW, REFRESH
 from dashboard.wall.panel import empty, panel
-from dashboard.wall.view import current_view
+from dashboard.wall.view import current_view, min_events
 from store import wall_reads as wr
 from store.metrics import CARD_ZH
 
 HEAD = ["排名", "名称", "亮牌", "按期办结率", "办结率", "红线"]
+GRID_HEAD = ["序", "网格（问题在前）", "亮牌", "按期办结率", "办结率", "红线"]
 
 
 def ranking_rows(df: pd.DataFrame, kind: str, selected: str | None = None) -> list:
-    """One clickable row per unit; ``kind`` "township" | "grid" goes into the row's id."""
+    """One clickable row per unit; ``kind`` "township" | "grid" goes into the row's id.
+
+    Townships show their rank (1 = best, top three highlighted); grids, listed worst first,
+    show their place in the list. A ``few`` grid shows 样本少 and dimmed rates.
+    """
     rows = []
     for r in df.itertuples(index=False):
-        cls = "gw-row" + (" gw-rank-top" if r.rank <= 3 else "")
+        few = bool(getattr(r, "few", False))
+        no = int(r.rank) if kind == "township" else int(getattr(r, "pos", r.rank))
+        cls = "gw-row" + (" gw-rank-top" if kind == "township" and r.rank <= 3 else "")
+        cls += " gw-rank-few" if few else ""
         if selected and r.code == selected:
             cls += " gw-row-selected"
+        card = (html.Span("样本少", className="gw-few", **{"data-card": "few"}) if few else
+                html.Span(html.I(className=f"gw-card gw-card-{r.card}"), **{"data-card": r.card}))
+        title = (f"{r.name}：样本少（{int(r.reported)}件）" if few else f"{r.name}：{CARD_ZH[r.card]}")
         rows.append(html.Div(
             id={"type": RANK_ROW, "code": str(r.code), "kind": kind}, n_clicks=0, className=cls,
-            title=f"{r.name}：{CARD_ZH[r.card]}", **{"data-code": str(r.code)},
+            title=title, **{"data-code": str(r.code)},
             children=[
-                html.Span(html.Span(str(r.rank), className="gw-rank-no")),
+                html.Span(html.Span(str(no), className="gw-rank-no")),
                 html.Span(r.name or r.code, className="gw-rank-name"),
-                html.Span(html.I(className=f"gw-card gw-card-{r.card}"),
-                          **{"data-card": r.card}),
+                card,
                 html.Span(fmt.pct(r.on_time_rate), className="gw-num-r"),
                 html.Span(fmt.pct(r.handling_rate), className="gw-num-r"),
                 html.Span(fmt.num(r.red), className="gw-num-r" + (" gw-elapsed-red" if r.red else "")),
@@ -45,7 +58,8 @@ def ranking_body(df: pd.DataFrame, kind: str, selected: str | None = None):
     if df.empty:
         return empty()
     head = html.Div([html.Span(h, className="gw-num-r" if i >= 3 else None)
-                     for i, h in enumerate(HEAD)], className="gw-row gw-row-head")
+                     for i, h in enumerate(GRID_HEAD if kind == "grid" else HEAD)],
+                    className="gw-row gw-row-head")
     return html.Div([head, html.Div(ranking_rows(df, kind, selected), className="gw-board",
                                     id="ranking-board")], className="gw-table gw-rank")
 
@@ -64,7 +78,8 @@ def register_callbacks(app, ctx) -> None:
     )
     def _ranking(drill, _n):
         v = current_view(ctx, drill)
-        df = ctx.cached(wr.unit_ranking, v.township, v.start, v.end, v.as_of)
+        df = ctx.cached(wr.unit_ranking, v.township, v.start, v.end, v.as_of, min_events(ctx),
+                        True)
         kind = "grid" if v.township else "township"
         title = "网格排名" if v.township else "镇街排名"
         return ranking_body(df, kind, v.grid), title, v.caption

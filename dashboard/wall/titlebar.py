@@ -1,4 +1,6 @@
-"""Title bar: county name, breadcrumb (全县 › 乡镇 › 网格), live clock, 数据更新于, 演示数据.
+"""Title bar: county name, breadcrumb (全县 › 乡镇 › 网格), the window selector, live clock,
+数据更新于, 演示数据, a link to the analysis page for the view shown, and a loud red
+数据已N小时未更新 when the feed is dead (store.freshness: never when as_of is pinned).
 
 The clock ticks in the browser (assets/gridwall.js); the server only answers for the
 breadcrumb names and as_of, on a drill-down or a refresh.
@@ -7,8 +9,10 @@ from __future__ import annotations
 
 from dash import Input, Output, html
 
+from dashboard.wall import window_bar
 from dashboard.wall.drill import DRILL_STORE, REFRESH
 from dashboard.wall.view import current_view
+from store import freshness as fr
 from store import wall_reads as wr
 
 HIDE = "gw-bc-item gw-bc-hidden"
@@ -24,12 +28,20 @@ def layout(ctx, county: str, demo: bool) -> html.Header:
             html.Span("›", id="bc-sep2", className="gw-bc-sep gw-bc-hidden"),
             html.Span("", id="bc-grid", className=HIDE),
         ]),
+        window_bar.layout(ctx),
     ])
     right = html.Div(className="gw-title-right", children=[
-        html.Span("连接中断，正在重连…", className="gw-conn"),
-        html.Span("演示数据", className="gw-demo", id="demo-mark") if demo else None,
-        html.Span("", id="as-of", className="gw-asof"),
-        html.Span("", id="gw-clock", className="gw-clock"),
+        html.Div(className="gw-title-row", children=[
+            html.Span("连接中断，正在重连…", className="gw-conn"),
+            html.Span("", id="stale-alarm", className="gw-stale gw-hidden"),
+            html.Span("演示数据", className="gw-demo", id="demo-mark") if demo else None,
+            html.Span("", id="gw-clock", className="gw-clock"),
+        ]),
+        html.Div(className="gw-title-row gw-title-sub", children=[
+            html.Span("", id="as-of", className="gw-asof"),
+            html.A("研判分析 ›", id="analysis-link", href="/analysis", className="gw-analysis-link",
+                   title="在研判页打开当前镇街和时间窗口"),
+        ]),
     ])
     title = f"{county}网格化社会治理指挥中心" if county else "网格化社会治理指挥中心"
     size = "" if len(title) <= 17 else " gw-title-long"     # a long name shrinks, never overlaps
@@ -50,6 +62,22 @@ def breadcrumb(drill: dict) -> tuple:
             "gw-bc-item gw-bc-current")
 
 
+def analysis_href(v) -> str:
+    """``/analysis?township=<code>&window=<w>`` (or ``start=..&end=..``) for the view shown."""
+    parts = ([f"township={v.township}"] if v.township else []) + ([v.query] if v.query else [])
+    return "/analysis" + ("?" + "&".join(parts) if parts else "")
+
+
+def stale_alarm(f: dict | None) -> tuple[str, str]:
+    """(text, class) of the dead-feed alarm from store.freshness: '数据已5小时未更新' in red
+    when stale (days beyond 48 hours: '数据已3天未更新'); hidden otherwise."""
+    if not f or not f.get("stale") or f.get("stale_hours") is None:
+        return "", "gw-stale gw-hidden"
+    h = float(f["stale_hours"])
+    text = f"数据已{int(h)}小时未更新" if h < 48 else f"数据已{int(h // 24)}天未更新"
+    return text, "gw-stale"
+
+
 def register_callbacks(app, ctx) -> None:
     @app.callback(
         Output("bc-township", "children"), Output("bc-township", "className"),
@@ -57,6 +85,8 @@ def register_callbacks(app, ctx) -> None:
         Output("bc-sep1", "className"), Output("bc-sep2", "className"),
         Output("bc-county", "className"), Output("as-of", "children"),
         Output("map-title-text", "children"), Output("map-caption", "children"),
+        Output("analysis-link", "href"),
+        Output("stale-alarm", "children"), Output("stale-alarm", "className"),
         Input(DRILL_STORE, "data"), Input(REFRESH, "n_intervals"),
     )
     def _title(drill, _n):
@@ -67,4 +97,5 @@ def register_callbacks(app, ctx) -> None:
         fresh = ctx.cached(wr.data_as_of)
         return (*breadcrumb(names),
                 f"数据更新于 {fresh:%Y-%m-%d %H:%M}" if fresh else "暂无事件数据",
-                f"态势地图 · {where}", v.caption)
+                f"态势地图 · {where}", v.caption, analysis_href(v),
+                *stale_alarm(ctx.cached(fr.freshness, timeout=30)))

@@ -1,23 +1,41 @@
-"""30-day trend: valid events reported vs closed per day (from the ETL's daily_rollup)."""
+"""Trend: valid events reported vs closed per day over the window (from daily_rollup).
+
+The days shown are the window's up to as_of's day (a week or month still running has no
+future days), at least ``MIN_DAYS`` of them (a one-day window shows the week ending with it).
+"""
 from __future__ import annotations
+
+import datetime as dt
 
 import pandas as pd
 import plotly.graph_objects as go
 from dash import Input, Output
 
-from dashboard.wall import theme
+from dashboard.figures import theme
 from dashboard.wall.drill import DRILL_STORE, REFRESH
 from dashboard.wall.panel import empty_figure, graph, panel
 from dashboard.wall.view import current_view
 from store import wall_reads as wr
 
 
-def trend_figure(df: pd.DataFrame) -> go.Figure:
-    """Reported (area) and closed (line) per day; '暂无数据' when the window has nothing."""
+def trend_figure(df: pd.DataFrame, prev: pd.DataFrame | None = None) -> go.Figure:
+    """Reported (area) and closed (line) per day; '暂无数据' when the window has nothing.
+
+    ``prev``: the previous period's days (same length, one window earlier), drawn as a faint
+    dotted line of its reports under the same days, so the eye reads "more than last time".
+    """
     if df.empty or int(df["reported"].sum() + df["closed"].sum()) == 0:
         return empty_figure()
     x = pd.to_datetime(df["day"])
-    fig = go.Figure([
+    before = []
+    if prev is not None and len(prev) == len(df) and int(prev["reported"].sum()) > 0:
+        before = [go.Scatter(
+            x=x, y=prev["reported"].to_numpy(), name="上期上报", mode="lines", legendrank=2000,
+            line={"color": "rgba(200,220,255,0.55)", "width": 2, "dash": "dot",
+                  "shape": "spline", "smoothing": 0.6},
+            customdata=pd.to_datetime(prev["day"]).dt.strftime("%m-%d"),
+            hovertemplate="上期 %{customdata} 上报 %{y} 件<extra></extra>")]
+    fig = go.Figure(before + [
         go.Scatter(x=x, y=df["reported"], name="上报", mode="lines",
                    line={"color": theme.ACCENT, "width": 3, "shape": "spline", "smoothing": 0.6},
                    fill="tozeroy", fillcolor="rgba(39,211,255,0.16)",
@@ -36,6 +54,16 @@ def trend_figure(df: pd.DataFrame) -> go.Figure:
     return fig
 
 
+MIN_DAYS = 7
+
+
+def trend_days(start: dt.date, end: dt.date, as_of: dt.datetime) -> tuple[dt.date, dt.date]:
+    """[first, last+1) of the days the trend draws for the window [start, end) at as_of."""
+    stop = min(end, as_of.date() + dt.timedelta(days=1))
+    stop = max(stop, start + dt.timedelta(days=1))
+    return min(start, stop - dt.timedelta(days=MIN_DAYS)), stop
+
+
 def layout(ctx):
     return panel("trend", "事件趋势", graph("trend-graph"), caption_id="trend-caption")
 
@@ -47,5 +75,8 @@ def register_callbacks(app, ctx) -> None:
     )
     def _trend(drill, _n):
         v = current_view(ctx, drill)
-        df = ctx.cached(wr.daily_trend, v.township, v.start, v.end)
-        return trend_figure(df), v.caption
+        first, stop = trend_days(v.start, v.end, v.as_of)
+        df = ctx.cached(wr.daily_trend, v.township, first, stop)
+        length = v.end - v.start             # the previous period: one window earlier
+        prev = ctx.cached(wr.daily_trend, v.township, first - length, stop - length)
+        return trend_figure(df, prev), v.caption

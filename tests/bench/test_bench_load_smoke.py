@@ -23,9 +23,10 @@ def test_tiny_benchmark_reports_ratio_and_peak_rss_per_load(tmp_path):
     assert newer["updated"] + newer["unchanged"] == 3000
     for res in (fresh, same, newer):
         assert res["read_csv_seconds"] > 0 and res["seconds"] > 0 and res["cpu_seconds"] > 0
+        # the ratios come from unrounded times, the seconds are reported rounded: 5 % slack
         assert res["cpu_ratio"] == pytest.approx(
-            res["cpu_seconds"] / res["read_csv_cpu_seconds"], rel=0.02)   # both rounded
-        assert res["ratio"] == pytest.approx(res["seconds"] / res["read_csv_seconds"], rel=0.02)
+            res["cpu_seconds"] / res["read_csv_cpu_seconds"], rel=0.05)
+        assert res["ratio"] == pytest.approx(res["seconds"] / res["read_csv_seconds"], rel=0.05)
         assert 50 < res["peak_rss_mb"] < 1536     # measured on the load's own process
     db = tmp_path / "w" / "n3000" / "bench.duckdb"
     con = duckdb.connect(str(db), read_only=True)

@@ -8,7 +8,7 @@ import re
 import pytest
 import requests
 
-from tests.browser.conftest import wait_for_wall
+from tests.browser_harness import wait_for_wall
 from tests.serving import running_server, start_server, stop_server, wait_healthy
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -64,6 +64,20 @@ def emit_map_click(page, kind: str, code: str) -> None:
         }""", arg=[kind, code], timeout=15_000)
 
 
+def act_until_url(page, pattern, action, tries: int = 3, timeout: int = 12_000) -> None:
+    """``action()`` until the URL matches ``pattern``: a click that lands while a refresh
+    (every 5 s in the test settings) redraws its list or map is lost, as by a person who then
+    clicks again."""
+    for i in range(tries):
+        action()
+        try:
+            page.wait_for_url(pattern, timeout=timeout)
+            return
+        except Exception:  # noqa: BLE001 - playwright's TimeoutError: try again
+            if i == tries - 1:
+                raise
+
+
 def test_first_view_1080(wall_url, open_page):
     w = open_page(wall_url + "/")
     page = w.page
@@ -95,7 +109,7 @@ def test_ranking_click_drills_down_and_matches_api(wall_url, open_page):
     name = first.locator(".gw-rank-name").inner_text()
     first.click()
     page.wait_for_url(re.compile(rf"\?township={code}$"))
-    page.wait_for_function("document.getElementById('ranking-title-text').textContent === '网格排名'")
+    page.wait_for_function("() => document.getElementById('ranking-title-text').textContent === '网格排名'")
     assert breadcrumb(page) == f"全县›{name}"
     assert {t["code"]: t["name"] for t in townships(wall_url)}[code] == name
     figs = api(wall_url, "/api/metrics", scope=f"township:{code}")
@@ -117,13 +131,15 @@ def test_map_clicks_grid_card_and_escape(wall_url, open_page):
     page.wait_for_url(re.compile(rf"\?township={town['code']}$"))
     page.wait_for_function(
         "t => document.getElementById('bc-township').textContent === t", arg=town["name"])
-    page.wait_for_selector("#ranking-board .gw-row[data-code]")
+    # the ranking lists the township's grids (not the county's townships still on screen)
+    page.wait_for_function("() => document.getElementById('ranking-title-text').textContent === '网格排名'"
+                           " && document.querySelector('#ranking-board .gw-row[data-code]')")
     grid = page.locator("#ranking-board .gw-row").first.get_attribute("data-code")
-    emit_map_click(page, "grid", grid)
-    page.wait_for_url(re.compile(rf"\?township={town['code']}&grid={re.escape(grid)}$"))
+    act_until_url(page, re.compile(rf"\?township={town['code']}&grid={re.escape(grid)}$"),
+                  lambda: emit_map_click(page, "grid", grid))
     card = page.locator("#grid-card")
     card.wait_for(state="visible")
-    page.wait_for_function("document.getElementById('grid-card-title').textContent.length > 0")
+    page.wait_for_function("() => document.getElementById('grid-card-title').textContent.length > 0")
     title = page.inner_text("#grid-card-title")
     assert breadcrumb(page) == f"全县›{town['name']}›{title}"
     body = page.inner_text("#grid-card-body")
@@ -135,7 +151,7 @@ def test_map_clicks_grid_card_and_escape(wall_url, open_page):
     card.wait_for(state="hidden")
     page.keyboard.press("Escape")                      # township → county
     page.wait_for_url(re.compile(r"/$"))
-    page.wait_for_function("document.getElementById('ranking-title-text').textContent === '镇街排名'")
+    page.wait_for_function("() => document.getElementById('ranking-title-text').textContent === '镇街排名'")
     assert breadcrumb(page) == "全县"
     # the breadcrumb goes up too
     emit_map_click(page, "township", town["code"])
@@ -192,12 +208,14 @@ def test_refresh_keeps_drill_and_tour_cycles(wall_url, open_page):
     assert page.inner_text("#ranking-title-text") == "网格排名"
     # tour: county → first township → second ... every tour_s (3 s here)
     codes = [t["code"] for t in townships(wall_url)]
-    tour = open_page(f"{wall_url}/?tour=1").page
-    tour.wait_for_url(re.compile(rf"township={codes[0]}&tour=1$"), timeout=10_000)
+    # not waiting for the first view: the tour may move on while a slow machine draws it
+    tour = open_page(f"{wall_url}/?tour=1", wait=False).page
+    tour.wait_for_url(re.compile(rf"township={codes[0]}&tour=1$"), timeout=40_000)
     tour.wait_for_url(re.compile(rf"township={codes[1]}&tour=1$"), timeout=10_000)
+    # the breadcrumb follows the tour (on a loaded machine it may already be a stop further)
     tour.wait_for_function(
-        "t => document.getElementById('bc-township').textContent === t",
-        arg=townships(wall_url)[1]["name"])
+        "names => names.includes(document.getElementById('bc-township').textContent)",
+        arg=[t["name"] for t in townships(wall_url)[1:]])
     assert w.errors == []
 
 
@@ -208,7 +226,7 @@ def test_recovers_after_server_restart(wall_demo_db, wall_settings, open_page):
         page = w.page
         port = int(base.rsplit(":", 1)[1])
         stop_server(proc)
-        page.wait_for_function("document.body.classList.contains('gw-offline')", timeout=15_000)
+        page.wait_for_function("() => document.body.classList.contains('gw-offline')", timeout=15_000)
         assert page.locator(".gw-conn").is_visible()           # 连接中断，正在重连…
         assert page.locator(".js-plotly-plot").count() >= 6     # the last data stays on screen
         again = start_server(wall_demo_db, wall_settings, port)

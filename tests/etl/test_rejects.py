@@ -94,7 +94,7 @@ def test_camera_rejects(county):
     write_csv(county.path / "cams.csv", ["点位编号", "点位名称", "经度", "纬度", "状态", "最后在线时间"], [
         ["C1", "北门", *cell(0, 0), "在线", "2024-03-05 10:00"],
         ["", "无编号", *cell(0, 0), "在线", ""],
-        ["C3", "状态不明", *cell(0, 0), "维修中", ""],
+        ["C3", "状态不明", *cell(0, 0), "维修中", ""],                 # loads, status unknown
         ["C4", "坏坐标", "abc", "29.59", "离线", ""],
         ["C5", "坏时间", *cell(0, 0), "1", "昨天"],
         ["C6", "无坐标", "", "", "0", ""],
@@ -103,11 +103,11 @@ def test_camera_rejects(county):
     ])
     rep = county.load([{"kind": "cameras", "path": "cams.csv"}])
     assert q(county.db, "SELECT source_row, reason FROM rejects ORDER BY 1") == [
-        (2, "missing_id"), (3, "bad_value"), (4, "bad_coordinates"), (5, "bad_time"),
+        (2, "missing_id"), (4, "bad_coordinates"), (5, "bad_time"),
         (6, "missing_location"), (7, "outside_county"), (8, "duplicate_conflict")]
-    assert source(rep, "cameras")["new"] == 1
-    assert q(county.db, "SELECT camera_id, status, grid_id FROM cameras") == [
-        ("C1", "online", "G00")]
+    assert source(rep, "cameras")["new"] == 2
+    assert q(county.db, "SELECT camera_id, status, grid_id FROM cameras ORDER BY 1") == [
+        ("C1", "online", "G00"), ("C3", "unknown", "G00")]
 
 
 def test_mediation_rejects(county):

@@ -206,3 +206,41 @@ def test_visible_range_and_covers_for_floating_controls():
     assert L.covers([box(0, 0, 1.3, 1)], axes, (200, 100), (40, 20))
     assert L.covers([box(0, 0, 1, 1)], axes, (200, 100), (40, 20), corner="top-left") is False
     assert L.covers([box(-0.4, 0, 1, 1)], axes, (200, 100), (40, 20), corner="top-left")
+
+
+def test_click_fills_one_transparent_fill_per_unit_answering_on_its_fill():
+    g = gdf([SQ, RING])
+    fills = L.click_fills(g, kind="grid", hover_text=["甲", "乙"])
+    assert [list(t.customdata[0]) for t in fills] == [["grid", "U0"], ["grid", "U1"]]
+    assert all(t.hoveron == "fills" and t.fill == "toself" for t in fills)
+    assert all(t.fillcolor == "rgba(0,0,0,0)" and t.line.width == 0 for t in fills)
+    assert [t.name for t in fills] == ["甲", "乙"]            # a fill's hover shows its name
+    assert np.isnan(np.asarray(fills[1].x)).sum() == 1        # the hole is its own ring
+    with pytest.raises(ValueError):
+        L.click_fills(g, kind="village")
+
+
+def test_place_labels_keeps_names_apart_and_hides_what_cannot_fit():
+    axes = L.map_axes((0, 0, 1, 1), pad=0)
+    axes["yaxis"]["scaleratio"] = 1.0
+    names = ["甲镇", "乙镇街道", "丙镇", "丁镇"]
+    # 甲 alone; 乙 and 丙 3 px apart on a 500 px view; 丁 right on top of them
+    x = [0.1, 0.5, 0.506, 0.503]
+    y = [0.1, 0.5, 0.5, 0.5]
+    px, py, size, shown = L.place_labels(names, x, y, axes, (500, 500), large=20, small=15)
+    assert shown[0] and size[0] == 20 and (px[0], py[0]) == pytest.approx((0.1, 0.1))
+    assert shown[1] and size[1] == 20                    # first come, first placed, full size
+    assert shown[2] and size[2] == 15 and py[2] != pytest.approx(0.5)   # nudged off the point
+    boxes = []
+    for i in range(4):
+        if shown[i]:
+            hw, hh = len(names[i]) * size[i] / 2, size[i] / 2
+            boxes.append((px[i] * 500 - hw, py[i] * 500 - hh, px[i] * 500 + hw, py[i] * 500 + hh))
+    for a in range(len(boxes)):
+        for b in range(a + 1, len(boxes)):
+            A, B = boxes[a], boxes[b]
+            assert A[2] <= B[0] or B[2] <= A[0] or A[3] <= B[1] or B[3] <= A[1], (a, b)
+    # priority decides who keeps the point
+    _x, _y, size2, shown2 = L.place_labels(names, x, y, axes, (500, 500), priority=[0, 1, 9, 0])
+    assert shown2[2] and size2[2] == 20
+    assert L.place_labels([], [], [], axes, (500, 500)) == ([], [], [], [])

@@ -39,6 +39,12 @@ def clickable(fig: go.Figure) -> list[list[str]]:
             for c in t.customdata]
 
 
+def class_fills(fig: go.Figure) -> list:
+    """The choropleth's class fills (not the invisible click fills)."""
+    return [t for t in fig.data if t.fill == "toself" and t.hoveron != "fills"
+            and t.legendgroup == "choropleth"]
+
+
 def build(ctx, township=None, grid=None, layers=tuple(mp.DEFAULT_LAYERS), measure="reported"):
     data = mp.read_map_data(ctx, township, tuple(layers))
     return mp.map_figure(data, township=township, grid=grid, layers=tuple(layers), measure=measure)
@@ -54,8 +60,11 @@ def test_county_view_townships_clickable_and_whole_county_in_view(ctx):
     labels = [t for t in fig.data if t.mode == "text"]
     assert list(labels[0].text) == ["甲镇", "乙镇"]
     # T1 (8 events) and T2 (1 event) land in different classes of the legend
-    fills = [t for t in fig.data if t.fill == "toself"]
+    fills = class_fills(fig)
     assert len(fills) == 2 and fills[0].legendgrouptitle.text == "事件数（件）"
+    # and the whole polygon of each township answers to a click, not only its label
+    assert [list(t.customdata[0]) for t in fig.data if t.hoveron == "fills"] == [
+        ["township", "T1"], ["township", "T2"]]
 
 
 def test_hotspot_outlined_and_clickable_as_grid(ctx):
@@ -73,7 +82,7 @@ def test_drilled_township_zooms_and_draws_its_grids(ctx):
     x0, x1 = fig.layout.xaxis.range
     assert 119.99 < x0 < 120.0 and 120.1 < x1 < 120.11
     assert fig.layout.uirevision == "map:township:T1"
-    hover = next(t for t in fig.data if t.customdata is not None
+    hover = next(t for t in fig.data if t.customdata is not None and t.hovertext is not None
                  and list(t.customdata[0]) == ["grid", "G1"]).hovertext[0]
     assert "一号网格" in hover and "网格员 张三" in hover and "事件数 7 件" in hover
     assert "第1名 红牌" in hover            # 7 red warnings > red_card_overdue (5): red card
@@ -108,8 +117,15 @@ def test_layers_toggle_heat_and_cameras(ctx):
 
 def test_measure_selects_the_column(ctx):
     fig = build(ctx, measure="density")
-    fills = [t for t in fig.data if t.fill == "toself"]
+    fills = class_fills(fig)
     assert fills[0].legendgrouptitle.text == "密度（件/km²）"
+    # counts and density in the neutral blue ramp; red only for red warnings
+    blues = {mp._rgba_prefix(c) for c in mp.VOLUME_CLASSES}
+    assert all(f.fillcolor.rsplit(",", 1)[0] in blues for f in fills[1:])
+    red = class_fills(build(ctx, measure="red"))
+    assert red[-1].legendgrouptitle.text == "红线示警（件）"
+    assert red[-1].fillcolor.rsplit(",", 1)[0] == mp._rgba_prefix(mp.WARM_CLASSES[-1])
+    assert mp.DEFAULT_MEASURE == "red"
 
 
 def test_update_sends_nothing_when_the_browser_has_the_same_view(ctx):

@@ -31,12 +31,19 @@ def oracle(events, *, start, end, as_of, close_h=72.0, dispatch_h=24.0, accept_h
     opened = [e for e in valid if e["reported_at"] <= as_of
               and not (e["closed_at"] is not None and e["closed_at"] <= as_of)]
     durations = [(e["closed_at"] - e["reported_at"]) / H for e in closed]
+    overdue_open = [e for e in cohort
+                    if not (e["closed_at"] is not None and e["closed_at"] <= as_of)
+                    and (as_of - e["reported_at"]) > lim(e, "close_h", close_h) * H]
+    due = len(closed) + len(overdue_open)
+    on_time = sum((e["closed_at"] - e["reported_at"]) <= lim(e, "close_h", close_h) * H
+                  for e in closed)
     return {
         "reported": len(cohort),
         "closed": len(closed),
         "handling_rate": rate(len(closed), len(cohort)),
-        "on_time_rate": rate(sum((e["closed_at"] - e["reported_at"]) <= lim(e, "close_h", close_h) * H
-                                 for e in closed), len(closed)),
+        "due": due,
+        "on_time_rate": rate(on_time, due),
+        "on_time_of_closed_rate": rate(on_time, len(closed)),
         "timely_dispatch_rate": rate(sum((e["dispatched_at"] - e["reported_at"])
                                          <= lim(e, "dispatch_h", dispatch_h) * H for e in disp), len(disp)),
         "timely_accept_rate": rate(sum((e["accepted_at"] - e["reported_at"])

@@ -70,6 +70,84 @@ def test_on_time_limit_boundary_and_per_category_limit(tmp_path, monkeypatch):
     assert run(tmp_path, events, settings=s)["on_time_rate"] == 0.5
 
 
+def test_an_open_case_is_due_one_microsecond_after_its_close_limit_and_then_missed(tmp_path):
+    r = D(2025, 6, 20, 8, 0)
+    events = [ev("on", r, closed_at=r + 10 * H),      # closed on time: due and met
+              ev("edge", AS_OF - 72 * H),             # open exactly at close_h: not yet due
+              ev("young", AS_OF - 5 * H)]             # open, not yet due: counts nowhere
+    at_limit = run(tmp_path, events)
+    assert (at_limit["due"], at_limit["closed"]) == (1, 1)
+    assert at_limit["on_time_rate"] == 1.0 and at_limit["on_time_of_closed_rate"] == 1.0
+    (tmp_path / "m.duckdb").unlink()
+    later = run(tmp_path, events, as_of=AS_OF + US)
+    assert later["due"] == 2 and later["red"] == 1
+    assert later["on_time_rate"] == 0.5                    # the overdue case pulls it down …
+    assert later["on_time_of_closed_rate"] == 1.0          # … the old figure never sees it
+
+
+def test_due_uses_the_category_close_limit_and_ignores_invalid_and_later_reports(tmp_path):
+    s = Settings(raw={**Settings().raw, "limits": {**Settings().raw["limits"],
+                                                 "category": {"安全隐患": {"close_h": 24}}}})
+    events = [ev("hz_edge", AS_OF - 24 * H, category="安全隐患"),
+              ev("hz_over", AS_OF - 24 * H - US, category="安全隐患"),
+              ev("inv", AS_OF - 100 * H, status="invalid"),
+              ev("after", AS_OF + H)]                    # in the window, reported after as_of
+    out = run(tmp_path, events, settings=s)
+    assert (out["due"], out["red"], out["reported"]) == (1, 1, 3)
+    assert out["on_time_rate"] == 0.0 and out["on_time_of_closed_rate"] is None
+
+
+def test_no_due_case_means_no_on_time_rate(tmp_path):
+    out = run(tmp_path, [ev("young", AS_OF - H)])
+    assert out["due"] == 0 and out["on_time_rate"] is None
+
+
+def test_due_and_the_old_figure_have_labels():
+    assert m.LABELS_ZH["due"] == "应办结数"
+    assert m.LABELS_ZH["on_time_of_closed_rate"] == "按期办结率(已办结口径)"
+    assert {"due", "on_time_of_closed_rate"} <= set(m.METRIC_KEYS)
+
+
+def test_previous_period_shifts_window_and_as_of_by_the_window_length():
+    got = m.shift_period(dt.date(2025, 9, 1), dt.date(2025, 9, 8), D(2025, 9, 5, 10, 30), "previous")
+    assert got == (dt.date(2025, 8, 25), dt.date(2025, 9, 1), D(2025, 8, 29, 10, 30))
+    month = m.shift_period(dt.date(2025, 3, 1), dt.date(2025, 4, 1), D(2025, 3, 31, 23), "previous")
+    assert month == (dt.date(2025, 1, 29), dt.date(2025, 3, 1), D(2025, 2, 28, 23))
+
+
+def test_year_on_year_shifts_one_calendar_year_and_feb_29_becomes_feb_28():
+    got = m.shift_period(dt.date(2024, 2, 29), dt.date(2024, 3, 7), D(2024, 2, 29, 9), "year")
+    assert got == (dt.date(2023, 2, 28), dt.date(2023, 3, 7), D(2023, 2, 28, 9))
+    one_day = m.shift_period(dt.date(2024, 2, 28), dt.date(2024, 2, 29), D(2024, 2, 28, 9), "year")
+    assert one_day[1] > one_day[0]
+    with pytest.raises(m.MetricsError):
+        m.shift_period(dt.date(2024, 1, 1), dt.date(2024, 1, 2), D(2024, 1, 1), "decade")
+
+
+def test_compare_previous_equals_the_reference_one_period_earlier(tmp_path):
+    rnd = random.Random(7)
+    events, dicts = [], []
+    for i in range(300):
+        r = D(2025, 5, 1) + dt.timedelta(minutes=rnd.randrange(0, 60 * 24 * 61))
+        closed = r + dt.timedelta(minutes=rnd.randrange(1, 60 * 110)) if rnd.random() < .8 else None
+        events.append(ev(f"e{i}", r, closed_at=closed))
+        dicts.append(dict(event_id=f"e{i}", reported_at=r, closed_at=closed, category="矛盾纠纷",
+                          status=None, accepted_at=None, dispatched_at=None, satisfaction=None,
+                          level=None))
+    store = ReadStore(make_db(tmp_path / "p.duckdb", events))
+    got = m.metrics(store, Settings(), start=dt.date(2025, 6, 16), end=dt.date(2025, 6, 23),
+                    as_of=D(2025, 6, 21, 15), compare="previous")
+    assert got["previous"]["start"] == "2025-06-09" and got["previous"]["end"] == "2025-06-16"
+    assert got["previous"]["as_of"] == "2025-06-14T15:00:00"
+    want = oracle(dicts, start=dt.date(2025, 6, 9), end=dt.date(2025, 6, 16), as_of=D(2025, 6, 14, 15))
+    for key, value in want.items():
+        assert got["previous"][key] == pytest.approx(value) if value is not None else \
+            got["previous"][key] is None, key
+    assert want["due"] > want["closed"]          # the previous week has overdue open cases
+    with pytest.raises(m.MetricsError):
+        m.metrics(store, Settings(), compare="last-week")
+
+
 def test_dispatch_and_accept_denominators_ignore_future_steps(tmp_path):
     r = D(2025, 6, 29, 0, 0)
     out = run(tmp_path, [
@@ -207,3 +285,38 @@ def test_ranking_and_cards(tmp_path):
     assert m.rank(many_red, Settings())["card"][0] == "red"
     five_red = many_red.assign(red=[5])
     assert m.rank(five_red, Settings())["card"][0] == "yellow"
+
+
+def test_a_camera_not_seen_for_camera_offline_after_h_counts_as_offline(tmp_path):
+    import duckdb
+
+    cams = [("fresh", "online", "G1", "T1"), ("edge", "online", "G1", "T1"),
+            ("stale", "online", "G1", "T1"), ("never", "online", "G1", "T1"),
+            ("off", "offline", "G1", "T1"), ("unk", "unknown", "G1", "T1")]
+    path = make_db(tmp_path / "c.duckdb", [], cameras=cams)
+    con = duckdb.connect(str(path))
+    con.executemany("UPDATE cameras SET last_seen_at = ? WHERE camera_id = ?", [
+        (AS_OF - H, "fresh"), (AS_OF - 24 * H, "edge"), (AS_OF - 24 * H - US, "stale"),
+        (AS_OF, "off")])
+    con.close()
+    store = ReadStore(path)
+    kw = {"start": dt.date(2025, 6, 1), "end": dt.date(2025, 7, 1), "as_of": AS_OF}
+    out = m.metrics(store, Settings(), **kw)
+    assert (out["cameras"], out["cameras_online"]) == (6, 3)       # fresh, edge, never
+    lax = Settings(raw={**Settings().raw, "camera_offline_after_h": 48.0})
+    assert m.metrics(store, lax, **kw)["cameras_online"] == 4
+
+
+def test_camera_status_at_as_of_ages_online_cameras_only(tmp_path):
+    import duckdb
+
+    path = make_db(tmp_path / "s.duckdb", [], cameras=[
+        ("old_on", "online", "G1", "T1"), ("old_unk", "unknown", "G1", "T1"),
+        ("new_on", "online", "G1", "T1")])
+    con = duckdb.connect(str(path))
+    con.execute("UPDATE cameras SET last_seen_at = ? WHERE camera_id LIKE 'old%'", [AS_OF - 25 * H])
+    con.execute("UPDATE cameras SET last_seen_at = ? WHERE camera_id = 'new_on'", [AS_OF - H])
+    con.close()
+    sql, params = m.camera_status_at(Settings(), AS_OF, "c")
+    got = dict(ReadStore(path).rows(f"SELECT camera_id, {sql} FROM cameras c", params))
+    assert got == {"old_on": "offline", "old_unk": "unknown", "new_on": "online"}

@@ -7,7 +7,8 @@ import pandas as pd
 import pytest
 
 from dashboard.wall import canvas, drill, fmt, gauges, kpis, live_list, mediation, mix, ranking
-from dashboard.wall import theme, titlebar, trend, warnings
+from dashboard.figures import theme
+from dashboard.wall import titlebar, trend, view, warnings
 from dashboard.wall.view import View
 
 
@@ -49,17 +50,66 @@ def test_pct_and_span():
 def test_view_caption_says_window_and_as_of():
     v = View(None, None, dt.datetime(2025, 10, 31, 23, 6), dt.date(2025, 10, 2),
              dt.date(2025, 11, 1), 30)
-    assert v.caption == "近30日 10-02至10-31 · 截至10-31 23:06"
+    assert v.caption == "近30天 10-02至10-31 · 截至10-31 23:06"
 
 
 # --- drill state --------------------------------------------------------------------------------
 
 def test_parse_search():
+    none = {"window": None, "start": None, "end": None}
     assert drill.parse_search("?township=330683001&grid=G1&tour=1") == {
-        "township": "330683001", "grid": "G1", "tour": True}
-    assert drill.parse_search("") == {"township": None, "grid": None, "tour": False}
+        "township": "330683001", "grid": "G1", "tour": True, **none}
+    assert drill.parse_search("") == {"township": None, "grid": None, "tour": False, **none}
     assert drill.parse_search("?township=&tour=0") == {"township": None, "grid": None,
-                                                        "tour": False}
+                                                        "tour": False, **none}
+    assert drill.parse_search("?window=7d&start=2025-01-01")["window"] == "7d"
+
+
+# --- the window ---------------------------------------------------------------------------------
+
+AS_OF = dt.datetime(2025, 10, 29, 15, 30)      # a Wednesday
+
+
+@pytest.mark.parametrize("key,label,start,end", [
+    ("today", "今日", dt.date(2025, 10, 29), dt.date(2025, 10, 30)),
+    ("7d", "近7天", dt.date(2025, 10, 23), dt.date(2025, 10, 30)),
+    ("week", "本周", dt.date(2025, 10, 27), dt.date(2025, 11, 3)),     # Mon–Sun
+    ("30d", "近30天", dt.date(2025, 9, 30), dt.date(2025, 10, 30)),
+    ("month", "本月", dt.date(2025, 10, 1), dt.date(2025, 11, 1)),
+])
+def test_window_presets_resolve_against_as_of(key, label, start, end):
+    assert view.resolve_window({"window": key}, AS_OF, 30) == (key, label, start, end)
+
+
+def test_custom_window_and_the_settings_default():
+    custom = view.window_params(None, "2025-09-01", "2025-09-08")
+    assert custom == {"window": "custom", "start": "2025-09-01", "end": "2025-09-08"}
+    assert view.resolve_window(custom, AS_OF, 30)[2:] == (dt.date(2025, 9, 1), dt.date(2025, 9, 8))
+    # nonsense falls back to the settings' window: the last window_days days
+    for bad in [("x", None, None), (None, "2025-09-08", "2025-09-01"), (None, "2025-13-01", "2025-09-01"),
+                (None, "2019-01-01", "2025-09-01")]:
+        assert view.window_params(*bad) == {"window": None, "start": None, "end": None}
+    assert view.resolve_window({}, AS_OF, 30)[:2] == ("30d", "近30天")
+    assert view.resolve_window({}, AS_OF, 14) == (
+        "default", "近14天", dt.date(2025, 10, 16), dt.date(2025, 10, 30))
+    assert view.window_params("month", "2025-09-01", "2025-09-08")["window"] == "month"
+
+
+def test_window_goes_into_links():
+    v = View(None, None, AS_OF, dt.date(2025, 10, 23), dt.date(2025, 10, 30), 7, "7d", "近7天")
+    assert v.query == "window=7d" and titlebar.analysis_href(v) == "/analysis?window=7d"
+    v2 = View("330683001", None, AS_OF, dt.date(2025, 9, 1), dt.date(2025, 9, 8), 7, "custom", "自选时段")
+    assert titlebar.analysis_href(v2) == "/analysis?township=330683001&start=2025-09-01&end=2025-09-08"
+    assert v2.caption.startswith("自选时段 09-01至09-07")
+
+
+def test_trend_days_stop_at_as_of_and_show_a_week_at_least():
+    assert trend.trend_days(dt.date(2025, 10, 27), dt.date(2025, 11, 3), AS_OF) == (
+        dt.date(2025, 10, 23), dt.date(2025, 10, 30))
+    assert trend.trend_days(dt.date(2025, 9, 30), dt.date(2025, 10, 30), AS_OF) == (
+        dt.date(2025, 9, 30), dt.date(2025, 10, 30))
+    assert trend.trend_days(dt.date(2025, 10, 29), dt.date(2025, 10, 30), AS_OF) == (
+        dt.date(2025, 10, 23), dt.date(2025, 10, 30))
 
 
 def test_breadcrumb_levels():
@@ -69,6 +119,12 @@ def test_breadcrumb_levels():
     assert town[0] == "甘霖镇" and "gw-bc-current" in town[1] and "gw-bc-hidden" in town[3]
     grid = titlebar.breadcrumb({"township_name": "甘霖镇", "grid_name": "一号网格"})
     assert grid[2] == "一号网格" and "gw-bc-current" in grid[3] and "gw-bc-current" not in grid[1]
+
+
+def test_only_an_unpinned_canvas_follows_the_screen():
+    assert canvas.auto_canvas(1920, 1080, "contain")
+    assert not canvas.auto_canvas(5760, 1080, "contain")      # pinned by settings
+    assert not canvas.auto_canvas(1920, 1080, "stretch")
 
 
 def test_canvas_class_reflows_ultra_wide():
@@ -104,6 +160,9 @@ def test_gauge_figure():
     assert gauges.gauge_figure(0.99, 0.98).data[0].gauge.bar.color == theme.GREEN
     low = gauges.gauge_figure(0.42, 0.95).data[0]
     assert low.gauge.axis.range[0] <= 42
+    full = gauges.gauge_figure(1.0, 0.95).data[0]              # "100%", not "100.0%" over the arc
+    assert full.number.valueformat == ".0f" and full.value == 100
+    assert gauges.gauge_figure(0.999, 0.95).data[0].number.valueformat == ".1f"
     none = gauges.gauge_figure(None, 0.95)
     assert none.data[0].gauge.bar.color == theme.GREY
     assert [a.text for a in none.layout.annotations] == [theme.DASH]
@@ -168,7 +227,9 @@ def _warn_df(levels: dict[str, str]) -> pd.DataFrame:
                          "reported_at": [pd.Timestamp("2025-10-30")] * n, "category": ["火灾"] * n,
                          "township_code": ["T1"] * n, "township_name": ["甲镇"] * n,
                          "grid_name": ["一号网格"] * n, "elapsed_h": [80.0] * n,
-                         "close_h": [72.0] * n})
+                         "close_h": [72.0] * n, "department": ["城管局"] * n,
+                         "due_at": [pd.Timestamp("2025-11-02")] * n,
+                         "overdue_hours": [8.0 if lvl == "red" else -5.5 for lvl in levels.values()]})
 
 
 def test_new_red_flashes_once_per_scope():
@@ -179,8 +240,12 @@ def test_new_red_flashes_once_per_scope():
     assert warnings.new_red(df, {"scope": "T1", "ids": []}, "county") == set()  # scope changed
     assert warnings.new_red(_warn_df({"c": "red", "d": "yellow"}), seen, "county") == {"c"}  # turned red
     rows = warnings.warning_rows(df, False, {"b"})
-    assert rows[0].key == "b" and "gw-flash" in rows[0].className     # new red on top
+    assert rows[0].id["id"] == "b" and "gw-flash" in rows[0].className     # new red on top
     assert all("gw-flash" not in r.className for r in rows[1:])
+    # an actionable row: level, grid, category, how long overdue; event no., department, due
+    assert _texts(rows[0]) == ["红", "一号网格", "火灾", "超时8小时", "b", "城管局", "时限11-02 00:00"]
+    assert _texts(rows[2])[3] == "剩5小时30分"
+    assert rows[0].id == {"type": "gw-ev-row", "id": "b", "list": "warn"}
     assert warnings.warning_body(df.iloc[0:0], False, set()).children == "无红黄线事件"
 
 
@@ -189,11 +254,103 @@ def test_live_rows_show_place_and_elapsed_never_personal_data():
         ["2025-10-31 22:13", "2025-10-31 21:03"]), "category": ["矛盾纠纷", "事故"],
         "status": ["accepted", "closed"], "closed_at": [None, pd.Timestamp("2025-10-31 22:00")],
         "township_code": ["T1", "T1"], "township_name": ["甲镇", "甲镇"],
-        "grid_name": ["一号网格", None], "elapsed_h": [0.9, 2.05], "closed_now": [False, True]})
+        "grid_name": ["一号网格", None], "elapsed_h": [0.9, 2.05], "closed_now": [False, True],
+        "department": ["调委会", None], "due_at": pd.to_datetime(["2025-11-03 22:13", "2025-11-03 21:03"]),
+        "overdue_hours": [-71.1, None]})
     county = live_list.live_rows(df, township_level=False, today=dt.date(2025, 10, 31))
-    assert _texts(county[0]) == ["22:13", "甲镇", "矛盾纠纷", "已受理", "54分钟"]
-    assert _texts(county[1]) == ["21:03", "甲镇", "事故", "已办结", ""]
+    assert _texts(county[0]) == ["22:13", "一号网格", "矛盾纠纷", "剩2天23小时", "已受理", "e1",
+                                 "调委会", "时限11-03 22:13"]
+    assert _texts(county[1])[:4] == ["21:03", "甲镇", "事故", "已办结"]     # no grid: township
+    assert "未派单" in _texts(county[1])
     earlier = live_list.live_rows(df, township_level=False, today=dt.date(2025, 11, 1))
     assert _texts(earlier[0])[0] == "10-31"                    # not today: the day
-    town = live_list.live_rows(df, township_level=True)
-    assert _texts(town[0])[1] == "一号网格" and _texts(town[1])[1] == "甲镇"
+    assert county[0].id == {"type": "gw-ev-row", "id": "e1", "list": "live"}
+    from dashboard.wall import event_rows
+    assert event_rows.due_text(300.0, False) == ("超时12天", "gw-elapsed-red")
+    assert event_rows.due_text(14.2, False)[0] == "超时14小时"
+    assert event_rows.due_text(-5.5, False)[0] == "剩5小时30分"
+    assert event_rows.due_text(5.0, True) == ("", "")
+
+
+def test_event_card_shows_timeline_due_and_masked_reporter():
+    from dashboard.wall import event_card
+
+    d = {"event_id": "SZ1", "reported_at": "2025-10-28T14:00:00", "accepted_at": "2025-10-28T14:30:00",
+         "dispatched_at": None, "closed_at": None, "due_at": "2025-10-31T14:00:00",
+         "category": "安全隐患", "subcategory": None, "channel": "12345热线", "township": "甲镇",
+         "grid_name": "一号网格", "address": "某路1号", "description": "护栏损坏", "department": "城管局",
+         "level": "township", "status": "accepted", "warning": "red", "overdue_hours": 9.0,
+         "reporter_name": "张*", "reporter_phone": "138****5678",
+         "timeline": [{"step": "reported", "label": "上报", "at": "2025-10-28T14:00:00"},
+                      {"step": "accepted", "label": "受理", "at": "2025-10-28T14:30:00"},
+                      {"step": "dispatched", "label": "流转", "at": None},
+                      {"step": "closed", "label": "办结", "at": None}]}
+    title, body = event_card.card_content(d)
+    text = _texts(body)
+    assert title == "事件 SZ1"
+    assert ["上报", "10-28 14:00", "受理", "10-28 14:30", "流转", "—", "办结", "—"] == [
+        t for t in text if t in ("上报", "受理", "流转", "办结", "—") or t.startswith("10-28")][:8]
+    assert "红线示警" in text and "超时9小时" in text and "10-31 14:00" in text
+    assert "张* 138****5678" in text and "城管局" in text and "镇街" in text
+    assert "某路1号" in text and "护栏损坏" in text
+    assert event_card.card_content(None)[0] == "事件不存在"
+
+
+def test_stale_alarm_text():
+    assert titlebar.stale_alarm({"stale": True, "stale_hours": 5.4}) == ("数据已5小时未更新", "gw-stale")
+    assert titlebar.stale_alarm({"stale": True, "stale_hours": 80.0})[0] == "数据已3天未更新"
+    assert titlebar.stale_alarm({"stale": False, "stale_hours": 80.0})[1] == "gw-stale gw-hidden"
+    assert titlebar.stale_alarm(None)[1] == "gw-stale gw-hidden"
+
+
+def test_kpi_change_is_coloured_by_better_or_worse_not_by_sign():
+    now = {"window": {**WINDOW, "red": 6, "open_backlog": 10, "handling_rate": 0.92,
+                      "on_time_rate": 0.96, "satisfaction_rate": None}, "today_reported": 12}
+    before = {"window": {**WINDOW, "red": 4, "open_backlog": 12, "handling_rate": 0.95,
+                         "on_time_rate": 0.96, "satisfaction_rate": 0.9, "yellow": 0},
+              "today_reported": 8}
+    d = dict(zip([k for k, _l, _u in kpis.KPIS], kpis.kpi_deltas(now, before)))
+    assert d["red"] == ("环比 ▲50.0%", "worse")                  # more red: worse, in red
+    assert d["backlog"] == ("环比 ▼16.7%", "better")             # less backlog: better
+    assert d["handling"] == ("环比 ▼3.0个百分点", "worse")         # a rate: points
+    assert d["ontime"] == ("环比 持平", "flat")
+    assert d["satisfaction"] == ("环比 —", "none")               # no figure now: no change
+    assert d["today"] == ("较昨日同时 ▲50.0%", "flat")           # more reports: neither
+    assert d["yellow"] == ("环比 持平", "flat")
+    assert d["cameras"] == ("环比 —", "none")                    # cameras keep no history
+    assert kpis.delta(3, 0, -1, False) == ("▲3件", "worse")      # from zero: the count
+    assert kpis.kpi_deltas(now, None)[3] == ("环比 —", "none")     # no previous data at all
+
+
+# --- hotspots, ranking with 样本少 ----------------------------------------------------------------
+
+def test_hotspot_board_lists_grid_township_count_and_ratio():
+    from dashboard.wall import grid_card, hotspot_board
+
+    hot = pd.DataFrame({"grid_id": ["G1", "G2"], "grid_name": ["一号网格", "二号网格"],
+                        "township_code": ["T1", "T2"], "k": [12, 6], "baseline": [2.0, 1.0],
+                        "ratio": [6.0, 6.0], "p": [1e-5, 1e-3]})
+    body = hotspot_board.board_body(hot, {"T1": "甲镇", "T2": "乙镇"}, county_level=True)
+    text = "".join(_texts(body))
+    assert "新发热点" in text and "2处" in text
+    assert "一号网格" in text and "×6.0" in text and "甲镇 · 本期12件 · 基线2.0" in text
+    assert body[1].id == {"type": drill.HOT_ROW, "code": "G1", "township": "T1"}
+    inside = "".join(_texts(hotspot_board.board_body(hot, {}, county_level=False)))
+    assert "本期12件 · 基线2.0" in inside and "甲镇" not in inside
+    assert "本期无新发热点" in _texts(hotspot_board.board_body(hot.iloc[:0], {}, True))
+    line = grid_card.hotspot_line(hot.iloc[0].to_dict())
+    assert "".join(_texts(line)) == "新发热点 本期12件，为基线2.0件的6.0倍"
+    assert grid_card.hotspot_line(None) is None
+
+
+def test_ranking_marks_few_events_instead_of_a_green_card():
+    df = pd.DataFrame({"code": ["G1", "G2"], "name": ["一号网格", "二号网格"], "rank": [2, 1],
+                       "pos": [1, 2], "card": ["red", "green"], "few": [False, True],
+                       "on_time_rate": [0.8, 1.0], "handling_rate": [0.9, 1.0], "red": [2, 0],
+                       "reported": [12, 2]})
+    rows = ranking.ranking_rows(df, "grid")
+    first, second = (_texts(r) for r in rows)
+    assert first[0] == "1" and second[0] == "2"             # place in the worst-first list
+    assert "样本少" in second and "gw-rank-few" in rows[1].className
+    assert rows[1].children[2].className == "gw-few"        # no green card for 2 events
+    assert "样本少" not in first and rows[0].children[2].children.className == "gw-card gw-card-red"

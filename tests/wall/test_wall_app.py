@@ -55,11 +55,43 @@ def test_the_app_can_be_built_twice(wall_demo_db):
 def test_drill_from_search(ctx):
     store = ctx.store
     town, grid = store.rows("SELECT township_code, grid_id FROM grids ORDER BY 2 LIMIT 1")[0]
-    assert drill.drill_from_search(ctx, "") == {"township": None, "grid": None}
+    win = {"window": None, "start": None, "end": None}
+    assert drill.drill_from_search(ctx, "") == {"township": None, "grid": None, **win}
     assert drill.drill_from_search(ctx, f"?township={town}&tour=1") == {
-        "township": town, "grid": None}
+        "township": town, "grid": None, **win}
     # a grid link alone opens its township too; bad codes fall back up a level
-    assert drill.drill_from_search(ctx, f"?grid={grid}") == {"township": town, "grid": grid}
+    assert drill.drill_from_search(ctx, f"?grid={grid}") == {"township": town, "grid": grid, **win}
     assert drill.drill_from_search(ctx, f"?township={town}&grid=nope") == {
-        "township": town, "grid": None}
-    assert drill.drill_from_search(ctx, "?township=nope") == {"township": None, "grid": None}
+        "township": town, "grid": None, **win}
+    assert drill.drill_from_search(ctx, "?township=nope") == {"township": None, "grid": None, **win}
+    # the window rides along, checked
+    assert drill.drill_from_search(ctx, f"?township={town}&window=week")["window"] == "week"
+    assert drill.drill_from_search(ctx, "?start=2025-10-01&end=2025-10-08") == {
+        "township": None, "grid": None, "window": "custom", "start": "2025-10-01",
+        "end": "2025-10-08"}
+    assert drill.drill_from_search(ctx, "?window=fortnight")["window"] is None
+
+
+def test_grid_ranking_inside_a_township_puts_the_worst_first_and_few_events_last(ctx):
+    from dashboard.wall.view import current_view
+    from store import wall_reads as wr
+
+    town = ctx.store.scalar("SELECT township_code FROM grids GROUP BY 1 ORDER BY count(*) DESC LIMIT 1")
+    v = current_view(ctx, {"township": town})
+    df = wr.unit_ranking(ctx.store, ctx.settings, town, v.start, v.end, v.as_of, 5, True)
+    assert list(df["pos"]) == list(range(1, len(df) + 1))
+    few = df["few"].tolist()
+    assert few == sorted(few) and any(few) and not all(few)      # enough first, then 样本少
+    assert (df.loc[df["few"], "reported"] < 5).all() and (df.loc[~df["few"], "reported"] >= 5).all()
+    enough = df[~df["few"]]
+    order = {"red": 0, "yellow": 1, "green": 2}
+    cards = [order[c] for c in enough["card"]]
+    assert cards == sorted(cards)                                 # red cards on top
+    first_green = enough[enough["card"] == "green"]["on_time_rate"].tolist()
+    assert first_green == sorted(first_green)                     # lower rate first
+    # the county keeps its league table: best first
+    towns = wr.unit_ranking(ctx.store, ctx.settings, None, v.start, v.end, v.as_of, 5, True)
+    assert list(towns["rank"]) == list(range(1, len(towns) + 1)) and not towns["few"].any()
+    # the league order of grids stays available, best first
+    league = wr.unit_ranking(ctx.store, ctx.settings, town, v.start, v.end, v.as_of, 5, False)
+    assert list(league["rank"]) == list(range(1, len(league) + 1))

@@ -59,6 +59,23 @@ def test_kpis_today_counts_valid_reports_of_as_of_day(store, settings, view):
     assert k["window"] == m.metrics(store, settings, start=start, end=end, as_of=as_of)
 
 
+def test_kpis_today_stops_at_a_pinned_as_of_in_the_middle_of_the_day(store, settings, view):
+    """A wall pinned to a past moment (the briefing's Monday 00:00) counts that day up to
+    as_of only, not the reports after it."""
+    as_of, start, end = view
+    day0 = dt.datetime.combine(as_of.date(), dt.time())
+    noon = day0 + dt.timedelta(hours=12)
+    so_far = store.scalar(
+        "SELECT count(*) FROM events WHERE status IS DISTINCT FROM 'invalid'"
+        " AND reported_at >= ? AND reported_at <= ?", [day0, noon])
+    whole_day = wr.kpis(store, settings, None, start, end, as_of)["today_reported"]
+    assert so_far < whole_day                      # the fixture reports after noon too
+    assert wr.kpis(store, settings, None, start, end, noon)["today_reported"] == so_far
+    assert wr.kpis(store, settings, None, start, end, day0)["today_reported"] == store.scalar(
+        "SELECT count(*) FROM events WHERE status IS DISTINCT FROM 'invalid'"
+        " AND reported_at = ?", [day0])
+
+
 @pytest.mark.parametrize("scoped", [False, True])
 def test_warning_list_matches_metrics_counts(store, settings, view, township, scoped):
     as_of, start, end = view

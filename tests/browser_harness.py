@@ -1,4 +1,4 @@
-"""Real-browser fixtures: the wall served by ``python -m dashboard`` as a subprocess, and
+"""Real-browser fixtures (one Chromium for the whole session, loaded by tests/conftest.py): the wall served by ``python -m dashboard`` as a subprocess, and
 Debian's Chromium (/usr/bin/chromium, never a downloaded browser) driven by Playwright.
 
 The server runs on the demo county of tests/conftest.py with a short refresh (5 s) and
@@ -14,7 +14,7 @@ import pytest
 
 from tests.serving import running_server
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]

@@ -1,4 +1,4 @@
-"""The wall's palette, fonts and plotly defaults, defined once for every panel and the map.
+"""The palette, fonts and plotly defaults of every screen (wall, analysis, briefing), defined once.
 
 A command-room wall is read from metres away in a dim room: a near-black navy ground,
 cyan accents, and the traffic-light trio (green / yellow / red) reserved for status so
@@ -74,7 +74,13 @@ def base_layout(**kw) -> dict:
         "legend": {"font": {"color": TEXT, "size": FONT_SIZE}, "bgcolor": "rgba(0,0,0,0)"},
         "uirevision": "wall",
     }
-    for key, value in kw.items():
+    return merge_layout(layout, kw)
+
+
+def merge_layout(layout: dict, overrides: dict) -> dict:
+    """``layout`` with ``overrides`` applied; a dict value updates (one level) rather than
+    replaces, so a caller can change one axis property and keep the theme's others."""
+    for key, value in overrides.items():
         if isinstance(value, dict) and isinstance(layout.get(key), dict):
             merged = copy.deepcopy(layout[key])
             merged.update(value)

@@ -1,0 +1,108 @@
+"""The event table (事件列表): server-side paging and sorting over the filtered events
+(store.event_table), personal data masked; a row opens the event card (the same
+store.event_rows.event_detail as /api/events/<id>)."""
+from __future__ import annotations
+
+import dash
+from dash import Input, Output, State, dash_table, html
+
+from dashboard.analysis.ui import TABLE_STYLE, URL, panel, view_filters
+from dashboard.figures import theme
+from store.vocab import STATUS_ZH
+
+TABLE = "an-events"
+PAGE_SIZE = 20
+COLUMNS = ["event_id", "reported_at", "category", "channel", "township", "grid_name",
+           "address", "department", "status", "due_at", "warning", "reporter_name",
+           "reporter_phone"]
+WARNING_ZH = {"red": "红线", "yellow": "黄线"}
+
+
+def layout(ctx):
+    from store.event_table import HEADERS_ZH
+
+    table = dash_table.DataTable(
+        id=TABLE, columns=[{"id": c, "name": HEADERS_ZH[c]} for c in COLUMNS], data=[],
+        page_action="custom", page_current=0, page_size=PAGE_SIZE, page_count=1,
+        sort_action="custom", sort_mode="single",
+        sort_by=[{"column_id": "reported_at", "direction": "desc"}],
+        cell_selectable=True, style_table={"overflowX": "auto"},
+        style_header=TABLE_STYLE["style_header"], style_cell=TABLE_STYLE["style_cell"],
+        style_data_conditional=[
+            {"if": {"filter_query": '{warning} = "红线"', "column_id": "warning"},
+             "color": theme.RED, "fontWeight": "bold"},
+            {"if": {"filter_query": '{warning} = "黄线"', "column_id": "warning"},
+             "color": theme.YELLOW}],
+        css=TABLE_STYLE["css"])
+    detail = html.Div(id="an-detail", className="an-detail",
+                      children=html.Div("点击一行查看事件详情", className="an-dim"))
+    return html.Div(className="an-row an-row-events", children=[
+        panel("events", "事件列表", table, caption_id="an-events-caption"),
+        panel("detail", "事件详情", detail)])
+
+
+def _row(r: dict) -> dict:
+    out = {c: r.get(c) for c in COLUMNS}
+    for c in ("reported_at", "due_at"):
+        out[c] = (r[c] or "")[:16].replace("T", " ")
+    out["status"] = STATUS_ZH.get(r["status"], r["status"])
+    out["warning"] = WARNING_ZH.get(r["warning"], "")
+    out["id"] = r["event_id"]
+    return out
+
+
+def detail_card(d: dict | None):
+    if d is None:
+        return html.Div("没有找到该事件", className="an-dim")
+    fields = [("事件编号", d["event_id"]), ("类别", d.get("category")),
+              ("渠道", d.get("channel")), ("镇街", d.get("township")),
+              ("网格", d.get("grid_name")), ("地址", d.get("address")),
+              ("描述", d.get("description")), ("承办部门", d.get("department")),
+              ("状态", STATUS_ZH.get(d.get("status"), d.get("status"))),
+              ("应办结", (d.get("due_at") or "—").replace("T", " ")[:16]),
+              ("预警", WARNING_ZH.get(d.get("warning"), "—")),
+              ("上报人", d.get("reporter_name")), ("联系电话", d.get("reporter_phone"))]
+    items = []
+    for k, v in fields:
+        items += [html.Dt(k), html.Dd(v if v not in (None, "") else "—")]
+    steps = [html.Li(f"{t['label']} {(t['at'] or '—').replace('T', ' ')[:16]}")
+             for t in d.get("timeline", [])]
+    return [html.Dl(items), html.Div("办理进程", className="an-near-head"), html.Ul(steps)]
+
+
+def register_callbacks(app, ctx) -> None:
+    from store import event_table as et
+    from store.event_rows import event_detail
+
+    @app.callback(
+        Output(TABLE, "data"), Output(TABLE, "page_count"), Output("an-events-caption", "children"),
+        Output(TABLE, "page_current"),
+        Input(URL, "search"), Input(TABLE, "page_current"), Input(TABLE, "sort_by"),
+    )
+    def _page(search, page_current, sort_by):
+        f, err = view_filters(ctx, search)
+        if f is None:
+            return [], 1, err, 0
+        if dash.ctx.triggered_id == URL:
+            page_current = 0                      # new filters: back to the first page
+        sort = "-reported_at"
+        if sort_by:
+            sort = ("-" if sort_by[0]["direction"] == "desc" else "") + sort_by[0]["column_id"]
+        try:
+            sort = et.parse_sort(sort)
+        except et.FilterError:                    # a column without a sort key (masked ones)
+            sort = et.DEFAULT_SORT
+        page = et.Page(sort=sort, page=(page_current or 0) + 1, page_size=PAGE_SIZE)
+        body = ctx.cached(et.event_page, f, page)
+        count = max(1, -(-body["total"] // PAGE_SIZE))
+        return ([_row(r) for r in body["rows"]], count,
+                f"共 {body['total']:,} 件 · 上报人信息已脱敏", page_current or 0)
+
+    @app.callback(Output("an-detail", "children"), Input(TABLE, "active_cell"),
+                  State(URL, "search"), prevent_initial_call=True)
+    def _detail(active, search):
+        if not active or not active.get("row_id"):
+            return dash.no_update
+        f, _err = view_filters(ctx, search)
+        as_of = f.as_of if f else ctx.as_of()
+        return detail_card(ctx.cached(event_detail, active["row_id"], as_of=as_of))

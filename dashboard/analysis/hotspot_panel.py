@@ -1,0 +1,104 @@
+"""Hotspots (热点研判): the emerging-hotspot table (k, baseline, ratio, p, density, online
+cameras within the coverage radius), the coverage gaps, and the cameras around the selected
+grid. Clicking a row sets the grid filter (filters_bar), so the whole page follows it."""
+from __future__ import annotations
+
+import datetime as dt
+
+from dash import Input, Output, dash_table, html
+
+from dashboard.analysis.filters_bar import HOT_TABLE
+from dashboard.analysis.views import hotspot_view
+from dashboard.analysis.ui import TABLE_STYLE, URL, fmt_num, fmt_p, panel, view_filters
+from dashboard.figures import theme
+from store import analysis_reads as ar
+from store import cameras_near as cn
+
+COLUMNS = [("rank", "序"), ("grid_name", "网格"), ("township", "镇街"), ("k", "本期件数"),
+           ("baseline", "基线"), ("ratio", "倍数"), ("p", "p值"), ("density", "密度 件/km²"),
+           ("gi", "Gi* z"), ("cams", "300米内在线视频")]
+
+
+def layout(ctx):
+    radius = ctx.settings.section("geo")["camera_radius_m"]
+    cols = [{"id": c, "name": (f"{radius:.0f}米内在线视频" if c == "cams" else n)}
+            for c, n in COLUMNS]
+    table = dash_table.DataTable(
+        id=HOT_TABLE, columns=cols, data=[], row_selectable=False, cell_selectable=True,
+        sort_action="none", page_action="none", fixed_rows={"headers": True},
+        style_table={"height": "330px", "overflowY": "auto"},
+        style_header=TABLE_STYLE["style_header"], style_cell=TABLE_STYLE["style_cell"],
+        style_cell_conditional=[{"if": {"column_id": c}, "textAlign": "right"}
+                                for c in ("rank", "k", "baseline", "ratio", "p", "density",
+                                          "gi", "cams")],
+        style_data_conditional=[], css=TABLE_STYLE["css"])
+    body = [html.Div(id="an-hot-summary", className="an-hot-summary"), table,
+            html.Div(id="an-gaps", className="an-gaps"),
+            html.Div(id="an-near", className="an-near")]
+    return panel("hotspots", "新发热点（泊松检验）", body, caption_id="an-hot-caption",
+                 cls="an-hotspots")
+
+
+def rows(df) -> list[dict]:
+    out = []
+    for i, r in enumerate(df.itertuples(index=False), start=1):
+        out.append({"id": r.grid_id, "rank": i, "grid_name": r.grid_name, "township": r.township,
+                    "k": int(r.k), "baseline": fmt_num(r.baseline), "ratio": fmt_num(r.ratio),
+                    "p": fmt_p(r.p), "density": fmt_num(r.density_per_km2),
+                    "gi": fmt_num(r.gi_star_z, 2),
+                    "cams": int(r.cameras_online_within) if r.cameras_online_within
+                    else "0 · 盲区"})
+    return out
+
+
+def _near_list(ctx, f, radius: float):
+    cams = ctx.cached(cn.cameras_near, cn.Place("grid", grid_id=f.grid), radius, f.as_of)
+    place = ctx.cached(ar.grid_place, f.grid)
+    name = place["grid_name"] if place else f.grid
+    head = html.Div(f"{name} 周边 {radius:.0f} 米内视频 {len(cams)} 路"
+                    f"（在线 {int(cams['online'].sum()) if len(cams) else 0} 路）",
+                    className="an-near-head")
+    items = [html.Li([html.Span("●", className=f"an-cam-{'on' if r.online else 'off'}"),
+                      f" {r.name or r.camera_id}",
+                      html.Span(f"{'在线' if r.online else '离线'} · {r.distance_m:.0f} 米"
+                                if r.distance_m > 0 else f"{'在线' if r.online else '离线'} · 网格内",
+                                className="an-near-dist")])
+             for r in cams.head(12).itertuples(index=False)]
+    more = html.Div(f"另有 {len(cams) - 12} 路", className="an-dim") if len(cams) > 12 else None
+    return [head, html.Ul(items, className="an-near-list") if items
+            else html.Div("范围内没有视频点位：需补建或调配移动监控", className="an-gap-text"), more]
+
+
+def register_callbacks(app, ctx) -> None:
+    @app.callback(
+        Output(HOT_TABLE, "data"), Output(HOT_TABLE, "style_data_conditional"),
+        Output("an-hot-caption", "children"), Output("an-hot-summary", "children"),
+        Output("an-gaps", "children"), Output("an-near", "children"),
+        Input(URL, "search"),
+    )
+    def _hotspots(search):
+        f, err = view_filters(ctx, search)
+        if f is None:
+            return [], [], "", err, None, None
+        df = hotspot_view(ctx, f)
+        radius = float(ctx.settings.section("geo")["camera_radius_m"])
+        hs = ctx.settings.section("hotspots")
+        gaps = df[df["cameras_online_within"] == 0]
+        style = [{"if": {"filter_query": "{cams} contains '盲区'", "column_id": "cams"},
+                  "color": theme.RED, "fontWeight": "bold"}]
+        if f.grid:
+            style.append({"if": {"filter_query": f'{{id}} = "{f.grid}"'},
+                          "backgroundColor": "#3a1540", "border": "1px solid #ff4fd8"})
+        last = f.end - dt.timedelta(days=1)
+        caption = (f"{f.start:%m-%d} 至 {last:%m-%d} · 基线为前 {hs['baseline_windows']}"
+                   " 个同长窗口均值")
+        summary = (f"共 {len(df)} 个新发热点（k ≥ {hs['min_count']} 且 P(X≥k) < {hs['alpha']}）"
+                   if len(df) else "本期没有新发热点")
+        gap_div = ([html.Span(f"视频盲区 {len(gaps)} 处：", className="an-gap-title"),
+                    html.Span("、".join(gaps["grid_name"].head(12)), className="an-gap-text")]
+                   if len(gaps) else [html.Span("视频盲区：无（每个新发热点 "
+                                                f"{radius:.0f} 米内都有在线视频）",
+                                                className="an-dim")])
+        near = _near_list(ctx, f, radius) if f.grid else html.Div(
+            "点击表格中的热点：页面按该网格筛选，并列出周边视频", className="an-dim")
+        return rows(df), style, caption, summary, gap_div, near

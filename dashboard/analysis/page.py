@@ -1,0 +1,55 @@
+"""The page skeleton: header, filter bar, and the panels in reading order (hotspots and the
+3D view first, then when and what, then the cases themselves)."""
+from __future__ import annotations
+
+from dash import Input, Output, dcc, html
+
+from dashboard.analysis import (deck_panel, events_panel, filters_bar, hotspot_panel,
+                                late_panel, matrix_panel, trend_panel)
+from dashboard.analysis.ui import URL, view_filters
+
+ROOMS = (filters_bar, hotspot_panel, deck_panel, matrix_panel, trend_panel, late_panel,
+         events_panel)
+
+
+def layout(ctx):
+    meta = ctx.meta()
+    county = meta.get("dataset_name") or "本县"
+    return html.Div(id="an-root", className="an-root", children=[
+        dcc.Location(id=URL, refresh=False),
+        html.Header(className="an-header", children=[
+            html.H1(f"{county} · 研判分析", className="an-title"),
+            html.Span("演示数据", className="an-demo", id="an-demo") if ctx.is_demo else None,
+            html.Span("", id="an-asof", className="an-asof"),
+            html.Nav(className="an-links", children=[
+                html.A("导出CSV", id="an-export", href="/api/events.csv", className="an-btn"),
+                html.A("返回大屏", id="an-wall-link", href="/", className="an-btn"),
+            ]),
+        ]),
+        filters_bar.layout(ctx),
+        html.Div(className="an-row an-row-main", children=[
+            hotspot_panel.layout(ctx), deck_panel.layout(ctx)]),
+        html.Div(className="an-row an-row-charts", children=[
+            matrix_panel.layout(ctx), trend_panel.layout(ctx), late_panel.layout(ctx)]),
+        events_panel.layout(ctx),
+    ])
+
+
+def register_callbacks(app, ctx) -> None:
+    for room in ROOMS:
+        room.register_callbacks(app, ctx)
+
+    @app.callback(Output("an-asof", "children"), Output("an-export", "href"),
+                  Output("an-wall-link", "href"), Output("an-f-error", "children"),
+                  Input(URL, "search"))
+    def _header(search):
+        from dashboard.analysis.ui import query_string, search_args
+
+        f, err = view_filters(ctx, search)
+        if f is None:
+            return "", "/api/events.csv", "/", err
+        last = f.end.toordinal() - 1
+        window = f"{f.start:%Y-%m-%d} 至 {type(f.end).fromordinal(last):%Y-%m-%d}"
+        wall = "/" + ("?" + query_string({"township": f.township}) if f.township else "")
+        return (f"统计窗口 {window} · 数据截至 {f.as_of:%Y-%m-%d %H:%M}",
+                "/api/events.csv?" + query_string({**f.query(), "header": "zh"}), wall, "")

@@ -1,0 +1,71 @@
+"""``python -m dashboard.briefing --db PATH [--settings FILE] [--week 2026-W36]
+[--scope county|township:<code>] [--as-of ISO] [--theme dark|light|both] --out DIR [--keep N]``
+
+Writes the weekly briefing (PNGs and PDF) of an ISO week into DIR. Default week: the last
+complete ISO week before today (in the settings' time zone); as_of: the end of that week
+(the next Monday 00:00). Exit codes: 0 written; 2 bad arguments, settings or database;
+3 the week has no data (nothing written); 4 Chromium could not draw it.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from zoneinfo import ZoneInfo
+
+EXIT_EMPTY = 3
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m dashboard.briefing",
+                                     description="周报 weekly situation briefing: PNG images and a PDF")
+    parser.add_argument("--db", required=True, help="DuckDB file written by `python -m etl load`")
+    parser.add_argument("--settings", help="settings TOML (default: built-in defaults)")
+    parser.add_argument("--week", help="ISO week, e.g. 2026-W36 (default: the last complete week)")
+    parser.add_argument("--scope", default="county", help="county | township:<code or name>")
+    parser.add_argument("--as-of", dest="as_of",
+                        help="ISO timestamp (default: the end of the week, next Monday 00:00)")
+    parser.add_argument("--theme", choices=("dark", "light", "both"), default="both")
+    parser.add_argument("--out", required=True, help="folder to write (created whole at the end)")
+    parser.add_argument("--keep", type=int, default=None,
+                        help="afterwards keep only the newest N briefing folders beside --out")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    args = parser.parse_args(argv)
+
+    from dashboard.briefing.build import build
+    from dashboard.briefing.compose import EmptyWeek
+    from dashboard.briefing.shoot import RenderError
+    from store import briefing_reads as br
+    from store.db import StoreError
+    from store.metrics import MetricsError, parse_as_of
+    from store.settings import Settings, SettingsError
+
+    try:
+        settings = Settings.load(args.settings)
+        week = args.week or br.last_complete_week(
+            dt.datetime.now(ZoneInfo(settings.timezone)).date())
+        br.parse_week(week)
+        as_of = parse_as_of(args.as_of, settings)
+        themes = ("dark", "light") if args.theme == "both" else (args.theme,)
+        result = build(args.db, settings, args.out, week=week, scope=args.scope, as_of=as_of,
+                       themes=themes, progress=False if args.no_progress else None,
+                       keep=args.keep)
+    except EmptyWeek:
+        print(f"gridwall 周报：{week} 这一周没有任何事件数据，未生成周报。\n"
+              f"gridwall briefing: week {week} has no data in scope {args.scope}; nothing written.",
+              file=sys.stderr)
+        return EXIT_EMPTY
+    except (SettingsError, StoreError, MetricsError) as exc:
+        print(f"gridwall briefing: {exc}", file=sys.stderr)
+        return 2
+    except RenderError as exc:
+        print(f"gridwall briefing: {exc}", file=sys.stderr)
+        return 4
+    b = result.briefing
+    print(f"gridwall 周报 {b.week}（截至 {b.as_of:%Y-%m-%d %H:%M}）: "
+          f"{len(result.files)} files in {result.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,240 @@
+"""What a week's briefing says: every figure read once, and the summary written from them.
+
+:func:`compose` reads the week (and the week before, at the as_of shifted by a week, as
+metrics.md's previous period says) through store.metrics and store.briefing_reads, and returns a
+:class:`Briefing` that the renderer lays out. Every number in the briefing is one of these
+fields, so the document and the images cannot disagree with each other or with /api/metrics.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import geopandas as gpd
+import pandas as pd
+
+from store import briefing_reads as br
+from store import map_reads as mr
+from store import metrics as m
+from store import wall_reads as wr
+from store.db import ReadStore
+from store.settings import Settings
+
+from dashboard.figures.briefing_theme import pct
+
+
+class EmptyWeek(Exception):
+    """The week has no event in scope: there is nothing to brief (exit code 3)."""
+
+
+@dataclass
+class Briefing:
+    week: str
+    start: dt.date
+    end: dt.date
+    as_of: dt.datetime
+    prev_start: dt.date
+    prev_end: dt.date
+    prev_as_of: dt.datetime
+    scope: m.Scope
+    scope_name: str
+    county: str
+    demo: bool
+    now: dict
+    before: dict
+    targets: dict
+    ranking: pd.DataFrame
+    rises_category: pd.DataFrame
+    rises_place: pd.DataFrame
+    hotspots: pd.DataFrame
+    worst: pd.DataFrame
+    overdue_place: pd.DataFrame
+    overdue_dept: pd.DataFrame
+    trend_now: pd.DataFrame
+    trend_before: pd.DataFrame
+    mediation: dict
+    map_units: gpd.GeoDataFrame
+    map_outlines: gpd.GeoDataFrame
+    map_grids: gpd.GeoDataFrame | None
+    map_hotspots: gpd.GeoDataFrame
+    summary: str = ""
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def place_word(self) -> str:
+        """What the units of the ranking are: 镇街 at county level, 网格 inside a township."""
+        return "镇街" if self.scope.level == "county" else "网格"
+
+    @property
+    def week_title(self) -> str:
+        """'2025年第43周（10月20日—10月26日）'."""
+        year, week, _ = self.start.isocalendar()
+        last = self.end - dt.timedelta(days=1)
+        return (f"{year}年第{week}周（{self.start.month}月{self.start.day}日—"
+                f"{last.month}月{last.day}日）")
+
+    @property
+    def as_of_text(self) -> str:
+        return f"截至 {self.as_of:%Y-%m-%d %H:%M}"
+
+
+def _scope_name(store: ReadStore, scope: m.Scope, county: str) -> str:
+    if scope.level == "county":
+        return county
+    if scope.level == "township":
+        name = store.scalar("SELECT township_name FROM townships WHERE township_code = ?",
+                            [scope.code])
+        return f"{county}{name or scope.code}"
+    return f"{county} {scope.key}"
+
+
+def compose(store: ReadStore, settings: Settings, week: str, scope_text: str = "county",
+            as_of: dt.datetime | None = None) -> Briefing:
+    """Read everything the briefing of ``week`` shows; :class:`EmptyWeek` when it has no event."""
+    start, end = br.parse_week(week)
+    scope = m.parse_scope(store, scope_text)
+    if scope.level not in ("county", "township"):
+        raise m.MetricsError("briefing scope must be county or township:<code|name>")
+    if br.events_in_window(store, settings, start, end, scope) == 0:
+        raise EmptyWeek(week)
+    as_of = as_of or br.week_end_as_of(end)
+    p_start, p_end, p_as_of = br.previous_period(start, end, as_of)
+    meta = store.meta()
+    county = meta.get("dataset_name") or "本县"
+    township = scope.code if scope.level == "township" else None
+
+    # exactly /api/metrics?scope=…&start=…&end=…&as_of=…&compare=previous
+    now = m.metrics(store, settings, scope=scope, start=start, end=end, as_of=as_of,
+                    compare="previous")
+    before = now.pop("previous")
+    ranking = wr.unit_ranking(store, settings, township, start, end, as_of)
+    hot = br.week_hotspots(store, settings, start, end, scope)
+
+    # the map: density of the week per township (county) or per grid (township)
+    towns = mr.township_shapes(store, settings)
+    areas = mr.unit_areas(store, settings, township)
+    measures = mr.with_density(ranking, areas)
+    if township:
+        shapes = mr.grid_shapes(store, settings, township)
+        outlines = towns[towns["code"] == township]
+        grids = None
+        all_grids = shapes
+    else:
+        shapes = towns
+        outlines = towns
+        all_grids = mr.grid_shapes(store, settings, None)
+        grids = all_grids
+    units = shapes.merge(measures.drop(columns=["name", "area_km2"], errors="ignore"),
+                         on="code", how="left")
+    # in the hotspot list's order (by p): disc N on the map is row N of the list
+    map_hot = gpd.GeoDataFrame(
+        hot[["grid_id", "k", "ratio", "p"]].rename(columns={"grid_id": "code"}).merge(
+            all_grids[["code", "name", "geometry"]], on="code", how="inner"),
+        geometry="geometry", crs=all_grids.crs)
+
+    b = Briefing(
+        week=br.week_name(start), start=start, end=end, as_of=as_of,
+        prev_start=p_start, prev_end=p_end, prev_as_of=p_as_of,
+        scope=scope, scope_name=_scope_name(store, scope, county), county=county,
+        demo=meta.get("demo") == "true", now=now, before=before,
+        targets=dict(settings.section("targets")), ranking=ranking,
+        rises_category=br.rises(store, settings, start, end, p_start, p_end, scope, "category"),
+        rises_place=(br.rises(store, settings, start, end, p_start, p_end, scope, "township")
+                     if not township else _grid_rises(ranking, store, settings, township,
+                                                      p_start, p_end, p_as_of)),
+        hotspots=hot,
+        worst=br.worst_grids(store, settings, start, end, as_of, scope),
+        overdue_place=br.overdue_by(store, settings, as_of, "grid" if township else "township",
+                                    scope),
+        overdue_dept=br.overdue_by(store, settings, as_of, "department", scope),
+        trend_now=wr.daily_trend(store, settings, township, start, end),
+        trend_before=wr.daily_trend(store, settings, township, p_start, p_end),
+        mediation=br.week_mediation(store, settings, end, scope),
+        map_units=units, map_outlines=outlines, map_grids=grids, map_hotspots=map_hot,
+    )
+    b.summary = summary(b)
+    return b
+
+
+def _grid_rises(ranking, store, settings, township, p_start, p_end, p_as_of) -> pd.DataFrame:
+    """Inside a township, 'where it rose' is per grid: this week's grid counts against last's."""
+    before = m.metrics_table(store, settings, start=p_start, end=p_end, as_of=p_as_of,
+                             scope=m.Scope("township", township), by="grid")
+    df = ranking[["code", "name", "reported"]].merge(
+        before[["code", "reported"]].rename(columns={"reported": "before"}), on="code")
+    df = df.rename(columns={"name": "label", "reported": "now"})
+    df["change"] = df["now"] - df["before"]
+    df = df[df["change"] > 0]
+    df["change_pct"] = [None if b == 0 else c / b for c, b in zip(df["change"], df["before"])]
+    return df.sort_values(["change", "now"], ascending=False).head(6).reset_index(drop=True)
+
+
+# --- the written summary -------------------------------------------------------------------
+
+def change_pct_text(now: int, before: int) -> str:
+    """'环比上升12.3%' / '环比下降4.0%' / '与上周持平' / '上周无事件'."""
+    if before == 0:
+        return "上周无事件可比" if now else "与上周持平"
+    c = (now - before) / before * 100
+    if abs(c) < 0.05:
+        return "与上周持平"
+    return f"环比{'上升' if c > 0 else '下降'}{abs(c):.1f}%"
+
+
+def points_text(now: float | None, before: float | None) -> str:
+    """'较上周提高1.2个百分点' / '较上周下降0.4个百分点' / '与上周持平' / ''."""
+    if now is None or before is None:
+        return ""
+    d = round((now - before) * 100, 1)
+    if d == 0:
+        return "与上周持平"
+    return f"较上周{'提高' if d > 0 else '下降'}{abs(d):.1f}个百分点"
+
+
+def _join(parts: list[str]) -> str:
+    return "、".join(p for p in parts if p)
+
+
+def summary(b: Briefing) -> str:
+    """The paragraph a briefing opens with, written only from the briefing's own figures."""
+    n, p = b.now, b.before
+    out = [f"本周{b.scope_name}共受理事件{n['reported']:,}件，"
+           f"{change_pct_text(int(n['reported']), int(p['reported']))}"
+           f"（上周{p['reported']:,}件）"]
+    for key, label in (("handling_rate", "办结率"), ("on_time_rate", "按期办结率"),
+                       ("satisfaction_rate", "满意率")):
+        rate = f"{label}{pct(n.get(key))}"
+        pts = points_text(n.get(key), p.get(key))
+        out.append(rate + (f"，{pts}" if pts else ""))
+    rises = b.rises_category
+    if len(rises):
+        top = rises.iloc[0]
+        where = f"，主要在{top['where']}" if isinstance(top.get("where"), str) else ""
+        out.append(f"增幅最大的是{top['label']}类，增加{int(top['change'])}件{where}")
+    hot = b.hotspots
+    if len(hot):
+        places = hot.groupby("township_name", sort=False).size().sort_values(ascending=False)
+        if b.scope.level == "township":
+            where = _join(list(hot["grid_name"].head(3))) + ("等" if len(hot) > 3 else "")
+        else:
+            where = _join([f"{t}（{k}处）" if k > 1 else t for t, k in places.head(3).items()])
+            where += "等" if len(places) > 3 else ""
+        out.append(f"新发热点{len(hot)}处，{'集中' if len(places) <= 3 else '分布'}在{where}")
+    else:
+        out.append("本周无新发热点")
+    red = int(n.get("red") or 0)
+    if red:
+        top = b.overdue_place.head(3)
+        where = _join([f"{r.name}（{int(r.red)}件）" for r in top.itertuples()])
+        dept = b.overdue_dept.head(1)
+        dept_text = (f"，责任部门中{dept.iloc[0]['name']}最多（{int(dept.iloc[0]['red'])}件）"
+                     if len(dept) else "")
+        out.append(f"截至周末超期未办结{red}件，主要在{where}{dept_text}")
+    else:
+        out.append("截至周末无超期未办结事件")
+    med = b.mediation
+    if med.get("month") and med.get("mediated"):
+        month = dt.date.fromisoformat(med["month"])
+        out.append(f"{month.month}月矛盾纠纷调解{med['mediated']:,}件，"
+                   f"调解成功率{pct(med['success_rate'])}")
+    return "；".join(out) + "。"

@@ -1,0 +1,70 @@
+"""The briefing's map: the week's event density per township (or per grid inside a township)
+with the week's emerging hotspots outlined and named. Pure: GeoDataFrames in → a figure out.
+
+Built from the same map layers as the wall (``layers``), on plain axes (no tiles, offline).
+Density is a volume, so its classes are a neutral blue ramp; the hotspots stand out in the
+palette's hotspot colour and are labelled on the map, because a printed page has no hover.
+"""
+from __future__ import annotations
+
+import geopandas as gpd
+import plotly.graph_objects as go
+
+import layers as L
+from dashboard.figures.briefing_theme import Palette, base_layout
+
+
+def label_sizes(outlines: gpd.GeoDataFrame, large: float = 16, small: float = 12) -> list[float]:
+    """Smaller names for small units (town-centre streets), whose labels would run together."""
+    if "area_km2" in outlines:
+        area = outlines["area_km2"].astype("float64").fillna(0.0)
+    else:
+        area = outlines.to_crs(outlines.estimate_utm_crs()).geometry.area
+    cut = float(area.median()) * 0.5
+    return [small if a < cut else large for a in area]
+
+
+def map_figure(units: gpd.GeoDataFrame, outlines: gpd.GeoDataFrame | None,
+               grids: gpd.GeoDataFrame | None, hotspots: gpd.GeoDataFrame,
+               pal: Palette) -> go.Figure:
+    """``units``: code, name, geometry, density (events/km² this week), label_lon/lat.
+    ``outlines``: the townships to frame (the county's, or the one township's); ``grids``:
+    faint grid outlines (None to leave out); ``hotspots``: hotspot grids (code, name, geometry,
+    k, ratio), in the order the briefing lists them: disc N is row N of that list."""
+    axes = L.map_axes(L.bounds((outlines if outlines is not None else units).geometry.values),
+                      pad=0.03)
+    traces: list = L.choropleth(units, "density", kind="grid", label="事件密度", unit="件/km²",
+                                decimals=1, colors=pal.classes, zero_color=pal.zero,
+                                fill_opacity=0.92, marker_size=1,
+                                marker_color="rgba(0,0,0,0)",
+                                marker_line_color="rgba(0,0,0,0)")[:-1]
+    if grids is not None and not grids.empty:
+        traces += L.grid_boundaries(grids, line_color=pal.dim, line_width=0.4, opacity=0.35)
+    if outlines is not None and not outlines.empty:
+        traces += L.township_boundaries(outlines, line_color=pal.text if pal.name == "light"
+                                        else pal.accent, line_width=1.4, opacity=0.8)
+        halo = "0 0 3px #000, 0 0 6px #000" if pal.name == "dark" else \
+            "0 0 3px #fff, 0 0 6px #fff, 0 0 9px #fff"
+        traces += L.township_labels(outlines, font_size=label_sizes(outlines), color=pal.text,
+                                    weight=600, shadow=halo)
+    if not hotspots.empty:
+        traces += L.hotspot_outlines(hotspots, color=pal.hotspot, width=2.5, glow_width=9,
+                                     clickable=False)
+        # numbered discs; the names are listed beside the map (labels collide in a town centre)
+        pts = hotspots.geometry.representative_point()
+        traces.append(go.Scatter(
+            x=pts.x, y=pts.y, mode="markers+text", showlegend=False, hoverinfo="skip",
+            marker={"size": 24, "color": pal.hotspot, "line": {"color": pal.bg, "width": 2}},
+            text=[str(i) for i in range(1, len(hotspots) + 1)], textposition="middle center",
+            textfont={"size": 14, "color": "#ffffff", "weight": 700}))
+        traces.append(go.Scatter(x=[None], y=[None], mode="lines", showlegend=True,
+                                 name=f"新发热点 {len(hotspots)} 处",
+                                 line={"color": pal.hotspot, "width": 3}, legendrank=1000))
+    corner = L.emptiest_corner(units.geometry.values, axes)
+    fig = go.Figure(traces, layout=base_layout(
+        pal, **axes, showlegend=True, margin={"l": 0, "r": 0, "t": 0, "b": 0},
+        legend={**L.legend_position(corner), "bgcolor": pal.panel, "bordercolor": pal.border,
+                "borderwidth": 1, "font": {"size": 15, "color": pal.text},
+                "grouptitlefont": {"size": 15, "color": pal.dim}, "traceorder": "grouped",
+                "itemsizing": "constant"}))
+    return fig

@@ -1,0 +1,88 @@
+"""The 3D density view (三维密度): a pydeck Deck with no base map (polygons are the map).
+
+Bottom to top: event density hexagons (extruded), grid outlines, township outlines, hotspot
+outlines, the selected grid, cameras, coverage-gap rings. ``map_provider=None``: no style,
+no tiles, nothing fetched from the internet; the page draws it with the deck.gl bundle the
+app serves.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import pandas as pd
+import pydeck as pdk
+
+from dashboard.figures import style
+from layers.deck_density import hexagon_layer
+from layers.deck_outlines import outline_layer
+from layers.deck_points import camera_layer, gap_layer
+
+
+@dataclass
+class DeckData:
+    """What one 3D view shows, already read: plain records and frames, no renderer types."""
+
+    bounds: tuple[float, float, float, float]          # lon/lat box to fit
+    cells: pd.DataFrame                                 # lon, lat, n
+    townships: list[dict] = field(default_factory=list)  # outline records
+    grids: list[dict] = field(default_factory=list)
+    hotspots: list[dict] = field(default_factory=list)
+    selected: list[dict] = field(default_factory=list)
+    cameras: list[dict] = field(default_factory=list)    # p, online, tip
+    gaps: list[dict] = field(default_factory=list)       # p, r, tip
+    hex_radius_m: float = 300.0
+    pitch: float = 45.0
+    bearing: float = -12.0
+    size_px: tuple[int, int] = (900, 560)
+
+
+def fit_view(bounds: tuple[float, float, float, float], size_px: tuple[int, int],
+             pitch: float, bearing: float) -> pdk.ViewState:
+    """Centre and Web-Mercator zoom that fit ``bounds`` in ``size_px`` (a little margin)."""
+    minx, miny, maxx, maxy = bounds
+    lat = (miny + maxy) / 2
+    w, h = size_px
+    span_x = max(maxx - minx, 1e-4)
+    span_y = max((maxy - miny) / max(math.cos(math.radians(lat)), 0.05), 1e-4)
+    zoom = min(math.log2(w * 360 / (256 * span_x)), math.log2(h * 360 / (256 * span_y)))
+    return pdk.ViewState(longitude=(minx + maxx) / 2, latitude=lat, zoom=round(zoom - 0.35, 2),
+                         pitch=pitch, bearing=bearing, max_pitch=70)
+
+
+def column_height_m(bounds) -> float:
+    """Height of the tallest hexagon: a quarter of the view's width, so a county, a
+    township and a grid all read as 3D without columns leaving the screen. deck.gl maps
+    events per hexagon linearly onto [0, this]."""
+    minx, miny, maxx, maxy = bounds
+    width_m = (maxx - minx) * 111_320 * math.cos(math.radians((miny + maxy) / 2))
+    return max(width_m / 4, 50.0)
+
+
+def density_deck(data: DeckData) -> pdk.Deck:
+    layers = [hexagon_layer(data.cells, radius_m=data.hex_radius_m, colors=style.DENSITY_RANGE,
+                            max_height_m=column_height_m(data.bounds))]
+    if data.grids:
+        layers.append(outline_layer(data.grids, layer_id="grids", color=style.GRID_LINE,
+                                    width_px=0.8))
+    if data.townships:
+        layers.append(outline_layer(data.townships, layer_id="townships",
+                                    color=style.TOWNSHIP_LINE, width_px=1.8))
+    if data.hotspots:
+        layers.append(outline_layer(data.hotspots, layer_id="hotspots",
+                                    color=style.HOTSPOT_LINE, width_px=3, pickable=True))
+    if data.selected:
+        layers.append(outline_layer(data.selected, layer_id="selected",
+                                    color=style.SELECTED_LINE, width_px=3.5))
+    if data.cameras:
+        cams = [{"p": c["p"], "tip": c["tip"],
+                 "c": style.CAMERA_ONLINE if c["online"] else style.CAMERA_OFFLINE}
+                for c in data.cameras]
+        layers.append(camera_layer(cams))
+    if data.gaps:
+        layers.append(gap_layer(data.gaps, color=style.GAP_RING))
+    return pdk.Deck(
+        layers=layers, map_provider=None, map_style=None,
+        initial_view_state=fit_view(data.bounds, data.size_px, data.pitch, data.bearing),
+        views=[pdk.View(type="MapView", controller=True)],
+        parameters={"clearColor": [0, 0, 0, 0]})

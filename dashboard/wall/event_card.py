@@ -1,0 +1,113 @@
+"""Event card (事件详情): a modal on the wall canvas, opened by a click on a live or red/yellow
+row, closed by × or Esc (assets/gridwall.js closes the card before Esc leaves a drill level).
+
+Timeline 上报 → 受理 → 流转 → 办结, due time and how long overdue, category, department and
+level, address, description, and the reporter masked (张*, 138****5678) by store.event_rows:
+the wall never shows a full name or phone number. The same detail as GET /api/events/<id>.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from dash import ALL, ClientsideFunction, Input, Output, dcc, html
+
+from dashboard.wall import fmt
+from dashboard.wall.drill import REFRESH
+from dashboard.wall.event_rows import EV_ROW, due_text
+from store import wall_reads as wr
+from store.vocab import STATUS_ZH
+
+OPEN = "event-open"
+LEVEL_ZH = {"grid": "网格", "village": "村社", "township": "镇街", "county": "县级"}
+WARN_ZH = {"red": "红线示警", "yellow": "黄线提醒"}
+HIDDEN = "gw-modal gw-hidden"
+
+
+def _when(iso: str | None) -> str:
+    return dt.datetime.fromisoformat(iso).strftime("%m-%d %H:%M") if iso else "—"
+
+
+def _field(label: str, value, wide: bool = False) -> html.Div:
+    return html.Div([html.Span(label, className="gw-ec-k"),
+                     html.Span(value if value not in (None, "") else "—", className="gw-ec-v")],
+                    className="gw-ec-field" + (" gw-ec-wide" if wide else ""))
+
+
+def timeline(steps: list[dict]) -> html.Div:
+    """上报 → 受理 → 流转 → 办结 with their times; steps not reached yet are grey."""
+    items = []
+    for i, s in enumerate(steps):
+        done = bool(s.get("at"))
+        if i:
+            items.append(html.Div(className="gw-ec-arrow" + (" gw-ec-done" if done else "")))
+        items.append(html.Div([html.Div(className="gw-ec-dot"), html.B(s["label"]),
+                               html.Span(_when(s.get("at")))],
+                              className="gw-ec-step" + (" gw-ec-done" if done else "")))
+    return html.Div(items, className="gw-ec-timeline")
+
+
+def card_content(d: dict | None) -> tuple[str, list]:
+    """(title, body children) for :func:`store.event_rows.event_detail`'s dict."""
+    if d is None:
+        return "事件不存在", [html.Div("未找到该事件", className="gw-dim")]
+    closed = bool(d.get("closed_at"))
+    over, over_cls = due_text(d.get("overdue_hours"), closed)
+    status = "已办结" if closed else STATUS_ZH.get(d.get("status"), "处置中")
+    badges = [html.Span(status, className="gw-ec-status " + ("gw-status-closed" if closed
+                                                               else "gw-status-open"))]
+    if d.get("warning"):
+        badges.insert(0, html.Span(WARN_ZH[d["warning"]],
+                                   className="gw-badge gw-badge-" + d["warning"]))
+    due = html.Div([html.Span("办结时限 "), html.B(_when(d.get("due_at"))),
+                    html.Span(over, className="gw-ec-over " + over_cls)], className="gw-ec-due")
+    reporter = " ".join(v for v in (d.get("reporter_name"), d.get("reporter_phone")) if v)
+    place = " · ".join(v for v in (d.get("township"), d.get("grid_name")) if v)
+    body = [
+        html.Div(badges, className="gw-ec-badges"),
+        timeline(d.get("timeline") or []),
+        due,
+        html.Div([
+            _field("事件类别", " / ".join(v for v in (d.get("category"), d.get("subcategory")) if v)),
+            _field("来源渠道", d.get("channel")),
+            _field("所在网格", place, wide=True),
+            _field("处置部门", d.get("department")),
+            _field("处置层级", LEVEL_ZH.get(d.get("level") or "", d.get("level"))),
+            _field("事发地址", d.get("address"), wide=True),
+            _field("事件描述", d.get("description"), wide=True),
+            _field("上报人", reporter, wide=True),
+        ], className="gw-ec-fields"),
+    ]
+    return f"事件 {d['event_id']}", body
+
+
+def layout(ctx) -> html.Div:
+    return html.Div(id="event-card", className=HIDDEN, children=[
+        dcc.Store(id=OPEN, data=None),
+        html.Div(className="gw-ec", children=[
+            html.Div([html.Div("", id="event-card-title", className="gw-ec-title"),
+                      html.Span("×", id="event-card-close", n_clicks=0, className="gw-gc-close",
+                                title="关闭（Esc）")], className="gw-ec-head"),
+            html.Div(id="event-card-body", className="gw-ec-body"),
+        ]),
+    ])
+
+
+def register_callbacks(app, ctx) -> None:
+    app.clientside_callback(
+        ClientsideFunction(namespace="gridwall", function_name="openEvent"),
+        Output(OPEN, "data"),
+        Input({"type": EV_ROW, "id": ALL, "list": ALL}, "n_clicks"),
+        Input("event-card-close", "n_clicks"),
+        prevent_initial_call=True,
+    )
+
+    @app.callback(
+        Output("event-card", "className"), Output("event-card-title", "children"),
+        Output("event-card-body", "children"),
+        Input(OPEN, "data"), Input(REFRESH, "n_intervals"),
+    )
+    def _card(event_id, _n):
+        if not event_id:
+            return HIDDEN, "", []
+        title, body = card_content(ctx.cached(wr.event_card, event_id, ctx.as_of(), timeout=60))
+        return "gw-modal", title, body

@@ -1,0 +1,78 @@
+"""One event as a list row the duty officer can act on (live list and red/yellow list).
+
+Two lines: what and where in large type (level or time, grid, category, how long overdue or
+how long left), then who and by when (event number, department, due time). A click on the
+row opens the event card (dashboard.wall.event_card) through the row's pattern-matching id
+``{"type": EV_ROW, "id": event_id, "list": name}`` (the same event may be in both lists).
+No reporter on a row, masked or not.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+from dash import html
+
+from dashboard.wall import fmt
+
+EV_ROW = "gw-ev-row"
+
+
+def _ts(v) -> dt.datetime | None:
+    if v is None or (isinstance(v, float) and v != v) or v is pd.NaT:
+        return None
+    return v.to_pydatetime() if hasattr(v, "to_pydatetime") else v
+
+
+def due_text(overdue_hours, closed: bool) -> tuple[str, str]:
+    """(text, css class) of the time against the limit: '超时3天4小时' | '剩5小时20分' | ''."""
+    if closed or overdue_hours is None or overdue_hours != overdue_hours:
+        return "", ""
+    if overdue_hours > 0:
+        return "超时" + short_hours(overdue_hours), "gw-elapsed-red"
+    return "剩" + short_hours(-overdue_hours), "gw-due-left"
+
+
+def short_hours(hours: float) -> str:
+    """fmt.elapsed, shortened where the detail does not matter, so it fits its column:
+    minutes only under 10 hours ('5小时20分', '14小时'), whole days from 10 days ('56天')."""
+    if hours >= 240:
+        return f"{int(hours // 24)}天"
+    if 10 <= hours < 48:
+        return f"{int(hours)}小时"
+    return fmt.elapsed(hours)
+
+
+def place(row, township_level: bool = True) -> str:
+    """The grid, the unit someone acts in (its township when the event has no grid); the
+    card names both."""
+    grid = getattr(row, "grid_name", None) or ""
+    town = getattr(row, "township_name", None) or ""
+    return grid or town or "—"
+
+
+def event_row(r, *, list_name: str, first: html.Span, township_level: bool, today: dt.date,
+              status: html.Span | None = None, cls: str = "") -> html.Div:
+    """Line 1: ``first`` (time or level), grid, category, time against the limit (or 已办结);
+    line 2: ``status`` (if given), event number, department, due time."""
+    closed = bool(getattr(r, "closed_now", False))
+    due_at = _ts(getattr(r, "due_at", None))
+    over, over_cls = due_text(getattr(r, "overdue_hours", None), closed)
+    if closed:
+        over, over_cls = "已办结", "gw-status-closed"
+    line1 = [first, html.Span(place(r, township_level), className="gw-ev-place"),
+             html.Span(r.category, className="gw-ev-cat"),
+             html.Span(over, className="gw-num-r gw-ev-over " + over_cls)]
+    due = ""
+    if due_at:
+        due = "时限" + (due_at.strftime("%H:%M") if due_at.date() == today
+                      else due_at.strftime("%m-%d %H:%M"))
+    line2 = ([status] if status is not None else []) + [
+        html.Span(str(r.event_id), className="gw-ev-id"),
+        html.Span(getattr(r, "department", None) or "未派单", className="gw-ev-dept"),
+        html.Span(due, className="gw-num-r gw-ev-due")]
+    return html.Div(
+        id={"type": EV_ROW, "id": str(r.event_id), "list": list_name}, n_clicks=0,
+        className=("gw-ev-row " + cls).strip(), title="点击查看事件详情",
+        **{"data-id": str(r.event_id)},
+        children=[html.Div(line1, className="gw-ev-line1"), html.Div(line2, className="gw-ev-line2")])

@@ -1,0 +1,69 @@
+"""Hotspot board (新发热点): the window's emerging hotspots listed on the map, no mouse needed.
+
+A wall has no mouse, so the statistics a hover shows (store.hotspots: count ``k`` against the
+grid's baseline) are written out: grid, township, k, and how many times the baseline. Rows
+are ordered by p (the most surprising first); a row click opens the grid (URL, like a map
+click). The board sits in the map's left strip, above the legend.
+"""
+from __future__ import annotations
+
+import pandas as pd
+from dash import Input, Output, html
+
+from dashboard.wall.drill import DRILL_STORE, HOT_ROW, REFRESH
+from dashboard.wall.view import current_view
+from store import hotspots as hs
+from store import wall_reads as wr
+
+SHOWN = 5
+
+
+def rows_for(layers) -> int:
+    """Rows the board has room for above the map legend, which grows with the heat (one key)
+    and the cameras (two keys)."""
+    layers = set(layers or ())
+    return max(2, SHOWN - ("heat" in layers) - 2 * ("cameras" in layers))
+
+
+def board_rows(hot: pd.DataFrame, town_names: dict, county_level: bool, top: int = SHOWN) -> list:
+    rows = []
+    for r in hot.head(top).itertuples(index=False):
+        where = town_names.get(r.township_code, "") if county_level else ""
+        detail = f"本期{int(r.k)}件 · 基线{r.baseline:.1f}"
+        rows.append(html.Div(
+            id={"type": HOT_ROW, "code": str(r.grid_id), "township": str(r.township_code)},
+            n_clicks=0, className="gw-hot-row", title=f"p={r.p:.1g}",
+            **{"data-code": str(r.grid_id)}, children=[
+                html.Div([html.Span(r.grid_name or r.grid_id, className="gw-hot-name"),
+                          html.B(f"×{r.ratio:.1f}", className="gw-hot-ratio")],
+                         className="gw-hot-line"),
+                html.Div(f"{where} · {detail}" if where else detail, className="gw-hot-detail"),
+            ]))
+    return rows
+
+
+def board_body(hot: pd.DataFrame, town_names: dict, county_level: bool,
+               top: int = SHOWN) -> list:
+    n = len(hot)
+    head = html.Div([html.Span("新发热点", className="gw-hot-title"),
+                     html.B(f"{n}处", className="gw-hot-count" + (" gw-hot-none" if not n else ""))],
+                    className="gw-hot-head")
+    if not n:
+        return [head, html.Div("本期无新发热点", className="gw-hot-empty")]
+    more = [html.Div(f"另有{n - top}处（见地图）", className="gw-hot-more")] if n > top else []
+    return [head, *board_rows(hot, town_names, county_level, top), *more]
+
+
+def layout(ctx) -> html.Div:
+    return html.Div(id="hot-board", className="gw-hotboard")
+
+
+def register_callbacks(app, ctx) -> None:
+    @app.callback(Output("hot-board", "children"),
+                  Input(DRILL_STORE, "data"), Input(REFRESH, "n_intervals"),
+                  Input("map-layers", "value"))
+    def _board(drill, _n, layers):
+        v = current_view(ctx, drill)
+        hot = ctx.cached(hs.emerging_hotspots, v.start, v.end, v.township)
+        names = {t["code"]: t["name"] for t in ctx.cached(wr.township_list)}
+        return board_body(hot, names, v.township is None, rows_for(layers))

@@ -1,0 +1,160 @@
+"""The analysis page's filters (研判筛选), parsed once from a URL query, used by every panel.
+
+Why one parser: the page, its JSON API and the CSV export take the same parameters, so a
+view and its export always describe the same events. Parameters:
+
+window   today | 7d | week | 30d | month (relative to as_of's day; week = Monday–Sunday
+         and month = the calendar month that contain it), or start / end dates [start, end)
+start, end, as_of   as in /api/metrics (no window and no dates: the wall's window_days days
+         ending with as_of's day, like /api/metrics; for the event list and its export:
+         every report time)
+township (code or name), grid (id), category, channel, department
+status   reported | accepted | dispatched | closed | invalid (the stored status) | open
+         (valid and not closed as of as_of)
+warning  red | yellow (open at as_of and past close_h / within the yellow band; metrics.md)
+
+Filters combine with AND; the window always applies (a red warning reported before the
+window is not in a windowed list; the late list by department is the exception: it is the
+backlog, see store.analysis_reads).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass
+from typing import Mapping
+
+from store import metrics as m
+from store.db import ReadStore
+from store.schema import STATUSES
+from store.settings import Settings
+
+PRESETS = ("today", "7d", "week", "30d", "month")
+PRESET_ZH = {"today": "今日", "7d": "近7天", "week": "本周", "30d": "近30天", "month": "本月"}
+WARNINGS = ("red", "yellow")
+STATUS_FILTERS = (*STATUSES, "open")
+FILTER_KEYS = ("window", "start", "end", "as_of", "township", "grid", "category", "channel",
+               "department", "status", "warning")
+
+
+ALL_START, ALL_END = dt.date(1, 1, 1), dt.date(9999, 12, 31)   # window "all"
+
+
+class FilterError(m.MetricsError):
+    """A bad filter value; the API answers 400 with this message."""
+
+
+@dataclass(frozen=True)
+class Filters:
+    start: dt.date
+    end: dt.date
+    as_of: dt.datetime
+    window: str | None = None          # the preset, None for dates
+    township: str | None = None        # township_code
+    grid: str | None = None
+    category: str | None = None
+    channel: str | None = None
+    department: str | None = None
+    status: str | None = None
+    warning: str | None = None
+
+    def key(self) -> tuple:
+        """Plain values for cache keys."""
+        return tuple(sorted((k, str(v)) for k, v in asdict(self).items()))
+
+    @property
+    def bounded(self) -> bool:
+        return self.window != "all"
+
+    def query(self) -> dict[str, str]:
+        """URL parameters that reproduce these filters (dates and as_of explicit)."""
+        out = ({"start": self.start.isoformat(), "end": self.end.isoformat()}
+               if self.bounded else {})
+        out["as_of"] = self.as_of.isoformat(sep="T")
+        for k in ("township", "grid", "category", "channel", "department", "status", "warning"):
+            v = getattr(self, k)
+            if v:
+                out[k] = v
+        return out
+
+
+def preset_window(preset: str, as_of: dt.datetime) -> tuple[dt.date, dt.date]:
+    d = as_of.date()
+    one = dt.timedelta(days=1)
+    if preset == "today":
+        return d, d + one
+    if preset == "7d":
+        return d - 6 * one, d + one
+    if preset == "30d":
+        return d - 29 * one, d + one
+    if preset == "week":
+        monday = d - d.weekday() * one
+        return monday, monday + 7 * one
+    if preset == "month":
+        first = d.replace(day=1)
+        nxt = (first + 32 * one).replace(day=1)
+        return first, nxt
+    raise FilterError(f"bad window {preset!r}: use one of {', '.join(PRESETS)} or start/end")
+
+
+def _clean(args: Mapping[str, str], key: str) -> str | None:
+    v = args.get(key)
+    if v is None:
+        return None
+    v = str(v).strip()
+    return v or None
+
+
+def parse_filters(
+    store: ReadStore,
+    settings: Settings,
+    args: Mapping[str, str],
+    *,
+    extra: tuple[str, ...] = (),
+    as_of_default: dt.datetime | None = None,
+    unbounded: bool = False,
+) -> Filters:
+    """Validate ``args`` (a request's query) into :class:`Filters`; FilterError if bad.
+
+    ``extra`` names further parameters the caller reads itself (sort, page, ...); any other
+    unknown parameter is an error, so a typo never silently widens a list. ``unbounded``:
+    no window and no dates means every report time (window ``all``; the event list) instead
+    of the wall's default window (figures that need a window).
+    """
+    unknown = set(args) - set(FILTER_KEYS) - set(extra)
+    if unknown:
+        raise FilterError(f"unknown parameter(s): {', '.join(sorted(unknown))}")
+    as_of = m.parse_as_of(_clean(args, "as_of"), settings) or as_of_default
+    as_of = m.resolve_as_of(store, settings, as_of)
+    preset = _clean(args, "window")
+    start = m.parse_date(_clean(args, "start"), "start")
+    end = m.parse_date(_clean(args, "end"), "end")
+    if preset and (start or end):
+        raise FilterError("give either window or start/end, not both")
+    if preset:
+        start, end = preset_window(preset, as_of)
+    else:
+        days = int(settings.section("wall")["window_days"])
+        d_start, d_end = m.default_window(as_of, days)
+        if start is None and end is None and unbounded:
+            start, end, preset = ALL_START, ALL_END, "all"
+        elif start is None and end is None:
+            start, end = d_start, d_end
+        elif start is None:
+            start = end - dt.timedelta(days=days)
+        elif end is None:
+            end = max(d_end, start + dt.timedelta(days=1))
+    if end <= start:
+        raise FilterError(f"end {end} must be after start {start}")
+    township = _clean(args, "township")
+    if township:
+        township = m.parse_scope(store, f"township:{township}").code
+    status = _clean(args, "status")
+    if status and status not in STATUS_FILTERS:
+        raise FilterError(f"bad status {status!r}: use one of {', '.join(STATUS_FILTERS)}")
+    warning = _clean(args, "warning")
+    if warning and warning not in WARNINGS:
+        raise FilterError(f"bad warning {warning!r}: use red or yellow")
+    return Filters(start=start, end=end, as_of=as_of, window=preset, township=township,
+                   grid=_clean(args, "grid"), category=_clean(args, "category"),
+                   channel=_clean(args, "channel"), department=_clean(args, "department"),
+                   status=status, warning=warning)

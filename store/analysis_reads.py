@@ -1,0 +1,293 @@
+"""Read functions for the analysis page 研判: hotspots with camera coverage, density cells for
+the 3D view, the hour × weekday matrix, the trend by category, option lists.
+
+Every function takes ``(store, settings, ...)`` with plain-value arguments (so the page and
+the API call them through ``ctx.cached``) and returns plain data (DataFrames, dicts, lists):
+renderer-neutral, the figure builders in ``dashboard/figures`` and ``layers/deck_*`` draw it.
+SQL filters the window on ``reported_at`` first: events are stored sorted by it, so DuckDB
+skips every block outside the window.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+import numpy as np
+import pandas as pd
+
+from store import hotspots as hs
+from store.analysis_filters import Filters
+from store.cameras_near import online_within
+from store.db import ReadStore
+from store.settings import Settings
+
+HOTSPOT_COLUMNS = ["grid_id", "grid_name", "township_code", "township", "k", "baseline",
+                   "ratio", "p", "density_per_km2", "emerging", "cameras_online_within",
+                   "gi_star_z"]
+
+
+def hotspots(
+    store: ReadStore,
+    settings: Settings,
+    start: dt.date,
+    end: dt.date,
+    as_of: dt.datetime,
+    township: str | None = None,
+    category: str | None = None,
+    channel: str | None = None,
+    everything: bool = False,
+    *,
+    table: pd.DataFrame | None = None,
+    coverage: dict[str, int] | None = None,
+    neighbours: dict[str, list[str]] | None = None,
+) -> pd.DataFrame:
+    """Emerging hotspots (or, with ``everything``, every grid) sorted by p, then k desc,
+    with ``cameras_online_within``: cameras online at as_of within camera_radius_m of the
+    grid polygon (metres on the ground). Columns: HOTSPOT_COLUMNS.
+
+    ``table`` (:func:`store.hotspots.hotspot_table` of these arguments) and ``coverage``
+    (:func:`store.cameras_near.online_within` of every grid at as_of) may be given already
+    read: the app caches both, so a new window costs one rollup query.
+
+    ``gi_star_z``: Getis-Ord Gi* z-score of the grid's density among the grids of the table
+    (the township's, or the county's) with contiguity weights, beside the Poisson rule."""
+    t = table if table is not None else hs.hotspot_table(
+        store, settings, start, end, township, category=category, channel=channel)
+    if neighbours is None:
+        neighbours = hs.grid_neighbours(store, settings)
+    dens = t.set_index("grid_id")["density"] if "density" in t else t.set_index("grid_id")["k"]
+    t = t.assign(gi_star_z=hs.gi_star(dens, neighbours).to_numpy())
+    if not everything:
+        t = t[t["hotspot"]]
+    t = t.reset_index(drop=True).rename(columns={
+        "township_name": "township", "density": "density_per_km2", "hotspot": "emerging"})
+    cams = coverage if coverage is not None else online_within(
+        store, settings, tuple(t["grid_id"]), as_of)
+    t["cameras_online_within"] = [cams.get(g, 0) for g in t["grid_id"]]
+    return t[HOTSPOT_COLUMNS]
+
+
+def hotspot_records(df: pd.DataFrame) -> list[dict]:
+    """JSON-ready rows of :func:`hotspots` (None for a missing density)."""
+    out = []
+    for r in df.itertuples(index=False):
+        d = r.density_per_km2
+        out.append({
+            "grid_id": r.grid_id, "grid_name": r.grid_name, "township": r.township,
+            "township_code": r.township_code, "k": int(r.k), "baseline": float(r.baseline),
+            "ratio": float(r.ratio), "p": float(r.p),
+            "density_per_km2": None if d is None or d != d else float(d),
+            "emerging": bool(r.emerging),
+            "cameras_online_within": int(r.cameras_online_within),
+            "gi_star_z": None if r.gi_star_z != r.gi_star_z else round(float(r.gi_star_z), 3)})
+    return out
+
+
+# --- the event filter on the events table (panels that aggregate) ------------------------
+
+FILTER_COLUMNS = {"township": "township_code", "grid": "grid_id"}
+
+def _events_where(f: Filters, settings: Settings) -> tuple[str, list]:
+    """``FROM … WHERE …`` (and its parameters) for the valid events of the window matching
+    the filters. A warning or the status ``open`` need as_of and the limits: then the rows
+    come from ``event_rows_cte`` (open events only), the one definition of a warning."""
+    sql = ["reported_at >= ? AND reported_at < ?", "status IS DISTINCT FROM 'invalid'"]
+    params: list = [dt.datetime.combine(f.start, dt.time()), dt.datetime.combine(f.end, dt.time())]
+    for col in ("township", "grid", "category", "channel", "department"):
+        v = getattr(f, col)
+        if v:
+            sql.append(f"{FILTER_COLUMNS.get(col, col)} = ?")
+            params.append(v)
+    if f.status and f.status not in ("open",):
+        if f.status == "invalid":
+            sql[1] = "status = 'invalid'"
+        else:
+            sql.append("status = ?")
+            params.append(f.status)
+    if f.warning or f.status == "open":
+        from store.event_rows import event_rows_cte
+
+        cte, cte_params = event_rows_cte(settings, f.as_of, open_only=True)
+        sql.append("is_open")
+        if f.warning:
+            sql.append("warning = ?")
+            params.append(f.warning)
+        src = f"(WITH {cte} SELECT * FROM ev) AS src"
+        return f"{src} WHERE {' AND '.join(sql)}", [*cte_params, *params]
+    return f"events WHERE {' AND '.join(sql)}", params
+
+
+# --- 3D density -----------------------------------------------------------------------
+
+def density_cells(store: ReadStore, settings: Settings, f: Filters,
+                  cell_m: float = 150.0) -> pd.DataFrame:
+    """Window events (filters applied) counted per ~``cell_m`` metre square, in SQL:
+    ``lon``, ``lat`` (cell centres) and ``n``. The 3D view aggregates these weighted points
+    into hexagons; sending cells, not events, keeps the reply small at any scale."""
+    where, params = _events_where(f, settings)
+    lat0 = store.scalar("SELECT avg(centroid_lat) FROM grids") or 30.0
+    dy = cell_m / 110_574.0
+    dx = cell_m / (111_320.0 * math.cos(math.radians(lat0)))
+    df = store.df(
+        f"""SELECT floor(lon / ?)::BIGINT AS ix, floor(lat / ?)::BIGINT AS iy, count(*) AS n
+            FROM {where} AND lon IS NOT NULL AND lat IS NOT NULL GROUP BY ALL""",
+        [dx, dy, *params])
+    return pd.DataFrame({"lon": (df["ix"].to_numpy() + 0.5) * dx,
+                         "lat": (df["iy"].to_numpy() + 0.5) * dy,
+                         "n": df["n"].to_numpy(dtype="int64")})
+
+
+# --- hour-of-day × weekday, trend by category -----------------------------------------------
+
+WEEKDAYS_ZH = ["周一", "周二", "周三", "周四", "周五", "周六", "周日"]
+
+
+def hour_weekday(store: ReadStore, settings: Settings, f: Filters) -> np.ndarray:
+    """7 × 24 counts: rows Monday..Sunday, columns hour 0..23 (local time)."""
+    where, params = _events_where(f, settings)
+    df = store.df(
+        f"""SELECT isodow(reported_at) - 1 AS d, hour(reported_at) AS h, count(*) AS n
+            FROM {where} GROUP BY ALL""", params)
+    out = np.zeros((7, 24), dtype="int64")
+    out[df["d"].to_numpy(dtype=int), df["h"].to_numpy(dtype=int)] = df["n"].to_numpy()
+    return out
+
+
+def trend_by_category(store: ReadStore, settings: Settings, f: Filters,
+                      top: int = 6) -> pd.DataFrame:
+    """Events per day (weeks for windows over 62 days) and category: ``period``,
+    ``category``, ``n``; categories beyond the ``top`` largest are summed as 其他."""
+    where, params = _events_where(f, settings)
+    unit = "week" if (f.end - f.start).days > 62 else "day"
+    df = store.df(
+        f"""SELECT date_trunc('{unit}', reported_at)::DATE AS period, category, count(*) AS n
+            FROM {where} GROUP BY ALL ORDER BY period""", params)
+    if df.empty:
+        return df
+    keep = df.groupby("category")["n"].sum().nlargest(top).index
+    df["category"] = df["category"].where(df["category"].isin(keep), "其他")
+    return df.groupby(["period", "category"], as_index=False)["n"].sum()
+
+
+# --- option lists for the filter bar -----------------------------------------------------
+
+def options(store: ReadStore, settings: Settings) -> dict[str, list]:
+    """Townships (code, name), categories, channels and departments present in the data."""
+    towns = store.rows("SELECT township_code, township_name FROM townships ORDER BY 1")
+    cats = [r[0] for r in store.rows(
+        "SELECT category FROM daily_rollup WHERE category IS NOT NULL GROUP BY 1"
+        " ORDER BY sum(reported) DESC")]
+    chans = [r[0] for r in store.rows(
+        "SELECT channel FROM daily_rollup WHERE channel IS NOT NULL GROUP BY 1"
+        " ORDER BY sum(reported) DESC")]
+    deps = [r[0] for r in store.rows(
+        "SELECT department FROM events WHERE department IS NOT NULL GROUP BY 1"
+        " ORDER BY count(*) DESC LIMIT 200")]
+    return {"townships": [{"code": c, "name": n} for c, n in towns], "categories": cats,
+            "channels": chans, "departments": deps}
+
+
+def grid_options(store: ReadStore, settings: Settings,
+                 township: str | None) -> list[dict]:
+    where, params = ("WHERE township_code = ?", [township]) if township else ("", [])
+    return [{"id": g, "name": n} for g, n in store.rows(
+        f"SELECT grid_id, grid_name FROM grids {where} ORDER BY grid_id", params)]
+
+
+def grid_place(store: ReadStore, settings: Settings, grid_id: str) -> dict | None:
+    """``grid_id``, ``grid_name``, ``township_code`` of a grid, None when unknown."""
+    rows = store.rows("SELECT grid_id, grid_name, township_code FROM grids WHERE grid_id = ?",
+                      [grid_id])
+    return dict(zip(("grid_id", "grid_name", "township_code"), rows[0])) if rows else None
+
+
+# --- renderer-neutral shapes ------------------------------------------------------------------
+
+def outline_records(gdf, fields: tuple[str, ...] = (), decimals: int = 5) -> list[dict]:
+    """One record per ring of every polygon: ``path`` ([[lon, lat], …], rounded to
+    ``decimals`` ≈ 1 m) plus the given fields of its row. Renderer-neutral: the deck.gl
+    PathLayer draws these, and so could any other renderer. Vectorised over all rings."""
+    import shapely
+
+    if gdf is None or len(gdf) == 0:
+        return []
+    geoms = np.asarray(gdf.geometry.values, dtype=object)
+    parts, part_row = shapely.get_parts(geoms, return_index=True)
+    rings, ring_part = shapely.get_rings(parts, return_index=True)
+    coords, coord_ring = shapely.get_coordinates(rings, return_index=True)
+    coords = np.round(coords, decimals)
+    cuts = np.searchsorted(coord_ring, np.arange(1, len(rings)))
+    paths = [c.tolist() for c in np.split(coords, cuts)]
+    rows = gdf[list(fields)].to_dict("records") if fields else None
+    ring_row = part_row[ring_part]
+    return [{"path": path, **(rows[r] if rows else {})} for path, r in zip(paths, ring_row)]
+
+
+def grid_outlines(store: ReadStore, settings: Settings, township: str | None) -> list[dict]:
+    """Outline records of the grids (one township's, or all) with ``code`` and ``name``."""
+    from store import map_reads as mr
+
+    return outline_records(mr.grid_shapes(store, settings, township), ("code", "name"))
+
+
+def township_outlines(store: ReadStore, settings: Settings,
+                      township: str | None = None) -> list[dict]:
+    from store import map_reads as mr
+
+    t = mr.township_shapes(store, settings)
+    return outline_records(t[t["code"] == township] if township else t, ("code", "name"))
+
+
+def camera_status(store: ReadStore, settings: Settings, as_of: dt.datetime,
+                  township: str | None = None) -> pd.DataFrame:
+    """Cameras with coordinates and whether they are online at as_of (metrics.md):
+    camera_id, name, status (stored), online (bool), lon, lat, grid_id, township_code."""
+    from store.cameras_near import online_params, online_sql
+
+    where, params = ("AND township_code = ?", [township]) if township else ("", [])
+    df = store.df(
+        f"SELECT camera_id, name, status, {online_sql()} AS online, lon, lat, grid_id,"
+        " township_code FROM cameras WHERE lon IS NOT NULL AND lat IS NOT NULL"
+        f" {where} ORDER BY camera_id", [*online_params(settings, as_of), *params])
+    df["online"] = df["online"].astype(bool)
+    return df
+
+
+# --- the late list by department (backlog, not a window) -----------------------------------
+
+def late_by_department(store: ReadStore, settings: Settings, f: Filters,
+                       limit: int = 30) -> pd.DataFrame:
+    """Open red / yellow events at as_of grouped by the department holding them (挂账):
+    department, red, yellow, total, oldest (earliest reported_at), max_overdue_hours,
+    worst_grid (the grid with most red, then most late cases, of that department) and its
+    count. Like the wall's warnings this is the backlog: no window; the place, category,
+    channel, department and warning filters apply. Sorted by red, then total, descending."""
+    from store.event_rows import event_rows_cte
+
+    cte, params = event_rows_cte(settings, f.as_of, open_only=True)
+    cond, cparams = ["warning IS NOT NULL"], []
+    for col, value in (("township_code", f.township), ("grid_id", f.grid),
+                       ("category", f.category), ("channel", f.channel),
+                       ("department", f.department), ("warning", f.warning)):
+        if value:
+            cond.append(f"{col} = ?")
+            cparams.append(value)
+    return store.df(
+        f"""WITH {cte},
+        late AS (SELECT coalesce(department, '未指派') AS department, grid_id,
+                        coalesce(grid_name, grid_id, '—') AS grid_name, warning, reported_at,
+                        overdue_hours
+                 FROM ev WHERE {' AND '.join(cond)}),
+        by_grid AS (SELECT department, grid_name, count(*) AS n,
+                           count(*) FILTER (WHERE warning = 'red') AS r
+                    FROM late GROUP BY ALL),
+        worst AS (SELECT department, arg_max(grid_name, r * 1000000 + n) AS worst_grid,
+                         max(r * 1000000 + n) % 1000000 AS worst_grid_n
+                  FROM by_grid GROUP BY department)
+        SELECT department, count(*) FILTER (WHERE warning = 'red') AS red,
+               count(*) FILTER (WHERE warning = 'yellow') AS yellow, count(*) AS total,
+               min(reported_at) AS oldest, max(overdue_hours) AS max_overdue_hours,
+               any_value(worst_grid) AS worst_grid, any_value(worst_grid_n) AS worst_grid_n
+        FROM late JOIN worst USING (department)
+        GROUP BY department ORDER BY red DESC, total DESC, department LIMIT ?""",
+        [*params, *cparams, limit])

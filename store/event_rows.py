@@ -1,0 +1,126 @@
+"""Events as an officer reads them: due time, warning, hours overdue, names, masked reporter.
+
+:func:`event_rows_cte` is the one SQL definition of an event row with its derived fields
+(docs/metrics.md: due time, red/yellow warnings); the event detail here, the warning and live
+lists and the event table/CSV all select from it, so a row shows the same due time and
+warning everywhere. It is plain SQL over the whole table (no per-row Python): callers add
+their own WHERE / ORDER BY / LIMIT and DuckDB pushes those filters into the scan.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from store.db import ReadStore
+from store.metrics import limits_cte
+from store.privacy import mask_name_sql, mask_phone_sql
+from store.settings import Settings
+
+_US_PER_H = 3_600_000_000.0
+
+TIMELINE = (("reported", "上报", "reported_at"), ("accepted", "受理", "accepted_at"),
+            ("dispatched", "流转", "dispatched_at"), ("closed", "办结", "closed_at"))
+
+
+def event_rows_cte(settings: Settings, as_of: dt.datetime, *,
+                   open_only: bool = False, raw: bool = False) -> tuple[str, list]:
+    """``(sql, params)``: CTE definitions to put after ``WITH``; the last one is named ``ev``.
+
+    ``ev`` has every column of ``events`` (reporter_name / reporter_phone masked) plus
+    ``grid_name``, ``village_name``, ``township_name``, ``close_h`` (hours, of the event's
+    category), ``due_at`` (reported_at + close_h, TIMESTAMP), ``is_open`` (valid, reported by
+    as_of and not closed as of as_of), ``warning`` ('red' | 'yellow' | NULL, only for an open
+    event) and ``overdue_hours`` (hours from due_at to as_of for an open event: positive when
+    overdue, negative = hours left; NULL when not open). ``raw=True`` (admin only: the caller
+    decides and audits) leaves reporter name and phone unmasked. Use as
+    ``WITH {sql} SELECT ... FROM ev WHERE ...`` with ``params`` first.
+    """
+    lim_sql, lim_params = limits_cte(settings)
+    open_where = ("WHERE e.reported_at <= ?::TIMESTAMP AND (e.closed_at IS NULL"
+                  " OR e.closed_at > ?::TIMESTAMP) AND e.status IS DISTINCT FROM 'invalid'"
+                  if open_only else "")
+    lim_sql = "ev_" + lim_sql  # a name of its own: callers may define their own `lim`
+    d_clo = settings.limit("close_h")
+    name_sql = "e.reporter_name" if raw else mask_name_sql("e.reporter_name")
+    phone_sql = "e.reporter_phone" if raw else mask_phone_sql("e.reporter_phone")
+    sql = f"""{lim_sql},
+    ev_base AS (
+        SELECT e.* EXCLUDE (reporter_name, reporter_phone),
+               {name_sql} AS reporter_name,
+               {phone_sql} AS reporter_phone,
+               g.grid_name, v.village_name, t.township_name,
+               COALESCE(l.close_h, ?::DOUBLE) AS close_h,
+               e.status IS DISTINCT FROM 'invalid' AND e.reported_at <= ?::TIMESTAMP
+                 AND (e.closed_at IS NULL OR e.closed_at > ?::TIMESTAMP) AS is_open,
+               date_diff('microsecond', e.reported_at, ?::TIMESTAMP) AS ev_age_us
+        FROM events e
+        LEFT JOIN ev_lim l ON l.category = e.category
+        LEFT JOIN grids g ON g.grid_id = e.grid_id
+        LEFT JOIN villages v ON v.village_code = e.village_code
+        LEFT JOIN townships t ON t.township_code = e.township_code
+        {open_where}),
+    ev AS (
+        SELECT * EXCLUDE (ev_age_us),
+               reported_at + to_microseconds(CAST(round(close_h * {_US_PER_H}) AS BIGINT))
+                 AS due_at,
+               CASE WHEN NOT is_open THEN NULL
+                    WHEN ev_age_us > close_h * {_US_PER_H} THEN 'red'
+                    WHEN ev_age_us >= ?::DOUBLE * close_h * {_US_PER_H} THEN 'yellow'
+               END AS warning,
+               CASE WHEN is_open THEN (ev_age_us - close_h * {_US_PER_H}) / {_US_PER_H}
+               END AS overdue_hours
+        FROM ev_base)"""
+    params = [*lim_params, d_clo, as_of, as_of, as_of, *([as_of, as_of] if open_only else []),
+              settings.warn_fraction]
+    return sql, params
+
+
+def _iso(value) -> str | None:
+    if value is None or value != value:  # None or NaT
+        return None
+    return value.isoformat(sep="T")
+
+
+def event_detail(store: ReadStore, settings: Settings, event_id: str, *,
+                 as_of: dt.datetime, raw: bool = False) -> dict | None:
+    """One event as its detail card shows it (and ``GET /api/events/<id>`` returns it).
+
+    None when there is no such event. Reporter name and phone are masked unless ``raw``.
+    """
+    cte, params = event_rows_cte(settings, as_of, raw=raw)
+    cur_rows = store.df(f"WITH {cte} SELECT * FROM ev WHERE event_id = ? LIMIT 1",
+                        [*params, str(event_id)])
+    if cur_rows.empty:
+        return None
+    r = {k: (None if _missing(v) else v) for k, v in cur_rows.iloc[0].to_dict().items()}
+    out = {
+        "event_id": r["event_id"],
+        **{k: _iso(_ts(r[k])) for k in ("reported_at", "accepted_at", "dispatched_at",
+                                         "closed_at", "due_at")},
+    }
+    for key in ("category", "subcategory", "channel", "township_code"):
+        out[key] = r[key]
+    out["township"] = r["township_name"]
+    for key in ("grid_id", "grid_name", "address", "description", "department", "level",
+                "status", "warning"):
+        out[key] = r[key]
+    out["overdue_hours"] = None if r["overdue_hours"] is None else float(r["overdue_hours"])
+    out["reporter_name"] = r["reporter_name"]
+    out["reporter_phone"] = r["reporter_phone"]
+    out["timeline"] = [{"step": step, "label": label, "at": out[col]}
+                       for step, label, col in TIMELINE]
+    return out
+
+
+def _missing(value) -> bool:
+    try:
+        return value is None or bool(value != value)
+    except (TypeError, ValueError):
+        return False
+
+
+def _ts(value):
+    if value is None:
+        return None
+    if hasattr(value, "to_pydatetime"):
+        return value.to_pydatetime()
+    return value

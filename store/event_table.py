@@ -1,0 +1,335 @@
+"""The event table (事件列表) and its CSV export: server-side filter, sort and paging over
+millions of rows, personal data masked.
+
+Rows come from :func:`store.event_rows.event_rows_cte` (one definition of due time,
+warning and the masked reporter, shared with the event card and the warning lists). Why it
+stays fast at millions of rows: the window is a filter on ``reported_at`` (events are
+stored sorted by it, so DuckDB skips every block outside), and a page is read in two steps —
+first the page's event ids (DuckDB prunes every column the query does not use, so no
+masking runs), then the full rows of just those ids.
+
+Sort keys are a whitelist (``-`` prefix = descending; ties broken by storage order, or by
+event_id when derived columns are involved, so pages never overlap). A sort on a column
+with few distinct values (department, category, …) never sorts the window: the page is
+found from the per-value counts. CSV cells that a spreadsheet would run as a formula (starting with
+``= + - @``, tab or carriage return) get a leading apostrophe.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from dataclasses import dataclass
+from typing import Iterator
+
+import pandas as pd
+
+from store import metrics as m
+from store.analysis_filters import FilterError, Filters
+from store.db import ReadStore
+from store.event_rows import event_rows_cte
+from store.settings import Settings
+
+ROW_COLUMNS = ("event_id", "reported_at", "category", "channel", "township", "grid_id",
+               "grid_name", "address", "department", "status", "accepted_at", "dispatched_at",
+               "closed_at", "due_at", "warning", "reporter_name", "reporter_phone")
+TIME_COLUMNS = ("reported_at", "accepted_at", "dispatched_at", "closed_at", "due_at")
+HEADERS_ZH = {"event_id": "事件编号", "reported_at": "上报时间", "category": "事件类别",
+              "channel": "上报渠道", "township": "镇街", "grid_id": "网格编号",
+              "grid_name": "网格", "address": "地址", "department": "承办部门",
+              "status": "状态", "accepted_at": "受理时间", "dispatched_at": "流转时间",
+              "closed_at": "办结时间", "due_at": "应办结时间", "warning": "预警",
+              "reporter_name": "上报人", "reporter_phone": "联系电话"}
+# sort key → SQL expression on ev (township and grid sort by code: the administrative
+# order; warning: red before yellow before none)
+SORTS = {"event_id": "event_id", "reported_at": "reported_at", "category": "category",
+         "channel": "channel", "township": "township_code", "grid_id": "grid_id",
+         "grid_name": "grid_id", "address": "address", "department": "department",
+         "status": "status", "accepted_at": "accepted_at", "dispatched_at": "dispatched_at",
+         "closed_at": "closed_at", "due_at": "due_at",
+         "warning": "CASE warning WHEN 'red' THEN 2 WHEN 'yellow' THEN 1 ELSE 0 END"}
+DEFAULT_SORT = "-reported_at"
+MAX_PAGE_SIZE = 10_000
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+SELECT = ", ".join(f"{'township_name AS township' if c == 'township' else c}"
+                   for c in ROW_COLUMNS)
+
+
+@dataclass(frozen=True)
+class Page:
+    sort: str = DEFAULT_SORT
+    page: int = 1
+    page_size: int = 50
+
+
+def parse_sort(text: str | None) -> str:
+    text = (text or DEFAULT_SORT).strip()
+    key = text[1:] if text.startswith(("-", "+")) else text
+    if key not in SORTS:
+        raise FilterError(f"bad sort {text!r}: use [-]one of {', '.join(SORTS)}")
+    return text.lstrip("+")
+
+
+def parse_page(args) -> Page:
+    def _int(name: str, default: int, lo: int, hi: int) -> int:
+        raw = args.get(name)
+        if raw in (None, ""):
+            return default
+        try:
+            v = int(raw)
+        except (TypeError, ValueError) as exc:
+            raise FilterError(f"bad {name} {raw!r}: a whole number") from exc
+        if not lo <= v <= hi:
+            raise FilterError(f"bad {name} {v}: between {lo} and {hi}")
+        return v
+
+    return Page(sort=parse_sort(args.get("sort")), page=_int("page", 1, 1, 10_000_000),
+                page_size=_int("page_size", 50, 1, MAX_PAGE_SIZE))
+
+
+def parse_scope(store: ReadStore, text: str | None) -> m.Scope:
+    """``scope`` of /api/metrics (county | township:<code|name> | village: | grid:<id>)."""
+    return m.parse_scope(store, text)
+
+
+RAW_SORTS = {"event_id": "event_id", "reported_at": "reported_at", "category": "category",
+             "channel": "channel", "township": "township_code", "grid_id": "grid_id",
+             "grid_name": "grid_id", "address": "address", "department": "department",
+             "status": "status", "accepted_at": "accepted_at",
+             "dispatched_at": "dispatched_at", "closed_at": "closed_at"}
+
+
+def where(f: Filters, scope: m.Scope = m.Scope(), *, raw: bool = False) -> tuple[str, list]:
+    """WHERE for the filters (window first: it prunes the scan). On ``ev`` by default;
+    ``raw=True`` on the events table itself (only when no warning / open filter)."""
+    sql = ["reported_at >= ?::TIMESTAMP", "reported_at < ?::TIMESTAMP"]
+    params: list = [dt.datetime.combine(f.start, dt.time()), dt.datetime.combine(f.end, dt.time())]
+    for col, value in (("township_code", f.township), ("grid_id", f.grid),
+                       ("category", f.category), ("channel", f.channel),
+                       ("department", f.department), ("warning", f.warning)):
+        if value:
+            if raw and col == "warning":
+                raise ValueError("a warning filter needs ev")
+            sql.append(f"{col} = ?")
+            params.append(value)
+    if f.status == "open":
+        if raw:
+            raise ValueError("status open needs ev")
+        sql.append("is_open")
+    elif f.status:
+        sql.append("status = ?")
+        params.append(f.status)
+    s_sql, s_params = scope.where()
+    if s_sql != "TRUE":
+        sql.append(s_sql)
+        params += s_params
+    return " AND ".join(sql), params
+
+
+def order_by(sort: str, *, raw: bool = False, tie: str = "event_id") -> str:
+    desc = sort.startswith("-")
+    key = sort.lstrip("-")
+    direction = "DESC" if desc else "ASC"
+    expr = (RAW_SORTS.get(key, "reported_at") if raw else SORTS[key])   # raw due_at: see raw_path
+    return f"{expr} {direction} NULLS LAST, {tie} {direction}"
+
+
+# few distinct values: a page is found from the per-value counts (see _grouped_positions)
+GROUPED = ("category", "channel", "township", "grid_id", "grid_name", "department", "status")
+
+
+def _grouped_positions(store: ReadStore, w_sql: str, w_params: list, page: Page,
+                       offset: int) -> list[tuple]:
+    """(event_id, reported_at) of a page sorted by a column with few distinct values, without sorting the
+    window: count rows per value, walk the counts to the values the page covers, then read
+    just those values' rows in rowid order. Same order as ``ORDER BY col, rowid``."""
+    desc = page.sort.startswith("-")
+    col = RAW_SORTS[page.sort.lstrip("-")]
+    direction = "DESC" if desc else "ASC"
+    groups = store.rows(f"SELECT {col}, count(*) FROM events WHERE {w_sql} GROUP BY 1"
+                        f" ORDER BY 1 {direction} NULLS LAST", w_params)
+    out: list[tuple] = []
+    start, need = offset, page.page_size
+    for value, n in groups:
+        if need <= 0:
+            break
+        if start >= n:
+            start -= n
+            continue
+        cond, params = (f"{col} IS NULL", []) if value is None else (f"{col} = ?", [value])
+        got = store.rows(f"SELECT event_id, reported_at FROM events WHERE {w_sql} AND {cond}"
+                         f" ORDER BY rowid {direction} LIMIT ? OFFSET ?",
+                         [*w_params, *params, min(need, n - start), start])
+        out += got
+        need -= len(got)
+        start = 0
+    return out
+
+
+def raw_path(settings: Settings, f: Filters, sort: str) -> bool:
+    """Whether the page's ids can be found on ``events`` alone (no derived column used).
+    ``due_at`` orders like ``reported_at`` when no category has its own close_h."""
+    key = sort.lstrip("-")
+    if f.warning or f.status == "open":
+        return False
+    return key in RAW_SORTS or (key == "due_at" and not settings.category_limits())
+
+
+def _iso(v) -> str | None:
+    if v is None or v is pd.NaT or (isinstance(v, float) and v != v):
+        return None
+    if hasattr(v, "to_pydatetime"):
+        v = v.to_pydatetime()
+    return v.isoformat(sep="T") if isinstance(v, (dt.datetime, dt.date)) else str(v)
+
+
+def _records(df: pd.DataFrame) -> list[dict]:
+    out = []
+    for rec in df.to_dict("records"):
+        row = {}
+        for c in ROW_COLUMNS:
+            v = rec.get(c)
+            if c in TIME_COLUMNS:
+                row[c] = _iso(v)
+            else:
+                row[c] = None if v is None or (isinstance(v, float) and v != v) else v
+        out.append(row)
+    return out
+
+
+def event_page(
+    store: ReadStore,
+    settings: Settings,
+    f: Filters,
+    page: Page = Page(),
+    scope: m.Scope = m.Scope(),
+    *,
+    raw: bool = False,
+) -> dict:
+    """``{"total", "page", "page_size", "sort", "rows": [...]}`` (rows: ROW_COLUMNS,
+    timestamps ISO, reporter masked unless ``raw``: admin only, the caller audits). Every
+    event of the filters is listed, invalid ones too (status invalid), unless ``status``
+    says otherwise.
+
+    Two paths, same answer: without a warning / open filter or a derived sort key, the
+    count and the page's positions come from ``events`` alone (by ``rowid``: DuckDB's
+    top-N then carries no strings); otherwise from ``ev`` with ``open_only`` when the filter
+    implies open events. Either way the rows shown are then read from ``ev`` by event_id.
+    """
+    offset = (page.page - 1) * page.page_size
+    if raw_path(settings, f, page.sort):
+        w_sql, w_params = where(f, scope, raw=True)
+        total = int(store.scalar(f"SELECT count(*) FROM events WHERE {w_sql}", w_params))
+        found: list = []
+        if offset < total:
+            if page.sort.lstrip("-") in GROUPED:
+                found = _grouped_positions(store, w_sql, w_params, page, offset)
+            else:
+                pos = store.rows(
+                    f"SELECT rowid, reported_at FROM events WHERE {w_sql}"
+                    f" ORDER BY {order_by(page.sort, raw=True, tie='rowid')} LIMIT ? OFFSET ?",
+                    [*w_params, page.page_size, offset])
+                order = {r[0]: i for i, r in enumerate(pos)}
+                found = sorted(store.rows(
+                    "SELECT event_id, reported_at, rowid FROM events WHERE reported_at >= ?"
+                    " AND reported_at <= ? AND rowid IN (SELECT unnest(?::BIGINT[]))",
+                    [min(r[1] for r in pos), max(r[1] for r in pos), list(order)]),
+                    key=lambda r: order[r[2]]) if pos else []
+    else:
+        open_only = bool(f.warning) or f.status == "open"
+        cte, params = event_rows_cte(settings, f.as_of, open_only=open_only)
+        w_sql, w_params = where(f, scope)
+        total = int(store.scalar(f"WITH {cte} SELECT count(*) FROM ev WHERE {w_sql}",
+                                 [*params, *w_params]))
+        found = []
+        if offset < total:
+            found = store.rows(
+                f"WITH {cte} SELECT event_id, reported_at FROM ev WHERE {w_sql}"
+                f" ORDER BY {order_by(page.sort)} LIMIT ? OFFSET ?",
+                [*params, *w_params, page.page_size, offset])
+    rows: list[dict] = []
+    if found:
+        # the rows shown, by id, inside the narrowest report-time range that holds them
+        # (a page sorted by time spans minutes: the scan touches a block or two)
+        ids = [r[0] for r in found]
+        times = [r[1] for r in found]
+        cte, params = event_rows_cte(settings, f.as_of, raw=raw)
+        if max(times) - min(times) <= dt.timedelta(days=62):
+            df = store.df(
+                f"WITH {cte} SELECT {SELECT} FROM ev WHERE reported_at >= ?::TIMESTAMP"
+                " AND reported_at <= ?::TIMESTAMP AND event_id IN (SELECT unnest(?::VARCHAR[]))",
+                [*params, min(times), max(times), ids])
+        else:   # rows far apart in time (a long window sorted by another column)
+            marks = ", ".join("?" for _ in ids)
+            df = store.df(
+                f"WITH {cte} SELECT {SELECT} FROM ev WHERE event_id IN ({marks})"
+                f" AND reported_at IN ({marks})", [*params, *ids, *times])
+        rank = {e: i for i, e in enumerate(ids)}           # the order the page was found in
+        rows = sorted(_records(df), key=lambda r: rank[r["event_id"]])
+    return {"total": total, "page": page.page, "page_size": page.page_size,
+            "sort": page.sort, "rows": rows}
+
+
+# --- CSV ------------------------------------------------------------------------------------
+
+def neutralise(value) -> str:
+    """A CSV cell as text; one a spreadsheet would evaluate gets a leading apostrophe."""
+    if value is None:
+        return ""
+    text = _iso(value) if isinstance(value, (dt.datetime, dt.date, pd.Timestamp)) else str(value)
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def neutralise_sql(expr: str) -> str:
+    """DuckDB twin of :func:`neutralise` for a text expression (the export runs it in SQL so
+    Python only joins cells; tests hold the twins to the same output)."""
+    t = f"CAST({expr} AS VARCHAR)"
+    return (f"CASE WHEN {expr} IS NULL THEN '' WHEN left({t}, 1) IN ('=', '+', '-', '@',"
+            f" chr(9), chr(13)) THEN chr(39) || {t} ELSE {t} END")
+
+
+def _csv_select() -> str:
+    cols = []
+    for c in ROW_COLUMNS:
+        src = "township_name" if c == "township" else c
+        if c in TIME_COLUMNS:
+            cols.append(f"coalesce(strftime({src}, '%Y-%m-%dT%H:%M:%S'), '') AS {c}")
+        else:
+            cols.append(f"{neutralise_sql(src)} AS {c}")
+    return ", ".join(cols)
+
+
+def csv_lines(
+    store: ReadStore,
+    settings: Settings,
+    f: Filters,
+    sort: str = DEFAULT_SORT,
+    scope: m.Scope = m.Scope(),
+    *,
+    header: str = "keys",
+    batch_rows: int = 5000,
+    raw: bool = False,
+) -> Iterator[bytes]:
+    """The filtered events as CSV bytes, batch by batch: a UTF-8 BOM (so Excel reads the
+    Chinese), a header (``keys``: the JSON field names; ``zh``: Chinese labels), rows.
+    Masking (event_rows_cte; ``raw`` for admin only) and neutralising
+    (:func:`neutralise_sql`) run in DuckDB.
+
+    The cursor is held while the file streams (a load published meanwhile waits for it).
+    """
+    cte, params = event_rows_cte(settings, f.as_of, raw=raw)
+    w_sql, w_params = where(f, scope)
+    sql = f"WITH {cte} SELECT {_csv_select()} FROM ev WHERE {w_sql} ORDER BY {order_by(sort)}"
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerow([HEADERS_ZH[c] if header == "zh" else c for c in ROW_COLUMNS])
+    yield "\ufeff".encode("utf-8") + buf.getvalue().encode("utf-8")
+    with store.cursor() as cur:
+        cur.execute(sql, [*params, *w_params])
+        while True:
+            batch = cur.fetchmany(batch_rows)
+            if not batch:
+                break
+            buf = io.StringIO()
+            csv.writer(buf, lineterminator="\r\n").writerows(batch)
+            yield buf.getvalue().encode("utf-8")

@@ -1,0 +1,43 @@
+"""Data freshness: is the feed dead? (docs/metrics.md, "Data freshness")
+
+A wall running on as_of = now keeps computing figures from whatever it last received; if the
+export job stopped, the figures quietly freeze. ``stale`` says so: the newest reported_at is
+more than ``stale_after_h`` hours before now. A store whose as_of is pinned (settings ``as_of``,
+or the data's ``as_of_mode`` such as the demo's 'newest_report') describes a fixed moment and
+is never stale.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from store.db import ReadStore
+from store.metrics import newest_report
+from store.settings import Settings
+
+
+def as_of_mode(store: ReadStore, settings: Settings) -> str:
+    """What as_of defaults to: the settings' pin, else the data's mode, else 'now'."""
+    return settings.raw.get("as_of") or store.meta().get("as_of_mode") or "now"
+
+
+def freshness(store: ReadStore, settings: Settings, *, now: dt.datetime | None = None) -> dict:
+    """``{"newest_report", "stale", "stale_hours", "pinned", "stale_after_h"}``.
+
+    ``now`` is local naive time (default: the clock in the settings' time zone).
+    ``stale_hours`` is the hours from the newest report to now (1 decimal; None without
+    events). An empty store is not stale (there is no feed to judge).
+    """
+    if now is None:
+        now = dt.datetime.now(ZoneInfo(settings.timezone)).replace(tzinfo=None)
+    newest = newest_report(store)
+    pinned = as_of_mode(store, settings) != "now"
+    hours = None if newest is None else (now - newest) / dt.timedelta(hours=1)
+    stale = (not pinned) and hours is not None and hours > settings.stale_after_h
+    return {
+        "newest_report": None if newest is None else newest.isoformat(sep="T"),
+        "stale": bool(stale),
+        "stale_hours": None if hours is None else round(hours, 1),
+        "pinned": pinned,
+        "stale_after_h": settings.stale_after_h,
+    }

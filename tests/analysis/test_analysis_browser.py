@@ -1,0 +1,88 @@
+"""/analysis in a real Chromium: the 3D view draws a deck.gl canvas, the hotspot and event
+tables fill, filters live in the URL, a row opens the event card; nothing leaves localhost
+and the console stays clean."""
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+import requests
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+def wait_for_analysis(page, timeout: int = 40_000) -> None:
+    """Until the deck frame has drawn (a canvas and its data) and the event table has rows."""
+    page.wait_for_function(
+        """() => {
+            const f = document.getElementById('an-deck-frame');
+            const d = f && f.contentDocument;
+            return d && d.body && d.body.getAttribute('data-ready') === '1'
+                && d.querySelector('canvas')
+                && document.querySelectorAll('#an-events tbody tr td').length > 0
+                && document.querySelector('#an-matrix .main-svg');
+        }""", timeout=timeout)
+
+
+def test_analysis_draws_deck_canvas_and_tables_offline(wall_url, open_page):
+    w = open_page(wall_url + "/analysis", wait=False)         # redirected to /analysis/
+    page = w.page
+    wait_for_analysis(page)
+    assert urlparse(page.url).path == "/analysis/"
+    frame = page.frame_locator("#an-deck-frame")
+    canvas = frame.locator("canvas").first
+    box = canvas.bounding_box()
+    assert box["width"] > 400 and box["height"] > 300
+    # the canvas has a WebGL context deck.gl drew into
+    drawn = page.evaluate("""() => {
+        const c = document.getElementById('an-deck-frame').contentDocument.querySelector('canvas');
+        return !!(c.getContext('webgl2') || c.getContext('webgl'));
+    }""")
+    assert drawn
+    n_rows = page.locator("#an-events tbody tr").count()
+    assert n_rows > 5
+    caption = page.inner_text("#an-events-caption")
+    assert caption.startswith("共 ")
+    total = int(caption.split()[1].replace(",", ""))
+    api = requests.get(wall_url + "/api/events", params={"window": "30d", "page_size": 1},
+                       timeout=30).json()                       # the page's default window
+    assert total == api["total"] > 0
+    # masked reporters on the page
+    text = page.inner_text("#an-events")
+    assert "****" in text
+    page.wait_for_timeout(1000)
+    assert w.outside() == [], w.outside()
+    assert w.errors == [], w.errors
+
+
+def test_filters_go_to_the_url_and_a_row_opens_the_card(wall_url, open_page):
+    town = requests.get(wall_url + "/api/townships", timeout=10).json()["townships"][0]
+    w = open_page(wall_url + f"/analysis/?window=7d&township={town['code']}", wait=False)
+    page = w.page
+    wait_for_analysis(page)
+    assert page.inner_text("#an-f-township").strip().startswith(town["name"])
+    api = requests.get(wall_url + "/api/events",
+                       params={"window": "7d", "township": town["code"], "page_size": 1},
+                       timeout=30).json()
+    assert page.inner_text("#an-events-caption").startswith(f"共 {api['total']:,} 件")
+    # a row opens the event card, reporter masked like the table
+    phone = page.locator("#an-events td[data-dash-column='reporter_phone']").first.inner_text()
+    page.locator("#an-events td[data-dash-column='event_id']").first.click()
+    page.wait_for_function(
+        "() => document.getElementById('an-detail').innerText.includes('办理进程')")
+    detail = page.inner_text("#an-detail")
+    assert phone in detail and ("****" in phone or phone in ("", "—"))
+    # choosing a warning filter rewrites the URL and the table follows
+    page.click("#an-f-warning")
+    page.get_by_text("红线示警", exact=True).click()
+    page.wait_for_function("() => location.search.includes('warning=red')")
+    q = parse_qs(urlparse(page.url).query)
+    assert q["warning"] == ["red"] and q["township"] == [town["code"]]
+    red = requests.get(wall_url + "/api/events",
+                       params={"window": "7d", "township": town["code"], "warning": "red",
+                               "page_size": 1}, timeout=30).json()
+    page.wait_for_function("t => document.getElementById('an-events-caption').innerText"
+                           ".startsWith(t)", arg=f"共 {red['total']:,} 件", timeout=30_000)
+    page.wait_for_timeout(500)
+    assert w.outside() == [], w.outside()
+    assert w.errors == [], w.errors

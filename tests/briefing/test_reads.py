@@ -1,0 +1,152 @@
+"""The briefing's reads agree with the metrics module and with plain counts of the events."""
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+import sys
+
+import duckdb
+import pytest
+
+from dashboard.briefing.compose import change_pct_text, compose, points_text, EmptyWeek
+from store import briefing_reads as br
+from store import metrics as m
+from store.db import ReadStore
+from store.settings import Settings
+from tests.briefing.conftest import AS_OF, END, ROOT, START, WEEK
+
+
+@pytest.fixture(scope="module")
+def store(wall_demo_db):
+    s = ReadStore(wall_demo_db)
+    yield s
+    s.close()
+
+
+def test_iso_weeks_are_monday_to_monday_and_the_default_is_the_last_complete_week():
+    assert br.parse_week("2026-W36") == (dt.date(2026, 8, 31), dt.date(2026, 9, 7))
+    assert br.parse_week("2020-W53") == (dt.date(2020, 12, 28), dt.date(2021, 1, 4))
+    assert br.week_name(dt.date(2026, 8, 31)) == "2026-W36"
+    assert br.last_complete_week(dt.date(2026, 9, 7)) == "2026-W36"     # a Monday
+    assert br.last_complete_week(dt.date(2026, 9, 13)) == "2026-W36"    # the Sunday after
+    assert br.week_end_as_of(dt.date(2026, 9, 7)) == dt.datetime(2026, 9, 7)
+    for bad in ("2026-36", "2026-W54", "W36", ""):
+        with pytest.raises(m.MetricsError):
+            br.parse_week(bad)
+
+
+def test_the_previous_week_is_shifted_with_its_as_of():
+    assert br.previous_period(START, END, AS_OF) == (
+        dt.date(2025, 10, 13), dt.date(2025, 10, 20), dt.datetime(2025, 10, 20))
+
+
+@pytest.mark.parametrize("scope", ["county", "township"])
+def test_overdue_lists_add_up_to_the_red_figure(store, scope):
+    settings = Settings()
+    sc = m.Scope() if scope == "county" else m.Scope(
+        "township", store.scalar("SELECT min(township_code) FROM townships"))
+    red = m.metrics(store, settings, scope=sc, start=START, end=END, as_of=AS_OF)["red"]
+    assert red > 0 or scope == "township"
+    for by in ("township", "grid", "department"):
+        df = br.overdue_by(store, settings, AS_OF, by, sc)
+        assert int(df["red"].sum()) == red
+        assert (df["worst_over_h"] > 0).all()
+
+
+def test_overdue_by_department_equals_a_plain_count(store, wall_demo_db):
+    con = duckdb.connect(str(wall_demo_db), read_only=True)
+    rows = con.execute(
+        "SELECT coalesce(department, '未指派'), reported_at FROM events"
+        " WHERE status IS DISTINCT FROM 'invalid' AND reported_at <= ?"
+        " AND NOT (closed_at IS NOT NULL AND closed_at <= ?)", [AS_OF, AS_OF]).fetchall()
+    con.close()
+    want: dict[str, int] = {}
+    for dept, rep in rows:
+        if AS_OF - rep > dt.timedelta(hours=72):
+            want[dept] = want.get(dept, 0) + 1
+    got = br.overdue_by(store, Settings(), AS_OF, "department")
+    assert dict(zip(got["name"], got["red"])) == want
+
+
+def test_rises_are_week_on_week_counts_of_the_metrics_cohort(store):
+    settings = Settings()
+    p_start, p_end, _ = br.previous_period(START, END, AS_OF)
+    df = br.rises(store, settings, START, END, p_start, p_end, dim="township", top=100)
+    towns = dict(store.rows("SELECT township_name, township_code FROM townships"))
+    for r in df.itertuples():
+        sc = m.Scope("township", towns[r.label])
+        now = m.metrics(store, settings, scope=sc, start=START, end=END, as_of=AS_OF)
+        before = m.metrics(store, settings, scope=sc, start=p_start, end=p_end, as_of=AS_OF)
+        assert (r.now, r.before) == (now["reported"], before["reported"])
+        assert r.change > 0
+    cats = br.rises(store, settings, START, END, p_start, p_end, dim="category")
+    assert list(cats["change"]) == sorted(cats["change"], reverse=True)
+
+
+def test_worst_grids_have_cards_other_than_green_and_enough_events_or_red(store):
+    df = br.worst_grids(store, Settings(), START, END, AS_OF)
+    assert len(df) <= 10
+    for r in df.itertuples():
+        assert (r.reported >= br.MIN_GRID_EVENTS and r.card != "green") or (r.few and r.red > 0)
+
+
+def test_compose_takes_every_figure_from_the_metrics_module(store):
+    settings = Settings()
+    b = compose(store, settings, WEEK)
+    api = m.metrics(store, settings, start=START, end=END, as_of=AS_OF, compare="previous")
+    assert b.before == api.pop("previous")
+    assert b.now == api
+    assert f"共受理事件{api['reported']:,}件" in b.summary
+    assert f"办结率{api['handling_rate'] * 100:.1f}%" in b.summary
+    assert f"超期未办结{api['red']}件" in b.summary or api["red"] == 0
+
+
+def test_a_township_briefing_ranks_and_lists_its_grids(store):
+    settings = Settings()
+    code, name = store.rows("SELECT township_code, township_name FROM townships"
+                            " ORDER BY township_code LIMIT 1")[0]
+    b = compose(store, settings, WEEK, f"township:{name}")
+    sc = m.Scope("township", code)
+    assert b.now == m.metrics(store, settings, scope=sc, start=START, end=END, as_of=AS_OF)
+    grids = {r[0] for r in store.rows("SELECT grid_id FROM grids WHERE township_code = ?",
+                                      [code])}
+    assert set(b.ranking["code"]) == grids and b.place_word == "网格"
+    assert int(b.overdue_place["red"].sum()) == b.now["red"]
+    assert b.scope_name.endswith(name) and f"本周{b.scope_name}共受理事件" in b.summary
+
+
+def test_an_empty_week_raises_before_anything_is_read(store):
+    with pytest.raises(EmptyWeek):
+        compose(store, Settings(), "2019-W10")
+
+
+def test_change_texts():
+    assert change_pct_text(110, 100) == "环比上升10.0%"
+    assert change_pct_text(90, 100) == "环比下降10.0%"
+    assert change_pct_text(100, 100) == "与上周持平"
+    assert change_pct_text(5, 0) == "上周无事件可比"
+    assert points_text(0.95, 0.93) == "较上周提高2.0个百分点"
+    assert points_text(0.93, 0.95) == "较上周下降2.0个百分点"
+    assert points_text(None, 0.95) == ""
+
+
+def test_prune_keeps_the_newest_briefing_folders(tmp_path):
+    from dashboard.briefing.build import MANIFEST, prune
+
+    for name in ("2026-08-31", "2026-09-07", "2026-09-14", "2026-09-21"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / MANIFEST).write_text("{}")
+    (tmp_path / "notes").mkdir()                  # not a briefing: never touched
+    removed = prune(tmp_path, 2)
+    assert sorted(p.name for p in removed) == ["2026-08-31", "2026-09-07"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["2026-09-14", "2026-09-21", "notes"]
+
+
+def test_the_figure_builders_and_reads_do_not_import_dash():
+    code = ("import sys, dashboard.figures.briefing_charts, dashboard.figures.briefing_map, "
+            "dashboard.figures.briefing_theme, store.briefing_reads, dashboard.briefing.compose, "
+            "dashboard.briefing.document, dashboard.briefing.build; "
+            "print(','.join(sorted(m for m in sys.modules if m == 'dash' or m.startswith('dash.'))))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip() == ""

@@ -1,0 +1,37 @@
+"""GET /briefing.zip on the real app: the same briefing as the CLI, one zip; clear errors."""
+from __future__ import annotations
+
+import io
+import zipfile
+
+import pytest
+
+from tests.briefing.conftest import WEEK
+
+
+@pytest.fixture(scope="module")
+def client(wall_demo_db):
+    from dashboard.app import create_app
+
+    return create_app(wall_demo_db).server.test_client()
+
+
+def test_bad_parameters_answer_400_with_a_message(client):
+    r = client.get("/briefing.zip?week=2025-W60")
+    assert r.status_code == 400 and "2025-W60" in r.get_json()["error"]
+    r = client.get(f"/briefing.zip?week={WEEK}&colour=red")
+    assert r.status_code == 400 and "colour" in r.get_json()["error"]
+
+
+def test_a_week_without_data_answers_404(client):
+    r = client.get("/briefing.zip?week=2019-W10")
+    assert r.status_code == 404 and "没有" in r.get_json()["message"]
+
+
+def test_the_zip_holds_the_images_and_the_pdf(client):
+    r = client.get(f"/briefing.zip?week={WEEK}&theme=light")
+    assert r.status_code == 200 and r.mimetype == "application/zip"
+    assert f"briefing_{WEEK}.zip" in r.headers["Content-Disposition"]
+    names = zipfile.ZipFile(io.BytesIO(r.data)).namelist()
+    assert f"briefing_{WEEK}/briefing_{WEEK}_light.pdf" in names
+    assert sum(n.endswith(".png") for n in names) >= 6
