@@ -113,3 +113,20 @@ def test_no_spill_folder_is_left_and_a_stale_one_is_removed(county):
     copy_fixture("events_zh.csv", county.path)
     county.load([{"kind": "events", "path": "events_zh.csv"}])
     assert not [p.name for p in county.db.parent.iterdir() if ".spill-" in p.name]
+
+
+def test_a_constant_reaches_every_batch_of_a_streamed_file(county, monkeypatch):
+    monkeypatch.setattr(stage, "BATCH_ROWS", 2)
+    write_csv(county.path / "ev.csv", ["编号", "上报时间", "经度", "纬度"],
+              [[f"K{i}", f"2024-03-0{i + 1} 08:00", *cell(i % 3, 1)] for i in range(5)])
+    cfg = county.path / "c.toml"
+    cfg.write_text('[[source]]\nkind = "grids"\npath = "grids_zh.geojson"\n\n'
+                   '[[source]]\nkind = "events"\npath = "ev.csv"\n'
+                   '[source.constant]\ncategory = "城市管理"\nchannel = "12345"\n',
+                   encoding="utf-8")
+    from etl.load import run_load
+
+    rep = run_load(county.db, cfg, progress=False)
+    assert source(rep, "events")["new"] == 5 and source(rep, "events")["rows_read"] == 5
+    assert q(county.db, "SELECT category, channel, count(*) FROM events GROUP BY ALL") == [
+        ("城市管理", "12345", 5)]
