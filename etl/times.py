@@ -104,8 +104,8 @@ def _fast_pass(s: pd.Series) -> tuple[np.ndarray, np.ndarray] | None:
     if arr is None:
         return None
     parsed = pc.strptime(arr, format=FAST_FORMAT, unit="us", error_is_null=True)
-    day = pc.utf8_slice_codeunits(arr, 8, 10)
-    day_n = pc.cast(pc.if_else(pc.utf8_is_digit(day), day, "0"), pa.int64())
+    day = pc.utf8_slice_codeunits(arr, 8, 10)   # ASCII digits only: "²" is a digit to Unicode
+    day_n = pc.cast(pc.if_else(pc.ascii_is_decimal(day), day, "0"), pa.int64())
     year = pc.year(parsed)
     done = pc.and_(pc.and_(pc.equal(pc.utf8_length(arr), 19), pc.equal(pc.day(parsed), day_n)),
                    pc.and_(pc.greater_equal(year, 1678), pc.less_equal(year, 2261)))

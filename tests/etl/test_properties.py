@@ -10,7 +10,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from etl import chinacrs
@@ -64,6 +64,8 @@ def test_an_explicit_offset_is_converted_to_the_settings_zone(t, hours, style):
 
 @FAST
 @given(st.lists(st.text(max_size=30), min_size=1, max_size=30))
+@example(["00000000²"])                    # found by hypothesis: '²' is a Unicode digit
+@example(["2024-03-0² 10:00:00", "2024-03-05 10:00:00"])
 def test_any_text_is_a_time_or_a_named_bad_time_never_a_crash(texts):
     s = pd.Series(texts, dtype="string[pyarrow]")
     out, empty, bad = parse_times(s, None, TZ, TZ)
