@@ -16,7 +16,7 @@ import pandas as pd
 import shapely
 
 from store.db import ReadStore
-from store.metrics import Scope, metrics_table
+from store.metrics import Scope, camera_status_at, metrics_table
 from store.settings import Settings
 
 CRS = "EPSG:4326"
@@ -189,20 +189,29 @@ def event_cells(
 
 
 def camera_points(store: ReadStore, settings: Settings,
-                  township_code: str | None = None) -> pd.DataFrame:
-    """Cameras with coordinates: camera_id, name, status, lon, lat, grid_id, township_code."""
+                  township_code: str | None = None,
+                  as_of: dt.datetime | None = None) -> pd.DataFrame:
+    """Cameras with coordinates: camera_id, name, status, lon, lat, grid_id, township_code.
+
+    With ``as_of``, ``status`` is the status at as_of (a camera not seen for
+    ``camera_offline_after_h`` reads offline), so the map shows what 视频在线 counts.
+    """
     where, params = ("AND township_code = ?", [township_code]) if township_code else ("", [])
+    status, s_params = camera_status_at(settings, as_of, "") if as_of else ("status", [])
     return store.df(
-        "SELECT camera_id, name, status, lon, lat, grid_id, township_code FROM cameras"
-        f" WHERE lon IS NOT NULL AND lat IS NOT NULL {where} ORDER BY camera_id", params)
+        f"SELECT camera_id, name, {status} AS status, lon, lat, grid_id, township_code"
+        f" FROM cameras WHERE lon IS NOT NULL AND lat IS NOT NULL {where} ORDER BY camera_id",
+        [*s_params, *params])
 
 
 def cameras_near_grid(store: ReadStore, settings: Settings, grid_id: str,
-                      radius_m: float | None = None) -> pd.DataFrame:
+                      radius_m: float | None = None,
+                      as_of: dt.datetime | None = None) -> pd.DataFrame:
     """Cameras within ``radius_m`` metres (default settings [geo] camera_radius_m) of a grid.
 
     Distances are measured in the grid's UTM zone (metres on the ground), 0 inside the grid.
-    Columns: camera_id, name, status, lon, lat, distance_m; nearest first.
+    Columns: camera_id, name, status, lon, lat, distance_m; nearest first. With ``as_of``,
+    ``status`` is the status at as_of (as :func:`camera_points`).
     """
     radius = float(radius_m if radius_m is not None else settings.section("geo")["camera_radius_m"])
     row = store.rows("SELECT coalesce(geom_wkb, geom_simple_wkb) FROM grids WHERE grid_id = ?",
@@ -214,10 +223,11 @@ def cameras_near_grid(store: ReadStore, settings: Settings, grid_id: str,
     minx, miny, maxx, maxy = grid.total_bounds
     pad_lat = radius / 111_000 * 1.5
     pad_lon = pad_lat / max(math.cos(math.radians((miny + maxy) / 2)), 0.1)
+    status, s_params = camera_status_at(settings, as_of, "") if as_of else ("status", [])
     cams = store.df(
-        "SELECT camera_id, name, status, lon, lat FROM cameras"
+        f"SELECT camera_id, name, {status} AS status, lon, lat FROM cameras"
         " WHERE lon BETWEEN ? AND ? AND lat BETWEEN ? AND ?",
-        [minx - pad_lon, maxx + pad_lon, miny - pad_lat, maxy + pad_lat])
+        [*s_params, minx - pad_lon, maxx + pad_lon, miny - pad_lat, maxy + pad_lat])
     if cams.empty:
         return pd.DataFrame(columns=cols)
     utm = grid.estimate_utm_crs()

@@ -326,6 +326,6 @@ def grid_card(store: ReadStore, settings: Settings, grid_id: str, start: dt.date
         " FROM events e WHERE e.grid_id = ? AND e.reported_at <= ?::TIMESTAMP"
         " AND e.status IS DISTINCT FROM 'invalid' ORDER BY e.reported_at DESC, e.event_id LIMIT 5",
         [as_of, as_of, grid_id, as_of])
-    cameras = cameras_near_grid(store, settings, grid_id)
+    cameras = cameras_near_grid(store, settings, grid_id, as_of=as_of)
     return {"info": info, "figures": figures, "recent": recent, "cameras": cameras,
             "radius_m": float(settings.section("geo")["camera_radius_m"])}

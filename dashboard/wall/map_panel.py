@@ -109,7 +109,7 @@ def read_map_data(ctx, township: str | None, layers: tuple[str, ...],
                                    45 if township else 150)
         data.heat_cells, data.heat_dx, data.heat_dy = cells, dx, dy
     if "cameras" in layers:
-        data.cameras = ctx.cached(mr.camera_points, township)
+        data.cameras = ctx.cached(mr.camera_points, township, as_of)
     if "hotspots" in layers:
         hot = ctx.cached(hs.emerging_hotspots, start, end, township)
         hot_grids = grids.merge(hot.rename(columns={"grid_id": "code"})

@@ -158,6 +158,15 @@ def test_cameras_split_by_status_offline_in_warning_colour():
     assert len(L.cameras(df[df.status == "online"])) == 1
 
 
+def test_cameras_of_unknown_status_are_drawn_grey_not_dropped():
+    df = pd.DataFrame({"lon": [1, 2, 3], "lat": [1, 2, 3],
+                       "status": ["online", "unknown", "offline"], "name": ["东门", "北门", "西门"]})
+    on, unknown, off = L.cameras(df)
+    assert (len(on.x), len(unknown.x), len(off.x)) == (1, 1, 1)
+    assert unknown.marker.color == "#64748b" and unknown.hovertext[0] == "北门（状态未知）"
+    assert unknown.marker.symbol == "circle" and off.marker.symbol == "x"
+
+
 def test_hotspot_outlines_glow_line_and_clickable_stats():
     g = gdf([SQ], k=[9], baseline=[0.5], ratio=[18.0], p=[1e-9])
     glow, line, markers = L.hotspot_outlines(g, color="#ff00ff", width=4)

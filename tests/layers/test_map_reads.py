@@ -7,6 +7,7 @@ import math
 import pytest
 
 from store import map_reads as mr
+from store import metrics as m
 from store.db import ReadStore
 from store.metrics import metrics_table
 from store.settings import Settings
@@ -95,6 +96,34 @@ def test_camera_points(store):
     assert len(mr.camera_points(store, Settings())) == 4
     t2 = mr.camera_points(store, Settings(), "T2")
     assert t2["camera_id"].tolist() == ["C4"] and t2["status"].tolist() == ["online"]
+
+
+def test_cameras_on_the_map_and_near_a_grid_age_to_offline_like_the_counts(tmp_path):
+    """A camera whose last_seen_at is older than camera_offline_after_h (24 h) at as_of reads
+    offline on the map and in the grid card, as 视频在线 counts it (store.metrics)."""
+    import duckdb
+
+    cams = [("C1", "东门", "online", 120.02, 29.55, "G1", "T1"),
+            ("C2", "北门", "online", 120.03, 29.55, "G1", "T1")]
+    db = make_map_db(tmp_path / "aged.duckdb", [], cams)
+    with duckdb.connect(str(db)) as con:
+        con.execute("UPDATE cameras SET last_seen_at = ? WHERE camera_id = 'C1'",
+                    [AT - dt.timedelta(hours=1)])
+        con.execute("UPDATE cameras SET last_seen_at = ? WHERE camera_id = 'C2'",
+                    [AT - dt.timedelta(hours=25)])
+    s = ReadStore(db)
+    try:
+        status = dict(zip(*mr.camera_points(s, Settings(), None, AT)[["camera_id", "status"]]
+                          .T.values))
+        assert status == {"C1": "online", "C2": "offline"}
+        stored = mr.camera_points(s, Settings())
+        assert set(stored["status"]) == {"online"}            # without as_of: as stored
+        near = mr.cameras_near_grid(s, Settings(), "G1", as_of=AT)
+        assert dict(zip(near["camera_id"], near["status"])) == {"C1": "online", "C2": "offline"}
+        counted = m.metrics(s, Settings(), as_of=AT)
+        assert (counted["cameras"], counted["cameras_online"]) == (2, 1)
+    finally:
+        s.close()
 
 
 def test_cameras_near_grid_in_metres(store):
