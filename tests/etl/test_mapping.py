@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import gzip
 import shutil
 from pathlib import Path
 
@@ -12,7 +13,6 @@ import pytest
 from etl.load import run_load
 from tests.etl.conftest import FIX, one, q, source
 
-SHARED = Path("/work/shared/data/sf311")
 
 
 def _sf_folder(tmp_path: Path) -> Path:
@@ -57,12 +57,12 @@ def test_sf311_sample_loads_with_the_mapping_file(tmp_path):
     assert agree > 0.93
 
 
-@pytest.mark.skipif(not SHARED.exists(), reason="shared SF311 data not present")
 def test_full_sf311_sample_matches_the_independent_figures(tmp_path):
     """data/README: 9,976 parseable points, 9,974 inside a district, 129 closed before
     opened, 97.01 % joined to their own district."""
-    shutil.copyfile(SHARED / "sf311_cases_sample_10000.csv", tmp_path / "sf311_sample_200.csv")
-    shutil.copyfile(SHARED / "supervisor_districts.geojson",
+    with gzip.open(FIX / "sf311_cases_sample_10000.csv.gz", "rb") as src_file:
+        (tmp_path / "sf311_sample_200.csv").write_bytes(src_file.read())
+    shutil.copyfile(FIX / "sf_supervisor_districts.geojson",
                     tmp_path / "sf_supervisor_districts.geojson")
     shutil.copyfile(FIX / "sf311_load.toml", tmp_path / "sf311_load.toml")
     (tmp_path / "s.toml").write_text('timezone = "America/Los_Angeles"\n'
