@@ -113,7 +113,7 @@ class ChdbBackend:
                 raise StoreError("数据库尚未发布", f"no published ClickHouse data in {self.folder}"
                                  " (run python -m etl load --db chdb:...)")
             try:
-                sess = chdb_session.Session(str(gen))
+                sess = chdb_session.Session(f"{gen}?progress=off")   # no progress bars on a tty
             except Exception as exc:   # chdb raises plain RuntimeError-likes
                 raise StoreError("数据库无法打开", f"{gen}: {exc}") from exc
             if self.identity() == ident:       # not re-published while we opened it
