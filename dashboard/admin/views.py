@@ -19,6 +19,7 @@ from dashboard.admin.runs import LoadRefused, STAGE_ZH
 from dashboard.admin.uploads import KIND_EXTS, UploadError, check_content, safe_name
 from dashboard.auth.store import AuthStore, AuthStoreError
 from etl.aliases import FIELDS
+from etl.report import source_problems
 from store import admin_reads as R
 from store.event_table import neutralise
 
@@ -105,21 +106,21 @@ def upload():
                                     f"不能用于{P.KIND_ZH[k]}文件")
     except P.PresetError as exc:
         return _import_page(error=str(exc), status=400)
-    names = [{"kind": k, "file": f.filename, "preset": chosen[k].name if chosen[k] else None}
-             for k, f in given]
     job = None
     try:
-        st.runner.check_free()
-        job = st.runner.new_job()
-        sources = []
+        sources = []   # (kind, stored name): the last part of the name, sanitised, unique
         for k, f in given:
             name = safe_name(f.filename)
-            if any(name == n for _, n in sources):
-                name = f"{k}-{name}"
+            sources.append((k, f"{k}-{name}" if any(name == n for _, n in sources) else name))
+        names = [{"kind": k, "file": n, "original": f.filename[:200],
+                  "preset": chosen[k].name if chosen[k] else None}
+                 for (k, n), (_, f) in zip(sources, given)]
+        st.runner.check_free()
+        job = st.runner.new_job()
+        for (k, name), (_, f) in zip(sources, given):
             path = job.folder / name
             f.save(path)
             check_content(path, name, k)
-            sources.append((k, name))
         config = job.folder / "load.toml"
         config.write_text(_config_text(sources, chosen), encoding="utf-8")
         st.runner.start(job, config, user, role, names)
@@ -129,7 +130,8 @@ def upload():
         st.runner.log.refused(st.runner.new_job_id(), user, role, names, str(exc))
         return _import_page(error=str(exc), status=409)
     except UploadError as exc:
-        shutil.rmtree(job.folder, ignore_errors=True)
+        if job is not None:
+            shutil.rmtree(job.folder, ignore_errors=True)
         return _import_page(error=str(exc), status=400)
     return flask.redirect(f"/admin/jobs/{job.job_id}", 303)
 
@@ -213,6 +215,7 @@ def _loads() -> list[dict]:
             "sources": [{k: s.get(k) for k in ("file", "kind", "rows_read", "new", "updated",
                                                 "unchanged", "duplicates", "rejected",
                                                 "rejected_by_reason", "seconds")}
+                        | {"notes": source_problems(s)}
                         for s in run["report"].get("sources", [])],
         })
     return out

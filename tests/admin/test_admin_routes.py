@@ -106,3 +106,21 @@ def test_admin_pages_carry_the_strict_csp_without_inline_script(sessions, site):
         .split(";")[0]
     assert r.headers["X-Frame-Options"] == "SAMEORIGIN"
     assert "<script>" not in r.text and '<script src="/admin/static/admin.js"' in r.text
+
+
+def test_on_an_open_loopback_server_no_visitor_below_admin_gets_an_admin_route(site):
+    from tests.auth.conftest import start
+    from tests.serving import stop_server
+
+    base, proc = start(site.db)   # no settings: required = "auto", open on 127.0.0.1
+    try:
+        assert requests.get(base + "/api/events").status_code == 200   # open as officer
+        for path in ("/admin", "/admin/rejects", "/admin/rejects.csv"):   # asks for a login
+            r = requests.get(base + path, allow_redirects=False)
+            assert r.status_code == 302 and r.headers["Location"].startswith("/login"), path
+        for path in ("/api/admin/rejects", "/api/admin/rejects?raw=1", "/api/admin/loads"):
+            assert requests.get(base + path).status_code == 401, path
+        officer = login(base, "officer")   # a signed-in officer: still 403
+        assert officer.get(base + "/api/admin/rejects").status_code == 403
+    finally:
+        stop_server(proc)
