@@ -1,5 +1,5 @@
 """CLI: ``python -m etl load --db PATH --config LOAD.toml [--settings S.toml] [--report R.json]
-[--quiet]`` and ``python -m etl demo ...`` (the demo county, etl.demo).
+[--quiet] [--progress FILE]`` and ``python -m etl demo ...`` (the demo county, etl.demo).
 
 Exit codes: 0 loaded; 2 stopped by a bad file or config (one message on stderr, database
 unchanged); 3 another load holds the lock.
@@ -18,11 +18,13 @@ def _load(argv: list[str]) -> int:
     ap.add_argument("--settings", help="settings TOML (default: built-in defaults)")
     ap.add_argument("--report", help="also write the run report as JSON here")
     ap.add_argument("--quiet", action="store_true", help="no progress bar")
+    ap.add_argument("--progress", metavar="FILE",
+                    help="write progress as JSON lines to FILE (for a program; etl/progress.py)")
     args = ap.parse_args(argv)
     from etl.cli import load_and_report
 
     return load_and_report(args.db, args.config, settings=args.settings, report=args.report,
-                           progress=not args.quiet)
+                           progress=not args.quiet, progress_file=args.progress)
 
 
 def main(argv: list[str] | None = None) -> int:
