@@ -38,6 +38,8 @@ def _identity(path: Path) -> tuple[int, int, int] | None:
 class ReadStore:
     """Read-only connection manager for one database path."""
 
+    engine = "duckdb"   # the ClickHouse store (store/clickhouse.py) says "clickhouse"
+
     def __init__(self, path: str | Path):
         self.path = Path(path).resolve()
         self._con: duckdb.DuckDBPyConnection | None = None

@@ -36,7 +36,7 @@ def wait_healthy(proc: subprocess.Popen, base: str, timeout: float = 60) -> None
         try:
             if requests.get(base + "/api/health", timeout=2).ok:
                 return
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):
             pass
         if time.monotonic() > deadline:
             raise TimeoutError("server did not come up")

@@ -15,7 +15,7 @@ from dashboard.wall.panel import empty
 from dashboard.wall.view import current_view
 from store import hotspots as hs
 from store import wall_reads as wr
-from store.vocab import STATUS_ZH
+from store.vocab import CAMERA_STATUS_ZH, STATUS_ZH
 
 FIGS = [("reported", "上报", fmt.num), ("handling_rate", "办结率", fmt.pct),
         ("on_time_rate", "按期办结率", fmt.pct), ("red", "红线示警", fmt.num)]
@@ -57,7 +57,7 @@ def card_body(card: dict | None, caption: str, hot: dict | None = None) -> list:
     cams = card["cameras"]
     cam_rows = [html.Div([
         html.Span(r.name or r.camera_id),
-        html.Span("在线" if r.status == "online" else "离线",
+        html.Span(CAMERA_STATUS_ZH["online" if r.status == "online" else "offline"],
                   className="gw-cam-online" if r.status == "online" else "gw-cam-offline"),
         html.Span(f"{r.distance_m:.0f} 米", className="gw-num-r"),
     ], className="gw-row") for r in cams.head(4).itertuples(index=False)]

@@ -17,7 +17,7 @@ from dashboard.wall.drill import DRILL_STORE, RANK_ROW, REFRESH
 from dashboard.wall.panel import empty, panel
 from dashboard.wall.view import current_view, min_events
 from store import wall_reads as wr
-from store.metrics import CARD_ZH
+from store.vocab import CARD_ZH
 
 HEAD = ["排名", "名称", "亮牌", "按期办结率", "办结率", "红线"]
 GRID_HEAD = ["序", "网格（问题在前）", "亮牌", "按期办结率", "办结率", "红线"]
