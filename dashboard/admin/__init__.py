@@ -16,6 +16,7 @@ from dashboard.admin.paths import AdminDir, admin_dir
 from dashboard.admin.presets import Presets
 from dashboard.admin.runs import Runner
 from dashboard.auth.store import AuthStore
+from store.engines import parse_target, side_path
 
 EXT = "gridwall_admin"
 ADMIN_DEFAULTS = {"max_upload_mb": 200}
@@ -34,15 +35,16 @@ class AdminState:
 def install(server: flask.Flask, ctx, db_path: str | Path) -> AdminState:
     from dashboard.admin.views import blueprint
 
-    adm = admin_dir(db_path).create()
+    adm = admin_dir(side_path(db_path)).create()   # beside the data, as the auth store
+    target = parse_target(db_path)
     settings = ctx.settings
     section = settings.raw.get("admin", ADMIN_DEFAULTS)
     source = getattr(settings, "source", "<defaults>")
     st = AdminState(
         ctx=ctx, adm=adm, presets=Presets(adm.presets),
-        runner=Runner(adm, Path(db_path).resolve(),
+        runner=Runner(adm, str(db_path), target.ledger.resolve(),
                       None if source == "<defaults>" else str(Path(source).resolve())),
-        accounts=AuthStore(db_path), max_upload_mb=float(section["max_upload_mb"]))
+        accounts=AuthStore(side_path(db_path)), max_upload_mb=float(section["max_upload_mb"]))
     server.extensions[EXT] = st
     server.register_blueprint(blueprint)
     return st

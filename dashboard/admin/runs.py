@@ -132,9 +132,13 @@ def last_line(path: Path) -> str:
 class Runner:
     """Starts page loads one at a time and watches each to its end."""
 
-    def __init__(self, adm: AdminDir, db: Path, settings_path: str | None):
+    def __init__(self, adm: AdminDir, db: str, lock_db: Path, settings_path: str | None):
+        """``db``: the server's ``--db`` as given (a file, ``chdb:DIR`` or a URL; the loader
+        runs in the server's working folder, so a relative path means the same file);
+        ``lock_db``: the DuckDB file whose ``.lock`` the loader takes (the ledger)."""
         self.adm = adm
         self.db = db
+        self.lock_db = lock_db
         self.settings_path = settings_path
         self.log = RunLog(adm.runs_db)
         self._lock = threading.Lock()
@@ -161,9 +165,9 @@ class Runner:
             running = [j for j in self._jobs.values() if j.proc and j.proc.poll() is None]
         try:
             if running:   # the lock may not be taken yet by a load just started
-                raise LoadLocked(f"{self.db}: another load is running "
-                                 f"(lock {self.db.name}.lock is held)")
-            with db_lock(self.db):
+                raise LoadLocked(f"{self.lock_db}: another load is running "
+                                 f"(lock {self.lock_db.name}.lock is held)")
+            with db_lock(self.lock_db):
                 pass
         except LoadLocked as exc:
             raise LoadRefused(refused_message(exc)) from None
@@ -187,9 +191,12 @@ class Runner:
             out = (job.folder / "stdout.txt").open("wb")
             err = (job.folder / "stderr.txt").open("wb")
             try:
-                job.proc = subprocess.Popen(cmd, cwd=ROOT, stdout=out, stderr=err,
+                path = os.pathsep.join(x for x in (str(ROOT), os.environ.get("PYTHONPATH"))
+                                       if x)
+                job.proc = subprocess.Popen(cmd, cwd=os.getcwd(), stdout=out, stderr=err,
                                             stdin=subprocess.DEVNULL, start_new_session=True,
-                                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+                                            env={**os.environ, "PYTHONUNBUFFERED": "1",
+                                                 "PYTHONPATH": path})
             finally:
                 out.close()
                 err.close()
