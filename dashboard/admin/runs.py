@@ -28,6 +28,7 @@ CREATE TABLE IF NOT EXISTS runs (
     job_id TEXT PRIMARY KEY, user TEXT, role TEXT, started REAL NOT NULL, finished REAL,
     exit_code INTEGER, load_id INTEGER, message TEXT, files TEXT NOT NULL);
 """
+LOST = -999   # exit_code of a load whose loader vanished without an end
 STAGE_ZH = {"queued": "排队", "reading": "读取文件", "loading": "检查并写入", "publishing": "发布",
             "done": "完成", "failed": "失败", "refused": "未执行", "lost": "中断"}
 
@@ -212,6 +213,32 @@ class Runner:
             message = f"导入失败 load stopped: the loader ended with exit code {code}"
         self.log.finish(job.job_id, code, load_id, message)
 
+    def _lock_held(self) -> bool:
+        from etl.errors import LoadLocked
+        from etl.publish import db_lock
+
+        try:
+            with db_lock(self.lock_db):
+                return False
+        except LoadLocked:
+            return True
+
+    def _adopt(self, run: dict, prog: dict) -> dict:
+        """Record the end of a load an earlier server started (the loader runs in its own
+        session, so it outlives a restart): from its progress file, or as lost when it is
+        gone without an end."""
+        job_id = run["job_id"]
+        stderr = self.adm.run_dir(job_id) / "stderr.txt"
+        if prog.get("stage") == "done":
+            self.log.finish(job_id, 0, prog.get("load_id"), "")
+        elif prog.get("stage") == "failed":
+            self.log.finish(job_id, int(prog.get("exit_code", 2)), None, last_line(stderr))
+        elif not self._lock_held():
+            self.log.finish(job_id, LOST, None, "导入中断 load interrupted: the loader ended "
+                            "without finishing (server restart or kill); a load that does not "
+                            "finish leaves the database unchanged")
+        return self.log.get(job_id)
+
     def status(self, job_id: str) -> dict | None:
         run = self.log.get(job_id)
         if run is None:
@@ -221,14 +248,13 @@ class Runner:
         with self._lock:
             job = self._jobs.get(job_id)
         alive = job is not None and job.proc is not None and job.proc.poll() is None
+        if run["finished"] is None and job is None:   # started by an earlier server
+            run, alive = self._adopt(run, prog), self._lock_held()
         if run["finished"] is not None:
-            stage = "done" if run["exit_code"] == 0 else (
-                "refused" if run["exit_code"] == 3 else "failed")
+            stage = {0: "done", 3: "refused", LOST: "lost"}.get(run["exit_code"], "failed")
         elif alive or job is not None:   # running, or ended and being recorded
             stage = prog.get("stage", "queued")
             alive = True
-        else:
-            stage = "lost"   # the server restarted while it ran
         end = run["finished"] or time.time()
         return {
             "job_id": job_id, "user": run["user"], "stage": stage,

@@ -191,3 +191,17 @@ def test_a_second_page_load_is_refused_while_the_first_still_runs(site, admin, p
     assert st["stage"] == "done", st
     # while it ran the wall kept answering (publish by swap); afterwards too
     assert admin.get(site.base + "/api/metrics").status_code == 200
+
+
+def test_a_load_that_fails_shows_the_loaders_message_and_leaves_the_data_unchanged(
+        site, admin):
+    before = admin.get(site.base + "/api/health").json()
+    bad = "名称,经度,纬度\n东门路口,120.8,29.59\n".encode("utf-8")   # no camera id column
+    r = _upload(admin, site.base, {"file_cameras": ("无编号点位.csv", bad)})
+    assert r.status_code == 303
+    st = _wait_job(admin, site.base, r.headers["Location"])
+    assert st["stage"] == "failed" and st["exit_code"] == 2 and st["load_id"] is None
+    assert st["message"].startswith("导入失败 load stopped: ") and "camera_id" in st["message"]
+    page = admin.get(site.base + r.headers["Location"]).text
+    assert "失败" in page and "camera_id" in page
+    assert admin.get(site.base + "/api/health").json()["data_version"] == before["data_version"]
