@@ -55,6 +55,9 @@ def create_app(db_path: str | Path, settings: Settings | str | Path | None = Non
     from dashboard import analysis  # the analysis page 研判, a second Dash app on this server
 
     analysis.mount(app.server, ctx)
+    from dashboard import admin  # the admin page /admin (plain Flask + Jinja, admin only)
+
+    admin.install(app.server, ctx, db_path)
     routing.install(app.server)
     return app
 

@@ -1,5 +1,5 @@
 """CLI: ``python -m etl load --db PATH --config LOAD.toml [--settings S.toml] [--report R.json]
-[--quiet]`` and ``python -m etl demo ...`` (the demo county, etl.demo).
+[--quiet] [--progress FILE]`` and ``python -m etl demo ...`` (the demo county, etl.demo).
 ``--db`` is a DuckDB file, ``chdb:DIR`` or ``clickhouse://user@host:port/database`` (the load
 runs in a DuckDB ledger, then is published to ClickHouse). ``python -m etl publish --db URL``
 publishes the ledger again; ``python -m etl export --db PATH --out DIR`` writes Parquet
@@ -23,11 +23,13 @@ def _load(argv: list[str]) -> int:
     ap.add_argument("--settings", help="settings TOML (default: built-in defaults)")
     ap.add_argument("--report", help="also write the run report as JSON here")
     ap.add_argument("--quiet", action="store_true", help="no progress bar")
+    ap.add_argument("--progress", metavar="FILE",
+                    help="write progress as JSON lines to FILE (for a program; etl/progress.py)")
     args = ap.parse_args(argv)
     from etl.cli import load_and_report
 
     return load_and_report(args.db, args.config, settings=args.settings, report=args.report,
-                           progress=not args.quiet)
+                           progress=not args.quiet, progress_file=args.progress)
 
 
 def _publish(argv: list[str]) -> int:

@@ -9,7 +9,12 @@ from __future__ import annotations
 import sys
 
 
-def _run(db, config, *, settings, report, progress) -> dict:
+def refused_message(exc) -> str:
+    """The one line a load refused by the lock prints (the admin page shows the same)."""
+    return f"导入未执行 load refused: {exc}"
+
+
+def _run_load(db, config, *, settings, report, progress) -> dict:
     from etl.load import run_load
     from store.engines import parse_target
 
@@ -58,14 +63,38 @@ def publish_and_report(db) -> int:
     return 0
 
 
-def load_and_report(db, config, *, settings=None, report=None, progress=True) -> int:
-    """Run one load; print its summary, or one clear message; return the CLI's exit code."""
-    from etl.load import LoadError, LoadLocked
-    from etl.publish_clickhouse import PublishError
+def load_and_report(db, config, *, settings=None, report=None, progress=True,
+                    progress_file=None) -> int:
+    """Run one load; print its summary, or one clear message; return the CLI's exit code.
+
+    ``progress_file``: also write progress as JSON lines there (etl/progress.py)."""
     from etl.report import format_summary
 
+    lines = None
+    if progress_file:
+        from etl.progress import JsonLines
+
+        lines = JsonLines(progress_file)
+        lines.write("reading")
+        progress = lines
+    code = _run(db, config, settings, report, progress)
+    if isinstance(code, dict):
+        if lines is not None:
+            lines.write("done", load_id=code["load_id"])
+        print(format_summary(code))
+        return 0
+    if lines is not None:
+        lines.write("failed", exit_code=code)
+    return code
+
+
+def _run(db, config, settings, report, progress):
+    """The report, or the exit code after printing one clear message."""
+    from etl.load import LoadError, LoadLocked
+    from etl.publish_clickhouse import PublishError
+
     try:
-        result = _run(db, config, settings=settings, report=report, progress=progress)
+        return _run_load(db, config, settings=settings, report=report, progress=progress)
     except ValueError as exc:        # a --db that names no engine
         print(f"导入失败 load stopped: {exc}", file=sys.stderr)
         return 2
@@ -74,7 +103,7 @@ def load_and_report(db, config, *, settings=None, report=None, progress=True) ->
               "the ledger: run python -m etl publish --db ... to publish it", file=sys.stderr)
         return 2
     except LoadLocked as exc:
-        print(f"导入未执行 load refused: {exc}", file=sys.stderr)
+        print(refused_message(exc), file=sys.stderr)
         return 3
     except LoadError as exc:
         print(f"导入失败 load stopped: {exc}", file=sys.stderr)
@@ -84,8 +113,6 @@ def load_and_report(db, config, *, settings=None, report=None, progress=True) ->
               f"({_one_line(exc)}) at {_where(exc)}; the database is unchanged",
               file=sys.stderr)
         return 2
-    print(format_summary(result))
-    return 0
 
 
 def _one_line(exc: BaseException) -> str:
