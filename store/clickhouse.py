@@ -192,35 +192,41 @@ class ServerBackend:
 # --- the store ----------------------------------------------------------------------------
 
 class _Cursor:
-    """The slice of DuckDB's cursor API the read modules use (execute, fetch*)."""
+    """The slice of DuckDB's cursor API the read modules use (execute, fetch*, df)."""
 
     def __init__(self, store: "ClickHouseStore"):
         self._store = store
-        self._rows: list[tuple] = []
+        self._table: pa.Table | None = None
+        self._rows: list[tuple] | None = None
         self._pos = 0
 
     def execute(self, sql: str, params=None) -> "_Cursor":
-        self._rows = to_rows(self._store._run(sql, params))
-        self._pos = 0
+        self._table = plain(self._store._run(sql, params))
+        self._rows, self._pos = None, 0
         return self
 
+    def _all(self) -> list[tuple]:
+        if self._rows is None:
+            self._rows = to_rows(self._table) if self._table is not None else []
+        return self._rows
+
     def fetchmany(self, n: int = 1) -> list[tuple]:
-        out = self._rows[self._pos:self._pos + n]
+        out = self._all()[self._pos:self._pos + n]
         self._pos += len(out)
         return out
 
     def fetchall(self) -> list[tuple]:
-        return self.fetchmany(len(self._rows))
+        return self.fetchmany(len(self._all()))
 
     def fetchone(self):
         got = self.fetchmany(1)
         return got[0] if got else None
 
     def df(self) -> pd.DataFrame:
-        return pd.DataFrame(self.fetchall())
+        return to_pandas(self._table)
 
     def close(self) -> None:
-        self._rows = []
+        self._table = self._rows = None
 
 
 class ClickHouseStore:
@@ -238,6 +244,10 @@ class ClickHouseStore:
         self._generation = 0
         self._query_lock = threading.Lock()    # one query at a time on the embedded engine
         self._schema: tuple = ()
+        self._database = target.database if target.kind == "clickhouse" else "default"
+        self._memo: dict = {}
+        self._memo_version: str | None = None
+        self._memo_lock = threading.Lock()
 
     def _refresh(self) -> None:
         if self._backend.is_current():
@@ -283,7 +293,7 @@ class ClickHouseStore:
 
     def _run(self, sql: str, params=None) -> pa.Table:
         try:
-            text = bind(sql, params, self._schema)
+            text = bind(sql, params, self._schema, self._database)
         except Exception as exc:
             raise StoreError("数据查询失败", f"cannot translate for ClickHouse: {exc}") from exc
         try:
@@ -298,6 +308,20 @@ class ClickHouseStore:
     def version(self) -> str:
         self._refresh()
         return f"ch{self._generation}:{self._backend.label}"
+
+    def memo(self, key, make):
+        """``make()`` once per published version (as ``ReadStore.memo``)."""
+        version = self.version
+        with self._memo_lock:
+            if version != self._memo_version:
+                self._memo, self._memo_version = {}, version
+            if key in self._memo:
+                return self._memo[key]
+        value = make()
+        with self._memo_lock:
+            if version == self._memo_version:
+                self._memo[key] = value
+        return value
 
     @contextmanager
     def cursor(self) -> Iterator[_Cursor]:
