@@ -89,12 +89,22 @@ def export_parquet(ledger: Path, scratch: Path) -> dict[str, tuple[Path, list]]:
         out = {}
         for t in _tables(con):
             f = scratch / f"{t}.parquet"
-            # events carry DuckDB's rowid along (the event table tie-breaks by it)
-            extra = ", rowid AS rowid" if t == "events" else ""
+            cols, select = [], []
+            for name, typ, nullable in _columns(con, t):
+                try:
+                    ch_type(typ)
+                    select.append(f'"{name}"')
+                except ValueError:     # a type ClickHouse is not given: published as text
+                    select.append(f'CAST("{name}" AS VARCHAR) AS "{name}"')
+                    typ = "VARCHAR"
+                cols.append((name, typ, nullable))
+            if t == "events":      # DuckDB's rowid goes along (the event table tie-breaks by it)
+                select.append("rowid AS rowid")
+                cols.append(("rowid", "BIGINT", False))
             order = "ORDER BY reported_at" if t == "events" else ""
-            con.execute(f"COPY (SELECT *{extra} FROM \"{t}\" {order}) TO '{f}' "
+            con.execute(f"COPY (SELECT {', '.join(select)} FROM \"{t}\" {order}) TO '{f}' "
                         "(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880)")
-            out[t] = (f, _columns(con, t) + ([("rowid", "BIGINT", False)] if extra else []))
+            out[t] = (f, cols)
         return out
     finally:
         con.close()

@@ -45,7 +45,7 @@ def _generations(folder: Path) -> list[Path]:
     root = Path(folder) / "ch"
     if not root.is_dir():
         return []
-    return sorted(p for p in root.iterdir() if _GEN.match(p.name))
+    return sorted(p for p in root.iterdir() if _GEN.match(p.name) and p.is_dir())
 
 
 def new_generation(folder: Path) -> Path:

@@ -150,22 +150,34 @@ def test_a_publish_that_fails_changes_nothing_and_leaves_no_half_generation(serv
     target = folder / "ch"
     current = chdb_folder.current(target)
     version = get(c, "/api/health")["data_version"]
-    ledger = target / "ledger.duckdb"
-    con = duckdb.connect(str(ledger))          # a table ClickHouse cannot take
-    con.execute("CREATE TABLE odd (span INTERVAL)")
-    con.close()
+    gens = sorted(p.name for p in (target / "ch").iterdir())
+    blocker = target / "ch" / f"g{int(gens[-1][1:]) + 1:06d}"
+    blocker.write_text("a file where the next generation's folder must go")
     try:
         res = etl("publish", "--db", db)
         assert res.returncode == 2 and "ClickHouse is unchanged" in res.stderr
         assert chdb_folder.current(target) == current
-        assert sorted(p.name for p in (target / "ch").iterdir()) <= sorted(
-            {current.name, *[p.name for p in (target / "ch").iterdir() if p.name < current.name]})
+        assert sorted(p.name for p in (target / "ch").iterdir()) == sorted([*gens, blocker.name])
         assert get(c, "/api/health")["data_version"] == version
     finally:
-        con = duckdb.connect(str(ledger))
-        con.execute("DROP TABLE odd")
-        con.close()
+        blocker.unlink()
     res = etl("publish", "--db", db)              # and the ledger publishes again
     assert res.returncode == 0, res.stderr
     assert chdb_folder.current(target) != current
     assert get(c, "/api/health")["data_version"] == version   # the same load, republished
+
+
+def test_a_ledger_table_of_a_type_clickhouse_is_not_given_is_published_as_text(servers):
+    folder, db, c = servers["folder"], servers["db"], servers["ch"]
+    ledger = folder / "ch" / "ledger.duckdb"
+    con = duckdb.connect(str(ledger))
+    con.execute("CREATE TABLE odd AS SELECT INTERVAL 90 MINUTE AS span, [1, 2] AS xs")
+    con.close()
+    try:
+        res = etl("publish", "--db", db)
+        assert res.returncode == 0, res.stderr
+        assert get(c, "/api/health")["tables"]["events"] == 504      # the wall reads on
+    finally:
+        con = duckdb.connect(str(ledger))
+        con.execute("DROP TABLE odd")
+        con.close()
