@@ -30,6 +30,7 @@ from store import chdb_folder
 from store.db import StoreError
 from store.dialect import SETTINGS, bind
 from store.engines import Target
+from store.memo import VersionMemo
 
 
 # --- Arrow → what DuckDB gives ------------------------------------------------------------
@@ -196,11 +197,13 @@ class _Cursor:
 
     def __init__(self, store: "ClickHouseStore"):
         self._store = store
+        self._table: pa.Table | None = None    # the last result, for df() with its names
         self._rows: list[tuple] = []
         self._pos = 0
 
     def execute(self, sql: str, params=None) -> "_Cursor":
-        self._rows = to_rows(self._store._run(sql, params))
+        self._table = self._store._run(sql, params)
+        self._rows = to_rows(self._table)
         self._pos = 0
         return self
 
@@ -217,13 +220,20 @@ class _Cursor:
         return got[0] if got else None
 
     def df(self) -> pd.DataFrame:
-        return pd.DataFrame(self.fetchall())
+        """The rest of the result with its column names and DuckDB's dtypes (as DuckDB's
+        cursor gives it)."""
+        if self._table is None:
+            return pd.DataFrame()
+        rest = self._table.slice(self._pos)
+        self._pos = len(self._rows)
+        return to_pandas(rest)
 
     def close(self) -> None:
         self._rows = []
+        self._table = None
 
 
-class ClickHouseStore:
+class ClickHouseStore(VersionMemo):
     """Read-only ClickHouse store with ReadStore's interface (``engine == 'clickhouse'``)."""
 
     engine = "clickhouse"

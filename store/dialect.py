@@ -56,6 +56,9 @@ BLOB (WKB geometry) and VARCHAR             both ``String``; results come as Arr
                                             ``prefer_column_name_to_alias = 1``
 ``regexp_full_match(s, p)``                 ``match(s, concat('^(?:', p, ')$'))`` (both RE2)
 ``regexp_replace(s, p, r, 'g')``            ``replaceRegexpAll`` (without 'g': ``…One``)
+``main.events`` (DuckDB's default schema)   ``events``: the ``main.`` qualifier is dropped
+                                            (the store's database is the session's); a
+                                            CTE of that name shadows the table in both
 ``strftime(ts, '%H:%M')``                   ``formatDateTime(ts, '%H:%i')`` (%M is the
                                             month name in ClickHouse)
 ``ts + to_microseconds(n)``                 ``ts + toIntervalMicrosecond(n)`` (RENAMED)
@@ -258,6 +261,33 @@ def _expand_qualified_stars(tree: exp.Expression, schema: dict[str, tuple[str, .
         sel.set("expressions", new)
 
 
+def _shadowing_ctes(tree: exp.Expression, schema: dict[str, tuple[str, ...]]) -> dict:
+    """A CTE may shadow a table (``WITH events AS (SELECT *, rowid AS gw_rowid FROM
+    main.events …)`` narrows the events to one page): ``e.*`` over it must list the CTE's
+    columns, the table's plus what the CTE adds, or the added ones are lost."""
+    schema = dict(schema)
+    for cte in tree.find_all(exp.CTE):
+        name, sel = cte.alias, cte.this
+        if name not in schema or not isinstance(sel, exp.Select):
+            continue
+        cols: list[str] = []
+        for proj in sel.expressions:
+            if isinstance(proj, exp.Star):
+                cols += schema[name]
+            elif proj.alias_or_name:
+                cols.append(proj.alias_or_name)
+        schema[name] = tuple(cols)
+    return schema
+
+
+def _drop_main_schema(tree: exp.Expression) -> None:
+    """``main.events`` names DuckDB's default schema; in ClickHouse the store's database is
+    the session's current one, so the qualifier goes."""
+    for table in tree.find_all(exp.Table):
+        if table.args.get("db") is not None and table.db == "main" and not table.catalog:
+            table.set("db", None)
+
+
 def _name_qualified_columns(tree: exp.Expression) -> None:
     """``SELECT g.grid_id`` is named ``grid_id`` in DuckDB and ``g.grid_id`` in ClickHouse:
     give every unaliased qualified column its bare name."""
@@ -275,7 +305,8 @@ def translate(sql: str, schema: tuple = ()) -> tuple[str, int]:
     ``schema``: ((table, (column, …)), …) of the store, to expand ``alias.*``."""
     marked, n = _mark_placeholders(sql)
     tree = sqlglot.parse_one(marked, read="duckdb")
-    _expand_qualified_stars(tree, dict(schema))
+    _drop_main_schema(tree)
+    _expand_qualified_stars(tree, _shadowing_ctes(tree, dict(schema)))
     _rename_functions(tree)
     _name_qualified_columns(tree)
     _bool_projections(tree)
