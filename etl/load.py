@@ -188,7 +188,6 @@ def _apply(tmp: Path, cfg: LoadConfig, readings: list[Reading], settings: Settin
                     [ctx.load_id, started, finished, str(cfg.path),
                      json.dumps(report, ensure_ascii=False, default=str)])
         con.execute("COMMIT")
-        con.execute(f"DETACH DATABASE IF EXISTS {S.STG}")   # staged rows: no longer needed
         t = time.monotonic()
         con.execute("CHECKPOINT")
         report["timings"]["checkpoint"] = round(time.monotonic() - t, 3)

@@ -66,7 +66,8 @@ def ddl(table: str, name: str, columns: list[tuple[str, str, bool]]) -> str:
     cols = []
     for col, typ, nullable in columns:
         t = ch_type(typ, nullable)
-        cols.append(f"`{col}` {t}")
+        hidden = " MATERIALIZED 0" if col == "rowid" else ""    # not in SELECT *
+        cols.append(f"`{col}` {t}{hidden}")
     part = f" PARTITION BY {partition}" if partition else ""
     return (f"CREATE TABLE `{name}` ({', '.join(cols)}) ENGINE = MergeTree{part}"
             f" ORDER BY {order} SETTINGS allow_nullable_key = 1")
@@ -87,10 +88,12 @@ def export_parquet(ledger: Path, scratch: Path) -> dict[str, tuple[Path, list]]:
         out = {}
         for t in _tables(con):
             f = scratch / f"{t}.parquet"
+            # events carry DuckDB's rowid along (the event table tie-breaks by it)
+            extra = ", rowid AS rowid" if t == "events" else ""
             order = "ORDER BY reported_at" if t == "events" else ""
-            con.execute(f"COPY (SELECT * FROM \"{t}\" {order}) TO '{f}' "
+            con.execute(f"COPY (SELECT *{extra} FROM \"{t}\" {order}) TO '{f}' "
                         "(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880)")
-            out[t] = (f, _columns(con, t))
+            out[t] = (f, _columns(con, t) + ([("rowid", "BIGINT", False)] if extra else []))
         return out
     finally:
         con.close()
@@ -127,7 +130,9 @@ def _publish_chdb(folder: Path, files) -> dict:
                 sess.query(sql)
 
             def insert(name, f):
-                sess.query(f"INSERT INTO `{name}` SELECT * FROM file('{f}', Parquet)")
+                cols = ", ".join(f"`{c}`" for c, *_ in files[name[:-len("__new")]][1])
+                sess.query(f"INSERT INTO `{name}` ({cols}) SELECT * FROM file('{f}', Parquet)"
+                           " SETTINGS insert_allow_materialized_columns = 1")
 
             _publish_tables(command, insert, files)
         finally:
@@ -154,7 +159,8 @@ def _publish_server(target: Target, files) -> dict:
         def insert(name, f):
             pf = pq.ParquetFile(f)
             for i in range(pf.num_row_groups):
-                client.insert_arrow(name, pf.read_row_group(i))
+                client.insert_arrow(name, pf.read_row_group(i),
+                                    settings={"insert_allow_materialized_columns": 1})
 
         try:
             _publish_tables(command, insert, files)

@@ -43,7 +43,7 @@ def _plain_column(col: pa.ChunkedArray) -> pa.ChunkedArray:
     if pa.types.is_dictionary(t):
         return col.cast(t.value_type)
     if pa.types.is_large_string(t) or pa.types.is_binary(t) or pa.types.is_large_binary(t):
-        try:
+        try:        # ClickHouse String holds text and WKB alike: text when it is UTF-8
             return col.cast(pa.string())
         except pa.ArrowInvalid:
             return col
@@ -172,7 +172,7 @@ class ServerBackend:
             self._client = None
 
     def query(self, sql: str) -> pa.Table:
-        return self._client.query_arrow(sql, use_strings=True)
+        return self._client.query_arrow(sql, use_strings=False)
 
     def command(self, sql: str) -> None:
         self._client.command(sql)
@@ -237,6 +237,7 @@ class ClickHouseStore:
         self._swapping = False
         self._generation = 0
         self._query_lock = threading.Lock()    # one query at a time on the embedded engine
+        self._schema: tuple = ()
 
     def _refresh(self) -> None:
         if self._backend.is_current():
@@ -250,6 +251,7 @@ class ClickHouseStore:
             try:
                 self._backend.close()
                 self._backend.open()
+                self._schema = self._read_schema()
                 self._generation += 1
             finally:
                 self._swapping = False
@@ -269,9 +271,19 @@ class ClickHouseStore:
                 self._readers -= 1
                 self._cond.notify_all()
 
+    def _read_schema(self) -> tuple:
+        """((table, (column, …)), …) of the published tables, hidden columns left out."""
+        rows = to_rows(self._backend.query(
+            "SELECT table, name FROM system.columns WHERE database = currentDatabase()"
+            " AND default_kind != 'MATERIALIZED' ORDER BY table, position"))
+        tables: dict[str, list[str]] = {}
+        for t, name in rows:
+            tables.setdefault(t, []).append(name)
+        return tuple((t, tuple(cols)) for t, cols in tables.items())
+
     def _run(self, sql: str, params=None) -> pa.Table:
         try:
-            text = bind(sql, params)
+            text = bind(sql, params, self._schema)
         except Exception as exc:
             raise StoreError("数据查询失败", f"cannot translate for ClickHouse: {exc}") from exc
         try:

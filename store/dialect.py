@@ -39,8 +39,28 @@ a boolean result column                     comparisons give ``UInt8``: a boolea
 ``e.* EXCLUDE (…)``                         ``e.* EXCEPT (…)`` (sqlglot)
 ``(VALUES (…), (…)) t(a, b)``               ``SELECT … UNION ALL SELECT …`` (the ``VALUES``
                                             table function reads a lone string as a schema)
-``rowid``                                   none: DuckDB-only (the event table's paging
-                                            keeps a ClickHouse variant)
+BLOB (WKB geometry) and VARCHAR             both ``String``; results come as Arrow binary
+                                            and each column is decoded as UTF-8 text when
+                                            it is valid UTF-8, else left as bytes (WKB)
+                                            (store/clickhouse.py)
+``rowid`` (the event table's tie-break)     published with ``events`` as a hidden
+                                            ``MATERIALIZED`` column holding the ledger's
+                                            rowid (not in ``SELECT *``), so pages tie-break
+                                            alike
+``SELECT g.grid_id`` is named ``grid_id``   named ``g.grid_id``: an unaliased qualified
+                                            column gets its bare name as alias
+``e.*`` over a join names bare columns      ``e.category`` where names clash: ``e.*``
+                                            becomes the explicit column list (the store
+                                            passes its schema)
+``sum(x) AS x … HAVING sum(x) > 0``         an alias shadows the column in ClickHouse:
+                                            ``prefer_column_name_to_alias = 1``
+``regexp_full_match(s, p)``                 ``match(s, concat('^(?:', p, ')$'))`` (both RE2)
+``regexp_replace(s, p, r, 'g')``            ``replaceRegexpAll`` (without 'g': ``…One``)
+``strftime(ts, '%H:%M')``                   ``formatDateTime(ts, '%H:%i')`` (%M is the
+                                            month name in ClickHouse)
+``ts + to_microseconds(n)``                 ``ts + toIntervalMicrosecond(n)`` (RENAMED)
+``left/right/substr/length`` in characters  ``leftUTF8``, ``rightUTF8``, ``substringUTF8``,
+                                            ``CHAR_LENGTH`` (the plain ones count bytes)
 ==========================================  ===============================================
 """
 from __future__ import annotations
@@ -61,6 +81,8 @@ SETTINGS = {
     "join_use_nulls": 1,
     "aggregate_functions_null_for_empty": 1,
     "session_timezone": "UTC",
+    "output_format_arrow_string_as_string": 0,
+    "prefer_column_name_to_alias": 1,
 }
 
 
@@ -70,6 +92,41 @@ def _percentile_cont(self, e: exp.PercentileCont) -> str:
 
 def _median(self, e: exp.Median) -> str:
     return f"quantileExactInclusive(0.5)({self.sql(e, 'this')})"
+
+
+def _regexp_full_match(self, e) -> str:
+    # DuckDB matches the whole string; ClickHouse's match() finds the pattern anywhere
+    pattern = self.func("concat", exp.Literal.string("^(?:"), e.expression,
+                        exp.Literal.string(")$"))
+    return self.func("match", e.this, pattern)
+
+
+def _regexp_replace(self, e) -> str:
+    mods = e.args.get("modifiers")
+    every = mods is not None and "g" in mods.name
+    name = "replaceRegexpAll" if every else "replaceRegexpOne"
+    return self.func(name, e.this, e.expression, e.args.get("replacement"))
+
+
+def _utf8(name: str):
+    """DuckDB counts characters; ClickHouse's left/right/substring count bytes: use the
+    *UTF8 functions (a Chinese character is three bytes)."""
+    def sql(self, e) -> str:
+        args = [e.this, e.args.get("expression") or e.args.get("start"), e.args.get("length")]
+        return self.func(name, *[a for a in args if a is not None])
+    return sql
+
+
+# strftime (DuckDB) → formatDateTime (ClickHouse): the codes that differ
+_STRFTIME = {"%M": "%i", "%B": "%M", "%-d": "%e", "%I": "%h", "%j": "%j", "%f": "%f"}
+
+
+def _strftime(self, e) -> str:
+    fmt = e.args["format"]
+    if not isinstance(fmt, exp.Literal):
+        raise ValueError("strftime with a computed format cannot be translated")
+    out = re.sub(r"%-?[A-Za-z]", lambda mt: _STRFTIME.get(mt.group(0), mt.group(0)), fmt.name)
+    return self.func("formatDateTime", e.this, exp.Literal.string(out))
 
 
 def _quantile_disc(self, e) -> str:
@@ -92,6 +149,12 @@ class _Generator(ClickHouseGenerator):
         exp.Median: _median,
         exp.Quantile: _quantile_disc,
         exp.PercentileDisc: _quantile_disc,
+        exp.RegexpFullMatch: _regexp_full_match,
+        exp.RegexpReplace: _regexp_replace,
+        exp.TimeToStr: _strftime,
+        exp.Left: _utf8("leftUTF8"),
+        exp.Right: _utf8("rightUTF8"),
+        exp.Substring: _utf8("substringUTF8"),
     }
 
 
@@ -158,11 +221,63 @@ def _bool_projections(tree: exp.Expression) -> None:
                     proj.replace(exp.alias_(cast, target.sql("duckdb")))
 
 
+# DuckDB functions sqlglot does not know, by their ClickHouse names
+RENAMED = {"to_microseconds": "toIntervalMicrosecond"}
+
+
+def _rename_functions(tree: exp.Expression) -> None:
+    for fn in tree.find_all(exp.Anonymous):
+        new = RENAMED.get(str(fn.this).lower())
+        if new:
+            fn.set("this", new)
+
+
+def _expand_qualified_stars(tree: exp.Expression, schema: dict[str, tuple[str, ...]]) -> None:
+    """``e.*`` over a join: DuckDB names the columns ``category``, ClickHouse ``e.category``
+    when another joined table has a ``category`` too. With the store's schema, ``e.*``
+    (and its ``EXCLUDE``) becomes the explicit list of ``e``'s columns."""
+    if not schema:
+        return
+    for sel in tree.find_all(exp.Select):
+        sources = {}
+        frm = sel.args.get("from_")
+        for src in ([frm.this] if frm else []) + [j.this for j in sel.args.get("joins") or []]:
+            if isinstance(src, exp.Table) and src.name in schema:
+                sources[src.alias_or_name] = src.name
+        if not sources:
+            continue
+        new = []
+        for proj in sel.expressions:
+            if (isinstance(proj, exp.Column) and isinstance(proj.this, exp.Star)
+                    and proj.table in sources):
+                drop = {c.name for c in proj.this.args.get("except_") or []}
+                new += [exp.column(c, table=proj.table) for c in schema[sources[proj.table]]
+                        if c not in drop]
+            else:
+                new.append(proj)
+        sel.set("expressions", new)
+
+
+def _name_qualified_columns(tree: exp.Expression) -> None:
+    """``SELECT g.grid_id`` is named ``grid_id`` in DuckDB and ``g.grid_id`` in ClickHouse:
+    give every unaliased qualified column its bare name."""
+    for sel in tree.find_all(exp.Select):
+        for proj in list(sel.expressions):
+            if (isinstance(proj, exp.Column) and proj.table
+                    and not isinstance(proj.this, exp.Star)):
+                proj.replace(exp.alias_(proj.copy(), proj.name, quoted=True))
+
+
 @functools.lru_cache(maxsize=1024)
-def translate(sql: str) -> tuple[str, int]:
-    """A DuckDB query → (ClickHouse text with parameter sentinels, number of parameters)."""
+def translate(sql: str, schema: tuple = ()) -> tuple[str, int]:
+    """A DuckDB query → (ClickHouse text with parameter sentinels, number of parameters).
+
+    ``schema``: ((table, (column, …)), …) of the store, to expand ``alias.*``."""
     marked, n = _mark_placeholders(sql)
     tree = sqlglot.parse_one(marked, read="duckdb")
+    _expand_qualified_stars(tree, dict(schema))
+    _rename_functions(tree)
+    _name_qualified_columns(tree)
     _bool_projections(tree)
     return tree.sql(dialect=GridwallClickHouse), n
 
@@ -200,9 +315,9 @@ def literal(value) -> str:
     raise TypeError(f"cannot bind {type(value).__name__} as a ClickHouse literal")
 
 
-def bind(sql: str, params) -> str:
+def bind(sql: str, params, schema: tuple = ()) -> str:
     """``sql`` (DuckDB dialect, ``?`` parameters) as one ClickHouse statement."""
-    text, n = translate(sql)
+    text, n = translate(sql, schema)
     params = list(params or [])
     if isinstance(params, dict) or len(params) != n:
         raise ValueError(f"query has {n} parameters, {len(params)} given")

@@ -10,11 +10,9 @@ and does not re-download the map every minute.
 from __future__ import annotations
 
 import hashlib
-import logging
-import threading
 
 import dash
-from dash import Input, Output, State, dcc, html
+from dash import dcc, html
 
 from dashboard.figures import theme
 from dashboard.figures.wall_map import (CONTROLS_PX, DEFAULT_LAYERS, DEFAULT_MEASURE,  # noqa: F401
@@ -25,8 +23,6 @@ from store import map_reads as mr
 from store import map_view
 from store.db import StoreError
 from store.map_view import MapData  # noqa: F401 - the map's data, re-exported for callers
-
-log = logging.getLogger(__name__)
 
 MAP_GRAPH = "map-graph"
 MAP_LAYERS = "map-layers"
@@ -66,69 +62,55 @@ def layout(ctx) -> html.Div:
     ])
 
 
-def _signature(ctx, township, grid, layers, measure, window: dict) -> str:
-    v = current_view(ctx, window)
-    text = "|".join([ctx.store.version, v.as_of.isoformat(), str(township), str(grid),
-                     ",".join(layers), measure, v.start.isoformat(), v.end.isoformat()])
+OUTPUTS = [(MAP_GRAPH, "figure"), (MAP_SIGNATURE, "data")]
+STATE = (MAP_SIGNATURE, "data")    # what the browser has: an unchanged map is not sent again
+BY_GRID = True
+BY_LAYERS = True
+
+
+def signature(ctx, v) -> str:
+    text = "|".join([ctx.store.version, v.as_of.isoformat(), str(v.township), str(v.grid),
+                     ",".join(v.layers), v.measure, v.start.isoformat(), v.end.isoformat()])
     return hashlib.sha1(text.encode()).hexdigest()
 
 
-def _build(ctx, township, grid, layers, measure, window: dict):
-    data = read_map_data(ctx, township, layers, window)
+def read(ctx, v) -> dict:
+    return {"signature": signature(ctx, v),
+            "data": map_view.map_data(ctx.cached, v.township, v.layers, v.start, v.end, v.as_of,
+                                      min_events(ctx))}
+
+
+def outputs(d: dict, v) -> list:
+    data = d["data"]
     if data.townships.empty:
-        return message_figure("暂无地图数据")
-    return map_figure(data, township=township, grid=grid, layers=layers, measure=measure)
+        return [message_figure("暂无地图数据"), d["signature"]]
+    return [map_figure(data, township=v.township, grid=v.grid, layers=v.layers,
+                       measure=v.measure), d["signature"]]
+
+
+def with_state(values: list, _d, _v, known: str | None):
+    """Nothing to send when the browser already has this map."""
+    return [dash.no_update, dash.no_update] if known and values[1] == known else None
+
+
+def on_error(exc: StoreError, refresh: bool) -> list:
+    """A refresh keeps the map it has; a drill-down says what is wrong."""
+    return [dash.no_update, dash.no_update] if refresh else [message_figure(exc.title), None]
 
 
 def update_map(ctx, drill: dict | None, layers: list | None, measure: str | None,
                known_signature: str | None, refresh: bool = False):
     """(figure, signature) for the drill state and controls; ``no_update`` when unchanged."""
-    drill = drill or {}
-    township = drill.get("township") or None
-    grid = drill.get("grid") or None
-    layers = tuple(sorted(layers or ()))
-    measure = measure if measure in mr.MEASURES else DEFAULT_MEASURE
+    drill = dict(drill or {})
     try:
-        if grid and not township:       # a grid alone (e.g. a hotspot clicked on the county map)
+        if drill.get("grid") and not drill.get("township"):   # a grid alone
             grids = ctx.cached(mr.grid_shapes, None)
-            match = grids.loc[grids["code"] == grid, "township_code"]
-            township = match.iloc[0] if len(match) else None
-        sig = _signature(ctx, township, grid, layers, measure, drill)
-        if sig == known_signature:
+            match = grids.loc[grids["code"] == drill["grid"], "township_code"]
+            drill["township"] = match.iloc[0] if len(match) else None
+        v = current_view(ctx, drill, layers or (), measure)
+        if signature(ctx, v) == known_signature:
             return dash.no_update, dash.no_update
-        fig = _build(ctx, township, grid, layers, measure, drill)
+        fig, sig = outputs(read(ctx, v), v)
     except StoreError as exc:
-        if refresh:
-            return dash.no_update, dash.no_update
-        return message_figure(exc.title), None
+        return tuple(on_error(exc, refresh))
     return fig, sig
-
-
-def warm(ctx) -> None:
-    """Read the county view once (shapes, per-township figures, hotspots) into the cache.
-
-    Run in a background thread when the app starts, so the first wall to connect after a
-    server restart does not wait for geometry parsing and the county aggregation (the
-    ranking panel reads the same cached figures). Failures are left to the real request.
-    """
-    try:
-        read_map_data(ctx, None, tuple(DEFAULT_LAYERS))
-    except Exception:  # noqa: BLE001 - a warm-up must never take the server down
-        log.info("map warm-up skipped", exc_info=True)
-
-
-def register_callbacks(app, ctx) -> None:
-    threading.Thread(target=warm, args=(ctx,), name="map-warm-up", daemon=True).start()
-
-    @app.callback(
-        Output(MAP_GRAPH, "figure"),
-        Output(MAP_SIGNATURE, "data"),
-        Input("drill-store", "data"),
-        Input("refresh-interval", "n_intervals"),
-        Input(MAP_LAYERS, "value"),
-        Input(MAP_MEASURE, "value"),
-        State(MAP_SIGNATURE, "data"),
-    )
-    def _update_map(drill, _n, layers, measure, signature):
-        refresh = dash.ctx.triggered_id == "refresh-interval"
-        return update_map(ctx, drill, layers, measure, signature, refresh=refresh)

@@ -324,3 +324,28 @@ def test_camera_status_at_as_of_ages_online_cameras_only(tmp_path, engine):
     sql, params = m.camera_status_at(Settings(), AS_OF, "c")
     got = dict(store_on(engine, path).rows(f"SELECT camera_id, {sql} FROM cameras c", params))
     assert got == {"old_on": "offline", "old_unk": "unknown", "new_on": "online"}
+
+
+def test_the_backlog_starts_at_its_earliest_open_report_and_still_counts_every_open_case(tmp_path):
+    D = dt.datetime
+    events = [ev("ancient", D(2020, 1, 1, 8)),                               # never closed
+              ev("old_closed", D(2021, 3, 1), closed_at=D(2021, 3, 2)),
+              ev("late_close", D(2024, 5, 1), closed_at=D(2025, 6, 20, 10)),  # closed after as_of
+              ev("same_day", D(2024, 6, 1), closed_at=D(2025, 6, 15, 18)),    # before as_of, same day
+              ev("bad", D(2019, 1, 1), status="invalid"),
+              ev("new", D(2025, 6, 15, 9))]
+    store = ReadStore(make_db(tmp_path / "b.duckdb", events))
+    as_of = D(2025, 6, 15, 12)
+    assert m.backlog_floor(store, as_of) == D(2020, 1, 1, 8)       # the invalid one is no case
+    row = m.metrics(store, Settings(), start=dt.date(2025, 6, 1), end=dt.date(2025, 6, 16),
+                    as_of=as_of)
+    assert row["open_backlog"] == 4                # ancient, late_close, same_day, new
+    without_ancient = ReadStore(make_db(tmp_path / "c.duckdb", events[1:]))
+    assert m.backlog_floor(without_ancient, as_of) == D(2024, 5, 1)
+    assert m.backlog_floor(without_ancient, D(2025, 6, 21)) == D(2025, 6, 15, 9)
+    assert m.metrics(without_ancient, Settings(), start=dt.date(2025, 6, 1),
+                     end=dt.date(2025, 6, 16), as_of=as_of)["open_backlog"] == 3
+    closed_all = ReadStore(make_db(tmp_path / "d.duckdb", [events[1]]))
+    assert m.backlog_floor(closed_all, as_of) == dt.datetime.max    # nothing can be open
+    assert m.metrics(closed_all, Settings(), start=dt.date(2025, 6, 1), end=dt.date(2025, 6, 16),
+                     as_of=as_of)["open_backlog"] == 0
