@@ -4,7 +4,8 @@ The ETL stays what it is: every file is read, checked and staged in DuckDB, into
 (``DIR/ledger.duckdb`` for ``chdb:DIR``; ``?ledger=`` of a ``clickhouse://`` URL), with its
 own publish by swap. After a successful load every table of the ledger is published:
 
-1. DuckDB writes each table as Parquet into a scratch folder beside the ledger;
+1. DuckDB writes each table as Parquet into a scratch folder (inside DIR for chdb, beside
+   the ledger for a server; the ledger is only read);
 2. each goes into ``<table>__new`` (``events``: MergeTree partitioned by month of
    ``reported_at``, ordered by township, grid, reported_at, the wall's filters; the others
    ordered by their key), filled from the Parquet (``INSERT … SELECT * FROM file(…)`` in
@@ -122,7 +123,7 @@ def _publish_chdb(folder: Path, files) -> dict:
 
     gen = chdb_folder.new_generation(folder)
     try:
-        sess = chdb_session.Session(str(gen))
+        sess = chdb_session.Session(f"{gen}?progress=off")   # no progress bars on a tty
         try:
             sess.query("SET " + _settings_sql())
 
@@ -185,7 +186,10 @@ def publish(db, ledger: Path | None = None) -> dict:
     if not ledger.exists():
         raise PublishError(f"{ledger}: no ledger to publish (load first)")
     t0 = time.monotonic()
-    scratch = ledger.with_name(f"{ledger.name}.publish-{os.getpid()}")
+    # scratch Parquet inside the chdb folder (the ledger may be read-only, elsewhere)
+    base = target.path if target.kind == "chdb" else ledger.parent
+    base.mkdir(parents=True, exist_ok=True)
+    scratch = base / f".publish-{os.getpid()}"
     try:
         files = export_parquet(ledger, scratch)
         t_export = time.monotonic() - t0

@@ -114,7 +114,7 @@ class ChdbBackend:
                 raise StoreError("数据库尚未发布", f"no published ClickHouse data in {self.folder}"
                                  " (run python -m etl load --db chdb:...)")
             try:
-                sess = chdb_session.Session(str(gen))
+                sess = chdb_session.Session(f"{gen}?progress=off")   # no progress bars on a tty
             except Exception as exc:   # chdb raises plain RuntimeError-likes
                 raise StoreError("数据库无法打开", f"{gen}: {exc}") from exc
             if self.identity() == ident:       # not re-published while we opened it
@@ -193,44 +193,41 @@ class ServerBackend:
 # --- the store ----------------------------------------------------------------------------
 
 class _Cursor:
-    """The slice of DuckDB's cursor API the read modules use (execute, fetch*)."""
+    """The slice of DuckDB's cursor API the read modules use (execute, fetch*, df)."""
 
     def __init__(self, store: "ClickHouseStore"):
         self._store = store
-        self._table: pa.Table | None = None    # the last result, for df() with its names
-        self._rows: list[tuple] = []
+        self._table: pa.Table | None = None
+        self._rows: list[tuple] | None = None
         self._pos = 0
 
     def execute(self, sql: str, params=None) -> "_Cursor":
-        self._table = self._store._run(sql, params)
-        self._rows = to_rows(self._table)
-        self._pos = 0
+        self._table = plain(self._store._run(sql, params))
+        self._rows, self._pos = None, 0
         return self
 
+    def _all(self) -> list[tuple]:
+        if self._rows is None:
+            self._rows = to_rows(self._table) if self._table is not None else []
+        return self._rows
+
     def fetchmany(self, n: int = 1) -> list[tuple]:
-        out = self._rows[self._pos:self._pos + n]
+        out = self._all()[self._pos:self._pos + n]
         self._pos += len(out)
         return out
 
     def fetchall(self) -> list[tuple]:
-        return self.fetchmany(len(self._rows))
+        return self.fetchmany(len(self._all()))
 
     def fetchone(self):
         got = self.fetchmany(1)
         return got[0] if got else None
 
     def df(self) -> pd.DataFrame:
-        """The rest of the result with its column names and DuckDB's dtypes (as DuckDB's
-        cursor gives it)."""
-        if self._table is None:
-            return pd.DataFrame()
-        rest = self._table.slice(self._pos)
-        self._pos = len(self._rows)
-        return to_pandas(rest)
+        return to_pandas(self._table)
 
     def close(self) -> None:
-        self._rows = []
-        self._table = None
+        self._table = self._rows = None
 
 
 class ClickHouseStore(VersionMemo):
@@ -248,6 +245,7 @@ class ClickHouseStore(VersionMemo):
         self._generation = 0
         self._query_lock = threading.Lock()    # one query at a time on the embedded engine
         self._schema: tuple = ()
+        self._database = target.database if target.kind == "clickhouse" else "default"
 
     def _refresh(self) -> None:
         if self._backend.is_current():
@@ -293,7 +291,7 @@ class ClickHouseStore(VersionMemo):
 
     def _run(self, sql: str, params=None) -> pa.Table:
         try:
-            text = bind(sql, params, self._schema)
+            text = bind(sql, params, self._schema, self._database)
         except Exception as exc:
             raise StoreError("数据查询失败", f"cannot translate for ClickHouse: {exc}") from exc
         try:

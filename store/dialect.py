@@ -35,8 +35,11 @@ a boolean result column                     comparisons give ``UInt8``: a boolea
                                             ``Bool`` so pandas sees True/False
 ``?`` parameters                            bound as literals: strings escaped for
                                             ClickHouse (backslash and quote), datetimes as
-                                            ``toDateTime64('…', 6)``, lists as arrays
+                                            ``toDateTime64('…', 6)`` (clamped to 1900–2299:
+                                            ``datetime.min`` is an open bound), lists as
+                                            arrays
 ``e.* EXCLUDE (…)``                         ``e.* EXCEPT (…)`` (sqlglot)
+``main.events`` (DuckDB's default schema)   ``<database>.events``
 ``(VALUES (…), (…)) t(a, b)``               ``SELECT … UNION ALL SELECT …`` (the ``VALUES``
                                             table function reads a lone string as a schema)
 BLOB (WKB geometry) and VARCHAR             both ``String``; results come as Arrow binary
@@ -56,9 +59,6 @@ BLOB (WKB geometry) and VARCHAR             both ``String``; results come as Arr
                                             ``prefer_column_name_to_alias = 1``
 ``regexp_full_match(s, p)``                 ``match(s, concat('^(?:', p, ')$'))`` (both RE2)
 ``regexp_replace(s, p, r, 'g')``            ``replaceRegexpAll`` (without 'g': ``…One``)
-``main.events`` (DuckDB's default schema)   ``events``: the ``main.`` qualifier is dropped
-                                            (the store's database is the session's); a
-                                            CTE of that name shadows the table in both
 ``strftime(ts, '%H:%M')``                   ``formatDateTime(ts, '%H:%i')`` (%M is the
                                             month name in ClickHouse)
 ``ts + to_microseconds(n)``                 ``ts + toIntervalMicrosecond(n)`` (RENAMED)
@@ -235,18 +235,58 @@ def _rename_functions(tree: exp.Expression) -> None:
             fn.set("this", new)
 
 
+def _sources(sel: exp.Select, schema: dict, ctes: dict) -> dict[str, tuple[str, ...]]:
+    """alias -> columns of each table a SELECT reads (a CTE shadows a table of its name;
+    ``main.events`` is always the stored table)."""
+    out = {}
+    frm = sel.args.get("from_")
+    for src in ([frm.this] if frm else []) + [j.this for j in sel.args.get("joins") or []]:
+        if isinstance(src, exp.Table):
+            cols = schema.get(src.name) if src.db else ctes.get(src.name, schema.get(src.name))
+            if cols:
+                out[src.alias_or_name] = cols
+    return out
+
+
+def _output_columns(sel, schema: dict, ctes: dict) -> tuple[str, ...] | None:
+    """The column names a CTE's SELECT gives, when they can be told from the schema."""
+    if not isinstance(sel, exp.Select):
+        return None
+    sources, cols = _sources(sel, schema, ctes), []
+    for proj in sel.expressions:
+        star = proj if isinstance(proj, exp.Star) else (
+            proj.this if isinstance(proj, exp.Column) and isinstance(proj.this, exp.Star) else None)
+        if star is not None:
+            table = proj.table if isinstance(proj, exp.Column) else None
+            if table is None and len(sources) != 1:
+                return None
+            src = sources.get(table) if table else next(iter(sources.values()))
+            if src is None:
+                return None
+            drop = {c.name for c in star.args.get("except_") or []}
+            cols += [c for c in src if c not in drop]
+        elif proj.alias_or_name:
+            cols.append(proj.alias_or_name)
+        else:
+            return None
+    return tuple(cols)
+
+
 def _expand_qualified_stars(tree: exp.Expression, schema: dict[str, tuple[str, ...]]) -> None:
     """``e.*`` over a join: DuckDB names the columns ``category``, ClickHouse ``e.category``
-    when another joined table has a ``category`` too. With the store's schema, ``e.*``
-    (and its ``EXCLUDE``) becomes the explicit list of ``e``'s columns."""
+    when another joined table has a ``category`` too. With the store's schema (and the
+    columns of the query's CTEs, told from it), ``e.*`` (and its ``EXCLUDE``) becomes the
+    explicit list of ``e``'s columns."""
     if not schema:
         return
+    ctes: dict[str, tuple[str, ...]] = {}
+    with_ = tree.args.get("with_")
+    for cte in (with_.expressions if with_ else []):
+        cols = _output_columns(cte.this, schema, ctes)
+        if cols:
+            ctes[cte.alias] = cols
     for sel in tree.find_all(exp.Select):
-        sources = {}
-        frm = sel.args.get("from_")
-        for src in ([frm.this] if frm else []) + [j.this for j in sel.args.get("joins") or []]:
-            if isinstance(src, exp.Table) and src.name in schema:
-                sources[src.alias_or_name] = src.name
+        sources = _sources(sel, schema, ctes)
         if not sources:
             continue
         new = []
@@ -254,38 +294,18 @@ def _expand_qualified_stars(tree: exp.Expression, schema: dict[str, tuple[str, .
             if (isinstance(proj, exp.Column) and isinstance(proj.this, exp.Star)
                     and proj.table in sources):
                 drop = {c.name for c in proj.this.args.get("except_") or []}
-                new += [exp.column(c, table=proj.table) for c in schema[sources[proj.table]]
+                new += [exp.column(c, table=proj.table) for c in sources[proj.table]
                         if c not in drop]
             else:
                 new.append(proj)
         sel.set("expressions", new)
 
 
-def _shadowing_ctes(tree: exp.Expression, schema: dict[str, tuple[str, ...]]) -> dict:
-    """A CTE may shadow a table (``WITH events AS (SELECT *, rowid AS gw_rowid FROM
-    main.events …)`` narrows the events to one page): ``e.*`` over it must list the CTE's
-    columns, the table's plus what the CTE adds, or the added ones are lost."""
-    schema = dict(schema)
-    for cte in tree.find_all(exp.CTE):
-        name, sel = cte.alias, cte.this
-        if name not in schema or not isinstance(sel, exp.Select):
-            continue
-        cols: list[str] = []
-        for proj in sel.expressions:
-            if isinstance(proj, exp.Star):
-                cols += schema[name]
-            elif proj.alias_or_name:
-                cols.append(proj.alias_or_name)
-        schema[name] = tuple(cols)
-    return schema
-
-
-def _drop_main_schema(tree: exp.Expression) -> None:
-    """``main.events`` names DuckDB's default schema; in ClickHouse the store's database is
-    the session's current one, so the qualifier goes."""
-    for table in tree.find_all(exp.Table):
-        if table.args.get("db") is not None and table.db == "main" and not table.catalog:
-            table.set("db", None)
+def _main_schema(tree: exp.Expression, database: str) -> None:
+    """DuckDB's default schema ``main`` is the store's database in ClickHouse."""
+    for t in tree.find_all(exp.Table):
+        if t.db == "main":
+            t.set("db", exp.to_identifier(database))
 
 
 def _name_qualified_columns(tree: exp.Expression) -> None:
@@ -299,18 +319,25 @@ def _name_qualified_columns(tree: exp.Expression) -> None:
 
 
 @functools.lru_cache(maxsize=1024)
-def translate(sql: str, schema: tuple = ()) -> tuple[str, int]:
+def translate(sql: str, schema: tuple = (), database: str = "default") -> tuple[str, int]:
     """A DuckDB query → (ClickHouse text with parameter sentinels, number of parameters).
 
-    ``schema``: ((table, (column, …)), …) of the store, to expand ``alias.*``."""
+    ``schema``: ((table, (column, …)), …) of the store, to expand ``alias.*``;
+    ``database``: what DuckDB's ``main.`` becomes."""
     marked, n = _mark_placeholders(sql)
     tree = sqlglot.parse_one(marked, read="duckdb")
-    _drop_main_schema(tree)
-    _expand_qualified_stars(tree, _shadowing_ctes(tree, dict(schema)))
+    _expand_qualified_stars(tree, dict(schema))
+    _main_schema(tree, database)
     _rename_functions(tree)
     _name_qualified_columns(tree)
     _bool_projections(tree)
     return tree.sql(dialect=GridwallClickHouse), n
+
+
+# DateTime64 / Date32 hold 1900-01-01 … 2299-12-31; Python's datetime.min/max (used as
+# open bounds) are clamped to these, which every stored value lies between.
+_TS_MIN = dt.datetime(1900, 1, 1)
+_TS_MAX = dt.datetime(2299, 12, 31, 23, 59, 59, 999999)
 
 
 def literal(value) -> str:
@@ -336,8 +363,10 @@ def literal(value) -> str:
     if isinstance(value, dt.datetime):
         if value.tzinfo is not None:
             raise ValueError(f"timestamps are naive local time, got {value!r}")
+        value = min(max(value, _TS_MIN), _TS_MAX)      # datetime.min/max as bounds
         return f"toDateTime64('{value.isoformat(sep=' ', timespec='microseconds')}', 6)"
     if isinstance(value, dt.date):
+        value = min(max(value, _TS_MIN.date()), _TS_MAX.date())
         return f"toDate32('{value.isoformat()}')"
     if isinstance(value, str):
         return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
@@ -346,9 +375,9 @@ def literal(value) -> str:
     raise TypeError(f"cannot bind {type(value).__name__} as a ClickHouse literal")
 
 
-def bind(sql: str, params, schema: tuple = ()) -> str:
+def bind(sql: str, params, schema: tuple = (), database: str = "default") -> str:
     """``sql`` (DuckDB dialect, ``?`` parameters) as one ClickHouse statement."""
-    text, n = translate(sql, schema)
+    text, n = translate(sql, schema, database)
     params = list(params or [])
     if isinstance(params, dict) or len(params) != n:
         raise ValueError(f"query has {n} parameters, {len(params)} given")

@@ -39,6 +39,14 @@ def loaded(tmp_path_factory, request):
     return db, folder, truth
 
 
+@pytest.fixture(scope="module")
+def served(loaded):
+    """One server per engine for the module (a server start is seconds on a busy machine)."""
+    db, _, _ = loaded
+    with running_server(db) as (base, _proc):
+        yield base
+
+
 def _close(a, b):
     if a is None or b is None:
         return a is b
@@ -52,40 +60,40 @@ def _close(a, b):
     ("grid:G11", lambda e: e["grid_id"] == "G11"),
     ("grid:G20", lambda e: e["grid_id"] == "G20"),
 ])
-def test_every_figure_matches_the_definition(loaded, scope, pred):
+def test_every_figure_matches_the_definition(loaded, served, scope, pred):
     db, _, truth = loaded
     windows = [(dt.date(2025, 6, 1), dt.date(2025, 7, 1), AS_OF),
                (dt.date(2025, 6, 23), dt.date(2025, 6, 30), AS_OF),
                (dt.date(2025, 5, 12), dt.date(2025, 5, 19), dt.datetime(2025, 5, 25, 9, 30))]
-    with running_server(db) as (base, _):
-        for start, end, as_of in windows:
-            got = requests.get(f"{base}/api/metrics", params={
-                "scope": scope, "start": start.isoformat(), "end": end.isoformat(),
-                "as_of": as_of.isoformat()}).json()
-            want = oracle(truth["events"], start=start, end=end, as_of=as_of, scope=pred)
-            for key, value in want.items():
-                assert _close(got[key], value), (scope, start, key, got[key], value)
-            cams = [c for c in truth["cameras"] if pred is None or pred(
-                {"township_code": c["township"], "grid_id": c["grid"]})]
-            assert got["cameras"] == len(cams)
-            assert got["cameras_online"] == sum(c["status"] == "在线" for c in cams)
+    base = served
+    for start, end, as_of in windows:
+        got = requests.get(f"{base}/api/metrics", params={
+            "scope": scope, "start": start.isoformat(), "end": end.isoformat(),
+            "as_of": as_of.isoformat()}).json()
+        want = oracle(truth["events"], start=start, end=end, as_of=as_of, scope=pred)
+        for key, value in want.items():
+            assert _close(got[key], value), (scope, start, key, got[key], value)
+        cams = [c for c in truth["cameras"] if pred is None or pred(
+            {"township_code": c["township"], "grid_id": c["grid"]})]
+        assert got["cameras"] == len(cams)
+        assert got["cameras_online"] == sum(c["status"] == "在线" for c in cams)
 
 
-def test_rejects_count_exactly_the_bad_rows_and_reload_changes_nothing(loaded):
+def test_rejects_count_exactly_the_bad_rows_and_reload_changes_nothing(loaded, served):
     db, folder, _ = loaded
-    with running_server(db) as (base, _):
-        before = requests.get(f"{base}/api/health").json()
-        assert before["rejected"] == county.BAD_ROWS
-        assert before["tables"]["events"] == 300 + 4 + 200
-        county_before = requests.get(f"{base}/api/metrics", params={
-            "start": "2025-06-01", "end": "2025-07-01", "as_of": AS_OF.isoformat()}).json()
-        res = load(db, folder / "src" / "load.toml")        # the same files, server running
-        assert res.returncode == 0, res.stderr
-        after = requests.get(f"{base}/api/health").json()
-        assert after["rejected"] == county.BAD_ROWS and after["tables"] == before["tables"]
-        county_after = requests.get(f"{base}/api/metrics", params={
-            "start": "2025-06-01", "end": "2025-07-01", "as_of": AS_OF.isoformat()}).json()
-        assert county_after == county_before
+    base = served
+    before = requests.get(f"{base}/api/health").json()
+    assert before["rejected"] == county.BAD_ROWS
+    assert before["tables"]["events"] == 300 + 4 + 200
+    county_before = requests.get(f"{base}/api/metrics", params={
+        "start": "2025-06-01", "end": "2025-07-01", "as_of": AS_OF.isoformat()}).json()
+    res = load(db, folder / "src" / "load.toml")        # the same files, server running
+    assert res.returncode == 0, res.stderr
+    after = requests.get(f"{base}/api/health").json()
+    assert after["rejected"] == county.BAD_ROWS and after["tables"] == before["tables"]
+    county_after = requests.get(f"{base}/api/metrics", params={
+        "start": "2025-06-01", "end": "2025-07-01", "as_of": AS_OF.isoformat()}).json()
+    assert county_after == county_before
 
 
 @pytest.mark.parametrize("engine", ["duckdb", "chdb"])

@@ -126,3 +126,11 @@ def test_strftime_minutes_stay_minutes(ch):
     t = dt.datetime(2025, 10, 31, 22, 44, 55)
     duck, click = both(ch, "SELECT strftime(?::TIMESTAMP, '%Y-%m-%dT%H:%M:%S')", [t])
     assert duck == click == [("2025-10-31T22:44:55",)]
+
+
+def test_open_time_bounds_clamp_to_what_clickhouse_can_hold(ch):
+    lo, hi = dt.datetime.min, dt.datetime.max
+    sql = "SELECT ?::TIMESTAMP < ?::TIMESTAMP AND ?::TIMESTAMP > ?::TIMESTAMP AS inside"
+    t = dt.datetime(2025, 6, 30, 12)
+    duck, click = both(ch, sql, [lo, t, hi, t])
+    assert duck == click == [(True,)]

@@ -326,8 +326,7 @@ def test_camera_status_at_as_of_ages_online_cameras_only(tmp_path, engine):
     assert got == {"old_on": "offline", "old_unk": "unknown", "new_on": "online"}
 
 
-def test_the_backlog_starts_at_its_earliest_open_report_and_still_counts_every_open_case(
-        engine, tmp_path):
+def test_the_backlog_starts_at_its_earliest_open_report_and_still_counts_every_open_case(tmp_path, engine):
     D = dt.datetime
     events = [ev("ancient", D(2020, 1, 1, 8)),                               # never closed
               ev("old_closed", D(2021, 3, 1), closed_at=D(2021, 3, 2)),
