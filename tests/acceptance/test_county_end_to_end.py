@@ -1,5 +1,8 @@
 """The data foundation end to end: export files → `python -m etl load` → `python -m dashboard`
-→ /api/metrics equals metrics.md computed independently; a reload while serving is seen."""
+→ /api/metrics equals metrics.md computed independently; a reload while serving is seen.
+
+Every test runs on both engines: ``--db county.duckdb`` and ``--db chdb:DIR`` (ClickHouse in
+the server's process, loaded through the DuckDB ledger and published)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -22,11 +25,15 @@ def load(db, config, *extra):
                            str(config), "--quiet", *extra], cwd=ROOT, capture_output=True, text=True)
 
 
-@pytest.fixture(scope="module")
-def loaded(tmp_path_factory):
+def db_for(engine: str, folder):
+    return folder / "county.duckdb" if engine == "duckdb" else f"chdb:{folder / 'county-ch'}"
+
+
+@pytest.fixture(scope="module", params=["duckdb", "chdb"])
+def loaded(tmp_path_factory, request):
     folder = tmp_path_factory.mktemp("county")
     truth = county.build(folder / "src", AS_OF)
-    db = folder / "county.duckdb"
+    db = db_for(request.param, folder)
     res = load(db, folder / "src" / "load.toml")
     assert res.returncode == 0, res.stderr
     return db, folder, truth
@@ -81,10 +88,11 @@ def test_rejects_count_exactly_the_bad_rows_and_reload_changes_nothing(loaded):
         assert county_after == county_before
 
 
-def test_newer_export_updates_events_while_serving(tmp_path):
+@pytest.mark.parametrize("engine", ["duckdb", "chdb"])
+def test_newer_export_updates_events_while_serving(tmp_path, engine):
     src = tmp_path / "src"
     truth = county.build(src, AS_OF)
-    db = tmp_path / "live.duckdb"
+    db = db_for(engine, tmp_path)
     assert load(db, src / "load.toml").returncode == 0
     with running_server(db) as (base, _):
         q = {"start": "2025-06-01", "end": "2025-07-01", "as_of": AS_OF.isoformat()}
