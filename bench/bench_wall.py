@@ -9,7 +9,8 @@ Starts ``python -m dashboard`` on the DuckDB file and opens ``/`` in Debian Chro
   ``Server-Timing`` header); baseline: the bytes of the county's and the grids' full-resolution
   GeoJSON (what a naive map would send), raw and gzipped.
 * **drill-down**: a click on each township's ranking row, from the first callback request to
-  the last answer (the browser's own resource timings), "cold" (the first visit of each
+  the last answer (timed in the page around Dash's fetch; a refresh tick's request that
+  happens to fall in between is left out), "cold" (the first visit of each
   township after the server started) and "warm" (the second); p50 / p95 / max. Baselines for
   the same township views: the same figures in pandas over the raw events held in memory,
   and raw DuckDB queries over the events table (no rollups, no cache, no Dash).
@@ -124,21 +125,40 @@ def stats(ms: list[float]) -> dict:
 
 # --- the browser -------------------------------------------------------------------------
 
+# Dash asks with fetch: time every callback request in the page itself (performance.now()
+# when asked and when the whole answer is read), and tell the refresh tick's apart
+FETCH_TIMER = """(() => {
+  const orig = window.fetch;
+  window.__gwCallbacks = [];
+  window.fetch = function (url, opts) {
+    const p = orig.apply(this, arguments);
+    if (String(url).includes('%s')) {
+      const body = String((opts && opts.body) || '');
+      const rec = {t0: performance.now(), t1: null,
+                   tick: body.includes('"changedPropIds":["refresh-interval.n_intervals"]')};
+      window.__gwCallbacks.push(rec);
+      p.then(r => r.clone().text()).then(() => { rec.t1 = performance.now(); },
+                                         () => { rec.t1 = performance.now(); });
+    }
+    return p;
+  };
+})();""" % CALLBACK
+
+
 def callback_span_ms(page) -> tuple[float, int]:
-    """First callback request → last callback answer since the last clear, from the
-    browser's resource timings (ms), and how many callbacks there were."""
-    span = page.evaluate(f"""() => {{
-        const e = performance.getEntriesByType('resource').filter(r => r.name.includes('{CALLBACK}'));
+    """First callback request → last callback answer since the last clear (ms), leaving out
+    the refresh tick's own request, and how many callbacks there were."""
+    span = page.evaluate("""() => {
+        const e = (window.__gwCallbacks || []).filter(r => !r.tick && r.t1 !== null);
         if (!e.length) return [0, 0];
-        return [Math.max(...e.map(r => r.responseEnd)) - Math.min(...e.map(r => r.startTime)), e.length];
-    }}""")
+        return [Math.max(...e.map(r => r.t1)) - Math.min(...e.map(r => r.t0)), e.length];
+    }""")
     return float(span[0]), int(span[1])
 
 
 def drill(page, rec: Recorder, code: str) -> dict:
     """Click the township's ranking row on the county view; back to the county with Esc."""
-    page.evaluate("() => { performance.setResourceTimingBufferSize(100000);"
-                  " performance.clearResourceTimings(); }")
+    page.evaluate("() => { window.__gwCallbacks = []; }")
     page.locator(f'#ranking-board .gw-row[data-code="{code}"]').first.click()
     page.wait_for_url(re.compile(rf"township={code}"), timeout=60_000)
     page.wait_for_function(f"() => document.getElementById('ranking-title-text').textContent"
@@ -207,17 +227,17 @@ def pandas_figures(ev: pd.DataFrame, f: dict, code: str | None) -> None:
     due = closed | ((as_of - cohort["reported_at"]) > close_us)
     key = "grid_id" if code else "township_code"
     per = pd.DataFrame({"unit": cohort[key], "closed": closed, "on_time": on_time, "due": due})
-    per.groupby("unit").agg(reported=("closed", "size"), closed=("closed", "sum"),
+    per.groupby("unit", observed=True).agg(reported=("closed", "size"), closed=("closed", "sum"),
                             on_time=("on_time", "sum"), due=("due", "sum"))
     open_now = d[valid & (d["reported_at"] <= as_of)
                  & (d["closed_at"].isna() | (d["closed_at"] > as_of))]
     age = as_of - open_now["reported_at"]
     pd.DataFrame({"unit": open_now[key], "red": age > close_us,
                   "yellow": (age >= close_us * f["warn"]) & (age <= close_us)}
-                 ).groupby("unit").sum()
+                 ).groupby("unit", observed=True).sum()
     cohort.groupby(cohort["reported_at"].dt.date).size()
-    cohort.groupby("category").size()
-    cohort.groupby("channel").size()
+    cohort.groupby("category", observed=True).size()
+    cohort.groupby("channel", observed=True).size()
 
 
 RAW_SQL = """
@@ -310,6 +330,7 @@ def run(db: Path, rounds: int = 1) -> dict:
     with running_server(db) as (base, proc), sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
         page = browser.new_page(viewport={"width": 1920, "height": 1080})
+        page.add_init_script(FETCH_TIMER)
         rec = Recorder(page)
         t0 = time.perf_counter()
         page.goto(base + "/")
