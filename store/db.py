@@ -29,6 +29,18 @@ class StoreError(RuntimeError):
         self.detail = detail
 
 
+DEFAULT_MEMORY_LIMIT = "512MB"
+
+
+def memory_limit() -> str:
+    """DuckDB's memory cap for the read side (env ``GRIDWALL_DB_MEMORY``, default 512MB).
+
+    Left alone DuckDB may keep up to 80 % of the machine's RAM of a big file in its buffer
+    pool; a wall serving 10 M events stays within about 1 GB with this cap (what is evicted
+    is read from the file again; a query that needs more spills to DuckDB's temp folder)."""
+    return os.environ.get("GRIDWALL_DB_MEMORY") or DEFAULT_MEMORY_LIMIT
+
+
 def _identity(path: Path) -> tuple[int, int, int] | None:
     try:
         st = os.stat(path)
@@ -57,7 +69,8 @@ class ReadStore(VersionMemo):
         if ident is None:
             raise StoreError("数据库文件不存在", f"database file not found: {self.path}")
         try:
-            con = duckdb.connect(str(self.path), read_only=True)
+            con = duckdb.connect(str(self.path), read_only=True,
+                                 config={"memory_limit": memory_limit()})
         except duckdb.Error as exc:
             raise StoreError("数据库无法打开", f"{self.path}: {exc}") from exc
         self._con, self._ident = con, ident
