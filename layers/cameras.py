@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-STATUS_ZH = {"online": "在线", "offline": "离线", "unknown": "状态未知"}
+from store.vocab import CAMERA_STATUS_ZH as STATUS_ZH
 
 
 def cameras(

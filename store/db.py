@@ -17,6 +17,8 @@ from typing import Iterator
 import duckdb
 import pandas as pd
 
+from store.memo import VersionMemo
+
 
 class StoreError(RuntimeError):
     """A database problem with a human title; screens show the title, never a traceback."""
@@ -35,8 +37,10 @@ def _identity(path: Path) -> tuple[int, int, int] | None:
     return (st.st_ino, st.st_mtime_ns, st.st_size)
 
 
-class ReadStore:
+class ReadStore(VersionMemo):
     """Read-only connection manager for one database path."""
+
+    engine = "duckdb"   # the ClickHouse store (store/clickhouse.py) says "clickhouse"
 
     def __init__(self, path: str | Path):
         self.path = Path(path).resolve()

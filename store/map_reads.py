@@ -18,6 +18,7 @@ import shapely
 from store.db import ReadStore
 from store.metrics import Scope, camera_status_at, metrics_table
 from store.settings import Settings
+from store.vocab import MAP_MEASURES
 
 CRS = "EPSG:4326"
 
@@ -95,13 +96,7 @@ def extent(store: ReadStore, settings: Settings,
     return (float(b[0]), float(b[1]), float(b[2]), float(b[3]))
 
 
-MEASURES = {
-    # key: (zh label, unit, decimals)
-    "reported": ("事件数", "件", 0),
-    "density": ("密度", "件/km²", 1),
-    "open_backlog": ("在办积压", "件", 0),
-    "red": ("红线示警", "件", 0),
-}
+MEASURES = MAP_MEASURES  # key: (zh label, unit, decimals), from the one vocabulary
 
 
 def unit_areas(store: ReadStore, settings: Settings,

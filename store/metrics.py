@@ -38,6 +38,7 @@ Choices this project made where metrics.md leaves room (documented in docs/metri
 """
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import re
 from dataclasses import dataclass
@@ -233,6 +234,37 @@ def camera_status_at(settings: Settings, as_of: dt.datetime, alias: str = "c") -
     return sql, [as_of, settings.camera_offline_after_h * _US_PER_H]
 
 
+def _closing_days(store: ReadStore) -> tuple[list, list, dt.datetime | None]:
+    """Per closing day of valid events, the earliest report among the events closed on that
+    day or later (suffix minima), and the earliest report of events never closed; one scan
+    per published version."""
+    rows = store.rows(
+        "SELECT closed_at::DATE AS day, min(reported_at) FROM events"
+        " WHERE status IS DISTINCT FROM 'invalid' GROUP BY 1 ORDER BY 1 NULLS LAST")
+    never = rows[-1][1] if rows and rows[-1][0] is None else None
+    days = [r for r in rows if r[0] is not None]
+    suffix, low = [], None
+    for _day, first in reversed(days):
+        low = first if low is None or first < low else low
+        suffix.append(low)
+    return [d for d, _ in days], suffix[::-1], never
+
+
+def backlog_floor(store: ReadStore, as_of: dt.datetime) -> dt.datetime:
+    """No event open at as_of was reported before this moment: an open event is unclosed or
+    closed on as_of's day or later, and each closing day's earliest report is known. A
+    predicate DuckDB can prune with (events are sorted by reported_at), so the backlog does
+    not scan every row; it selects exactly the same events. ``datetime.min`` for a store
+    that keeps no memo."""
+    memo = getattr(store, "memo", None)
+    if memo is None:
+        return dt.datetime.min
+    days, suffix, never = memo("closing_days", lambda: _closing_days(store))
+    i = bisect.bisect_left(days, as_of.date())
+    candidates = [v for v in (suffix[i] if i < len(suffix) else None, never) if v is not None]
+    return min(candidates) if candidates else dt.datetime.max
+
+
 def metrics_table(
     store: ReadStore,
     settings: Settings,
@@ -267,7 +299,8 @@ def metrics_table(
 
     # Two scans, each pruned by its own filter: the window's cohort (events are stored sorted
     # by reported_at, so DuckDB skips the blocks outside the window) and the events open at
-    # as_of (the backlog); a single OR-ed filter would scan every row.
+    # as_of (the backlog, from the earliest report still open: backlog_floor); a single
+    # OR-ed filter would scan every row.
     base = f"""
         SELECT {key} AS unit, e.reported_at, e.closed_at, e.accepted_at, e.dispatched_at,
                e.level, e.satisfaction, e.supervised,
@@ -284,7 +317,8 @@ def metrics_table(
     sql = f"""
     WITH {lim_sql},
     cohort AS ({base} AND e.reported_at >= ? AND e.reported_at < ?),
-    open_now AS ({base} AND e.reported_at <= ? AND (e.closed_at IS NULL OR e.closed_at > ?)
+    open_now AS ({base} AND e.reported_at >= ? AND e.reported_at <= ?
+                 AND (e.closed_at IS NULL OR e.closed_at > ?)
                  AND e.status IS DISTINCT FROM 'invalid'),
     agg AS (
         SELECT unit,
@@ -326,7 +360,8 @@ def metrics_table(
     )
     SELECT * FROM agg FULL OUTER JOIN backlog USING (unit) FULL OUTER JOIN cams USING (unit)
     """
-    params = [*lim_params, *base_params, start_ts, end_ts, *base_params, as_of, as_of,
+    params = [*lim_params, *base_params, start_ts, end_ts, *base_params,
+              backlog_floor(store, as_of), as_of, as_of,
               as_of, as_of, as_of, as_of, warn, flag_mult, flag_mult,
               *cam_status_params, *cam_scope_params]
     df = store.df(sql, params)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dashboard.figures import theme
 
-HOTSPOT = "#ff4fd8"        # magenta, as on the wall: neither a status colour nor a class
-SELECTED = "#ffffff"
+HOTSPOT = theme.HOTSPOT    # magenta, as on the wall: neither a status colour nor a class
+SELECTED = theme.SELECTED
 
 
 def rgba(hex_color: str, alpha: int = 255) -> list[int]:

@@ -25,6 +25,9 @@ RED = "#ef4444"
 ORANGE = "#fb923c"
 GREY = "#64748b"          # "no data"
 
+HOTSPOT = "#ff4fd8"       # magenta: emerging hotspots, neither a status colour nor a class
+SELECTED = "#ffffff"      # the selected grid's outline
+
 CARD_COLORS = {"green": GREEN, "yellow": YELLOW, "red": RED}
 CAMERA_COLORS = {"online": GREEN, "offline": GREY}
 
@@ -35,6 +38,12 @@ SERIES = ["#27d3ff", "#3b82f6", "#a78bfa", "#34d399", "#f472b6", "#fbbf24", "#60
 # Sequential scale for choropleths (low = dark blue, high = hot).
 SEQUENTIAL = [[0.0, "#0b2a55"], [0.25, "#1565c0"], [0.5, "#27d3ff"], [0.75, "#facc15"],
               [1.0, "#ef4444"]]
+
+# Map classes. Counts and density: a neutral sequential blue ramp (dark → light), never red:
+# volume is not a fault. Only red warnings use red, and its ramp grows from dull to bright.
+VOLUME_CLASSES = ("#16345f", "#1f5593", "#2f78bf", "#56a3dc", "#9fd3f2")
+WARM_CLASSES = ("#5c1f24", "#8a2329", "#b8282e", "#e0353a", "#ff5c5c")
+ZERO_COLOR = "#0e2142"    # a unit with none of the measure
 
 # --- fonts -------------------------------------------------------------------------------
 # 'GridwallCJK' / 'GridwallCJKAny' are the subsets served from assets/fonts/ (@font-face in

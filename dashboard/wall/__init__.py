@@ -1,8 +1,10 @@
 """The wall 大屏 (``/``): a fixed logical canvas of panels around the map.
 
 ``layout(ctx)`` returns a function, so every page load reads the county name, the demo
-flag and the tour's townships afresh; ``register_callbacks(app, ctx)`` wires every panel.
-Panels are rooms (one module each) that share only the stores of :mod:`dashboard.wall.drill`.
+flag and the tour's townships afresh; ``register_callbacks(app, ctx)`` wires the wall's one view callback
+(:mod:`dashboard.wall.reply`, every panel's outputs in one request) and the few callbacks of
+their own (navigation, KPI count-up, event card). Panels are rooms (one module each) that
+share only the stores of :mod:`dashboard.wall.drill`.
 """
 from __future__ import annotations
 
@@ -14,10 +16,9 @@ def layout(ctx):
 
 
 def register_callbacks(app, ctx) -> None:
-    from dashboard.wall import (drill, event_card, gauges, grid_card, hotspot_board, kpis,
-                                live_list, map_panel, mediation, mix, ranking, titlebar, trend,
-                                warnings, window_bar)
+    from dashboard.wall import drill, event_card, kpis, reply
 
-    for room in (drill, titlebar, window_bar, kpis, gauges, trend, mix, ranking, mediation,
-                 live_list, warnings, event_card, grid_card, hotspot_board, map_panel):
+    # one server callback answers every panel of a view (dashboard.wall.reply); the rest
+    # are the clientside navigation, the KPI count-up and the event card
+    for room in (drill, reply, kpis, event_card):
         room.register_callbacks(app, ctx)

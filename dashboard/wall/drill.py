@@ -68,6 +68,9 @@ def components(ctx, township_codes: list[str]) -> list:
 
 
 def register_callbacks(app, ctx) -> None:
+    # URL → drill-store alone, in a few milliseconds, beside the view callback
+    # (dashboard.wall.reply, which reads the URL itself): the navigation reads drill-store,
+    # so a click or a tour step right after a drill-down must not wait for the panels
     @app.callback(
         Output(DRILL_STORE, "data"),
         Output(TOUR_INTERVAL, "disabled"),

@@ -15,11 +15,9 @@ from dashboard.wall import fmt
 from dashboard.wall.drill import REFRESH
 from dashboard.wall.event_rows import EV_ROW, due_text
 from store import wall_reads as wr
-from store.vocab import STATUS_ZH
+from store.vocab import LEVEL_ZH, STATUS_ZH, WARNING_ZH
 
 OPEN = "event-open"
-LEVEL_ZH = {"grid": "网格", "village": "村社", "township": "镇街", "county": "县级"}
-WARN_ZH = {"red": "红线示警", "yellow": "黄线提醒"}
 HIDDEN = "gw-modal gw-hidden"
 
 
@@ -56,7 +54,7 @@ def card_content(d: dict | None) -> tuple[str, list]:
     badges = [html.Span(status, className="gw-ec-status " + ("gw-status-closed" if closed
                                                                else "gw-status-open"))]
     if d.get("warning"):
-        badges.insert(0, html.Span(WARN_ZH[d["warning"]],
+        badges.insert(0, html.Span(WARNING_ZH[d["warning"]],
                                    className="gw-badge gw-badge-" + d["warning"]))
     due = html.Div([html.Span("办结时限 "), html.B(_when(d.get("due_at"))),
                     html.Span(over, className="gw-ec-over " + over_cls)], className="gw-ec-due")

@@ -2,13 +2,11 @@
 from __future__ import annotations
 
 import plotly.graph_objects as go
-from dash import Input, Output, html
+from dash import html
 
 from dashboard.figures import theme
 from dashboard.wall import fmt
-from dashboard.wall.drill import DRILL_STORE, REFRESH
 from dashboard.wall.panel import graph, panel
-from dashboard.wall.view import current_view
 from store import wall_reads as wr
 from store.metrics import LABELS_ZH
 
@@ -65,14 +63,14 @@ def layout(ctx) -> html.Section:
                  caption_id="gauges-caption")
 
 
-def register_callbacks(app, ctx) -> None:
-    @app.callback(
-        *[Output(f"gauge-{key}", "figure") for key in GAUGES],
-        Output("gauges-caption", "children"),
-        Input(DRILL_STORE, "data"), Input(REFRESH, "n_intervals"),
-    )
-    def _gauges(drill, _n):
-        v = current_view(ctx, drill)
-        w = ctx.cached(wr.kpis, v.township, v.start, v.end, v.as_of)["window"]
-        targets = ctx.settings.section("targets")
-        return (*[gauge_figure(w[key], float(targets[key])) for key in GAUGES], v.caption)
+OUTPUTS = [*[(f"gauge-{key}", "figure") for key in GAUGES], ("gauges-caption", "children")]
+
+
+def read(ctx, v) -> dict:
+    return {"window": ctx.cached(wr.kpis, v.township, v.start, v.end, v.as_of)["window"],
+            "targets": dict(ctx.settings.section("targets"))}
+
+
+def outputs(data: dict, v) -> list:
+    w, targets = data["window"], data["targets"]
+    return [*[gauge_figure(w[key], float(targets[key])) for key in GAUGES], v.caption]

@@ -7,15 +7,13 @@ with their status.
 """
 from __future__ import annotations
 
-from dash import Input, Output, html
+from dash import html
 
 from dashboard.wall import fmt
-from dashboard.wall.drill import DRILL_STORE, REFRESH
 from dashboard.wall.panel import empty
-from dashboard.wall.view import current_view
 from store import hotspots as hs
 from store import wall_reads as wr
-from store.vocab import STATUS_ZH
+from store.vocab import CAMERA_STATUS_ZH, STATUS_ZH
 
 FIGS = [("reported", "上报", fmt.num), ("handling_rate", "办结率", fmt.pct),
         ("on_time_rate", "按期办结率", fmt.pct), ("red", "红线示警", fmt.num)]
@@ -57,7 +55,7 @@ def card_body(card: dict | None, caption: str, hot: dict | None = None) -> list:
     cams = card["cameras"]
     cam_rows = [html.Div([
         html.Span(r.name or r.camera_id),
-        html.Span("在线" if r.status == "online" else "离线",
+        html.Span(CAMERA_STATUS_ZH["online" if r.status == "online" else "offline"],
                   className="gw-cam-online" if r.status == "online" else "gw-cam-offline"),
         html.Span(f"{r.distance_m:.0f} 米", className="gw-num-r"),
     ], className="gw-row") for r in cams.head(4).itertuples(index=False)]
@@ -87,22 +85,26 @@ def layout(ctx) -> html.Div:
     ])
 
 
-def register_callbacks(app, ctx) -> None:
-    @app.callback(
-        Output("grid-card", "className"), Output("grid-card-title", "children"),
-        Output("grid-card-body", "children"),
-        Input(DRILL_STORE, "data"), Input(REFRESH, "n_intervals"),
-    )
-    def _grid_card(drill, _n):
-        v = current_view(ctx, drill)
-        if not v.grid:
-            return "gw-gridcard gw-hidden", "", []
-        card = ctx.cached(wr.grid_card, v.grid, v.start, v.end, v.as_of)
-        hot = None
-        if card is not None:
-            town = card["info"].get("township_code")
-            rows = ctx.cached(hs.emerging_hotspots, v.start, v.end, town)
-            match = rows[rows["grid_id"] == v.grid]
-            hot = match.iloc[0].to_dict() if len(match) else None
-        title, body = card_body(card, v.caption, hot)
-        return "gw-gridcard", title, body
+OUTPUTS = [("grid-card", "className"), ("grid-card-title", "children"),
+           ("grid-card-body", "children")]
+BY_GRID = True
+
+
+def read(ctx, v) -> dict | None:
+    if not v.grid:
+        return None
+    card = ctx.cached(wr.grid_card, v.grid, v.start, v.end, v.as_of)
+    hot = None
+    if card is not None:
+        town = card["info"].get("township_code")
+        rows = ctx.cached(hs.emerging_hotspots, v.start, v.end, town)
+        match = rows[rows["grid_id"] == v.grid]
+        hot = match.iloc[0].to_dict() if len(match) else None
+    return {"card": card, "hot": hot}
+
+
+def outputs(data: dict | None, v) -> list:
+    if data is None:
+        return ["gw-gridcard gw-hidden", "", []]
+    title, body = card_body(data["card"], v.caption, data["hot"])
+    return ["gw-gridcard", title, body]

@@ -8,10 +8,9 @@ click). The board sits in the map's left strip, above the legend.
 from __future__ import annotations
 
 import pandas as pd
-from dash import Input, Output, html
+from dash import html
 
-from dashboard.wall.drill import DRILL_STORE, HOT_ROW, REFRESH
-from dashboard.wall.view import current_view
+from dashboard.wall.drill import HOT_ROW
 from store import hotspots as hs
 from store import wall_reads as wr
 
@@ -58,12 +57,14 @@ def layout(ctx) -> html.Div:
     return html.Div(id="hot-board", className="gw-hotboard")
 
 
-def register_callbacks(app, ctx) -> None:
-    @app.callback(Output("hot-board", "children"),
-                  Input(DRILL_STORE, "data"), Input(REFRESH, "n_intervals"),
-                  Input("map-layers", "value"))
-    def _board(drill, _n, layers):
-        v = current_view(ctx, drill)
-        hot = ctx.cached(hs.emerging_hotspots, v.start, v.end, v.township)
-        names = {t["code"]: t["name"] for t in ctx.cached(wr.township_list)}
-        return board_body(hot, names, v.township is None, rows_for(layers))
+OUTPUTS = [("hot-board", "children")]
+BY_LAYERS = True       # the rows left above the legend depend on the layers shown
+
+
+def read(ctx, v) -> dict:
+    return {"hot": ctx.cached(hs.emerging_hotspots, v.start, v.end, v.township),
+            "names": {t["code"]: t["name"] for t in ctx.cached(wr.township_list)}}
+
+
+def outputs(data: dict, v) -> list:
+    return [board_body(data["hot"], data["names"], v.township is None, rows_for(v.layers))]

@@ -12,8 +12,6 @@ from __future__ import annotations
 from dash import ClientsideFunction, Input, Output, dcc, html
 
 from dashboard.wall import fmt
-from dashboard.wall.drill import DRILL_STORE, REFRESH
-from dashboard.wall.view import current_view
 from store import wall_reads as wr
 
 KPI_STORE = "kpi-store"
@@ -137,24 +135,27 @@ def kpi_labels(v) -> list[str]:
     return [label.format(w=v.window_label) for _k, label, _u in KPIS]
 
 
-def register_callbacks(app, ctx) -> None:
-    @app.callback(
-        Output(KPI_STORE, "data"),
-        *[Output(f"kpi-{key}-sub", "children") for key, _l, _u in KPIS],
-        *[Output(f"kpi-{key}-label", "children") for key, _l, _u in KPIS],
-        *[Output(f"kpi-{key}-delta", "children") for key, _l, _u in KPIS],
-        *[Output(f"kpi-{key}-delta", "className") for key, _l, _u in KPIS],
-        Input(DRILL_STORE, "data"), Input(REFRESH, "n_intervals"),
-    )
-    def _kpis(drill, _n):
-        v = current_view(ctx, drill)
-        k = ctx.cached(wr.kpis, v.township, v.start, v.end, v.as_of)
-        prev = ctx.cached(wr.previous_kpis, v.township, v.start, v.end, v.as_of)
-        deltas = kpi_deltas(k, prev)
-        return (kpi_values(k, ctx.settings.section("targets")), *kpi_subs(k, v),
-                *kpi_labels(v), *[t for t, _ in deltas],
-                *[f"gw-kpi-delta gw-delta-{tone}" for _, tone in deltas])
+OUTPUTS = [(KPI_STORE, "data"),
+           *[(f"kpi-{key}-sub", "children") for key, _l, _u in KPIS],
+           *[(f"kpi-{key}-label", "children") for key, _l, _u in KPIS],
+           *[(f"kpi-{key}-delta", "children") for key, _l, _u in KPIS],
+           *[(f"kpi-{key}-delta", "className") for key, _l, _u in KPIS]]
 
+
+def read(ctx, v) -> dict:
+    return {"now": ctx.cached(wr.kpis, v.township, v.start, v.end, v.as_of),
+            "prev": ctx.cached(wr.previous_kpis, v.township, v.start, v.end, v.as_of),
+            "targets": dict(ctx.settings.section("targets"))}
+
+
+def outputs(data: dict, v) -> list:
+    k, prev = data["now"], data["prev"]
+    deltas = kpi_deltas(k, prev)
+    return [kpi_values(k, data["targets"]), *kpi_subs(k, v), *kpi_labels(v),
+            *[t for t, _ in deltas], *[f"gw-kpi-delta gw-delta-{tone}" for _, tone in deltas]]
+
+
+def register_callbacks(app, ctx) -> None:
     app.clientside_callback(
         ClientsideFunction(namespace="gridwall", function_name="kpis"),
         Output("kpi-anim", "data"), Input(KPI_STORE, "data"))

@@ -7,13 +7,11 @@ due time; a click opens the event card. Never the reporter's name or phone
 from __future__ import annotations
 
 import pandas as pd
-from dash import Input, Output, html
+from dash import html
 
 from dashboard.wall import event_rows as ev
 from dashboard.wall import fmt
-from dashboard.wall.drill import DRILL_STORE, REFRESH
 from dashboard.wall.panel import empty, panel
-from dashboard.wall.view import current_view
 from store import wall_reads as wr
 from store.vocab import STATUS_ZH
 
@@ -62,13 +60,12 @@ def layout(ctx):
                  caption_id="live-caption")
 
 
-def register_callbacks(app, ctx) -> None:
-    @app.callback(
-        Output("live-body", "children"), Output("live-caption", "children"),
-        Input(DRILL_STORE, "data"), Input(REFRESH, "n_intervals"),
-    )
-    def _live(drill, _n):
-        v = current_view(ctx, drill)
-        df = ctx.cached(wr.live_events, v.township, v.as_of, 30)
-        return (live_body(df, v.township is not None, v.as_of.date()),
-                f"最新30条 · {v.as_of_caption}")
+OUTPUTS = [("live-body", "children"), ("live-caption", "children")]
+
+
+def read(ctx, v):
+    return ctx.cached(wr.live_events, v.township, v.as_of, 30)
+
+
+def outputs(df: pd.DataFrame, v) -> list:
+    return [live_body(df, v.township is not None, v.as_of.date()), f"最新30条 · {v.as_of_caption}"]

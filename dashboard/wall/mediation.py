@@ -6,13 +6,11 @@ from __future__ import annotations
 
 import pandas as pd
 import plotly.graph_objects as go
-from dash import Input, Output, html
+from dash import html
 
 from dashboard.figures import theme
 from dashboard.wall import fmt
-from dashboard.wall.drill import DRILL_STORE, REFRESH
 from dashboard.wall.panel import empty_figure, graph, panel
-from dashboard.wall.view import current_view
 from store import wall_reads as wr
 
 STATS = [("received", "受理"), ("mediated", "调解"), ("succeeded", "成功"),
@@ -72,14 +70,13 @@ def layout(ctx):
     return panel("mediation", "矛盾纠纷调解", body, caption_id="mediation-caption")
 
 
-def register_callbacks(app, ctx) -> None:
-    @app.callback(
-        *[Output(f"med-{key}", "children") for key, _l in STATS],
-        Output("mediation-graph", "figure"), Output("mediation-caption", "children"),
-        Input(DRILL_STORE, "data"), Input(REFRESH, "n_intervals"),
-    )
-    def _mediation(drill, _n):
-        v = current_view(ctx, drill)
-        med = ctx.cached(wr.mediation, v.township, v.as_of.date().replace(day=1))
-        return (*stat_texts(med), mediation_figure(med["by_type"]),
-                caption(med, v.as_of_caption))
+OUTPUTS = [*[(f"med-{key}", "children") for key, _l in STATS], ("mediation-graph", "figure"),
+           ("mediation-caption", "children")]
+
+
+def read(ctx, v) -> dict:
+    return ctx.cached(wr.mediation, v.township, v.as_of.date().replace(day=1))
+
+
+def outputs(med: dict, v) -> list:
+    return [*stat_texts(med), mediation_figure(med["by_type"]), caption(med, v.as_of_caption)]

@@ -3,12 +3,10 @@ from __future__ import annotations
 
 import pandas as pd
 import plotly.graph_objects as go
-from dash import Input, Output, html
+from dash import html
 
 from dashboard.figures import theme
-from dashboard.wall.drill import DRILL_STORE, REFRESH
 from dashboard.wall.panel import empty_figure, graph, panel
-from dashboard.wall.view import current_view
 from store import wall_reads as wr
 
 
@@ -43,17 +41,17 @@ def layout(ctx):
     return panel("mix", "事件构成", body, caption_id="mix-caption")
 
 
-def register_callbacks(app, ctx) -> None:
-    @app.callback(
-        Output("mix-category", "figure"), Output("mix-channel", "figure"),
-        Output("mix-caption", "children"), Output("mix-category-sub", "children"),
-        Output("mix-channel-sub", "children"),
-        Input(DRILL_STORE, "data"), Input(REFRESH, "n_intervals"),
-    )
-    def _mix(drill, _n):
-        v = current_view(ctx, drill)
-        cats = ctx.cached(wr.mix, v.township, v.start, v.end, "category", 6)
-        chans = ctx.cached(wr.mix, v.township, v.start, v.end, "channel", 5)
-        total = int(cats["reported"].sum()) if len(cats) else 0
-        return (bar_figure(cats), bar_figure(chans, theme.ACCENT_2), v.caption,
-                f"按类别（共{total:,}件）", "按来源渠道")
+OUTPUTS = [("mix-category", "figure"), ("mix-channel", "figure"), ("mix-caption", "children"),
+           ("mix-category-sub", "children"), ("mix-channel-sub", "children")]
+
+
+def read(ctx, v) -> dict:
+    return {"category": ctx.cached(wr.mix, v.township, v.start, v.end, "category", 6),
+            "channel": ctx.cached(wr.mix, v.township, v.start, v.end, "channel", 5)}
+
+
+def outputs(data: dict, v) -> list:
+    cats, chans = data["category"], data["channel"]
+    total = int(cats["reported"].sum()) if len(cats) else 0
+    return [bar_figure(cats), bar_figure(chans, theme.ACCENT_2), v.caption,
+            f"按类别（共{total:,}件）", "按来源渠道"]

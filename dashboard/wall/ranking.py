@@ -10,14 +10,14 @@ like a station board.
 from __future__ import annotations
 
 import pandas as pd
-from dash import Input, Output, html
+from dash import html
 
 from dashboard.wall import fmt
-from dashboard.wall.drill import DRILL_STORE, RANK_ROW, REFRESH
+from dashboard.wall.drill import RANK_ROW
 from dashboard.wall.panel import empty, panel
-from dashboard.wall.view import current_view, min_events
+from dashboard.wall.view import min_events
 from store import wall_reads as wr
-from store.metrics import CARD_ZH
+from store.vocab import CARD_ZH
 
 HEAD = ["排名", "名称", "亮牌", "按期办结率", "办结率", "红线"]
 GRID_HEAD = ["序", "网格（问题在前）", "亮牌", "按期办结率", "办结率", "红线"]
@@ -70,16 +70,16 @@ def layout(ctx):
                  caption_id="ranking-caption")
 
 
-def register_callbacks(app, ctx) -> None:
-    @app.callback(
-        Output("ranking-body", "children"), Output("ranking-title-text", "children"),
-        Output("ranking-caption", "children"),
-        Input(DRILL_STORE, "data"), Input(REFRESH, "n_intervals"),
-    )
-    def _ranking(drill, _n):
-        v = current_view(ctx, drill)
-        df = ctx.cached(wr.unit_ranking, v.township, v.start, v.end, v.as_of, min_events(ctx),
-                        True)
-        kind = "grid" if v.township else "township"
-        title = "网格排名" if v.township else "镇街排名"
-        return ranking_body(df, kind, v.grid), title, v.caption
+OUTPUTS = [("ranking-body", "children"), ("ranking-title-text", "children"),
+           ("ranking-caption", "children")]
+BY_GRID = True         # the selected grid's row is marked
+
+
+def read(ctx, v):
+    return ctx.cached(wr.unit_ranking, v.township, v.start, v.end, v.as_of, min_events(ctx), True)
+
+
+def outputs(df: pd.DataFrame, v) -> list:
+    kind = "grid" if v.township else "township"
+    title = "网格排名" if v.township else "镇街排名"
+    return [ranking_body(df, kind, v.grid), title, v.caption]

@@ -3,15 +3,14 @@
 数据已N小时未更新 when the feed is dead (store.freshness: never when as_of is pinned).
 
 The clock ticks in the browser (assets/gridwall.js); the server only answers for the
-breadcrumb names and as_of, on a drill-down or a refresh.
+breadcrumb names and as_of, on a drill-down or a refresh (``read`` → ``outputs``, through the
+wall's one view callback, dashboard.wall.reply).
 """
 from __future__ import annotations
 
-from dash import Input, Output, html
+from dash import html
 
 from dashboard.wall import window_bar
-from dashboard.wall.drill import DRILL_STORE, REFRESH
-from dashboard.wall.view import current_view
 from store import freshness as fr
 from store import wall_reads as wr
 
@@ -78,24 +77,23 @@ def stale_alarm(f: dict | None) -> tuple[str, str]:
     return text, "gw-stale"
 
 
-def register_callbacks(app, ctx) -> None:
-    @app.callback(
-        Output("bc-township", "children"), Output("bc-township", "className"),
-        Output("bc-grid", "children"), Output("bc-grid", "className"),
-        Output("bc-sep1", "className"), Output("bc-sep2", "className"),
-        Output("bc-county", "className"), Output("as-of", "children"),
-        Output("map-title-text", "children"), Output("map-caption", "children"),
-        Output("analysis-link", "href"),
-        Output("stale-alarm", "children"), Output("stale-alarm", "className"),
-        Input(DRILL_STORE, "data"), Input(REFRESH, "n_intervals"),
-    )
-    def _title(drill, _n):
-        drill = drill or {}
-        names = ctx.cached(wr.resolve_drill, drill.get("township"), drill.get("grid"))
-        where = names["township_name"] or "全县"
-        v = current_view(ctx, drill)
-        fresh = ctx.cached(wr.data_as_of)
-        return (*breadcrumb(names),
-                f"数据更新于 {fresh:%Y-%m-%d %H:%M}" if fresh else "暂无事件数据",
-                f"态势地图 · {where}", v.caption, analysis_href(v),
-                *stale_alarm(ctx.cached(fr.freshness, timeout=30)))
+OUTPUTS = [("bc-township", "children"), ("bc-township", "className"),
+           ("bc-grid", "children"), ("bc-grid", "className"), ("bc-sep1", "className"),
+           ("bc-sep2", "className"), ("bc-county", "className"), ("as-of", "children"),
+           ("map-title-text", "children"), ("map-caption", "children"),
+           ("analysis-link", "href"), ("stale-alarm", "children"), ("stale-alarm", "className")]
+CACHE = False          # the dead-feed alarm follows the clock: answered fresh every time
+
+
+def read(ctx, v) -> dict:
+    return {"names": ctx.cached(wr.resolve_drill, v.township, v.grid),
+            "fresh": ctx.cached(wr.data_as_of),
+            "freshness": ctx.cached(fr.freshness, timeout=30)}
+
+
+def outputs(data: dict, v) -> list:
+    names, fresh = data["names"], data["fresh"]
+    where = names["township_name"] or "全县"
+    return [*breadcrumb(names),
+            f"数据更新于 {fresh:%Y-%m-%d %H:%M}" if fresh else "暂无事件数据",
+            f"态势地图 · {where}", v.caption, analysis_href(v), *stale_alarm(data["freshness"])]

@@ -9,12 +9,9 @@ import datetime as dt
 
 import pandas as pd
 import plotly.graph_objects as go
-from dash import Input, Output
 
 from dashboard.figures import theme
-from dashboard.wall.drill import DRILL_STORE, REFRESH
 from dashboard.wall.panel import empty_figure, graph, panel
-from dashboard.wall.view import current_view
 from store import wall_reads as wr
 
 
@@ -68,15 +65,15 @@ def layout(ctx):
     return panel("trend", "事件趋势", graph("trend-graph"), caption_id="trend-caption")
 
 
-def register_callbacks(app, ctx) -> None:
-    @app.callback(
-        Output("trend-graph", "figure"), Output("trend-caption", "children"),
-        Input(DRILL_STORE, "data"), Input(REFRESH, "n_intervals"),
-    )
-    def _trend(drill, _n):
-        v = current_view(ctx, drill)
-        first, stop = trend_days(v.start, v.end, v.as_of)
-        df = ctx.cached(wr.daily_trend, v.township, first, stop)
-        length = v.end - v.start             # the previous period: one window earlier
-        prev = ctx.cached(wr.daily_trend, v.township, first - length, stop - length)
-        return trend_figure(df, prev), v.caption
+OUTPUTS = [("trend-graph", "figure"), ("trend-caption", "children")]
+
+
+def read(ctx, v) -> dict:
+    first, stop = trend_days(v.start, v.end, v.as_of)
+    length = v.end - v.start             # the previous period: one window earlier
+    return {"now": ctx.cached(wr.daily_trend, v.township, first, stop),
+            "prev": ctx.cached(wr.daily_trend, v.township, first - length, stop - length)}
+
+
+def outputs(data: dict, v) -> list:
+    return [trend_figure(data["now"], data["prev"]), v.caption]

@@ -13,8 +13,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from dashboard.figures.wall_map import DEFAULT_LAYERS, DEFAULT_MEASURE
 from dashboard.wall import fmt
 from store.metrics import default_window
+from store.vocab import MAP_MEASURES
 
 # preset key → label; the order is the selector's
 PRESETS = {"today": "今日", "7d": "近7天", "week": "本周", "30d": "近30天", "month": "本月"}
@@ -32,6 +34,8 @@ class View:
     days: int
     window: str = "30d"           # a key of PRESETS, "custom", or "default" (settings' days)
     label: str = ""
+    layers: tuple[str, ...] = ()  # the map's layers (sorted) and measure, as the controls say
+    measure: str = ""
 
     @property
     def window_label(self) -> str:
@@ -111,11 +115,15 @@ def min_events(ctx) -> int:
     return int(ctx.settings.section("wall")["ranking_min_events"])
 
 
-def current_view(ctx, drill: dict | None) -> View:
+def current_view(ctx, drill: dict | None, layers=None, measure: str | None = None) -> View:
+    """The view of ``drill`` (drill-store data) now; ``layers`` and ``measure`` are the map
+    controls' values (None: the map's defaults)."""
     drill = drill or {}
     as_of = ctx.as_of()
     days = int(ctx.settings.section("wall")["window_days"])
     key, label, start, end = resolve_window(drill, as_of, days)
     return View(township=drill.get("township") or None, grid=drill.get("grid") or None,
                 as_of=as_of, start=start, end=end, days=(end - start).days, window=key,
-                label=label)
+                label=label,
+                layers=tuple(sorted(DEFAULT_LAYERS if layers is None else layers)),
+                measure=measure if measure in MAP_MEASURES else DEFAULT_MEASURE)

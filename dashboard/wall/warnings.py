@@ -9,12 +9,10 @@ nothing and a refresh flashes only what is new (a yellow turning red is new).
 from __future__ import annotations
 
 import pandas as pd
-from dash import Input, Output, State, dcc, html
+from dash import dcc, html
 
 from dashboard.wall import event_rows as ev
-from dashboard.wall.drill import DRILL_STORE, REFRESH
 from dashboard.wall.panel import empty, panel
-from dashboard.wall.view import current_view
 from store import wall_reads as wr
 
 SEEN = "warn-seen"
@@ -74,19 +72,33 @@ def layout(ctx):
                  caption_id="warn-caption", extra=html.Span(id="warn-counts"))
 
 
-def register_callbacks(app, ctx) -> None:
-    @app.callback(
-        Output("warn-body", "children"), Output("warn-counts", "children"),
-        Output("warn-caption", "children"), Output(SEEN, "data"),
-        Input(DRILL_STORE, "data"), Input(REFRESH, "n_intervals"), State(SEEN, "data"),
-    )
-    def _warnings(drill, _n, seen):
-        v = current_view(ctx, drill)
-        df = ctx.cached(wr.warning_events, v.township, v.as_of, LIMIT)
-        w = ctx.cached(wr.kpis, v.township, v.start, v.end, v.as_of)["window"]
-        scope_key = v.township or "county"
-        flash = new_red(df, seen, scope_key)
-        shown = [str(i) for i, lvl in zip(df["event_id"], df["level"]) if lvl == "red"]
-        return (warning_body(df, v.township is not None, flash, v.as_of.date()),
-                counts(w["red"], w["yellow"]),
-                v.as_of_caption, {"scope": scope_key, "ids": shown})
+OUTPUTS = [("warn-body", "children"), ("warn-counts", "children"), ("warn-caption", "children"),
+           (SEEN, "data")]
+STATE = (SEEN, "data")  # the red ids the browser has shown, for the flash of new ones
+
+
+def scope_key(v) -> str:
+    return v.township or "county"
+
+
+def read(ctx, v) -> dict:
+    return {"rows": ctx.cached(wr.warning_events, v.township, v.as_of, LIMIT),
+            "window": ctx.cached(wr.kpis, v.township, v.start, v.end, v.as_of)["window"]}
+
+
+def outputs(data: dict, v, seen: dict | None = None) -> list:
+    """The list, the counts, the caption and what ``warn-seen`` keeps; rows red since ``seen``
+    (same scope) flash. Without ``seen`` (a first view of a scope) nothing flashes."""
+    df, w = data["rows"], data["window"]
+    flash = new_red(df, seen, scope_key(v))
+    shown = [str(i) for i, lvl in zip(df["event_id"], df["level"]) if lvl == "red"]
+    return [warning_body(df, v.township is not None, flash, v.as_of.date()),
+            counts(w["red"], w["yellow"]), v.as_of_caption, {"scope": scope_key(v), "ids": shown}]
+
+
+def with_state(values: list, data: dict, v, seen: dict | None):
+    """The list again with its new red rows flashing, when the browser has shown this scope
+    before and a red is new since; None (keep ``values``) otherwise."""
+    if not seen or seen.get("scope") != scope_key(v) or not new_red(data["rows"], seen, scope_key(v)):
+        return None
+    return outputs(data, v, seen)

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from dash import Input, Output, dcc, html
+from dash import dcc, html
 
-from dashboard.wall.drill import DRILL_STORE, WIN_APPLY, WIN_CHIP
-from dashboard.wall.view import CUSTOM, PRESETS, current_view
+from dashboard.wall.drill import WIN_APPLY, WIN_CHIP
+from dashboard.wall.view import CUSTOM, PRESETS
 
 CHIP = "gw-win-chip"
 RANGE = "win-range"
@@ -38,20 +38,17 @@ def chip_classes(active: str) -> list[str]:
     return [CHIP + (" gw-win-active" if key == active else "") for key in PRESETS]
 
 
-def register_callbacks(app, ctx) -> None:
-    @app.callback(
-        Output({"type": WIN_CHIP, "key": "today"}, "className"),
-        Output({"type": WIN_CHIP, "key": "7d"}, "className"),
-        Output({"type": WIN_CHIP, "key": "week"}, "className"),
-        Output({"type": WIN_CHIP, "key": "30d"}, "className"),
-        Output({"type": WIN_CHIP, "key": "month"}, "className"),
-        Output("win-custom", "className"),
-        Output(RANGE, "start_date"), Output(RANGE, "end_date"),
-        # not on the refresh tick: it would overwrite dates an operator is picking
-        Input(DRILL_STORE, "data"),
-    )
-    def _chips(drill):
-        v = current_view(ctx, drill)
-        last = v.end - dt.timedelta(days=1)
-        custom = CHIP + (" gw-win-active" if v.window == CUSTOM else "")
-        return (*chip_classes(v.window), custom, v.start.isoformat(), last.isoformat())
+OUTPUTS = [({"type": WIN_CHIP, "key": key}, "className") for key in PRESETS] + [
+    ("win-custom", "className"), (RANGE, "start_date"), (RANGE, "end_date")]
+CACHE = False
+ON_REFRESH = False     # not on the refresh tick: it would overwrite dates an operator is picking
+
+
+def read(ctx, v) -> None:
+    return None
+
+
+def outputs(_data, v) -> list:
+    last = v.end - dt.timedelta(days=1)
+    custom = CHIP + (" gw-win-active" if v.window == CUSTOM else "")
+    return [*chip_classes(v.window), custom, v.start.isoformat(), last.isoformat()]

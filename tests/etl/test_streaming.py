@@ -130,3 +130,16 @@ def test_a_constant_reaches_every_batch_of_a_streamed_file(county, monkeypatch):
     assert source(rep, "events")["new"] == 5 and source(rep, "events")["rows_read"] == 5
     assert q(county.db, "SELECT category, channel, count(*) FROM events GROUP BY ALL") == [
         ("城市管理", "12345", 5)]
+
+
+def test_a_fresh_load_sorted_in_small_ranges_is_the_whole_table_in_order(county,
+                                                                         monkeypatch):
+    copy_fixture("events_zh.csv", county.path)
+    county.load([{"kind": "events", "path": "events_zh.csv"}])
+    expected = _everything(county.db)
+    county.db.unlink()
+    monkeypatch.setattr(stage, "SORT_PART_ROWS", 3)     # many ranges of reported_at
+    county.load([{"kind": "events", "path": "events_zh.csv"}])
+    assert _everything(county.db) == expected
+    rows = q(county.db, "SELECT reported_at, event_id FROM events")
+    assert len(rows) >= 8 and rows == sorted(rows)

@@ -10,6 +10,7 @@ from flask import Flask
 from flask_caching import Cache
 
 from dashboard.context import AppContext
+from dashboard.figures import theme
 from dashboard.wall import map_panel as mp
 from store.db import ReadStore
 from store.settings import Settings
@@ -32,6 +33,12 @@ def ctx(tmp_path):
                    cache=Cache(app, config={"CACHE_TYPE": "SimpleCache"}))
     yield c
     store.close()
+
+
+def _rgba_prefix(color: str) -> str:
+    """'#16345f' → 'rgba(22,52,95' (a fill colour without its alpha, for comparisons)."""
+    c = color.lstrip("#")
+    return "rgba(" + ",".join(str(int(c[i:i + 2], 16)) for i in (0, 2, 4))
 
 
 def clickable(fig: go.Figure) -> list[list[str]]:
@@ -91,9 +98,9 @@ def test_drilled_township_zooms_and_draws_its_grids(ctx):
 def test_selected_grid_is_highlighted(ctx):
     without = build(ctx, township="T1")
     fig = build(ctx, township="T1", grid="G2")
-    sel = [t for t in fig.data if t.name == "选中" and t.line.color == mp.SELECTED_GRID_COLOR]
+    sel = [t for t in fig.data if t.name == "选中" and t.line.color == theme.SELECTED]
     assert len(sel) == 2 and not [t for t in without.data
-                                  if t.name == "选中" and t.line.color == mp.SELECTED_GRID_COLOR]
+                                  if t.name == "选中" and t.line.color == theme.SELECTED]
     assert min(x for x in sel[1].x if x == x) == pytest.approx(120.05)
 
 
@@ -120,11 +127,11 @@ def test_measure_selects_the_column(ctx):
     fills = class_fills(fig)
     assert fills[0].legendgrouptitle.text == "密度（件/km²）"
     # counts and density in the neutral blue ramp; red only for red warnings
-    blues = {mp._rgba_prefix(c) for c in mp.VOLUME_CLASSES}
+    blues = {_rgba_prefix(c) for c in theme.VOLUME_CLASSES}
     assert all(f.fillcolor.rsplit(",", 1)[0] in blues for f in fills[1:])
     red = class_fills(build(ctx, measure="red"))
     assert red[-1].legendgrouptitle.text == "红线示警（件）"
-    assert red[-1].fillcolor.rsplit(",", 1)[0] == mp._rgba_prefix(mp.WARM_CLASSES[-1])
+    assert red[-1].fillcolor.rsplit(",", 1)[0] == _rgba_prefix(theme.WARM_CLASSES[-1])
     assert mp.DEFAULT_MEASURE == "red"
 
 
@@ -153,7 +160,7 @@ def test_a_grid_alone_opens_its_township(ctx):
     fig, _ = mp.update_map(ctx, {"township": None, "grid": "G3"}, list(mp.DEFAULT_LAYERS),
                            "reported", None)
     assert fig.layout.uirevision == "map:township:T2"
-    assert any(t.name == "选中" and t.line.color == mp.SELECTED_GRID_COLOR for t in fig.data)
+    assert any(t.name == "选中" and t.line.color == theme.SELECTED for t in fig.data)
 
 
 def test_empty_database_shows_a_message_not_an_error(tmp_path):
@@ -180,3 +187,20 @@ def test_store_failure_keeps_the_old_map_on_refresh(tmp_path):
         dash.no_update, dash.no_update)
     fig, sig = mp.update_map(c, None, [], "reported", None)
     assert fig.layout.annotations[0].text == "数据库文件不存在" and sig is None
+
+
+def test_the_store_assembles_the_same_map_data_with_or_without_a_cache(ctx):
+    from dashboard.figures import wall_map
+    from dashboard.wall.view import current_view
+    from store import map_view
+
+    v = current_view(ctx, None)
+    layers = ("cameras", "grids", "hotspots", "townships")
+    plain = map_view.map_data(map_view.direct_reader(ctx.store, ctx.settings), "T1", layers,
+                              v.start, v.end, v.as_of)
+    cached = mp.read_map_data(ctx, "T1", layers)
+    assert len(plain.units) and list(plain.units["code"]) == list(cached.units["code"])
+    assert plain.units["reported"].tolist() == cached.units["reported"].tolist()
+    a = wall_map.map_figure(plain, township="T1", layers=layers, measure="reported")
+    b = mp.map_figure(cached, township="T1", layers=layers, measure="reported")
+    assert a.to_json() == b.to_json()

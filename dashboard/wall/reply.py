@@ -1,0 +1,218 @@
+"""The wall's one view callback, answered from precomputed replies.
+
+A drill-down used to be a request per panel: a dozen callbacks fighting over the GIL, each
+building plotly objects. Now the URL (and the refresh tick and the map controls) feed one
+callback whose outputs are every panel's, so a drill-down is two requests side by side: this
+one and the few-millisecond URL → drill-store of :mod:`dashboard.wall.drill`. Panels stay rooms of
+their own that never import each other: each exposes ``OUTPUTS`` (component id, property),
+``read(ctx, v)`` (cached store reads for the view ``v``) and a pure ``outputs(data, v)``;
+optional ``with_state`` (what the browser already has), ``on_error``, ``CACHE``,
+``ON_REFRESH``, ``BY_GRID`` and ``BY_LAYERS`` say how a panel's reply may be reused.
+
+A panel's reply is its outputs turned into plain JSON values once (figures as dicts,
+components as their JSON form, so Dash's orjson encoder takes its fast path), kept per store
+version and view. After each load (the store's version changes on publish by swap) and
+whenever as_of moves, a background thread renders the county view and every township view of
+the default window, so drill-downs are answered from memory; other windows and grids are
+rendered on demand and kept (bounded, least recently used first out).
+"""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import OrderedDict
+from typing import Any, Callable
+
+import dash
+import orjson
+import plotly.graph_objects as go
+import plotly.io as pio
+from dash import Input, Output, State
+from dash.development.base_component import Component
+
+from dashboard.wall import (gauges, grid_card, hotspot_board, kpis, live_list, map_panel,
+                            mediation, mix, ranking, titlebar, trend, warnings, window_bar)
+from dashboard.wall.drill import REFRESH, URL, drill_from_search
+from dashboard.wall.view import View, current_view
+from store import wall_reads as wr
+from store.db import StoreError
+
+log = logging.getLogger(__name__)
+
+# every panel the view callback fills, in output order
+PANELS = (titlebar, window_bar, kpis, gauges, trend, mix, ranking, mediation, live_list,
+          warnings, grid_card, hotspot_board, map_panel)
+STATEFUL = tuple(p for p in PANELS if hasattr(p, "STATE"))
+KEEP = 400                        # panel replies kept per store version
+WARM_EVERY_S = 2.0
+
+
+# --- plain JSON values ------------------------------------------------------------------
+
+def plain(value: Any) -> Any:
+    """``value`` as plain JSON values: a figure as its dict, a component as Dash's JSON form
+    of it, numpy scalars as Python numbers; ``no_update`` stays itself."""
+    if isinstance(value, go.Figure):
+        return orjson.loads(pio.to_json(value, validate=False, engine="orjson"))
+    if isinstance(value, Component):
+        j = value.to_plotly_json()
+        return {"type": j["type"], "namespace": j["namespace"],
+                "props": {k: plain(v) for k, v in j["props"].items()}}
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
+        return value.item()
+    return value
+
+
+# --- replies ------------------------------------------------------------------------------
+
+class Replies:
+    """Rendered panel replies ``(data, plain values)`` of one store version, bounded, with
+    single flight: a request and the background thread never render the same reply twice."""
+
+    def __init__(self, keep: int = KEEP):
+        self.keep = keep
+        self._lock = threading.Lock()
+        self._items: OrderedDict = OrderedDict()
+        self._flights: dict = {}
+        self._version: str | None = None
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def get(self, version: str, key: tuple, make: Callable[[], Any]) -> Any:
+        with self._lock:
+            if version != self._version:
+                self._items.clear()
+                self._version = version
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+            flight = self._flights.setdefault(key, threading.Lock())
+        with flight:
+            with self._lock:
+                if key in self._items:
+                    return self._items[key]
+            value = make()
+            with self._lock:
+                if version == self._version:
+                    self._items[key] = value
+                    while len(self._items) > self.keep:
+                        self._items.popitem(last=False)
+                self._flights.pop(key, None)
+        return value
+
+
+def panel_key(panel, v: View) -> tuple:
+    """What a panel's reply depends on: the scope, the window and as_of; the grid and the
+    map controls only for the panels that show them."""
+    key = (panel.__name__, v.township, v.start, v.end, v.as_of, v.window)
+    if getattr(panel, "BY_GRID", False):
+        key += (v.grid,)
+    if getattr(panel, "BY_LAYERS", False):
+        key += (v.layers, v.measure)
+    return key
+
+
+def render(ctx, panel, v: View) -> tuple[Any, list]:
+    data = panel.read(ctx, v)
+    return data, plain(list(panel.outputs(data, v)))
+
+
+def panel_reply(ctx, replies: Replies, panel, v: View) -> tuple[Any, list]:
+    if not getattr(panel, "CACHE", True):
+        return render(ctx, panel, v)
+    return replies.get(ctx.store.version, panel_key(panel, v), lambda: render(ctx, panel, v))
+
+
+def answer(ctx, replies: Replies, v: View, trigger: str = "view",
+           states: dict | None = None) -> list:
+    """Every panel's outputs for the view ``v``, in PANELS order. ``trigger``: "view" (a new
+    view or the first), "refresh" (the tick: panels with ON_REFRESH False keep theirs) or
+    "map" (a map control: only the panels that depend on it answer)."""
+    states = states or {}
+    out: list = []
+    for panel in PANELS:
+        n = len(panel.OUTPUTS)
+        if ((trigger == "refresh" and not getattr(panel, "ON_REFRESH", True))
+                or (trigger == "map" and not getattr(panel, "BY_LAYERS", False))):
+            out += [dash.no_update] * n
+            continue
+        try:
+            data, values = panel_reply(ctx, replies, panel, v)
+            if hasattr(panel, "with_state"):
+                fresh = panel.with_state(values, data, v, states.get(panel.__name__))
+                if fresh is not None:
+                    values = plain(list(fresh))
+        except StoreError as exc:
+            values = (plain(panel.on_error(exc, trigger == "refresh"))
+                      if hasattr(panel, "on_error") else [dash.no_update] * n)
+        out += values
+    return out
+
+
+# --- the background renderer --------------------------------------------------------------
+
+def warm(ctx, replies: Replies) -> int:
+    """Render the county view and every township view of the default window; returns how
+    many views were rendered."""
+    codes = [t["code"] for t in ctx.cached(wr.township_list)]
+    n = 0
+    for code in [None, *codes]:
+        v = current_view(ctx, {"township": code})
+        for panel in PANELS:
+            if getattr(panel, "CACHE", True):
+                try:
+                    panel_reply(ctx, replies, panel, v)
+                except StoreError:
+                    raise
+                except Exception:  # noqa: BLE001 - one bad panel must not stop the others
+                    log.warning("pre-rendering %s failed", panel.__name__, exc_info=True)
+        n += 1
+    return n
+
+
+def keep_warm(ctx, replies: Replies, every_s: float = WARM_EVERY_S) -> None:
+    """Loop of the background thread: re-render whenever the store version or as_of moves."""
+    done = None
+    while True:
+        try:
+            mark = (ctx.store.version, ctx.as_of())
+            if mark != done:
+                t0 = time.perf_counter()
+                n = warm(ctx, replies)
+                done = mark
+                log.info("pre-rendered %d views in %.1f s", n, time.perf_counter() - t0)
+        except Exception:  # noqa: BLE001 - the store may be missing for a while; try again
+            log.debug("pre-rendering skipped", exc_info=True)
+        time.sleep(every_s)
+
+
+# --- the callback -------------------------------------------------------------------------
+
+def register_callbacks(app, ctx) -> None:
+    replies = Replies()
+    app.server.config["GRIDWALL_REPLIES"] = replies
+    threading.Thread(target=keep_warm, args=(ctx, replies), name="wall-pre-render",
+                     daemon=True).start()
+
+    @app.callback(
+        *[Output(cid, prop) for panel in PANELS for cid, prop in panel.OUTPUTS],
+        Input(URL, "search"),
+        Input(REFRESH, "n_intervals"),
+        Input(map_panel.MAP_LAYERS, "value"),
+        Input(map_panel.MAP_MEASURE, "value"),
+        *[State(*panel.STATE) for panel in STATEFUL],
+    )
+    def _view(search, _n, layers, measure, *states):
+        trig = dash.ctx.triggered_id
+        trigger = ("refresh" if trig == REFRESH else
+                   "map" if trig in (map_panel.MAP_LAYERS, map_panel.MAP_MEASURE) else "view")
+        drill = drill_from_search(ctx, search)
+        v = current_view(ctx, drill, layers, measure)
+        known = {p.__name__: s for p, s in zip(STATEFUL, states)}
+        return answer(ctx, replies, v, trigger, known)

@@ -1,0 +1,122 @@
+"""The wall's one view callback and its pre-rendered replies, in a real app on the demo county."""
+from __future__ import annotations
+
+import json
+import time
+
+import dash
+import orjson
+import pytest
+from plotly.io.json import to_json_plotly
+
+from dashboard.app import create_app
+from dashboard.wall import (gauges, kpis, map_panel, ranking, reply, warnings, window_bar)
+from dashboard.wall.view import current_view
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def app(wall_demo_db):
+    return create_app(wall_demo_db)
+
+
+@pytest.fixture(scope="module")
+def ctx(app):
+    return app.server.config["GRIDWALL_CTX"]
+
+
+@pytest.fixture(scope="module")
+def replies(app):
+    return app.server.config["GRIDWALL_REPLIES"]
+
+
+def town(ctx) -> str:
+    return ctx.store.scalar("SELECT township_code FROM townships ORDER BY 1 DESC LIMIT 1")
+
+
+def values_of(out: list, panel) -> list:
+    i = 0
+    for p in reply.PANELS:
+        if p is panel:
+            return out[i:i + len(panel.OUTPUTS)]
+        i += len(p.OUTPUTS)
+    raise KeyError(panel)
+
+
+def test_one_server_callback_answers_every_panel_of_a_view(app):
+    from dash._utils import stringify_id
+
+    server = [k for k in app.callback_map if "map-graph.figure" in k]
+    assert len(server) == 1
+    for panel in reply.PANELS:
+        for cid, prop in panel.OUTPUTS:
+            assert f"{stringify_id(cid)}.{prop}" in server[0], (panel.__name__, cid, prop)
+    # beside it only the URL → drill-store step listens to the URL (a drill-down is two
+    # requests side by side), and nothing to drill-store
+    listening = {k for k, cb in app.callback_map.items()
+                 if any(i["id"] in ("url", "drill-store") for i in cb["inputs"])}
+    assert listening == {server[0], "..drill-store.data...tour-interval.disabled.."}
+
+
+def test_the_background_thread_renders_every_township_view_so_a_drill_down_reads_nothing(
+        ctx, replies, monkeypatch):
+    v = current_view(ctx, {"township": town(ctx)})
+    deadline = time.monotonic() + 120
+    while reply.panel_key(map_panel, v) not in replies._items:
+        assert time.monotonic() < deadline, "the township view was never pre-rendered"
+        time.sleep(0.2)
+    fresh = [reply.render(ctx, p, v)[1] for p in reply.PANELS]
+
+    def no_reads(*_a, **_k):
+        raise AssertionError("a pre-rendered view read the store")
+
+    for panel in reply.PANELS:
+        if getattr(panel, "CACHE", True):
+            monkeypatch.setattr(panel, "read", no_reads)
+    out = reply.answer(ctx, replies, v)
+    assert out == [x for values in fresh for x in values]
+    # one JSON answer, as Dash sends it: plain values take orjson's fast path
+    assert orjson.loads(to_json_plotly({"response": out}))["response"][0] == out[0]
+
+
+def test_plain_values_are_what_dash_itself_would_send(ctx):
+    v = current_view(ctx, {})
+    fig = gauges.outputs(gauges.read(ctx, v), v)[0]
+    rows = ranking.outputs(ranking.read(ctx, v), v)[0]
+    for value in (fig, rows):
+        assert orjson.loads(to_json_plotly({"x": value}))["x"] == reply.plain(value)
+
+
+def test_replies_are_kept_per_store_version_and_rendered_once():
+    r = reply.Replies(keep=2)
+    calls = []
+    make = lambda: calls.append(1) or len(calls)  # noqa: E731
+    assert r.get("v1", ("a",), make) == 1 and r.get("v1", ("a",), make) == 1
+    assert r.get("v2", ("a",), make) == 2                  # a new load: rendered again
+    r.get("v2", ("b",), make), r.get("v2", ("c",), make)
+    assert len(r) == 2 and r.get("v2", ("a",), make) == 5  # the oldest went first
+
+
+def test_a_refresh_keeps_the_window_being_picked_and_an_unchanged_map(ctx, replies):
+    v = current_view(ctx, {"township": town(ctx)})
+    first = reply.answer(ctx, replies, v)
+    sig = values_of(first, map_panel)[1]
+    again = reply.answer(ctx, replies, v, "refresh", {map_panel.__name__: sig})
+    assert values_of(again, window_bar) == [dash.no_update] * len(window_bar.OUTPUTS)
+    assert values_of(again, map_panel) == [dash.no_update, dash.no_update]
+    assert values_of(again, kpis) == values_of(first, kpis)
+    toggled = reply.answer(ctx, replies, current_view(ctx, {"township": town(ctx)}, ["townships"]),
+                           "map", {map_panel.__name__: sig})
+    assert values_of(toggled, kpis) == [dash.no_update] * len(kpis.OUTPUTS)
+    assert values_of(toggled, map_panel)[1] not in (sig, dash.no_update)
+
+
+def test_a_red_new_since_the_last_answer_flashes_on_the_refresh(ctx, replies):
+    v = current_view(ctx, {})
+    body, _counts, _cap, seen = values_of(reply.answer(ctx, replies, v), warnings)
+    assert seen["ids"] and "gw-flash" not in json.dumps(body)
+    older = {"scope": seen["scope"], "ids": seen["ids"][1:]}
+    body2 = values_of(reply.answer(ctx, replies, v, "refresh", {warnings.__name__: older}),
+                      warnings)[0]
+    assert json.dumps(body2).count("gw-flash") == 1
