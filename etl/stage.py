@@ -85,7 +85,8 @@ class EventsChange:
     days: list | None = field(default_factory=list)
 
 
-PREPARE_THREADS = 2   # batches prepared at once (this machine kind has two cores)
+# batches prepared at once (this machine kind has two cores; 1: prepare one, write one)
+PREPARE_THREADS = max(1, int(os.environ.get("GRIDWALL_ETL_THREADS", 2)))
 SORT_PART_ROWS = int(os.environ.get("GRIDWALL_ETL_SORT_PART_ROWS", 2_000_000))
 
 
