@@ -5,9 +5,14 @@ Runs, and writes one JSON file with, in the same run:
    export), each load in its own process beside DuckDB's ``read_csv`` of the same file:
    seconds, the ratio, the load's peak RSS — bench/bench_load.py;
 2. the demo county build (generation + ETL) at scale 1, and at scale 40 with ``--scale40``;
-3. the wall in Debian Chromium on each demo: server time of the first view's callbacks, of a
-   drill-down, bytes on the wire — bench/bench_wall.py;
-4. with ``--engines DB.duckdb`` only: the wall's reads on DuckDB and on ClickHouse (chdb)
+3. the wall in Debian Chromium on each demo, each figure beside its baseline from the same run
+   (bench/bench_wall.py): bytes of the first view against the full-resolution GeoJSON,
+   drill-downs (first callback request → last answer, cold and warm, p50/p95) and
+   /api/metrics uncached against the same figures in pandas over the raw events in memory
+   and in raw DuckDB, and the server's RSS;
+4. the analysis page on each demo: server and CPU ms p50/p95 of table pages and the hotspot
+   table beside a raw DuckDB count, and its first view in Chromium — bench/bench_analysis.py;
+5. with ``--engines DB.duckdb`` only: the wall's reads on DuckDB and on ClickHouse (chdb)
    side by side, p50/p95 (``--curve``: DuckDB latency against events) — bench/bench_engines.py.
 Benchmarks are not tests: nothing here asserts a time.
 """
@@ -21,7 +26,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench import bench_load, bench_wall
+from bench import bench_analysis, bench_load, bench_wall
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -74,14 +79,19 @@ def main(argv: list[str] | None = None) -> int:
                                   encoding="utf-8")
         print(f"wrote {args.out}")
         return 0
-    results["demo"], results["wall"] = [], []
+    results["demo"], results["wall"], results["analysis"] = [], [], []
     for scale in ([1, 40] if args.scale40 else [1]):
         db = work / f"demo_s{scale}" / "demo.duckdb"
         db.parent.mkdir(parents=True, exist_ok=True)
         results["demo"].append(demo(db, scale))
         results["wall"].append({"scale": scale, **bench_wall.run(db)})
+        results["analysis"].append({"scale": scale, **bench_analysis.run(db)})
     Path(args.out).write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
-    print(json.dumps({k: results[k] for k in ("demo", "wall")}, ensure_ascii=False, indent=2))
+    print(json.dumps(results["demo"], ensure_ascii=False, indent=2))
+    for w in results["wall"]:
+        print(f"\nwall, demo scale {w['scale']}:\n" + bench_wall.table(w))
+    for res in results["analysis"]:
+        print(bench_analysis.table(res))
     print(f"wrote {args.out}")
     return 0
 

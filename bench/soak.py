@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import os
 import shutil
 import statistics
 import subprocess
@@ -226,7 +227,8 @@ def soak(args) -> dict:
                     "() => performance.memory ? performance.memory.usedJSHeapSize : null")
                 with log.lock:
                     log.samples.append({"t": log.now(), "rss_mb": rss_mb(proc.pid),
-                                        "js_heap_mb": round(heap / 2**20, 1) if heap else None})
+                                        "js_heap_mb": round(heap / 2**20, 1) if heap else None,
+                                        "load_avg": round(os.getloadavg()[0], 1)})
                 page.wait_for_timeout(args.sample_s * 1000)
             stop.set()
             loader.join(timeout=600)
@@ -269,8 +271,33 @@ def report(log: Log, first_view_at: float, args) -> dict:
         "loads": {"count": len(log.loads), "failed": sum(1 for x in log.loads if x["exit"]),
                   "seconds_p50": p([x["seconds"] for x in log.loads], 0.5)},
         "errors": {"count": len(log.errors), "first": log.errors[:20]},
-        "samples": log.samples, "load_log": log.loads,
+        "buckets": buckets(log, first_view_at, args.bucket_s),
+        "samples": log.samples, "load_log": log.loads, "callbacks": log.callbacks,
     }
+
+
+def buckets(log: Log, start: float, width: float) -> list[dict]:
+    """Per ``width`` seconds: RSS, the machine's load, callbacks in the browser and on the
+    server (a browser time that grows while the server time stays flat is a busy machine,
+    not the app), loads and errors."""
+    out = []
+    t = start
+    end = max([r["t"] for r in log.samples] or [start])
+    while t < end:
+        hi = t + width
+        sam = [r for r in log.samples if t <= r["t"] < hi]
+        cbs = [r for r in log.callbacks if t <= r["t"] < hi]
+        rss = [r["rss_mb"] for r in sam if r["rss_mb"]]
+        out.append({
+            "from_s": round(t), "rss_mb": round(statistics.median(rss), 1) if rss else None,
+            "load_avg": p([r["load_avg"] for r in sam], 0.5),
+            "callbacks": len(cbs), "browser_ms_p50": p([r["ms"] for r in cbs], 0.5),
+            "browser_ms_p95": p([r["ms"] for r in cbs], 0.95),
+            "server_ms_p95": p([r["server_ms"] for r in cbs if r["server_ms"] is not None], 0.95),
+            "loads": sum(1 for x in log.loads if t <= x["t"] < hi),
+            "errors": sum(1 for x in log.errors if t <= x["t"] < hi)})
+        t = hi
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -279,6 +306,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--refresh-s", type=int, default=10)
     ap.add_argument("--load-every-s", type=float, default=240)
     ap.add_argument("--sample-s", type=float, default=10)
+    ap.add_argument("--bucket-s", type=float, default=600, help="report buckets (default 10 min)")
     ap.add_argument("--scale", type=float, default=1.0, help="demo scale when no --db is given")
     ap.add_argument("--db", help="a loaded database to copy (with --config, its load config)")
     ap.add_argument("--config")
@@ -293,6 +321,8 @@ def main(argv: list[str] | None = None) -> int:
                                    "callback_ms", "loads")}
     summary["errors"] = res["errors"]["count"]
     print(json.dumps(summary, ensure_ascii=False))
+    for b in res["buckets"]:
+        print(json.dumps(b, ensure_ascii=False))
     return 0
 
 

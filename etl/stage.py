@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import os
 import tempfile
+from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +19,7 @@ from etl import cameras as C
 from etl import events as E
 from etl import mediation as M
 from etl.context import Context
+from etl.plausible import load_clock
 from etl.read_table import BATCH_ROWS
 from etl.privacy import drop_reporter_frame
 from etl.rejects import Counted, Rejects
@@ -83,6 +85,8 @@ class EventsChange:
     days: list | None = field(default_factory=list)
 
 
+# batches prepared at once (this machine kind has two cores; 1: prepare one, write one)
+PREPARE_THREADS = max(1, int(os.environ.get("GRIDWALL_ETL_THREADS", 2)))
 SORT_PART_ROWS = int(os.environ.get("GRIDWALL_ETL_SORT_PART_ROWS", 2_000_000))
 
 
@@ -223,22 +227,39 @@ def _stage_source(ctx: Context, staging: Staging, r, index: GridIndex) -> None:
     while True:
         tally = E.Tally()
         try:
-            # DuckDB writes a batch (releasing the GIL) while Python prepares the next one:
-            # two cores at work, and never more than two batches alive
-            with ThreadPoolExecutor(max_workers=1) as pool:
+            # Two batches are prepared at once (numpy, Arrow and GEOS release the GIL) while
+            # a third is written (DuckDB hashes it, pyarrow writes the file): both cores work.
+            # Results are taken in order, so rejects and tallies come out as read.
+            load_clock(ctx)                 # one clock for every batch, set before threads
+
+            def prepare(part):
+                br = Reading(src=r.src, data=part, columns=r.columns, index=r.index)
+                t = E.Tally()
+                table, rj = E.prepare_events(ctx, br, index, t)
+                t.rows_read = br.n
+                t.rejected.update(rj.counts())
+                return table, rj.table(ctx.load_id), t
+
+            with ThreadPoolExecutor(max_workers=PREPARE_THREADS) as prep, \
+                    ThreadPoolExecutor(max_workers=1) as pool:
+                ready: deque = deque()
                 pending = None
-                for part in r.data.batches(BATCH_ROWS):
-                    br = Reading(src=r.src, data=part, columns=r.columns, index=r.index)
-                    table, rj = E.prepare_events(ctx, br, index, tally)
-                    tally.rows_read += br.n
-                    tally.rejected.update(rj.counts())
-                    rejected = rj.table(ctx.load_id)
-                    del rj, br, part
+
+                def write_next(pending):
+                    table, rejected, t = ready.popleft().result()
+                    tally.merge(t)
                     if pending is not None:
                         pending.result()
-                    pending = pool.submit(_write_batch, ctx, staging, table, rejected, r.index)
-                    del table, rejected
-                    pa.default_memory_pool().release_unused()   # one batch's peak, not a sum
+                    return pool.submit(_write_batch, ctx, staging, table, rejected, r.index)
+
+                for part in r.data.batches(BATCH_ROWS):
+                    ready.append(prep.submit(prepare, part))
+                    del part
+                    if len(ready) >= PREPARE_THREADS:
+                        pending = write_next(pending)
+                        pa.default_memory_pool().release_unused()   # a few batches' peak
+                while ready:
+                    pending = write_next(pending)
                 if pending is not None:
                     pending.result()
             break

@@ -30,6 +30,7 @@ from store import chdb_folder
 from store.db import StoreError
 from store.dialect import SETTINGS, bind
 from store.engines import Target
+from store.memo import VersionMemo
 
 
 # --- Arrow → what DuckDB gives ------------------------------------------------------------
@@ -229,7 +230,7 @@ class _Cursor:
         self._table = self._rows = None
 
 
-class ClickHouseStore:
+class ClickHouseStore(VersionMemo):
     """Read-only ClickHouse store with ReadStore's interface (``engine == 'clickhouse'``)."""
 
     engine = "clickhouse"
@@ -245,9 +246,6 @@ class ClickHouseStore:
         self._query_lock = threading.Lock()    # one query at a time on the embedded engine
         self._schema: tuple = ()
         self._database = target.database if target.kind == "clickhouse" else "default"
-        self._memo: dict = {}
-        self._memo_version: str | None = None
-        self._memo_lock = threading.Lock()
 
     def _refresh(self) -> None:
         if self._backend.is_current():
@@ -308,20 +306,6 @@ class ClickHouseStore:
     def version(self) -> str:
         self._refresh()
         return f"ch{self._generation}:{self._backend.label}"
-
-    def memo(self, key, make):
-        """``make()`` once per published version (as ``ReadStore.memo``)."""
-        version = self.version
-        with self._memo_lock:
-            if version != self._memo_version:
-                self._memo, self._memo_version = {}, version
-            if key in self._memo:
-                return self._memo[key]
-        value = make()
-        with self._memo_lock:
-            if version == self._memo_version:
-                self._memo[key] = value
-        return value
 
     @contextmanager
     def cursor(self) -> Iterator[_Cursor]:

@@ -17,6 +17,8 @@ from typing import Iterator
 import duckdb
 import pandas as pd
 
+from store.memo import VersionMemo
+
 
 class StoreError(RuntimeError):
     """A database problem with a human title; screens show the title, never a traceback."""
@@ -27,6 +29,18 @@ class StoreError(RuntimeError):
         self.detail = detail
 
 
+DEFAULT_MEMORY_LIMIT = "512MB"
+
+
+def memory_limit() -> str:
+    """DuckDB's memory cap for the read side (env ``GRIDWALL_DB_MEMORY``, default 512MB).
+
+    Left alone DuckDB may keep up to 80 % of the machine's RAM of a big file in its buffer
+    pool; a wall serving 10 M events stays within about 1 GB with this cap (what is evicted
+    is read from the file again; a query that needs more spills to DuckDB's temp folder)."""
+    return os.environ.get("GRIDWALL_DB_MEMORY") or DEFAULT_MEMORY_LIMIT
+
+
 def _identity(path: Path) -> tuple[int, int, int] | None:
     try:
         st = os.stat(path)
@@ -35,7 +49,7 @@ def _identity(path: Path) -> tuple[int, int, int] | None:
     return (st.st_ino, st.st_mtime_ns, st.st_size)
 
 
-class ReadStore:
+class ReadStore(VersionMemo):
     """Read-only connection manager for one database path."""
 
     engine = "duckdb"   # the ClickHouse store (store/clickhouse.py) says "clickhouse"
@@ -48,9 +62,6 @@ class ReadStore:
         self._readers = 0
         self._swapping = False
         self._generation = 0
-        self._memo: dict = {}
-        self._memo_version: str | None = None
-        self._memo_lock = threading.Lock()
 
     # -- connection lifecycle -----------------------------------------------------------
     def _open(self) -> None:
@@ -58,7 +69,8 @@ class ReadStore:
         if ident is None:
             raise StoreError("数据库文件不存在", f"database file not found: {self.path}")
         try:
-            con = duckdb.connect(str(self.path), read_only=True)
+            con = duckdb.connect(str(self.path), read_only=True,
+                                 config={"memory_limit": memory_limit()})
         except duckdb.Error as exc:
             raise StoreError("数据库无法打开", f"{self.path}: {exc}") from exc
         self._con, self._ident = con, ident
@@ -88,22 +100,6 @@ class ReadStore:
         """Changes whenever a new load is published; part of every cache key."""
         self._refresh_if_swapped()
         return f"{self._generation}:{self._ident}"
-
-    def memo(self, key, make):
-        """``make()`` once per published version of the file, then from memory: small facts
-        derived from the data (the backlog's earliest report per closing day, say) that every
-        query of that version can use to prune."""
-        version = self.version
-        with self._memo_lock:
-            if version != self._memo_version:
-                self._memo, self._memo_version = {}, version
-            if key in self._memo:
-                return self._memo[key]
-        value = make()
-        with self._memo_lock:
-            if version == self._memo_version:
-                self._memo[key] = value
-        return value
 
     @contextmanager
     def cursor(self) -> Iterator[duckdb.DuckDBPyConnection]:

@@ -5,13 +5,13 @@ Rows come from :func:`store.event_rows.event_rows_cte` (one definition of due ti
 warning and the masked reporter, shared with the event card and the warning lists). Why it
 stays fast at millions of rows: the window is a filter on ``reported_at`` (events are
 stored sorted by it, so DuckDB skips every block outside), and a page is read in two steps —
-first the page's event ids (DuckDB prunes every column the query does not use, so no
-masking runs), then the full rows of just those ids.
+first the page's rowids (on ``events`` alone: DuckDB prunes every column the query does not
+use, so no masking runs), then the full rows of just those rowids through the CTE.
 
 Sort keys are a whitelist (``-`` prefix = descending; ties broken by storage order, or by
-event_id when derived columns are involved, so pages never overlap). A sort on a column
-with few distinct values (department, category, …) never sorts the window: the page is
-found from the per-value counts. CSV cells that a spreadsheet would run as a formula (starting with
+event_id when derived columns are involved, so pages never overlap). A deep page sorted by
+a timestamp or a column with few distinct values never sorts the window: it is found from
+the per-day / per-value counts. CSV cells that a spreadsheet would run as a formula (starting with
 ``= + - @``, tab or carriage return) get a leading apostrophe.
 """
 from __future__ import annotations

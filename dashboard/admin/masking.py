@@ -9,7 +9,9 @@ number) is masked as a phone: a phone under an unexpected header must not slip t
 """
 from __future__ import annotations
 
+import functools
 import json
+import os
 import re
 
 from etl.aliases import FIELDS, norm
@@ -33,6 +35,15 @@ def config_headers(config_path: str | None) -> dict[str, set[str]]:
     """Headers a load config mapped to the reporter fields ({} when it cannot be read)."""
     if not config_path:
         return {}
+    try:
+        mtime = os.stat(config_path).st_mtime_ns
+    except OSError:
+        return {}
+    return _config_headers(config_path, mtime)
+
+
+@functools.lru_cache(maxsize=512)
+def _config_headers(config_path: str, _mtime: int) -> dict[str, frozenset[str]]:
     from etl.config import parse_config
     from etl.errors import LoadError
 
@@ -45,7 +56,7 @@ def config_headers(config_path: str | None) -> dict[str, set[str]]:
         for fld in PERSONAL:
             if fld in src.columns:
                 out.setdefault(fld, set()).add(src.columns[fld])
-    return out
+    return {k: frozenset(v) for k, v in out.items()}
 
 
 def mask_raw(raw: str | None, headers: dict[str, str]) -> str | None:

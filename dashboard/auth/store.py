@@ -154,7 +154,7 @@ class AuthStore:
         with self._conn() as con:
             row = con.execute("SELECT role, pw_hash FROM users WHERE name = ?",
                               (name,)).fetchone()
-        if row is None:
+        if row is None or row[1].startswith(DISABLED):   # unknown or disabled: same cost
             kdf.verify_password(password, kdf.dummy_hash())
             return None
         return row[0] if kdf.verify_password(password, row[1]) else None

@@ -99,11 +99,12 @@ def map_figure(
         axes = L.map_axes(L.bounds(focus.geometry.values), pad=pad, extra_top=0.14)
     traces: list = []
     legend: list = []
+    unit_hover = _hover(units, drilled)     # the fills and the click targets say the same
 
     # 1. choropleth fills (the measure), with their click markers kept for the top
     choro = L.choropleth(
         units, measure, kind="grid" if drilled else "township", label=label, unit=unit,
-        decimals=decimals, hover_text=_hover(units, drilled),
+        decimals=decimals, hover_text=unit_hover,
         # invisible markers: with hovermode "closest" the nearest label point wins, so a
         # click anywhere in a unit hits it without dots cluttering the map
         marker_size=14 if drilled else 34, marker_color="rgba(0,0,0,0)",
@@ -189,7 +190,6 @@ def map_figure(
 
     # 9. click targets on top: the whole polygon of every unit (and of the neighbour
     # townships on a drill-down), then markers at the label points and hotspot grids
-    unit_hover = _hover(units, drilled)
     if drilled:
         others = towns[towns["code"] != township]
         traces += L.click_fills(others, kind="township",

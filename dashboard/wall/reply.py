@@ -80,6 +80,7 @@ class Replies:
         self._items: OrderedDict = OrderedDict()
         self._flights: dict = {}
         self._version: str | None = None
+        self._warming = False
 
     def __len__(self) -> int:
         return len(self._items)
@@ -194,11 +195,20 @@ def keep_warm(ctx, replies: Replies, every_s: float = WARM_EVERY_S) -> None:
 
 # --- the callback -------------------------------------------------------------------------
 
+def start_warming(ctx, replies: Replies) -> None:
+    """The background renderer, once per app: started by the first wall that asks, so an app
+    built and never browsed (a test, the briefing's CLI) spends nothing on it."""
+    with replies._lock:
+        if replies._warming:
+            return
+        replies._warming = True
+    threading.Thread(target=keep_warm, args=(ctx, replies), name=f"wall-pre-render-{id(replies)}",
+                     daemon=True).start()
+
+
 def register_callbacks(app, ctx) -> None:
     replies = Replies()
     app.server.config["GRIDWALL_REPLIES"] = replies
-    threading.Thread(target=keep_warm, args=(ctx, replies), name="wall-pre-render",
-                     daemon=True).start()
 
     @app.callback(
         *[Output(cid, prop) for panel in PANELS for cid, prop in panel.OUTPUTS],
@@ -209,6 +219,7 @@ def register_callbacks(app, ctx) -> None:
         *[State(*panel.STATE) for panel in STATEFUL],
     )
     def _view(search, _n, layers, measure, *states):
+        start_warming(ctx, replies)
         trig = dash.ctx.triggered_id
         trigger = ("refresh" if trig == REFRESH else
                    "map" if trig in (map_panel.MAP_LAYERS, map_panel.MAP_MEASURE) else "view")

@@ -184,12 +184,13 @@ def test_a_second_page_load_is_refused_while_the_first_still_runs(site, admin, p
     assert first.status_code == 303
     second = _upload(admin, site.base, {"file_events": ("long.csv", src.read_bytes())},
                      {"events": preset})
+    # the served wall answers while the load builds its copy (publish by swap)
+    assert admin.get(site.base + "/api/metrics").status_code == 200
     st = _wait_job(admin, site.base, first.headers["Location"])
     assert second.status_code == 409, second.status_code
     assert _error(second.text).startswith("导入未执行 load refused: ")
     assert "another load is running" in _error(second.text)
     assert st["stage"] == "done", st
-    # while it ran the wall kept answering (publish by swap); afterwards too
     assert admin.get(site.base + "/api/metrics").status_code == 200
 
 

@@ -135,3 +135,39 @@ def test_a_hotspot_in_the_url_stays_selected_while_the_page_loads(wall_url, open
                                                          "page_size": 1}, timeout=30).json()
     assert _number_after(page.inner_text("#an-events-caption"), "共") == api["total"]
     assert w.outside() == [] and w.errors == [], (w.outside(), w.errors)
+
+
+FIRST_ROWS_JS = """
+document.addEventListener('DOMContentLoaded', () => {
+  new MutationObserver(() => {
+    if (window.__rowsAt === undefined
+        && document.querySelector('#an-events tbody tr td')
+        && document.querySelector('#an-hot-table tbody tr td')) {
+      window.__rowsAt = performance.timeOrigin + performance.now();
+    }
+  }).observe(document.body, {childList: true, subtree: true});
+});
+"""
+
+
+def test_plotly_and_deck_gl_are_fetched_only_after_both_tables_have_rows(wall_url, open_page):
+    """The first view is HTML (the two tables): plotly.js (4.8 MB) and the deck.gl bundle
+    are requested only once both tables have rows, so parsing them never delays the rows."""
+    w = open_page("about:blank", wait=False)
+    page = w.page
+    page.add_init_script(FIRST_ROWS_JS)
+    page.goto(wall_url + "/analysis/?window=30d")
+    wait_for_analysis(page)
+    rows_at = page.evaluate("window.__rowsAt")
+    started = page.evaluate("""() => {
+        const t = (win, part) => win.performance.getEntriesByType('resource')
+            .filter(e => e.name.includes(part))
+            .map(e => win.performance.timeOrigin + e.startTime);
+        const frame = document.getElementById('an-deck-frame').contentWindow;
+        return {plotly: t(window, 'plotly.min.js'), deck: t(frame, '/analysis/vendor/deckgl'),
+                frame: t(window, '/analysis/deck')};
+    }""")
+    assert rows_at and started["plotly"] and started["deck"] and started["frame"], started
+    assert min(started["plotly"]) > rows_at and min(started["frame"]) > rows_at
+    assert min(started["deck"]) > rows_at
+    assert w.errors == [], w.errors

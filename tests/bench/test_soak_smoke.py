@@ -18,7 +18,7 @@ def test_a_short_soak_loads_newer_exports_while_the_wall_refreshes(wall_demo_db,
     out = tmp_path / "soak.json"
     res = subprocess.run(
         [sys.executable, "-m", "bench.soak", "--minutes", "0.7", "--refresh-s", "5",
-         "--load-every-s", "12", "--sample-s", "3", "--db", str(wall_demo_db),
+         "--load-every-s", "12", "--sample-s", "3", "--bucket-s", "15", "--db", str(wall_demo_db),
          "--config", str(config), "--workdir", str(tmp_path / "w"), "--out", str(out)],
         cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert res.returncode == 0, res.stderr[-2000:]
@@ -28,6 +28,9 @@ def test_a_short_soak_loads_newer_exports_while_the_wall_refreshes(wall_demo_db,
     assert rep["callback_ms"]["count"] > 0 and rep["callback_ms"]["p95"] > 0
     assert rep["server_rss_mb"]["start"] > 50 and rep["server_rss_mb"]["end"] > 50
     assert len(rep["samples"]) >= 5
+    assert len(rep["buckets"]) >= 2
+    assert sum(b["callbacks"] for b in rep["buckets"]) <= rep["callback_ms"]["count"]
+    assert all(b["load_avg"] is not None for b in rep["buckets"])
     # the loads really published: the live events are in the served file, the source untouched
     con = duckdb.connect(str(tmp_path / "w" / "soak.duckdb"), read_only=True)
     try:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import threading
 import time
 
 import dash
@@ -62,6 +63,9 @@ def test_one_server_callback_answers_every_panel_of_a_view(app):
 def test_the_background_thread_renders_every_township_view_so_a_drill_down_reads_nothing(
         ctx, replies, monkeypatch):
     v = current_view(ctx, {"township": town(ctx)})
+    reply.start_warming(ctx, replies)              # what the first wall to ask starts
+    reply.start_warming(ctx, replies)              # once
+    assert sum(t.name == f"wall-pre-render-{id(replies)}" for t in threading.enumerate()) == 1
     deadline = time.monotonic() + 120
     while reply.panel_key(map_panel, v) not in replies._items:
         assert time.monotonic() < deadline, "the township view was never pre-rendered"

@@ -1,0 +1,24 @@
+"""The wall benchmark at the test county's small scale: it runs end to end in Chromium and
+reports every figure beside its baseline from the same run. Nothing here asserts a time."""
+from __future__ import annotations
+
+import pytest
+
+from bench import bench_wall
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+def test_the_wall_benchmark_reports_each_figure_beside_its_baseline(wall_demo_db):
+    res = bench_wall.run(wall_demo_db, rounds=0)
+    towns = len(res["drill_down"]["visits"])
+    assert towns == 15 and res["drill_down"]["cold"]["n"] == towns
+    assert res["drill_down"]["callbacks_per_drill"] <= 2         # one view request + drill-store
+    assert 0 < res["first_view"]["bytes"] and res["first_view"]["callbacks"] <= 4
+    b = res["baseline"]
+    assert b["events_in_memory"] > 0 and b["drill_pandas"]["n"] == towns
+    assert b["drill_raw_duckdb"]["n"] == towns and b["metrics_in_process"]["n"] == 30
+    assert b["full_geojson"]["raw_bytes"] > b["full_geojson"]["gzip_bytes"] > 0
+    assert res["api_metrics_uncached"]["server"]["n"] == 30 and res["server_rss_mb"] > 50
+    text = bench_wall.table(res)
+    assert text.count("\n") == 5 and "pandas in memory" in text and "GeoJSON" in text
