@@ -9,6 +9,7 @@ connection must be closed before the new one is opened, hence the small readers/
 from __future__ import annotations
 
 import os
+import re
 import threading
 from contextlib import contextmanager
 from pathlib import Path
@@ -41,6 +42,13 @@ def memory_limit() -> str:
     return os.environ.get("GRIDWALL_DB_MEMORY") or DEFAULT_MEMORY_LIMIT
 
 
+def _checked(limit: str) -> str:
+    """A memory limit as DuckDB reads it (``512MB``, ``2GB``…), nothing else: it is pasted."""
+    if not re.fullmatch(r"\d+(\.\d+)?\s*[KMGT]i?B", limit.strip(), flags=re.I):
+        raise StoreError("内存上限设置有误", f"GRIDWALL_DB_MEMORY={limit!r}: use e.g. 512MB or 2GB")
+    return limit.strip()
+
+
 def _identity(path: Path) -> tuple[int, int, int] | None:
     try:
         st = os.stat(path)
@@ -69,8 +77,11 @@ class ReadStore(VersionMemo):
         if ident is None:
             raise StoreError("数据库文件不存在", f"database file not found: {self.path}")
         try:
-            con = duckdb.connect(str(self.path), read_only=True,
-                                 config={"memory_limit": memory_limit()})
+            con = duckdb.connect(str(self.path), read_only=True)
+            # SET, not connect(config=): DuckDB refuses a second connection to one file with
+            # a different config, and other readers in this process (the ClickHouse publish,
+            # the export, the tests) connect without one; the cap is the instance's anyway.
+            con.execute(f"SET memory_limit = '{_checked(memory_limit())}'")
         except duckdb.Error as exc:
             raise StoreError("数据库无法打开", f"{self.path}: {exc}") from exc
         self._con, self._ident = con, ident

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from dashboard.briefing import compose as c
 from dashboard.figures.briefing_theme import PALETTES
-from store.db import ReadStore
+from store.engines import open_store
 from store.settings import Settings
 
 MANIFEST = "briefing.json"
@@ -56,7 +56,7 @@ def build(db_path: str | Path, settings: Settings, out: str | Path, *, week: str
     from dashboard.briefing import document, shoot
 
     out = Path(out).resolve()
-    store = ReadStore(db_path)
+    store = open_store(str(db_path))
     bar = _progress(4 + 2 * len(themes), progress)
     try:
         bar.set_postfix_str("读取数据")
