@@ -2,15 +2,25 @@
 reports every figure beside its baseline from the same run. Nothing here asserts a time."""
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from bench import bench_wall
 
+ROOT = Path(__file__).resolve().parents[2]
+
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
-def test_the_wall_benchmark_reports_each_figure_beside_its_baseline(wall_demo_db):
-    res = bench_wall.run(wall_demo_db, rounds=0)
+def test_the_wall_benchmark_reports_each_figure_beside_its_baseline(wall_demo_db, tmp_path):
+    out = tmp_path / "wall.json"          # its own process: the browser tests' Playwright runs here
+    subprocess.run([sys.executable, "bench/bench_wall.py", str(out), "--db", str(wall_demo_db),
+                    "--rounds", "0"], cwd=ROOT, check=True, capture_output=True, timeout=900)
+    res = json.loads(out.read_text(encoding="utf-8"))
     towns = len(res["drill_down"]["visits"])
     assert towns == 15 and res["drill_down"]["cold"]["n"] == towns
     assert res["drill_down"]["callbacks_per_drill"] <= 2         # one view request + drill-store
