@@ -9,7 +9,11 @@ Runs, and writes one JSON file with, in the same run:
    (bench/bench_wall.py): bytes of the first view against the full-resolution GeoJSON,
    drill-downs (first callback request → last answer, cold and warm, p50/p95) and
    /api/metrics uncached against the same figures in pandas over the raw events in memory
-   and in raw DuckDB, and the server's RSS.
+   and in raw DuckDB, and the server's RSS;
+4. the analysis page on each demo: server and CPU ms p50/p95 of table pages and the hotspot
+   table beside a raw DuckDB count, and its first view in Chromium — bench/bench_analysis.py;
+5. with ``--engines DB.duckdb`` only: the wall's reads on DuckDB and on ClickHouse (chdb)
+   side by side, p50/p95 (``--curve``: DuckDB latency against events) — bench/bench_engines.py.
 Benchmarks are not tests: nothing here asserts a time.
 """
 from __future__ import annotations
@@ -22,7 +26,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench import bench_load, bench_wall
+from bench import bench_analysis, bench_load, bench_wall
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -43,13 +47,27 @@ def demo(db: Path, scale: float) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
-    ap.add_argument("--out", default=str(ROOT / "bench" / "results.json"))
+    ap.add_argument("--out", help="default bench/results.json (--engines: bench/engines.json)")
     ap.add_argument("--scale40", action="store_true", help="also the 2.6 M-event demo (minutes)")
     ap.add_argument("--events", type=int, nargs="+", default=[100_000, 1_000_000])
     ap.add_argument("--fresh-only", action="store_true", help="ETL: only the fresh load")
     ap.add_argument("--load-only", action="store_true", help="only the ETL benchmark")
     ap.add_argument("--workdir")
+    ap.add_argument("--engines", metavar="DB", help="only: the wall's reads on DuckDB vs chdb "
+                    "on this DuckDB file (e.g. a scale-40 demo)")
+    ap.add_argument("--curve", action="store_true", help="with --engines: DuckDB vs events")
     args = ap.parse_args(argv)
+    args.out = args.out or str(ROOT / "bench" / ("engines.json" if args.engines else "results.json"))
+    if args.engines:
+        from bench import bench_engines
+
+        res = bench_engines.run(Path(args.engines), reps=15, with_curve=args.curve,
+                                work=Path(args.workdir) if args.workdir else None)
+        print(bench_engines.table(res["reads"]))
+        Path(args.out).write_text(json.dumps({"engines": res}, ensure_ascii=False, indent=2),
+                                  encoding="utf-8")
+        print(f"wrote {args.out}")
+        return 0
     work = Path(args.workdir or tempfile.mkdtemp(prefix="gridwall_bench_"))
     results: dict = {"machine": bench_load.machine(),
                      "started": time.strftime("%Y-%m-%dT%H:%M:%S")}
@@ -61,16 +79,19 @@ def main(argv: list[str] | None = None) -> int:
                                   encoding="utf-8")
         print(f"wrote {args.out}")
         return 0
-    results["demo"], results["wall"] = [], []
+    results["demo"], results["wall"], results["analysis"] = [], [], []
     for scale in ([1, 40] if args.scale40 else [1]):
         db = work / f"demo_s{scale}" / "demo.duckdb"
         db.parent.mkdir(parents=True, exist_ok=True)
         results["demo"].append(demo(db, scale))
         results["wall"].append({"scale": scale, **bench_wall.run(db)})
+        results["analysis"].append({"scale": scale, **bench_analysis.run(db)})
     Path(args.out).write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
     print(json.dumps(results["demo"], ensure_ascii=False, indent=2))
     for w in results["wall"]:
         print(f"\nwall, demo scale {w['scale']}:\n" + bench_wall.table(w))
+    for res in results["analysis"]:
+        print(bench_analysis.table(res))
     print(f"wrote {args.out}")
     return 0
 

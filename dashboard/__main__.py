@@ -51,7 +51,8 @@ def main(argv: list[str] | None = None) -> int:
 
         return accounts(argv)
     parser = argparse.ArgumentParser(prog="python -m dashboard", description=__doc__)
-    parser.add_argument("--db", required=True, help="DuckDB file written by `python -m etl load`")
+    parser.add_argument("--db", required=True, help="DuckDB file written by `python -m etl load`,"
+                        " or chdb:DIR, or clickhouse://user@host:port/database")
     parser.add_argument("--settings", help="settings TOML (default: built-in defaults)")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8050)
@@ -61,8 +62,14 @@ def main(argv: list[str] | None = None) -> int:
     if busy is not None:
         return _busy(args.host, args.port, busy)
     from etl.publish import remove_leftovers
+    from store.engines import parse_target
 
-    for name in remove_leftovers(args.db):   # copies a killed load left (none while one runs)
+    try:
+        target = parse_target(args.db)
+    except ValueError as exc:
+        print(f"gridwall: {exc}", file=sys.stderr)
+        return 2
+    for name in remove_leftovers(target.ledger):   # copies a killed load left (none while one runs)
         print(f"gridwall: removed leftover {name} of an interrupted load", file=sys.stderr)
     from dashboard.app import create_app
 

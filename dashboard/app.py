@@ -1,4 +1,5 @@
 """The app factory: ``create_app(db_path, settings, host=None) -> Dash``; WSGI: ``app.server``.
+``db_path``: a DuckDB file, ``chdb:DIR`` or ``clickhouse://…`` (store/engines.py).
 
 Everything the browser loads is served by this app (Dash's own bundles with
 ``serve_locally``, ``assets/`` for CSS, fonts and clientside JS): the wall runs offline.
@@ -16,7 +17,7 @@ from flask_caching import Cache
 from dashboard import api, api_analysis, auth, routing
 from dashboard.briefing import routes as briefing_routes
 from dashboard.context import AppContext
-from store.db import ReadStore
+from store.engines import open_store, side_path
 from store.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -39,13 +40,13 @@ def create_app(db_path: str | Path, settings: Settings | str | Path | None = Non
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
     )
     cache = Cache(app.server, config={"CACHE_TYPE": "SimpleCache", "CACHE_THRESHOLD": 2000})
-    ctx = AppContext(store=ReadStore(db_path), settings=settings, cache=cache)
+    ctx = AppContext(store=open_store(db_path), settings=settings, cache=cache)
     app.server.config["GRIDWALL_CTX"] = ctx
     app.server.register_blueprint(api.blueprint(ctx))
     app.server.register_blueprint(api_analysis.blueprint(ctx))
     briefing_routes.register(app.server, ctx)   # GET /briefing.zip?week=YYYY-Www
     _add_server_timing(app.server)
-    auth.install(app.server, ctx, db_path, host=host)  # roles, login, security headers
+    auth.install(app.server, ctx, side_path(db_path), host=host)  # roles, login, security headers
 
     from dashboard import wall  # the wall room: layout and callbacks
 
@@ -54,6 +55,9 @@ def create_app(db_path: str | Path, settings: Settings | str | Path | None = Non
     from dashboard import analysis  # the analysis page 研判, a second Dash app on this server
 
     analysis.mount(app.server, ctx)
+    from dashboard import admin  # the admin page /admin (plain Flask + Jinja, admin only)
+
+    admin.install(app.server, ctx, db_path)
     routing.install(app.server)
     return app
 

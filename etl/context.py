@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import threading
 import time
 from dataclasses import dataclass, field
 
@@ -38,6 +39,8 @@ class Context:
     warnings: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     clock: object = None    # the load's now (etl.plausible.load_clock), set once
+    # events batches are prepared in two threads; the progress bar counts one at a time
+    _tick_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @contextlib.contextmanager
     def phase(self, name: str):
@@ -83,7 +86,9 @@ class Context:
         rep["warnings"][key] = entry
 
     def tick(self, rows: int, label: str | None = None) -> None:
-        if self.progress is not None:
+        if self.progress is None:
+            return
+        with self._tick_lock:
             if label:
                 self.progress.set_description_str(label, refresh=False)
             self.progress.update(rows)

@@ -113,6 +113,15 @@ class Tally:
     near: int = 0
     unknown_categories: Counter = field(default_factory=Counter)
 
+    def merge(self, other: "Tally") -> None:
+        """Add the tally of one batch (prepared in a worker thread, merged in order)."""
+        self.rows_read += other.rows_read
+        self.rejected.update(other.rejected)
+        self.near += other.near
+        self.unknown_categories.update(other.unknown_categories)
+        for key, values in other.unknown_values.items():
+            self.unknown_values.setdefault(key, Counter()).update(values)
+
     def warnings(self) -> dict[str, dict]:
         out: dict[str, dict] = {}
         if self.near:

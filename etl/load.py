@@ -33,7 +33,9 @@ from store.settings import Settings, SettingsError
 __all__ = ["run_load", "LoadError", "LoadLocked"]
 
 
-def _progress_bar(enabled: bool, total: int):
+def _progress_bar(enabled, total: int):
+    if callable(enabled):   # a bar factory for a program (etl.progress.JsonLines)
+        return enabled(total)
     if not enabled or not sys.stderr.isatty():
         return None
     from tqdm import tqdm
@@ -186,7 +188,6 @@ def _apply(tmp: Path, cfg: LoadConfig, readings: list[Reading], settings: Settin
                     [ctx.load_id, started, finished, str(cfg.path),
                      json.dumps(report, ensure_ascii=False, default=str)])
         con.execute("COMMIT")
-        con.execute(f"DETACH DATABASE IF EXISTS {S.STG}")   # staged rows: no longer needed
         t = time.monotonic()
         con.execute("CHECKPOINT")
         report["timings"]["checkpoint"] = round(time.monotonic() - t, 3)
@@ -203,7 +204,7 @@ def run_load(db_path, config_path, settings_path=None, report_path=None,
 
     Raises LoadError (nothing changed) for a file or config that cannot be used, and
     LoadLocked (a LoadError) when another load holds the lock. ``progress`` shows a bar on
-    stderr when it is a terminal.
+    stderr when it is a terminal; a callable is a bar factory (``total -> bar``).
     """
     started = datetime.now()
     t0 = time.monotonic()

@@ -7,6 +7,7 @@ within ``tolerance_m`` metres on the ground joins the nearest grid; farther, it 
 """
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
 import numpy as np
@@ -107,6 +108,9 @@ class GridIndex:
         self._metric_tree: shapely.STRtree | None = None
         self.position = pd.Series(np.arange(len(g)), index=pd.Index(self.grid_ids))
         self._lattice: Lattice | None = None
+        # batches are prepared in two threads: lookups take turns (GEOS prepared geometries
+        # build their internal indexes lazily, and the lazy trees here are built once)
+        self._lock = threading.RLock()
 
     def __len__(self) -> int:
         return len(self.grid_ids)
@@ -118,6 +122,10 @@ class GridIndex:
 
     def assign(self, lon: np.ndarray, lat: np.ndarray, tolerance_m: float) -> Assignment:
         """Grid position for each WGS84 point (all finite)."""
+        with self._lock:
+            return self._assign(lon, lat, tolerance_m)
+
+    def _assign(self, lon: np.ndarray, lat: np.ndarray, tolerance_m: float) -> Assignment:
         lon = np.asarray(lon, dtype="float64")
         lat = np.asarray(lat, dtype="float64")
         n = len(lon)
@@ -175,6 +183,10 @@ class GridIndex:
 
     def distance_m(self, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
         """Metres from each point to the nearest grid (for reject details)."""
+        with self._lock:
+            return self._distance_m(lon, lat)
+
+    def _distance_m(self, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
         if len(lon) == 0 or len(self) == 0:
             return np.full(len(lon), np.inf)
         tr = G.transformer("EPSG:4326", self.crs)

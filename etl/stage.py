@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import gc
 import os
+import tempfile
+from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -16,6 +19,7 @@ from etl import cameras as C
 from etl import events as E
 from etl import mediation as M
 from etl.context import Context
+from etl.plausible import load_clock
 from etl.read_table import BATCH_ROWS
 from etl.privacy import drop_reporter_frame
 from etl.rejects import Counted, Rejects
@@ -50,14 +54,14 @@ def _finish(ctx: Context, readings: list, counts: pd.DataFrame, duplicates: dict
 STREAM_MEMORY = os.environ.get("GRIDWALL_ETL_MEMORY", "400MB")
 SORT_MEMORY = os.environ.get("GRIDWALL_ETL_SORT_MEMORY", "600MB")
 
-STAGE_DDL = """CREATE TABLE IF NOT EXISTS {name} (
+STAGE_DDL = """CREATE OR REPLACE TEMP TABLE {name} (
     event_id VARCHAR, reported_at TIMESTAMP, category VARCHAR, subcategory VARCHAR,
     channel VARCHAR, description VARCHAR, address VARCHAR, lon DOUBLE, lat DOUBLE,
     grid_id VARCHAR, village_code VARCHAR, township_code VARCHAR, accepted_at TIMESTAMP,
     dispatched_at TIMESTAMP, closed_at TIMESTAMP, department VARCHAR, level VARCHAR,
     status VARCHAR, satisfaction VARCHAR, supervised BOOLEAN, reporter_name VARCHAR,
-    reporter_phone VARCHAR, source_row BIGINT, content_hash VARCHAR, __src BIGINT,
-    __pos BIGINT)"""
+    reporter_phone VARCHAR, source_row BIGINT, content_hash VARCHAR, __gpos BIGINT,
+    __src BIGINT, __pos BIGINT)"""
 REJ_DDL = """CREATE OR REPLACE TEMP TABLE _rej_stream (
     load_id BIGINT, source_kind VARCHAR, source_file VARCHAR, source_row BIGINT,
     reason VARCHAR, detail VARCHAR, raw VARCHAR)"""
@@ -81,56 +85,68 @@ class EventsChange:
     days: list | None = field(default_factory=list)
 
 
-PART_DAYS = 20   # staging partitions: twenty days of reported_at each
-STG = "_stg"     # the staging database: in memory, spilling to the load's temp folder
+# batches prepared at once (this machine kind has two cores; 1: prepare one, write one)
+PREPARE_THREADS = max(1, int(os.environ.get("GRIDWALL_ETL_THREADS", 2)))
+SORT_PART_ROWS = int(os.environ.get("GRIDWALL_ETL_SORT_PART_ROWS", 2_000_000))
 
 
 class Staging:
-    """The staged rows, one table per twenty days of reported_at: each part is sorted and
-    written on its own at the end, so the sort never needs more memory than twenty days of
-    rows, however many years a file holds. ``view`` unions them all.
+    """The staged rows: one Parquet file per batch in the load's spill folder, read back by
+    DuckDB through the view ``_ev_stage`` (with the grid codes joined).
 
-    The parts live in an attached in-memory database written through a second connection
-    in autocommit mode: rows appended inside the load's one transaction would sit in its
-    transaction-local storage, several times their size and never spilled. The load's
-    connection reads them only once all are staged (its snapshot of the staging database
-    starts then), and everything it publishes still happens in its one transaction.
+    Why files and not a DuckDB table: appending to an in-memory table costs DuckDB several
+    times what pyarrow takes to write the same batch as Parquet (snappy, no dictionary),
+    and DuckDB reads only the columns a query needs from Parquet (the duplicate and change
+    checks read event_id and content_hash alone). The content hash and the derived status
+    are computed by DuckDB per batch (a narrow query), so they are those of earlier loads.
+    Memory stays bounded: a batch is on disk once written.
+
+    The final write sorts by reported_at in ranges of about SORT_PART_ROWS rows (one range
+    up to 2 M rows), so no sort holds more than that many rows, however large the file.
     """
 
     view = "_ev_stage"
 
     def __init__(self, con, index: GridIndex):
         self.con = con
-        con.execute(f"ATTACH IF NOT EXISTS ':memory:' AS {STG}")
-        self.w = con.cursor()
-        self.parts: dict[int, str] = {}
-        self.dropped = False   # rows to leave out are listed in TEMP _ev_drop (a transaction
-        # writes to one database only, so the load's connection never deletes staged rows)
+        self.w = con.cursor()     # the batch writer's own connection (a worker thread)
+        (tmp,) = con.execute("SELECT current_setting('temp_directory')").fetchone()
+        self.folder = Path(tmp or tempfile.mkdtemp(prefix="gridwall-stage-")) / "stage"
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.files: list[tuple[int, Path]] = []
+        self.dropped = False   # rows to leave out are listed in TEMP _ev_drop
         gidx = pa.table({  # noqa: F841 -- scanned by name
             "pos": pa.array(np.arange(len(index)), pa.int64()),
             "grid_id": pa.array(index.grid_ids, pa.string()),
             "village_code": pa.array(index.village_codes, pa.string()),
             "township_code": pa.array(index.township_codes, pa.string())})
-        self.w.execute(f"CREATE OR REPLACE TABLE {STG}.gidx AS SELECT * FROM gidx")
+        con.execute("CREATE OR REPLACE TEMP TABLE _gidx AS SELECT * FROM gidx")
 
-    def part(self, key: int) -> str:
-        name = self.parts.get(key)
-        if name is None:
-            name = self.parts[key] = f"{STG}.p{key + 10**6}"
-            self.w.execute(STAGE_DDL.format(name=name))
-        return name
+    def add(self, src: int, table: pa.Table) -> None:
+        """Write one batch of staged rows (a worker thread: pyarrow releases the GIL)."""
+        import pyarrow.parquet as pq
+
+        path = self.folder / f"ev-{src:04d}-{len(self.files):06d}.parquet"
+        pq.write_table(table, path, compression="snappy", use_dictionary=False,
+                       write_statistics=["reported_at"])
+        self.files.append((src, path))
 
     def finish(self) -> None:
-        """All rows staged: the load's connection takes over (see the class doc)."""
-        if not self.parts:
-            self.w.execute(STAGE_DDL.format(name=f"{STG}.p_empty"))
-            self.parts[-1] = f"{STG}.p_empty"
+        """All rows staged: the view over the files, grid codes joined."""
         self.w.close()
+        if self.files:
+            files = ", ".join("'" + str(p).replace("'", "''") + "'" for _, p in self.files)
+            self.con.execute(f"CREATE OR REPLACE TEMP VIEW _ev_files AS "
+                             f"SELECT * FROM read_parquet([{files}])")
+        else:
+            self.con.execute(STAGE_DDL.format(name="_ev_files"))   # nothing staged
         self._view()
 
     def _view(self) -> None:
-        union = " UNION ALL ".join(f"SELECT * FROM {self.rows(t)}" for t in self.ordered())
-        self.con.execute(f"CREATE OR REPLACE TEMP VIEW {self.view} AS {union}")
+        cols = ", ".join(("g." if c in GRID_COLS else "s.") + c for c in STAGED)
+        self.con.execute(f"""CREATE OR REPLACE TEMP VIEW {self.view} AS
+            SELECT {cols}, s.__src, s.__pos FROM {self.rows()} s
+            JOIN _gidx g ON g.pos = s.__gpos""")
 
     def leave_out(self, select: str) -> None:
         """Leave out the staged rows (__src, __pos) that ``select`` returns."""
@@ -138,50 +154,65 @@ class Staging:
         self.dropped = True
         self._view()
 
-    def rows(self, t: str) -> str:
+    def rows(self) -> str:
         if not self.dropped:
-            return t
-        return (f"(SELECT * FROM {t} x ANTI JOIN _ev_drop d "
+            return "_ev_files"
+        return ("(SELECT * FROM _ev_files x ANTI JOIN _ev_drop d "
                 "ON x.__src = d.__src AND x.__pos = d.__pos)")
 
-    def ordered(self) -> list[str]:
-        return [t for _, t in sorted(self.parts.items())]
+    def ranges(self, where: str = "") -> list[tuple]:
+        """Cuts of reported_at splitting the staged rows (``where``: only those) into parts
+        of about SORT_PART_ROWS rows; [(lo, hi)] with None for open ends. Rows of one
+        reported_at always fall in one part, so parts written in order are sorted."""
+        (n,) = self.con.execute(f"SELECT count(*) FROM {self.view} s {where}").fetchone()
+        parts = -(-n // SORT_PART_ROWS)
+        if parts <= 1:
+            return [(None, None)]
+        qs = [k / parts for k in range(1, parts)]
+        (cuts,) = self.con.execute(f"SELECT quantile_disc(reported_at, {qs}) "
+                                   f"FROM {self.view} s {where}").fetchone()
+        cuts = sorted(set(cuts))
+        return list(zip([None, *cuts], [*cuts, None]))
 
-    def delete(self, where: str, params=None, con=None) -> None:
-        for t in self.ordered():
-            (con or self.con).execute(f"DELETE FROM {t} " + where.format(t=t), params or [])
+    def forget(self, src: int) -> None:
+        """Drop what a source staged (its file is read again in another encoding)."""
+        for s, p in self.files:
+            if s == src:
+                p.unlink(missing_ok=True)
+        self.files = [(s, p) for s, p in self.files if s != src]
 
     def drop(self) -> None:
         self.con.execute(f"DROP VIEW IF EXISTS {self.view}")
+        self.con.execute(f"DROP {'VIEW' if self.files else 'TABLE'} IF EXISTS _ev_files")
         if self.dropped:
             self.con.execute("DROP TABLE _ev_drop")
-        self.parts.clear()   # the staging database is detached after COMMIT (load.py)
+        for _, p in self.files:
+            p.unlink(missing_ok=True)
+        self.files.clear()
 
 
-def _insert_batch(ctx: Context, staging: Staging, table: pa.Table) -> None:
-    """Typed rows of one batch -> the staging month tables: grid codes joined, status
-    derived, content hashed, all in DuckDB (in parallel, no Python object per row)."""
-    con = staging.w
-    days = pc.cast(pc.cast(table.column("reported_at"), pa.date32()), pa.int32())
-    part = pc.divide(days, PART_DAYS).to_numpy(zero_copy_only=False)
-    order = np.argsort(part, kind="stable")
-    part = part[order]
-    table = table.take(pa.array(order))
-    cuts = np.flatnonzero(np.diff(part)) + 1
-    cols = ", ".join(("g." if c in GRID_COLS else "s.") + c if c != "content_hash"
-                     else CONTENT_HASH for c in STAGED)
-    for a, b in zip(np.r_[0, cuts], np.r_[cuts, len(part)]):
-        _evb = table.slice(int(a), int(b - a))  # noqa: F841 -- scanned by name (a registered
-        con.execute(f"""INSERT INTO {staging.part(int(part[a]))}
-            SELECT {cols}, s.__src, s.__pos
-            FROM (SELECT * REPLACE ({STATUS_SQL} AS status) FROM _evb) s
-            JOIN {STG}.gidx g ON g.pos = s.__gpos""")   # view would be kept until COMMIT)
+# One batch as staged: typed source fields, the status derived, the content hash (DuckDB's
+# hash of the typed fields, so a re-load compares equal to what earlier loads stored).
+STAGE_FILE_SQL = """SELECT {cols}, s.__gpos, CAST({src} AS BIGINT) AS __src, s.__pos
+    FROM (SELECT * REPLACE ({status} AS status) FROM {batch}) s"""
 
 
-def _write_batch(ctx: Context, staging: Staging, table: pa.Table, _rejb: pd.DataFrame) -> None:
+def _insert_batch(ctx: Context, staging: Staging, _evb: pa.Table, src: int) -> None:
+    """Typed rows of one batch -> a staged file: status derived and content hashed by
+    DuckDB (no Python object per row), written by pyarrow."""
+    cols = ", ".join(CONTENT_HASH + " AS content_hash" if c == "content_hash" else
+                     (f"CAST(NULL AS VARCHAR) AS {c}" if c in GRID_COLS else "s." + c)
+                     for c in STAGED)
+    out = staging.w.execute(STAGE_FILE_SQL.format(cols=cols, src=src, status=STATUS_SQL,
+                                                  batch="_evb")).to_arrow_table()
+    staging.add(src, out.drop_columns(list(GRID_COLS)))
+
+
+def _write_batch(ctx: Context, staging: Staging, table: pa.Table, _rejb: pd.DataFrame,
+                 src: int) -> None:
     """One prepared batch into staging, its rejects into _rej_stream (a worker thread)."""
     if table.num_rows:
-        _insert_batch(ctx, staging, table)
+        _insert_batch(ctx, staging, table, src)
     if len(_rejb):
         ctx.con.execute("INSERT INTO _rej_stream SELECT * FROM _rejb")
 
@@ -196,27 +227,44 @@ def _stage_source(ctx: Context, staging: Staging, r, index: GridIndex) -> None:
     while True:
         tally = E.Tally()
         try:
-            # DuckDB writes a batch (releasing the GIL) while Python prepares the next one:
-            # two cores at work, and never more than two batches alive
-            with ThreadPoolExecutor(max_workers=1) as pool:
+            # Two batches are prepared at once (numpy, Arrow and GEOS release the GIL) while
+            # a third is written (DuckDB hashes it, pyarrow writes the file): both cores work.
+            # Results are taken in order, so rejects and tallies come out as read.
+            load_clock(ctx)                 # one clock for every batch, set before threads
+
+            def prepare(part):
+                br = Reading(src=r.src, data=part, columns=r.columns, index=r.index)
+                t = E.Tally()
+                table, rj = E.prepare_events(ctx, br, index, t)
+                t.rows_read = br.n
+                t.rejected.update(rj.counts())
+                return table, rj.table(ctx.load_id), t
+
+            with ThreadPoolExecutor(max_workers=PREPARE_THREADS) as prep, \
+                    ThreadPoolExecutor(max_workers=1) as pool:
+                ready: deque = deque()
                 pending = None
-                for part in r.data.batches(BATCH_ROWS):
-                    br = Reading(src=r.src, data=part, columns=r.columns, index=r.index)
-                    table, rj = E.prepare_events(ctx, br, index, tally)
-                    tally.rows_read += br.n
-                    tally.rejected.update(rj.counts())
-                    rejected = rj.table(ctx.load_id)
-                    del rj, br, part
+
+                def write_next(pending):
+                    table, rejected, t = ready.popleft().result()
+                    tally.merge(t)
                     if pending is not None:
                         pending.result()
-                    pending = pool.submit(_write_batch, ctx, staging, table, rejected)
-                    del table, rejected
-                    pa.default_memory_pool().release_unused()   # one batch's peak, not a sum
+                    return pool.submit(_write_batch, ctx, staging, table, rejected, r.index)
+
+                for part in r.data.batches(BATCH_ROWS):
+                    ready.append(prep.submit(prepare, part))
+                    del part
+                    if len(ready) >= PREPARE_THREADS:
+                        pending = write_next(pending)
+                        pa.default_memory_pool().release_unused()   # a few batches' peak
+                while ready:
+                    pending = write_next(pending)
                 if pending is not None:
                     pending.result()
             break
         except EncodingRetry:
-            staging.delete("WHERE __src = ?", [r.index], con=staging.w)
+            staging.forget(r.index)
             con.execute("DELETE FROM _rej_stream WHERE source_file = ?", [r.src.path])
             r.data.retry_as("gb18030")
     rep.update({k: v for k, v in r.data.info.items() if k != "format"})
@@ -308,26 +356,26 @@ def _staged_select(ctx: Context, readings: list, where: str = "",
 
 def _insert_sorted(ctx: Context, staging: Staging, readings: list, where: str = "",
                    with_old: bool = False) -> None:
-    """Staged rows into events sorted by reported_at, a part at a time (parts in order, so
-    the whole is sorted); ``with_old``: the whole table is rewritten, sorted."""
+    """Staged rows into events sorted by reported_at, a range at a time (ranges in order,
+    so the whole is sorted); ``with_old``: the whole table is rewritten, sorted."""
     con = ctx.con
     if not with_old:
-        for t in staging.ordered():
+        for lo, hi in staging.ranges(where):
+            cond = " AND ".join(
+                [f"s.reported_at >= TIMESTAMP '{lo}'"] * (lo is not None)
+                + [f"s.reported_at < TIMESTAMP '{hi}'"] * (hi is not None))
+            w = where + ((" AND " if "WHERE" in where else " WHERE ") + cond if cond else "")
             con.execute(f"INSERT INTO events SELECT * FROM ("
-                        f"{_staged_select(ctx, readings, where, staging.rows(t))}) "
-                        "ORDER BY reported_at, event_id")
+                        f"{_staged_select(ctx, readings, w)}) ORDER BY reported_at, event_id")
         return
-    select = _staged_select(ctx, readings, where)
-    if with_old:
-        (ddl,) = con.execute("SELECT sql FROM duckdb_tables() WHERE table_name = 'events' "
-                             "AND schema_name = 'main' AND NOT temporary").fetchone()
-        con.execute("ALTER TABLE events RENAME TO _events_old")
-        con.execute(ddl)
-        cols = ", ".join(E.COLUMNS)
-        select = f"SELECT {cols} FROM _events_old UNION ALL {select}"
+    (ddl,) = con.execute("SELECT sql FROM duckdb_tables() WHERE table_name = 'events' "
+                         "AND schema_name = 'main' AND NOT temporary").fetchone()
+    con.execute("ALTER TABLE events RENAME TO _events_old")
+    con.execute(ddl)
+    cols = ", ".join(E.COLUMNS)
+    select = f"SELECT {cols} FROM _events_old UNION ALL {_staged_select(ctx, readings, where)}"
     con.execute(f"INSERT INTO events SELECT * FROM ({select}) ORDER BY reported_at, event_id")
-    if with_old:
-        con.execute("DROP TABLE _events_old")
+    con.execute("DROP TABLE _events_old")
 
 
 def stage_events(ctx: Context, readings: list, index: GridIndex) -> EventsChange:

@@ -176,13 +176,13 @@ def options(store: ReadStore, settings: Settings) -> dict[str, list]:
     towns = store.rows("SELECT township_code, township_name FROM townships ORDER BY 1")
     cats = [r[0] for r in store.rows(
         "SELECT category FROM daily_rollup WHERE category IS NOT NULL GROUP BY 1"
-        " ORDER BY sum(reported) DESC")]
+        " ORDER BY sum(reported) DESC, 1")]    # ties by name: the same order on every engine
     chans = [r[0] for r in store.rows(
         "SELECT channel FROM daily_rollup WHERE channel IS NOT NULL GROUP BY 1"
-        " ORDER BY sum(reported) DESC")]
+        " ORDER BY sum(reported) DESC, 1")]
     deps = [r[0] for r in store.rows(
         "SELECT department FROM events WHERE department IS NOT NULL GROUP BY 1"
-        " ORDER BY count(*) DESC LIMIT 200")]
+        " ORDER BY count(*) DESC, 1 LIMIT 200")]
     return {"townships": [{"code": c, "name": n} for c, n in towns], "categories": cats,
             "channels": chans, "departments": deps}
 

@@ -17,6 +17,8 @@ from typing import Iterator
 import duckdb
 import pandas as pd
 
+from store.memo import VersionMemo
+
 
 class StoreError(RuntimeError):
     """A database problem with a human title; screens show the title, never a traceback."""
@@ -47,8 +49,10 @@ def _identity(path: Path) -> tuple[int, int, int] | None:
     return (st.st_ino, st.st_mtime_ns, st.st_size)
 
 
-class ReadStore:
+class ReadStore(VersionMemo):
     """Read-only connection manager for one database path."""
+
+    engine = "duckdb"   # the ClickHouse store (store/clickhouse.py) says "clickhouse"
 
     def __init__(self, path: str | Path):
         self.path = Path(path).resolve()
@@ -58,9 +62,6 @@ class ReadStore:
         self._readers = 0
         self._swapping = False
         self._generation = 0
-        self._memo: dict = {}
-        self._memo_version: str | None = None
-        self._memo_lock = threading.Lock()
 
     # -- connection lifecycle -----------------------------------------------------------
     def _open(self) -> None:
@@ -99,22 +100,6 @@ class ReadStore:
         """Changes whenever a new load is published; part of every cache key."""
         self._refresh_if_swapped()
         return f"{self._generation}:{self._ident}"
-
-    def memo(self, key, make):
-        """``make()`` once per published version of the file, then from memory: small facts
-        derived from the data (the backlog's earliest report per closing day, say) that every
-        query of that version can use to prune."""
-        version = self.version
-        with self._memo_lock:
-            if version != self._memo_version:
-                self._memo, self._memo_version = {}, version
-            if key in self._memo:
-                return self._memo[key]
-        value = make()
-        with self._memo_lock:
-            if version == self._memo_version:
-                self._memo[key] = value
-        return value
 
     @contextmanager
     def cursor(self) -> Iterator[duckdb.DuckDBPyConnection]:

@@ -5,13 +5,13 @@ Rows come from :func:`store.event_rows.event_rows_cte` (one definition of due ti
 warning and the masked reporter, shared with the event card and the warning lists). Why it
 stays fast at millions of rows: the window is a filter on ``reported_at`` (events are
 stored sorted by it, so DuckDB skips every block outside), and a page is read in two steps —
-first the page's event ids (DuckDB prunes every column the query does not use, so no
-masking runs), then the full rows of just those ids.
+first the page's rowids (on ``events`` alone: DuckDB prunes every column the query does not
+use, so no masking runs), then the full rows of just those rowids through the CTE.
 
 Sort keys are a whitelist (``-`` prefix = descending; ties broken by storage order, or by
-event_id when derived columns are involved, so pages never overlap). A sort on a column
-with few distinct values (department, category, …) never sorts the window: the page is
-found from the per-value counts. CSV cells that a spreadsheet would run as a formula (starting with
+event_id when derived columns are involved, so pages never overlap). A deep page sorted by
+a timestamp or a column with few distinct values never sorts the window: it is found from
+the per-day / per-value counts. CSV cells that a spreadsheet would run as a formula (starting with
 ``= + - @``, tab or carriage return) get a leading apostrophe.
 """
 from __future__ import annotations
@@ -134,21 +134,27 @@ def order_by(sort: str, *, raw: bool = False, tie: str = "event_id") -> str:
     return f"{expr} {direction} NULLS LAST, {tie} {direction}"
 
 
-# few distinct values: a page is found from the per-value counts (see _grouped_positions)
+# A deep page (offset past DEEP_OFFSET) sorted by a few-valued column or a timestamp is
+# found from per-bucket counts (a value, or a day) instead of a top-N over the window,
+# whose cost grows with the offset; shallow pages use the top-N (cheaper than grouping).
+DEEP_OFFSET = 2000
 GROUPED = ("category", "channel", "township", "grid_id", "grid_name", "department", "status")
+TIMED = ("reported_at", "accepted_at", "dispatched_at", "closed_at")
 
 
-def _grouped_positions(store: ReadStore, w_sql: str, w_params: list, page: Page,
-                       offset: int) -> list[tuple]:
-    """(event_id, reported_at) of a page sorted by a column with few distinct values, without sorting the
-    window: count rows per value, walk the counts to the values the page covers, then read
-    just those values' rows in rowid order. Same order as ``ORDER BY col, rowid``."""
+def _bucket_positions(q, w_sql: str, w_params: list, page: Page, offset: int) -> list[int]:
+    """rowids of a page, in the order of ``ORDER BY col, rowid`` (NULLs last), without
+    sorting the window: count rows per bucket (a value of a few-valued column, or a day of
+    a timestamp), walk the counts to the buckets the page covers, then order just those
+    buckets' rows. A deep page costs one bucket's sort, not the window's."""
     desc = page.sort.startswith("-")
-    col = RAW_SORTS[page.sort.lstrip("-")]
+    col = RAW_SORTS.get(page.sort.lstrip("-"), "reported_at")   # raw due_at: reported_at
+    timed = col in TIMED
     direction = "DESC" if desc else "ASC"
-    groups = store.rows(f"SELECT {col}, count(*) FROM events WHERE {w_sql} GROUP BY 1"
-                        f" ORDER BY 1 {direction} NULLS LAST", w_params)
-    out: list[tuple] = []
+    bucket = f"CAST({col} AS DATE)" if timed else col
+    groups = q(f"SELECT {bucket} AS b, count(*) FROM events WHERE {w_sql} GROUP BY 1"
+               f" ORDER BY 1 {direction} NULLS LAST", w_params)
+    out: list[int] = []
     start, need = offset, page.page_size
     for value, n in groups:
         if need <= 0:
@@ -156,11 +162,17 @@ def _grouped_positions(store: ReadStore, w_sql: str, w_params: list, page: Page,
         if start >= n:
             start -= n
             continue
-        cond, params = (f"{col} IS NULL", []) if value is None else (f"{col} = ?", [value])
-        got = store.rows(f"SELECT event_id, reported_at FROM events WHERE {w_sql} AND {cond}"
-                         f" ORDER BY rowid {direction} LIMIT ? OFFSET ?",
-                         [*w_params, *params, min(need, n - start), start])
-        out += got
+        if value is None:
+            cond, params, order = f"{col} IS NULL", [], f"rowid {direction}"
+        elif timed:
+            day = dt.datetime.combine(value, dt.time())
+            cond, params = f"{col} >= ? AND {col} < ?", [day, day + dt.timedelta(days=1)]
+            order = f"{col} {direction}, rowid {direction}"
+        else:
+            cond, params, order = f"{col} = ?", [value], f"rowid {direction}"
+        got = q(f"SELECT rowid FROM events WHERE {w_sql} AND {cond} ORDER BY {order}"
+                " LIMIT ? OFFSET ?", [*w_params, *params, min(need, n - start), start])
+        out += [r[0] for r in got]
         need -= len(got)
         start = 0
     return out
@@ -206,68 +218,74 @@ def event_page(
     *,
     raw: bool = False,
 ) -> dict:
-    """``{"total", "page", "page_size", "sort", "rows": [...]}`` (rows: ROW_COLUMNS,
-    timestamps ISO, reporter masked unless ``raw``: admin only, the caller audits). Every
-    event of the filters is listed, invalid ones too (status invalid), unless ``status``
-    says otherwise.
+    """``{"total", "invalid", "page", "page_size", "sort", "rows": [...]}`` (rows:
+    ROW_COLUMNS, timestamps ISO, reporter masked unless ``raw``: admin only, the caller
+    audits). Every event of the filters is listed, invalid ones too (status invalid),
+    unless ``status`` says otherwise; ``invalid`` says how many of ``total`` are invalid
+    (the page's charts count valid events only and say so beside this total).
 
     Two paths, same answer: without a warning / open filter or a derived sort key, the
-    count and the page's positions come from ``events`` alone (by ``rowid``: DuckDB's
-    top-N then carries no strings); otherwise from ``ev`` with ``open_only`` when the filter
-    implies open events. Either way the rows shown are then read from ``ev`` by event_id.
+    count and the page's positions come from ``events`` alone (rowids; by per-day or
+    per-value counts for timestamps and few-valued columns, a top-N otherwise); else from
+    ``ev`` with ``open_only`` when the filter implies open events. Either way only the
+    page's rows then go through ``event_rows_cte`` (joins, due time, masking). One cursor
+    for all of it: a load published meanwhile cannot mix two files' rowids.
     """
     offset = (page.page - 1) * page.page_size
-    if raw_path(settings, f, page.sort):
-        w_sql, w_params = where(f, scope, raw=True)
-        total = int(store.scalar(f"SELECT count(*) FROM events WHERE {w_sql}", w_params))
-        found: list = []
-        if offset < total:
-            if page.sort.lstrip("-") in GROUPED:
-                found = _grouped_positions(store, w_sql, w_params, page, offset)
-            else:
-                pos = store.rows(
-                    f"SELECT rowid, reported_at FROM events WHERE {w_sql}"
-                    f" ORDER BY {order_by(page.sort, raw=True, tie='rowid')} LIMIT ? OFFSET ?",
-                    [*w_params, page.page_size, offset])
-                order = {r[0]: i for i, r in enumerate(pos)}
-                found = sorted(store.rows(
-                    "SELECT event_id, reported_at, rowid FROM events WHERE reported_at >= ?"
-                    " AND reported_at <= ? AND rowid IN (SELECT unnest(?::BIGINT[]))",
-                    [min(r[1] for r in pos), max(r[1] for r in pos), list(order)]),
-                    key=lambda r: order[r[2]]) if pos else []
-    else:
-        open_only = bool(f.warning) or f.status == "open"
-        cte, params = event_rows_cte(settings, f.as_of, open_only=open_only)
-        w_sql, w_params = where(f, scope)
-        total = int(store.scalar(f"WITH {cte} SELECT count(*) FROM ev WHERE {w_sql}",
-                                 [*params, *w_params]))
-        found = []
-        if offset < total:
-            found = store.rows(
-                f"WITH {cte} SELECT event_id, reported_at FROM ev WHERE {w_sql}"
-                f" ORDER BY {order_by(page.sort)} LIMIT ? OFFSET ?",
-                [*params, *w_params, page.page_size, offset])
-    rows: list[dict] = []
-    if found:
-        # the rows shown, by id, inside the narrowest report-time range that holds them
-        # (a page sorted by time spans minutes: the scan touches a block or two)
-        ids = [r[0] for r in found]
-        times = [r[1] for r in found]
-        cte, params = event_rows_cte(settings, f.as_of, raw=raw)
-        if max(times) - min(times) <= dt.timedelta(days=62):
-            df = store.df(
-                f"WITH {cte} SELECT {SELECT} FROM ev WHERE reported_at >= ?::TIMESTAMP"
-                " AND reported_at <= ?::TIMESTAMP AND event_id IN (SELECT unnest(?::VARCHAR[]))",
-                [*params, min(times), max(times), ids])
-        else:   # rows far apart in time (a long window sorted by another column)
-            marks = ", ".join("?" for _ in ids)
-            df = store.df(
-                f"WITH {cte} SELECT {SELECT} FROM ev WHERE event_id IN ({marks})"
-                f" AND reported_at IN ({marks})", [*params, *ids, *times])
-        rank = {e: i for i, e in enumerate(ids)}           # the order the page was found in
-        rows = sorted(_records(df), key=lambda r: rank[r["event_id"]])
-    return {"total": total, "page": page.page, "page_size": page.page_size,
-            "sort": page.sort, "rows": rows}
+    with store.cursor() as cur:
+        def q(sql: str, params: list) -> list[tuple]:
+            return cur.execute(sql, params).fetchall()
+
+        if raw_path(settings, f, page.sort):
+            w_sql, w_params = where(f, scope, raw=True)
+            total, invalid = q(f"SELECT count(*), count(*) FILTER (WHERE status = 'invalid')"
+                               f" FROM events WHERE {w_sql}", w_params)[0]
+            rowids: list[int] = []
+            if offset < total:
+                key = page.sort.lstrip("-")
+                if offset >= DEEP_OFFSET and (
+                        key in GROUPED or RAW_SORTS.get(key, "reported_at") in TIMED):
+                    rowids = _bucket_positions(q, w_sql, w_params, page, offset)
+                else:
+                    rowids = [r[0] for r in q(
+                        f"SELECT rowid FROM events WHERE {w_sql}"
+                        f" ORDER BY {order_by(page.sort, raw=True, tie='rowid')}"
+                        " LIMIT ? OFFSET ?", [*w_params, page.page_size, offset])]
+            # the page's rows only: `events` narrowed to them shadows the table in the CTE
+            pick = ("events AS (SELECT *, rowid AS gw_rowid FROM main.events WHERE rowid"
+                    " BETWEEN ? AND ? AND rowid IN (SELECT unnest(?::BIGINT[])))")
+            pick_params: list = [min(rowids, default=0), max(rowids, default=0), rowids]
+            rank_col, rank = "gw_rowid", {r: i for i, r in enumerate(rowids)}
+        else:
+            open_only = bool(f.warning) or f.status == "open"
+            cte, params = event_rows_cte(settings, f.as_of, open_only=open_only)
+            w_sql, w_params = where(f, scope)
+            total, invalid = q(f"WITH {cte} SELECT count(*), count(*) FILTER"
+                               f" (WHERE status = 'invalid') FROM ev WHERE {w_sql}",
+                               [*params, *w_params])[0]
+            found = []
+            if offset < total:
+                found = q(f"WITH {cte} SELECT event_id, reported_at FROM ev WHERE {w_sql}"
+                          f" ORDER BY {order_by(page.sort)} LIMIT ? OFFSET ?",
+                          [*params, *w_params, page.page_size, offset])
+            ids = [r[0] for r in found]
+            times = sorted({r[1] for r in found})
+            # the rows shown, by id, among the report times they have (blocks skipped)
+            pick = ("events AS (SELECT *, event_id AS gw_rowid FROM main.events"
+                    " WHERE reported_at IN (SELECT unnest(?::TIMESTAMP[]))"
+                    " AND event_id IN (SELECT unnest(?::VARCHAR[])))")
+            pick_params = [times, ids]
+            rank_col, rank = "gw_rowid", {e: i for i, e in enumerate(ids)}
+        rows: list[dict] = []
+        if rank:
+            cte, params = event_rows_cte(settings, f.as_of, raw=raw)
+            cur.execute(f"WITH {pick}, {cte} SELECT {SELECT}, {rank_col} FROM ev",
+                        [*pick_params, *params])
+            df = cur.df()
+            df = df.iloc[sorted(range(len(df)), key=lambda i: rank[df[rank_col].iat[i]])]
+            rows = _records(df)
+    return {"total": int(total), "invalid": int(invalid), "page": page.page,
+            "page_size": page.page_size, "sort": page.sort, "rows": rows}
 
 
 # --- CSV ------------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ import datetime as dt
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
 from scipy.stats import poisson
 
 from store.db import ReadStore
@@ -179,12 +180,20 @@ def gi_star(values: pd.Series, neighbours: dict[str, list[str]]) -> pd.Series:
     s = float(np.sqrt((x ** 2).mean() - mean ** 2))
     if not s > 0:
         return pd.Series(np.nan, index=x.index)
-    pos = {g: i for i, g in enumerate(x.index)}
-    arr = x.to_numpy()
-    z = np.empty(n)
-    for i, g in enumerate(x.index):
-        idx = [i] + [pos[h] for h in neighbours.get(g, ()) if h in pos]
-        w = len(idx)
-        denom = s * np.sqrt(max(n * w - w * w, 0) / (n - 1))
-        z[i] = (arr[idx].sum() - mean * w) / denom if denom > 0 else np.nan
+    # the weights as a sparse matrix: the grid itself plus its neighbours among the n
+    # (vectorised: a Python loop over the grids cost ~20 ms a table at county scale)
+    src = [g for g in x.index for _ in neighbours.get(g, ())]
+    dst = [h for g in x.index for h in neighbours.get(g, ())]
+    i = x.index.get_indexer(pd.Index(src, dtype=object)) if src else np.empty(0, dtype=int)
+    j = x.index.get_indexer(pd.Index(dst, dtype=object)) if dst else np.empty(0, dtype=int)
+    keep = (i >= 0) & (j >= 0) & (i != j)
+    rows = np.concatenate([np.arange(n), i[keep]])
+    cols = np.concatenate([np.arange(n), j[keep]])
+    w = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, n))
+    w.data[:] = 1.0                                   # a pair listed twice still weighs 1
+    w_i = np.asarray(w.sum(axis=1)).ravel()
+    denom = s * np.sqrt(np.maximum(n * w_i - w_i ** 2, 0) / (n - 1))
+    num = w @ x.to_numpy() - mean * w_i
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = np.where(denom > 0, num / np.where(denom > 0, denom, 1.0), np.nan)
     return pd.Series(z, index=x.index)

@@ -49,6 +49,9 @@ Top level
     cookie_secure (bool, false)         mark the session cookie Secure (behind TLS)
     free_failures (int, 3)  lockout_s (float, 2)  lockout_max_s (float, 900)
                                         failed logins per user+IP before a doubling lockout
+[admin]  (the admin page /admin, docs/security.md)
+    max_upload_mb (float, 200)          one upload (all its files together) larger than this
+                                        is refused with 413 and a Chinese message
 """
 from __future__ import annotations
 
@@ -104,6 +107,7 @@ DEFAULTS: dict[str, Any] = {
         "lockout_s": 2.0,
         "lockout_max_s": 900.0,
     },
+    "admin": {"max_upload_mb": 200.0},
 }
 
 LIMIT_KEYS = ("accept_h", "dispatch_h", "close_h")
@@ -173,6 +177,9 @@ class Settings:
             if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
                 raise SettingsError(f"{self.source}: {key} must be a positive number (hours)")
         self._validate_ingest()
+        mb = self.raw["admin"]["max_upload_mb"]
+        if isinstance(mb, bool) or not isinstance(mb, (int, float)) or mb <= 0:
+            raise SettingsError(f"{self.source}: admin.max_upload_mb must be a positive number")
         if self.raw["wall"]["fit"] not in FIT_MODES:
             raise SettingsError(f"{self.source}: wall.fit must be one of {FIT_MODES}")
 

@@ -34,9 +34,9 @@ def wait_healthy(proc: subprocess.Popen, base: str, timeout: float = 60) -> None
         if proc.poll() is not None:
             raise RuntimeError(f"server exited: {proc.stdout.read()}")
         try:
-            if requests.get(base + "/api/health", timeout=2).ok:
+            if requests.get(base + "/api/health", timeout=5).ok:
                 return
-        except (requests.ConnectionError, requests.Timeout):
+        except (requests.ConnectionError, requests.Timeout):   # not up yet, or a busy machine
             pass
         if time.monotonic() > deadline:
             raise TimeoutError("server did not come up")

@@ -71,7 +71,8 @@ def deck_data(ctx, f: Filters, size_px: tuple[int, int] = (900, 560)) -> tuple[D
                                     gaps["label_lat"])])
     summary = {"events": int(cells["n"].sum()) if not cells.empty else 0,
                "hex_radius_m": radius, "hotspots": int(len(hot)), "gaps": int(len(gaps)),
-               "level": level}
+               "level": level,
+               "cohort": "无效/重复事件" if f.status == "invalid" else "有效事件"}
     return data, summary
 
 

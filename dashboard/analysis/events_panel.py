@@ -41,6 +41,14 @@ def layout(ctx):
         panel("detail", "事件详情", detail)])
 
 
+def caption(total: int, invalid: int) -> str:
+    """The list's total, and how many of them are invalid (无效/重复): the charts beside it
+    count valid events only, so the two totals differ by exactly that number, said here."""
+    note = (f"（含无效/重复 {invalid:,} 件；统计图只计有效 {total - invalid:,} 件）"
+            if invalid and invalid < total else "（均为无效/重复，统计图不计）" if invalid else "")
+    return f"共 {total:,} 件{note} · 上报人信息已脱敏"
+
+
 def _row(r: dict) -> dict:
     out = {c: r.get(c) for c in COLUMNS}
     for c in ("reported_at", "due_at"):
@@ -95,8 +103,8 @@ def register_callbacks(app, ctx) -> None:
         page = et.Page(sort=sort, page=(page_current or 0) + 1, page_size=PAGE_SIZE)
         body = ctx.cached(et.event_page, f, page)
         count = max(1, -(-body["total"] // PAGE_SIZE))
-        return ([_row(r) for r in body["rows"]], count,
-                f"共 {body['total']:,} 件 · 上报人信息已脱敏", page_current or 0)
+        return ([_row(r) for r in body["rows"]], count, caption(body["total"], body["invalid"]),
+                page_current or 0)
 
     @app.callback(Output("an-detail", "children"), Input(TABLE, "active_cell"),
                   State(URL, "search"), prevent_initial_call=True)

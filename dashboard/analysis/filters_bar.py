@@ -1,15 +1,18 @@
 """The filter bar (筛选): window, dates, township, grid, category, channel, department,
-status, warning. The URL is the state: one callback keeps the controls and the URL in step
-(the URL wins on load and on back/forward; a control change rewrites the URL), and also
-takes a hotspot picked in the table or in the 3D view as the grid filter."""
+status, warning. The URL is the state. URL → controls runs in the browser (clientside
+``controlsFromSearch`` in assets/analysis.js, the twin of :func:`controls_from_args`): on
+load and on back/forward, with no server round trip, so the panels start at once instead of
+waiting for it. Controls → URL runs here: a control change rewrites the URL; a hotspot
+picked in the table or in the 3D view becomes the grid filter."""
 from __future__ import annotations
 
 import datetime as dt
 
 import dash
-from dash import Input, Output, State, dcc, html
+from dash.exceptions import PreventUpdate
+from dash import ClientsideFunction, Input, Output, State, dcc, html
 
-from dashboard.analysis.ui import URL, query_string, search_args, view_filters
+from dashboard.analysis.ui import READY, URL, query_string, search_args, view_filters
 from store import analysis_reads as ar
 from store.analysis_filters import PRESET_ZH
 from store import vocab
@@ -91,27 +94,33 @@ def args_from_controls(values: dict, keep: dict[str, str]) -> dict[str, str]:
 
 
 def register_callbacks(app, ctx) -> None:
-    outs = [Output("an-f-window", "value"), Output("an-f-dates", "start_date"),
-            Output("an-f-dates", "end_date")] + [Output(f"an-f-{c}", "value") for c in CONTROLS]
+    ids = [("an-f-window", "value"), ("an-f-dates", "start_date"), ("an-f-dates", "end_date")
+           ] + [(f"an-f-{c}", "value") for c in CONTROLS]
+
+    # (the grid's options come along: a dropdown drops a value missing from its options,
+    # and the grid list itself only arrives after the first view)
+    app.clientside_callback(
+        ClientsideFunction(namespace="gridwallAnalysis", function_name="controlsFromSearch"),
+        [Output(i, p, allow_duplicate=True) for i, p in ids],
+        Output("an-f-grid", "options", allow_duplicate=True),
+        Input(URL, "search"), [State(i, p) for i, p in ids], State("an-f-grid", "options"),
+        prevent_initial_call="initial_duplicate",
+    )
 
     @app.callback(
-        Output(URL, "search"), *outs, Output(HOT_TABLE, "active_cell"),
-        Input(URL, "search"), Input("an-f-window", "value"), Input("an-f-dates", "start_date"),
-        Input("an-f-dates", "end_date"), *[Input(f"an-f-{c}", "value") for c in CONTROLS],
-        Input("an-f-reset", "n_clicks"), Input(HOT_TABLE, "active_cell"),
-        Input(DECK_PICK, "data"),
+        Output(URL, "search"), [Output(i, p, allow_duplicate=True) for i, p in ids],
+        Output(HOT_TABLE, "active_cell"),
+        [Input(i, p) for i, p in ids], Input("an-f-reset", "n_clicks"),
+        Input(HOT_TABLE, "active_cell"), Input(DECK_PICK, "data"), State(URL, "search"),
+        prevent_initial_call=True,
     )
-    def _sync(search, window, start, end, *rest):
+    def _sync(window, start, end, *rest):
         values = dict(zip(CONTROLS, rest[:len(CONTROLS)]))
         values.update(window=window, start=start, end=end)
-        active, picked = rest[-2], rest[-1]
+        active, picked, search = rest[-3], rest[-2], rest[-1]
         trig = dash.ctx.triggered_id
         current = search_args(search)
         keep = {"as_of": current.get("as_of")}
-        if trig in (None, URL):
-            c = controls_from_args(current)
-            return (dash.no_update, c["window"], c["start"], c["end"],
-                    *[c[k] for k in CONTROLS], dash.no_update)
         if trig == "an-f-reset":
             args = {"as_of": keep["as_of"]} if keep["as_of"] else {}
         else:
@@ -130,14 +139,25 @@ def register_callbacks(app, ctx) -> None:
                     values["end"] = values["end"] or (
                         f.end - dt.timedelta(days=1)).isoformat()
             args = args_from_controls(values, keep)
-        new = "?" + query_string(args) if args else ""
         c = controls_from_args(args)
         # a used table click is cleared, so the same row can be clicked again later
+        clear = None if trig == HOT_TABLE else dash.no_update
+        if args == {k: v for k, v in current.items() if v} or (
+                controls_from_args(current) == c and trig not in (HOT_TABLE, DECK_PICK,
+                                                                  "an-f-reset")):
+            # the controls only caught up with the URL (controlsFromSearch): nothing to do
+            return (dash.no_update, *[dash.no_update] * len(ids), clear)
+        new = "?" + query_string(args) if args else ""
         return (new if new != (search or "") else dash.no_update, c["window"], c["start"],
-                c["end"], *[c[k] for k in CONTROLS],
-                None if trig == HOT_TABLE else dash.no_update)
+                c["end"], *[c[k] for k in CONTROLS], clear)
 
-    @app.callback(Output("an-f-grid", "options"), Input("an-f-township", "value"))
-    def _grid_options(township):
+    # after the first view (ui.READY): a dropdown indexes its options for search as they
+    # arrive, and the county's ~1,400 grids cost the first view a quarter of a second
+    @app.callback(Output("an-f-grid", "options", allow_duplicate=True),
+                  Input("an-f-township", "value"), Input(READY, "data"),
+                  prevent_initial_call="initial_duplicate")
+    def _grid_options(township, ready):
+        if not ready:
+            raise PreventUpdate
         return [{"label": g["name"], "value": g["id"]}
                 for g in ctx.cached(ar.grid_options, township)]

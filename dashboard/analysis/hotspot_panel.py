@@ -14,24 +14,32 @@ from dashboard.figures import theme
 from store import analysis_reads as ar
 from store import cameras_near as cn
 
-COLUMNS = [("rank", "序"), ("grid_name", "网格"), ("township", "镇街"), ("k", "本期件数"),
-           ("baseline", "基线"), ("ratio", "倍数"), ("p", "p值"), ("density", "密度 件/km²"),
-           ("gi", "Gi* z"), ("cams", "300米内在线视频")]
+COLUMNS = [("rank", "序"), ("grid_name", "网格"), ("township", "镇街"), ("k", "本期\n件数"),
+           ("baseline", "基线"), ("ratio", "倍数"), ("p", "p值"), ("density", "密度\n件/km²"),
+           ("gi", "Gi* z"), ("cams", "300米内\n在线视频")]
 
 
 def layout(ctx):
     radius = ctx.settings.section("geo")["camera_radius_m"]
-    cols = [{"id": c, "name": (f"{radius:.0f}米内在线视频" if c == "cams" else n)}
+    cols = [{"id": c, "name": (f"{radius:.0f}米内\n在线视频" if c == "cams" else n)}
             for c, n in COLUMNS]
     table = dash_table.DataTable(
         id=HOT_TABLE, columns=cols, data=[], row_selectable=False, cell_selectable=True,
-        sort_action="none", page_action="none", fixed_rows={"headers": True},
-        style_table={"height": "330px", "overflowY": "auto"},
-        style_header=TABLE_STYLE["style_header"], style_cell=TABLE_STYLE["style_cell"],
+        # a sticky header instead of fixed_rows: fixed_rows measures column widths in
+        # pixels and comes apart when the page is zoomed (4K screens, analysis.css)
+        sort_action="none", page_action="none",
+        style_table={"height": "280px", "overflowY": "auto"},
+        # two-line headers where the name says so (no label cut off in a narrow column)
+        style_header={**TABLE_STYLE["style_header"], "whiteSpace": "pre-line",
+                      "height": "auto", "lineHeight": "16px"},
+        style_cell=TABLE_STYLE["style_cell"],
         style_cell_conditional=[{"if": {"column_id": c}, "textAlign": "right"}
                                 for c in ("rank", "k", "baseline", "ratio", "p", "density",
-                                          "gi", "cams")],
-        style_data_conditional=[], css=TABLE_STYLE["css"])
+                                          "gi", "cams")]
+        + [{"if": {"column_id": c}, "minWidth": "52px"} for c in ("baseline", "ratio")],
+        style_data_conditional=[],
+        css=[*TABLE_STYLE["css"],
+             {"selector": "th", "rule": "position: sticky; top: 0; z-index: 2"}])
     body = [html.Div(id="an-hot-summary", className="an-hot-summary"), table,
             html.Div(id="an-gaps", className="an-gaps"),
             html.Div(id="an-near", className="an-near")]

@@ -5,14 +5,16 @@ from __future__ import annotations
 import datetime as dt
 
 from dash import Input, Output, html
+from dash.exceptions import PreventUpdate
 
-from dashboard.analysis.ui import URL, panel, view_filters
+from dashboard.analysis.ui import READY, URL, panel, view_filters
 from store import analysis_reads as ar
 
 
 def layout(ctx):
-    return panel("late", "部门超期清单（在办红黄线）", html.Div(id="an-late-body",
-                                                           className="an-late"),
+    return panel("late", "部门超期清单（在办红黄线）",
+                 html.Div(html.Div("加载中…", className="an-dim"), id="an-late-body",
+                          className="an-late"),
                  caption_id="an-late-caption")
 
 
@@ -36,8 +38,10 @@ def table(df, as_of: dt.datetime) -> html.Table:
 
 def register_callbacks(app, ctx) -> None:
     @app.callback(Output("an-late-body", "children"), Output("an-late-caption", "children"),
-                  Input(URL, "search"))
-    def _late(search):
+                  Input(URL, "search"), Input(READY, "data"))
+    def _late(search, ready):
+        if not ready:                 # after the first view (ui.READY)
+            raise PreventUpdate
         f, err = view_filters(ctx, search)
         if f is None:
             return html.Div(err, className="an-dim"), ""

@@ -2,11 +2,11 @@
 3D view first, then when and what, then the cases themselves)."""
 from __future__ import annotations
 
-from dash import Input, Output, dcc, html
+from dash import ClientsideFunction, Input, Output, State, dcc, html
 
 from dashboard.analysis import (deck_panel, events_panel, filters_bar, hotspot_panel,
                                 late_panel, matrix_panel, trend_panel)
-from dashboard.analysis.ui import URL, view_filters
+from dashboard.analysis.ui import READY, URL, view_filters
 
 ROOMS = (filters_bar, hotspot_panel, deck_panel, matrix_panel, trend_panel, late_panel,
          events_panel)
@@ -17,6 +17,7 @@ def layout(ctx):
     county = meta.get("dataset_name") or "本县"
     return html.Div(id="an-root", className="an-root", children=[
         dcc.Location(id=URL, refresh=False),
+        dcc.Store(id=READY),
         html.Header(className="an-header", children=[
             html.H1(f"{county} · 研判分析", className="an-title"),
             html.Span("演示数据", className="an-demo", id="an-demo") if ctx.is_demo else None,
@@ -38,6 +39,14 @@ def layout(ctx):
 def register_callbacks(app, ctx) -> None:
     for room in ROOMS:
         room.register_callbacks(app, ctx)
+
+    # The first view is the two tables (HTML, no plotly.js): once both have answered, READY
+    # turns true and the figures, the late list and the 3D frame follow.
+    app.clientside_callback(
+        ClientsideFunction(namespace="gridwallAnalysis", function_name="firstView"),
+        Output(READY, "data"),
+        Input("an-events", "data"), Input("an-hot-table", "data"), State(READY, "data"),
+    )
 
     @app.callback(Output("an-asof", "children"), Output("an-export", "href"),
                   Output("an-wall-link", "href"), Output("an-f-error", "children"),

@@ -1,30 +1,39 @@
-"""Trend by category (分类趋势) of the filtered events: per day, or per week past 62 days."""
+"""Trend by category (分类趋势) of the filtered valid events: per day, or per week past 62
+days. Like the matrix, the graph is created once the first view is drawn (ui.READY)."""
 from __future__ import annotations
 
 import pandas as pd
-from dash import Input, Output, dcc
+from dash import Input, Output, dcc, html
+from dash.exceptions import PreventUpdate
 
-from dashboard.analysis.ui import GRAPH_CONFIG, URL, panel, view_filters
+from dashboard.analysis.ui import GRAPH_CONFIG, READY, URL, panel, view_filters
 from dashboard.figures.category_trend import category_trend_figure
 from store import analysis_reads as ar
 
 
 def layout(ctx):
     return panel("trend", "分类趋势",
-                 dcc.Graph(id="an-trend", config=GRAPH_CONFIG,
-                           style={"height": "100%", "width": "100%"}),
+                 html.Div(html.Div("加载中…", className="an-dim"), id="an-trend-box",
+                          className="an-graph-box"),
                  caption_id="an-trend-caption")
 
 
+def graph(fig) -> dcc.Graph:
+    return dcc.Graph(id="an-trend", figure=fig, config=GRAPH_CONFIG,
+                     style={"height": "100%", "width": "100%"})
+
+
 def register_callbacks(app, ctx) -> None:
-    @app.callback(Output("an-trend", "figure"), Output("an-trend-caption", "children"),
-                  Input(URL, "search"))
-    def _trend(search):
+    @app.callback(Output("an-trend-box", "children"), Output("an-trend-caption", "children"),
+                  Input(URL, "search"), Input(READY, "data"))
+    def _trend(search, ready):
+        if not ready:
+            raise PreventUpdate
         f, err = view_filters(ctx, search)
         if f is None:
-            return category_trend_figure(pd.DataFrame()), err
+            return graph(category_trend_figure(pd.DataFrame())), err
         unit = "按周" if (f.end - f.start).days > 62 else "按日"
-        return ctx.cached(trend_view, f), unit
+        return graph(ctx.cached(trend_view, f)), f"有效事件 · {unit}"
 
 
 def trend_view(store, settings, f) -> dict:

@@ -12,6 +12,9 @@ from store.analysis_filters import FILTER_KEYS, Filters, parse_filters
 from store.metrics import MetricsError
 
 URL = "an-url"
+# set once the first view (event table and hotspot table) is drawn: figures, the late list
+# and the 3D frame wait for it, so plotly.js and deck.gl never compete with the first view
+READY = "an-ready"
 GRAPH_CONFIG = {**theme.GRAPH_CONFIG, "scrollZoom": False}
 
 

@@ -31,6 +31,9 @@ def _read_password() -> str:
 
 
 def _store(db: str) -> AuthStore:
+    from store.engines import side_path
+
+    db = side_path(db)     # chdb:DIR keeps DIR/gridwall.auth.sqlite (store/engines.py)
     if not Path(db).parent.resolve().is_dir():
         raise AuthStoreError(f"directory of {db} does not exist")
     return AuthStore(db)
@@ -53,7 +56,7 @@ def users(argv: list[str]) -> int:
     store = _store(args.db)
     if args.cmd == "add":
         store.add_user(args.name, args.role, _read_password(), replace=args.replace)
-        print(f"gridwall: user {args.name!r} ({args.role}) saved in {auth_path(args.db)}")
+        print(f"gridwall: user {args.name!r} ({args.role}) saved in {store.path}")
     elif args.cmd == "list":
         for name, role, created in store.users():
             print(f"{name}\t{role}\t{created}")

@@ -28,6 +28,7 @@ CREATE TABLE IF NOT EXISTS sessions (
     created REAL NOT NULL, expires REAL NOT NULL);
 """
 MIN_PASSWORD = 8
+DISABLED = "disabled$"   # prefix of a disabled user's password hash (kdf rejects it)
 
 
 class AuthStoreError(ValueError):
@@ -123,12 +124,37 @@ class AuthStore:
         with self._conn() as con:
             return con.execute("SELECT name, role, created FROM users ORDER BY name").fetchall()
 
+    def set_role(self, name: str, role: str) -> None:
+        role = check_role(role)
+        with self._conn() as con:
+            if con.execute("UPDATE users SET role = ? WHERE name = ?", (role, name)).rowcount == 0:
+                raise AuthStoreError(f"no user {name!r}")
+
+    def set_disabled(self, name: str, disabled: bool) -> None:
+        """Disable (no login, sessions ended) or enable a user; the password hash is kept
+        behind a prefix that no password check accepts."""
+        with self._conn() as con:
+            row = con.execute("SELECT pw_hash FROM users WHERE name = ?", (name,)).fetchone()
+            if row is None:
+                raise AuthStoreError(f"no user {name!r}")
+            pw = row[0].removeprefix(DISABLED)
+            con.execute("UPDATE users SET pw_hash = ? WHERE name = ?",
+                        ((DISABLED + pw) if disabled else pw, name))
+            if disabled:
+                con.execute("DELETE FROM sessions WHERE kind = 'user' AND subject = ?", (name,))
+
+    def user_states(self) -> list[tuple[str, str, str, bool]]:
+        """(name, role, created, disabled) of every user."""
+        with self._conn() as con:
+            return [(n, r, c, h.startswith(DISABLED)) for n, r, c, h in con.execute(
+                "SELECT name, role, created, pw_hash FROM users ORDER BY name")]
+
     def check_password(self, name: str, password: str) -> str | None:
         """The user's role when ``password`` is right, else None (same cost either way)."""
         with self._conn() as con:
             row = con.execute("SELECT role, pw_hash FROM users WHERE name = ?",
                               (name,)).fetchone()
-        if row is None:
+        if row is None or row[1].startswith(DISABLED):   # unknown or disabled: same cost
             kdf.verify_password(password, kdf.dummy_hash())
             return None
         return row[0] if kdf.verify_password(password, row[1]) else None

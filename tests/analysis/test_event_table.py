@@ -238,3 +238,42 @@ def test_without_dates_the_list_has_every_report_time(client):
     assert csv_text.decode("utf-8-sig").count("\r\n") == 1 + red["total"]
     week = client.get("/api/events?as_of=2025-06-15T23:00&window=week").get_json()
     assert (week["start"], week["end"], week["total"]) == ("2025-06-09", "2025-06-16", 15)
+
+
+@pytest.mark.parametrize("sort", ["-reported_at", "reported_at", "-closed_at", "closed_at",
+                                  "department", "-category", "-due_at", "township"])
+def test_deep_pages_found_from_bucket_counts_match_a_plain_sort(planted_db, monkeypatch, sort):
+    """Past DEEP_OFFSET a page is found from per-day (timestamps) or per-value counts; here
+    every page takes that path and must give ORDER BY col NULLS LAST, rowid — the order a
+    plain sort of the planted rows gives (rowid = planted order; due_at orders like
+    reported_at without per-category limits)."""
+    from store import event_table as et
+
+    monkeypatch.setattr(et, "DEEP_OFFSET", 0)
+    store = ReadStore(planted_db)
+    f = parse_filters(store, Settings(), {"as_of": "2025-06-15T23:00"}, unbounded=True)
+    key = sort.lstrip("-")
+    col = {"township": "township_code", "due_at": "reported_at"}.get(key, key)
+    desc = sort.startswith("-")
+    rows = [(e[col] is None, e[col], i, e["event_id"]) for i, e in enumerate(planted())]
+    present = sorted((r for r in rows if not r[0]), reverse=desc)
+    nulls = sorted((r for r in rows if r[0]), key=lambda r: r[2], reverse=desc)
+    want = [r[3] for r in present + nulls]
+    got, total = [], None
+    for p in range(1, 20):
+        body = event_page(store, Settings(), f, Page(sort=sort, page=p, page_size=3))
+        total = body["total"]
+        got += [r["event_id"] for r in body["rows"]]
+    assert total == len(planted()) and got == want
+    assert any(r[0] for r in rows) or key not in ("closed_at",)       # NULLs were exercised
+    store.close()
+
+
+def test_the_total_says_how_many_of_its_events_are_invalid(client):
+    body = client.get(f"/api/events?{Q}").get_json()
+    invalid = sum(1 for e in planted() if e["status"] == "invalid"
+                  and dt.datetime.combine(WEEK[0], dt.time()) <= e["reported_at"]
+                  < dt.datetime.combine(WEEK[1], dt.time()))
+    assert body["invalid"] == invalid == 1 and body["total"] == own_count()
+    assert client.get(f"/api/events?{Q}&status=invalid").get_json()["invalid"] == 1
+    assert client.get(f"/api/events?{Q}&warning=red").get_json()["invalid"] == 0

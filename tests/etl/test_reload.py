@@ -97,3 +97,18 @@ def test_grid_change_relocates_earlier_events(county):
     assert rep["relocated_after_grid_change"]["events_moved"] == 2
     assert one(county.db, "SELECT grid_id FROM events WHERE event_id = 'SZ0002'") == "G10"
     assert one(county.db, "SELECT grid_id FROM events WHERE event_id = 'SZ0005'") == "G11"
+
+
+# content_hash of events_zh.csv as stored by the loader before the staging became Parquet
+# files (commit 78b08a1, DuckDB 1.5.5): a database written then re-loads as `unchanged`.
+EARLIER_HASHES = {
+    "SZ0001": "13550946997827835029", "SZ0002": "17038075708045574867",
+    "SZ0003": "4657448378852752776", "SZ0004": "16210196928417619114",
+    "SZ0005": "12736496406910198703", "SZ0006": "3984950439381707397",
+    "SZ0007": "12847392202819165136", "SZ0008": "1414669835560787636"}
+
+
+def test_content_hashes_are_those_an_earlier_version_stored(county):
+    copy_fixture("events_zh.csv", county.path)
+    county.load([{"kind": "events", "path": "events_zh.csv"}])
+    assert dict(q(county.db, "SELECT event_id, content_hash FROM events")) == EARLIER_HASHES

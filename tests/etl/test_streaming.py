@@ -130,3 +130,34 @@ def test_a_constant_reaches_every_batch_of_a_streamed_file(county, monkeypatch):
     assert source(rep, "events")["new"] == 5 and source(rep, "events")["rows_read"] == 5
     assert q(county.db, "SELECT category, channel, count(*) FROM events GROUP BY ALL") == [
         ("城市管理", "12345", 5)]
+
+
+def test_a_fresh_load_sorted_in_small_ranges_is_the_whole_table_in_order(county,
+                                                                         monkeypatch):
+    copy_fixture("events_zh.csv", county.path)
+    county.load([{"kind": "events", "path": "events_zh.csv"}])
+    expected = _everything(county.db)
+    county.db.unlink()
+    monkeypatch.setattr(stage, "SORT_PART_ROWS", 3)     # many ranges of reported_at
+    county.load([{"kind": "events", "path": "events_zh.csv"}])
+    assert _everything(county.db) == expected
+    rows = q(county.db, "SELECT reported_at, event_id FROM events")
+    assert len(rows) >= 8 and rows == sorted(rows)
+
+
+def test_warnings_and_unknown_categories_add_up_over_batches_prepared_in_parallel(
+        county, monkeypatch):
+    rows = [ev(f"W{i}", level=("外包" if i % 3 == 0 else "网格"), cat=f"新型{i % 4}",
+               sat=("很好" if i % 5 == 0 else "满意"), lonlat=(("121.5", "29.59") if i == 7
+                                                            else None)) for i in range(40)]
+    whole = source(county.load([county.events(rows, head=HEAD)]), "events")
+    expected = _everything(county.db)
+    county.db.unlink()
+    monkeypatch.setattr(stage, "BATCH_ROWS", 3)       # 14 batches, two prepared at a time
+    sliced = source(county.load([county.events(rows, head=HEAD)]), "events")
+    assert _everything(county.db) == expected
+    for key in ("warnings", "unknown_categories", "rejected_by_reason", "rows_read", "new"):
+        assert sliced[key] == whole[key], key
+    assert sliced["warnings"]["unknown_level"]["count"] == 14
+    assert sliced["warnings"]["unknown_satisfaction"]["count"] == 8
+    assert sum(sliced["unknown_categories"].values()) == 39       # W7 is outside the county

@@ -1,4 +1,7 @@
-"""The metric SQL against metrics.md: hand-placed edge cases and a random cross-check."""
+"""The metric SQL against metrics.md: hand-placed edge cases and a random cross-check.
+
+Every test that reads a store runs on both engines (``engine``: DuckDB and ClickHouse via
+chdb, tests/engines.py): the same rows, the same figures."""
 from __future__ import annotations
 
 import datetime as dt
@@ -7,9 +10,9 @@ import random
 import pytest
 
 from store import metrics as m
-from store.db import ReadStore
 from store.settings import Settings
 from tests.store.dbmaker import ev, make_db
+from tests.engines import store_on
 from tests.store.oracle import oracle
 
 D = dt.datetime
@@ -18,16 +21,16 @@ US = dt.timedelta(microseconds=1)
 AS_OF = D(2025, 6, 30, 12, 0)
 
 
-def run(tmp_path, events, settings=None, **kw):
-    store = ReadStore(make_db(tmp_path / "m.duckdb", events, **kw.pop("db", {})))
+def run(engine, tmp_path, events, settings=None, **kw):
+    store = store_on(engine, make_db(tmp_path / "m.duckdb", events, **kw.pop("db", {})))
     settings = settings or Settings()
     args = {"start": dt.date(2025, 6, 1), "end": dt.date(2025, 7, 1), "as_of": AS_OF}
     args.update(kw)
     return m.metrics(store, settings, **args)
 
 
-def test_window_is_half_open(tmp_path):
-    out = run(tmp_path, [
+def test_window_is_half_open(tmp_path, engine):
+    out = run(engine, tmp_path, [
         ev("a", D(2025, 6, 1, 0, 0)),                 # exactly at start: inside
         ev("b", D(2025, 7, 1, 0, 0)),                 # exactly at end: outside
         ev("c", D(2025, 6, 30, 23, 59, 59, 999999)),  # last microsecond: inside
@@ -36,25 +39,26 @@ def test_window_is_half_open(tmp_path):
     assert out["reported"] == 2
 
 
-def test_zero_denominators_are_none_not_zero(tmp_path):
-    out = run(tmp_path, [ev("a", D(2025, 6, 29, 12))])  # open, unrated, not dispatched
+def test_zero_denominators_are_none_not_zero(tmp_path, engine):
+    out = run(engine, tmp_path, [ev("a", D(2025, 6, 29, 12))])  # open, unrated, not dispatched
     assert out["reported"] == 1 and out["closed"] == 0
     assert out["handling_rate"] == 0.0
     for key in ("on_time_rate", "timely_dispatch_rate", "timely_accept_rate",
                 "satisfaction_rate", "resolved_at_source_rate", "median_hours_to_close"):
         assert out[key] is None, key
-    empty = run(tmp_path / "..", [], start=dt.date(2024, 1, 1), end=dt.date(2024, 1, 2))
+    (tmp_path / "empty").mkdir()
+    empty = run(engine, tmp_path / "empty", [], start=dt.date(2024, 1, 1), end=dt.date(2024, 1, 2))
     assert empty["reported"] == 0 and empty["handling_rate"] is None
 
 
-def test_closed_after_as_of_counts_as_open(tmp_path):
+def test_closed_after_as_of_counts_as_open(tmp_path, engine):
     r = D(2025, 6, 29, 0, 0)
-    out = run(tmp_path, [ev("a", r, closed_at=AS_OF + US), ev("b", r, closed_at=AS_OF)])
+    out = run(engine, tmp_path, [ev("a", r, closed_at=AS_OF + US), ev("b", r, closed_at=AS_OF)])
     assert out["closed"] == 1 and out["open_backlog"] == 1
     assert out["handling_rate"] == 0.5
 
 
-def test_on_time_limit_boundary_and_per_category_limit(tmp_path, monkeypatch):
+def test_on_time_limit_boundary_and_per_category_limit(tmp_path, monkeypatch, engine):
     r = D(2025, 6, 10, 8, 0)
     events = [
         ev("on", r, closed_at=r + 72 * H),            # exactly the limit: on time
@@ -62,43 +66,43 @@ def test_on_time_limit_boundary_and_per_category_limit(tmp_path, monkeypatch):
         ev("hz_on", r, category="安全隐患", closed_at=r + 24 * H),
         ev("hz_late", r, category="安全隐患", closed_at=r + 30 * H),
     ]
-    default = run(tmp_path, events)
+    default = run(engine, tmp_path, events)
     assert default["on_time_rate"] == 0.75
     s = Settings(raw={**Settings().raw, "limits": {**Settings().raw["limits"],
                                                  "category": {"安全隐患": {"close_h": 24}}}})
     (tmp_path / "m.duckdb").unlink()
-    assert run(tmp_path, events, settings=s)["on_time_rate"] == 0.5
+    assert run(engine, tmp_path, events, settings=s)["on_time_rate"] == 0.5
 
 
-def test_an_open_case_is_due_one_microsecond_after_its_close_limit_and_then_missed(tmp_path):
+def test_an_open_case_is_due_one_microsecond_after_its_close_limit_and_then_missed(tmp_path, engine):
     r = D(2025, 6, 20, 8, 0)
     events = [ev("on", r, closed_at=r + 10 * H),      # closed on time: due and met
               ev("edge", AS_OF - 72 * H),             # open exactly at close_h: not yet due
               ev("young", AS_OF - 5 * H)]             # open, not yet due: counts nowhere
-    at_limit = run(tmp_path, events)
+    at_limit = run(engine, tmp_path, events)
     assert (at_limit["due"], at_limit["closed"]) == (1, 1)
     assert at_limit["on_time_rate"] == 1.0 and at_limit["on_time_of_closed_rate"] == 1.0
     (tmp_path / "m.duckdb").unlink()
-    later = run(tmp_path, events, as_of=AS_OF + US)
+    later = run(engine, tmp_path, events, as_of=AS_OF + US)
     assert later["due"] == 2 and later["red"] == 1
     assert later["on_time_rate"] == 0.5                    # the overdue case pulls it down …
     assert later["on_time_of_closed_rate"] == 1.0          # … the old figure never sees it
 
 
-def test_due_uses_the_category_close_limit_and_ignores_invalid_and_later_reports(tmp_path):
+def test_due_uses_the_category_close_limit_and_ignores_invalid_and_later_reports(tmp_path, engine):
     s = Settings(raw={**Settings().raw, "limits": {**Settings().raw["limits"],
                                                  "category": {"安全隐患": {"close_h": 24}}}})
     events = [ev("hz_edge", AS_OF - 24 * H, category="安全隐患"),
               ev("hz_over", AS_OF - 24 * H - US, category="安全隐患"),
               ev("inv", AS_OF - 100 * H, status="invalid"),
               ev("after", AS_OF + H)]                    # in the window, reported after as_of
-    out = run(tmp_path, events, settings=s)
+    out = run(engine, tmp_path, events, settings=s)
     assert (out["due"], out["red"], out["reported"]) == (1, 1, 3)
     assert out["on_time_rate"] == 0.0 and out["on_time_of_closed_rate"] is None
 
 
-def test_no_due_case_means_no_on_time_rate(tmp_path):
-    out = run(tmp_path, [ev("young", AS_OF - H)])
+def test_no_due_case_means_no_on_time_rate(tmp_path, engine):
+    out = run(engine, tmp_path, [ev("young", AS_OF - H)])
     assert out["due"] == 0 and out["on_time_rate"] is None
 
 
@@ -124,7 +128,7 @@ def test_year_on_year_shifts_one_calendar_year_and_feb_29_becomes_feb_28():
         m.shift_period(dt.date(2024, 1, 1), dt.date(2024, 1, 2), D(2024, 1, 1), "decade")
 
 
-def test_compare_previous_equals_the_reference_one_period_earlier(tmp_path):
+def test_compare_previous_equals_the_reference_one_period_earlier(tmp_path, engine):
     rnd = random.Random(7)
     events, dicts = [], []
     for i in range(300):
@@ -134,7 +138,7 @@ def test_compare_previous_equals_the_reference_one_period_earlier(tmp_path):
         dicts.append(dict(event_id=f"e{i}", reported_at=r, closed_at=closed, category="矛盾纠纷",
                           status=None, accepted_at=None, dispatched_at=None, satisfaction=None,
                           level=None))
-    store = ReadStore(make_db(tmp_path / "p.duckdb", events))
+    store = store_on(engine, make_db(tmp_path / "p.duckdb", events))
     got = m.metrics(store, Settings(), start=dt.date(2025, 6, 16), end=dt.date(2025, 6, 23),
                     as_of=D(2025, 6, 21, 15), compare="previous")
     assert got["previous"]["start"] == "2025-06-09" and got["previous"]["end"] == "2025-06-16"
@@ -148,9 +152,9 @@ def test_compare_previous_equals_the_reference_one_period_earlier(tmp_path):
         m.metrics(store, Settings(), compare="last-week")
 
 
-def test_dispatch_and_accept_denominators_ignore_future_steps(tmp_path):
+def test_dispatch_and_accept_denominators_ignore_future_steps(tmp_path, engine):
     r = D(2025, 6, 29, 0, 0)
-    out = run(tmp_path, [
+    out = run(engine, tmp_path, [
         ev("a", r, accepted_at=r + 3 * H, dispatched_at=r + 24 * H),
         ev("b", r, accepted_at=r + 3 * H + US, dispatched_at=r + 24 * H + US),
         ev("c", r, accepted_at=AS_OF + US, dispatched_at=AS_OF + US),   # not yet, as of as_of
@@ -159,8 +163,8 @@ def test_dispatch_and_accept_denominators_ignore_future_steps(tmp_path):
     assert out["timely_dispatch_rate"] == 0.5
 
 
-def test_yellow_red_boundaries(tmp_path):
-    out = run(tmp_path, [
+def test_yellow_red_boundaries(tmp_path, engine):
+    out = run(engine, tmp_path, [
         ev("y_lo", AS_OF - 48 * H),               # exactly 2/3 of 72 h: yellow
         ev("y_hi", AS_OF - 72 * H),               # exactly the limit: still yellow, not red
         ev("red", AS_OF - 72 * H - US),           # past the limit: red
@@ -172,16 +176,16 @@ def test_yellow_red_boundaries(tmp_path):
     assert (out["open_backlog"], out["yellow"], out["red"]) == (4, 2, 1)
 
 
-def test_invalid_events_are_counted_apart_and_out_of_rates(tmp_path):
+def test_invalid_events_are_counted_apart_and_out_of_rates(tmp_path, engine):
     r = D(2025, 6, 15)
-    out = run(tmp_path, [ev("a", r, closed_at=r + H), ev("b", r, status="invalid"),
+    out = run(engine, tmp_path, [ev("a", r, closed_at=r + H), ev("b", r, status="invalid"),
                          ev("c", D(2025, 5, 1), status="invalid")])
     assert (out["reported"], out["invalid"], out["handling_rate"]) == (1, 1, 1.0)
 
 
-def test_satisfaction_source_and_median(tmp_path):
+def test_satisfaction_source_and_median(tmp_path, engine):
     r = D(2025, 6, 15)
-    out = run(tmp_path, [
+    out = run(engine, tmp_path, [
         ev("a", r, closed_at=r + 1 * H, satisfaction="satisfied", level="village"),
         ev("b", r, closed_at=r + 2 * H, satisfaction="basically_satisfied", level="township"),
         ev("c", r, closed_at=r + 4 * H, satisfaction="dissatisfied", level="grid"),
@@ -193,12 +197,12 @@ def test_satisfaction_source_and_median(tmp_path):
     assert out["median_hours_to_close"] == pytest.approx(3.0)   # even count: mean of 2 and 4
 
 
-def test_scopes_and_cameras(tmp_path):
+def test_scopes_and_cameras(tmp_path, engine):
     r = D(2025, 6, 15)
     events = [ev("a", r, grid="G1", township="T1"), ev("b", r, grid="G3", township="T2"),
               ev("c", r, grid="G3", township="T2")]
     cams = [("c1", "online", "G1", "T1"), ("c2", "offline", "G1", "T1"), ("c3", "online", "G3", "T2")]
-    store = ReadStore(make_db(tmp_path / "s.duckdb", events, cameras=cams))
+    store = store_on(engine, make_db(tmp_path / "s.duckdb", events, cameras=cams))
     s = Settings()
     kw = {"start": dt.date(2025, 6, 1), "end": dt.date(2025, 7, 1), "as_of": AS_OF}
     t1 = m.metrics(store, s, scope=m.parse_scope(store, "township:甲镇"), **kw)
@@ -221,8 +225,8 @@ def test_as_of_with_offset_is_converted_to_local_time():
         m.parse_as_of("yesterday", s)
 
 
-def test_as_of_modes(tmp_path):
-    store = ReadStore(make_db(tmp_path / "a.duckdb", [ev("a", D(2025, 6, 15, 9, 30))],
+def test_as_of_modes(tmp_path, engine):
+    store = store_on(engine, make_db(tmp_path / "a.duckdb", [ev("a", D(2025, 6, 15, 9, 30))],
                               meta={"as_of_mode": "newest_report"}))
     assert m.resolve_as_of(store, Settings()) == D(2025, 6, 15, 9, 30)
     pinned = Settings(raw={**Settings().raw, "as_of": "2025-01-01T00:00:00"})
@@ -230,7 +234,7 @@ def test_as_of_modes(tmp_path):
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
-def test_random_events_match_the_reference(tmp_path, seed):
+def test_random_events_match_the_reference(tmp_path, seed, engine):
     rnd = random.Random(seed)
     base = D(2025, 5, 1)
     events, dicts = [], []
@@ -252,7 +256,7 @@ def test_random_events_match_the_reference(tmp_path, seed):
         dicts.append({**row, "reported_at": r})
     per_cat = {"安全隐患": {"close_h": 24.0, "dispatch_h": 12.0}}
     s = Settings(raw={**Settings().raw, "limits": {**Settings().raw["limits"], "category": per_cat}})
-    store = ReadStore(make_db(tmp_path / f"r{seed}.duckdb", events))
+    store = store_on(engine, make_db(tmp_path / f"r{seed}.duckdb", events))
     for start, end, as_of in [(dt.date(2025, 6, 1), dt.date(2025, 7, 1), AS_OF),
                               (dt.date(2025, 5, 1), dt.date(2025, 5, 8), D(2025, 5, 9, 3)),
                               (dt.date(2025, 7, 1), dt.date(2025, 7, 15), D(2025, 7, 20))]:
@@ -287,7 +291,7 @@ def test_ranking_and_cards(tmp_path):
     assert m.rank(five_red, Settings())["card"][0] == "yellow"
 
 
-def test_a_camera_not_seen_for_camera_offline_after_h_counts_as_offline(tmp_path):
+def test_a_camera_not_seen_for_camera_offline_after_h_counts_as_offline(tmp_path, engine):
     import duckdb
 
     cams = [("fresh", "online", "G1", "T1"), ("edge", "online", "G1", "T1"),
@@ -299,7 +303,7 @@ def test_a_camera_not_seen_for_camera_offline_after_h_counts_as_offline(tmp_path
         (AS_OF - H, "fresh"), (AS_OF - 24 * H, "edge"), (AS_OF - 24 * H - US, "stale"),
         (AS_OF, "off")])
     con.close()
-    store = ReadStore(path)
+    store = store_on(engine, path)
     kw = {"start": dt.date(2025, 6, 1), "end": dt.date(2025, 7, 1), "as_of": AS_OF}
     out = m.metrics(store, Settings(), **kw)
     assert (out["cameras"], out["cameras_online"]) == (6, 3)       # fresh, edge, never
@@ -307,7 +311,7 @@ def test_a_camera_not_seen_for_camera_offline_after_h_counts_as_offline(tmp_path
     assert m.metrics(store, lax, **kw)["cameras_online"] == 4
 
 
-def test_camera_status_at_as_of_ages_online_cameras_only(tmp_path):
+def test_camera_status_at_as_of_ages_online_cameras_only(tmp_path, engine):
     import duckdb
 
     path = make_db(tmp_path / "s.duckdb", [], cameras=[
@@ -318,11 +322,11 @@ def test_camera_status_at_as_of_ages_online_cameras_only(tmp_path):
     con.execute("UPDATE cameras SET last_seen_at = ? WHERE camera_id = 'new_on'", [AS_OF - H])
     con.close()
     sql, params = m.camera_status_at(Settings(), AS_OF, "c")
-    got = dict(ReadStore(path).rows(f"SELECT camera_id, {sql} FROM cameras c", params))
+    got = dict(store_on(engine, path).rows(f"SELECT camera_id, {sql} FROM cameras c", params))
     assert got == {"old_on": "offline", "old_unk": "unknown", "new_on": "online"}
 
 
-def test_the_backlog_starts_at_its_earliest_open_report_and_still_counts_every_open_case(tmp_path):
+def test_the_backlog_starts_at_its_earliest_open_report_and_still_counts_every_open_case(tmp_path, engine):
     D = dt.datetime
     events = [ev("ancient", D(2020, 1, 1, 8)),                               # never closed
               ev("old_closed", D(2021, 3, 1), closed_at=D(2021, 3, 2)),
@@ -330,18 +334,18 @@ def test_the_backlog_starts_at_its_earliest_open_report_and_still_counts_every_o
               ev("same_day", D(2024, 6, 1), closed_at=D(2025, 6, 15, 18)),    # before as_of, same day
               ev("bad", D(2019, 1, 1), status="invalid"),
               ev("new", D(2025, 6, 15, 9))]
-    store = ReadStore(make_db(tmp_path / "b.duckdb", events))
+    store = store_on(engine, make_db(tmp_path / "b.duckdb", events))
     as_of = D(2025, 6, 15, 12)
     assert m.backlog_floor(store, as_of) == D(2020, 1, 1, 8)       # the invalid one is no case
     row = m.metrics(store, Settings(), start=dt.date(2025, 6, 1), end=dt.date(2025, 6, 16),
                     as_of=as_of)
     assert row["open_backlog"] == 4                # ancient, late_close, same_day, new
-    without_ancient = ReadStore(make_db(tmp_path / "c.duckdb", events[1:]))
+    without_ancient = store_on(engine, make_db(tmp_path / "c.duckdb", events[1:]))
     assert m.backlog_floor(without_ancient, as_of) == D(2024, 5, 1)
     assert m.backlog_floor(without_ancient, D(2025, 6, 21)) == D(2025, 6, 15, 9)
     assert m.metrics(without_ancient, Settings(), start=dt.date(2025, 6, 1),
                      end=dt.date(2025, 6, 16), as_of=as_of)["open_backlog"] == 3
-    closed_all = ReadStore(make_db(tmp_path / "d.duckdb", [events[1]]))
+    closed_all = store_on(engine, make_db(tmp_path / "d.duckdb", [events[1]]))
     assert m.backlog_floor(closed_all, as_of) == dt.datetime.max    # nothing can be open
     assert m.metrics(closed_all, Settings(), start=dt.date(2025, 6, 1), end=dt.date(2025, 6, 16),
                      as_of=as_of)["open_backlog"] == 0

@@ -12,18 +12,74 @@
     return out.toString();
   }
 
+  var CONTROLS = ["township", "grid", "category", "channel", "department", "status", "warning"];
+  var DEFAULT_WINDOW = "30d";
+
+  function dayBefore(iso) {
+    var d = new Date(iso + "T00:00:00Z");
+    d.setUTCDate(d.getUTCDate() - 1);
+    return d.toISOString().slice(0, 10);
+  }
+
+  /* Twin of filters_bar.controls_from_args: [window, start, end, township, ...]. */
+  function controlsFromArgs(p) {
+    var start = p.get("start") || null, end = p.get("end") || null, win;
+    if (start || end) {
+      win = "custom";
+      if (end && end.length === 10) { end = dayBefore(end); }
+    } else {
+      win = p.get("window") || DEFAULT_WINDOW;
+      start = end = null;
+    }
+    return [win, start, end].concat(CONTROLS.map(function (k) { return p.get(k) || null; }));
+  }
+
   window.dash_clientside = window.dash_clientside || {};
   window.dash_clientside.gridwallAnalysis = {
-    /* Post the query to the frame (it keeps its view); a frame still booting reads
-       window.__gwDeckQuery instead. */
-    deckQuery: function (search) {
+    /* URL → filter controls, in the browser (on load and on back/forward); a control that
+       already shows its value is left alone, so nothing fires for nothing. */
+    controlsFromSearch: function (search) {
+      var current = Array.prototype.slice.call(arguments, 1, 11);
+      var gridOptions = arguments[11] || [];
+      var want = controlsFromArgs(new URLSearchParams(search || ""));
+      var nu = window.dash_clientside.no_update;
+      var out = want.map(function (v, i) {
+        var c = current[i] === undefined || current[i] === "" ? null : current[i];
+        if (c !== null && i > 0 && i < 3) { c = String(c).slice(0, 10); }
+        return v === c ? nu : v;
+      });
+      /* a grid missing from the grid list (not loaded yet) joins it under its id until the
+         list arrives; else the dropdown would clear the value it cannot show */
+      var grid = want[4];
+      var known = gridOptions.some(function (o) { return o && o.value === grid; });
+      out.push(grid && !known ? [{label: grid, value: grid}].concat(gridOptions) : nu);
+      return out;
+    },
+    /* True once both tables have answered (the first view is drawn); stays true. The
+       time is kept for the benchmark (window.__gwFirstViewAt, ms from navigation start,
+       taken on the next frame: the rows are painted by then). */
+    firstView: function (events, hot, ready) {
+      if (ready) { return window.dash_clientside.no_update; }
+      requestAnimationFrame(function () {
+        if (window.__gwFirstViewAt === undefined) { window.__gwFirstViewAt = performance.now(); }
+      });
+      return true;
+    },
+    /* Open the frame once the first view is drawn (it reads window.__gwDeckQuery while it
+       boots); afterwards post each new query to it (it keeps its camera). */
+    deckQuery: function (search, ready) {
+      var nu = window.dash_clientside.no_update;
+      if (!ready) { return [nu, nu]; }
       var q = filterQuery(search);
       window.__gwDeckQuery = q;
       var frame = document.getElementById("an-deck-frame");
-      if (frame && frame.contentWindow) {
-        frame.contentWindow.postMessage({type: "gw-deck", query: q}, window.location.origin);
+      if (frame && frame.getAttribute("src")) {
+        if (frame.contentWindow) {
+          frame.contentWindow.postMessage({type: "gw-deck", query: q}, window.location.origin);
+        }
+        return [q, nu];
       }
-      return q;
+      return [q, "/analysis/deck"];
     }
   };
 

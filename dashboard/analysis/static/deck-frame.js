@@ -63,7 +63,7 @@
     place = newPlace;
     var s = reply.summary;
     legend.innerHTML = "六边形半径 " + s.hex_radius_m + " 米 · 高度与颜色 = 事件数" +
-      " · 共 " + s.events.toLocaleString("zh-CN") + " 件" +
+      " · " + esc(s.cohort || "有效事件") + " " + s.events.toLocaleString("zh-CN") + " 件（有坐标）" +
       " · <span class='hot'>▢ 新发热点 " + s.hotspots + "</span>" +
       " · <span class='gap'>◯ 视频盲区 " + s.gaps + "</span>";
     status.textContent = "";

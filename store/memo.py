@@ -1,0 +1,30 @@
+"""Small facts derived from one published version of the data, computed once per version.
+
+Both stores (DuckDB file, ClickHouse) mix this in: the backlog's earliest report per closing
+day (store/metrics.py ``backlog_floor``) is such a fact, and every query of that version uses
+it to prune. A publish changes ``version`` and forgets them all.
+"""
+from __future__ import annotations
+
+import threading
+
+
+class VersionMemo:
+    """``memo(key, make)``: ``make()`` once per ``self.version``, then from memory."""
+
+    _memo_lock = threading.Lock()     # shared by all stores: only held for dict updates
+
+    def memo(self, key, make):
+        version = self.version
+        with self._memo_lock:
+            memo = self.__dict__.setdefault("_memo_by_version", {})
+            if version not in memo:
+                memo.clear()
+                memo[version] = {}
+            if key in memo[version]:
+                return memo[version][key]
+        value = make()
+        with self._memo_lock:
+            if version in self._memo_by_version:
+                self._memo_by_version[version][key] = value
+        return value
