@@ -9,8 +9,8 @@ Starts ``python -m dashboard`` on the DuckDB file and opens ``/`` in Debian Chro
   ``Server-Timing`` header); baseline: the bytes of the county's and the grids' full-resolution
   GeoJSON (what a naive map would send), raw and gzipped.
 * **drill-down**: a click on each township's ranking row, from the first callback request to
-  the last answer (timed in the page around Dash's fetch; a refresh tick's request that
-  happens to fall in between is left out), "cold" (the first visit of each
+  the last answer (the browser's resource timings; a refresh tick's request that happens to
+  fall in between is left out), "cold" (the first visit of each
   township after the server started) and "warm" (the second); p50 / p95 / max. Baselines for
   the same township views: the same figures in pandas over the raw events held in memory,
   and raw DuckDB queries over the events table (no rollups, no cache, no Dash).
@@ -125,46 +125,48 @@ def stats(ms: list[float]) -> dict:
 
 # --- the browser -------------------------------------------------------------------------
 
-# Dash asks with fetch: time every callback request in the page itself (performance.now()
-# when asked and when the whole answer is read), and tell the refresh tick's apart
+# Dash asks with fetch: note in the page which callback requests are the refresh tick's, to
+# leave them out; the times are the browser's resource timings (the answer's last byte, not
+# when a busy page gets round to reading it)
 FETCH_TIMER = """(() => {
   const orig = window.fetch;
-  window.__gwCallbacks = [];
+  window.__gwTicks = [];
   window.fetch = function (url, opts) {
-    const p = orig.apply(this, arguments);
-    if (String(url).includes('%s')) {
-      const body = String((opts && opts.body) || '');
-      const rec = {t0: performance.now(), t1: null,
-                   tick: body.includes('"changedPropIds":["refresh-interval.n_intervals"]')};
-      window.__gwCallbacks.push(rec);
-      p.then(r => r.clone().text()).then(() => { rec.t1 = performance.now(); },
-                                         () => { rec.t1 = performance.now(); });
+    if (String(url).includes('%s')
+        && String((opts && opts.body) || '').includes('"changedPropIds":["refresh-interval.n_intervals"]')) {
+      window.__gwTicks.push(performance.now());
     }
-    return p;
+    return orig.apply(this, arguments);
   };
 })();""" % CALLBACK
 
 
-def callback_span_ms(page) -> tuple[float, int]:
-    """First callback request → last callback answer since the last clear (ms), leaving out
-    the refresh tick's own request, and how many callbacks there were."""
-    span = page.evaluate("""() => {
-        const e = (window.__gwCallbacks || []).filter(r => !r.tick && r.t1 !== null);
+def callback_span_ms(page, since: float) -> tuple[float, int]:
+    """First callback request → last callback answer of the requests made after ``since``
+    (the page's performance.now() at the click), in ms, leaving out the refresh tick's own
+    request, and how many callbacks there were."""
+    span = page.evaluate("""since => {
+        const ticks = window.__gwTicks || [];
+        const e = performance.getEntriesByType('resource').filter(r =>
+            r.name.includes('%s') && r.startTime >= since
+            && !ticks.some(t => Math.abs(t - r.startTime) < 5));
         if (!e.length) return [0, 0];
-        return [Math.max(...e.map(r => r.t1)) - Math.min(...e.map(r => r.t0)), e.length];
-    }""")
+        return [Math.max(...e.map(r => r.responseEnd)) - Math.min(...e.map(r => r.startTime)),
+                e.length];
+    }""" % CALLBACK, since)
     return float(span[0]), int(span[1])
 
 
 def drill(page, rec: Recorder, code: str) -> dict:
     """Click the township's ranking row on the county view; back to the county with Esc."""
-    page.evaluate("() => { window.__gwCallbacks = []; }")
+    since = page.evaluate("() => { performance.setResourceTimingBufferSize(100000);"
+                          " window.__gwTicks = []; return performance.now(); }")
     page.locator(f'#ranking-board .gw-row[data-code="{code}"]').first.click()
     page.wait_for_url(re.compile(rf"township={code}"), timeout=60_000)
     page.wait_for_function(f"() => document.getElementById('ranking-title-text').textContent"
                            f" === '网格排名'", timeout=60_000)
     rec.idle(page)
-    ms, n = callback_span_ms(page)
+    ms, n = callback_span_ms(page, since)
     page.keyboard.press("Escape")
     page.wait_for_url(re.compile(r"/$"), timeout=60_000)
     page.wait_for_function(FIRST_VIEW + " && document.getElementById('ranking-title-text')"

@@ -7,7 +7,7 @@ one and the few-millisecond URL → drill-store of :mod:`dashboard.wall.drill`. 
 their own that never import each other: each exposes ``OUTPUTS`` (component id, property),
 ``read(ctx, v)`` (cached store reads for the view ``v``) and a pure ``outputs(data, v)``;
 optional ``with_state`` (what the browser already has), ``on_error``, ``CACHE``,
-``ON_REFRESH``, ``BY_GRID`` and ``BY_LAYERS`` say how a panel's reply may be reused.
+``KEEP_ON_REFRESH``, ``BY_GRID`` and ``BY_LAYERS`` say how a panel's reply may be reused.
 
 A panel's reply is its outputs turned into plain JSON values once (figures as dicts,
 components as their JSON form, so Dash's orjson encoder takes its fast path), kept per store
@@ -98,7 +98,12 @@ class Replies:
             with self._lock:
                 if key in self._items:
                     return self._items[key]
-            value = make()
+            try:
+                value = make()
+            except BaseException:
+                with self._lock:
+                    self._flights.pop(key, None)
+                raise
             with self._lock:
                 if version == self._version:
                     self._items[key] = value
@@ -133,14 +138,17 @@ def panel_reply(ctx, replies: Replies, panel, v: View) -> tuple[Any, list]:
 def answer(ctx, replies: Replies, v: View, trigger: str = "view",
            states: dict | None = None) -> list:
     """Every panel's outputs for the view ``v``, in PANELS order. ``trigger``: "view" (a new
-    view or the first), "refresh" (the tick: panels with ON_REFRESH False keep theirs) or
-    "map" (a map control: only the panels that depend on it answer)."""
+    view or the first), "refresh" (the tick: the outputs a panel lists in KEEP_ON_REFRESH
+    keep what they have) or "map" (a map control: only the panels that depend on it answer).
+
+    Every panel answers the tick with the view in the URL, not "no change": Dash drops the
+    answer of a request a newer one of the same callback overtook, so a drill-down a tick
+    overtakes is shown by the tick's answer."""
     states = states or {}
     out: list = []
     for panel in PANELS:
         n = len(panel.OUTPUTS)
-        if ((trigger == "refresh" and not getattr(panel, "ON_REFRESH", True))
-                or (trigger == "map" and not getattr(panel, "BY_LAYERS", False))):
+        if trigger == "map" and not getattr(panel, "BY_LAYERS", False):
             out += [dash.no_update] * n
             continue
         try:
@@ -152,6 +160,9 @@ def answer(ctx, replies: Replies, v: View, trigger: str = "view",
         except StoreError as exc:
             values = (plain(panel.on_error(exc, trigger == "refresh"))
                       if hasattr(panel, "on_error") else [dash.no_update] * n)
+        if trigger == "refresh" and getattr(panel, "KEEP_ON_REFRESH", ()):
+            values = [dash.no_update if i in panel.KEEP_ON_REFRESH else x
+                      for i, x in enumerate(values)]
         out += values
     return out
 

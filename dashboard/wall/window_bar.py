@@ -41,7 +41,9 @@ def chip_classes(active: str) -> list[str]:
 OUTPUTS = [({"type": WIN_CHIP, "key": key}, "className") for key in PRESETS] + [
     ("win-custom", "className"), (RANGE, "start_date"), (RANGE, "end_date")]
 CACHE = False
-ON_REFRESH = False     # not on the refresh tick: it would overwrite dates an operator is picking
+# the date picker keeps what it has on the refresh tick (it would overwrite dates an operator
+# is picking); the chips answer every time, so a view superseded by a tick still shows its own
+KEEP_ON_REFRESH = (len(OUTPUTS) - 2, len(OUTPUTS) - 1)
 
 
 def read(ctx, v) -> None:
