@@ -9,6 +9,7 @@ connection must be closed before the new one is opened, hence the small readers/
 from __future__ import annotations
 
 import os
+import re
 import threading
 from contextlib import contextmanager
 from pathlib import Path
@@ -38,7 +39,8 @@ def memory_limit() -> str:
     Left alone DuckDB may keep up to 80 % of the machine's RAM of a big file in its buffer
     pool; a wall serving 10 M events stays within about 1 GB with this cap (what is evicted
     is read from the file again; a query that needs more spills to DuckDB's temp folder)."""
-    return os.environ.get("GRIDWALL_DB_MEMORY") or DEFAULT_MEMORY_LIMIT
+    value = (os.environ.get("GRIDWALL_DB_MEMORY") or "").strip()
+    return value if re.fullmatch(r"\d+(\.\d+)?\s*[KMGT]i?B", value, re.I) else DEFAULT_MEMORY_LIMIT
 
 
 def _identity(path: Path) -> tuple[int, int, int] | None:
@@ -69,8 +71,10 @@ class ReadStore(VersionMemo):
         if ident is None:
             raise StoreError("数据库文件不存在", f"database file not found: {self.path}")
         try:
-            con = duckdb.connect(str(self.path), read_only=True,
-                                 config={"memory_limit": memory_limit()})
+            con = duckdb.connect(str(self.path), read_only=True)
+            # a setting, not a connect config: another read-only connection to the same file
+            # in this process (a script, a test) must not be refused for a different config
+            con.execute(f"SET memory_limit = '{memory_limit()}'")
         except duckdb.Error as exc:
             raise StoreError("数据库无法打开", f"{self.path}: {exc}") from exc
         self._con, self._ident = con, ident
