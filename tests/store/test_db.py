@@ -51,3 +51,22 @@ def test_missing_file_is_a_titled_error(tmp_path):
     with pytest.raises(StoreError) as info:
         ReadStore(tmp_path / "nope.duckdb").scalar("SELECT 1")
     assert info.value.title == "数据库文件不存在"
+
+
+def test_the_read_side_caps_duckdb_memory_and_another_connection_to_the_file_still_opens(
+        tmp_path, monkeypatch):
+    import duckdb
+
+    from store.db import ReadStore, memory_limit
+    from tests.store.dbmaker import make_db
+
+    path = make_db(tmp_path / "cap.duckdb", [])
+    monkeypatch.setenv("GRIDWALL_DB_MEMORY", "300MB")
+    store = ReadStore(path)
+    assert store.scalar("SELECT current_setting('memory_limit')").startswith("286")  # MiB
+    other = duckdb.connect(str(path), read_only=True)      # same config: not refused
+    assert other.execute("SELECT count(*) FROM events").fetchone() == (0,)
+    other.close()
+    store.close()
+    monkeypatch.setenv("GRIDWALL_DB_MEMORY", "1GB'; DROP TABLE events")
+    assert memory_limit() == "512MB"                        # not a number and unit: default
