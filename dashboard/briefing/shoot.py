@@ -81,6 +81,8 @@ def served_wall(db_path: Path, settings: Settings, as_of_iso: str):
     finally:
         stop.set()
         thread.join(10)
+        for before_close in app.server.config.get("GRIDWALL_ON_CLOSE", []):
+            before_close()          # the wall's background renderer, mid-query maybe
         app.server.config["GRIDWALL_CTX"].store.close()
 
 

@@ -18,6 +18,7 @@ rendered on demand and kept (bounded, least recently used first out).
 """
 from __future__ import annotations
 
+import atexit
 import logging
 import threading
 import time
@@ -81,6 +82,8 @@ class Replies:
         self._flights: dict = {}
         self._version: str | None = None
         self._warming = False
+        self.stopping = threading.Event()     # set: the background renderer ends its loop
+        self._warmer: threading.Thread | None = None
 
     def __len__(self) -> int:
         return len(self._items)
@@ -175,6 +178,8 @@ def warm(ctx, replies: Replies) -> int:
     codes = [t["code"] for t in ctx.cached(wr.township_list)]
     n = 0
     for code in [None, *codes]:
+        if replies.stopping.is_set():
+            break
         v = current_view(ctx, {"township": code})
         for panel in PANELS:
             if getattr(panel, "CACHE", True):
@@ -191,7 +196,7 @@ def warm(ctx, replies: Replies) -> int:
 def keep_warm(ctx, replies: Replies, every_s: float = WARM_EVERY_S) -> None:
     """Loop of the background thread: re-render whenever the store version or as_of moves."""
     done = None
-    while True:
+    while not replies.stopping.is_set():
         try:
             mark = (ctx.store.version, ctx.as_of())
             if mark != done:
@@ -201,7 +206,17 @@ def keep_warm(ctx, replies: Replies, every_s: float = WARM_EVERY_S) -> None:
                 log.info("pre-rendered %d views in %.1f s", n, time.perf_counter() - t0)
         except Exception:  # noqa: BLE001 - the store may be missing for a while; try again
             log.debug("pre-rendering skipped", exc_info=True)
-        time.sleep(every_s)
+        replies.stopping.wait(every_s)
+
+
+def stop_warming(replies: Replies, timeout: float = 60) -> None:
+    """End the background renderer and wait for its query in flight: a process must not exit
+    (or close its store) while a thread is inside DuckDB, or it aborts with ``terminate called
+    without an active exception`` instead of its own exit code."""
+    replies.stopping.set()
+    thread = replies._warmer
+    if thread is not None and thread.is_alive() and thread is not threading.current_thread():
+        thread.join(timeout)
 
 
 # --- the callback -------------------------------------------------------------------------
@@ -213,13 +228,18 @@ def start_warming(ctx, replies: Replies) -> None:
         if replies._warming:
             return
         replies._warming = True
-    threading.Thread(target=keep_warm, args=(ctx, replies), name=f"wall-pre-render-{id(replies)}",
-                     daemon=True).start()
+    thread = threading.Thread(target=keep_warm, args=(ctx, replies),
+                              name=f"wall-pre-render-{id(replies)}", daemon=True)
+    replies._warmer = thread
+    atexit.register(stop_warming, replies)   # atexit runs while daemon threads still live
+    thread.start()
 
 
 def register_callbacks(app, ctx) -> None:
     replies = Replies()
     app.server.config["GRIDWALL_REPLIES"] = replies
+    # what must stop before the app's store closes (the briefing serves a wall for seconds)
+    app.server.config.setdefault("GRIDWALL_ON_CLOSE", []).append(lambda: stop_warming(replies))
 
     @app.callback(
         *[Output(cid, prop) for panel in PANELS for cid, prop in panel.OUTPUTS],

@@ -125,3 +125,21 @@ def test_a_red_new_since_the_last_answer_flashes_on_the_refresh(ctx, replies):
     body2 = values_of(reply.answer(ctx, replies, v, "refresh", {warnings.__name__: older}),
                       warnings)[0]
     assert json.dumps(body2).count("gw-flash") == 1
+
+
+def test_closing_the_app_stops_the_background_renderer_before_its_store_closes(wall_demo_db):
+    """The briefing serves a wall for seconds and then closes its store: the renderer the
+    wall started must end first, or the process may abort mid-query at exit (exit -6)."""
+    app = create_app(wall_demo_db)
+    ctx, replies = app.server.config["GRIDWALL_CTX"], app.server.config["GRIDWALL_REPLIES"]
+    reply.start_warming(ctx, replies)
+    thread = replies._warmer
+    assert thread is not None and thread.is_alive()
+    hooks = app.server.config["GRIDWALL_ON_CLOSE"]
+    assert hooks
+    for before_close in hooks:
+        before_close()
+    assert not thread.is_alive()
+    ctx.store.close()
+    reply.start_warming(ctx, replies)          # once per app: a stopped renderer stays stopped
+    assert replies._warmer is thread
