@@ -180,7 +180,7 @@ def parse_months(text: pd.Series) -> tuple[pd.Series, np.ndarray, np.ndarray]:
     s = text.fillna("").astype(object).str.strip()
     empty = (s == "").to_numpy(dtype=bool)
     parts = s.str.extract(_MONTH)
-    parts["m"] = parts["m"].fillna(parts["m2"])
+    parts["m"] = parts["m"].where(parts["m"].notna(), parts["m2"])  # fillna warns on object
     parts = parts.drop(columns="m2")
     parts["d"] = "1"
     out = _components_to_datetime(parts).dt.normalize()
