@@ -3,6 +3,7 @@ tables fill, filters live in the URL, a row opens the event card; nothing leaves
 and the console stays clean."""
 from __future__ import annotations
 
+import time
 from urllib.parse import parse_qs, urlparse
 
 import pytest
@@ -159,6 +160,14 @@ def test_plotly_and_deck_gl_are_fetched_only_after_both_tables_have_rows(wall_ur
     w = open_page("about:blank", wait=False)
     page = w.page
     page.add_init_script(FIRST_ROWS_JS)
+
+    # dash_table draws from a chunk it fetches on demand: hold that chunk back for a second,
+    # as a busy machine does, so the tables' data has arrived well before any row exists.
+    # Gating on the data (not the rows) lets plotly and the frame start in that second.
+    def late_chunk(route):
+        time.sleep(1.0)
+        route.continue_()
+    page.route("**/async-table*.js*", late_chunk)
     page.goto(wall_url + "/analysis/?window=30d")
     wait_for_analysis(page)
     rows_at = page.evaluate("window.__rowsAt")

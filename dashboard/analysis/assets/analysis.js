@@ -55,15 +55,31 @@
       out.push(grid && !known ? [{label: grid, value: grid}].concat(gridOptions) : nu);
       return out;
     },
-    /* True once both tables have answered (the first view is drawn); stays true. The
-       time is kept for the benchmark (window.__gwFirstViewAt, ms from navigation start,
-       taken on the next frame: the rows are painted by then). */
+    /* True once both tables are drawn (the first view): not when their data arrives, when
+       their rows are in the page. dash_table draws from a chunk it loads on demand, so on a
+       busy machine the data can sit for a moment before a row exists; plotly.js and the 3D
+       frame must not start in that moment. Resolves once both tables show
+       their rows (an empty answer counts as drawn); stays true. The time is kept for the
+       benchmark (window.__gwFirstViewAt, ms from navigation start). */
     firstView: function (events, hot, ready) {
       if (ready) { return window.dash_clientside.no_update; }
-      requestAnimationFrame(function () {
-        if (window.__gwFirstViewAt === undefined) { window.__gwFirstViewAt = performance.now(); }
+      function drawn(id, data) {
+        if (!data || !data.length) { return true; }
+        return document.querySelector("#" + id + " tbody tr td") !== null;
+      }
+      var since = performance.now();
+      return new Promise(function (resolve) {
+        (function check() {
+          /* a table that never draws must not keep the rest of the page away for ever */
+          if ((drawn("an-events", events) && drawn("an-hot-table", hot))
+              || performance.now() - since > 15000) {
+            if (window.__gwFirstViewAt === undefined) { window.__gwFirstViewAt = performance.now(); }
+            resolve(true);
+          } else {
+            setTimeout(check, 20);     /* not requestAnimationFrame: a hidden tab never runs it */
+          }
+        })();
       });
-      return true;
     },
     /* Open the frame once the first view is drawn (it reads window.__gwDeckQuery while it
        boots); afterwards post each new query to it (it keeps its camera). */
