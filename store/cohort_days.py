@@ -150,19 +150,19 @@ def _rows(cd: CohortDays, start: dt.date, until: dt.date, township: str | None):
 
 
 def settled_sums(cd: CohortDays, start: dt.date, until: dt.date, township: str | None,
-                 by_township: bool) -> pd.DataFrame:
-    """SETTLED_COUNTS over the days [start, until): one row per township (``unit`` = code) or
-    one row ``unit = 'all'``; only ``township`` if given. Numpy on a few hundred rows."""
+                 by_township: bool) -> dict:
+    """SETTLED_COUNTS over the days [start, until): {unit: {count: int}} with unit 'all' or
+    each township's code; only ``township`` if given. Numpy on a few hundred rows."""
     rows = _rows(cd, start, until, township)
     counts = cd.counts.to_numpy()[rows]
     if not by_township:
-        return pd.DataFrame([counts.sum(axis=0)], columns=list(SETTLED_COUNTS)).assign(unit="all")
+        return {"all": dict(zip(SETTLED_COUNTS, map(int, counts.sum(axis=0))))}
     towns = cd.township[rows]
     keep = pd.notna(towns)
     units, inverse = np.unique(towns[keep].astype(str), return_inverse=True)
     sums = np.zeros((len(units), counts.shape[1]), dtype="int64")
     np.add.at(sums, inverse, counts[keep])
-    return pd.DataFrame(sums, columns=list(SETTLED_COUNTS)).assign(unit=units)
+    return {u: dict(zip(SETTLED_COUNTS, map(int, sums[i]))) for i, u in enumerate(units)}
 
 
 def settled_close_times(cd: CohortDays, start: dt.date, until: dt.date,

@@ -47,7 +47,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pandas as pd
 
-from store.cohort_days import (SETTLED_COUNTS, cohort_days, median_hours, settled_close_times,
+from store.cohort_days import (cohort_days, median_hours, settled_close_times,
                                settled_sums, settled_until)
 from store.db import ReadStore
 from store.open_cases import backlog, open_cases
@@ -431,17 +431,39 @@ def _metrics_frame(store, settings, start, end, as_of, scope, by, settled) -> pd
               *open_now_params, as_of, as_of, as_of, as_of, *backlog_params,
               *cam_status_params, *cam_scope_params]
     df = store.df(sql, params)
+    if kept is None and sums is None:
+        return df.drop(columns=["due_open_settled"])   # [start, start): always 0
+    # from here on a few rows (the county, or one per township): plain Python, as pandas'
+    # per-column machinery costs more than the query did
+    rows = {r["unit"]: r for r in df.to_dict("records")}
     if kept is not None:
         town = scope.code if scope.level == "township" else None
-        df = _outer(df, backlog(kept, as_of, start_ts, until_ts, town, by == "township",
-                                warn, flag_mult))
-    if sums is None:
-        return df.drop(columns=["due_open_settled"])
-    df = _add_settled(df, sums)
-    df["median_hours_to_close"] = [
-        median_hours(v) for v in _close_times(store, settled, start, end, as_of, scope, by,
-                                              list(df["unit"]))]
-    return df
+        _add(rows, backlog(kept, as_of, start_ts, until_ts, town, by == "township",
+                           warn, flag_mult))
+    if sums is not None:
+        _add(rows, {u: {**c, "due": c["closed"]} for u, c in sums.items()})   # closed: due
+        times = _close_times(store, settled, start, end, as_of, scope, by)
+        for unit, row in rows.items():
+            row["median_hours_to_close"] = median_hours(times.get(unit, _NO_TIMES))
+    for row in rows.values():
+        row["due"] = _n(row.get("due")) + _n(row.pop("due_open_settled", 0))
+    return pd.DataFrame(list(rows.values()))
+
+
+_NO_TIMES = np.empty(0, dtype="int64")
+
+
+def _n(value) -> int | float:
+    """A count from a joined row: none (a unit absent from one side) is 0."""
+    return 0 if value is None or value != value else value
+
+
+def _add(rows: dict, more: dict) -> None:
+    """Add ``more``'s counts ({unit: {column: n}}) into ``rows`` unit by unit."""
+    for unit, counts in more.items():
+        row = rows.setdefault(unit, {"unit": unit})
+        for col, n in counts.items():
+            row[col] = _n(row.get(col)) + n
 
 
 def _kept_open_cases(store, settings, as_of, scope, by):
@@ -455,15 +477,7 @@ def _kept_open_cases(store, settings, as_of, scope, by):
     return kept
 
 
-def _outer(df: pd.DataFrame, other: pd.DataFrame) -> pd.DataFrame:
-    """``df`` and ``other`` side by side by unit (a unit missing from one side gets NaN)."""
-    units = list(dict.fromkeys([*df["unit"], *other["unit"]]))
-    a = df.set_index("unit").reindex(units)
-    b = other.set_index("unit").reindex(units)
-    return pd.concat([a, b], axis=1).rename_axis("unit").reset_index()
-
-
-def _close_times(store, settled, start, end, as_of, scope, by, units) -> list:
+def _close_times(store, settled, start, end, as_of, scope, by) -> dict:
     """Per unit, the times to close of the window's closed valid cases: the settled days'
     from memory, the scanned days' [until, end) from the events."""
     until, _sums, cd = settled
@@ -480,29 +494,8 @@ def _close_times(store, settled, start, end, as_of, scope, by, units) -> list:
             [*scope_params, dt.datetime.combine(until, dt.time()),
              dt.datetime.combine(end, dt.time()), as_of])
         for unit, part in recent.groupby("unit", dropna=True)["close_us"]:
-            kept[unit] = np.concatenate([kept.get(unit, np.empty(0, "int64")),
-                                         part.to_numpy(dtype="int64")])
-    return [kept.get(u, np.empty(0, "int64")) for u in units]
-
-
-def _add_settled(df: pd.DataFrame, sums: pd.DataFrame) -> pd.DataFrame:
-    """The scanned days' counts plus the settled days' sums. A settled day's case is due when
-    it is closed (every closed case is due) or still open past its limit (the backlog scan's
-    ``due_open_settled``: open cases reported on the settled days). Numpy on a few rows: the
-    pandas way (merge, a dozen column assignments) cost more than the query."""
-    units = list(dict.fromkeys([*df["unit"], *sums["unit"]]))
-    a = df.set_index("unit").reindex(units)
-    b = sums.set_index("unit").reindex(units)
-
-    def num(frame, col):
-        return frame[col].to_numpy(dtype="float64", na_value=0.0)
-
-    out = {col: a[col].to_numpy() for col in a.columns}
-    out["due"] = num(a, "due") + num(b, "closed") + num(a, "due_open_settled")
-    for col in SETTLED_COUNTS:
-        out[col] = num(a, col) + num(b, col)
-    del out["due_open_settled"]
-    return pd.DataFrame({"unit": units, **out})
+            kept[unit] = np.concatenate([kept.get(unit, _NO_TIMES), part.to_numpy(dtype="int64")])
+    return kept
 
 
 def _with_units(store: ReadStore, df: pd.DataFrame, by: str | None, scope: Scope) -> pd.DataFrame:

@@ -84,10 +84,11 @@ def _us(t: dt.datetime) -> int:
 
 def backlog(oc: OpenCases, as_of: dt.datetime, settled_from: dt.datetime,
             settled_until: dt.datetime, township: str | None, by_township: bool,
-            warn: float, flag_mult: float) -> pd.DataFrame:
-    """The backlog CTE of store.metrics, from memory: per unit open_backlog, red, yellow,
-    flagged and due_open_settled (open past the limit and reported in [settled_from,
-    settled_until)). Only for as_of >= oc.since."""
+            warn: float, flag_mult: float) -> dict:
+    """The backlog CTE of store.metrics, from memory: {unit: {open_backlog, red, yellow,
+    flagged, due_open_settled}} (the last: open past the limit and reported in
+    [settled_from, settled_until)); unit 'all' or each township code. Only for
+    as_of >= oc.since."""
     at = _us(as_of)
     keep = (oc.reported <= at) & (oc.closed > at)
     if township is not None:
@@ -95,14 +96,17 @@ def backlog(oc: OpenCases, as_of: dt.datetime, settled_from: dt.datetime,
     rep, clo = oc.reported[keep], oc.clo_us[keep]
     age = (at - rep).astype("float64")
     cols = {
-        "open_backlog": np.ones(len(rep), dtype="int64"),
+        "open_backlog": np.ones(len(rep), dtype=bool),
         "red": age > clo,
         "due_open_settled": (rep >= _us(settled_from)) & (rep < _us(settled_until)) & (age > clo),
         "yellow": (age >= warn * clo) & (age <= clo),
         "flagged": oc.supervised[keep] | ((flag_mult > 0) & (age > flag_mult * clo)),
     }
-    frame = pd.DataFrame({k: v.astype("int64") for k, v in cols.items()})
     if not by_township:
-        return pd.DataFrame([frame.sum().to_dict()]).assign(unit="all")
-    frame["unit"] = oc.township[keep]
-    return frame.groupby("unit", dropna=True).sum().reset_index()
+        return {"all": {k: int(v.sum()) for k, v in cols.items()}}
+    towns = oc.township[keep]
+    known = pd.notna(towns)
+    units, inverse = np.unique(towns[known].astype(str), return_inverse=True)
+    sums = {k: np.bincount(inverse, weights=v[known], minlength=len(units)).astype("int64")
+            for k, v in cols.items()}
+    return {u: {k: int(sums[k][i]) for k in cols} for i, u in enumerate(units)}

@@ -100,7 +100,7 @@ def test_the_live_view_is_summed_entirely(store):
     start, end = m.default_window(as_of, 30)
     until, sums, _cd = m._settled(store, settings, start, end, as_of, m.Scope(), None)
     assert sums is not None and end - until <= dt.timedelta(days=3)
-    assert int(sums["reported"].iloc[0]) > 0
+    assert sums["all"]["reported"] > 0
 
 
 def test_a_settled_day_becomes_unsettled_when_as_of_moves_back_past_a_closing(store):
