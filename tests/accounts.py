@@ -2,6 +2,7 @@
 tests and the admin tests, which each keep their own users and settings."""
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +13,14 @@ from tests.serving import ROOT, started
 
 PASSWORDS = {"admin": "Adm1n-long-passphrase", "officer": "办案-officer-2026",
              "wall": "wall-pass-99"}
+
+
+def county_copy(demo_db: Path, tmp_path_factory, folder: str) -> Path:
+    """The demo county copied into a folder of its own (what gridwall writes beside it, the
+    accounts and the admin's records, is then all there is in that folder)."""
+    db = tmp_path_factory.mktemp(folder) / "county.duckdb"
+    shutil.copyfile(demo_db, db)
+    return db
 
 
 def cli(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:

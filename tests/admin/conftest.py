@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import re
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,7 +15,8 @@ import pytest
 import requests
 
 # PASSWORDS, cli and start are also imported from here by this folder's tests
-from tests.accounts import PASSWORDS, add_users, cli, new_token, sign_in, start  # noqa: F401
+from tests.accounts import (PASSWORDS, add_users, cli, county_copy, new_token,  # noqa: F401
+                            sign_in, start)
 from tests.serving import settings_file, stop_server
 
 USERS = {"admin": "管理员甲", "officer": "李警官", "wall": "大屏值守"}
@@ -34,9 +34,7 @@ class Site:
 
 @pytest.fixture(scope="session")
 def admin_db(wall_demo_db, tmp_path_factory) -> Path:
-    db = tmp_path_factory.mktemp("admin_county") / "county.duckdb"
-    shutil.copyfile(wall_demo_db, db)
-    return db
+    return county_copy(wall_demo_db, tmp_path_factory, "admin_county")
 
 
 @pytest.fixture(scope="session")

@@ -5,7 +5,6 @@ file beside the database for secrets sees only what gridwall wrote there.
 """
 from __future__ import annotations
 
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,7 +12,8 @@ import pytest
 import requests
 
 # PASSWORDS, cli and start are also imported from here by this folder's tests
-from tests.accounts import PASSWORDS, add_users, cli, new_token, sign_in, start  # noqa: F401
+from tests.accounts import (PASSWORDS, add_users, cli, county_copy, new_token,  # noqa: F401
+                            sign_in, start)
 from tests.serving import settings_file, stop_server
 
 USERS = {"officer": "李警官", "admin": "admin", "wall": "大屏值守"}
@@ -29,9 +29,7 @@ class Accounts:
 
 @pytest.fixture(scope="session")
 def auth_db(wall_demo_db, tmp_path_factory) -> Path:
-    db = tmp_path_factory.mktemp("auth_county") / "county.duckdb"
-    shutil.copyfile(wall_demo_db, db)
-    return db
+    return county_copy(wall_demo_db, tmp_path_factory, "auth_county")
 
 
 @pytest.fixture(scope="session")
