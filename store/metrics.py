@@ -445,6 +445,8 @@ def _metrics_frame(store, settings, start, end, as_of, scope, by, settled) -> pd
         times = _close_times(store, settled, start, end, as_of, scope, by)
         for unit, row in rows.items():
             row["median_hours_to_close"] = median_hours(times.get(unit, _NO_TIMES))
+    if not rows:                 # nothing anywhere (an empty database): the query's columns
+        return df.drop(columns=["due_open_settled"], errors="ignore")
     for row in rows.values():
         row["due"] = _n(row.get("due")) + _n(row.pop("due_open_settled", 0))
     return pd.DataFrame(list(rows.values()))
