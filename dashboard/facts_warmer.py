@@ -1,9 +1,9 @@
 """Builds the store's per-version facts in the background of a served app.
 
-/api/metrics answers from facts kept per published version (store.metrics.prepare: the
-settled cohort days, the open cases, the closing days). Built on demand, the first request
-after a load would wait for their scans (seconds at city scale); this thread builds them as
-soon as the server starts and again after each publish, so requests find them ready.
+/api/metrics answers from facts kept per published version (store.metrics.prepare: the old
+events summed per day, the recent ones as rows, the closing days). Built on demand, the
+first request after a load would wait for their scans (seconds at city scale); this thread
+builds them as soon as the server starts and again after each publish.
 """
 from __future__ import annotations
 

@@ -47,10 +47,9 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pandas as pd
 
-from store.cohort_days import (cohort_days, median_hours, settled_close_times,
-                               settled_sums, settled_until)
+from store.metric_facts import (median_hours, metric_facts, old_close_times, old_sums,
+                                recent_counts)
 from store.db import ReadStore
-from store.open_cases import backlog, open_cases
 from store.settings import Settings
 
 RATE_KEYS = (
@@ -255,15 +254,14 @@ def _closing_days(store: ReadStore) -> tuple[list, list, dt.datetime | None]:
 
 
 def prepare(store, settings: Settings) -> None:
-    """Build the version's facts that /api/metrics reads from memory (the closing days, the
-    settled cohort days, the open cases), so no request waits for their scans: the served
+    """Build the version's facts that /api/metrics reads from memory (the closing days and
+    store/metric_facts.py), so no request waits for their scans: the served
     app calls this in the background after each publish (dashboard/facts_warmer.py)."""
     memo = getattr(store, "memo", None)
     if memo is None:
         return
     memo("closing_days", lambda: _closing_days(store))
-    cohort_days(store, settings)
-    open_cases(store, settings)
+    metric_facts(store, settings)
 
 
 def backlog_floor(store: ReadStore, as_of: dt.datetime) -> dt.datetime:
@@ -297,42 +295,22 @@ def metrics_table(
     inside the scope gets a row (zeros and None rates where it has no events), with its
     ``code`` and ``name``. Camera counts are included.
 
-    For the county and township scopes, the days of the window that are settled at as_of
-    are summed from :mod:`store.cohort_days` and only the other days are scanned; the
-    figures are the same either way (tests/store/test_cohort_days.py compares both).
+    The definitions are the SQL of :func:`_sql_frame`. The county and township views at a
+    recent as_of are answered from the version's facts in memory (store/metric_facts.py,
+    its numpy twin), the same figures without scanning the window.
     """
     if by is not None and by not in LEVEL_COLUMNS:
         raise MetricsError(f"bad grouping {by!r}")
-    while True:   # a load published between the sums and the scan: answer from the new one
-        version = getattr(store, "version", None)
-        df = _metrics_frame(store, settings, start, end, as_of, scope, by,
-                            _settled(store, settings, start, end, as_of, scope, by))
-        if getattr(store, "version", None) == version:
-            break
+    df = _memory_frame(store, settings, start, end, as_of, scope, by)
+    if df is None:
+        df = _sql_frame(store, settings, start, end, as_of, scope, by)
     df = _with_units(store, df, by, scope)
     return _finish(df)
 
 
-def _settled(store, settings, start, end, as_of, scope, by):
-    """(first day to scan, settled sums per unit, the CohortDays) — (start, None, None) when
-    the sums are not used."""
-    if scope.level not in ("county", "township") or by not in (None, "township"):
-        return start, None, None
-    cd = cohort_days(store, settings)
-    if cd is None:
-        return start, None, None
-    until = settled_until(cd, start, end, as_of)
-    if until <= start:
-        return start, None, None
-    town = scope.code if scope.level == "township" else None
-    return until, settled_sums(cd, start, until, town, by == "township"), cd
-
-
-def _metrics_frame(store, settings, start, end, as_of, scope, by, settled) -> pd.DataFrame:
-    """The SQL: the cohort's days from ``until`` on, the backlog, the median, the cameras."""
-    until, sums, _cd = settled
+def _sql_frame(store, settings, start, end, as_of, scope, by) -> pd.DataFrame:
+    """The metrics as one DuckDB query over the events: the definitions of docs/metrics.md."""
     start_ts = dt.datetime.combine(start, dt.time())
-    until_ts = dt.datetime.combine(until, dt.time())
     end_ts = dt.datetime.combine(end, dt.time())
     lim_sql, lim_params = limits_cte(settings)
     d_acc = settings.limit("accept_h") * _US_PER_H
@@ -349,8 +327,7 @@ def _metrics_frame(store, settings, start, end, as_of, scope, by, settled) -> pd
     # Two scans, each pruned by its own filter: the window's cohort (events are stored sorted
     # by reported_at, so DuckDB skips the blocks outside the window) and the events open at
     # as_of (the backlog, from the earliest report still open: backlog_floor); a single
-    # OR-ed filter would scan every row. With settled sums, the cohort scan covers only
-    # [until, end); the median still needs every closed case of the window (a narrow scan).
+    # OR-ed filter would scan every row.
     base = f"""
         SELECT {key} AS unit, e.reported_at, e.closed_at, e.accepted_at, e.dispatched_at,
                e.level, e.satisfaction, e.supervised,
@@ -364,38 +341,13 @@ def _metrics_frame(store, settings, start, end, as_of, scope, by, settled) -> pd
         FROM events e LEFT JOIN lim l ON l.category = e.category
         WHERE {scope_sql}"""
     base_params = [d_acc, d_dis, d_clo, as_of, as_of, *scope_params]
-    # with settled sums the median is taken in numpy (store.cohort_days keeps the times)
-    agg_median = "" if sums is not None else (
-        f"quantile_cont(close_us, 0.5) FILTER (WHERE NOT is_invalid AND closed_now)"
-        f" / {_US_PER_H} AS median_hours_to_close,")
-    # the backlog: from the cases kept in memory (store.open_cases) when as_of is recent,
-    # else a scan of the events open at as_of
-    kept = _kept_open_cases(store, settings, as_of, scope, by)
-    if kept is None:
-        open_now_cte = f"""    open_now AS ({base} AND e.reported_at >= ? AND e.reported_at <= ?
-                 AND (e.closed_at IS NULL OR e.closed_at > ?)
-                 AND e.status IS DISTINCT FROM 'invalid'),
-"""
-        open_now_params = [*base_params, backlog_floor(store, as_of), as_of, as_of]
-        backlog_cte = """    backlog AS (
-        SELECT unit, count(*) AS open_backlog,
-          count(*) FILTER (WHERE age_us > clo_us) AS red,
-          count(*) FILTER (WHERE reported_at >= ? AND reported_at < ? AND age_us > clo_us)
-              AS due_open_settled,
-          count(*) FILTER (WHERE age_us >= ? * clo_us AND age_us <= clo_us) AS yellow,
-          count(*) FILTER (WHERE supervised IS TRUE OR (? > 0 AND age_us > ? * clo_us)) AS flagged
-        FROM open_now GROUP BY unit
-    ),
-"""
-        backlog_params = [start_ts, until_ts, warn, flag_mult, flag_mult]
-        backlog_join = " FULL OUTER JOIN backlog USING (unit)"
-    else:
-        open_now_cte = backlog_cte = backlog_join = ""
-        open_now_params = backlog_params = []
     sql = f"""
     WITH {lim_sql},
     cohort AS ({base} AND e.reported_at >= ? AND e.reported_at < ?),
-{open_now_cte}    agg AS (
+    open_now AS ({base} AND e.reported_at >= ? AND e.reported_at <= ?
+                 AND (e.closed_at IS NULL OR e.closed_at > ?)
+                 AND e.status IS DISTINCT FROM 'invalid'),
+    agg AS (
         SELECT unit,
           count(*) FILTER (WHERE NOT is_invalid) AS reported,
           count(*) FILTER (WHERE NOT is_invalid AND closed_now) AS closed,
@@ -416,48 +368,73 @@ def _metrics_frame(store, settings, start, end, as_of, scope, by, settled) -> pd
           count(*) FILTER (WHERE NOT is_invalid AND closed_now AND level IS NOT NULL) AS with_level,
           count(*) FILTER (WHERE NOT is_invalid AND closed_now
                            AND level IN ('grid', 'village')) AS at_source,
-          {agg_median}
+          quantile_cont(close_us, 0.5) FILTER (WHERE NOT is_invalid AND closed_now)
+                           / {_US_PER_H} AS median_hours_to_close,
           count(*) FILTER (WHERE is_invalid) AS invalid
         FROM cohort GROUP BY unit
     ),
-{backlog_cte}    cams AS (
+    backlog AS (
+        SELECT unit, count(*) AS open_backlog,
+          count(*) FILTER (WHERE age_us > clo_us) AS red,
+          count(*) FILTER (WHERE age_us >= ? * clo_us AND age_us <= clo_us) AS yellow,
+          count(*) FILTER (WHERE supervised IS TRUE OR (? > 0 AND age_us > ? * clo_us)) AS flagged
+        FROM open_now GROUP BY unit
+    ),
+    cams AS (
         SELECT {cam_key} AS unit, count(*) AS cameras,
                count(*) FILTER (WHERE {cam_status_sql} = 'online') AS cameras_online
         FROM cameras c WHERE {cam_scope_sql} GROUP BY unit
     )
-    SELECT * FROM agg{backlog_join} FULL OUTER JOIN cams USING (unit)
+    SELECT * FROM agg FULL OUTER JOIN backlog USING (unit) FULL OUTER JOIN cams USING (unit)
     """
-    params = [*lim_params, *base_params, until_ts, end_ts,
-              *open_now_params, as_of, as_of, as_of, as_of, *backlog_params,
+    params = [*lim_params, *base_params, start_ts, end_ts, *base_params,
+              backlog_floor(store, as_of), as_of, as_of,
+              as_of, as_of, as_of, as_of, warn, flag_mult, flag_mult,
               *cam_status_params, *cam_scope_params]
-    df = store.df(sql, params)
-    if kept is None and sums is None:
-        return df.drop(columns=["due_open_settled"])   # [start, start): always 0
-    # from here on a few rows (the county, or one per township): plain Python, as pandas'
-    # per-column machinery costs more than the query did
-    rows = {r["unit"]: r for r in df.to_dict("records")}
-    if kept is not None:
-        town = scope.code if scope.level == "township" else None
-        _add(rows, backlog(kept, as_of, start_ts, until_ts, town, by == "township",
-                           warn, flag_mult))
-    if sums is not None:
-        _add(rows, {u: {**c, "due": c["closed"]} for u, c in sums.items()})   # closed: due
-        times = _close_times(store, settled, start, end, as_of, scope, by)
-        for unit, row in rows.items():
-            row["median_hours_to_close"] = median_hours(times.get(unit, _NO_TIMES))
-    if not rows:                 # nothing anywhere (an empty database): the query's columns
-        return df.drop(columns=["due_open_settled"], errors="ignore")
-    for row in rows.values():
-        row["due"] = _n(row.get("due")) + _n(row.pop("due_open_settled", 0))
+    return store.df(sql, params)
+
+
+def _cameras_sql(settings, as_of, scope, by) -> tuple[str, list]:
+    key = f"c.{LEVEL_COLUMNS[by]}" if by else "'all'"
+    scope_sql, scope_params = scope.where("c")
+    status_sql, status_params = camera_status_at(settings, as_of, "c")
+    return (f"SELECT {key} AS unit, count(*) AS cameras,"
+            f" count(*) FILTER (WHERE {status_sql} = 'online') AS cameras_online"
+            f" FROM cameras c WHERE {scope_sql} GROUP BY unit", [*status_params, *scope_params])
+
+
+def _memory_frame(store, settings, start, end, as_of, scope, by) -> pd.DataFrame | None:
+    """The same frame as :func:`_sql_frame` from the version's facts: old events summed per
+    day, recent ones counted at as_of, cameras from a small query. None when the facts do
+    not answer this view (a village or grid, an as_of older than the facts keep)."""
+    if scope.level not in ("county", "township") or by not in (None, "township"):
+        return None
+    facts = metric_facts(store, settings)
+    if facts is None or (facts.since is not None and as_of < facts.since):
+        return None
+    town = scope.code if scope.level == "township" else None
+    by_town = by == "township"
+    start_ts, end_ts = (dt.datetime.combine(d, dt.time()) for d in (start, end))
+    warn = settings.warn_fraction
+    flag_mult = float(settings.raw["limits"].get("flag_red_multiple") or 0)
+    rows: dict = {}
+    _add(rows, old_sums(facts, start, end, town, by_town))
+    recent, recent_times = recent_counts(facts, as_of, start_ts, end_ts, town, by_town,
+                                         warn, flag_mult)
+    _add(rows, recent)
+    cams_sql, cams_params = _cameras_sql(settings, as_of, scope, by)
+    cams = store.rows(cams_sql, cams_params)
+    _add(rows, {u: {"cameras": int(n), "cameras_online": int(k)} for u, n, k in cams})
+    old_times = old_close_times(facts, start, end, town, by_town)
+    for unit, row in rows.items():
+        parts = [t for t in (old_times.get(unit), recent_times.get(unit)) if t is not None]
+        row["median_hours_to_close"] = median_hours(np.concatenate(parts) if parts else _NO_TIMES)
+    if not rows:
+        return pd.DataFrame({"unit": pd.Series([], dtype=object)})
     return pd.DataFrame(list(rows.values()))
 
 
 _NO_TIMES = np.empty(0, dtype="int64")
-
-
-def _n(value) -> int | float:
-    """A count from a joined row: none (a unit absent from one side) is 0."""
-    return 0 if value is None or value != value else value
 
 
 def _add(rows: dict, more: dict) -> None:
@@ -465,39 +442,7 @@ def _add(rows: dict, more: dict) -> None:
     for unit, counts in more.items():
         row = rows.setdefault(unit, {"unit": unit})
         for col, n in counts.items():
-            row[col] = _n(row.get(col)) + n
-
-
-def _kept_open_cases(store, settings, as_of, scope, by):
-    """The version's open cases in memory when they answer this view (county or township,
-    as_of recent enough), else None (the SQL scans the backlog)."""
-    if scope.level not in ("county", "township") or by not in (None, "township"):
-        return None
-    kept = open_cases(store, settings)
-    if kept is None or (kept.since is not None and as_of < kept.since):
-        return None
-    return kept
-
-
-def _close_times(store, settled, start, end, as_of, scope, by) -> dict:
-    """Per unit, the times to close of the window's closed valid cases: the settled days'
-    from memory, the scanned days' [until, end) from the events."""
-    until, _sums, cd = settled
-    town = scope.code if scope.level == "township" else None
-    kept = settled_close_times(cd, start, until, town, by == "township")
-    if until < end:
-        scope_sql, scope_params = scope.where("e")
-        key = f"e.{LEVEL_COLUMNS[by]}" if by else "'all'"
-        recent = store.df(
-            f"SELECT {key} AS unit, date_diff('microsecond', e.reported_at, e.closed_at)"
-            f" AS close_us FROM events e WHERE {scope_sql} AND e.reported_at >= ?"
-            " AND e.reported_at < ? AND e.closed_at <= ?"
-            " AND e.status IS DISTINCT FROM 'invalid'",
-            [*scope_params, dt.datetime.combine(until, dt.time()),
-             dt.datetime.combine(end, dt.time()), as_of])
-        for unit, part in recent.groupby("unit", dropna=True)["close_us"]:
-            kept[unit] = np.concatenate([kept.get(unit, _NO_TIMES), part.to_numpy(dtype="int64")])
-    return kept
+            row[col] = row.get(col, 0) + n
 
 
 def _with_units(store: ReadStore, df: pd.DataFrame, by: str | None, scope: Scope) -> pd.DataFrame:

@@ -1,0 +1,293 @@
+"""What /api/metrics reads from memory instead of scanning the window: facts per published version.
+
+A county or township view's event figures (docs/metrics.md) depend on as_of only through
+``closed_at <= as_of``, ``dispatched_at <= as_of``, ``accepted_at <= as_of`` and the age
+``as_of - reported_at``. Split the events at ``since`` (KEEP_DAYS before the newest
+timestamp of the version):
+
+* an **old** event has every timestamp before ``since`` and is closed: for any as_of at or
+  after ``since`` its contribution is fixed. Old events are kept as counts per report day and
+  township (a few thousand rows at any size) and, for the exact median, their times to close;
+* a **recent** event (a timestamp on or after ``since``, or never closed) is kept as a row:
+  report, acceptance, dispatch and closing times, its limits and flags. At a given as_of its
+  contribution is computed here, in numpy: :func:`recent_counts` is the twin of the cohort
+  and backlog aggregates of ``store.metrics._sql_frame`` and must stay so
+  (tests/store/test_metric_facts.py compares both on many views, boundaries included).
+
+For as_of before ``since`` (a past period further back than KEEP_DAYS) the SQL answers.
+At 10 M events: ~1 s to build in the background, ~10⁵ recent rows and the old times to close
+(8 bytes per closed case) in memory.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from store.settings import Settings
+
+# a 30-day window compared with the 30 days before it (环比) stays in memory, with 10 days
+# to spare for a wall whose as_of lags the newest data
+KEEP_DAYS = 40
+_US_PER_H = 3_600_000_000.0
+_NEVER = np.iinfo("int64").max
+
+# counts summed from the old events per report day and township
+OLD_COUNTS = ("reported", "closed", "due", "on_time", "dispatched", "dispatched_in_time",
+              "accepted", "accepted_in_time", "rated", "satisfied", "with_level",
+              "at_source", "invalid")
+
+_LAST_AT = ("greatest(e.reported_at, COALESCE(e.closed_at, e.reported_at),"
+            " COALESCE(e.accepted_at, e.reported_at), COALESCE(e.dispatched_at, e.reported_at))")
+_RECENT = f"({_LAST_AT} >= ? OR e.closed_at IS NULL)"
+
+
+@dataclass(frozen=True)
+class MetricFacts:
+    since: dt.datetime | None     # valid for as_of >= since; None: no events at all
+    day: np.ndarray               # old sums: datetime64[D] per row, sorted
+    township: np.ndarray          # old sums: township_code per row (object)
+    counts: np.ndarray            # old sums: int64 [rows, OLD_COUNTS]
+    close_us: np.ndarray          # old closed valid cases' times to close, grouped like rows
+    close_at: np.ndarray          # row i's times are close_us[close_at[i]:close_at[i + 1]]
+    recent: dict                  # recent events: column → array (see build)
+
+
+def _limits(settings: Settings) -> tuple[str, list]:
+    from store.metrics import limits_cte     # the same limits as the metrics query
+
+    return limits_cte(settings)
+
+
+def build(store, settings: Settings) -> MetricFacts:
+    """Three reads of one version (retried if a load is published meanwhile)."""
+    while True:
+        version = getattr(store, "version", None)
+        facts = _build(store, settings)
+        if getattr(store, "version", None) == version:
+            return facts
+
+
+def _build(store, settings: Settings) -> MetricFacts:
+    newest = store.scalar(f"SELECT max({_LAST_AT}) FROM events e")
+    if newest is None:
+        z = np.empty(0, dtype="int64")
+        return MetricFacts(None, z.astype("datetime64[D]"), z.astype(object),
+                           np.zeros((0, len(OLD_COUNTS)), dtype="int64"), z,
+                           np.zeros(1, dtype="int64"), {})
+    since = newest - dt.timedelta(days=KEEP_DAYS)
+    lim_sql, lim_params = _limits(settings)
+    limits = [settings.limit("accept_h") * _US_PER_H, settings.limit("dispatch_h") * _US_PER_H,
+              settings.limit("close_h") * _US_PER_H]
+    cols = f"""e.reported_at, e.closed_at, e.accepted_at, e.dispatched_at, e.level,
+               e.satisfaction, e.township_code, e.supervised,
+               e.status IS NOT DISTINCT FROM 'invalid' AS is_invalid,
+               COALESCE(l.accept_h * {_US_PER_H}, ?) AS acc_us,
+               COALESCE(l.dispatch_h * {_US_PER_H}, ?) AS dis_us,
+               COALESCE(l.close_h * {_US_PER_H}, ?) AS clo_us"""
+    old = store.df(f"""
+    WITH {lim_sql},
+    e AS (SELECT {cols} FROM events e LEFT JOIN lim l ON l.category = e.category
+          WHERE NOT {_RECENT})
+    SELECT reported_at::DATE AS day, township_code AS township,
+      count(*) FILTER (WHERE NOT is_invalid) AS reported,
+      count(*) FILTER (WHERE NOT is_invalid) AS closed,
+      count(*) FILTER (WHERE NOT is_invalid) AS due,
+      count(*) FILTER (WHERE NOT is_invalid
+                       AND date_diff('microsecond', reported_at, closed_at) <= clo_us) AS on_time,
+      count(*) FILTER (WHERE NOT is_invalid AND dispatched_at IS NOT NULL) AS dispatched,
+      count(*) FILTER (WHERE NOT is_invalid
+                       AND date_diff('microsecond', reported_at, dispatched_at) <= dis_us)
+                       AS dispatched_in_time,
+      count(*) FILTER (WHERE NOT is_invalid AND accepted_at IS NOT NULL) AS accepted,
+      count(*) FILTER (WHERE NOT is_invalid
+                       AND date_diff('microsecond', reported_at, accepted_at) <= acc_us)
+                       AS accepted_in_time,
+      count(*) FILTER (WHERE NOT is_invalid AND satisfaction IS NOT NULL) AS rated,
+      count(*) FILTER (WHERE NOT is_invalid
+                       AND satisfaction IN ('satisfied', 'basically_satisfied')) AS satisfied,
+      count(*) FILTER (WHERE NOT is_invalid AND level IS NOT NULL) AS with_level,
+      count(*) FILTER (WHERE NOT is_invalid AND level IN ('grid', 'village')) AS at_source,
+      count(*) FILTER (WHERE is_invalid) AS invalid
+    FROM e GROUP BY day, township ORDER BY day, township""",
+                   [*lim_params, *limits, since])
+    # an old event is closed (closed_at <= its last timestamp < since <= as_of): every valid
+    # one is closed, due and enters the median
+    close_us = store.df(f"""
+        SELECT date_diff('microsecond', e.reported_at, e.closed_at) AS close_us FROM events e
+        WHERE NOT {_RECENT} AND e.status IS DISTINCT FROM 'invalid'
+        ORDER BY e.reported_at::DATE, e.township_code""", [since])["close_us"]
+    counts = old[list(OLD_COUNTS)].fillna(0).to_numpy(dtype="int64")
+    close_at = np.concatenate([[0], np.cumsum(counts[:, OLD_COUNTS.index("closed")])])
+    if close_at[-1] != len(close_us):     # both read one version: never expected
+        raise RuntimeError(f"metric facts: {close_at[-1]} old closed cases counted,"
+                           f" {len(close_us)} times to close read")
+    rec = store.df(f"""
+        WITH {lim_sql}
+        SELECT {cols} FROM events e LEFT JOIN lim l ON l.category = e.category
+        WHERE {_RECENT}""", [*lim_params, *limits, since])
+    recent = {
+        "reported": _epoch_us(rec["reported_at"]), "closed": _epoch_us(rec["closed_at"]),
+        "accepted": _epoch_us(rec["accepted_at"]), "dispatched": _epoch_us(rec["dispatched_at"]),
+        "acc_us": rec["acc_us"].to_numpy(dtype="float64"),
+        "dis_us": rec["dis_us"].to_numpy(dtype="float64"),
+        "clo_us": rec["clo_us"].to_numpy(dtype="float64"),
+        "valid": ~rec["is_invalid"].to_numpy(dtype=bool),
+        "supervised": rec["supervised"].fillna(False).to_numpy(dtype=bool),
+        "rated": rec["satisfaction"].notna().to_numpy(),
+        "satisfied": rec["satisfaction"].isin(["satisfied", "basically_satisfied"]).to_numpy(),
+        "with_level": rec["level"].notna().to_numpy(),
+        "at_source": rec["level"].isin(["grid", "village"]).to_numpy(),
+        "township": rec["township_code"].to_numpy(dtype=object),
+    }
+    return MetricFacts(since, pd.to_datetime(old["day"]).to_numpy().astype("datetime64[D]"),
+                       old["township"].to_numpy(dtype=object), counts,
+                       close_us.to_numpy(dtype="int64"), close_at, recent)
+
+
+def _epoch_us(col: pd.Series) -> np.ndarray:
+    """Timestamps as µs since the epoch (int64, exact); none (never closed, …) is _NEVER,
+    later than any as_of."""
+    t = pd.to_datetime(col)
+    out = t.to_numpy(dtype="datetime64[us]").astype("int64")
+    out[t.isna().to_numpy()] = _NEVER
+    return out
+
+
+def limits_key(settings: Settings) -> tuple:
+    return (tuple(settings.category_limits()), settings.limit("accept_h"),
+            settings.limit("dispatch_h"), settings.limit("close_h"))
+
+
+def metric_facts(store, settings: Settings) -> MetricFacts | None:
+    """The version's facts (built on first use), or None for a store without memo."""
+    memo = getattr(store, "memo", None)
+    if memo is None:
+        return None
+    return memo(("metric_facts", limits_key(settings)), lambda: build(store, settings))
+
+
+def us(t: dt.datetime) -> int:
+    return (t - dt.datetime(1970, 1, 1)) // dt.timedelta(microseconds=1)
+
+
+# --- the old events: sums ------------------------------------------------------------------
+
+def _old_rows(f: MetricFacts, start: dt.date, end: dt.date, township: str | None) -> np.ndarray:
+    lo = np.searchsorted(f.day, np.datetime64(start, "D"))
+    hi = np.searchsorted(f.day, np.datetime64(end, "D"))
+    rows = np.arange(lo, hi)
+    return rows[f.township[lo:hi] == township] if township is not None else rows
+
+
+def _by_unit(units: np.ndarray, by_township: bool):
+    """(unit labels, index of each row's unit) — one unit 'all' unless by township; rows
+    without a township belong to no township."""
+    if not by_township:
+        return np.array(["all"], dtype=object), np.zeros(len(units), dtype="int64")
+    known = pd.notna(units)
+    labels, inverse = np.unique(units[known].astype(str), return_inverse=True)
+    index = np.full(len(units), -1, dtype="int64")
+    index[known] = inverse
+    return labels, index
+
+
+def _sum_by(labels, index, columns: dict) -> dict:
+    keep = index >= 0
+    out = {}
+    for name, values in columns.items():
+        sums = np.bincount(index[keep], weights=values[keep].astype("float64"),
+                           minlength=len(labels))
+        out[name] = sums.astype("int64")
+    return {u: {name: int(out[name][i]) for name in columns} for i, u in enumerate(labels)}
+
+
+def old_sums(f: MetricFacts, start: dt.date, end: dt.date, township: str | None,
+             by_township: bool) -> dict:
+    """OLD_COUNTS of the old events reported in [start, end): {unit: {count: n}}."""
+    rows = _old_rows(f, start, end, township)
+    labels, index = _by_unit(f.township[rows], by_township)
+    counts = f.counts[rows]
+    return _sum_by(labels, index, {c: counts[:, i] for i, c in enumerate(OLD_COUNTS)})
+
+
+def old_close_times(f: MetricFacts, start: dt.date, end: dt.date, township: str | None,
+                    by_township: bool) -> dict:
+    """{unit: times to close} of the old closed valid cases reported in [start, end)."""
+    rows = _old_rows(f, start, end, township)
+    if not by_township:
+        if township is None and len(rows):    # the county: one contiguous block
+            return {"all": f.close_us[f.close_at[rows[0]]:f.close_at[rows[-1] + 1]]}
+        return {"all": _gather(f, rows)}
+    towns = f.township[rows]
+    return {code: _gather(f, rows[towns == code]) for code in pd.unique(towns[pd.notna(towns)])}
+
+
+def _gather(f: MetricFacts, rows: np.ndarray) -> np.ndarray:
+    if not len(rows):
+        return np.empty(0, dtype="int64")
+    return np.concatenate([f.close_us[f.close_at[i]:f.close_at[i + 1]] for i in rows])
+
+
+# --- the recent events: the twin of the SQL's cohort and backlog aggregates ------------------
+
+def recent_counts(f: MetricFacts, as_of: dt.datetime, start: dt.datetime, end: dt.datetime,
+                  township: str | None, by_township: bool, warn: float,
+                  flag_mult: float) -> tuple[dict, dict]:
+    """At as_of, for the recent events: the cohort counts of those reported in [start, end)
+    and the backlog (open at as_of, any report time). Returns ({unit: {count: n}},
+    {unit: times to close of the cohort's closed valid cases})."""
+    r = f.recent
+    if not r:
+        return {}, {}
+    at = us(as_of)
+    rep, clo, valid = r["reported"], r["clo_us"], r["valid"]
+    here = np.ones(len(rep), dtype=bool) if township is None else r["township"] == township
+    cohort = here & (rep >= us(start)) & (rep < us(end))
+    closed_now = r["closed"] <= at
+    close_span = (r["closed"] - rep).astype("float64")
+    age = (at - rep).astype("float64")
+    v = cohort & valid
+    closed = v & closed_now
+    dispatched = v & (r["dispatched"] <= at)
+    accepted = v & (r["accepted"] <= at)
+    open_now = here & valid & (rep <= at) & ~closed_now
+    columns = {
+        "reported": v, "closed": closed,
+        "due": v & (closed_now | (age > clo)),
+        "on_time": closed & (close_span <= clo),
+        "dispatched": dispatched,
+        "dispatched_in_time": dispatched & ((r["dispatched"] - rep).astype("float64")
+                                            <= r["dis_us"]),
+        "accepted": accepted,
+        "accepted_in_time": accepted & ((r["accepted"] - rep).astype("float64") <= r["acc_us"]),
+        "rated": closed & r["rated"], "satisfied": closed & r["satisfied"],
+        "with_level": closed & r["with_level"], "at_source": closed & r["at_source"],
+        "invalid": cohort & ~valid,
+        "open_backlog": open_now,
+        "red": open_now & (age > clo),
+        "yellow": open_now & (age >= warn * clo) & (age <= clo),
+        "flagged": open_now & (r["supervised"] | ((flag_mult > 0) & (age > flag_mult * clo))),
+    }
+    labels, index = _by_unit(r["township"], by_township)
+    counts = _sum_by(labels, index, columns)
+    spans = r["closed"] - rep
+    times = {}
+    for i, u in enumerate(labels):
+        times[u] = spans[closed & (index == i)]
+    return counts, times
+
+
+def median_hours(values: np.ndarray) -> float | None:
+    """quantile_cont(…, 0.5) in hours: the middle value, or the two middle values' mean taken
+    as DuckDB interpolates (lo + (hi - lo) × 0.5)."""
+    n = len(values)
+    if n == 0:
+        return None
+    k = (n - 1) // 2
+    part = np.partition(values, [k, k + 1] if n % 2 == 0 else k)
+    lo = float(part[k])
+    mid = lo if n % 2 else lo + (float(part[k + 1]) - lo) * 0.5
+    return mid / _US_PER_H
