@@ -28,9 +28,9 @@ import pandas as pd
 
 from store.settings import Settings
 
-# a 30-day window compared with the 30 days before it (环比) stays in memory, with 10 days
-# to spare for a wall whose as_of lags the newest data
-KEEP_DAYS = 40
+# a 30-day window compared with the 30 days before it (环比) stays in memory, with 5 days to
+# spare for a wall whose as_of lags the newest data
+KEEP_DAYS = 35
 _US_PER_H = 3_600_000_000.0
 _NEVER = np.iinfo("int64").max
 
@@ -41,7 +41,9 @@ OLD_COUNTS = ("reported", "closed", "due", "on_time", "dispatched", "dispatched_
 
 _LAST_AT = ("greatest(e.reported_at, COALESCE(e.closed_at, e.reported_at),"
             " COALESCE(e.accepted_at, e.reported_at), COALESCE(e.dispatched_at, e.reported_at))")
-_RECENT = f"({_LAST_AT} >= ? OR e.closed_at IS NULL)"
+# invalid events count only by report day (无效事件), so they are always "old"
+_RECENT = (f"(e.status IS DISTINCT FROM 'invalid'"
+           f" AND ({_LAST_AT} >= ? OR e.closed_at IS NULL))")
 
 
 @dataclass(frozen=True)
@@ -128,23 +130,46 @@ def _build(store, settings: Settings) -> MetricFacts:
         WITH {lim_sql}
         SELECT {cols} FROM events e LEFT JOIN lim l ON l.category = e.category
         WHERE {_RECENT}""", [*lim_params, *limits, since])
-    recent = {
-        "reported": _epoch_us(rec["reported_at"]), "closed": _epoch_us(rec["closed_at"]),
-        "accepted": _epoch_us(rec["accepted_at"]), "dispatched": _epoch_us(rec["dispatched_at"]),
-        "acc_us": rec["acc_us"].to_numpy(dtype="float64"),
-        "dis_us": rec["dis_us"].to_numpy(dtype="float64"),
-        "clo_us": rec["clo_us"].to_numpy(dtype="float64"),
-        "valid": ~rec["is_invalid"].to_numpy(dtype=bool),
-        "supervised": rec["supervised"].fillna(False).to_numpy(dtype=bool),
-        "rated": rec["satisfaction"].notna().to_numpy(),
-        "satisfied": rec["satisfaction"].isin(["satisfied", "basically_satisfied"]).to_numpy(),
-        "with_level": rec["level"].notna().to_numpy(),
-        "at_source": rec["level"].isin(["grid", "village"]).to_numpy(),
-        "township": rec["township_code"].to_numpy(dtype=object),
-    }
+    recent = _recent_rows(rec)
     return MetricFacts(since, pd.to_datetime(old["day"]).to_numpy().astype("datetime64[D]"),
                        old["township"].to_numpy(dtype=object), counts,
                        close_us.to_numpy(dtype="int64"), close_at, recent)
+
+
+def _recent_rows(rec: pd.DataFrame) -> dict:
+    """The recent (valid) events as arrays sorted by report time, with what does not depend
+    on as_of worked out once: whether each was closed, dispatched and accepted in time."""
+    rep = _epoch_us(rec["reported_at"])
+    order = np.argsort(rep, kind="stable")
+    rep = rep[order]
+    closed = _epoch_us(rec["closed_at"])[order]
+    dispatched = _epoch_us(rec["dispatched_at"])[order]
+    accepted = _epoch_us(rec["accepted_at"])[order]
+    clo = rec["clo_us"].to_numpy(dtype="float64")[order]
+    towns = rec["township_code"].to_numpy(dtype=object)[order]
+    known = pd.notna(towns)
+    codes, inverse = np.unique(towns[known].astype(str), return_inverse=True)
+    town_index = np.full(len(towns), -1, dtype="int64")
+    town_index[known] = inverse
+
+    def flag(values):
+        return np.asarray(values, dtype=bool)[order]
+
+    return {
+        "reported": rep, "closed": closed, "dispatched": dispatched, "accepted": accepted,
+        "clo_us": clo, "close_us": closed - rep,
+        "on_time": (closed - rep).astype("float64") <= clo,
+        "dispatch_in_time": (dispatched - rep).astype("float64")
+        <= rec["dis_us"].to_numpy(dtype="float64")[order],
+        "accept_in_time": (accepted - rep).astype("float64")
+        <= rec["acc_us"].to_numpy(dtype="float64")[order],
+        "supervised": flag(rec["supervised"].fillna(False)),
+        "rated": flag(rec["satisfaction"].notna()),
+        "satisfied": flag(rec["satisfaction"].isin(["satisfied", "basically_satisfied"])),
+        "with_level": flag(rec["level"].notna()),
+        "at_source": flag(rec["level"].isin(["grid", "village"])),
+        "town_codes": codes, "town_index": town_index,
+    }
 
 
 def _epoch_us(col: pd.Series) -> np.ndarray:
@@ -233,51 +258,86 @@ def _gather(f: MetricFacts, rows: np.ndarray) -> np.ndarray:
 
 # --- the recent events: the twin of the SQL's cohort and backlog aggregates ------------------
 
+def _count(mask: np.ndarray, index: np.ndarray | None, units: int) -> np.ndarray:
+    if index is None:
+        return np.array([np.count_nonzero(mask)])
+    sel = index[mask]
+    return np.bincount(sel[sel >= 0], minlength=units)
+
+
 def recent_counts(f: MetricFacts, as_of: dt.datetime, start: dt.datetime, end: dt.datetime,
                   township: str | None, by_township: bool, warn: float,
                   flag_mult: float) -> tuple[dict, dict]:
-    """At as_of, for the recent events: the cohort counts of those reported in [start, end)
-    and the backlog (open at as_of, any report time). Returns ({unit: {count: n}},
-    {unit: times to close of the cohort's closed valid cases})."""
+    """At as_of, for the recent (valid) events: the cohort counts of those reported in
+    [start, end) and the backlog (open at as_of, any report time). Returns
+    ({unit: {count: n}}, {unit: times to close of the cohort's closed cases})."""
     r = f.recent
     if not r:
         return {}, {}
     at = us(as_of)
-    rep, clo, valid = r["reported"], r["clo_us"], r["valid"]
-    here = np.ones(len(rep), dtype=bool) if township is None else r["township"] == township
-    cohort = here & (rep >= us(start)) & (rep < us(end))
-    closed_now = r["closed"] <= at
-    close_span = (r["closed"] - rep).astype("float64")
-    age = (at - rep).astype("float64")
-    v = cohort & valid
-    closed = v & closed_now
-    dispatched = v & (r["dispatched"] <= at)
-    accepted = v & (r["accepted"] <= at)
-    open_now = here & valid & (rep <= at) & ~closed_now
-    columns = {
-        "reported": v, "closed": closed,
-        "due": v & (closed_now | (age > clo)),
-        "on_time": closed & (close_span <= clo),
-        "dispatched": dispatched,
-        "dispatched_in_time": dispatched & ((r["dispatched"] - rep).astype("float64")
-                                            <= r["dis_us"]),
-        "accepted": accepted,
-        "accepted_in_time": accepted & ((r["accepted"] - rep).astype("float64") <= r["acc_us"]),
-        "rated": closed & r["rated"], "satisfied": closed & r["satisfied"],
-        "with_level": closed & r["with_level"], "at_source": closed & r["at_source"],
-        "invalid": cohort & ~valid,
-        "open_backlog": open_now,
-        "red": open_now & (age > clo),
-        "yellow": open_now & (age >= warn * clo) & (age <= clo),
-        "flagged": open_now & (r["supervised"] | ((flag_mult > 0) & (age > flag_mult * clo))),
+    codes = r["town_codes"]
+    if township is not None:
+        hit = np.flatnonzero(codes == township)
+        town = int(hit[0]) if len(hit) else -2             # -2: no recent event there
+    labels = codes if by_township else np.array(["all"], dtype=object)
+    n_units = len(labels)
+
+    # the cohort: a slice (the rows are sorted by report time)
+    lo, hi = np.searchsorted(r["reported"], [us(start), us(end)])
+    cut = slice(lo, hi)
+    index = r["town_index"][cut] if by_township else None
+    here = (r["town_index"][cut] == town) if township is not None else None
+    closed = r["closed"][cut] <= at
+    if here is not None:
+        closed &= here
+    overdue = (at - r["reported"][cut]).astype("float64") > r["clo_us"][cut]
+    dispatched = r["dispatched"][cut] <= at
+    accepted = r["accepted"][cut] <= at
+    if here is not None:
+        dispatched &= here
+        accepted &= here
+    due = closed | overdue if here is None else closed | (overdue & here)
+    counts = {
+        "reported": _count(here, index, n_units) if here is not None else
+        (np.bincount(index[index >= 0], minlength=n_units) if index is not None
+         else np.array([hi - lo])),
+        "closed": _count(closed, index, n_units),
+        "due": _count(due, index, n_units),
+        "on_time": _count(closed & r["on_time"][cut], index, n_units),
+        "dispatched": _count(dispatched, index, n_units),
+        "dispatched_in_time": _count(dispatched & r["dispatch_in_time"][cut], index, n_units),
+        "accepted": _count(accepted, index, n_units),
+        "accepted_in_time": _count(accepted & r["accept_in_time"][cut], index, n_units),
+        "rated": _count(closed & r["rated"][cut], index, n_units),
+        "satisfied": _count(closed & r["satisfied"][cut], index, n_units),
+        "with_level": _count(closed & r["with_level"][cut], index, n_units),
+        "at_source": _count(closed & r["at_source"][cut], index, n_units),
     }
-    labels, index = _by_unit(r["township"], by_township)
-    counts = _sum_by(labels, index, columns)
-    spans = r["closed"] - rep
-    times = {}
-    for i, u in enumerate(labels):
-        times[u] = spans[closed & (index == i)]
-    return counts, times
+    spans = r["close_us"][cut]
+    if index is None:
+        times = {"all": spans[closed]}
+    else:
+        sel = index[closed]
+        closed_spans = spans[closed]
+        times = {u: closed_spans[sel == i] for i, u in enumerate(labels)}
+
+    # the backlog: open at as_of, whatever the window (few rows)
+    open_rows = np.flatnonzero((r["closed"] > at) & (r["reported"] <= at))
+    if township is not None:
+        open_rows = open_rows[r["town_index"][open_rows] == town]
+    age = (at - r["reported"][open_rows]).astype("float64")
+    clo = r["clo_us"][open_rows]
+    o_index = r["town_index"][open_rows] if by_township else None
+    every = np.ones(len(open_rows), dtype=bool)
+    counts.update({
+        "open_backlog": _count(every, o_index, n_units),
+        "red": _count(age > clo, o_index, n_units),
+        "yellow": _count((age >= warn * clo) & (age <= clo), o_index, n_units),
+        "flagged": _count(r["supervised"][open_rows] | ((flag_mult > 0) & (age > flag_mult * clo)),
+                          o_index, n_units),
+    })
+    out = {u: {name: int(v[i]) for name, v in counts.items()} for i, u in enumerate(labels)}
+    return out, times
 
 
 def median_hours(values: np.ndarray) -> float | None:

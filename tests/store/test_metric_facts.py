@@ -55,7 +55,7 @@ def boundary_moments(store, settings) -> list[dt.datetime]:
     r = facts.recent
     never = np.iinfo("int64").max
     spread = np.linspace(0, len(r["reported"]) - 1, 6).astype(int)
-    still_open = np.flatnonzero(r["valid"] & (r["closed"] == never))       # limits bite here
+    still_open = np.flatnonzero(r["closed"] == never)           # limits bite here
     picks = [*spread, *still_open[np.linspace(0, len(still_open) - 1, 6).astype(int)]]
     moments = []
     for i in picks:
