@@ -191,21 +191,24 @@ class Staging:
         self.files.clear()
 
 
-# One batch as staged: typed source fields, the status derived, the content hash (DuckDB's
-# hash of the typed fields, so a re-load compares equal to what earlier loads stored).
-STAGE_FILE_SQL = """SELECT {cols}, s.__gpos, CAST({src} AS BIGINT) AS __src, s.__pos
-    FROM (SELECT * REPLACE ({status} AS status) FROM {batch}) s"""
+# One batch as staged: the typed source fields as prepared, the status derived and the
+# content hash (DuckDB's hash of the typed fields, so a re-load compares equal to what
+# earlier loads stored). DuckDB computes only those two narrow columns; the rest of the
+# batch goes from Arrow to the file as it is (no round trip of every column through DuckDB).
+STAGE_DERIVED_SQL = f"SELECT {CONTENT_HASH} AS content_hash, {STATUS_SQL} AS status FROM _evb s"
+STAGE_FILE_COLS = [c for c in STAGED if c not in GRID_COLS]
 
 
 def _insert_batch(ctx: Context, staging: Staging, _evb: pa.Table, src: int) -> None:
     """Typed rows of one batch -> a staged file: status derived and content hashed by
     DuckDB (no Python object per row), written by pyarrow."""
-    cols = ", ".join(CONTENT_HASH + " AS content_hash" if c == "content_hash" else
-                     (f"CAST(NULL AS VARCHAR) AS {c}" if c in GRID_COLS else "s." + c)
-                     for c in STAGED)
-    out = staging.w.execute(STAGE_FILE_SQL.format(cols=cols, src=src, status=STATUS_SQL,
-                                                  batch="_evb")).to_arrow_table()
-    staging.add(src, out.drop_columns(list(GRID_COLS)))
+    derived = staging.w.execute(STAGE_DERIVED_SQL).to_arrow_table()
+    cols = {c: (derived[c] if c in ("content_hash", "status") else _evb[c])
+            for c in STAGE_FILE_COLS}
+    cols["__gpos"] = _evb["__gpos"]
+    cols["__src"] = pa.array(np.full(_evb.num_rows, src, dtype=np.int64))
+    cols["__pos"] = _evb["__pos"]
+    staging.add(src, pa.table(cols))
 
 
 def _write_batch(ctx: Context, staging: Staging, table: pa.Table, _rejb: pd.DataFrame,
