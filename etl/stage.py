@@ -155,6 +155,8 @@ class Staging:
         self._view()
 
     def rows(self) -> str:
+        """The staged rows without the grid codes: what the duplicate, change and range
+        queries read (every staged row has a grid, so joining the codes would only cost)."""
         if not self.dropped:
             return "_ev_files"
         return ("(SELECT * FROM _ev_files x ANTI JOIN _ev_drop d "
@@ -164,13 +166,13 @@ class Staging:
         """Cuts of reported_at splitting the staged rows (``where``: only those) into parts
         of about SORT_PART_ROWS rows; [(lo, hi)] with None for open ends. Rows of one
         reported_at always fall in one part, so parts written in order are sorted."""
-        (n,) = self.con.execute(f"SELECT count(*) FROM {self.view} s {where}").fetchone()
+        (n,) = self.con.execute(f"SELECT count(*) FROM {self.rows()} s {where}").fetchone()
         parts = -(-n // SORT_PART_ROWS)
         if parts <= 1:
             return [(None, None)]
         qs = [k / parts for k in range(1, parts)]
         (cuts,) = self.con.execute(f"SELECT quantile_disc(reported_at, {qs}) "
-                                   f"FROM {self.view} s {where}").fetchone()
+                                   f"FROM {self.rows()} s {where}").fetchone()
         cuts = sorted(set(cuts))
         return list(zip([None, *cuts], [*cuts, None]))
 
@@ -315,12 +317,13 @@ def _dedup_events(ctx: Context, staging: Staging, readings: list) -> dict[int, i
     """Within-load duplicates: later rows of an event_id are dropped (same content) or
     rejected (different content). Only the rows of repeated ids are ranked."""
     con = ctx.con
-    con.execute("""CREATE OR REPLACE TEMP TABLE _ev_dups AS
+    rows = staging.rows()
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE _ev_dups AS
         SELECT __src, __pos, content_hash,
                row_number() OVER w AS rn, first_value(content_hash) OVER w AS first_hash,
                first_value(__src) OVER w AS __first_src, first_value(__pos) OVER w AS __first_pos
-        FROM _ev_stage
-        WHERE event_id IN (SELECT event_id FROM _ev_stage GROUP BY event_id
+        FROM {rows} s
+        WHERE event_id IN (SELECT event_id FROM {rows} s GROUP BY event_id
                            HAVING count(*) > 1)
         WINDOW w AS (PARTITION BY event_id ORDER BY __src, __pos)""")
     (n,) = con.execute("SELECT count(*) FROM _ev_dups").fetchone()
@@ -407,18 +410,18 @@ def stage_events(ctx: Context, readings: list, index: GridIndex) -> EventsChange
     out = EventsChange()
     if not existing:
         counts = con.execute("SELECT __src AS src, 'new' AS change, count(*) AS n "
-                             "FROM _ev_stage GROUP BY ALL").df()
+                             f"FROM {staging.rows()} s GROUP BY ALL").df()
         _insert_sorted(ctx, staging, readings)
         out.days = None
     else:
-        con.execute("""CREATE OR REPLACE TEMP TABLE _ev_chg AS
+        con.execute(f"""CREATE OR REPLACE TEMP TABLE _ev_chg AS
             SELECT s.__src, s.__pos, s.event_id,
                    CASE WHEN t.event_id IS NULL THEN 'new'
                         WHEN t.content_hash = s.content_hash THEN 'unchanged'
                         ELSE 'updated' END AS change,
                    CAST(t.reported_at AS DATE) AS old_day, CAST(t.closed_at AS DATE) AS old_closed,
                    CAST(s.reported_at AS DATE) AS new_day, CAST(s.closed_at AS DATE) AS new_closed
-            FROM _ev_stage s LEFT JOIN events t ON t.event_id = s.event_id""")
+            FROM {staging.rows()} s LEFT JOIN events t ON t.event_id = s.event_id""")
         counts = con.execute("SELECT __src AS src, change, count(*) AS n FROM _ev_chg "
                              "GROUP BY ALL").df()
         added = int(counts.loc[counts["change"] != "unchanged", "n"].sum())
