@@ -78,6 +78,9 @@ def main(argv: list[str] | None = None) -> int:
     except (SettingsError, StoreError) as exc:
         print(f"gridwall: {exc}", file=sys.stderr)
         return 2
+    from dashboard.facts_warmer import FactsWarmer
+
+    warmer = FactsWarmer(app.server.config["GRIDWALL_CTX"]).start()
     print(f"gridwall: serving {args.db} on http://{args.host}:{args.port}/ (Ctrl-C stops)",
           flush=True)
     try:
@@ -95,6 +98,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         pass
     finally:
+        warmer.stop()
         app.server.config["GRIDWALL_CTX"].store.close()
     return 0
 

@@ -55,16 +55,23 @@ def _event(store, settings, event_id, as_of, raw) -> dict | None:
     return event_detail(store, settings, event_id, as_of=m.parse_as_of(as_of, settings), raw=raw)
 
 
-def blueprint(ctx: AppContext) -> Blueprint:
-    bp = Blueprint("api", __name__, url_prefix="/api")
-
-    @bp.errorhandler(m.MetricsError)
+def json_errors(bp: Blueprint, *bad_request: type[Exception]) -> None:
+    """The API's error replies, the same on every JSON blueprint: a bad parameter
+    (``bad_request``) 400 with its message, a database problem 503 with its title."""
     def _bad_request(exc):
         return jsonify({"error": str(exc)}), 400
 
-    @bp.errorhandler(StoreError)
     def _store_error(exc):
         return jsonify({"error": exc.title, "detail": exc.detail}), 503
+
+    for kind in bad_request:
+        bp.register_error_handler(kind, _bad_request)
+    bp.register_error_handler(StoreError, _store_error)
+
+
+def blueprint(ctx: AppContext) -> Blueprint:
+    bp = Blueprint("api", __name__, url_prefix="/api")
+    json_errors(bp, m.MetricsError)
 
     @bp.get("/health")
     def health():

@@ -11,6 +11,7 @@ import time
 from flask import Blueprint, Response, g, jsonify, request, stream_with_context
 
 from dashboard import auth
+from dashboard.api import json_errors
 from dashboard.analysis.deck_view import deck_json
 from dashboard.analysis.views import hotspot_view
 from dashboard.context import AppContext
@@ -18,7 +19,6 @@ from store import analysis_reads as ar
 from store import cameras_near as cn
 from store import metrics as m
 from store.analysis_filters import FILTER_KEYS, FilterError, parse_filters
-from store.db import StoreError
 
 EVENT_EXTRA = ("scope", "sort", "page", "page_size")
 HOTSPOT_PARAMS = {"window", "start", "end", "as_of", "township", "category", "channel", "all"}
@@ -51,14 +51,7 @@ def blueprint(ctx: AppContext) -> Blueprint:
             resp.headers["X-Gridwall-CPU-ms"] = f"{(time.process_time() - t0) * 1000:.1f}"
         return resp
 
-    @bp.errorhandler(m.MetricsError)
-    @bp.errorhandler(cn.PlaceError)
-    def _bad_request(exc):
-        return jsonify({"error": str(exc)}), 400
-
-    @bp.errorhandler(StoreError)
-    def _store_error(exc):
-        return jsonify({"error": exc.title, "detail": exc.detail}), 503
+    json_errors(bp, m.MetricsError, cn.PlaceError)
 
     def filters(args, extra=(), unbounded=False):
         return parse_filters(ctx.store, ctx.settings, args, extra=tuple(extra),

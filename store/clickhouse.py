@@ -27,10 +27,10 @@ import pandas as pd
 import pyarrow as pa
 
 from store import chdb_folder
+from store.base import BaseStore, SwapGate
 from store.db import StoreError
 from store.dialect import SETTINGS, bind
 from store.engines import Target
-from store.memo import VersionMemo
 
 
 # --- Arrow → what DuckDB gives ------------------------------------------------------------
@@ -230,7 +230,7 @@ class _Cursor:
         self._table = self._rows = None
 
 
-class ClickHouseStore(VersionMemo):
+class ClickHouseStore(BaseStore):
     """Read-only ClickHouse store with ReadStore's interface (``engine == 'clickhouse'``)."""
 
     engine = "clickhouse"
@@ -239,9 +239,7 @@ class ClickHouseStore(VersionMemo):
         self.target = target
         self.path = target.describe()
         self._backend = ChdbBackend(target.path) if target.kind == "chdb" else ServerBackend(target)
-        self._cond = threading.Condition()
-        self._readers = 0
-        self._swapping = False
+        self._gate = SwapGate()
         self._generation = 0
         self._query_lock = threading.Lock()    # one query at a time on the embedded engine
         self._schema: tuple = ()
@@ -250,34 +248,19 @@ class ClickHouseStore(VersionMemo):
     def _refresh(self) -> None:
         if self._backend.is_current():
             return
-        with self._cond:
-            if self._backend.is_current():
-                return
-            self._swapping = True
-            while self._readers:
-                self._cond.wait()
-            try:
-                self._backend.close()
-                self._backend.open()
-                self._schema = self._read_schema()
-                self._generation += 1
-            finally:
-                self._swapping = False
-                self._cond.notify_all()
+        self._gate.swap(lambda: not self._backend.is_current(), self._reopen)
+
+    def _reopen(self) -> None:
+        self._backend.close()
+        self._backend.open()
+        self._schema = self._read_schema()
+        self._generation += 1
 
     @contextmanager
     def _reading(self):
         self._refresh()
-        with self._cond:
-            while self._swapping:
-                self._cond.wait()
-            self._readers += 1
-        try:
+        with self._gate.reading():
             yield
-        finally:
-            with self._cond:
-                self._readers -= 1
-                self._cond.notify_all()
 
     def _read_schema(self) -> tuple:
         """((table, (column, …)), …) of the published tables, hidden columns left out."""
@@ -328,15 +311,5 @@ class ClickHouseStore(VersionMemo):
         with self._reading():
             return to_rows(self._run(sql, params))
 
-    def scalar(self, sql: str, params=None):
-        rows = self.rows(sql, params)
-        return rows[0][0] if rows else None
-
-    def meta(self) -> dict[str, str]:
-        return dict(self.rows("SELECT key, value FROM meta"))
-
     def close(self) -> None:
-        with self._cond:
-            while self._readers:
-                self._cond.wait()
-            self._backend.close()
+        self._gate.drain(self._backend.close)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import re
-import threading
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -18,7 +17,7 @@ from typing import Iterator
 import duckdb
 import pandas as pd
 
-from store.memo import VersionMemo
+from store.base import BaseStore, SwapGate
 
 
 class StoreError(RuntimeError):
@@ -51,7 +50,7 @@ def _identity(path: Path) -> tuple[int, int, int] | None:
     return (st.st_ino, st.st_mtime_ns, st.st_size)
 
 
-class ReadStore(VersionMemo):
+class ReadStore(BaseStore):
     """Read-only connection manager for one database path."""
 
     engine = "duckdb"   # the ClickHouse store (store/clickhouse.py) says "clickhouse"
@@ -60,9 +59,7 @@ class ReadStore(VersionMemo):
         self.path = Path(path).resolve()
         self._con: duckdb.DuckDBPyConnection | None = None
         self._ident: tuple[int, int, int] | None = None
-        self._cond = threading.Condition()
-        self._readers = 0
-        self._swapping = False
+        self._gate = SwapGate()
         self._generation = 0
 
     # -- connection lifecycle -----------------------------------------------------------
@@ -81,23 +78,26 @@ class ReadStore(VersionMemo):
         self._generation += 1
 
     def _refresh_if_swapped(self) -> None:
-        ident = _identity(self.path)
-        if self._con is not None and ident == self._ident:
+        if not self._stale():
             return
-        with self._cond:
-            if self._con is not None and _identity(self.path) == self._ident:
-                return
-            self._swapping = True
-            while self._readers:
-                self._cond.wait()
-            try:
-                if self._con is not None:
-                    self._con.close()
-                    self._con = None
-                self._open()
-            finally:
-                self._swapping = False
-                self._cond.notify_all()
+        self._gate.swap(self._stale, self._reopen)
+
+    def _stale(self) -> bool:
+        return self._con is None or _identity(self.path) != self._ident
+
+    def _reopen(self) -> None:
+        self._close_con()
+        self._open()
+
+    def _close_con(self) -> None:
+        if self._con is not None:
+            self._con.close()
+            self._con = None
+
+    def _new_cursor(self) -> duckdb.DuckDBPyConnection:
+        if self._con is None:
+            self._open()
+        return self._con.cursor()
 
     @property
     def version(self) -> str:
@@ -109,22 +109,13 @@ class ReadStore(VersionMemo):
     def cursor(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """A cursor on the current file; the file is not swapped out while it is held."""
         self._refresh_if_swapped()
-        with self._cond:
-            while self._swapping:
-                self._cond.wait()
-            if self._con is None:
-                self._open()
-            self._readers += 1
-            cur = self._con.cursor()
-        try:
-            yield cur
-        except duckdb.Error as exc:
-            raise StoreError("数据查询失败", str(exc)) from exc
-        finally:
-            cur.close()
-            with self._cond:
-                self._readers -= 1
-                self._cond.notify_all()
+        with self._gate.reading(self._new_cursor) as cur:
+            try:
+                yield cur
+            except duckdb.Error as exc:
+                raise StoreError("数据查询失败", str(exc)) from exc
+            finally:
+                cur.close()
 
     def df(self, sql: str, params: list | dict | None = None) -> pd.DataFrame:
         with self.cursor() as cur:
@@ -134,18 +125,5 @@ class ReadStore(VersionMemo):
         with self.cursor() as cur:
             return cur.execute(sql, params or []).fetchall()
 
-    def scalar(self, sql: str, params: list | dict | None = None):
-        with self.cursor() as cur:
-            row = cur.execute(sql, params or []).fetchone()
-        return None if row is None else row[0]
-
-    def meta(self) -> dict[str, str]:
-        return dict(self.rows("SELECT key, value FROM meta"))
-
     def close(self) -> None:
-        with self._cond:
-            while self._readers:
-                self._cond.wait()
-            if self._con is not None:
-                self._con.close()
-                self._con = None
+        self._gate.drain(self._close_con)

@@ -23,8 +23,17 @@ class VersionMemo:
                 memo[version] = {}
             if key in memo[version]:
                 return memo[version][key]
-        value = make()
-        with self._memo_lock:
-            if version in self._memo_by_version:
-                self._memo_by_version[version][key] = value
+            # one builder per key: a request arriving while the background warmer builds
+            # the same fact waits for it instead of scanning the events a second time
+            building = self.__dict__.setdefault("_memo_building", {})
+            gate = building.setdefault((version, key), threading.Lock())
+        with gate:
+            with self._memo_lock:
+                if key in self._memo_by_version.get(version, {}):
+                    return self._memo_by_version[version][key]
+            value = make()
+            with self._memo_lock:
+                if version in self._memo_by_version:
+                    self._memo_by_version[version][key] = value
+                self._memo_building.pop((version, key), None)
         return value

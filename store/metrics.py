@@ -44,9 +44,13 @@ import re
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+import numpy as np
 import pandas as pd
 
+from store.cohort_days import (cohort_days, median_hours, settled_close_times,
+                               settled_sums, settled_until)
 from store.db import ReadStore
+from store.open_cases import backlog, open_cases
 from store.settings import Settings
 
 RATE_KEYS = (
@@ -250,6 +254,18 @@ def _closing_days(store: ReadStore) -> tuple[list, list, dt.datetime | None]:
     return [d for d, _ in days], suffix[::-1], never
 
 
+def prepare(store, settings: Settings) -> None:
+    """Build the version's facts that /api/metrics reads from memory (the closing days, the
+    settled cohort days, the open cases), so no request waits for their scans: the served
+    app calls this in the background after each publish (dashboard/facts_warmer.py)."""
+    memo = getattr(store, "memo", None)
+    if memo is None:
+        return
+    memo("closing_days", lambda: _closing_days(store))
+    cohort_days(store, settings)
+    open_cases(store, settings)
+
+
 def backlog_floor(store: ReadStore, as_of: dt.datetime) -> dt.datetime:
     """No event open at as_of was reported before this moment: an open event is unclosed or
     closed on as_of's day or later, and each closing day's earliest report is known. A
@@ -280,10 +296,43 @@ def metrics_table(
     ``by`` is None, "township", "village" or "grid". With ``by``, every unit of that level
     inside the scope gets a row (zeros and None rates where it has no events), with its
     ``code`` and ``name``. Camera counts are included.
+
+    For the county and township scopes, the days of the window that are settled at as_of
+    are summed from :mod:`store.cohort_days` and only the other days are scanned; the
+    figures are the same either way (tests/store/test_cohort_days.py compares both).
     """
     if by is not None and by not in LEVEL_COLUMNS:
         raise MetricsError(f"bad grouping {by!r}")
+    while True:   # a load published between the sums and the scan: answer from the new one
+        version = getattr(store, "version", None)
+        df = _metrics_frame(store, settings, start, end, as_of, scope, by,
+                            _settled(store, settings, start, end, as_of, scope, by))
+        if getattr(store, "version", None) == version:
+            break
+    df = _with_units(store, df, by, scope)
+    return _finish(df)
+
+
+def _settled(store, settings, start, end, as_of, scope, by):
+    """(first day to scan, settled sums per unit, the CohortDays) — (start, None, None) when
+    the sums are not used."""
+    if scope.level not in ("county", "township") or by not in (None, "township"):
+        return start, None, None
+    cd = cohort_days(store, settings)
+    if cd is None:
+        return start, None, None
+    until = settled_until(cd, start, end, as_of)
+    if until <= start:
+        return start, None, None
+    town = scope.code if scope.level == "township" else None
+    return until, settled_sums(cd, start, until, town, by == "township"), cd
+
+
+def _metrics_frame(store, settings, start, end, as_of, scope, by, settled) -> pd.DataFrame:
+    """The SQL: the cohort's days from ``until`` on, the backlog, the median, the cameras."""
+    until, sums, _cd = settled
     start_ts = dt.datetime.combine(start, dt.time())
+    until_ts = dt.datetime.combine(until, dt.time())
     end_ts = dt.datetime.combine(end, dt.time())
     lim_sql, lim_params = limits_cte(settings)
     d_acc = settings.limit("accept_h") * _US_PER_H
@@ -300,7 +349,8 @@ def metrics_table(
     # Two scans, each pruned by its own filter: the window's cohort (events are stored sorted
     # by reported_at, so DuckDB skips the blocks outside the window) and the events open at
     # as_of (the backlog, from the earliest report still open: backlog_floor); a single
-    # OR-ed filter would scan every row.
+    # OR-ed filter would scan every row. With settled sums, the cohort scan covers only
+    # [until, end); the median still needs every closed case of the window (a narrow scan).
     base = f"""
         SELECT {key} AS unit, e.reported_at, e.closed_at, e.accepted_at, e.dispatched_at,
                e.level, e.satisfaction, e.supervised,
@@ -314,13 +364,38 @@ def metrics_table(
         FROM events e LEFT JOIN lim l ON l.category = e.category
         WHERE {scope_sql}"""
     base_params = [d_acc, d_dis, d_clo, as_of, as_of, *scope_params]
+    # with settled sums the median is taken in numpy (store.cohort_days keeps the times)
+    agg_median = "" if sums is not None else (
+        f"quantile_cont(close_us, 0.5) FILTER (WHERE NOT is_invalid AND closed_now)"
+        f" / {_US_PER_H} AS median_hours_to_close,")
+    # the backlog: from the cases kept in memory (store.open_cases) when as_of is recent,
+    # else a scan of the events open at as_of
+    kept = _kept_open_cases(store, settings, as_of, scope, by)
+    if kept is None:
+        open_now_cte = f"""    open_now AS ({base} AND e.reported_at >= ? AND e.reported_at <= ?
+                 AND (e.closed_at IS NULL OR e.closed_at > ?)
+                 AND e.status IS DISTINCT FROM 'invalid'),
+"""
+        open_now_params = [*base_params, backlog_floor(store, as_of), as_of, as_of]
+        backlog_cte = """    backlog AS (
+        SELECT unit, count(*) AS open_backlog,
+          count(*) FILTER (WHERE age_us > clo_us) AS red,
+          count(*) FILTER (WHERE reported_at >= ? AND reported_at < ? AND age_us > clo_us)
+              AS due_open_settled,
+          count(*) FILTER (WHERE age_us >= ? * clo_us AND age_us <= clo_us) AS yellow,
+          count(*) FILTER (WHERE supervised IS TRUE OR (? > 0 AND age_us > ? * clo_us)) AS flagged
+        FROM open_now GROUP BY unit
+    ),
+"""
+        backlog_params = [start_ts, until_ts, warn, flag_mult, flag_mult]
+        backlog_join = " FULL OUTER JOIN backlog USING (unit)"
+    else:
+        open_now_cte = backlog_cte = backlog_join = ""
+        open_now_params = backlog_params = []
     sql = f"""
     WITH {lim_sql},
     cohort AS ({base} AND e.reported_at >= ? AND e.reported_at < ?),
-    open_now AS ({base} AND e.reported_at >= ? AND e.reported_at <= ?
-                 AND (e.closed_at IS NULL OR e.closed_at > ?)
-                 AND e.status IS DISTINCT FROM 'invalid'),
-    agg AS (
+{open_now_cte}    agg AS (
         SELECT unit,
           count(*) FILTER (WHERE NOT is_invalid) AS reported,
           count(*) FILTER (WHERE NOT is_invalid AND closed_now) AS closed,
@@ -341,32 +416,88 @@ def metrics_table(
           count(*) FILTER (WHERE NOT is_invalid AND closed_now AND level IS NOT NULL) AS with_level,
           count(*) FILTER (WHERE NOT is_invalid AND closed_now
                            AND level IN ('grid', 'village')) AS at_source,
-          quantile_cont(close_us, 0.5) FILTER (WHERE NOT is_invalid AND closed_now)
-                           / {_US_PER_H} AS median_hours_to_close,
+          {agg_median}
           count(*) FILTER (WHERE is_invalid) AS invalid
         FROM cohort GROUP BY unit
     ),
-    backlog AS (
-        SELECT unit, count(*) AS open_backlog,
-          count(*) FILTER (WHERE age_us > clo_us) AS red,
-          count(*) FILTER (WHERE age_us >= ? * clo_us AND age_us <= clo_us) AS yellow,
-          count(*) FILTER (WHERE supervised IS TRUE OR (? > 0 AND age_us > ? * clo_us)) AS flagged
-        FROM open_now GROUP BY unit
-    ),
-    cams AS (
+{backlog_cte}    cams AS (
         SELECT {cam_key} AS unit, count(*) AS cameras,
                count(*) FILTER (WHERE {cam_status_sql} = 'online') AS cameras_online
         FROM cameras c WHERE {cam_scope_sql} GROUP BY unit
     )
-    SELECT * FROM agg FULL OUTER JOIN backlog USING (unit) FULL OUTER JOIN cams USING (unit)
+    SELECT * FROM agg{backlog_join} FULL OUTER JOIN cams USING (unit)
     """
-    params = [*lim_params, *base_params, start_ts, end_ts, *base_params,
-              backlog_floor(store, as_of), as_of, as_of,
-              as_of, as_of, as_of, as_of, warn, flag_mult, flag_mult,
+    params = [*lim_params, *base_params, until_ts, end_ts,
+              *open_now_params, as_of, as_of, as_of, as_of, *backlog_params,
               *cam_status_params, *cam_scope_params]
     df = store.df(sql, params)
-    df = _with_units(store, df, by, scope)
-    return _finish(df)
+    if kept is None and sums is None:
+        return df.drop(columns=["due_open_settled"])   # [start, start): always 0
+    # from here on a few rows (the county, or one per township): plain Python, as pandas'
+    # per-column machinery costs more than the query did
+    rows = {r["unit"]: r for r in df.to_dict("records")}
+    if kept is not None:
+        town = scope.code if scope.level == "township" else None
+        _add(rows, backlog(kept, as_of, start_ts, until_ts, town, by == "township",
+                           warn, flag_mult))
+    if sums is not None:
+        _add(rows, {u: {**c, "due": c["closed"]} for u, c in sums.items()})   # closed: due
+        times = _close_times(store, settled, start, end, as_of, scope, by)
+        for unit, row in rows.items():
+            row["median_hours_to_close"] = median_hours(times.get(unit, _NO_TIMES))
+    if not rows:                 # nothing anywhere (an empty database): the query's columns
+        return df.drop(columns=["due_open_settled"], errors="ignore")
+    for row in rows.values():
+        row["due"] = _n(row.get("due")) + _n(row.pop("due_open_settled", 0))
+    return pd.DataFrame(list(rows.values()))
+
+
+_NO_TIMES = np.empty(0, dtype="int64")
+
+
+def _n(value) -> int | float:
+    """A count from a joined row: none (a unit absent from one side) is 0."""
+    return 0 if value is None or value != value else value
+
+
+def _add(rows: dict, more: dict) -> None:
+    """Add ``more``'s counts ({unit: {column: n}}) into ``rows`` unit by unit."""
+    for unit, counts in more.items():
+        row = rows.setdefault(unit, {"unit": unit})
+        for col, n in counts.items():
+            row[col] = _n(row.get(col)) + n
+
+
+def _kept_open_cases(store, settings, as_of, scope, by):
+    """The version's open cases in memory when they answer this view (county or township,
+    as_of recent enough), else None (the SQL scans the backlog)."""
+    if scope.level not in ("county", "township") or by not in (None, "township"):
+        return None
+    kept = open_cases(store, settings)
+    if kept is None or (kept.since is not None and as_of < kept.since):
+        return None
+    return kept
+
+
+def _close_times(store, settled, start, end, as_of, scope, by) -> dict:
+    """Per unit, the times to close of the window's closed valid cases: the settled days'
+    from memory, the scanned days' [until, end) from the events."""
+    until, _sums, cd = settled
+    town = scope.code if scope.level == "township" else None
+    kept = settled_close_times(cd, start, until, town, by == "township")
+    if until < end:
+        scope_sql, scope_params = scope.where("e")
+        key = f"e.{LEVEL_COLUMNS[by]}" if by else "'all'"
+        recent = store.df(
+            f"SELECT {key} AS unit, date_diff('microsecond', e.reported_at, e.closed_at)"
+            f" AS close_us FROM events e WHERE {scope_sql} AND e.reported_at >= ?"
+            " AND e.reported_at < ? AND e.closed_at <= ?"
+            " AND e.status IS DISTINCT FROM 'invalid'",
+            [*scope_params, dt.datetime.combine(until, dt.time()),
+             dt.datetime.combine(end, dt.time()), as_of])
+        for unit, part in recent.groupby("unit", dropna=True)["close_us"]:
+            kept[unit] = np.concatenate([kept.get(unit, _NO_TIMES), part.to_numpy(dtype="int64")])
+    return kept
 
 
 def _with_units(store: ReadStore, df: pd.DataFrame, by: str | None, scope: Scope) -> pd.DataFrame:
@@ -390,32 +521,33 @@ def _with_units(store: ReadStore, df: pd.DataFrame, by: str | None, scope: Scope
     return units.merge(df.rename(columns={"unit": "code"}), on="code", how="left")
 
 
-def _ratio(num: pd.Series, den: pd.Series) -> pd.Series:
-    num = num.astype("float64")
-    den = den.astype("float64")
-    out = num / den
-    return out.where(den > 0)
+COUNTS = ("reported", "closed", "due", "on_time", "dispatched", "dispatched_in_time", "accepted",
+          "accepted_in_time", "rated", "satisfied", "with_level", "at_source", "invalid",
+          "open_backlog", "red", "yellow", "flagged", "cameras", "cameras_online")
+RATES = {"handling_rate": ("closed", "reported"), "on_time_rate": ("on_time", "due"),
+         "on_time_of_closed_rate": ("on_time", "closed"),
+         "timely_dispatch_rate": ("dispatched_in_time", "dispatched"),
+         "timely_accept_rate": ("accepted_in_time", "accepted"),
+         "satisfaction_rate": ("satisfied", "rated"),
+         "resolved_at_source_rate": ("at_source", "with_level")}
 
 
 def _finish(df: pd.DataFrame) -> pd.DataFrame:
-    counts = ["reported", "closed", "due", "on_time", "dispatched", "dispatched_in_time", "accepted",
-              "accepted_in_time", "rated", "satisfied", "with_level", "at_source", "invalid",
-              "open_backlog", "red", "yellow", "flagged", "cameras", "cameras_online"]
-    for col in counts:
-        if col not in df:
-            df[col] = 0
-        df[col] = df[col].fillna(0).astype("int64")
-    df["handling_rate"] = _ratio(df["closed"], df["reported"])
-    df["on_time_rate"] = _ratio(df["on_time"], df["due"])
-    df["on_time_of_closed_rate"] = _ratio(df["on_time"], df["closed"])
-    df["timely_dispatch_rate"] = _ratio(df["dispatched_in_time"], df["dispatched"])
-    df["timely_accept_rate"] = _ratio(df["accepted_in_time"], df["accepted"])
-    df["satisfaction_rate"] = _ratio(df["satisfied"], df["rated"])
-    df["resolved_at_source_rate"] = _ratio(df["at_source"], df["with_level"])
-    if "median_hours_to_close" not in df:
-        df["median_hours_to_close"] = None
-    df["median_hours_to_close"] = df["median_hours_to_close"].astype("float64")
-    return df
+    """Counts as int64 (0 where a unit has none), rates as float64 (NaN where the denominator
+    is 0), the median as float64; built as arrays and put into one frame at the end."""
+    n = len(df)
+    out = {col: df[col].to_numpy() for col in df.columns
+           if col not in COUNTS and col != "median_hours_to_close"}
+    for col in COUNTS:
+        out[col] = (df[col].to_numpy(dtype="float64", na_value=0.0).astype("int64")
+                    if col in df else np.zeros(n, dtype="int64"))
+    for rate, (top, bottom) in RATES.items():
+        den = out[bottom].astype("float64")
+        out[rate] = np.divide(out[top], den, out=np.full(n, np.nan), where=den > 0)
+    out["median_hours_to_close"] = (
+        df["median_hours_to_close"].to_numpy(dtype="float64", na_value=np.nan)
+        if "median_hours_to_close" in df else np.full(n, np.nan))
+    return pd.DataFrame(out, index=df.index)
 
 
 def _plain(value):

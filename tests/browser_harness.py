@@ -6,13 +6,14 @@ tour (3 s), so the unattended behaviour can be watched within a test.
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
 
-from tests.serving import running_server
+from tests.serving import running_server, settings_file
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
@@ -20,13 +21,17 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
 SETTINGS = "[wall]\nrefresh_s = 5\ntour_s = 3\n"
+# collects every Content-Security-Policy violation the page reports into window.__csp
+WATCH_CSP = """
+window.__csp = [];
+document.addEventListener('securitypolicyviolation',
+    e => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));
+"""
 
 
 @pytest.fixture(scope="session")
 def wall_settings(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("wall_settings") / "settings.toml"
-    path.write_text(SETTINGS, encoding="utf-8")
-    return path
+    return settings_file(tmp_path_factory, "wall_settings", SETTINGS)
 
 
 @pytest.fixture(scope="session")
@@ -88,6 +93,22 @@ def open_page(chromium):
 
     yield _open
     for context in pages:
+        context.close()
+
+
+@contextmanager
+def csp_page(chromium, width: int, height: int):
+    """A page that records CSP violations (``window.__csp``) and console and page errors
+    (``page.errors``); its context is closed afterwards."""
+    context = chromium.new_context(viewport={"width": width, "height": height})
+    pg = context.new_page()
+    pg.add_init_script(WATCH_CSP)
+    pg.errors = []
+    pg.on("console", lambda m: pg.errors.append(m.text) if m.type == "error" else None)
+    pg.on("pageerror", lambda e: pg.errors.append(str(e)))
+    try:
+        yield pg
+    finally:
         context.close()
 
 

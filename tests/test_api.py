@@ -168,3 +168,15 @@ def test_an_unknown_event_is_404_with_a_message(detail_client):
     resp = detail_client.get("/api/events/nothing-here")
     assert resp.status_code == 404 and "nothing-here" in resp.get_json()["error"]
     assert detail_client.get("/api/events/b?as_of=never").status_code == 400
+
+
+def test_a_database_problem_answers_503_with_its_title_on_both_json_apis(tmp_path):
+    db = make_db(tmp_path / "gone.duckdb", [ev("a", D(2025, 6, 15, 8))])
+    app = create_app(db)
+    client = app.server.test_client()
+    assert client.get("/api/townships").status_code == 200
+    db.unlink()                                   # the file went away under a running wall
+    for path in ("/api/townships", "/api/hotspots?start=2025-06-09&end=2025-06-16"):
+        r = client.get(path)
+        assert r.status_code == 503, (path, r.status_code)
+        assert r.get_json()["error"] == "数据库文件不存在", path

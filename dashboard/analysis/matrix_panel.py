@@ -1,42 +1,24 @@
 """Hour-of-day × weekday matrix (时段分布) of the filtered events (valid ones: the caption
-says so, beside the event table's total that lists invalid ones too).
-
-The graph is created by the callback once the first view is drawn (ui.READY): a
-``dcc.Graph`` in the initial layout would make the browser fetch and parse plotly.js
-(4.8 MB) before the tables could show."""
+says so, beside the event table's total that lists invalid ones too). The graph is created
+once the first view is drawn (see lazy_graph)."""
 from __future__ import annotations
 
-from dash import Input, Output, dcc, html
-from dash.exceptions import PreventUpdate
-
-from dashboard.analysis.ui import GRAPH_CONFIG, READY, URL, panel, view_filters
+from dashboard.analysis import lazy_graph
 from dashboard.figures.hour_weekday import hour_weekday_figure
 from store import analysis_reads as ar
 
 
 def layout(ctx):
-    return panel("matrix", "时段分布（星期 × 小时）",
-                 html.Div(html.Div("加载中…", className="an-dim"), id="an-matrix-box",
-                          className="an-graph-box"),
-                 caption_id="an-matrix-caption")
-
-
-def graph(fig) -> dcc.Graph:
-    return dcc.Graph(id="an-matrix", figure=fig, config=GRAPH_CONFIG,
-                     style={"height": "100%", "width": "100%"})
+    return lazy_graph.layout("matrix", "时段分布（星期 × 小时）")
 
 
 def register_callbacks(app, ctx) -> None:
-    @app.callback(Output("an-matrix-box", "children"), Output("an-matrix-caption", "children"),
-                  Input(URL, "search"), Input(READY, "data"))
-    def _matrix(search, ready):
-        if not ready:
-            raise PreventUpdate
-        f, err = view_filters(ctx, search)
-        if f is None:
-            return graph(hour_weekday_figure([[0] * 24] * 7)), err
+    def draw(f):
         fig, total = ctx.cached(matrix_view, f)
-        return graph(fig), cohort_caption(f, total)
+        return fig, cohort_caption(f, total)
+
+    lazy_graph.register(app, ctx, "matrix", empty=lambda: hour_weekday_figure([[0] * 24] * 7),
+                        draw=draw)
 
 
 def cohort_caption(f, total: int) -> str:

@@ -8,28 +8,20 @@ from __future__ import annotations
 
 import csv
 import re
-import shutil
-import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import requests
 
-from tests.auth.conftest import start
-from tests.serving import ROOT, stop_server
+# PASSWORDS, cli and start are also imported from here by this folder's tests
+from tests.accounts import (PASSWORDS, add_users, cli, county_copy, new_token,  # noqa: F401
+                            sign_in, start)
+from tests.serving import settings_file, stop_server
 
-PASSWORDS = {"admin": "Adm1n-long-passphrase", "officer": "办案-officer-2026",
-             "wall": "wall-pass-99"}
 USERS = {"admin": "管理员甲", "officer": "李警官", "wall": "大屏值守"}
 SETTINGS = "[auth]\nrequired = true\n[admin]\nmax_upload_mb = 1\n"
 CSRF = re.compile(r'name="csrf_token" value="([0-9a-f]+)"')
-
-
-def cli(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "dashboard", *args], cwd=ROOT, input=stdin,
-                          capture_output=True, text=True, timeout=60)
 
 
 @dataclass
@@ -42,32 +34,21 @@ class Site:
 
 @pytest.fixture(scope="session")
 def admin_db(wall_demo_db, tmp_path_factory) -> Path:
-    db = tmp_path_factory.mktemp("admin_county") / "county.duckdb"
-    shutil.copyfile(wall_demo_db, db)
-    return db
+    return county_copy(wall_demo_db, tmp_path_factory, "admin_county")
 
 
 @pytest.fixture(scope="session")
 def site(admin_db, wall_demo_db, tmp_path_factory) -> Site:
-    for role, name in USERS.items():
-        done = cli("users", "add", "--db", str(admin_db), "--name", name, "--role", role,
-                   stdin=PASSWORDS[role] + "\n")
-        assert done.returncode == 0, done.stderr
-    done = cli("token", "--db", str(admin_db), "--role", "wall", "--name", "kiosk-1")
-    assert done.returncode == 0, done.stderr
-    settings = tmp_path_factory.mktemp("admin_settings") / "settings.toml"
-    settings.write_text(SETTINGS, encoding="utf-8")
-    base, proc = start(admin_db, settings=settings)
-    yield Site(base, admin_db, wall_demo_db.parent / "src", done.stdout.strip().splitlines()[-1])
+    add_users(admin_db, USERS, PASSWORDS)
+    token = new_token(admin_db, "wall", "kiosk-1")
+    base, proc = start(admin_db, settings=settings_file(tmp_path_factory, "admin_settings",
+                                                         SETTINGS))
+    yield Site(base, admin_db, wall_demo_db.parent / "src", token)
     stop_server(proc)
 
 
 def login(base: str, role: str) -> requests.Session:
-    s = requests.Session()
-    r = s.post(base + "/login", data={"username": USERS[role], "password": PASSWORDS[role]},
-               allow_redirects=False)
-    assert r.status_code == 302, r.text
-    return s
+    return sign_in(base, USERS[role], PASSWORDS[role])
 
 
 def csrf_of(s: requests.Session, base: str, page: str = "/admin") -> str:

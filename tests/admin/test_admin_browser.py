@@ -7,24 +7,13 @@ from __future__ import annotations
 import pytest
 
 from tests.admin.conftest import PASSWORDS, USERS, renamed_events
-
-WATCH_CSP = """
-window.__csp = [];
-document.addEventListener('securitypolicyviolation',
-    e => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));
-"""
+from tests.browser_harness import csp_page
 
 
 @pytest.fixture
 def page(chromium):
-    context = chromium.new_context(viewport={"width": 1600, "height": 1000})
-    pg = context.new_page()
-    pg.add_init_script(WATCH_CSP)
-    pg.errors = []
-    pg.on("console", lambda m: pg.errors.append(m.text) if m.type == "error" else None)
-    pg.on("pageerror", lambda e: pg.errors.append(str(e)))
-    yield pg
-    context.close()
+    with csp_page(chromium, 1600, 1000) as pg:
+        yield pg
 
 
 def test_an_admin_walks_from_login_through_upload_progress_report_and_rejects(page, site,

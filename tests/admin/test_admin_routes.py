@@ -109,7 +109,7 @@ def test_admin_pages_carry_the_strict_csp_without_inline_script(sessions, site):
 
 
 def test_on_an_open_loopback_server_no_visitor_below_admin_gets_an_admin_route(site):
-    from tests.auth.conftest import start
+    from tests.accounts import start
     from tests.serving import stop_server
 
     base, proc = start(site.db)   # no settings: required = "auto", open on 127.0.0.1

@@ -6,19 +6,9 @@ import shutil
 import sqlite3
 import time
 
-import requests
-
-from tests.admin.conftest import PASSWORDS, SETTINGS, USERS, csrf_of, renamed_events
-from tests.auth.conftest import start
+from tests.accounts import start
+from tests.admin.conftest import SETTINGS, USERS, csrf_of, login, renamed_events
 from tests.serving import stop_server
-
-
-def _admin(base: str) -> requests.Session:
-    s = requests.Session()
-    r = s.post(base + "/login", data={"username": USERS["admin"],
-                                      "password": PASSWORDS["admin"]}, allow_redirects=False)
-    assert r.status_code == 302
-    return s
 
 
 def test_a_load_started_before_a_restart_is_reported_done_by_the_next_server(
@@ -32,7 +22,7 @@ def test_a_load_started_before_a_restart_is_reported_done_by_the_next_server(
     src = renamed_events(site.sources / "events_2024.csv", tmp_path / "e.csv", rows=600)
     base, proc = start(db, settings=settings)
     try:
-        s = _admin(base)
+        s = login(base, "admin")
         r = s.post(base + "/admin/upload", data={"csrf_token": csrf_of(s, base)},
                    files={"file_events": ("e.csv", src.read_bytes())}, allow_redirects=False)
         assert r.status_code == 303
@@ -46,7 +36,7 @@ def test_a_load_started_before_a_restart_is_reported_done_by_the_next_server(
     runs.close()
     base, proc = start(db, settings=settings)
     try:
-        s = _admin(base)
+        s = login(base, "admin")
         deadline = time.monotonic() + 120
         while True:
             st = s.get(f"{base}/api/admin/jobs/{job_id}").json()

@@ -15,7 +15,7 @@ import duckdb
 from pyproj import Geod
 
 from store.schema import create_schema, refresh_rollups
-from tests.layers.mapdb import GRIDS, T1, T2, area_km2
+from tests.layers.mapdb import GRIDS, write_places
 
 GEOD = Geod(ellps="WGS84")
 BORDER_LON = 120.10
@@ -44,20 +44,9 @@ def east_of_border(lat: float, metres: float) -> tuple[float, float]:
 
 def make_db(path: Path, events=(), cameras=()) -> Path:
     """``cameras``: (camera_id, name, status, lon, lat, grid_id, township_code, last_seen_at)."""
-    import shapely
-
     con = duckdb.connect(str(path))
     create_schema(con)
-    for code, name, geom in (("T1", "甲镇", T1), ("T2", "乙镇", T2)):
-        c = geom.centroid
-        wkb = shapely.to_wkb(geom)
-        con.execute("INSERT INTO townships VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    [code, name, area_km2(geom), c.x, c.y, wkb, wkb])
-    for gid, (name, town, geom, worker) in GRIDS.items():
-        c = geom.centroid
-        wkb = shapely.to_wkb(geom)
-        con.execute("INSERT INTO grids VALUES (?, ?, ?, ?, ?, 100, 40, ?, ?, ?, ?, ?)",
-                    [gid, name, town, town + "V", worker, area_km2(geom), c.x, c.y, wkb, wkb])
+    write_places(con)
     con.execute("INSERT INTO villages VALUES ('T1V', '甲村', 'T1'), ('T2V', '乙村', 'T2')")
     if events:
         con.executemany(f"INSERT INTO events ({', '.join(EVENT_COLS)}) VALUES "

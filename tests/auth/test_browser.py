@@ -5,26 +5,14 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser_harness import wait_for_wall
+from tests.browser_harness import csp_page, wait_for_wall
 from tests.auth.conftest import PASSWORDS, USERS
-
-WATCH_CSP = """
-window.__csp = [];
-document.addEventListener('securitypolicyviolation',
-    e => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));
-"""
 
 
 @pytest.fixture
-def page(chromium):  # noqa: F811
-    context = chromium.new_context(viewport={"width": 1920, "height": 1080})
-    pg = context.new_page()
-    pg.add_init_script(WATCH_CSP)
-    pg.errors = []
-    pg.on("console", lambda m: pg.errors.append(m.text) if m.type == "error" else None)
-    pg.on("pageerror", lambda e: pg.errors.append(str(e)))
-    yield pg
-    context.close()
+def page(chromium):
+    with csp_page(chromium, 1920, 1080) as pg:
+        yield pg
 
 
 def test_a_kiosk_url_shows_the_wall_under_the_csp_without_a_single_violation(page, secured,

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import requests
 
-from tests.auth.conftest import kiosk, login, start
+from tests.accounts import start
+from tests.auth.conftest import kiosk, login
 from tests.serving import stop_server
 
 

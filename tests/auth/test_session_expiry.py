@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import time
 
-from tests.auth.conftest import kiosk, login, start
+from tests.accounts import start
+from tests.auth.conftest import kiosk, login
 from tests.serving import stop_server
 
 HOURS = 0.002  # 7.2 s

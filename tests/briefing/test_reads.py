@@ -2,8 +2,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import subprocess
-import sys
 
 import duckdb
 import pytest
@@ -13,7 +11,8 @@ from store import briefing_reads as br
 from store import metrics as m
 from store.db import ReadStore
 from store.settings import Settings
-from tests.briefing.conftest import AS_OF, END, ROOT, START, WEEK
+from tests.briefing.conftest import AS_OF, END, START, WEEK
+from tests.hygiene import dash_imported_by
 
 
 @pytest.fixture(scope="module")
@@ -143,10 +142,7 @@ def test_prune_keeps_the_newest_briefing_folders(tmp_path):
 
 
 def test_the_figure_builders_and_reads_do_not_import_dash():
-    code = ("import sys, dashboard.figures.briefing_charts, dashboard.figures.briefing_map, "
-            "dashboard.figures.briefing_theme, store.briefing_reads, dashboard.briefing.compose, "
-            "dashboard.briefing.document, dashboard.briefing.build; "
-            "print(','.join(sorted(m for m in sys.modules if m == 'dash' or m.startswith('dash.'))))")
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
-                         check=True)
-    assert out.stdout.strip() == ""
+    assert dash_imported_by("dashboard.figures.briefing_charts", "dashboard.figures.briefing_map",
+                            "dashboard.figures.briefing_theme", "store.briefing_reads",
+                            "dashboard.briefing.compose", "dashboard.briefing.document",
+                            "dashboard.briefing.build") == []

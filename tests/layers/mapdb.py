@@ -34,10 +34,9 @@ def event(event_id: str, reported_at: dt.datetime, lon: float, lat: float, grid:
             closed_at, status)
 
 
-def make_map_db(path: Path, events=(), cameras=(), *, simple: bool = True) -> Path:
-    """Write the file; ``simple=False`` leaves geom_simple_wkb empty (full geometry only)."""
-    con = duckdb.connect(str(path))
-    create_schema(con)
+def write_places(con, *, simple: bool = True) -> None:
+    """The two townships and three grids (the analysis tests' file has the same ones);
+    ``simple=False`` leaves geom_simple_wkb empty (full geometry only)."""
     for code, name, geom in (("T1", "甲镇", T1), ("T2", "乙镇", T2)):
         c = geom.centroid
         wkb = shapely.to_wkb(geom)
@@ -50,6 +49,13 @@ def make_map_db(path: Path, events=(), cameras=(), *, simple: bool = True) -> Pa
             "INSERT INTO grids VALUES (?, ?, ?, ?, ?, 100, 40, ?, ?, ?, ?, ?)",
             [gid, name, town, town + "V", worker, area_km2(geom), c.x, c.y, wkb,
              wkb if simple else None])
+
+
+def make_map_db(path: Path, events=(), cameras=(), *, simple: bool = True) -> Path:
+    """Write the file; ``simple=False`` leaves geom_simple_wkb empty (full geometry only)."""
+    con = duckdb.connect(str(path))
+    create_schema(con)
+    write_places(con, simple=simple)
     if events:
         con.executemany(
             "INSERT INTO events (event_id, reported_at, category, lon, lat, grid_id,"

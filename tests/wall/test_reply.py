@@ -18,16 +18,6 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def app(wall_demo_db):
-    return create_app(wall_demo_db)
-
-
-@pytest.fixture(scope="module")
-def ctx(app):
-    return app.server.config["GRIDWALL_CTX"]
-
-
-@pytest.fixture(scope="module")
 def replies(app):
     return app.server.config["GRIDWALL_REPLIES"]
 

@@ -9,16 +9,6 @@ from dashboard.wall import drill
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(scope="module")
-def app(wall_demo_db):
-    return create_app(wall_demo_db)
-
-
-@pytest.fixture(scope="module")
-def ctx(app):
-    return app.server.config["GRIDWALL_CTX"]
-
-
 def _ids(component, out=None) -> set:
     out = set() if out is None else out
     if isinstance(component, (list, tuple)):
