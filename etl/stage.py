@@ -155,6 +155,8 @@ class Staging:
         self._view()
 
     def rows(self) -> str:
+        """The staged rows without the grid codes: what the duplicate, change and range
+        queries read (every staged row has a grid, so joining the codes would only cost)."""
         if not self.dropped:
             return "_ev_files"
         return ("(SELECT * FROM _ev_files x ANTI JOIN _ev_drop d "
@@ -164,13 +166,13 @@ class Staging:
         """Cuts of reported_at splitting the staged rows (``where``: only those) into parts
         of about SORT_PART_ROWS rows; [(lo, hi)] with None for open ends. Rows of one
         reported_at always fall in one part, so parts written in order are sorted."""
-        (n,) = self.con.execute(f"SELECT count(*) FROM {self.view} s {where}").fetchone()
+        (n,) = self.con.execute(f"SELECT count(*) FROM {self.rows()} s {where}").fetchone()
         parts = -(-n // SORT_PART_ROWS)
         if parts <= 1:
             return [(None, None)]
         qs = [k / parts for k in range(1, parts)]
         (cuts,) = self.con.execute(f"SELECT quantile_disc(reported_at, {qs}) "
-                                   f"FROM {self.view} s {where}").fetchone()
+                                   f"FROM {self.rows()} s {where}").fetchone()
         cuts = sorted(set(cuts))
         return list(zip([None, *cuts], [*cuts, None]))
 
@@ -191,21 +193,24 @@ class Staging:
         self.files.clear()
 
 
-# One batch as staged: typed source fields, the status derived, the content hash (DuckDB's
-# hash of the typed fields, so a re-load compares equal to what earlier loads stored).
-STAGE_FILE_SQL = """SELECT {cols}, s.__gpos, CAST({src} AS BIGINT) AS __src, s.__pos
-    FROM (SELECT * REPLACE ({status} AS status) FROM {batch}) s"""
+# One batch as staged: the typed source fields as prepared, the status derived and the
+# content hash (DuckDB's hash of the typed fields, so a re-load compares equal to what
+# earlier loads stored). DuckDB computes only those two narrow columns; the rest of the
+# batch goes from Arrow to the file as it is (no round trip of every column through DuckDB).
+STAGE_DERIVED_SQL = f"SELECT {CONTENT_HASH} AS content_hash, {STATUS_SQL} AS status FROM _evb s"
+STAGE_FILE_COLS = [c for c in STAGED if c not in GRID_COLS]
 
 
 def _insert_batch(ctx: Context, staging: Staging, _evb: pa.Table, src: int) -> None:
     """Typed rows of one batch -> a staged file: status derived and content hashed by
     DuckDB (no Python object per row), written by pyarrow."""
-    cols = ", ".join(CONTENT_HASH + " AS content_hash" if c == "content_hash" else
-                     (f"CAST(NULL AS VARCHAR) AS {c}" if c in GRID_COLS else "s." + c)
-                     for c in STAGED)
-    out = staging.w.execute(STAGE_FILE_SQL.format(cols=cols, src=src, status=STATUS_SQL,
-                                                  batch="_evb")).to_arrow_table()
-    staging.add(src, out.drop_columns(list(GRID_COLS)))
+    derived = staging.w.execute(STAGE_DERIVED_SQL).to_arrow_table()
+    cols = {c: (derived[c] if c in ("content_hash", "status") else _evb[c])
+            for c in STAGE_FILE_COLS}
+    cols["__gpos"] = _evb["__gpos"]
+    cols["__src"] = pa.array(np.full(_evb.num_rows, src, dtype=np.int64))
+    cols["__pos"] = _evb["__pos"]
+    staging.add(src, pa.table(cols))
 
 
 def _write_batch(ctx: Context, staging: Staging, table: pa.Table, _rejb: pd.DataFrame,
@@ -312,12 +317,13 @@ def _dedup_events(ctx: Context, staging: Staging, readings: list) -> dict[int, i
     """Within-load duplicates: later rows of an event_id are dropped (same content) or
     rejected (different content). Only the rows of repeated ids are ranked."""
     con = ctx.con
-    con.execute("""CREATE OR REPLACE TEMP TABLE _ev_dups AS
+    rows = staging.rows()
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE _ev_dups AS
         SELECT __src, __pos, content_hash,
                row_number() OVER w AS rn, first_value(content_hash) OVER w AS first_hash,
                first_value(__src) OVER w AS __first_src, first_value(__pos) OVER w AS __first_pos
-        FROM _ev_stage
-        WHERE event_id IN (SELECT event_id FROM _ev_stage GROUP BY event_id
+        FROM {rows} s
+        WHERE event_id IN (SELECT event_id FROM {rows} s GROUP BY event_id
                            HAVING count(*) > 1)
         WINDOW w AS (PARTITION BY event_id ORDER BY __src, __pos)""")
     (n,) = con.execute("SELECT count(*) FROM _ev_dups").fetchone()
@@ -404,18 +410,18 @@ def stage_events(ctx: Context, readings: list, index: GridIndex) -> EventsChange
     out = EventsChange()
     if not existing:
         counts = con.execute("SELECT __src AS src, 'new' AS change, count(*) AS n "
-                             "FROM _ev_stage GROUP BY ALL").df()
+                             f"FROM {staging.rows()} s GROUP BY ALL").df()
         _insert_sorted(ctx, staging, readings)
         out.days = None
     else:
-        con.execute("""CREATE OR REPLACE TEMP TABLE _ev_chg AS
+        con.execute(f"""CREATE OR REPLACE TEMP TABLE _ev_chg AS
             SELECT s.__src, s.__pos, s.event_id,
                    CASE WHEN t.event_id IS NULL THEN 'new'
                         WHEN t.content_hash = s.content_hash THEN 'unchanged'
                         ELSE 'updated' END AS change,
                    CAST(t.reported_at AS DATE) AS old_day, CAST(t.closed_at AS DATE) AS old_closed,
                    CAST(s.reported_at AS DATE) AS new_day, CAST(s.closed_at AS DATE) AS new_closed
-            FROM _ev_stage s LEFT JOIN events t ON t.event_id = s.event_id""")
+            FROM {staging.rows()} s LEFT JOIN events t ON t.event_id = s.event_id""")
         counts = con.execute("SELECT __src AS src, change, count(*) AS n FROM _ev_chg "
                              "GROUP BY ALL").df()
         added = int(counts.loc[counts["change"] != "unchanged", "n"].sum())

@@ -131,25 +131,23 @@ def refresh_rollups(con: duckdb.DuckDBPyConnection, days=None) -> None:
         con.execute("DELETE FROM daily_rollup WHERE day IN (SELECT day FROM _rollup_days)")
     else:
         con.execute("DELETE FROM daily_rollup")
+    # One aggregation over both kinds of day (a reported row and a closed row per event),
+    # not two aggregations merged by a third: about a third less work on a full rebuild.
     con.execute(
         f"""
         INSERT INTO daily_rollup
-        WITH rep AS (
-            SELECT CAST(reported_at AS DATE) AS day, township_code, village_code, grid_id,
-                   category, channel,
-                   count(*) FILTER (WHERE status IS DISTINCT FROM 'invalid') AS reported,
-                   count(*) FILTER (WHERE status = 'invalid') AS invalid,
-                   0 AS closed
-            FROM events{where_rep} GROUP BY ALL),
-        clo AS (
-            SELECT CAST(closed_at AS DATE) AS day, township_code, village_code, grid_id,
-                   category, channel, 0 AS reported, 0 AS invalid, count(*) AS closed
-            FROM events
-            WHERE closed_at IS NOT NULL AND status IS DISTINCT FROM 'invalid'{where_clo}
-            GROUP BY ALL)
         SELECT day, township_code, village_code, grid_id, category, channel,
-               sum(reported), sum(invalid), sum(closed)
-        FROM (SELECT * FROM rep UNION ALL SELECT * FROM clo)
+               count(*) FILTER (WHERE k = 0 AND status IS DISTINCT FROM 'invalid'),
+               count(*) FILTER (WHERE k = 0 AND status = 'invalid'),
+               count(*) FILTER (WHERE k = 1)
+        FROM (SELECT CAST(reported_at AS DATE) AS day, 0 AS k, township_code, village_code,
+                     grid_id, category, channel, status
+              FROM events{where_rep}
+              UNION ALL
+              SELECT CAST(closed_at AS DATE), 1, township_code, village_code, grid_id,
+                     category, channel, status
+              FROM events
+              WHERE closed_at IS NOT NULL AND status IS DISTINCT FROM 'invalid'{where_clo})
         GROUP BY ALL ORDER BY day
         """
     )
