@@ -271,7 +271,7 @@ def baselines(db: Path, f: dict) -> dict:
     t = time.perf_counter()
     ev = con.execute(
         "SELECT reported_at, closed_at, status, category, channel, township_code, grid_id"
-        " FROM events").fetch_arrow_table().to_pandas(strings_to_categorical=True)
+        " FROM events").to_arrow_table().to_pandas(strings_to_categorical=True)
     load_s = time.perf_counter() - t
     pandas_ms, raw_ms = [], []
     params = {"s": dt.datetime.combine(f["start"], dt.time()),
