@@ -7,6 +7,7 @@ import datetime as dt
 import hashlib
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -283,7 +284,9 @@ def _projected_grids(folder: Path, declare: bool) -> Path:
     path = folder / "grids_gk.gpkg"
     if not declare:
         g = g.set_crs(None, allow_override=True)
-    g.to_file(path, driver="GPKG")
+    with warnings.catch_warnings():   # pyogrio warns that the file will lack a CRS: the point
+        warnings.filterwarnings("ignore", message="'crs' was not provided")
+        g.to_file(path, driver="GPKG")
     return path
 
 
