@@ -57,12 +57,6 @@ class MetricFacts:
     recent: dict                  # recent events: column → array (see build)
 
 
-def _limits(settings: Settings) -> tuple[str, list]:
-    from store.metrics import limits_cte     # the same limits as the metrics query
-
-    return limits_cte(settings)
-
-
 def build(store, settings: Settings) -> MetricFacts:
     """Three reads of one version (retried if a load is published meanwhile)."""
     while True:
@@ -79,8 +73,10 @@ def _build(store, settings: Settings) -> MetricFacts:
         return MetricFacts(None, z.astype("datetime64[D]"), z.astype(object),
                            np.zeros((0, len(OLD_COUNTS)), dtype="int64"), z,
                            np.zeros(1, dtype="int64"), {})
+    from store.metrics import limits_cte     # the same limits as the metrics query
+
     since = newest - dt.timedelta(days=KEEP_DAYS)
-    lim_sql, lim_params = _limits(settings)
+    lim_sql, lim_params = limits_cte(settings)
     limits = [settings.limit("accept_h") * _US_PER_H, settings.limit("dispatch_h") * _US_PER_H,
               settings.limit("close_h") * _US_PER_H]
     cols = f"""e.reported_at, e.closed_at, e.accepted_at, e.dispatched_at, e.level,
@@ -146,11 +142,7 @@ def _recent_rows(rec: pd.DataFrame) -> dict:
     dispatched = _epoch_us(rec["dispatched_at"])[order]
     accepted = _epoch_us(rec["accepted_at"])[order]
     clo = rec["clo_us"].to_numpy(dtype="float64")[order]
-    towns = rec["township_code"].to_numpy(dtype=object)[order]
-    known = pd.notna(towns)
-    codes, inverse = np.unique(towns[known].astype(str), return_inverse=True)
-    town_index = np.full(len(towns), -1, dtype="int64")
-    town_index[known] = inverse
+    codes, town_index = _town_index(rec["township_code"].to_numpy(dtype=object)[order])
 
     def flag(values):
         return np.asarray(values, dtype=bool)[order]
@@ -207,16 +199,21 @@ def _old_rows(f: MetricFacts, start: dt.date, end: dt.date, township: str | None
     return rows[f.township[lo:hi] == township] if township is not None else rows
 
 
+def _town_index(towns: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(the township codes, sorted; each row's position among them, -1 without one)."""
+    known = pd.notna(towns)
+    codes, inverse = np.unique(towns[known].astype(str), return_inverse=True)
+    index = np.full(len(towns), -1, dtype="int64")
+    index[known] = inverse
+    return codes, index
+
+
 def _by_unit(units: np.ndarray, by_township: bool):
     """(unit labels, index of each row's unit) — one unit 'all' unless by township; rows
     without a township belong to no township."""
     if not by_township:
         return np.array(["all"], dtype=object), np.zeros(len(units), dtype="int64")
-    known = pd.notna(units)
-    labels, inverse = np.unique(units[known].astype(str), return_inverse=True)
-    index = np.full(len(units), -1, dtype="int64")
-    index[known] = inverse
-    return labels, index
+    return _town_index(units)
 
 
 def _sum_by(labels, index, columns: dict) -> dict:

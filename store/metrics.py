@@ -320,9 +320,7 @@ def _sql_frame(store, settings, start, end, as_of, scope, by) -> pd.DataFrame:
     flag_mult = float(settings.raw["limits"].get("flag_red_multiple") or 0)
     scope_sql, scope_params = scope.where("e")
     key = f"e.{LEVEL_COLUMNS[by]}" if by else "'all'"
-    cam_scope_sql, cam_scope_params = scope.where("c")
-    cam_key = f"c.{LEVEL_COLUMNS[by]}" if by else "'all'"
-    cam_status_sql, cam_status_params = camera_status_at(settings, as_of, "c")
+    cams_sql, cams_params = _cameras_sql(settings, as_of, scope, by)
 
     # Two scans, each pruned by its own filter: the window's cohort (events are stored sorted
     # by reported_at, so DuckDB skips the blocks outside the window) and the events open at
@@ -380,21 +378,18 @@ def _sql_frame(store, settings, start, end, as_of, scope, by) -> pd.DataFrame:
           count(*) FILTER (WHERE supervised IS TRUE OR (? > 0 AND age_us > ? * clo_us)) AS flagged
         FROM open_now GROUP BY unit
     ),
-    cams AS (
-        SELECT {cam_key} AS unit, count(*) AS cameras,
-               count(*) FILTER (WHERE {cam_status_sql} = 'online') AS cameras_online
-        FROM cameras c WHERE {cam_scope_sql} GROUP BY unit
-    )
+    cams AS ({cams_sql})
     SELECT * FROM agg FULL OUTER JOIN backlog USING (unit) FULL OUTER JOIN cams USING (unit)
     """
     params = [*lim_params, *base_params, start_ts, end_ts, *base_params,
               backlog_floor(store, as_of), as_of, as_of,
               as_of, as_of, as_of, as_of, warn, flag_mult, flag_mult,
-              *cam_status_params, *cam_scope_params]
+              *cams_params]
     return store.df(sql, params)
 
 
 def _cameras_sql(settings, as_of, scope, by) -> tuple[str, list]:
+    """Cameras in scope and of them online at as_of, per unit (both paths use it)."""
     key = f"c.{LEVEL_COLUMNS[by]}" if by else "'all'"
     scope_sql, scope_params = scope.where("c")
     status_sql, status_params = camera_status_at(settings, as_of, "c")
