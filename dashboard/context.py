@@ -54,6 +54,11 @@ class AppContext:
         """as_of for a view that gives none (settings pin, the data's mode, or now)."""
         return self.cached(_as_of_now, timeout=10)
 
+    def as_of_at(self, at: float) -> dt.datetime:
+        """as_of as it will be at the clock instant ``at`` (``time.time()`` scale): the same
+        as now unless as_of follows the clock. Not cached: the wall's renderer looks ahead."""
+        return m.resolve_as_of(self.store, self.settings, at=at)
+
     def meta(self) -> dict[str, str]:
         return self.cached(_meta)
 

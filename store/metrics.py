@@ -41,6 +41,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import re
+import time
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -158,8 +159,12 @@ def newest_report(store: ReadStore) -> dt.datetime | None:
     return store.scalar("SELECT max(reported_at) FROM events")
 
 
-def resolve_as_of(store: ReadStore, settings: Settings, given: dt.datetime | None = None) -> dt.datetime:
-    """as_of for a request: given, else the settings' pin, else the database's mode, else now."""
+def resolve_as_of(store: ReadStore, settings: Settings, given: dt.datetime | None = None,
+                  at: float | None = None) -> dt.datetime:
+    """as_of for a request: given, else the settings' pin, else the database's mode, else now.
+
+    ``at`` (a ``time.time()`` instant, default now): the clock that 'now' reads, so the wall
+    can render the next minute's views before the minute turns."""
     if given is not None:
         return given
     mode = settings.raw.get("as_of") or store.meta().get("as_of_mode") or "now"
@@ -170,7 +175,8 @@ def resolve_as_of(store: ReadStore, settings: Settings, given: dt.datetime | Non
         mode = "now"
     if mode == "now":
         # to the minute: every view within a minute shares its cached figures
-        return dt.datetime.now(ZoneInfo(settings.timezone)).replace(
+        return dt.datetime.fromtimestamp(time.time() if at is None else at,
+                                         ZoneInfo(settings.timezone)).replace(
             tzinfo=None, second=0, microsecond=0)
     return parse_as_of(mode, settings)
 

@@ -115,11 +115,12 @@ def min_events(ctx) -> int:
     return int(ctx.settings.section("wall")["ranking_min_events"])
 
 
-def current_view(ctx, drill: dict | None, layers=None, measure: str | None = None) -> View:
-    """The view of ``drill`` (drill-store data) now; ``layers`` and ``measure`` are the map
-    controls' values (None: the map's defaults)."""
+def current_view(ctx, drill: dict | None, layers=None, measure: str | None = None,
+                 as_of: dt.datetime | None = None) -> View:
+    """The view of ``drill`` (drill-store data) now (or at ``as_of``); ``layers`` and
+    ``measure`` are the map controls' values (None: the map's defaults)."""
     drill = drill or {}
-    as_of = ctx.as_of()
+    as_of = as_of or ctx.as_of()
     days = int(ctx.settings.section("wall")["window_days"])
     key, label, start, end = resolve_window(drill, as_of, days)
     return View(township=drill.get("township") or None, grid=drill.get("grid") or None,

@@ -133,3 +133,60 @@ def test_closing_the_app_stops_the_background_renderer_before_its_store_closes(w
     ctx.store.close()
     reply.start_warming(ctx, replies)          # once per app: a stopped renderer stays stopped
     assert replies._warmer is thread
+
+
+def _clock_app(db):
+    """An app on the demo county whose as_of follows the clock (the demo's is pinned to its
+    newest report), as a county's live wall has it."""
+    from store.settings import Settings
+
+    settings = Settings.load(None)
+    settings.raw["as_of"] = "now"
+    app = create_app(db, settings)
+    return app.server.config["GRIDWALL_CTX"], app.server.config["GRIDWALL_REPLIES"]
+
+
+def test_the_next_minutes_views_are_ready_before_the_minute_turns(wall_demo_db, monkeypatch):
+    import datetime as dt
+
+    ctx, replies = _clock_app(wall_demo_db)
+    replies.keep = 10                                    # less than one minute of views
+    minute = (time.time() // 60) * 60
+    clock = [minute + 40]                                # 20 s before the minute turns
+    warmer = reply.Warmer(ctx, replies, every_s=30, clock=lambda: clock[0])
+    renders = []
+    real_warm = reply.warm
+    monkeypatch.setattr(reply, "warm", lambda c, r, as_of=None: renders.append(as_of)
+                        or real_warm(c, r, as_of))
+    warmer.step()
+    this, after = ctx.as_of_at(minute + 40), ctx.as_of_at(minute + 60)
+    assert after - this == dt.timedelta(minutes=1)
+    assert renders == [this, after]                       # the minute shown, then the next
+    towns = [None, *[t["code"] for t in ctx.cached(reply.wr.township_list)]]
+    cached = [p for p in reply.PANELS if getattr(p, "CACHE", True)]
+    assert replies.keep >= 2 * len(towns) * len(cached)  # both minutes of every view kept
+    for code in towns:
+        for panel in cached:
+            assert reply.panel_key(panel, current_view(ctx, {"township": code}, as_of=after)) \
+                in replies._items, (code, panel.__name__)
+
+    def no_reads(*_a, **_k):
+        raise AssertionError("a view of the next minute read the store")
+
+    for panel in cached:
+        monkeypatch.setattr(panel, "read", no_reads)
+    clock[0] = minute + 63                               # the minute has turned
+    warmer.step()                                        # lead ≤ 50 s: nothing more yet
+    assert renders == [this, after]
+    v = current_view(ctx, {"township": towns[-1]}, as_of=after)
+    reply.answer(ctx, replies, v)                        # answered without a read
+
+
+def test_a_pinned_as_of_is_rendered_once(ctx, replies, monkeypatch):
+    """The demo's as_of is its newest report: it does not move, so nothing is rendered ahead."""
+    warmer = reply.Warmer(ctx, replies, every_s=30, clock=lambda: time.time() + 3600)
+    renders = []
+    monkeypatch.setattr(reply, "warm", lambda c, r, as_of=None: renders.append(as_of) or 1)
+    warmer.step()
+    warmer.step()
+    assert renders == [ctx.as_of()]
