@@ -69,7 +69,7 @@ CREATE TABLE IF NOT EXISTS events (
     accepted_at TIMESTAMP, dispatched_at TIMESTAMP, closed_at TIMESTAMP,
     department VARCHAR, level VARCHAR, status VARCHAR, satisfaction VARCHAR,
     supervised BOOLEAN, reporter_name VARCHAR, reporter_phone VARCHAR,
-    source_file VARCHAR, source_row BIGINT, content_hash VARCHAR, load_id BIGINT);
+    source_file VARCHAR, source_row BIGINT, content_hash UBIGINT, load_id BIGINT);
 CREATE TABLE IF NOT EXISTS cameras (
     camera_id VARCHAR NOT NULL, name VARCHAR, kind VARCHAR, owner VARCHAR,
     status VARCHAR NOT NULL, last_seen_at TIMESTAMP, lon DOUBLE, lat DOUBLE,
@@ -100,11 +100,26 @@ DATA_TABLES = ("townships", "villages", "grids", "events", "cameras", "mediation
 
 
 def create_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """Create every table that does not exist yet and stamp the schema version."""
+    """Create every table that does not exist yet, bring older tables up to date and stamp
+    the schema version."""
     con.execute(DDL)
+    _hash_as_integer(con)
     con.execute(
         "INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [SCHEMA_VERSION]
     )
+
+
+def _hash_as_integer(con: duckdb.DuckDBPyConnection) -> None:
+    """events.content_hash was the text of DuckDB's 64-bit hash() until 2 December 2026: a
+    database written then gets the integer it spelled (the same values, so its events still
+    re-load as unchanged; text that is no such integer, an md5 of older versions, becomes
+    NULL, and those events count as updated once)."""
+    typ = con.execute("SELECT data_type FROM duckdb_columns() WHERE table_name = 'events' "
+                      "AND column_name = 'content_hash' AND schema_name = 'main' "
+                      "AND database_name = current_database()").fetchone()
+    if typ and typ[0] == "VARCHAR":
+        con.execute("ALTER TABLE events ALTER content_hash SET DATA TYPE UBIGINT "
+                    "USING TRY_CAST(content_hash AS UBIGINT)")
 
 
 def refresh_rollups(con: duckdb.DuckDBPyConnection, days=None) -> None:

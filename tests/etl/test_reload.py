@@ -111,4 +111,24 @@ EARLIER_HASHES = {
 def test_content_hashes_are_those_an_earlier_version_stored(county):
     copy_fixture("events_zh.csv", county.path)
     county.load([{"kind": "events", "path": "events_zh.csv"}])
-    assert dict(q(county.db, "SELECT event_id, content_hash FROM events")) == EARLIER_HASHES
+    stored = q(county.db, "SELECT event_id, CAST(content_hash AS VARCHAR) FROM events")
+    assert dict(stored) == EARLIER_HASHES
+
+
+def test_a_database_with_text_hashes_re_loads_unchanged_and_gets_integer_hashes(county):
+    """Until 2 December 2026 the hashes were stored as text; such a database is migrated by
+    the next load, and its events, unchanged, stay unchanged."""
+    import duckdb
+
+    copy_fixture("events_zh.csv", county.path)
+    county.load([{"kind": "events", "path": "events_zh.csv"}])
+    con = duckdb.connect(str(county.db))
+    con.execute("ALTER TABLE events ALTER content_hash SET DATA TYPE VARCHAR")
+    con.close()
+    assert one(county.db, "SELECT typeof(content_hash) FROM events LIMIT 1") == "VARCHAR"
+    rep = county.load([{"kind": "events", "path": "events_zh.csv"}])
+    assert source(rep, "events")["unchanged"] == len(EARLIER_HASHES)
+    assert source(rep, "events")["updated"] == source(rep, "events")["new"] == 0
+    assert one(county.db, "SELECT typeof(content_hash) FROM events LIMIT 1") == "UBIGINT"
+    stored = q(county.db, "SELECT event_id, CAST(content_hash AS VARCHAR) FROM events")
+    assert dict(stored) == EARLIER_HASHES
