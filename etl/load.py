@@ -27,7 +27,7 @@ from etl.errors import LoadError, LoadLocked
 from etl.report import totals
 from etl.sources import Reading, read_all
 from etl.spatial import GridIndex
-from store.schema import create_schema, refresh_rollups
+from store.schema import create_schema, refresh_rollups, update_rollups
 from store.settings import Settings, SettingsError
 
 __all__ = ["run_load", "LoadError", "LoadLocked"]
@@ -99,13 +99,15 @@ def _replace_rejects(ctx: Context, readings: list[Reading]) -> int:
 
 
 def _refresh_rollups(con, ev: S.EventsChange, grids_changed: bool) -> None:
-    """Rollups of the days this load touched; all of them after a first load, a grid
-    change (events may move between grids) or when they are missing."""
+    """The rollups corrected by the rows this load changed; rebuilt after a first load, a
+    grid change (events may move between grids) or when they are missing."""
     (n_roll,) = con.execute("SELECT count(*) FROM daily_rollup").fetchone()
-    if grids_changed or ev.days is None or n_roll == 0:
+    (n_ev,) = con.execute("SELECT count(*) FROM events").fetchone()
+    if grids_changed or ev.rebuild or (n_roll == 0 and n_ev > 0):
         refresh_rollups(con)
-    elif ev.days:
-        refresh_rollups(con, ev.days)
+        con.execute("DROP TABLE IF EXISTS _roll_delta")
+    elif ev.delta:
+        update_rollups(con)
 
 
 def _check_grids_available(con, readings: list[Reading]) -> None:

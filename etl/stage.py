@@ -7,7 +7,7 @@ import os
 import tempfile
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -25,6 +25,7 @@ from etl.privacy import drop_reporter_frame
 from etl.rejects import Counted, Rejects
 from etl.spatial import GridIndex
 from etl.upsert import dedup, hash_expr, register, upsert
+from store.schema import rollup_delta
 
 
 def _arrow(frame: pd.DataFrame, time_cols: tuple[str, ...]) -> pa.Table:
@@ -80,11 +81,12 @@ CONTENT_HASH = f"hash({', '.join('s.' + c for c in E.HASHED)})"
 
 @dataclass
 class EventsChange:
-    """What stage_events did: rows new or updated, and which days' rollups that touches
-    (None: rebuild them all, as after a first load)."""
+    """What stage_events did: rows new or updated, and how the rollups follow: ``rebuild``
+    them all (a first load), or add TEMP ``_roll_delta`` (``delta``: rows changed)."""
 
     changed: int = 0
-    days: list | None = field(default_factory=list)
+    rebuild: bool = False
+    delta: bool = False
 
 
 # batches prepared at once (this machine kind has two cores; 1: prepare one, write one)
@@ -414,25 +416,25 @@ def stage_events(ctx: Context, readings: list, index: GridIndex) -> EventsChange
         counts = con.execute("SELECT __src AS src, 'new' AS change, count(*) AS n "
                              f"FROM {staging.rows()} s GROUP BY ALL").df()
         _insert_sorted(ctx, staging, readings)
-        out.days = None
+        out.rebuild = True
     else:
         con.execute(f"""CREATE OR REPLACE TEMP TABLE _ev_chg AS
             SELECT s.__src, s.__pos, s.event_id,
                    CASE WHEN t.event_id IS NULL THEN 'new'
                         WHEN t.content_hash = s.content_hash THEN 'unchanged'
-                        ELSE 'updated' END AS change,
-                   CAST(t.reported_at AS DATE) AS old_day, CAST(t.closed_at AS DATE) AS old_closed,
-                   CAST(s.reported_at AS DATE) AS new_day, CAST(s.closed_at AS DATE) AS new_closed
+                        ELSE 'updated' END AS change
             FROM {staging.rows()} s LEFT JOIN events t ON t.event_id = s.event_id""")
         counts = con.execute("SELECT __src AS src, change, count(*) AS n FROM _ev_chg "
                              "GROUP BY ALL").df()
         added = int(counts.loc[counts["change"] != "unchanged", "n"].sum())
         if added:
-            out.days = [d for (d,) in con.execute("""
-                SELECT DISTINCT d FROM (
-                    SELECT unnest([old_day, old_closed, new_day, new_closed]) AS d
-                    FROM _ev_chg WHERE change <> 'unchanged') WHERE d IS NOT NULL
-                ORDER BY d""").fetchall()]
+            # what the rollups lose and gain, read before the old versions are deleted
+            rollup_delta(con, "(SELECT * FROM events SEMI JOIN (SELECT event_id FROM _ev_chg "
+                              "WHERE change = 'updated') c USING (event_id))",
+                         f"(SELECT * FROM {staging.view} s SEMI JOIN (SELECT __src, __pos "
+                         "FROM _ev_chg WHERE change <> 'unchanged') c "
+                         "ON c.__src = s.__src AND c.__pos = s.__pos)")
+            out.delta = True
             con.execute("""DELETE FROM events WHERE event_id IN
                 (SELECT event_id FROM _ev_chg WHERE change = 'updated')""")
             keep = ("SEMI JOIN (SELECT __src, __pos FROM _ev_chg WHERE change <> 'unchanged') "

@@ -122,30 +122,23 @@ def _hash_as_integer(con: duckdb.DuckDBPyConnection) -> None:
                     "USING TRY_CAST(content_hash AS UBIGINT)")
 
 
-def refresh_rollups(con: duckdb.DuckDBPyConnection, days=None) -> None:
-    """Rebuild the precomputed tables the wall reads; the ETL calls this inside its load.
+ROLLUP_KEYS = ("day", "township_code", "village_code", "grid_id", "category", "channel")
 
-    ``days`` (dates): rebuild only those days' rows, as after a load that added or updated a
-    few days of events (the days of their reported_at and closed_at, old and new values);
-    None rebuilds all history.
-    """
-    where_rep = where_clo = ""
-    if days is not None:
-        days = sorted(set(days))
-        if not days:
-            return
-        con.execute("CREATE OR REPLACE TEMP TABLE _rollup_days (day DATE)")
-        con.executemany("INSERT INTO _rollup_days VALUES (?)", [[d] for d in days])
-        lo, hi = days[0].isoformat(), days[-1].isoformat()
-        # the range lets the scans skip row groups (events are stored by reported_at)
-        span = "{c} >= DATE '" + lo + "' AND {c} < DATE '" + hi + "' + INTERVAL 1 DAY"
-        where_rep = (" WHERE " + span.format(c="reported_at")
-                     + " AND CAST(reported_at AS DATE) IN (SELECT day FROM _rollup_days)")
-        where_clo = (" AND " + span.format(c="closed_at")
-                     + " AND CAST(closed_at AS DATE) IN (SELECT day FROM _rollup_days)")
-        con.execute("DELETE FROM daily_rollup WHERE day IN (SELECT day FROM _rollup_days)")
-    else:
-        con.execute("DELETE FROM daily_rollup")
+
+def _day_rows(source: str, sign: int = 1) -> str:
+    """Per event of ``source`` (a table or a query with the events' columns): a row for its
+    report day (k = 0) and, valid and closed, a row for its closing day (k = 1)."""
+    cols = "township_code, village_code, grid_id, category, channel, status"
+    return (f"SELECT CAST(reported_at AS DATE) AS day, 0 AS k, {cols}, {sign} AS sign "
+            f"FROM {source} UNION ALL "
+            f"SELECT CAST(closed_at AS DATE), 1, {cols}, {sign} FROM {source} "
+            "WHERE closed_at IS NOT NULL AND status IS DISTINCT FROM 'invalid'")
+
+
+def refresh_rollups(con: duckdb.DuckDBPyConnection) -> None:
+    """Rebuild the precomputed tables the wall reads from all events (a first load, a grid
+    change); a load that adds or updates events corrects them with ``update_rollups``."""
+    con.execute("DELETE FROM daily_rollup")
     # One aggregation over both kinds of day (a reported row and a closed row per event),
     # not two aggregations merged by a third: about a third less work on a full rebuild.
     con.execute(
@@ -155,16 +148,41 @@ def refresh_rollups(con: duckdb.DuckDBPyConnection, days=None) -> None:
                count(*) FILTER (WHERE k = 0 AND status IS DISTINCT FROM 'invalid'),
                count(*) FILTER (WHERE k = 0 AND status = 'invalid'),
                count(*) FILTER (WHERE k = 1)
-        FROM (SELECT CAST(reported_at AS DATE) AS day, 0 AS k, township_code, village_code,
-                     grid_id, category, channel, status
-              FROM events{where_rep}
-              UNION ALL
-              SELECT CAST(closed_at AS DATE), 1, township_code, village_code, grid_id,
-                     category, channel, status
-              FROM events
-              WHERE closed_at IS NOT NULL AND status IS DISTINCT FROM 'invalid'{where_clo})
+        FROM ({_day_rows("events")})
         GROUP BY ALL ORDER BY day
         """
     )
-    if days is not None:
-        con.execute("DROP TABLE _rollup_days")
+
+
+def rollup_delta(con: duckdb.DuckDBPyConnection, removed: str, added: str) -> None:
+    """What a load changes in daily_rollup, into TEMP ``_roll_delta``: minus the rows of
+    ``removed`` (the stored versions of updated events), plus those of ``added`` (new and
+    updated events). Made before the load deletes the old versions; applied by
+    ``update_rollups``."""
+    counts = ", ".join(
+        f"CAST(coalesce(sum(sign) FILTER (WHERE {cond}), 0) AS BIGINT) AS {name}"
+        for name, cond in (("reported", "k = 0 AND status IS DISTINCT FROM 'invalid'"),
+                           ("invalid", "k = 0 AND status = 'invalid'"), ("closed", "k = 1")))
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE _roll_delta AS
+        SELECT * FROM (
+            SELECT {', '.join(ROLLUP_KEYS)}, {counts}
+            FROM ({_day_rows(removed, -1)} UNION ALL {_day_rows(added, 1)}) GROUP BY ALL)
+        WHERE reported <> 0 OR invalid <> 0 OR closed <> 0""")   # an update in place: none
+
+
+def update_rollups(con: duckdb.DuckDBPyConnection) -> None:
+    """Add ``_roll_delta`` to daily_rollup: only the rows of the keys (day, place, category,
+    channel) a load touched are rewritten, however many days they span (a newer export's
+    updates touch every day of a year); rows that come to zero go, as a rebuild has none."""
+    on = " AND ".join(f"r.{k} IS NOT DISTINCT FROM d.{k}" for k in ROLLUP_KEYS)
+    keys = ", ".join(ROLLUP_KEYS)
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE _roll_new AS
+        SELECT {keys}, CAST(sum(reported) AS BIGINT) AS reported,
+               CAST(sum(invalid) AS BIGINT) AS invalid, CAST(sum(closed) AS BIGINT) AS closed
+        FROM (SELECT r.* FROM daily_rollup r SEMI JOIN _roll_delta d ON {on}
+              UNION ALL SELECT * FROM _roll_delta) GROUP BY ALL""")
+    con.execute(f"DELETE FROM daily_rollup r USING _roll_delta d WHERE {on}")
+    con.execute("INSERT INTO daily_rollup SELECT * FROM _roll_new "
+                "WHERE reported <> 0 OR invalid <> 0 OR closed <> 0 ORDER BY day")
+    con.execute("DROP TABLE _roll_new")
+    con.execute("DROP TABLE _roll_delta")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from tests.etl.conftest import q
+from tests.etl.conftest import q, source
 from tests.etl.test_rejects import HEAD, ev
 
 ROWS = [ev("R1"), ev("R2", closed="2024-03-06 09:00:00"), ev("R3", status="无效"),
@@ -41,5 +41,31 @@ def test_an_update_leaves_the_rollup_equal_to_a_fresh_count(county):
     newer = [ev("R1", closed="2024-03-08 10:00:00"), ev("R3"),
              ev("R6", t="2024-03-07 08:30:00", cat="矛盾纠纷", closed="2024-03-09 10:00:00")]
     county.load([county.events(newer, head=HEAD, name="newer.csv")])
+    assert q(county.db, "SELECT * FROM daily_rollup ORDER BY ALL") == \
+        _counted_in_python(county.db)
+
+
+def test_the_rollup_follows_updates_that_empty_keys_and_move_events_between_kinds(county):
+    """A load corrects the rollup by the rows it changed: the stored versions out, the new
+    ones in. Keys whose events all leave must disappear (a rebuild has no zero rows), an
+    invalid event made valid and closed counts on both its days, a valid one made invalid
+    loses its closing day, a duplicate row in the file counts once."""
+    county.load([county.events(ROWS, head=HEAD)])
+    newer = [ev("R2", t="2024-03-08 10:00:00", cat="治安问题"),          # its key on 3/5 shrinks
+             ev("R4", closed="2024-03-06 12:00:00"),                    # invalid -> valid, closed
+             ev("R5", t="2024-03-07 08:00:00", cat="安全隐患", status="无效"),  # valid -> invalid
+             ev("R6", t="2024-03-10 08:30:00", cat="治安问题"),          # 安全隐患 on 3/7 empties
+             ev("R7", lonlat=("", ""), grid="G01", closed="2024-03-05 11:00:00"),  # other grid
+             ev("R8", t="2024-03-11 09:00:00", closed="2024-03-12 09:00:00"),      # new days
+             ev("R8", t="2024-03-11 09:00:00", closed="2024-03-12 09:00:00"),      # duplicate
+             ev("R1")]                                                   # unchanged
+    rep = county.load([county.events(newer, head=HEAD, name="newer.csv")])
+    assert {k: source(rep, "events")[k] for k in ("new", "updated", "unchanged")} == \
+        {"new": 1, "updated": 5, "unchanged": 1}
+    assert q(county.db, "SELECT * FROM daily_rollup ORDER BY ALL") == \
+        _counted_in_python(county.db)
+    assert not q(county.db, "SELECT * FROM daily_rollup WHERE reported = 0 AND invalid = 0 "
+                            "AND closed = 0")
+    county.load([county.events(ROWS, head=HEAD, name="again.csv")])    # and back
     assert q(county.db, "SELECT * FROM daily_rollup ORDER BY ALL") == \
         _counted_in_python(county.db)
