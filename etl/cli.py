@@ -90,8 +90,8 @@ def load_and_report(db, config, *, settings=None, report=None, progress=True,
 
 def _run(db, config, settings, report, progress):
     """The report, or the exit code after printing one clear message."""
+    from etl.errors import PublishError
     from etl.load import LoadError, LoadLocked
-    from etl.publish_clickhouse import PublishError
 
     try:
         return _run_load(db, config, settings=settings, report=report, progress=progress)

@@ -19,3 +19,8 @@ class LoadError(Exception):
 
 class LoadLocked(LoadError):
     """Another load holds the lock on this database (the CLI exits 3)."""
+
+
+class PublishError(RuntimeError):
+    """ClickHouse could not take the load; ClickHouse is unchanged. (Here, not in
+    etl/publish_clickhouse.py, so a DuckDB load does not import sqlglot to catch it.)"""

@@ -31,6 +31,7 @@ from pathlib import Path
 
 import duckdb
 
+from etl.errors import PublishError
 from store import chdb_folder
 from store.dialect import SETTINGS, ch_type
 from store.engines import Target, parse_target
@@ -49,10 +50,6 @@ LAYOUT = {
     "load_runs": ("load_id", None),
     "meta": ("key", None),
 }
-
-
-class PublishError(RuntimeError):
-    """ClickHouse could not take the load; ClickHouse is unchanged."""
 
 
 def _columns(con: duckdb.DuckDBPyConnection, table: str) -> list[tuple[str, str, bool]]:

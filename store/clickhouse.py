@@ -40,7 +40,10 @@ def _plain_column(col: pa.ChunkedArray) -> pa.ChunkedArray:
     if pa.types.is_timestamp(t) and t.tz is not None:
         return col.cast(pa.timestamp(t.unit))              # UTC wall clock = naive local
     if pa.types.is_unsigned_integer(t):
-        return col.cast(pa.int64())
+        try:        # a count is UInt64 here and BIGINT in DuckDB
+            return col.cast(pa.int64())
+        except pa.ArrowInvalid:     # a hash (events.content_hash) is UBIGINT in both
+            return col
     if pa.types.is_dictionary(t):
         return col.cast(t.value_type)
     if pa.types.is_large_string(t) or pa.types.is_binary(t) or pa.types.is_large_binary(t):
