@@ -169,3 +169,14 @@ def test_grid_neighbours_follow_shared_borders(tmp_path):
     # G1 | G2 | G3 side by side along the parallels: G1 and G3 do not touch
     assert sorted(nb["G2"]) == ["G1", "G3"] and nb["G1"] == ["G2"] and nb["G3"] == ["G2"]
     store.close()
+
+
+@pytest.mark.parametrize("p, shown", [(0.5, "0.500"), (0.0123, "0.012"), (0.001, "0.001"),
+                                      (0.00099, "<0.001"), (1e-320, "<0.001"), (0.0, "<0.001"),
+                                      (float("nan"), "—"), (None, "—")])
+def test_a_p_value_reads_the_same_on_every_screen(p, shown):
+    """City-scale grids underflow the tail to 0: it read "0" in the briefing and "<1e-300"
+    in the analysis table; every screen now says "<0.001" below a thousandth."""
+    from dashboard.figures.numbers import p_value
+
+    assert p_value(p) == shown

@@ -13,6 +13,7 @@ from pydeck.bindings.json_tools import default_serialize
 
 from dashboard.analysis.views import hotspot_view
 from dashboard.figures.deck_density import DeckData, density_deck
+from dashboard.figures.numbers import p_value
 from store import analysis_reads as ar
 from store import map_reads as mr
 from store.analysis_filters import Filters
@@ -78,7 +79,7 @@ def deck_data(ctx, f: Filters, size_px: tuple[int, int] = (900, 560)) -> tuple[D
 
 def _hot_tip(r: dict) -> str:
     cams = int(r["cameras_online_within"])
-    return (f"新发热点：{html.escape(str(r['name']))}<br>本期 {int(r['k'])} 件，p={r['p']:.1g}"
+    return (f"新发热点：{html.escape(str(r['name']))}<br>本期 {int(r['k'])} 件，p值 {p_value(r['p'])}"
             f"<br>{'周边在线视频 %d 路' % cams if cams else '周边无在线视频（盲区）'}")
 
 

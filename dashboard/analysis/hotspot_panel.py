@@ -9,7 +9,8 @@ from dash import Input, Output, dash_table, html
 
 from dashboard.analysis.filters_bar import HOT_TABLE
 from dashboard.analysis.views import hotspot_view
-from dashboard.analysis.ui import TABLE_STYLE, URL, fmt_num, fmt_p, panel, view_filters
+from dashboard.analysis.ui import TABLE_STYLE, URL, fmt_num, panel, view_filters
+from dashboard.figures.numbers import p_value
 from dashboard.figures import theme
 from store import analysis_reads as ar
 from store import cameras_near as cn
@@ -52,7 +53,7 @@ def rows(df) -> list[dict]:
     for i, r in enumerate(df.itertuples(index=False), start=1):
         out.append({"id": r.grid_id, "rank": i, "grid_name": r.grid_name, "township": r.township,
                     "k": int(r.k), "baseline": fmt_num(r.baseline), "ratio": fmt_num(r.ratio),
-                    "p": fmt_p(r.p), "density": fmt_num(r.density_per_km2),
+                    "p": p_value(r.p), "density": fmt_num(r.density_per_km2),
                     "gi": fmt_num(r.gi_star_z, 2),
                     "cams": int(r.cameras_online_within) if r.cameras_online_within
                     else "0 · 盲区"})

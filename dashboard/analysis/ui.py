@@ -2,7 +2,6 @@
 step every panel starts with, and number formats."""
 from __future__ import annotations
 
-import math
 from urllib.parse import parse_qsl, urlencode
 
 from dash import html
@@ -48,17 +47,6 @@ def view_filters(ctx, search: str | None) -> tuple[Filters | None, str | None]:
 
 def query_string(args: dict[str, str]) -> str:
     return urlencode({k: v for k, v in args.items() if v not in (None, "")})
-
-
-def fmt_p(p: float) -> str:
-    if p is None or p != p:
-        return "—"
-    if p <= 0:
-        return "<1e-300"
-    if p >= 0.001:
-        return f"{p:.3f}"
-    exp = math.floor(math.log10(p))
-    return f"{p / 10 ** exp:.1f}e{exp}"
 
 
 def fmt_num(v, decimals: int = 1) -> str:

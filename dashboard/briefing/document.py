@@ -20,6 +20,7 @@ import plotly
 from dashboard.briefing.compose import Briefing, change_pct_text
 from dashboard.figures import briefing_charts as charts
 from dashboard.figures.briefing_map import map_figure
+from dashboard.figures.numbers import p_value
 from dashboard.figures.briefing_theme import (CARD_ZH, DASH, FONT_FAMILY, Palette, card_color,
                                               num, pct)
 
@@ -176,7 +177,7 @@ def slide_rises(b: Briefing) -> str:
     place = [[esc(r.label), num(r.now), num(r.before), f"+{int(r.change)}", pct_text(r.change_pct)]
              for r in b.rises_place.itertuples()]
     hot = [[esc(r.grid_name), esc(r.township_name), num(r.k), f"{r.baseline:.1f}",
-            f"{r.ratio:.1f}倍", f"{r.p:.1g}"] for r in b.hotspots.head(8).itertuples()]
+            f"{r.ratio:.1f}倍", p_value(r.p)] for r in b.hotspots.head(8).itertuples()]
     left = ("<h2>上升的事件类别</h2>" + (_table(
         ["类别", "本周", "上周", "增加", "增幅", "增加最多的" + b.place_word], cat)
         if cat else '<p class="none">本周无上升的类别</p>'))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import pandas as pd
 from dash import html
 
+from dashboard.figures.numbers import p_value
 from dashboard.wall.drill import HOT_ROW
 from store import hotspots as hs
 from store import wall_reads as wr
@@ -31,7 +32,7 @@ def board_rows(hot: pd.DataFrame, town_names: dict, county_level: bool, top: int
         detail = f"本期{int(r.k)}件 · 基线{r.baseline:.1f}"
         rows.append(html.Div(
             id={"type": HOT_ROW, "code": str(r.grid_id), "township": str(r.township_code)},
-            n_clicks=0, className="gw-hot-row", title=f"p={r.p:.1g}",
+            n_clicks=0, className="gw-hot-row", title=f"p值 {p_value(r.p)}",
             **{"data-code": str(r.grid_id)}, children=[
                 html.Div([html.Span(r.grid_name or r.grid_id, className="gw-hot-name"),
                           html.B(f"×{r.ratio:.1f}", className="gw-hot-ratio")],
