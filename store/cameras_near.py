@@ -104,6 +104,15 @@ def _project(geom, tr: Transformer):
     return shapely.transform(geom, lambda xy: np.column_stack(_xy(tr, xy[:, 0], xy[:, 1])))
 
 
+def distances_m(geom, lon, lat) -> np.ndarray:
+    """Metres on the ground from the points (lon, lat) to ``geom`` (0 inside a polygon), in
+    the AEQD centred on the geometry: the one measure of "near" every screen uses."""
+    centre = geom.centroid
+    tr = _to_local(centre.x, centre.y)
+    x, y = _xy(tr, lon, lat)
+    return shapely.distance(shapely.points(x, y), _project(geom, tr))
+
+
 def online_sql(alias: str = "") -> str:
     """SQL condition 'online at as_of'; parameters: as_of, max age in µs, max age in µs."""
     a = alias + "." if alias else ""
@@ -159,18 +168,12 @@ def cameras_near(
         geom = grid_geometry(store, place.grid_id)
         if geom is None:
             raise PlaceError(f"unknown grid {place.grid_id!r}")
-        centre = geom.centroid
-        tr = _to_local(centre.x, centre.y)
     else:
-        geom = shapely.Point(place.lon, place.lat)
-        tr = _to_local(place.lon, place.lat)
+        geom = shapely.Point(place.lon, place.lat)   # the projection's centre, (0, 0) exactly
     cams = _cameras_in_box(store, settings, _bbox_pad(geom.bounds, radius_m), as_of)
     if cams.empty:
         return pd.DataFrame(columns=COLUMNS)
-    # a point is the projection's centre, (0, 0) exactly
-    target = _project(geom, tr) if place.kind == "grid" else shapely.Point(0.0, 0.0)
-    x, y = _xy(tr, cams["lon"].to_numpy(), cams["lat"].to_numpy())
-    cams["distance_m"] = shapely.distance(shapely.points(x, y), target)
+    cams["distance_m"] = distances_m(geom, cams["lon"].to_numpy(), cams["lat"].to_numpy())
     cams = cams[cams["distance_m"] <= radius_m].copy()
     cams["online"] = cams["online"].astype(bool)
     cams["status"] = effective_status(cams["status"], cams["online"])

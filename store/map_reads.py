@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from store.cameras_near import distances_m, grid_geometry
 from store.db import ReadStore
 from store.metrics import Scope, camera_status_at, metrics_table
 from store.settings import Settings
@@ -204,18 +205,18 @@ def cameras_near_grid(store: ReadStore, settings: Settings, grid_id: str,
                       as_of: dt.datetime | None = None) -> pd.DataFrame:
     """Cameras within ``radius_m`` metres (default settings [geo] camera_radius_m) of a grid.
 
-    Distances are measured in the grid's UTM zone (metres on the ground), 0 inside the grid.
-    Columns: camera_id, name, status, lon, lat, distance_m; nearest first. With ``as_of``,
-    ``status`` is the status at as_of (as :func:`camera_points`).
+    Distances are metres on the ground, 0 inside the grid, measured as the analysis page's
+    cameras-near lookup measures them (``store.cameras_near.distances_m``), so the grid card
+    and that lookup never disagree. Columns: camera_id, name, status, lon, lat, distance_m;
+    nearest first. With ``as_of``, ``status`` is the status at as_of (as
+    :func:`camera_points`).
     """
     radius = float(radius_m if radius_m is not None else settings.section("geo")["camera_radius_m"])
-    row = store.rows("SELECT coalesce(geom_wkb, geom_simple_wkb) FROM grids WHERE grid_id = ?",
-                     [grid_id])
     cols = ["camera_id", "name", "status", "lon", "lat", "distance_m"]
-    if not row or row[0][0] is None:
+    grid = grid_geometry(store, grid_id)
+    if grid is None:
         return pd.DataFrame(columns=cols)
-    grid = gpd.GeoSeries([shapely.from_wkb(bytes(row[0][0]))], crs=CRS)
-    minx, miny, maxx, maxy = grid.total_bounds
+    minx, miny, maxx, maxy = grid.bounds
     pad_lat = radius / 111_000 * 1.5
     pad_lon = pad_lat / max(math.cos(math.radians((miny + maxy) / 2)), 0.1)
     status, s_params = camera_status_at(settings, as_of, "") if as_of else ("status", [])
@@ -225,9 +226,6 @@ def cameras_near_grid(store: ReadStore, settings: Settings, grid_id: str,
         [*s_params, minx - pad_lon, maxx + pad_lon, miny - pad_lat, maxy + pad_lat])
     if cams.empty:
         return pd.DataFrame(columns=cols)
-    utm = grid.estimate_utm_crs()
-    g = grid.to_crs(utm).iloc[0]
-    pts = gpd.GeoSeries(gpd.points_from_xy(cams["lon"], cams["lat"]), crs=CRS).to_crs(utm)
-    cams["distance_m"] = pts.distance(g).to_numpy()
+    cams["distance_m"] = distances_m(grid, cams["lon"].to_numpy(), cams["lat"].to_numpy())
     cams = cams[cams["distance_m"] <= radius]
     return cams.sort_values(["distance_m", "camera_id"], ignore_index=True)[cols]

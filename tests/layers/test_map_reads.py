@@ -134,3 +134,17 @@ def test_cameras_near_grid_in_metres(store):
     wide = mr.cameras_near_grid(store, Settings(), "G1", radius_m=450)
     assert wide["camera_id"].tolist() == ["C1", "C2", "C3"]
     assert mr.cameras_near_grid(store, Settings(), "nope").empty
+
+
+def test_the_grid_card_and_the_cameras_near_lookup_measure_alike(store):
+    """The wall's grid card and the analysis page's 视频点位查找 give a camera the same
+    distance (they measured in a UTM zone and in an AEQD: centimetres apart here, up to
+    0.04 % of the distance with UTM's scale factor, enough to print 200 m and 199 m)."""
+    from store import cameras_near as cn
+
+    card = mr.cameras_near_grid(store, Settings(), "G1", radius_m=450,
+                                as_of=dt.datetime(2030, 1, 1))
+    near = cn.cameras_near(store, Settings(), cn.Place("grid", "G1"), 450.0,
+                           dt.datetime(2030, 1, 1))
+    assert card["camera_id"].tolist() == near["camera_id"].tolist() == ["C1", "C2", "C3"]
+    assert card["distance_m"].tolist() == near["distance_m"].tolist()
