@@ -200,6 +200,17 @@ def _apply(tmp: Path, cfg: LoadConfig, readings: list[Reading], settings: Settin
         con.close()
 
 
+def _arrow_on_malloc() -> None:
+    """Arrow allocates through malloc, not its default mimalloc: mimalloc kept what the
+    streamed slices had freed (0.4 GB after 1 M events, up to 0.75 GB after 10 M) while
+    DuckDB sorted beside it; with malloc, the ``release_unused()`` etl.stage calls hands it
+    back (``malloc_trim``). Same speed; peak RSS at 1 M 1,127 -> 899 MB, at 10 M from
+    1.25-1.70 GB (run to run) to 1.03-1.06 GB."""
+    import pyarrow as pa
+
+    pa.set_memory_pool(pa.system_memory_pool())
+
+
 def run_load(db_path, config_path, settings_path=None, report_path=None,
              progress: bool = True) -> dict:
     """Load the files a config names into the DuckDB file at ``db_path``; return the report.
@@ -210,6 +221,7 @@ def run_load(db_path, config_path, settings_path=None, report_path=None,
     """
     started = datetime.now()
     t0 = time.monotonic()
+    _arrow_on_malloc()
     try:
         settings = Settings.load(settings_path)
     except SettingsError as exc:
