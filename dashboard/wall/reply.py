@@ -91,6 +91,13 @@ class Replies:
         with self._lock:
             self.keep = max(self.keep, n)
 
+    def forget_before(self, as_of) -> None:
+        """Drop the replies of views before ``as_of`` (the minute shown has moved on: a wall
+        asks with the new one at its next refresh)."""
+        with self._lock:
+            for key in [k for k in self._items if k[4] < as_of]:
+                del self._items[key]
+
     def __len__(self) -> int:
         return len(self._items)
 
@@ -229,6 +236,8 @@ class Warmer:
         version, at = self.ctx.store.version, self.clock()
         now = (version, self.ctx.as_of_at(at))
         self.done = {m for m in self.done if m[0] == version and m[1] >= now[1]}
+        # what requests still ask for (ctx.as_of() is cached for seconds past the turn) stays
+        self.replies.forget_before(min(now[1], self.ctx.as_of()))
         if now not in self.done:
             self._render(now)
         lead = min(50.0, 2 * self.last_s + self.every_s)

@@ -178,6 +178,9 @@ def test_the_next_minutes_views_are_ready_before_the_minute_turns(wall_demo_db, 
     clock[0] = minute + 63                               # the minute has turned
     warmer.step()                                        # lead ≤ 50 s: nothing more yet
     assert renders == [this, after]
+    assert {k[4] for k in replies._items} == {this, after}   # kept while requests ask for it
+    replies.forget_before(after)                          # once they ask for the next minute
+    assert {k[4] for k in replies._items} == {after}
     v = current_view(ctx, {"township": towns[-1]}, as_of=after)
     reply.answer(ctx, replies, v)                        # answered without a read
 
