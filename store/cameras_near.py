@@ -134,7 +134,7 @@ def grid_geometry(store: ReadStore, grid_id: str):
     return shapely.make_valid(shapely.from_wkb(bytes(row[0][0])))
 
 
-def _bbox_pad(bounds, radius_m: float) -> tuple[float, float, float, float]:
+def bbox_pad(bounds, radius_m: float) -> tuple[float, float, float, float]:
     minx, miny, maxx, maxy = bounds
     pad_lat = radius_m / 110_000 * 1.2 + 1e-6
     pad_lon = pad_lat / max(math.cos(math.radians(max(abs(miny), abs(maxy)))), 0.05)
@@ -170,7 +170,7 @@ def cameras_near(
             raise PlaceError(f"unknown grid {place.grid_id!r}")
     else:
         geom = shapely.Point(place.lon, place.lat)   # the projection's centre, (0, 0) exactly
-    cams = _cameras_in_box(store, settings, _bbox_pad(geom.bounds, radius_m), as_of)
+    cams = _cameras_in_box(store, settings, bbox_pad(geom.bounds, radius_m), as_of)
     if cams.empty:
         return pd.DataFrame(columns=COLUMNS)
     cams["distance_m"] = distances_m(geom, cams["lon"].to_numpy(), cams["lat"].to_numpy())
@@ -214,7 +214,7 @@ def online_within(
     geoms = shapely.make_valid(shapely.from_wkb(np.array([bytes(b) for _, b in rows],
                                                          dtype=object)))
     minx, miny, maxx, maxy = shapely.total_bounds(geoms)
-    cams = _cameras_in_box(store, settings, _bbox_pad((minx, miny, maxx, maxy), radius),
+    cams = _cameras_in_box(store, settings, bbox_pad((minx, miny, maxx, maxy), radius),
                            as_of, only_online=True)
     if cams.empty:
         return out

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from store.cameras_near import distances_m, grid_geometry
+from store.cameras_near import bbox_pad, distances_m, grid_geometry
 from store.db import ReadStore
 from store.metrics import Scope, camera_status_at, metrics_table
 from store.settings import Settings
@@ -216,14 +216,12 @@ def cameras_near_grid(store: ReadStore, settings: Settings, grid_id: str,
     grid = grid_geometry(store, grid_id)
     if grid is None:
         return pd.DataFrame(columns=cols)
-    minx, miny, maxx, maxy = grid.bounds
-    pad_lat = radius / 111_000 * 1.5
-    pad_lon = pad_lat / max(math.cos(math.radians((miny + maxy) / 2)), 0.1)
+    minx, miny, maxx, maxy = bbox_pad(grid.bounds, radius)
     status, s_params = camera_status_at(settings, as_of, "") if as_of else ("status", [])
     cams = store.df(
         f"SELECT camera_id, name, {status} AS status, lon, lat FROM cameras"
         " WHERE lon BETWEEN ? AND ? AND lat BETWEEN ? AND ?",
-        [*s_params, minx - pad_lon, maxx + pad_lon, miny - pad_lat, maxy + pad_lat])
+        [*s_params, minx, maxx, miny, maxy])
     if cams.empty:
         return pd.DataFrame(columns=cols)
     cams["distance_m"] = distances_m(grid, cams["lon"].to_numpy(), cams["lat"].to_numpy())
