@@ -72,7 +72,9 @@ def main(argv: list[str] | None = None) -> int:
     for name in remove_leftovers(target.ledger):   # copies a killed load left (none while one runs)
         print(f"gridwall: removed leftover {name} of an interrupted load", file=sys.stderr)
     from dashboard.app import create_app
+    from dashboard.heap import limit_arenas
 
+    limit_arenas()          # before any thread: the server's RSS grows with arenas
     try:
         app = create_app(args.db, args.settings, host=args.host)
     except (SettingsError, StoreError) as exc:

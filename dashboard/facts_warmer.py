@@ -12,6 +12,7 @@ import logging
 import threading
 import time
 
+from dashboard import heap
 from store import metrics
 
 log = logging.getLogger(__name__)
@@ -44,6 +45,7 @@ class FactsWarmer:
                 if version != done:
                     t0 = time.perf_counter()
                     metrics.prepare(self.ctx.store, self.ctx.settings)
+                    heap.trim()     # the build's scans and frames are gone: give them back
                     done = version
                     log.info("store facts built in %.1f s", time.perf_counter() - t0)
             except Exception:  # noqa: BLE001 - the store may be missing for a while; try again

@@ -79,8 +79,15 @@ def _build(store, settings: Settings) -> MetricFacts:
     lim_sql, lim_params = limits_cte(settings)
     limits = [settings.limit("accept_h") * _US_PER_H, settings.limit("dispatch_h") * _US_PER_H,
               settings.limit("close_h") * _US_PER_H]
-    cols = f"""e.reported_at, e.closed_at, e.accepted_at, e.dispatched_at, e.level,
-               e.satisfaction, e.township_code, e.supervised,
+    # flags, not the level and satisfaction text: at city scale the recent rows are 10⁶ and
+    # their text as Python objects cost ~300 MB while the facts were built
+    cols = f"""e.reported_at, e.closed_at, e.accepted_at, e.dispatched_at, e.township_code,
+               COALESCE(e.supervised, false) AS supervised,
+               e.satisfaction IS NOT NULL AS rated,
+               COALESCE(e.satisfaction IN ('satisfied', 'basically_satisfied'), false)
+                 AS satisfied,
+               e.level IS NOT NULL AS with_level,
+               COALESCE(e.level IN ('grid', 'village'), false) AS at_source,
                e.status IS NOT DISTINCT FROM 'invalid' AS is_invalid,
                COALESCE(l.accept_h * {_US_PER_H}, ?) AS acc_us,
                COALESCE(l.dispatch_h * {_US_PER_H}, ?) AS dis_us,
@@ -103,33 +110,66 @@ def _build(store, settings: Settings) -> MetricFacts:
       count(*) FILTER (WHERE NOT is_invalid
                        AND date_diff('microsecond', reported_at, accepted_at) <= acc_us)
                        AS accepted_in_time,
-      count(*) FILTER (WHERE NOT is_invalid AND satisfaction IS NOT NULL) AS rated,
-      count(*) FILTER (WHERE NOT is_invalid
-                       AND satisfaction IN ('satisfied', 'basically_satisfied')) AS satisfied,
-      count(*) FILTER (WHERE NOT is_invalid AND level IS NOT NULL) AS with_level,
-      count(*) FILTER (WHERE NOT is_invalid AND level IN ('grid', 'village')) AS at_source,
+      count(*) FILTER (WHERE NOT is_invalid AND rated) AS rated,
+      count(*) FILTER (WHERE NOT is_invalid AND satisfied) AS satisfied,
+      count(*) FILTER (WHERE NOT is_invalid AND with_level) AS with_level,
+      count(*) FILTER (WHERE NOT is_invalid AND at_source) AS at_source,
       count(*) FILTER (WHERE is_invalid) AS invalid
     FROM e GROUP BY day, township ORDER BY day, township""",
                    [*lim_params, *limits, since])
     # an old event is closed (closed_at <= its last timestamp < since <= as_of): every valid
     # one is closed, due and enters the median
-    close_us = store.df(f"""
-        SELECT date_diff('microsecond', e.reported_at, e.closed_at) AS close_us FROM events e
-        WHERE NOT {_RECENT} AND e.status IS DISTINCT FROM 'invalid'
-        ORDER BY e.reported_at::DATE, e.township_code""", [since])["close_us"]
     counts = old[list(OLD_COUNTS)].fillna(0).to_numpy(dtype="int64")
     close_at = np.concatenate([[0], np.cumsum(counts[:, OLD_COUNTS.index("closed")])])
-    if close_at[-1] != len(close_us):     # both read one version: never expected
-        raise RuntimeError(f"metric facts: {close_at[-1]} old closed cases counted,"
-                           f" {len(close_us)} times to close read")
+    days = pd.to_datetime(old["day"]).to_numpy().astype("datetime64[D]")
+    close_us = _old_close_times(store, since, days, close_at)
     rec = store.df(f"""
         WITH {lim_sql}
         SELECT {cols} FROM events e LEFT JOIN lim l ON l.category = e.category
         WHERE {_RECENT}""", [*lim_params, *limits, since])
     recent = _recent_rows(rec)
-    return MetricFacts(since, pd.to_datetime(old["day"]).to_numpy().astype("datetime64[D]"),
-                       old["township"].to_numpy(dtype=object), counts,
-                       close_us.to_numpy(dtype="int64"), close_at, recent)
+    return MetricFacts(since, days, old["township"].to_numpy(dtype=object), counts, close_us,
+                       close_at, recent)
+
+
+# old closed cases read per run of report days holding about this many: the sort that groups
+# them by (day, township) stays ~10⁶ rows at any size (all 10⁷ at once: +0.5 GB of RSS)
+CLOSE_PART = 1_000_000
+
+
+def _old_close_times(store, since: dt.datetime, days: np.ndarray,
+                     close_at: np.ndarray) -> np.ndarray:
+    """The old closed valid cases' times to close (µs), grouped like the old sums' rows (by
+    report day, then township), read a run of report days at a time into one array."""
+    out = np.empty(int(close_at[-1]), dtype="int64")
+    if not len(out):
+        return out
+    # the first row of each part: a part ends where the next would pass CLOSE_PART cases;
+    # a day is never split (rows of one day are one run of close_at)
+    day_first = np.flatnonzero(np.r_[True, days[1:] != days[:-1]])
+    starts = [0]
+    for i in day_first[1:]:
+        if close_at[i] - close_at[starts[-1]] >= CLOSE_PART:
+            starts.append(int(i))
+    bounds = [*starts, len(days)]
+    for lo, hi in zip(bounds[:-1], bounds[1:]):
+        first = dt.datetime.combine(days[lo].astype(dt.date), dt.time())
+        part = [first] if lo else []
+        if hi < len(days):
+            part.append(dt.datetime.combine(days[hi].astype(dt.date), dt.time()))
+        where = " AND ".join(["e.reported_at >= ?"] * bool(lo) + ["e.reported_at < ?"]
+                             * (hi < len(days)))
+        times = store.df(f"""
+            SELECT date_diff('microsecond', e.reported_at, e.closed_at) AS close_us
+            FROM events e WHERE NOT {_RECENT} AND e.status IS DISTINCT FROM 'invalid'
+            {"AND " + where if where else ""}
+            ORDER BY e.reported_at::DATE, e.township_code""", [since, *part])["close_us"]
+        a, b = int(close_at[lo]), int(close_at[hi])
+        if b - a != len(times):     # both read one version: never expected
+            raise RuntimeError(f"metric facts: {b - a} old closed cases counted from "
+                               f"{days[lo]}, {len(times)} times to close read")
+        out[a:b] = times.to_numpy(dtype="int64")
+    return out
 
 
 def _recent_rows(rec: pd.DataFrame) -> dict:
@@ -155,11 +195,11 @@ def _recent_rows(rec: pd.DataFrame) -> dict:
         <= rec["dis_us"].to_numpy(dtype="float64")[order],
         "accept_in_time": (accepted - rep).astype("float64")
         <= rec["acc_us"].to_numpy(dtype="float64")[order],
-        "supervised": flag(rec["supervised"].fillna(False)),
-        "rated": flag(rec["satisfaction"].notna()),
-        "satisfied": flag(rec["satisfaction"].isin(["satisfied", "basically_satisfied"])),
-        "with_level": flag(rec["level"].notna()),
-        "at_source": flag(rec["level"].isin(["grid", "village"])),
+        "supervised": flag(rec["supervised"]),
+        "rated": flag(rec["rated"]),
+        "satisfied": flag(rec["satisfied"]),
+        "with_level": flag(rec["with_level"]),
+        "at_source": flag(rec["at_source"]),
         "town_codes": codes, "town_index": town_index,
     }
 

@@ -33,6 +33,7 @@ import plotly.io as pio
 from dash import Input, Output, State
 from dash.development.base_component import Component
 
+from dashboard import heap
 from dashboard.wall import (gauges, grid_card, hotspot_board, kpis, live_list, map_panel,
                             mediation, mix, ranking, titlebar, trend, warnings, window_bar)
 from dashboard.wall.drill import REFRESH, URL, drill_from_search
@@ -228,6 +229,7 @@ class Warmer:
     def _render(self, mark: tuple) -> None:
         t0 = time.perf_counter()
         n = warm(self.ctx, self.replies, mark[1])
+        heap.trim()                     # the render's temporaries are gone: give them back
         self.last_s = time.perf_counter() - t0
         self.done.add(mark)
         log.info("pre-rendered %d views at %s in %.1f s", n, mark[1], self.last_s)

@@ -146,3 +146,28 @@ def test_an_old_as_of_is_answered_by_the_sql(store):
 def test_the_median_is_the_middle_value_or_the_two_middles_mean(values, hours):
     got = median_hours(np.array(values, dtype="int64"))
     assert got == (None if hours is None else pytest.approx(hours, rel=1e-15))
+
+
+def test_old_times_to_close_read_in_parts_equal_one_read(store, monkeypatch):
+    """At city scale the old cases' times to close are read a run of report days at a time
+    (a bounded sort); the parts must join into exactly the array one read gives."""
+    import store.metric_facts as mf
+
+    settings = Settings()
+    whole = mf._build(store, settings)
+    assert len(whole.close_us) > 1000
+    monkeypatch.setattr(mf, "CLOSE_PART", 97)
+    parts = mf._build(store, settings)
+    days = np.unique(whole.day)
+    assert len(days) > 40                      # so 97 cases make many parts
+    np.testing.assert_array_equal(parts.close_at, whole.close_at)
+
+    def runs(f):     # within a (day, township) row the order of its cases is free
+        return [np.sort(f.close_us[a:b]) for a, b in zip(f.close_at[:-1], f.close_at[1:])]
+    for a, b in zip(runs(parts), runs(whole)):
+        np.testing.assert_array_equal(a, b)
+    for key in whole.recent:
+        np.testing.assert_array_equal(parts.recent[key], whole.recent[key])
+    # and the grouping is the one the sums have: each row's run of times has its count
+    closed = whole.counts[:, mf.OLD_COUNTS.index("closed")]
+    assert (np.diff(whole.close_at) == closed).all()
