@@ -204,3 +204,19 @@ def test_the_store_assembles_the_same_map_data_with_or_without_a_cache(ctx):
     a = wall_map.map_figure(plain, township="T1", layers=layers, measure="reported")
     b = mp.map_figure(cached, township="T1", layers=layers, measure="reported")
     assert a.to_json() == b.to_json()
+
+
+def test_township_labels_are_placed_largest_first_by_the_stored_area(ctx):
+    """The label order takes the ETL's area_km2 (no UTM estimate per render); a township
+    without a stored area has every area measured in UTM instead, in the same order."""
+    import numpy as np
+
+    from dashboard.figures import wall_map
+    from store import map_reads as mr
+
+    towns = mr.township_shapes(ctx.store, ctx.settings)
+    assert len(towns) >= 2 and towns["area_km2"].notna().all()
+    stored = wall_map._areas(towns)
+    np.testing.assert_allclose(stored, towns["area_km2"].to_numpy(dtype="float64"))
+    measured = wall_map._areas(towns.assign(area_km2=[None] * len(towns)))
+    np.testing.assert_allclose(measured / 1e6, stored, rtol=0.02)   # m² vs km², same ground
