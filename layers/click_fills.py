@@ -40,6 +40,8 @@ def click_fills(
         raise ValueError(f"click fill kind must be one of {KINDS}, not {kind!r}")
     text = list(hover_text) if hover_text is not None else gdf["name"].astype(str).tolist()
     out = []
+    # built without plotly's validation (a township's ~100 traces cost ~20 ms validated);
+    # tests/layers/test_map_figure.py validates the whole map against plotly's schema
     for code, label, geom in zip(gdf["code"].astype(str), text, gdf.geometry.values):
         x, y = polygon_xy([geom])
         if x.size == 0:
@@ -47,6 +49,6 @@ def click_fills(
         out.append(go.Scatter(
             x=x, y=y, mode="lines", fill="toself", fillcolor=fill_color, hoveron="fills",
             line={"width": 0, "color": "rgba(0,0,0,0)"}, name=label, showlegend=False,
-            customdata=[[kind, code]], hoverlabel={"namelength": -1},
+            customdata=[[kind, code]], hoverlabel={"namelength": -1}, _validate=False,
         ))
     return out

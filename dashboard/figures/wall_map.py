@@ -232,8 +232,10 @@ def map_figure(
     )
     for t in traces[n_below:]:
         t.zorder = 2
-    fig = go.Figure(data=traces + legend, layout=layout)
-    return fig
+    # the traces are ours (one per unit to click: a township's ~100 grids), so plotly's
+    # validation and copy of each is skipped: 104 -> 50 ms for a township's map, the same
+    # JSON (tests/layers/test_map_figure.py); the layout is still validated
+    return go.Figure(data=traces + legend, layout=go.Layout(layout), _validate=False)
 
 
 def message_figure(text: str) -> go.Figure:

@@ -220,3 +220,20 @@ def test_township_labels_are_placed_largest_first_by_the_stored_area(ctx):
     np.testing.assert_allclose(stored, towns["area_km2"].to_numpy(dtype="float64"))
     measured = wall_map._areas(towns.assign(area_km2=[None] * len(towns)))
     np.testing.assert_allclose(measured / 1e6, stored, rtol=0.02)   # m² vs km², same ground
+
+
+@pytest.mark.parametrize("township", [None, "T1"])
+def test_the_unvalidated_map_is_what_plotly_validates(ctx, township):
+    """The map skips plotly's validation of its traces (a township's ~100 click fills cost
+    half its time): rebuilt through plotly's validators from its own JSON, it is the same
+    figure, and a property plotly does not know would raise here."""
+    import json
+
+    import plotly.io as pio
+
+    layers = ("grids", "heat", "cameras", "hotspots")
+    fig = build(ctx, township=township, layers=layers)
+    checked = go.Figure(fig.to_plotly_json())                 # validates every property
+    as_json = [json.loads(pio.to_json(f, validate=False)) for f in (checked, fig)]
+    assert as_json[0] == as_json[1]                            # key order aside
+    assert len(fig.data) > 5
