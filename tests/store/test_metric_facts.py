@@ -148,11 +148,15 @@ def test_the_median_is_the_middle_value_or_the_two_middles_mean(values, hours):
     assert got == (None if hours is None else pytest.approx(hours, rel=1e-15))
 
 
-def test_old_times_to_close_read_in_parts_equal_one_read(store, monkeypatch):
+@pytest.mark.parametrize("engine", ["duckdb", "chdb"])
+def test_old_times_to_close_read_in_parts_equal_one_read(engine, wall_demo_db, monkeypatch):
     """At city scale the old cases' times to close are read a run of report days at a time
-    (a bounded sort); the parts must join into exactly the array one read gives."""
+    (a bounded sort); the parts must join into exactly the array one read gives, on both
+    engines (the parts' bounds are timestamp parameters)."""
     import store.metric_facts as mf
+    from tests.engines import close_all, store_on
 
+    store = store_on(engine, wall_demo_db)
     settings = Settings()
     whole = mf._build(store, settings)
     assert len(whole.close_us) > 1000
@@ -171,3 +175,6 @@ def test_old_times_to_close_read_in_parts_equal_one_read(store, monkeypatch):
     # and the grouping is the one the sums have: each row's run of times has its count
     closed = whole.counts[:, mf.OLD_COUNTS.index("closed")]
     assert (np.diff(whole.close_at) == closed).all()
+    if engine == "duckdb":
+        store.close()
+    close_all()
