@@ -13,21 +13,25 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
-import logging
+import functools
 import os
 
-log = logging.getLogger(__name__)
 M_ARENA_MAX = -8        # mallopt parameter (glibc's malloc.h)
 ARENAS = 2
 
 
+@functools.lru_cache(maxsize=1)
 def _glibc():
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        libc.mallopt, libc.malloc_trim   # noqa: B018 -- glibc only
-    except (OSError, AttributeError):
-        return None
-    return libc
+    """glibc, or None (musl, macOS): opened once (``find_library`` runs ``ldconfig``)."""
+    for name in ("libc.so.6", None):
+        name = name or ctypes.util.find_library("c")
+        try:
+            libc = ctypes.CDLL(name)
+            libc.mallopt, libc.malloc_trim   # noqa: B018 -- glibc only
+            return libc
+        except (OSError, AttributeError, TypeError):
+            continue
+    return None
 
 
 def limit_arenas(n: int = ARENAS) -> bool:
