@@ -58,9 +58,9 @@ def _hover(units: gpd.GeoDataFrame, grid_level: bool) -> list[str]:
 
 
 def _areas(towns: gpd.GeoDataFrame):
-    """Each township's area, for the label order: the stored area_km2 (the ETL's, in metres
-    on the ground); measured in UTM only where one is missing (estimating the UTM zone costs
-    ~90 ms, and the wall draws this map for every view every minute)."""
+    """Each township's area, for the label order: the stored area_km2 (the ETL's, measured
+    on the ground); measured in UTM here only where one is missing (estimating the UTM zone
+    costs ~90 ms, and the wall draws this map for every view every minute)."""
     if "area_km2" in towns and towns["area_km2"].notna().all():
         return towns["area_km2"].to_numpy(dtype="float64")
     return towns.to_crs(towns.estimate_utm_crs()).area.to_numpy() if towns.crs else None
