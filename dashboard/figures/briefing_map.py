@@ -8,6 +8,7 @@ palette's hotspot colour and are labelled on the map, because a printed page has
 from __future__ import annotations
 
 import geopandas as gpd
+import numpy as np
 import plotly.graph_objects as go
 
 import layers as L
@@ -16,11 +17,10 @@ from dashboard.figures.briefing_theme import Palette, base_layout
 
 def label_sizes(outlines: gpd.GeoDataFrame, large: float = 16, small: float = 12) -> list[float]:
     """Smaller names for small units (town-centre streets), whose labels would run together."""
-    if "area_km2" in outlines:
-        area = outlines["area_km2"].astype("float64").fillna(0.0)
-    else:
-        area = outlines.to_crs(outlines.estimate_utm_crs()).geometry.area
-    cut = float(area.median()) * 0.5
+    area = L.areas_km2(outlines)
+    if area is None:
+        return [large] * len(outlines)
+    cut = float(np.median(area)) * 0.5
     return [small if a < cut else large for a in area]
 
 

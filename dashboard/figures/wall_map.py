@@ -57,21 +57,12 @@ def _hover(units: gpd.GeoDataFrame, grid_level: bool) -> list[str]:
     return out
 
 
-def _areas(towns: gpd.GeoDataFrame):
-    """Each township's area, for the label order: the stored area_km2 (the ETL's, measured
-    on the ground); measured in UTM here only where one is missing (estimating the UTM zone
-    costs ~90 ms, and the wall draws this map for every view every minute)."""
-    if "area_km2" in towns and towns["area_km2"].notna().all():
-        return towns["area_km2"].to_numpy(dtype="float64")
-    return towns.to_crs(towns.estimate_utm_crs()).area.to_numpy() if towns.crs else None
-
-
 def decluttered(towns: gpd.GeoDataFrame, axes: dict) -> gpd.GeoDataFrame:
     """The township labels that fit without overlapping (layers.place_labels), larger
     townships placed first; ``label_lon``/``label_lat`` nudged where needed, ``size`` added."""
     if towns.empty:
         return towns.assign(size=[])
-    area = _areas(towns)
+    area = L.areas_km2(towns)
     x, y, size, shown = L.place_labels(
         towns["name"].astype(str).tolist(), towns["label_lon"], towns["label_lat"], axes,
         VIEW_PX, large=20, small=15, priority=list(area) if area is not None else None)

@@ -211,15 +211,16 @@ def test_township_labels_are_placed_largest_first_by_the_stored_area(ctx):
     without a stored area has every area measured in UTM instead, in the same order."""
     import numpy as np
 
-    from dashboard.figures import wall_map
+    import layers as L
     from store import map_reads as mr
 
     towns = mr.township_shapes(ctx.store, ctx.settings)
     assert len(towns) >= 2 and towns["area_km2"].notna().all()
-    stored = wall_map._areas(towns)
+    stored = L.areas_km2(towns)
     np.testing.assert_allclose(stored, towns["area_km2"].to_numpy(dtype="float64"))
-    measured = wall_map._areas(towns.assign(area_km2=[None] * len(towns)))
-    np.testing.assert_allclose(measured / 1e6, stored, rtol=0.02)   # m² vs km², same ground
+    measured = L.areas_km2(towns.assign(area_km2=[None] * len(towns)))
+    np.testing.assert_allclose(measured, stored, rtol=0.02)   # km² both, same ground
+    assert L.areas_km2(towns.assign(area_km2=[None] * len(towns)).set_crs(None, allow_override=True)) is None
 
 
 @pytest.mark.parametrize("township", [None, "T1"])
