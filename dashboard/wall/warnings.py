@@ -82,7 +82,10 @@ def scope_key(v) -> str:
 
 
 def read(ctx, v) -> dict:
-    return {"rows": ctx.cached(wr.warning_events, v.township, v.as_of, LIMIT),
+    """The scope's rows cut from the minute's one read of every scope's list (the wall
+    renders the county and every township for each as_of; the lists have no window)."""
+    lists = ctx.cached(wr.warning_lists, v.as_of, LIMIT)
+    return {"rows": wr.warning_list_of(lists, v.township, LIMIT),
             "window": ctx.cached(wr.kpis, v.township, v.start, v.end, v.as_of)["window"]}
 
 

@@ -126,6 +126,7 @@ READS = {
     "mediation": lambda st, s, v: wr.mediation(st, s, None, v["as_of"].date()),
     "live_events": lambda st, s, v: wr.live_events(st, s, None, v["as_of"]),
     "warning_events": lambda st, s, v: wr.warning_events(st, s, None, v["as_of"]),
+    "warning_lists": lambda st, s, v: wr.warning_lists(st, s, v["as_of"], 5),
     "event_card": lambda st, s, v: wr.event_card(st, s, v["event"], v["as_of"]),
     "grid_card": lambda st, s, v: wr.grid_card(st, s, v["grid"], v["start"], v["end"], v["as_of"]),
     "freshness": lambda st, s, v: fr.freshness(st, s, now=v["as_of"]),

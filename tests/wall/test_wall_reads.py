@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pandas as pd
 import pytest
 from pyproj import Geod
 
@@ -98,6 +99,22 @@ def test_warning_list_limit(store, settings, view):
     as_of, _s, _e = view
     assert len(wr.warning_events(store, settings, None, as_of, limit=3)) == 3
 
+
+
+@pytest.mark.parametrize("limit,later_days", [(60, 0), (1, 0), (1, 90)])
+def test_every_scopes_warning_list_from_one_read(store, settings, view, limit, later_days):
+    """The minute's one read of every list (warning_lists) gives each scope exactly the rows
+    warning_events gives it, in its order, also when the limit cuts the lists (limit 1; 90
+    days on, every open event is red: a township's list is cut too)."""
+    as_of = view[0] + dt.timedelta(days=later_days)
+    lists = wr.warning_lists(store, settings, as_of, limit)
+    codes = [t["code"] for t in wr.township_list(store, settings)]
+    cut = 0
+    for code in [None, *codes]:
+        alone = wr.warning_events(store, settings, code, as_of, limit)
+        pd.testing.assert_frame_equal(wr.warning_list_of(lists, code, limit), alone)
+        cut += len(wr.warning_events(store, settings, code, as_of, None)) > limit
+    assert cut >= (2 if later_days else 1 if limit == 1 else 0)   # 2: the county and a township
 
 def test_daily_trend_sums_to_the_cohort(store, settings, view, township):
     as_of, start, end = view
