@@ -1,7 +1,8 @@
 """One event as a list row the duty officer can act on (live list and red/yellow list).
 
 Two lines: what and where in large type (level or time, grid, category, how long overdue or
-how long left), then who and by when (event number, department, due time). A click on the
+how long left), then who and by when (event number, department, due time), built as Dash's JSON (dashboard.wall.plain_html):
+the wall builds thousands a minute. A click on the
 row opens the event card (dashboard.wall.event_card) through the row's pattern-matching id
 ``{"type": EV_ROW, "id": event_id, "list": name}`` (the same event may be in both lists).
 No reporter on a row, masked or not.
@@ -11,9 +12,9 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
-from dash import html
 
 from dashboard.wall import fmt
+from dashboard.wall.plain_html import el, span
 
 EV_ROW = "gw-ev-row"
 
@@ -51,28 +52,29 @@ def place(row, township_level: bool = True) -> str:
     return grid or town or "—"
 
 
-def event_row(r, *, list_name: str, first: html.Span, township_level: bool, today: dt.date,
-              status: html.Span | None = None, cls: str = "") -> html.Div:
+def event_row(r, *, list_name: str, first: dict, township_level: bool, today: dt.date,
+              status: dict | None = None, cls: str = "") -> dict:
     """Line 1: ``first`` (time or level), grid, category, time against the limit (or 已办结);
-    line 2: ``status`` (if given), event number, department, due time."""
+    line 2: ``status`` (if given), event number, department, due time. ``first``/``status``
+    are elements of dashboard.wall.plain_html."""
     closed = bool(getattr(r, "closed_now", False))
     due_at = _ts(getattr(r, "due_at", None))
     over, over_cls = due_text(getattr(r, "overdue_hours", None), closed)
     if closed:
         over, over_cls = "已办结", "gw-status-closed"
-    line1 = [first, html.Span(place(r, township_level), className="gw-ev-place"),
-             html.Span(r.category, className="gw-ev-cat"),
-             html.Span(over, className="gw-num-r gw-ev-over " + over_cls)]
+    line1 = [first, span(place(r, township_level), "gw-ev-place"),
+             span(r.category, "gw-ev-cat"),
+             span(over, "gw-num-r gw-ev-over " + over_cls)]
     due = ""
     if due_at:
         due = "时限" + (due_at.strftime("%H:%M") if due_at.date() == today
                       else due_at.strftime("%m-%d %H:%M"))
     line2 = ([status] if status is not None else []) + [
-        html.Span(str(r.event_id), className="gw-ev-id"),
-        html.Span(getattr(r, "department", None) or "未派单", className="gw-ev-dept"),
-        html.Span(due, className="gw-num-r gw-ev-due")]
-    return html.Div(
-        id={"type": EV_ROW, "id": str(r.event_id), "list": list_name}, n_clicks=0,
-        className=("gw-ev-row " + cls).strip(), title="点击查看事件详情",
-        **{"data-id": str(r.event_id)},
-        children=[html.Div(line1, className="gw-ev-line1"), html.Div(line2, className="gw-ev-line2")])
+        span(str(r.event_id), "gw-ev-id"),
+        span(getattr(r, "department", None) or "未派单", "gw-ev-dept"),
+        span(due, "gw-num-r gw-ev-due")]
+    return el("Div", [el("Div", line1, className="gw-ev-line1"),
+                      el("Div", line2, className="gw-ev-line2")],
+              id={"type": EV_ROW, "id": str(r.event_id), "list": list_name}, n_clicks=0,
+              className=("gw-ev-row " + cls).strip(), title="点击查看事件详情",
+              **{"data-id": str(r.event_id)})

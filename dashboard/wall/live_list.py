@@ -12,6 +12,7 @@ from dash import html
 from dashboard.wall import event_rows as ev
 from dashboard.wall import fmt
 from dashboard.wall.panel import empty, panel
+from dashboard.wall.plain_html import span
 from store import wall_reads as wr
 from store.vocab import STATUS_ZH
 
@@ -42,9 +43,8 @@ def live_rows(df: pd.DataFrame, township_level: bool, today=None) -> list:
         day = today or r.reported_at.date()
         rows.append(ev.event_row(
             r, list_name="live", township_level=township_level, today=day,
-            first=html.Span(fmt.clock_or_day(r.reported_at.to_pydatetime(), day),
-                            className="gw-ev-time"),
-            status=html.Span("" if closed else status, className="gw-status-open")))
+            first=span(fmt.clock_or_day(r.reported_at.to_pydatetime(), day), "gw-ev-time"),
+            status=span("" if closed else status, "gw-status-open")))
     return rows
 
 

@@ -13,6 +13,7 @@ from dash import dcc, html
 
 from dashboard.wall import event_rows as ev
 from dashboard.wall.panel import empty, panel
+from dashboard.wall.plain_html import el, span
 from store import wall_reads as wr
 
 SEEN = "warn-seen"
@@ -49,7 +50,7 @@ def warning_rows(df: pd.DataFrame, township_level: bool, flash: set[str], today=
         rows.append(ev.event_row(
             r, list_name="warn", township_level=township_level, cls=cls,
             today=today or r.reported_at.date(),
-            first=html.Span(html.Span("红" if red else "黄", className="gw-badge gw-badge-" + r.level))))
+            first=el("Span", span("红" if red else "黄", "gw-badge gw-badge-" + r.level))))
     return rows
 
 

@@ -13,7 +13,8 @@ from dashboard.wall.view import View
 
 
 def _texts(component) -> list[str]:
-    """Every string inside a Dash component tree, depth first."""
+    """Every string inside a Dash component tree (or its JSON, dashboard.wall.plain_html),
+    depth first."""
     out = []
 
     def walk(c):
@@ -24,6 +25,8 @@ def _texts(component) -> list[str]:
         elif isinstance(c, (list, tuple)):
             for x in c:
                 walk(x)
+        elif isinstance(c, dict):
+            walk(c["props"].get("children"))
         elif hasattr(c, "children"):
             walk(c.children)
 
@@ -240,12 +243,12 @@ def test_new_red_flashes_once_per_scope():
     assert warnings.new_red(df, {"scope": "T1", "ids": []}, "county") == set()  # scope changed
     assert warnings.new_red(_warn_df({"c": "red", "d": "yellow"}), seen, "county") == {"c"}  # turned red
     rows = warnings.warning_rows(df, False, {"b"})
-    assert rows[0].id["id"] == "b" and "gw-flash" in rows[0].className     # new red on top
-    assert all("gw-flash" not in r.className for r in rows[1:])
+    assert rows[0]["props"]["id"]["id"] == "b" and "gw-flash" in rows[0]["props"]["className"]
+    assert all("gw-flash" not in r["props"]["className"] for r in rows[1:])   # new red on top
     # an actionable row: level, grid, category, how long overdue; event no., department, due
     assert _texts(rows[0]) == ["红", "一号网格", "火灾", "超时8小时", "b", "城管局", "时限11-02 00:00"]
     assert _texts(rows[2])[3] == "剩5小时30分"
-    assert rows[0].id == {"type": "gw-ev-row", "id": "b", "list": "warn"}
+    assert rows[0]["props"]["id"] == {"type": "gw-ev-row", "id": "b", "list": "warn"}
     assert warnings.warning_body(df.iloc[0:0], False, set()).children == "无红黄线事件"
 
 
@@ -264,13 +267,44 @@ def test_live_rows_show_place_and_elapsed_never_personal_data():
     assert "未派单" in _texts(county[1])
     earlier = live_list.live_rows(df, township_level=False, today=dt.date(2025, 11, 1))
     assert _texts(earlier[0])[0] == "10-31"                    # not today: the day
-    assert county[0].id == {"type": "gw-ev-row", "id": "e1", "list": "live"}
+    assert county[0]["props"]["id"] == {"type": "gw-ev-row", "id": "e1", "list": "live"}
     from dashboard.wall import event_rows
     assert event_rows.due_text(300.0, False) == ("超时12天", "gw-elapsed-red")
     assert event_rows.due_text(14.2, False)[0] == "超时14小时"
     assert event_rows.due_text(-5.5, False)[0] == "剩5小时30分"
     assert event_rows.due_text(5.0, True) == ("", "")
 
+
+
+def test_rows_built_as_json_are_what_dash_sends_for_its_components():
+    """The list rows skip Dash's component classes (dashboard.wall.plain_html): the same row
+    built from html.* components serialises to the same JSON. A prop named differently
+    (``class_name``) or a child in another place fails this."""
+    from dash import html
+
+    from dashboard.wall import event_rows, reply
+    from dashboard.wall.plain_html import el, span
+
+    df = _warn_df({"a": "red"})
+    r = next(df.itertuples(index=False))
+    built = event_rows.event_row(r, list_name="warn", township_level=False, cls="gw-warn-red",
+                                 today=dt.date(2025, 11, 1),
+                                 first=span("红", "gw-badge"))
+
+    def s(text, cls):
+        return html.Span(text, className=cls)
+
+    dash_row = html.Div(
+        id={"type": "gw-ev-row", "id": "a", "list": "warn"}, n_clicks=0,
+        className="gw-ev-row gw-warn-red", title="点击查看事件详情", **{"data-id": "a"},
+        children=[html.Div([s("红", "gw-badge"), s("一号网格", "gw-ev-place"), s("火灾", "gw-ev-cat"),
+                            s("超时8小时", "gw-num-r gw-ev-over gw-elapsed-red")],
+                           className="gw-ev-line1"),
+                  html.Div([s("a", "gw-ev-id"), s("城管局", "gw-ev-dept"),
+                            s("时限11-02 00:00", "gw-num-r gw-ev-due")], className="gw-ev-line2")])
+    assert built == reply.plain(dash_row)
+    nested = html.Span(html.Span("黄", className="gw-badge"))
+    assert el("Span", span("黄", "gw-badge")) == reply.plain(nested)
 
 def test_event_card_shows_timeline_due_and_masked_reporter():
     from dashboard.wall import event_card
