@@ -25,7 +25,3 @@ def span(children: Any, class_name: str) -> dict:
     return {"type": "Span", "namespace": NAMESPACE,
             "props": {"children": children, "className": class_name}}
 
-
-def props(element) -> dict:
-    """The props of an element built here (or of a Dash component, for callers that take both)."""
-    return element["props"] if isinstance(element, dict) else element.to_plotly_json()["props"]
