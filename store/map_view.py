@@ -49,7 +49,7 @@ def map_data(read: Reader, township: str | None, layers: tuple[str, ...], start:
     if township and township not in set(towns["code"]):
         township = None
     # the ranking panel reads the very same metrics_table call: share its cache entry
-    ranking = read(wr.unit_ranking, township, start, end, as_of, min_events, True)
+    ranking = wr.unit_ranking_via(read, township, start, end, as_of, min_events)
     measures = mr.with_density(ranking, read(mr.unit_areas, township))
     shapes = read(mr.grid_shapes, township) if township else towns
     units = shapes.merge(measures.drop(columns=["name", "area_km2"], errors="ignore"),

@@ -115,12 +115,50 @@ def unit_ranking(store: ReadStore, settings: Settings, township: str | None, sta
     by = "grid" if township else "township"
     df = m.metrics_table(store, settings, start=start, end=end, as_of=as_of,
                          scope=scope_of(township), by=by)
+    return _ranked(df, settings, bool(township), min_events, worst)
+
+
+def _ranked(df: pd.DataFrame, settings: Settings, grids: bool, min_events: int,
+            worst: bool) -> pd.DataFrame:
     df = m.rank(df, settings)
-    df["few"] = df["reported"] < int(min_events) if township else False
-    if township and worst:
+    df["few"] = df["reported"] < int(min_events) if grids else False
+    if grids and worst:
         df = worst_first(df)
     df["pos"] = range(1, len(df) + 1)
     return df
+
+
+def township_rankings(store: ReadStore, settings: Settings, start: dt.date, end: dt.date,
+                      as_of: dt.datetime, min_events: int = 5,
+                      worst: bool = True) -> dict[str, pd.DataFrame]:
+    """:func:`unit_ranking` of every township's grids, keyed by township code, from one read
+    of every grid's figures.
+
+    The wall renders every township's view each minute. A township's figures filter the
+    window's events by township, which the events' order (by report time) cannot prune, so
+    one read per township scans the window each time: 1 M events, 16 townships, ~450 ms a
+    minute against ~30 ms for every grid at once (10 M: ~2 s against ~0.15 s). An event's
+    township is its grid's (the ETL takes both from the grid), so the grids of a township
+    carry the same figures either way; a test compares both ways for every township.
+    """
+    df = m.metrics_table(store, settings, start=start, end=end, as_of=as_of, scope=m.Scope(),
+                         by="grid")
+    towns = store.df("SELECT grid_id AS code, township_code AS _town FROM grids")
+    df = df.merge(towns, on="code", how="left")
+    return {code: _ranked(part.drop(columns="_town"), settings, True,
+                          min_events, worst)
+            for code, part in df.groupby("_town", sort=False)}
+
+
+def unit_ranking_via(read, township: str | None, start: dt.date, end: dt.date,
+                     as_of: dt.datetime, min_events: int = 5, worst: bool = True) -> pd.DataFrame:
+    """:func:`unit_ranking` through a caching reader (``ctx.cached``): a township's grids
+    are cut from :func:`township_rankings`, read once for every township."""
+    if township:
+        found = read(township_rankings, start, end, as_of, min_events, worst).get(township)
+        if found is not None:
+            return found
+    return read(unit_ranking, township, start, end, as_of, min_events, worst)
 
 
 def worst_first(df: pd.DataFrame) -> pd.DataFrame:

@@ -76,7 +76,7 @@ BY_GRID = True         # the selected grid's row is marked
 
 
 def read(ctx, v):
-    return ctx.cached(wr.unit_ranking, v.township, v.start, v.end, v.as_of, min_events(ctx), True)
+    return wr.unit_ranking_via(ctx.cached, v.township, v.start, v.end, v.as_of, min_events(ctx))
 
 
 def outputs(df: pd.DataFrame, v) -> list:

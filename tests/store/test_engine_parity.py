@@ -119,6 +119,8 @@ READS = {
                                                           v["as_of"]),
     "ranking_grids": lambda st, s, v: wr.unit_ranking(st, s, v["town"], v["start"], v["end"],
                                                       v["as_of"]),
+    "ranking_grids_of_all": lambda st, s, v: wr.township_rankings(st, s, v["start"], v["end"],
+                                                                  v["as_of"])[v["town"]],
     "daily_trend": lambda st, s, v: wr.daily_trend(st, s, None, v["start"], v["end"]),
     "daily_trend_township": lambda st, s, v: wr.daily_trend(st, s, v["town"], v["start"], v["end"]),
     "mix_category": lambda st, s, v: wr.mix(st, s, None, v["start"], v["end"], "category"),

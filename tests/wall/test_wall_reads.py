@@ -116,6 +116,31 @@ def test_every_scopes_warning_list_from_one_read(store, settings, view, limit, l
         cut += len(wr.warning_events(store, settings, code, as_of, None)) > limit
     assert cut >= (2 if later_days else 1 if limit == 1 else 0)   # 2: the county and a township
 
+
+@pytest.mark.parametrize("days_back,window,worst", [(0, 30, True), (3, 7, False)])
+def test_every_townships_grid_ranking_from_one_read(store, settings, view, days_back, window,
+                                                    worst):
+    """township_rankings (one read of every grid) gives each township the very frame
+    unit_ranking gives it alone: rows, order, ranks, cards, few, pos and dtypes; a reader
+    that cannot cut one out (an unknown township) still answers through unit_ranking."""
+    from store.map_view import direct_reader
+
+    as_of = view[0] - dt.timedelta(days=days_back)
+    start, end = m.default_window(as_of, window)
+    every = wr.township_rankings(store, settings, start, end, as_of, 3, worst)
+    codes = [t["code"] for t in wr.township_list(store, settings)]
+    assert set(every) == set(codes) and len(codes) >= 2
+    for code in codes:
+        alone = wr.unit_ranking(store, settings, code, start, end, as_of, 3, worst)
+        pd.testing.assert_frame_equal(every[code], alone)
+    assert sum(int(f["reported"].sum() > 0) for f in every.values()) >= 2   # not all empty
+    read = direct_reader(store, settings)
+    pd.testing.assert_frame_equal(wr.unit_ranking_via(read, "NO-SUCH", start, end, as_of, 3, worst),
+                                  wr.unit_ranking(store, settings, "NO-SUCH", start, end, as_of, 3,
+                                                  worst))
+    pd.testing.assert_frame_equal(wr.unit_ranking_via(read, None, start, end, as_of, 3, worst),
+                                  wr.unit_ranking(store, settings, None, start, end, as_of, 3, worst))
+
 def test_daily_trend_sums_to_the_cohort(store, settings, view, township):
     as_of, start, end = view
     for code in (None, township):
