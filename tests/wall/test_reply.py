@@ -76,11 +76,27 @@ def test_the_background_thread_renders_every_township_view_so_a_drill_down_reads
 
 def test_plain_values_are_what_dash_itself_would_send(ctx):
     v = current_view(ctx, {})
-    fig = gauges.outputs(gauges.read(ctx, v), v)[0]
+    fig = gauges.gauge_figure(0.9459, 0.98)
     rows = ranking.outputs(ranking.read(ctx, v), v)[0]
     for value in (fig, rows):
         assert orjson.loads(to_json_plotly({"x": value}))["x"] == reply.plain(value)
 
+
+
+def test_gauges_are_kept_as_the_json_of_their_figure(ctx):
+    """The gauge panel sends gauge_json: the plain JSON of gauge_figure for the same value
+    and target, built once per value (a second minute at the same rates builds nothing)."""
+    v = current_view(ctx, {})
+    data = gauges.read(ctx, v)
+    out = gauges.outputs(data, v)
+    for key, fig in zip(gauges.GAUGES, out):
+        value = data["window"][key]
+        assert fig == reply.plain(gauges.gauge_figure(value, float(data["targets"][key])))
+    hits = gauges.gauge_json.cache_info().hits
+    assert gauges.outputs(data, v)[:4] == out[:4]
+    assert gauges.gauge_json.cache_info().hits == hits + 4
+    assert gauges._key(float("nan")) is None       # no rate: the grey gauge with a dash
+    assert gauges.gauge_json(None, 0.95) == reply.plain(gauges.gauge_figure(None, 0.95))
 
 def test_replies_are_kept_per_store_version_and_rendered_once():
     r = reply.Replies(keep=2)
