@@ -3,13 +3,12 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-import orjson
 import plotly.graph_objects as go
-import plotly.io as pio
 from dash import html
 
 from dashboard.figures import theme
 from dashboard.wall import fmt
+from dashboard.wall.figure_json import plain_figure
 from dashboard.wall.panel import graph, panel
 from store import wall_reads as wr
 from store.metrics import LABELS_ZH
@@ -62,7 +61,7 @@ def gauge_json(value: float | None, target: float) -> dict:
     4 gauges for every view each minute and most rates do not move within a minute, so
     plotly builds and validates a gauge (~4 ms) only for a new value. Read-only: the reply
     copies it (dashboard.wall.reply.plain)."""
-    return orjson.loads(pio.to_json(gauge_figure(value, target), validate=False, engine="orjson"))
+    return plain_figure(gauge_figure(value, target))
 
 
 def layout(ctx) -> html.Section:

@@ -27,9 +27,7 @@ from collections import OrderedDict
 from typing import Any, Callable
 
 import dash
-import orjson
 import plotly.graph_objects as go
-import plotly.io as pio
 from dash import Input, Output, State
 from dash.development.base_component import Component
 
@@ -37,6 +35,7 @@ from dashboard import heap
 from dashboard.wall import (gauges, grid_card, hotspot_board, kpis, live_list, map_panel,
                             mediation, mix, ranking, titlebar, trend, warnings, window_bar)
 from dashboard.wall.drill import REFRESH, URL, drill_from_search
+from dashboard.wall.figure_json import plain_figure
 from dashboard.wall.view import View, current_view
 from store import wall_reads as wr
 from store.db import StoreError
@@ -62,7 +61,7 @@ def plain(value: Any) -> Any:
     """``value`` as plain JSON values: a figure as its dict, a component as Dash's JSON form
     of it, numpy scalars as Python numbers; ``no_update`` stays itself."""
     if isinstance(value, _FIGURE):
-        return orjson.loads(pio.to_json(value, validate=False, engine="orjson"))
+        return plain_figure(value)
     if isinstance(value, Component):
         j = value.to_plotly_json()
         return {"type": j["type"], "namespace": j["namespace"],

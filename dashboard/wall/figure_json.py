@@ -1,0 +1,108 @@
+"""A plotly figure as the plain JSON values Dash sends for it, built without a JSON round trip.
+
+``orjson.loads(pio.to_json(fig))`` deep-copies the figure, then asks narwhals about every
+numpy array before encoding it as a typed array (``{"dtype": "f4", "bdata": ...}``), then
+encodes and decodes the whole. The wall's map carries ~250 arrays (a township's click fills
+are one trace per grid): ~30 ms a map, for every view every minute. Here numeric numpy
+arrays are encoded directly, by plotly's own rules (``_plotly_utils.utils``:
+int64/uint64 narrowed to the smallest type that holds them), and plain values are passed
+through. Anything else (dates, pandas objects, float32 scalars, object arrays) takes
+plotly's path for the whole figure, so the result is always what plotly would send:
+tests/wall/test_figure_json.py compares both on every wall figure.
+"""
+from __future__ import annotations
+
+import base64
+import math
+
+import numpy as np
+import orjson
+import plotly.io as pio
+
+# plotly.js typed-array names (_plotly_utils.utils.plotlyjsShortTypes)
+_SHORT = {"int8": "i1", "uint8": "u1", "int16": "i2", "uint16": "u2", "int32": "i4",
+          "uint32": "u4", "float32": "f4", "float64": "f8"}
+_NARROW_INT = (np.int8, np.int16, np.int32)
+_NARROW_UINT = (np.uint8, np.uint16, np.uint32)
+# keys whose values plotly does not turn into typed arrays (_plotly_utils.utils.is_skipped_key)
+_SKIPPED = frozenset(("geojson", "layer", "layers", "range"))
+
+
+class _Unplain(Exception):
+    """A value this module does not convert exactly as plotly would."""
+
+
+def plain_figure(fig) -> dict:
+    """``fig`` (a plotly Figure) as plain JSON values, equal to
+    ``orjson.loads(pio.to_json(fig, validate=False, engine="orjson"))``."""
+    try:
+        return fast_figure(fig)
+    except _Unplain:
+        return orjson.loads(pio.to_json(fig, validate=False, engine="orjson"))
+
+
+def fast_figure(fig) -> dict:
+    """The direct conversion; raises ``_Unplain`` for a figure it cannot convert exactly."""
+    if fig._frame_objs:
+        raise _Unplain("frames")
+    data = []
+    for trace in fig._data:
+        out = _value(trace, False)
+        out.pop("uid", None)            # pio.to_json(remove_uids=True)
+        data.append(out)
+    return {"data": data, "layout": _value(fig._layout, False)}
+
+
+def _typed(v: np.ndarray) -> dict:
+    dtype = v.dtype
+    if dtype.kind in "iu" and dtype.itemsize == 8:
+        if v.size == 0:
+            raise _Unplain("empty int64 array")
+        lo, hi = v.min(), v.max()
+        for t in (_NARROW_INT if dtype.kind == "i" else _NARROW_UINT):
+            info = np.iinfo(t)
+            if lo >= info.min and hi <= info.max:
+                v = v.astype(t)
+                break
+        else:
+            raise _Unplain("int64 beyond int32")
+    name = _SHORT.get(str(v.dtype))
+    if name is None or v.dtype.byteorder == ">":
+        raise _Unplain(f"array of {v.dtype}")
+    out = {"dtype": name, "bdata": base64.b64encode(np.ascontiguousarray(v)).decode("ascii")}
+    if v.ndim > 1:
+        out["shape"] = str(v.shape)[1:-1]
+    return out
+
+
+def _as_list(v: np.ndarray) -> list:
+    """What orjson writes for an array plotly did not encode, where ``tolist`` is exact
+    (orjson writes a float32 by its shortest float32 text, which tolist does not give)."""
+    if v.ndim != 1 or (v.dtype.kind not in "biu" and v.dtype != np.float64):
+        raise _Unplain(f"plain array of {v.dtype}")
+    return [None if isinstance(x, float) and (math.isnan(x) or math.isinf(x)) else x
+            for x in v.tolist()]
+
+
+def _value(v, skipped: bool):
+    """``skipped``: under a key plotly leaves as it is (arrays there are plain lists)."""
+    if v is None or isinstance(v, (str, bool, int)):
+        return v
+    if isinstance(v, float):          # np.float64 too (a float subclass)
+        return None if math.isnan(v) or math.isinf(v) else float(v)   # orjson writes null
+    if isinstance(v, dict):
+        out = {}
+        for k, x in v.items():
+            if not isinstance(k, str):
+                raise _Unplain("non-string key")
+            out[k] = _value(x, skipped or k in _SKIPPED)
+        return out
+    if isinstance(v, (list, tuple)):
+        return [_value(x, skipped) for x in v]
+    if isinstance(v, np.ndarray):
+        if skipped or v.size == 0 or v.dtype.kind == "b":
+            return _as_list(v)        # plotly leaves these arrays to orjson: a JSON list
+        return _typed(v)
+    if isinstance(v, (np.float64, np.int64, np.int32, np.bool_)):
+        return _value(v.item(), skipped)
+    raise _Unplain(type(v).__name__)

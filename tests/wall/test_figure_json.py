@@ -1,0 +1,72 @@
+"""Figures made plain without plotly's JSON round trip (dashboard/wall/figure_json.py) are
+exactly what plotly sends: every figure of every wall panel, the map with every layer, and
+the values the direct path leaves to plotly."""
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import orjson
+import plotly.graph_objects as go
+import plotly.io as pio
+import pytest
+
+from dashboard.wall import figure_json as fj
+from dashboard.wall import map_panel as mp
+from dashboard.wall import reply
+from dashboard.wall.view import current_view
+from store import wall_reads as wr
+
+pytestmark = pytest.mark.slow
+
+
+def plotly_json(fig: go.Figure) -> dict:
+    return orjson.loads(pio.to_json(fig, validate=False, engine="orjson"))
+
+
+def figures_of(ctx, township):
+    v = current_view(ctx, {"township": township})
+    for panel in reply.PANELS:
+        for value in panel.outputs(panel.read(ctx, v), v):
+            if isinstance(value, go.Figure):
+                yield panel.__name__, value
+
+
+def test_every_wall_figure_is_what_plotly_sends(ctx):
+    codes = [t["code"] for t in ctx.cached(wr.township_list)]
+    seen = set()
+    for township in (None, codes[0]):
+        for name, fig in figures_of(ctx, township):
+            assert fj.plain_figure(fig) == plotly_json(fig), name
+            seen.add(name)
+    assert {"dashboard.wall.map_panel", "dashboard.wall.trend", "dashboard.wall.mix"} <= seen
+
+
+@pytest.mark.parametrize("township", [None, "first"])
+def test_the_map_with_every_layer_takes_the_direct_path(ctx, township):
+    codes = [t["code"] for t in ctx.cached(wr.township_list)]
+    code = codes[0] if township else None
+    layers = ("townships", "grids", "heat", "cameras", "hotspots", "warnings")
+    data = mp.read_map_data(ctx, code, layers)
+    for measure in ("reported", "density", "open_backlog"):
+        fig = mp.map_figure(data, township=code, grid=None, layers=layers, measure=measure)
+        direct = fj.fast_figure(fig)            # raises if it had to fall back
+        assert direct == plotly_json(fig)
+        assert any(isinstance(t.get("x"), dict) and "bdata" in t["x"] for t in direct["data"])
+
+
+def test_values_left_to_plotly_still_come_out_as_plotly_sends_them():
+    big = np.array([1, 2**40], dtype="int64")                        # beyond int32: a list
+    small = np.array([1, 300, -5], dtype="int64")                    # narrowed to int16
+    fig = go.Figure([go.Scatter(x=np.array([0.1, np.nan], dtype="float32"), y=small),
+                     go.Scatter(x=[dt.date(2025, 1, 1), dt.date(2025, 1, 2)], y=big),
+                     go.Bar(x=["甲", "乙"], y=[np.float32(0.1), np.float64(np.nan)])],
+                    layout={"xaxis": {"range": np.array([0.5, 2.5])}, "title": {"text": "标题"}})
+    assert fj.plain_figure(fig) == plotly_json(fig)
+    with pytest.raises(fj._Unplain):
+        fj.fast_figure(fig)
+    simple = go.Figure(data=[go.Scatter(x=small, y=np.array([1.5, np.inf, 2.0]),
+                                        customdata=np.array([True, False, True]),
+                                        _validate=False)],
+                       layout=go.Layout(xaxis={"range": np.array([0.5, 2.5])}), _validate=False)
+    assert fj.fast_figure(simple) == plotly_json(simple)
