@@ -5,7 +5,7 @@ Draw order the wall uses, bottom to top: choropleth fills, heat (plotly draws he
 scatter traces of the same ``zorder``, so it gets its own), grid boundaries, township
 boundaries, hotspot outlines, selection, cameras, labels, click fills, click markers.
 """
-from layers._geom import areas_km2, bounds, polygon_xy
+from layers._geom import areas_km2, bounds, polygon_xy, polygon_xy_each
 from layers.canvas import covers, emptiest_corner, legend_position, map_axes, visible_range
 from layers.cameras import cameras
 from layers.choropleth import choropleth, class_breaks, class_labels
@@ -19,8 +19,9 @@ from layers.township_boundaries import township_boundaries
 from layers.township_labels import label_points, place_labels, township_labels
 
 __all__ = [
-    "areas_km2", "bounds", "cameras", "choropleth", "class_breaks", "class_labels", "click_fills", "click_markers",
-    "covers", "emptiest_corner", "grid_boundaries", "heat", "hotspot_outlines", "label_points",
-    "legend_position", "map_axes", "place_labels", "polygon_xy", "raster_matrix", "selection_outline",
-    "township_boundaries", "township_labels", "visible_range",
+    "areas_km2", "bounds", "cameras", "choropleth", "class_breaks", "class_labels", "click_fills",
+    "click_markers", "covers", "emptiest_corner", "grid_boundaries", "heat", "hotspot_outlines",
+    "label_points", "legend_position", "map_axes", "place_labels", "polygon_xy", "polygon_xy_each",
+    "raster_matrix", "selection_outline", "township_boundaries", "township_labels",
+    "visible_range",
 ]

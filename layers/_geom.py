@@ -39,6 +39,41 @@ def polygon_xy(geoms: Iterable, *, dtype=np.float32) -> tuple[np.ndarray, np.nda
     return x, y
 
 
+def polygon_xy_each(geoms: Iterable, *, dtype=np.float32) -> list[tuple[np.ndarray, np.ndarray]]:
+    """:func:`polygon_xy` of each geometry on its own (one per-unit trace each: the click
+    fills), computed in one pass over all of them: a township's ~100 grids cost one set of
+    shapely calls instead of ~100. Missing or empty geometries give empty arrays."""
+    arr = np.asarray(list(geoms) if not isinstance(geoms, np.ndarray) else geoms, dtype=object)
+    empty = (np.empty(0, dtype), np.empty(0, dtype))
+    out = [empty] * len(arr)
+    which = np.flatnonzero(~shapely.is_missing(arr) & ~shapely.is_empty(arr)) if arr.size else []
+    if len(which) == 0:
+        return out
+    parts, part_geom = shapely.get_parts(arr[which], return_index=True)
+    parts = shapely.orient_polygons(parts, exterior_cw=False)
+    rings, ring_part = shapely.get_rings(parts, return_index=True)
+    coords, coord_ring = shapely.get_coordinates(rings, return_index=True)
+    ring_geom = part_geom[ring_part]
+    # one NaN after every ring: coordinate i of ring r sits at i + r; a geometry's slice
+    # runs from its first ring's first point to its last ring's last point
+    x = np.full(len(coords) + len(rings), np.nan, dtype)
+    y = np.full(len(coords) + len(rings), np.nan, dtype)
+    pos = np.arange(len(coords)) + coord_ring
+    x[pos] = coords[:, 0]
+    y[pos] = coords[:, 1]
+    n = len(which)
+    first_ring = np.searchsorted(ring_geom, np.arange(n), side="left")
+    end_ring = np.searchsorted(ring_geom, np.arange(n), side="right")
+    ring_start = np.searchsorted(coord_ring, np.arange(len(rings)), side="left")
+    ring_end = np.searchsorted(coord_ring, np.arange(len(rings)), side="right")
+    for k, g in enumerate(which):
+        if end_ring[k] == first_ring[k]:
+            continue
+        a, b = first_ring[k], end_ring[k] - 1
+        lo, hi = ring_start[a] + a, ring_end[b] + b
+        out[g] = (x[lo:hi], y[lo:hi])
+    return out
+
 def bounds(geoms: Iterable) -> tuple[float, float, float, float]:
     """(minx, miny, maxx, maxy) of all geometries together."""
     arr = _as_array(geoms)

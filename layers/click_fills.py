@@ -15,7 +15,7 @@ from typing import Sequence
 import geopandas as gpd
 import plotly.graph_objects as go
 
-from layers._geom import polygon_xy
+from layers._geom import polygon_xy_each
 
 KINDS = ("township", "grid")
 
@@ -42,8 +42,8 @@ def click_fills(
     out = []
     # built without plotly's validation (a township's ~100 traces cost ~20 ms validated);
     # tests/layers/test_map_figure.py validates the whole map against plotly's schema
-    for code, label, geom in zip(gdf["code"].astype(str), text, gdf.geometry.values):
-        x, y = polygon_xy([geom])
+    xys = polygon_xy_each(gdf.geometry.values)
+    for code, label, (x, y) in zip(gdf["code"].astype(str), text, xys):
         if x.size == 0:
             continue
         out.append(go.Scatter(

@@ -50,6 +50,21 @@ def test_polygon_xy_handles_multipolygons_and_skips_empty():
     assert L.polygon_xy([])[0].size == 0
 
 
+def test_polygon_xy_each_is_polygon_xy_of_each_geometry_alone():
+    """The click fills' one-pass coordinates equal polygon_xy geometry by geometry: holes,
+    multipolygons, reversed rings, empty and missing geometries in between."""
+    mp = MultiPolygon([box(0, 0, 1, 1), RING])
+    geoms = [SQ, None, RING, shapely.Polygon(), mp, RING.reverse(), box(5, 5, 6, 7), None]
+    each = L.polygon_xy_each(geoms)
+    assert len(each) == len(geoms)
+    for g, (x, y) in zip(geoms, each):
+        ax, ay = L.polygon_xy([g])
+        np.testing.assert_array_equal(x, ax)
+        np.testing.assert_array_equal(y, ay)
+        assert x.dtype == np.float32
+    assert [len(x) for x, _ in each] == [5, 0, 11, 0, 17, 11, 5, 0]
+    assert L.polygon_xy_each([]) == [] and len(L.polygon_xy_each([None])[0][0]) == 0
+
 def test_township_boundaries_one_trace_and_optional_fill():
     g = gdf([SQ, box(1, 0, 2, 1)])
     (t,) = L.township_boundaries(g, line_width=3)
