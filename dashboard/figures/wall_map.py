@@ -39,7 +39,7 @@ def _num(v, decimals: int = 0) -> str:
 
 def _hover(units: gpd.GeoDataFrame, grid_level: bool) -> list[str]:
     out = []
-    for _, r in units.iterrows():
+    for r in pd.DataFrame(units.drop(columns="geometry", errors="ignore")).to_dict("records"):
         head = f"<b>{r['name']}</b>"
         if grid_level and isinstance(r.get("grid_worker"), str) and r["grid_worker"]:
             head += f"　网格员 {r['grid_worker']}"
