@@ -145,8 +145,7 @@ def township_rankings(store: ReadStore, settings: Settings, start: dt.date, end:
                          by="grid")
     towns = store.df("SELECT grid_id AS code, township_code AS _town FROM grids")
     df = df.merge(towns, on="code", how="left")
-    return {code: _ranked(part.drop(columns="_town"), settings, True,
-                          min_events, worst)
+    return {code: _ranked(part.drop(columns="_town"), settings, True, min_events, worst)
             for code, part in df.groupby("_town", sort=False)}
 
 
@@ -330,7 +329,6 @@ def warning_events(store: ReadStore, settings: Settings, township: str | None,
     return store.df(sql, params_all)
 
 
-
 def warning_lists(store: ReadStore, settings: Settings, as_of: dt.datetime,
                   limit: int = 60) -> pd.DataFrame:
     """Every scope's red/yellow list in one read: each township's first ``limit`` rows in
@@ -359,6 +357,7 @@ def warning_list_of(lists: pd.DataFrame, township: str | None, limit: int) -> pd
     :func:`warning_events` returns for that township (None: the county), in its order."""
     rows = lists if township is None else lists[lists["township_code"] == township]
     return rows.head(limit).drop(columns="county_rank").reset_index(drop=True)
+
 
 def event_card(store: ReadStore, settings: Settings, event_id: str,
                as_of: dt.datetime) -> dict | None:

@@ -1,9 +1,9 @@
 """One event as a list row the duty officer can act on (live list and red/yellow list).
 
 Two lines: what and where in large type (level or time, grid, category, how long overdue or
-how long left), then who and by when (event number, department, due time), built as Dash's JSON (dashboard.wall.plain_html):
-the wall builds thousands a minute. A click on the
-row opens the event card (dashboard.wall.event_card) through the row's pattern-matching id
+how long left), then who and by when (event number, department, due time). Built as Dash's
+JSON (dashboard.wall.plain_html): the wall builds thousands a minute. A click on the row
+opens the event card (dashboard.wall.event_card) through the row's pattern-matching id
 ``{"type": EV_ROW, "id": event_id, "list": name}`` (the same event may be in both lists).
 No reporter on a row, masked or not.
 """

@@ -135,11 +135,10 @@ def test_every_townships_grid_ranking_from_one_read(store, settings, view, days_
         pd.testing.assert_frame_equal(every[code], alone)
     assert sum(int(f["reported"].sum() > 0) for f in every.values()) >= 2   # not all empty
     read = direct_reader(store, settings)
-    pd.testing.assert_frame_equal(wr.unit_ranking_via(read, "NO-SUCH", start, end, as_of, 3, worst),
-                                  wr.unit_ranking(store, settings, "NO-SUCH", start, end, as_of, 3,
-                                                  worst))
-    pd.testing.assert_frame_equal(wr.unit_ranking_via(read, None, start, end, as_of, 3, worst),
-                                  wr.unit_ranking(store, settings, None, start, end, as_of, 3, worst))
+    for code in ("NO-SUCH", None):
+        pd.testing.assert_frame_equal(
+            wr.unit_ranking_via(read, code, start, end, as_of, 3, worst),
+            wr.unit_ranking(store, settings, code, start, end, as_of, 3, worst))
 
 def test_daily_trend_sums_to_the_cohort(store, settings, view, township):
     as_of, start, end = view
