@@ -12,9 +12,34 @@ import numpy as np
 import shapely
 
 
+def _objects(geoms: Iterable) -> np.ndarray:
+    return np.asarray(list(geoms) if not isinstance(geoms, np.ndarray) else geoms, dtype=object)
+
+
+def _present(arr: np.ndarray) -> np.ndarray:
+    """Mask of the geometries that are neither missing nor empty."""
+    return ~shapely.is_missing(arr) & ~shapely.is_empty(arr) if arr.size else np.zeros(0, bool)
+
+
 def _as_array(geoms: Iterable) -> np.ndarray:
-    arr = np.asarray(list(geoms) if not isinstance(geoms, np.ndarray) else geoms, dtype=object)
-    return arr[~shapely.is_missing(arr) & ~shapely.is_empty(arr)] if arr.size else arr
+    arr = _objects(geoms)
+    return arr[_present(arr)]
+
+
+def _rings_xy(arr: np.ndarray, dtype) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """x, y of every ring of ``arr`` (present geometries), one NaN after each ring, oriented
+    as :func:`polygon_xy` says; with each ring's geometry (index into ``arr``) and each
+    coordinate's ring. Coordinate i of ring r sits at i + r."""
+    parts, part_geom = shapely.get_parts(arr, return_index=True)
+    parts = shapely.orient_polygons(parts, exterior_cw=False)
+    rings, ring_part = shapely.get_rings(parts, return_index=True)
+    coords, coord_ring = shapely.get_coordinates(rings, return_index=True)
+    x = np.full(len(coords) + len(rings), np.nan, dtype)
+    y = np.full(len(coords) + len(rings), np.nan, dtype)
+    pos = np.arange(len(coords)) + coord_ring
+    x[pos] = coords[:, 0]
+    y[pos] = coords[:, 1]
+    return x, y, part_geom[ring_part], coord_ring
 
 
 def polygon_xy(geoms: Iterable, *, dtype=np.float32) -> tuple[np.ndarray, np.ndarray]:
@@ -26,53 +51,32 @@ def polygon_xy(geoms: Iterable, *, dtype=np.float32) -> tuple[np.ndarray, np.nda
     arr = _as_array(geoms)
     if arr.size == 0:
         return np.empty(0, dtype), np.empty(0, dtype)
-    parts = shapely.get_parts(arr)
-    parts = shapely.orient_polygons(parts, exterior_cw=False)
-    rings = shapely.get_rings(parts)
-    coords, ring_idx = shapely.get_coordinates(rings, return_index=True)
-    n = len(coords) + len(rings) - 1
-    x = np.full(n, np.nan, dtype)
-    y = np.full(n, np.nan, dtype)
-    pos = np.arange(len(coords)) + ring_idx
-    x[pos] = coords[:, 0]
-    y[pos] = coords[:, 1]
-    return x, y
+    x, y, _, _ = _rings_xy(arr, dtype)
+    return x[:-1], y[:-1]            # no NaN after the last ring
 
 
 def polygon_xy_each(geoms: Iterable, *, dtype=np.float32) -> list[tuple[np.ndarray, np.ndarray]]:
     """:func:`polygon_xy` of each geometry on its own (one per-unit trace each: the click
     fills), computed in one pass over all of them: a township's ~100 grids cost one set of
     shapely calls instead of ~100. Missing or empty geometries give empty arrays."""
-    arr = np.asarray(list(geoms) if not isinstance(geoms, np.ndarray) else geoms, dtype=object)
-    empty = (np.empty(0, dtype), np.empty(0, dtype))
-    out = [empty] * len(arr)
-    which = np.flatnonzero(~shapely.is_missing(arr) & ~shapely.is_empty(arr)) if arr.size else []
+    arr = _objects(geoms)
+    out = [(np.empty(0, dtype), np.empty(0, dtype))] * len(arr)
+    which = np.flatnonzero(_present(arr))
     if len(which) == 0:
         return out
-    parts, part_geom = shapely.get_parts(arr[which], return_index=True)
-    parts = shapely.orient_polygons(parts, exterior_cw=False)
-    rings, ring_part = shapely.get_rings(parts, return_index=True)
-    coords, coord_ring = shapely.get_coordinates(rings, return_index=True)
-    ring_geom = part_geom[ring_part]
-    # one NaN after every ring: coordinate i of ring r sits at i + r; a geometry's slice
-    # runs from its first ring's first point to its last ring's last point
-    x = np.full(len(coords) + len(rings), np.nan, dtype)
-    y = np.full(len(coords) + len(rings), np.nan, dtype)
-    pos = np.arange(len(coords)) + coord_ring
-    x[pos] = coords[:, 0]
-    y[pos] = coords[:, 1]
-    n = len(which)
-    first_ring = np.searchsorted(ring_geom, np.arange(n), side="left")
-    end_ring = np.searchsorted(ring_geom, np.arange(n), side="right")
-    ring_start = np.searchsorted(coord_ring, np.arange(len(rings)), side="left")
-    ring_end = np.searchsorted(coord_ring, np.arange(len(rings)), side="right")
+    x, y, ring_geom, coord_ring = _rings_xy(arr[which], dtype)
+    n_rings = len(ring_geom)
+    first_ring = np.searchsorted(ring_geom, np.arange(len(which)), side="left")
+    end_ring = np.searchsorted(ring_geom, np.arange(len(which)), side="right")
+    ring_start = np.searchsorted(coord_ring, np.arange(n_rings), side="left")
+    ring_end = np.searchsorted(coord_ring, np.arange(n_rings), side="right")
+    # a geometry's slice: its first ring's first point to its last ring's last point
     for k, g in enumerate(which):
-        if end_ring[k] == first_ring[k]:
-            continue
-        a, b = first_ring[k], end_ring[k] - 1
-        lo, hi = ring_start[a] + a, ring_end[b] + b
-        out[g] = (x[lo:hi], y[lo:hi])
+        if end_ring[k] > first_ring[k]:
+            a, b = first_ring[k], end_ring[k] - 1
+            out[g] = (x[ring_start[a] + a:ring_end[b] + b], y[ring_start[a] + a:ring_end[b] + b])
     return out
+
 
 def bounds(geoms: Iterable) -> tuple[float, float, float, float]:
     """(minx, miny, maxx, maxy) of all geometries together."""

@@ -55,9 +55,7 @@ def fast_figure(fig) -> dict:
 
 def _typed(v: np.ndarray) -> dict:
     dtype = v.dtype
-    if dtype.kind in "iu" and dtype.itemsize == 8:
-        if v.size == 0:
-            raise _Unplain("empty int64 array")
+    if dtype.kind in "iu" and dtype.itemsize == 8:   # never empty: _value lists those
         lo, hi = v.min(), v.max()
         for t in (_NARROW_INT if dtype.kind == "i" else _NARROW_UINT):
             info = np.iinfo(t)
@@ -103,6 +101,6 @@ def _value(v, skipped: bool):
         if skipped or v.size == 0 or v.dtype.kind == "b":
             return _as_list(v)        # plotly leaves these arrays to orjson: a JSON list
         return _typed(v)
-    if isinstance(v, (np.float64, np.int64, np.int32, np.bool_)):
+    if isinstance(v, (np.int64, np.int32, np.bool_)):    # np.float64 is a float (above)
         return _value(v.item(), skipped)
     raise _Unplain(type(v).__name__)

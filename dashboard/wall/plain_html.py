@@ -24,4 +24,3 @@ def el(tag: str, children: Any = None, **props: Any) -> dict:
 def span(children: Any, class_name: str) -> dict:
     return {"type": "Span", "namespace": NAMESPACE,
             "props": {"children": children, "className": class_name}}
-
