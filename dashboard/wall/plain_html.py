@@ -14,11 +14,10 @@ NAMESPACE = "dash_html_components"
 
 
 def el(tag: str, children: Any = None, **props: Any) -> dict:
-    """``html.<tag>(children, **props)`` as Dash serialises it (only the props given; pass
-    ``data-*`` attributes as ``**{"data-id": ...}``)."""
-    if children is not None:
-        props = {"children": children, **props}
-    return {"type": tag, "namespace": NAMESPACE, "props": props}
+    """``html.<tag>(children, **props)`` as Dash serialises it: the props given, and
+    ``children`` always (None when there are none, as Dash sends it); pass ``data-*``
+    attributes as ``**{"data-id": ...}``."""
+    return {"type": tag, "namespace": NAMESPACE, "props": {"children": children, **props}}
 
 
 def span(children: Any, class_name: str) -> dict:

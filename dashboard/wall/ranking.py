@@ -15,6 +15,7 @@ from dash import html
 from dashboard.wall import fmt
 from dashboard.wall.drill import RANK_ROW
 from dashboard.wall.panel import empty, panel
+from dashboard.wall.plain_html import el, span
 from dashboard.wall.view import min_events
 from store import wall_reads as wr
 from store.vocab import CARD_ZH
@@ -23,34 +24,37 @@ HEAD = ["排名", "名称", "亮牌", "按期办结率", "办结率", "红线"]
 GRID_HEAD = ["序", "网格（问题在前）", "亮牌", "按期办结率", "办结率", "红线"]
 
 
-def ranking_rows(df: pd.DataFrame, kind: str, selected: str | None = None) -> list:
+def ranking_rows(df: pd.DataFrame, kind: str, selected: str | None = None) -> list[dict]:
     """One clickable row per unit; ``kind`` "township" | "grid" goes into the row's id.
 
     Townships show their rank (1 = best, top three highlighted); grids, listed worst first,
-    show their place in the list. A ``few`` grid shows 样本少 and dimmed rates.
+    show their place in the list. A ``few`` grid shows 样本少 and dimmed rates. Rows are
+    Dash's JSON (dashboard.wall.plain_html): a city township's ~100 grids, every minute.
     """
     rows = []
-    for r in df.itertuples(index=False):
-        few = bool(getattr(r, "few", False))
-        no = int(r.rank) if kind == "township" else int(getattr(r, "pos", r.rank))
-        cls = "gw-row" + (" gw-rank-top" if kind == "township" and r.rank <= 3 else "")
+    for r in df.to_dict("records"):
+        few = bool(r.get("few", False))
+        no = int(r["rank"]) if kind == "township" else int(r.get("pos", r["rank"]))
+        cls = "gw-row" + (" gw-rank-top" if kind == "township" and r["rank"] <= 3 else "")
         cls += " gw-rank-few" if few else ""
-        if selected and r.code == selected:
+        code = str(r["code"])
+        if selected and code == selected:
             cls += " gw-row-selected"
-        card = (html.Span("样本少", className="gw-few", **{"data-card": "few"}) if few else
-                html.Span(html.I(className=f"gw-card gw-card-{r.card}"), **{"data-card": r.card}))
-        title = (f"{r.name}：样本少（{int(r.reported)}件）" if few else f"{r.name}：{CARD_ZH[r.card]}")
-        rows.append(html.Div(
-            id={"type": RANK_ROW, "code": str(r.code), "kind": kind}, n_clicks=0, className=cls,
-            title=title, **{"data-code": str(r.code)},
-            children=[
-                html.Span(html.Span(str(no), className="gw-rank-no")),
-                html.Span(r.name or r.code, className="gw-rank-name"),
-                card,
-                html.Span(fmt.pct(r.on_time_rate), className="gw-num-r"),
-                html.Span(fmt.pct(r.handling_rate), className="gw-num-r"),
-                html.Span(fmt.num(r.red), className="gw-num-r" + (" gw-elapsed-red" if r.red else "")),
-            ]))
+        card = (el("Span", "样本少", className="gw-few", **{"data-card": "few"}) if few else
+                el("Span", el("I", className=f"gw-card gw-card-{r['card']}"),
+                   **{"data-card": r["card"]}))
+        title = (f"{r['name']}：样本少（{int(r['reported'])}件）" if few
+                 else f"{r['name']}：{CARD_ZH[r['card']]}")
+        red = r["red"]
+        rows.append(el(
+            "Div", [el("Span", span(str(no), "gw-rank-no")),
+                    span(r["name"] or code, "gw-rank-name"),
+                    card,
+                    span(fmt.pct(r["on_time_rate"]), "gw-num-r"),
+                    span(fmt.pct(r["handling_rate"]), "gw-num-r"),
+                    span(fmt.num(red), "gw-num-r" + (" gw-elapsed-red" if red else ""))],
+            id={"type": RANK_ROW, "code": code, "kind": kind}, n_clicks=0, className=cls,
+            title=title, **{"data-code": code}))
     return rows
 
 

@@ -215,12 +215,13 @@ RANK = pd.DataFrame({"code": ["T2", "T1"], "name": ["乙镇", "甲镇"], "rank":
 
 
 def test_ranking_rows_drill_ids_and_cards():
-    rows = ranking.ranking_rows(RANK, "township", selected="T1")
-    assert [r.id for r in rows] == [{"type": drill.RANK_ROW, "code": "T2", "kind": "township"},
-                                    {"type": drill.RANK_ROW, "code": "T1", "kind": "township"}]
-    assert "gw-row-selected" in rows[1].className and "gw-row-selected" not in rows[0].className
-    assert "gw-card-red" in rows[1].children[2].children.className
-    assert _texts(rows[1]) == ["2", "甲镇", "—", "—", "9"]
+    rows = [r["props"] for r in ranking.ranking_rows(RANK, "township", selected="T1")]
+    assert [r["id"] for r in rows] == [{"type": drill.RANK_ROW, "code": "T2", "kind": "township"},
+                                       {"type": drill.RANK_ROW, "code": "T1", "kind": "township"}]
+    assert "gw-row-selected" in rows[1]["className"]
+    assert "gw-row-selected" not in rows[0]["className"]
+    assert "gw-card-red" in rows[1]["children"][2]["props"]["children"]["props"]["className"]
+    assert _texts(ranking.ranking_rows(RANK, "township")[1]) == ["2", "甲镇", "—", "—", "9"]
     assert ranking.ranking_body(RANK.iloc[0:0], "grid").children == theme.NO_DATA
 
 
@@ -306,6 +307,34 @@ def test_rows_built_as_json_are_what_dash_sends_for_its_components():
     nested = html.Span(html.Span("黄", className="gw-badge"))
     assert el("Span", span("黄", "gw-badge")) == reply.plain(nested)
 
+def test_ranking_rows_built_as_json_are_what_dash_sends_for_its_components():
+    """A ranking row as dashboard.wall.plain_html builds it equals the same row built from
+    html.* components and made plain, for a carded township and a 样本少 grid."""
+    from dash import html
+
+    from dashboard.wall import reply
+
+    def s(text, cls):
+        return html.Span(text, className=cls)
+
+    town = ranking.ranking_rows(RANK.iloc[1:], "township", selected="T1")[0]
+    assert town == reply.plain(html.Div(
+        id={"type": drill.RANK_ROW, "code": "T1", "kind": "township"}, n_clicks=0,
+        className="gw-row gw-rank-top gw-row-selected", title="甲镇：红牌", **{"data-code": "T1"},
+        children=[html.Span(s("2", "gw-rank-no")), s("甲镇", "gw-rank-name"),
+                  html.Span(html.I(className="gw-card gw-card-red"), **{"data-card": "red"}),
+                  s("—", "gw-num-r"), s("—", "gw-num-r"), s("9", "gw-num-r gw-elapsed-red")]))
+    few = pd.DataFrame({"code": ["G2"], "name": ["二号网格"], "rank": [1], "pos": [2],
+                        "card": ["green"], "few": [True], "on_time_rate": [1.0],
+                        "handling_rate": [1.0], "red": [0], "reported": [2]})
+    assert ranking.ranking_rows(few, "grid")[0] == reply.plain(html.Div(
+        id={"type": drill.RANK_ROW, "code": "G2", "kind": "grid"}, n_clicks=0,
+        className="gw-row gw-rank-few", title="二号网格：样本少（2件）", **{"data-code": "G2"},
+        children=[html.Span(s("2", "gw-rank-no")), s("二号网格", "gw-rank-name"),
+                  html.Span("样本少", className="gw-few", **{"data-card": "few"}),
+                  s("100.0%", "gw-num-r"), s("100.0%", "gw-num-r"), s("0", "gw-num-r")]))
+
+
 def test_event_card_shows_timeline_due_and_masked_reporter():
     from dashboard.wall import event_card
 
@@ -385,6 +414,8 @@ def test_ranking_marks_few_events_instead_of_a_green_card():
     rows = ranking.ranking_rows(df, "grid")
     first, second = (_texts(r) for r in rows)
     assert first[0] == "1" and second[0] == "2"             # place in the worst-first list
-    assert "样本少" in second and "gw-rank-few" in rows[1].className
-    assert rows[1].children[2].className == "gw-few"        # no green card for 2 events
-    assert "样本少" not in first and rows[0].children[2].children.className == "gw-card gw-card-red"
+    one, two = (r["props"] for r in rows)
+    assert "样本少" in second and "gw-rank-few" in two["className"]
+    assert two["children"][2]["props"]["className"] == "gw-few"   # no green card for 2 events
+    assert "样本少" not in first
+    assert one["children"][2]["props"]["children"]["props"]["className"] == "gw-card gw-card-red"
