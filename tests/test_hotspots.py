@@ -4,11 +4,12 @@ from __future__ import annotations
 import datetime as dt
 import math
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from store.db import ReadStore
-from store.hotspots import classify, emerging_hotspots, hotspot_table, poisson_sf
+from store.hotspots import classify, emerging_hotspots, hotspot_table, poisson_sf, poisson_sf_many
 from store.settings import Settings
 from tests.layers.mapdb import event, make_map_db
 
@@ -126,6 +127,11 @@ def test_the_tail_comes_from_scipy_and_stays_exact_far_out():
     from scipy.stats import poisson
 
     assert poisson_sf(25, 10.0) == poisson.sf(24, 10.0)
+    rng = np.random.default_rng(7)
+    k, mu = rng.integers(-3, 400, 20_000), rng.random(20_000) * 50
+    mu[:100] = 0.0
+    expected = np.where(k <= 0, 1.0, np.where(mu > 0, poisson.sf(k - 1, mu), 0.0))
+    assert np.array_equal(poisson_sf_many(k, mu), expected)
     # 1 - cdf rounds to 0 here; the survival function keeps the tail (first term dominates)
     first = math.exp(-2 + 100 * math.log(2) - math.lgamma(101))
     assert first < poisson_sf(100, 2.0) < first * 1.03
