@@ -341,15 +341,20 @@ def warning_lists(store: ReadStore, settings: Settings, as_of: dt.datetime,
     """
     cte, cte_params = er.event_rows_cte(settings, as_of, open_only=True)
     order = "warning = 'red' DESC, reported_at, event_id"
+    # ranked on the ids alone, the wide rows joined for the few kept: the windows sort every
+    # open event (500 k on the 10 M benchmark county: 420 -> 300 ms a read)
     return store.df(
-        f"""WITH {cte}
+        f"""WITH {cte},
+        ranked AS (
+            SELECT event_id, row_number() OVER (ORDER BY {order}) AS county_rank,
+                   row_number() OVER (PARTITION BY township_code ORDER BY {order}) AS town_rank
+            FROM ev WHERE warning IS NOT NULL),
+        kept AS (SELECT event_id, county_rank FROM ranked WHERE town_rank <= ?)
         SELECT {_ROW_COLUMNS}, warning AS level,
                date_diff('microsecond', reported_at, ?::TIMESTAMP) / {_US_PER_H} AS elapsed_h,
-               row_number() OVER (ORDER BY {order}) AS county_rank
-        FROM ev
-        WHERE warning IS NOT NULL
-        QUALIFY row_number() OVER (PARTITION BY township_code ORDER BY {order}) <= ?
-        ORDER BY county_rank""", [*cte_params, as_of, int(limit)])
+               k.county_rank
+        FROM ev JOIN kept k USING (event_id)
+        ORDER BY county_rank""", [*cte_params, int(limit), as_of])
 
 
 def warning_list_of(lists: pd.DataFrame, township: str | None, limit: int) -> pd.DataFrame:
