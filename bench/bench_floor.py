@@ -26,8 +26,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.bench_load import (LAT0, LON0, SIDE, STEP, machine, read_csv_seconds,  # noqa: E402
-                              timed, write_events)
+from bench.bench_load import (
+    LAT0,
+    LON0,
+    SIDE,
+    STEP,
+    machine,
+    read_csv_seconds,
+    timed,
+    write_events,
+)
 
 # The child: one process, as `etl load` is. Prints one JSON line of step seconds.
 FLOOR = """

@@ -9,7 +9,13 @@ import pandas as pd
 import pytest
 
 from store.db import ReadStore
-from store.hotspots import classify, emerging_hotspots, hotspot_table, poisson_sf, poisson_sf_many
+from store.hotspots import (
+    classify,
+    emerging_hotspots,
+    hotspot_table,
+    poisson_sf,
+    poisson_sf_many,
+)
 from store.settings import Settings
 from tests.layers.mapdb import event, make_map_db
 

@@ -6,9 +6,22 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from dashboard.wall import canvas, drill, fmt, gauges, kpis, live_list, mediation, mix, ranking
 from dashboard.figures import theme
-from dashboard.wall import titlebar, trend, view, warnings
+from dashboard.wall import (
+    canvas,
+    drill,
+    fmt,
+    gauges,
+    kpis,
+    live_list,
+    mediation,
+    mix,
+    ranking,
+    titlebar,
+    trend,
+    view,
+    warnings,
+)
 from dashboard.wall.view import View
 
 
