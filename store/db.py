@@ -29,16 +29,18 @@ class StoreError(RuntimeError):
         self.detail = detail
 
 
-DEFAULT_MEMORY_LIMIT = "384MB"
+DEFAULT_MEMORY_LIMIT = "256MB"
 
 
 def memory_limit() -> str:
-    """DuckDB's memory cap for the read side (env ``GRIDWALL_DB_MEMORY``, default 384MB).
+    """DuckDB's memory cap for the read side (env ``GRIDWALL_DB_MEMORY``, default 256MB).
 
     Left alone DuckDB may keep up to 80 % of the machine's RAM of a big file in its buffer
     pool. The pool fills slowly as a served wall touches more of the file (on the 10 M
     benchmark county +27 MB over a 20-minute soak at 512 MB, still filling), beside ~500 MB
-    of the app's own (facts, replies, the interpreter): 384 MB keeps the sum under 1 GB.
+    of the app's own (facts, replies, the interpreter). At 384 MB the 10 M benchmark's peak
+    was 993-995 MB; at 256 MB 900-952 MB, with drill-downs and /api/metrics within the
+    noise of each other (docs/scale.md). A 1 M county's file (~60 MB) never fills either.
     What is evicted is read from the file again; a query that needs more spills to DuckDB's
     temp folder (a read-only connection spills too: a 10 M-row sort ran in 128 MB)."""
     value = (os.environ.get("GRIDWALL_DB_MEMORY") or "").strip()

@@ -69,4 +69,4 @@ def test_the_read_side_caps_duckdb_memory_and_another_connection_to_the_file_sti
     other.close()
     store.close()
     monkeypatch.setenv("GRIDWALL_DB_MEMORY", "1GB'; DROP TABLE events")
-    assert memory_limit() == "384MB"                        # not a number and unit: default
+    assert memory_limit() == "256MB"                        # not a number and unit: default
