@@ -31,16 +31,11 @@ from store.settings import Settings
 
 def poisson_sf(k: int, mu: float) -> float:
     """``P(X >= k)`` for ``X ~ Poisson(mu)`` (1 for k <= 0; 0 for mu <= 0 and k >= 1)."""
-    k = int(k)
-    if k <= 0:
-        return 1.0
-    if mu <= 0:
-        return 0.0
-    return float(pdtrc(k - 1, mu))
+    return float(poisson_sf_many(np.array([int(k)]), np.array([mu]))[0])
 
 
 def poisson_sf_many(k: np.ndarray, mu: np.ndarray) -> np.ndarray:
-    """Vectorised :func:`poisson_sf` (same edge rules)."""
+    """:func:`poisson_sf` of each pair: one place for the tail and its edge rules."""
     k = np.asarray(k, dtype="int64")
     mu = np.asarray(mu, dtype="float64")
     p = pdtrc(np.maximum(k - 1, 0), np.where(mu > 0, mu, 1.0))
