@@ -52,6 +52,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--events", type=int, nargs="+", default=[100_000, 1_000_000])
     ap.add_argument("--fresh-only", action="store_true", help="ETL: only the fresh load")
     ap.add_argument("--load-only", action="store_true", help="only the ETL benchmark")
+    ap.add_argument("--city-grids", type=int, default=0, metavar="N",
+                    help="ETL: N irregular grids in 40 townships instead of 1,521 squares")
     ap.add_argument("--workdir")
     ap.add_argument("--engines", metavar="DB", help="only: the wall's reads on DuckDB vs chdb "
                     "on this DuckDB file (e.g. a scale-40 demo)")
@@ -72,7 +74,8 @@ def main(argv: list[str] | None = None) -> int:
     results: dict = {"machine": bench_load.machine(),
                      "started": time.strftime("%Y-%m-%dT%H:%M:%S")}
     variants = ("fresh",) if args.fresh_only else ("fresh", "reload_same", "newer_export")
-    results["load"] = [bench_load.bench(n, work / f"load_{n}", variants) for n in args.events]
+    results["load"] = [bench_load.bench(n, work / f"load_{n}", variants,
+                                        city_grids=args.city_grids) for n in args.events]
     print(bench_load.table(results["load"]))
     if args.load_only:
         Path(args.out).write_text(json.dumps(results, ensure_ascii=False, indent=2),

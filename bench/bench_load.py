@@ -2,6 +2,7 @@
 beside DuckDB's own ``read_csv`` of the same file, in the same run.
 
     python bench/bench_load.py OUT.json [--events 100000 1000000] [--workdir DIR]
+                                        [--city-grids 10000]
 
 Per N: a fresh load, a re-load of the same file (nothing changes) and a newer export (about
 5 % of events, open ones, now closed). Every load runs as ``python -m etl load`` in its own
@@ -13,7 +14,9 @@ seconds of the load process ÷ those of the read_csv process, start-up included 
 sides) is steadier still when the machine is shared.
 
 The event file is generated in slices and streamed to disk, so 10 M events need no more
-memory than 1 M.
+memory than 1 M. ``--city-grids N``: N irregular grids in 40 townships
+(``bench/city_grids.py``: densified, bent Voronoi cells, digitised one by one) instead of
+the squares, over the same box and with the same events, for what a city's grid layer costs.
 """
 from __future__ import annotations
 
@@ -187,9 +190,15 @@ def load(db: Path, cfg: Path, report: Path) -> dict:
 
 
 def bench(n: int, work: Path, variants=("fresh", "reload_same", "newer_export"),
-          log=print) -> dict:
+          log=print, city_grids: int = 0) -> dict:
+    """Generate the files in ``work``, then each variant's load beside ``read_csv``;
+    ``city_grids`` > 0: that many irregular grids instead of the lattice."""
     work.mkdir(parents=True, exist_ok=True)
-    write_grids(work / "grids.gpkg")
+    if city_grids:
+        from bench.city_grids import write_city_grids
+        write_city_grids(work / "grids.gpkg", city_grids)
+    else:
+        write_grids(work / "grids.gpkg")
     t = time.perf_counter()
     write_events(work / "events.csv", n, seed=1)
     gen_s = time.perf_counter() - t
@@ -198,7 +207,8 @@ def bench(n: int, work: Path, variants=("fresh", "reload_same", "newer_export"),
     db = work / "bench.duckdb"
     for p in work.glob("bench.duckdb*"):
         p.unlink()
-    out = {"events": n, "grids": SIDE * SIDE, "generate_s": round(gen_s, 2),
+    out = {"events": n, "grids": city_grids or SIDE * SIDE,
+           "grid_shape": "city" if city_grids else "squares", "generate_s": round(gen_s, 2),
            "csv_mb": round((work / "events.csv").stat().st_size / 1e6, 1)}
     files = {"fresh": "events.csv", "reload_same": "events.csv",
              "newer_export": "events_newer.csv"}
@@ -223,13 +233,14 @@ def bench(n: int, work: Path, variants=("fresh", "reload_same", "newer_export"),
 
 def table(runs: list[dict]) -> str:
     """The figures as a Markdown table (for the README and docs/scale.md)."""
-    lines = ["| events | load | ETL s | DuckDB read_csv s | ratio | CPU ratio | peak RSS MB |",
-             "| ---: | --- | ---: | ---: | ---: | ---: | ---: |"]
+    lines = [("| events | grids | load | ETL s | DuckDB read_csv s | ratio | CPU ratio | "
+              "peak RSS MB |"), "| ---: | --- | --- | ---: | ---: | ---: | ---: | ---: |"]
     for run in runs:
         for label in ("fresh", "reload_same", "newer_export"):
             if label in run:
                 r = run[label]
-                lines.append(f"| {run['events']:,} | {label} | {r['seconds']:.1f} | "
+                grids = f"{run['grids']:,} {run.get('grid_shape', 'squares')}"
+                lines.append(f"| {run['events']:,} | {grids} | {label} | {r['seconds']:.1f} | "
                              f"{r['read_csv_seconds']:.1f} | {r['ratio']:.2f} | "
                              f"{r.get('cpu_ratio', float('nan')):.2f} | "
                              f"{r['peak_rss_mb']:,} |")
@@ -249,11 +260,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--fresh-only", action="store_true",
                     help="only the fresh load (the re-loads double the time at 10 M)")
     ap.add_argument("--workdir", help="keep generated files here (default: a temp dir)")
+    ap.add_argument("--city-grids", type=int, default=0, metavar="N",
+                    help="N irregular grids in 40 townships instead of 1,521 squares")
     args = ap.parse_args(argv)
     base = Path(args.workdir) if args.workdir else Path(tempfile.mkdtemp(prefix="bench_load_"))
+    tag = f"_g{args.city_grids}" if args.city_grids else ""
     variants = ("fresh",) if args.fresh_only else ("fresh", "reload_same", "newer_export")
     results = {"machine": machine(),
-               "runs": [bench(n, base / f"n{n}", variants) for n in args.events]}
+               "runs": [bench(n, base / f"n{n}{tag}", variants, city_grids=args.city_grids)
+                        for n in args.events]}
     Path(args.out).write_text(json.dumps(results, ensure_ascii=False, indent=2),
                               encoding="utf-8")
     print(table(results["runs"]))

@@ -13,6 +13,7 @@ import pyproj
 import shapely
 
 from etl import chinacrs
+from etl.threads import per_slice
 
 POLYGONAL = (3, 6)  # shapely type ids: Polygon, MultiPolygon
 
@@ -59,11 +60,11 @@ def _transform(geoms: np.ndarray, src: pyproj.CRS | str, dst: pyproj.CRS | str) 
 
 
 def to_metric(geoms: np.ndarray, crs: pyproj.CRS) -> np.ndarray:
-    return _transform(geoms, "EPSG:4326", crs)
+    return per_slice(lambda g: _transform(g, "EPSG:4326", crs), np.asarray(geoms, dtype=object))
 
 
 def from_metric(geoms: np.ndarray, crs: pyproj.CRS) -> np.ndarray:
-    return _transform(geoms, crs, "EPSG:4326")
+    return per_slice(lambda g: _transform(g, crs, "EPSG:4326"), np.asarray(geoms, dtype=object))
 
 
 def geoms_to_wgs84(geoms: np.ndarray, crs: str | None) -> np.ndarray:
@@ -129,8 +130,8 @@ def measure(geoms: np.ndarray, crs: pyproj.CRS) -> tuple[np.ndarray, np.ndarray,
         e = np.array([], dtype=float)
         return e, e, e
     m = to_metric(geoms, crs)
-    area = shapely.area(m) / 1e6
-    cen = from_metric(shapely.centroid(m), crs)
+    area = per_slice(shapely.area, m) / 1e6
+    cen = from_metric(per_slice(shapely.centroid, m), crs)
     return area, shapely.get_x(cen), shapely.get_y(cen)
 
 
@@ -149,7 +150,7 @@ def simplify(geoms: np.ndarray, crs: pyproj.CRS, tol_m: float) -> np.ndarray:
     except shapely.errors.GEOSException:
         out = None
     if out is None:
-        out = shapely.simplify(m, tol_m, preserve_topology=True)
+        out = per_slice(lambda g: shapely.simplify(g, tol_m, preserve_topology=True), m)
     return from_metric(out, crs)
 
 
@@ -178,12 +179,12 @@ def overlaps(geoms: np.ndarray, crs: pyproj.CRS, min_m2: float) -> list[tuple[in
     left, right = left[keep], right[keep]
     if not len(left):
         return []
-    inner = shapely.relate_pattern(m[left], m[right], "T********")
+    inner = per_slice(lambda a, b: shapely.relate_pattern(a, b, "T********"), m[left], m[right])
     left, right = left[inner], right[inner]
     if not len(left):
         return []
     try:
-        area = shapely.area(shapely.intersection(m[left], m[right]))
+        area = per_slice(lambda a, b: shapely.area(shapely.intersection(a, b)), m[left], m[right])
     except shapely.errors.GEOSException:
         area = np.array([shapely.area(shapely.intersection(shapely.make_valid(a),
                                                            shapely.make_valid(b)))

@@ -24,6 +24,7 @@ from etl.read_table import BATCH_ROWS
 from etl.privacy import drop_reporter_frame
 from etl.rejects import Counted, Rejects
 from etl.spatial import GridIndex
+from etl.threads import ETL_THREADS
 from etl.upsert import dedup, hash_expr, register, upsert
 from store.schema import rollup_delta
 
@@ -90,7 +91,7 @@ class EventsChange:
 
 
 # batches prepared at once (this machine kind has two cores; 1: prepare one, write one)
-PREPARE_THREADS = max(1, int(os.environ.get("GRIDWALL_ETL_THREADS", 2)))
+PREPARE_THREADS = ETL_THREADS
 SORT_PART_ROWS = int(os.environ.get("GRIDWALL_ETL_SORT_PART_ROWS", 2_000_000))
 
 
