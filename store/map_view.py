@@ -28,6 +28,7 @@ class MapData:
     townships: gpd.GeoDataFrame
     units: gpd.GeoDataFrame            # townships (county) or the township's grids, with figures
     grids: gpd.GeoDataFrame | None     # grid outlines to draw (None when the layer is off)
+    grids_left_out: int = 0            # the county's grids whose outlines are not drawn
     heat_cells: pd.DataFrame | None = None
     heat_dx: float = 0.0
     heat_dy: float = 0.0
@@ -42,9 +43,15 @@ def direct_reader(store, settings) -> Reader:
 
 
 def map_data(read: Reader, township: str | None, layers: tuple[str, ...], start: dt.date,
-             end: dt.date, as_of: dt.datetime, min_events: int = 5) -> MapData:
+             end: dt.date, as_of: dt.datetime, min_events: int = 5,
+             county_grid_outlines_max: int | None = None) -> MapData:
     """The county view (``township`` None, or unknown) or one township's, for ``[start, end)``
-    at ``as_of``, with the layers named in ``layers`` read and the others left out."""
+    at ``as_of``, with the layers named in ``layers`` read and the others left out.
+
+    A county with more than ``county_grid_outlines_max`` grids gets no grid outlines on its
+    county view (``grids_left_out`` says how many): 10,000 grids are ~5 px each on a
+    1920×1080 wall and would be a megabyte of every county view; a township view draws its
+    own grids whatever their number."""
     towns = read(mr.township_shapes)
     if township and township not in set(towns["code"]):
         township = None
@@ -57,7 +64,12 @@ def map_data(read: Reader, township: str | None, layers: tuple[str, ...], start:
     grids = None
     if "grids" in layers or "hotspots" in layers:
         grids = shapes if township else read(mr.grid_shapes, None)
-    data = MapData(townships=towns, units=units, grids=grids if "grids" in layers else None,
+    outlines = grids if "grids" in layers else None
+    left_out = 0
+    if (outlines is not None and not township and county_grid_outlines_max is not None
+            and len(outlines) > county_grid_outlines_max):
+        outlines, left_out = None, len(grids)
+    data = MapData(townships=towns, units=units, grids=outlines, grids_left_out=left_out,
                    window=(start, end))
     if "heat" in layers:
         cells, dx, dy = read(mr.event_cells, start, end, township, 45 if township else 150)

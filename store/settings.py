@@ -42,6 +42,10 @@ Top level
     refresh_s (int, 60)  tour_s (int, 20)  window_days (int, 30)  language (str, "zh")
     ranking_min_events (int, 5)         inside a township, a grid with fewer cohort events
                                         is marked 样本少 and ranked after the others
+    county_grid_outlines_max (int, 5000) a county (city) with more grids draws no grid
+                                        outlines on its county map (a few pixels a grid on
+                                        the wall: noise, and most of the first view's bytes);
+                                        a township's map always draws its grids
 [auth]  (roles and login; dashboard/auth/settings.py validates these)
     required (bool or "auto", "auto")   "auto": login required unless serving on loopback only
     session_hours (float, 12)           a password login lasts this long
@@ -97,6 +101,7 @@ DEFAULTS: dict[str, Any] = {
         "window_days": 30,
         "language": "zh",
         "ranking_min_events": 5,
+        "county_grid_outlines_max": 5000,
     },
     "auth": {
         "required": "auto",

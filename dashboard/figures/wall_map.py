@@ -139,6 +139,10 @@ def map_figure(
         traces += L.grid_boundaries(data.grids, line_color=theme.TEXT_DIM,
                                     line_width=0.8 if drilled else 0.4,
                                     opacity=0.55 if drilled else 0.28)
+    elif data.grids_left_out and "grids" in layers:
+        # on, but too many for the county view: the legend says where they are
+        legend.append(_legend_key(f"网格 {data.grids_left_out:,} 个：点击镇街显示边界",
+                                  line={"color": theme.TEXT_DIM, "width": 1, "dash": "dot"}))
 
     # 4. township boundaries (neighbours faint on a drill-down)
     if "townships" in layers:

@@ -12,17 +12,19 @@ from dash import html
 
 from dashboard.figures.numbers import p_value
 from dashboard.wall.drill import HOT_ROW
+from dashboard.wall.view import county_grids_left_out
 from store import hotspots as hs
 from store import wall_reads as wr
 
 SHOWN = 5
 
 
-def rows_for(layers) -> int:
-    """Rows the board has room for above the map legend, which grows with the heat (one key)
-    and the cameras (two keys)."""
+def rows_for(layers, grid_note: bool = False) -> int:
+    """Rows the board has room for above the map legend, which grows with the heat (one key),
+    the cameras (two keys) and the note of grid outlines left out of a city's county map
+    (one key)."""
     layers = set(layers or ())
-    return max(2, SHOWN - ("heat" in layers) - 2 * ("cameras" in layers))
+    return max(2, SHOWN - ("heat" in layers) - 2 * ("cameras" in layers) - grid_note)
 
 
 def board_rows(hot: pd.DataFrame, town_names: dict, county_level: bool, top: int = SHOWN) -> list:
@@ -64,8 +66,10 @@ BY_LAYERS = True       # the rows left above the legend depend on the layers sho
 
 def read(ctx, v) -> dict:
     return {"hot": ctx.cached(hs.emerging_hotspots, v.start, v.end, v.township),
-            "names": {t["code"]: t["name"] for t in ctx.cached(wr.township_list)}}
+            "names": {t["code"]: t["name"] for t in ctx.cached(wr.township_list)},
+            "grid_note": county_grids_left_out(ctx, v)}
 
 
 def outputs(data: dict, v) -> list:
-    return [board_body(data["hot"], data["names"], v.township is None, rows_for(v.layers))]
+    return [board_body(data["hot"], data["names"], v.township is None,
+                       rows_for(v.layers, data["grid_note"]))]

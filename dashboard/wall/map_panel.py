@@ -18,7 +18,7 @@ from dashboard.figures import theme
 from dashboard.figures.wall_map import (CONTROLS_PX, DEFAULT_LAYERS, DEFAULT_MEASURE,  # noqa: F401
                                         LAYER_OPTIONS, PANEL_PX, SIDE_PX, VIEW_PX, map_figure,
                                         message_figure)
-from dashboard.wall.view import current_view, min_events
+from dashboard.wall.view import current_view, min_events, outlines_max
 from store import map_reads as mr
 from store import map_view
 from store.db import StoreError
@@ -36,7 +36,7 @@ def read_map_data(ctx, township: str | None, layers: tuple[str, ...],
     the window of ``window`` (drill-store data; None = the settings' default)."""
     v = current_view(ctx, window)
     return map_view.map_data(ctx.cached, township, tuple(layers), v.start, v.end, v.as_of,
-                             min_events(ctx))
+                             min_events(ctx), outlines_max(ctx))
 
 
 # --- layout and callback ------------------------------------------------------------------
@@ -77,7 +77,7 @@ def signature(ctx, v) -> str:
 def read(ctx, v) -> dict:
     return {"signature": signature(ctx, v),
             "data": map_view.map_data(ctx.cached, v.township, v.layers, v.start, v.end, v.as_of,
-                                      min_events(ctx))}
+                                      min_events(ctx), outlines_max(ctx))}
 
 
 def outputs(d: dict, v) -> list:

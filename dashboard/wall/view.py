@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from dashboard.figures.wall_map import DEFAULT_LAYERS, DEFAULT_MEASURE
 from dashboard.wall import fmt
+from store import map_reads as mr
 from store.metrics import default_window
 from store.vocab import MAP_MEASURES
 
@@ -113,6 +114,18 @@ def resolve_window(params: dict | None, as_of: dt.datetime,
 def min_events(ctx) -> int:
     """[wall] ranking_min_events: below it a grid's rates are marked 样本少 (default 5)."""
     return int(ctx.settings.section("wall")["ranking_min_events"])
+
+
+def outlines_max(ctx) -> int:
+    """[wall] county_grid_outlines_max: with more grids the county map draws no grid outlines
+    (its legend says so instead)."""
+    return int(ctx.settings.section("wall")["county_grid_outlines_max"])
+
+
+def county_grids_left_out(ctx, v) -> bool:
+    """Whether view ``v`` is a county map whose grid outlines are on but left out."""
+    return (v.township is None and "grids" in v.layers
+            and len(ctx.cached(mr.grid_shapes, None)) > outlines_max(ctx))
 
 
 def current_view(ctx, drill: dict | None, layers=None, measure: str | None = None,

@@ -11,7 +11,9 @@ from flask_caching import Cache
 
 from dashboard.context import AppContext
 from dashboard.figures import theme
+from dashboard.wall import hotspot_board
 from dashboard.wall import map_panel as mp
+from dashboard.wall.view import county_grids_left_out, current_view
 from store.db import ReadStore
 from store.settings import Settings
 from tests.layers.mapdb import event, make_map_db
@@ -238,3 +240,31 @@ def test_the_unvalidated_map_is_what_plotly_validates(ctx, township):
     as_json = [json.loads(pio.to_json(f, validate=False)) for f in (checked, fig)]
     assert as_json[0] == as_json[1]                            # key order aside
     assert len(fig.data) > 5
+
+
+def test_county_with_more_grids_than_the_cap_draws_no_outlines_and_says_so(ctx):
+    """[wall] county_grid_outlines_max: the county view of a city with more grids leaves
+    their outlines out (and says why on the map); a township view still draws its grids."""
+    def outlines(fig):
+        return [t for t in fig.data if t.name == "网格边界"]
+
+    def notes(fig):
+        return [t.name for t in fig.data if t.name and t.name.startswith("网格 ")]
+
+    fig = build(ctx)                                      # 3 grids, default cap 5000
+    assert len(outlines(fig)) == 1 and notes(fig) == []
+    ctx.settings.raw["wall"]["county_grid_outlines_max"] = 2
+    fig = build(ctx)
+    assert outlines(fig) == []
+    assert notes(fig) == ["网格 3 个：点击镇街显示边界"]
+    assert "新发热点 1 处" in [t.name for t in fig.data]   # hotspots still outlined
+    assert notes(build(ctx, layers=("townships",))) == []  # the layer is off: nothing to say
+    town = build(ctx, township="T1")
+    assert len(outlines(town)) == 1 and notes(town) == []
+    # the note is one more legend key: the hotspot board above the legend has a row less
+    county, in_town = current_view(ctx, {}), current_view(ctx, {"township": "T1"})
+    assert county_grids_left_out(ctx, county) and not county_grids_left_out(ctx, in_town)
+    assert hotspot_board.rows_for(county.layers, True) == hotspot_board.rows_for(county.layers) - 1
+    ctx.settings.raw["wall"]["county_grid_outlines_max"] = 3  # at the cap: drawn
+    assert len(outlines(build(ctx))) == 1
+    assert not county_grids_left_out(ctx, county)
