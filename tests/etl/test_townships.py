@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 
 import geopandas as gpd
+import numpy as np
 import pyproj
 import shapely
 
@@ -146,3 +147,27 @@ def test_projected_and_offset_crs_are_converted(county):
     lon, lat = q(county.db, "SELECT centroid_lon, centroid_lat FROM grids "
                             "WHERE grid_id = 'G00'")[0]
     assert abs(lon - (LON0 + 0.5 * SIZE)) < 1e-6 and abs(lat - (LAT0 + 0.5 * SIZE)) < 1e-6
+
+
+def test_township_union_drops_specks_between_grids_but_keeps_enclaves():
+    """Grids digitised one by one leave tiny gaps: their union's holes and splinters under
+    SLIVER_M2 go (each would be a dot on the wall); a missing grid is a real hole and stays."""
+    from etl import geom as G
+
+    step = 0.001                                           # ~100 m x 97 m at 29.6° N
+    ring = [shapely.box(LON0 + i * step, LAT0 + j * step, LON0 + (i + 1) * step,
+                        LAT0 + (j + 1) * step)
+            for i in range(3) for j in range(3) if (i, j) != (1, 1)]    # centre left out
+    speck = shapely.box(LON0 + 0.1 * step, LAT0 + 0.1 * step,
+                        LON0 + 0.12 * step, LAT0 + 0.12 * step)          # ~2 m x 2 m
+    ring[0] = ring[0].difference(speck)                    # a gap inside one grid
+    splinter = shapely.box(LON0 + 5 * step, LAT0, LON0 + 5.1 * step, LAT0 + 0.1 * step)
+    geoms = np.array(ring + [splinter], dtype=object)
+    crs = G.metric_crs_for(geoms)
+    raw = shapely.union_all(geoms)
+    assert shapely.get_num_interior_rings(shapely.get_parts(raw)).sum() == 2
+    shape = G.dissolve(geoms, crs)
+    assert shape.geom_type == "Polygon"                    # the ~100 m² splinter is gone
+    assert shapely.get_num_interior_rings(shape) == 1      # the missing grid's hole stays
+    hole = shapely.Polygon(shapely.get_interior_ring(shape, 0))
+    assert abs(GEOD.geometry_area_perimeter(hole)[0]) > 9_000
