@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 
 def map_axes(
     bounds: tuple[float, float, float, float],
@@ -50,25 +52,32 @@ def emptiest_corner(
     *,
     box_frac: tuple[float, float] = (0.22, 0.38),
     candidates: tuple[str, ...] = ("bottom-left", "bottom-right", "top-left"),
+    avoid: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> str:
     """The corner of the view where a legend box covers the least of ``geoms``.
 
     ``axes`` is :func:`map_axes`'s result; the box is ``box_frac`` of the view's width and
-    height. Ties go to the first candidate. Used to keep the legend off the county.
+    height. ``avoid`` (x, y arrays): marks the box must not hide (a numbered disc the page
+    refers to); a corner that hides fewer of them wins, then the one covering less of
+    ``geoms``. Ties go to the first candidate. Used to keep the legend off the county.
     """
     import shapely
 
     (x0, x1), (y0, y1) = axes["xaxis"]["range"], axes["yaxis"]["range"]
     w, h = (x1 - x0) * box_frac[0], (y1 - y0) * box_frac[1]
     shape = shapely.union_all(list(geoms))
-    best, best_area = candidates[0], None
+    ax, ay = (np.asarray(avoid[0], dtype=float), np.asarray(avoid[1], dtype=float)) \
+        if avoid is not None else (np.array([]), np.array([]))
+    best, best_key = candidates[0], None
     for name in candidates:
         fx, fy = CORNERS[name]
         bx = x0 if fx == 0 else x1 - w
         by = y0 if fy == 0 else y1 - h
-        area = shape.intersection(shapely.box(bx, by, bx + w, by + h)).area
-        if best_area is None or area < best_area - 1e-15:
-            best, best_area = name, area
+        hidden = int(((ax >= bx) & (ax <= bx + w) & (ay >= by) & (ay <= by + h)).sum())
+        key = (hidden, shape.intersection(shapely.box(bx, by, bx + w, by + h)).area)
+        if best_key is None or key[0] < best_key[0] or (
+                key[0] == best_key[0] and key[1] < best_key[1] - 1e-15):
+            best, best_key = name, key
     return best
 
 

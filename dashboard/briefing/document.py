@@ -258,13 +258,19 @@ def slide_figure(b: Briefing, key: str, title: str, fig, note: str = "",
     return _slide(b, key, title, body, png=True)
 
 
+MAP_LISTED = 8     # hotspots listed (and numbered on the map) beside it, with the note below
+
+
 def slide_map(b: Briefing, pal: Palette) -> str:
-    fig = map_figure(b.map_units, b.map_outlines, b.map_grids, b.map_hotspots, pal)
+    fig = map_figure(b.map_units, b.map_outlines, b.map_grids, b.map_hotspots, pal,
+                     numbered=MAP_LISTED)
     items = "".join(
         f'<li><i>{i}</i><div><b>{esc(r.grid_name)}</b><span>{esc(r.township_name)}</span>'
         f'<small>本周 {int(r.k)} 件 · 前4周平均 {r.baseline:.1f} 件 · {r.ratio:.1f} 倍</small>'
-        f'</div></li>' for i, r in enumerate(b.hotspots.head(10).itertuples(), start=1))
-    side = (f'<h2>新发热点 {len(b.hotspots)} 处</h2><ol class="hot">{items}</ol>' if items
+        f'</div></li>' for i, r in enumerate(b.hotspots.head(MAP_LISTED).itertuples(), start=1))
+    rest = len(b.hotspots) - MAP_LISTED
+    more = f'<p class="more">另有 {rest} 处，见地图轮廓</p>' if rest > 0 else ""
+    side = (f'<h2>新发热点 {len(b.hotspots)} 处</h2><ol class="hot">{items}</ol>{more}' if items
             else '<h2>本周无新发热点</h2>')
     side += ('<p class="note">底色：本周每平方公里事件数（按' + b.place_word + '）。'
              '新发热点：本周事件数明显高于该网格前4周水平（泊松检验）。</p>')
@@ -393,6 +399,7 @@ ol.hot li i {{ flex: 0 0 30px; height: 30px; border-radius: 50%; background: {pa
 ol.hot li b {{ font-size: 19px; margin-right: 8px; }}
 ol.hot li span {{ color: {pal.dim}; font-size: 16px; }}
 ol.hot li small {{ display: block; font-size: 15px; color: {pal.text}; }}
+p.more {{ margin: -4px 0 10px 42px; font-size: 16px; color: {pal.dim}; }}
 .summary {{ font-size: 25px; line-height: 1.7; margin: 4px 0 12px; }}
 .points {{ display: flex; gap: 16px; margin: 0 0 6px; }}
 .point {{ flex: 1; border-top: 2px solid {pal.border}; padding-top: 2px; }}

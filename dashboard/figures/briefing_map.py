@@ -26,11 +26,13 @@ def label_sizes(outlines: gpd.GeoDataFrame, large: float = 16, small: float = 12
 
 def map_figure(units: gpd.GeoDataFrame, outlines: gpd.GeoDataFrame | None,
                grids: gpd.GeoDataFrame | None, hotspots: gpd.GeoDataFrame,
-               pal: Palette) -> go.Figure:
+               pal: Palette, numbered: int = 8) -> go.Figure:
     """``units``: code, name, geometry, density (events/km² this week), label_lon/lat.
     ``outlines``: the townships to frame (the county's, or the one township's); ``grids``:
     faint grid outlines (None to leave out); ``hotspots``: hotspot grids (code, name, geometry,
-    k, ratio), in the order the briefing lists them: disc N is row N of that list."""
+    k, ratio), in the order the briefing lists them: disc N is row N of that list. Only the
+    first ``numbered`` (the rows the slide lists) get a disc: a city's hundred hotspots are
+    outlined, and a hundred numbered discs would hide the map and name nothing on the page."""
     axes = L.map_axes(L.bounds((outlines if outlines is not None else units).geometry.values),
                       pad=0.03)
     traces: list = L.choropleth(units, "density", kind="grid", label="事件密度", unit="件/km²",
@@ -51,16 +53,19 @@ def map_figure(units: gpd.GeoDataFrame, outlines: gpd.GeoDataFrame | None,
         traces += L.hotspot_outlines(hotspots, color=pal.hotspot, width=2.5, glow_width=9,
                                      clickable=False)
         # numbered discs; the names are listed beside the map (labels collide in a town centre)
-        pts = hotspots.geometry.representative_point()
+        pts = hotspots.geometry.representative_point().head(numbered)
         traces.append(go.Scatter(
             x=pts.x, y=pts.y, mode="markers+text", showlegend=False, hoverinfo="skip",
             marker={"size": 24, "color": pal.hotspot, "line": {"color": pal.bg, "width": 2}},
-            text=[str(i) for i in range(1, len(hotspots) + 1)], textposition="middle center",
+            text=[str(i) for i in range(1, len(pts) + 1)], textposition="middle center",
             textfont={"size": 14, "color": "#ffffff", "weight": 700}))
         traces.append(go.Scatter(x=[None], y=[None], mode="lines", showlegend=True,
                                  name=f"新发热点 {len(hotspots)} 处",
                                  line={"color": pal.hotspot, "width": 3}, legendrank=1000))
-    corner = L.emptiest_corner(units.geometry.values, axes)
+    discs = hotspots.geometry.representative_point().head(numbered) if not hotspots.empty \
+        else None
+    corner = L.emptiest_corner(units.geometry.values, axes, avoid=None if discs is None
+                               else (discs.x.to_numpy(), discs.y.to_numpy()))
     fig = go.Figure(traces, layout=base_layout(
         pal, **axes, showlegend=True, margin={"l": 0, "r": 0, "t": 0, "b": 0},
         legend={**L.legend_position(corner), "bgcolor": pal.panel, "bordercolor": pal.border,

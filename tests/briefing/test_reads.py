@@ -146,3 +146,20 @@ def test_the_figure_builders_and_reads_do_not_import_dash():
                             "dashboard.figures.briefing_theme", "store.briefing_reads",
                             "dashboard.briefing.compose", "dashboard.briefing.document",
                             "dashboard.briefing.build") == []
+
+
+def test_the_map_slide_lists_the_numbered_hotspots_and_counts_the_rest(store, monkeypatch):
+    """The slide lists as many hotspots as the map numbers, then says how many more are
+    only outlined (a city's week has a hundred: ten rows ran off the slide)."""
+    from dashboard.briefing import document
+    from dashboard.figures.briefing_theme import DARK
+
+    b = compose(store, Settings(), WEEK)
+    n = len(b.hotspots)
+    assert n >= 2, "the demo week should have hotspots"
+    monkeypatch.setattr(document, "MAP_LISTED", 1)
+    html = document.slide_map(b, DARK)
+    assert html.count("<li>") == 1 and f"另有 {n - 1} 处，见地图轮廓" in html
+    monkeypatch.setattr(document, "MAP_LISTED", n)
+    html = document.slide_map(b, DARK)
+    assert html.count("<li>") == n and "另有" not in html

@@ -218,6 +218,11 @@ def test_emptiest_corner_keeps_the_legend_off_the_shape():
     assert L.legend_position("bottom-right")["xanchor"] == "right"
     # full square: all tie, the first candidate wins
     assert L.emptiest_corner([box(0, 0, 2, 2)], axes) == "bottom-left"
+    # a numbered disc the page refers to is never hidden while a corner leaves all in view,
+    # even one that covers more of the shape
+    assert L.emptiest_corner(shape, axes, avoid=([1.8], [0.2])) == "bottom-left"
+    assert L.emptiest_corner(shape, axes, avoid=([1.8, 0.2, 0.2], [0.2, 0.2, 1.8])) \
+        == "bottom-right"                      # every corner hides one: the emptiest again
 
 
 def test_visible_range_and_covers_for_floating_controls():
