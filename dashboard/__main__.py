@@ -72,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
     for name in remove_leftovers(target.ledger):   # copies a killed load left (none while one runs)
         print(f"gridwall: removed leftover {name} of an interrupted load", file=sys.stderr)
     from dashboard.app import create_app
-    from dashboard.heap import limit_arenas
+    from dashboard.heap import freeze_startup, limit_arenas
 
     limit_arenas()          # before any thread: the server's RSS grows with arenas
     try:
@@ -82,6 +82,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     from dashboard.facts_warmer import FactsWarmer
 
+    freeze_startup()        # before the threads: the garbage collector skips the start-up heap
     warmer = FactsWarmer(app.server.config["GRIDWALL_CTX"]).start()
     print(f"gridwall: serving {args.db} on http://{args.host}:{args.port}/ (Ctrl-C stops)",
           flush=True)

@@ -100,6 +100,9 @@ def outputs(data: dict, v, seen: dict | None = None) -> list:
             counts(w["red"], w["yellow"]), v.as_of_caption, {"scope": scope_key(v), "ids": shown}]
 
 
+STATE_READS_DATA = True     # with_state reads the rows: keep them with the reply
+
+
 def with_state(values: list, data: dict, v, seen: dict | None):
     """The list again with its new red rows flashing, when the browser has shown this scope
     before and a red is new since; None (keep ``values``) otherwise."""

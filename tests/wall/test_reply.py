@@ -27,10 +27,11 @@ def town(ctx) -> str:
 
 
 def values_of(out: list, panel) -> list:
+    """The panel's outputs in an answer, its kept JSON as plain values again."""
     i = 0
     for p in reply.PANELS:
         if p is panel:
-            return out[i:i + len(panel.OUTPUTS)]
+            return reply.thaw(out[i:i + len(panel.OUTPUTS)])
         i += len(p.OUTPUTS)
     raise KeyError(panel)
 
@@ -69,9 +70,16 @@ def test_the_background_thread_renders_every_township_view_so_a_drill_down_reads
         if getattr(panel, "CACHE", True):
             monkeypatch.setattr(panel, "read", no_reads)
     out = reply.answer(ctx, replies, v)
-    assert out == [x for values in fresh for x in values]
-    # one JSON answer, as Dash sends it: plain values take orjson's fast path
-    assert orjson.loads(to_json_plotly({"response": out}))["response"][0] == out[0]
+    assert reply.thaw(out) == [x for values in fresh for x in values]
+    # kept as JSON bytes (nothing for the garbage collector to walk), not as dicts and lists
+    assert all(not isinstance(x, (dict, list)) for x in out)
+    assert sum(isinstance(x, bytes) for x in out) >= len(reply.PANELS)
+    # and the data behind a reply only where with_state reads it (the warnings' rows)
+    assert replies._items[reply.panel_key(map_panel, v)][0] is None
+    assert replies._items[reply.panel_key(warnings, v)][0] is not None
+    # one JSON answer, as Dash sends it: the kept JSON embedded as it is
+    sent = orjson.loads(to_json_plotly({"response": reply.for_dash(out)}))["response"]
+    assert sent == reply.thaw(out)
 
 
 def test_plain_values_are_what_dash_itself_would_send(ctx):
