@@ -169,13 +169,14 @@ def without_slivers(geom: shapely.Geometry, min_m2: float) -> shapely.Geometry:
         return geom
     area = shapely.area(parts)
     keep = (area >= min_m2) | (np.arange(len(parts)) == np.argmax(area))
-    out = []
+    out, changed = [], not keep.all()
     for p in parts[keep]:
         holes = shapely.get_interior_ring(p, np.arange(shapely.get_num_interior_rings(p)))
         big = holes[shapely.area(shapely.polygons(holes)) >= min_m2] if len(holes) else holes
-        out.append(p if len(big) == len(holes) else
-                   shapely.Polygon(shapely.get_exterior_ring(p), list(big)))
-    if len(out) == len(parts) and all(a is b for a, b in zip(out, parts)):
+        if len(big) < len(holes):
+            p, changed = shapely.Polygon(shapely.get_exterior_ring(p), list(big)), True
+        out.append(p)
+    if not changed:
         return geom
     return out[0] if len(out) == 1 else shapely.MultiPolygon(out)
 

@@ -42,6 +42,16 @@ def direct_reader(store, settings) -> Reader:
     return lambda fn, *args, **kw: fn(store, settings, *args, **kw)
 
 
+def grids_left_out(read: Reader, township: str | None, layers: tuple[str, ...],
+                   county_grid_outlines_max: int | None) -> int:
+    """How many grid outlines the view leaves out: all of them on a county view with the
+    grid layer on and more grids than ``county_grid_outlines_max``; else 0."""
+    if township or "grids" not in layers or county_grid_outlines_max is None:
+        return 0
+    n = len(read(mr.grid_shapes, None))
+    return n if n > county_grid_outlines_max else 0
+
+
 def map_data(read: Reader, township: str | None, layers: tuple[str, ...], start: dt.date,
              end: dt.date, as_of: dt.datetime, min_events: int = 5,
              county_grid_outlines_max: int | None = None) -> MapData:
@@ -64,11 +74,8 @@ def map_data(read: Reader, township: str | None, layers: tuple[str, ...], start:
     grids = None
     if "grids" in layers or "hotspots" in layers:
         grids = shapes if township else read(mr.grid_shapes, None)
-    outlines = grids if "grids" in layers else None
-    left_out = 0
-    if (outlines is not None and not township and county_grid_outlines_max is not None
-            and len(outlines) > county_grid_outlines_max):
-        outlines, left_out = None, len(grids)
+    left_out = grids_left_out(read, township, layers, county_grid_outlines_max)
+    outlines = grids if "grids" in layers and not left_out else None
     data = MapData(townships=towns, units=units, grids=outlines, grids_left_out=left_out,
                    window=(start, end))
     if "heat" in layers:

@@ -49,23 +49,21 @@ def map_figure(units: gpd.GeoDataFrame, outlines: gpd.GeoDataFrame | None,
             "0 0 3px #fff, 0 0 6px #fff, 0 0 9px #fff"
         traces += L.township_labels(outlines, font_size=label_sizes(outlines), color=pal.text,
                                     weight=600, shadow=halo)
+    discs = hotspots.geometry.representative_point().head(numbered)   # the listed ones
     if not hotspots.empty:
         traces += L.hotspot_outlines(hotspots, color=pal.hotspot, width=2.5, glow_width=9,
                                      clickable=False)
         # numbered discs; the names are listed beside the map (labels collide in a town centre)
-        pts = hotspots.geometry.representative_point().head(numbered)
         traces.append(go.Scatter(
-            x=pts.x, y=pts.y, mode="markers+text", showlegend=False, hoverinfo="skip",
+            x=discs.x, y=discs.y, mode="markers+text", showlegend=False, hoverinfo="skip",
             marker={"size": 24, "color": pal.hotspot, "line": {"color": pal.bg, "width": 2}},
-            text=[str(i) for i in range(1, len(pts) + 1)], textposition="middle center",
+            text=[str(i) for i in range(1, len(discs) + 1)], textposition="middle center",
             textfont={"size": 14, "color": "#ffffff", "weight": 700}))
         traces.append(go.Scatter(x=[None], y=[None], mode="lines", showlegend=True,
                                  name=f"新发热点 {len(hotspots)} 处",
                                  line={"color": pal.hotspot, "width": 3}, legendrank=1000))
-    discs = hotspots.geometry.representative_point().head(numbered) if not hotspots.empty \
-        else None
-    corner = L.emptiest_corner(units.geometry.values, axes, avoid=None if discs is None
-                               else (discs.x.to_numpy(), discs.y.to_numpy()))
+    corner = L.emptiest_corner(units.geometry.values, axes,
+                               avoid=(discs.x.to_numpy(), discs.y.to_numpy()))
     fig = go.Figure(traces, layout=base_layout(
         pal, **axes, showlegend=True, margin={"l": 0, "r": 0, "t": 0, "b": 0},
         legend={**L.legend_position(corner), "bgcolor": pal.panel, "bordercolor": pal.border,

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from dashboard.figures.wall_map import DEFAULT_LAYERS, DEFAULT_MEASURE
 from dashboard.wall import fmt
-from store import map_reads as mr
+from store import map_view
 from store.metrics import default_window
 from store.vocab import MAP_MEASURES
 
@@ -124,8 +124,7 @@ def outlines_max(ctx) -> int:
 
 def county_grids_left_out(ctx, v) -> bool:
     """Whether view ``v`` is a county map whose grid outlines are on but left out."""
-    return (v.township is None and "grids" in v.layers
-            and len(ctx.cached(mr.grid_shapes, None)) > outlines_max(ctx))
+    return map_view.grids_left_out(ctx.cached, v.township, v.layers, outlines_max(ctx)) > 0
 
 
 def current_view(ctx, drill: dict | None, layers=None, measure: str | None = None,
