@@ -47,6 +47,71 @@ def township_labels(
     )]
 
 
+def fit_in_view(
+    gdf: gpd.GeoDataFrame,
+    axes: dict,
+    view_px: tuple[float, float],
+    *,
+    font_px: float = 15,
+    keep_out: Sequence[tuple[str, tuple[float, float]]] = (),
+    pad_px: float = 4,
+) -> gpd.GeoDataFrame:
+    """The rows whose name fits whole in the visible part of their own polygon, with
+    ``label_lon``/``label_lat`` moved there when their usual point is not.
+
+    A drill-down shows the focus township and slivers of its neighbours; a neighbour's own
+    label point is often off screen, at the plot's edge (the name cut in half) or under
+    controls floating over the map. ``keep_out`` lists such boxes as (corner of
+    :data:`layers.canvas.CORNERS`, (width, height) px). A label keeps its point when its
+    whole box (one em a character) fits; else it goes to a point well inside the largest
+    piece of its polygon that is on screen and clear of ``keep_out``; else it is dropped
+    (the unit's fill still answers to hover and click).
+    """
+    import shapely
+    from shapely.ops import polylabel
+
+    from layers.canvas import CORNERS, visible_range
+
+    if gdf.empty:
+        return gdf
+    (x0, x1), (y0, y1) = visible_range(axes, view_px)
+    sx, sy = view_px[0] / (x1 - x0), view_px[1] / (y1 - y0)
+    blocked = []
+    for corner, (w, h) in keep_out:
+        fx, fy = CORNERS[corner]
+        bx = x0 if fx == 0 else x1 - w / sx
+        by = y0 if fy == 0 else y1 - h / sy
+        blocked.append((bx, by, bx + w / sx, by + h / sy))
+    lon, lat = label_points(gdf)
+    names = gdf["name"].astype(str).tolist()
+    out_x, out_y, keep = list(lon), list(lat), []
+    for i, geom in enumerate(gdf.geometry.values):
+        hw = (max(len(names[i]), 1) * font_px / 2 + pad_px) / sx
+        hh = (font_px / 2 + pad_px) / sy
+        room = shapely.box(x0 + hw, y0 + hh, x1 - hw, y1 - hh)
+        for bx0, by0, bx1, by1 in blocked:
+            room = room.difference(shapely.box(bx0 - hw, by0 - hh, bx1 + hw, by1 + hh))
+        if geom is None or geom.is_empty or room.is_empty:
+            keep.append(False)
+            continue
+        here = shapely.Point(lon[i], lat[i])
+        if room.contains(here) and geom.contains(here):
+            keep.append(True)
+            continue
+        part = geom.intersection(room)
+        pieces = [g for g in getattr(part, "geoms", [part])
+                  if g.geom_type == "Polygon" and not g.is_empty]
+        if not pieces:
+            keep.append(False)
+            continue
+        best = max(pieces, key=lambda g: g.area)
+        # the pole of inaccessibility: the point of the piece farthest from its edges
+        pole = polylabel(best, tolerance=max(hw, hh) / 20)
+        out_x[i], out_y[i] = pole.x, pole.y
+        keep.append(True)
+    return gdf.assign(label_lon=out_x, label_lat=out_y)[keep]
+
+
 def place_labels(
     names: Sequence[str],
     x: Sequence[float],

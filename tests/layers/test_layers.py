@@ -273,3 +273,32 @@ def test_place_labels_keeps_names_apart_and_hides_what_cannot_fit():
     _x, _y, size2, shown2 = L.place_labels(names, x, y, axes, (500, 500), priority=[0, 1, 9, 0])
     assert shown2[2] and size2[2] == 20
     assert L.place_labels([], [], [], axes, (500, 500)) == ([], [], [], [])
+
+
+def test_fit_in_view_moves_a_name_on_screen_and_off_the_controls_or_drops_it():
+    """A drill-down's neighbours: a name whose point is off screen or under the controls
+    goes to the visible, uncovered part of its polygon, whole; a sliver too thin for the
+    name goes."""
+    axes = L.map_axes((0, 0, 1, 1), pad=0)
+    axes["yaxis"]["scaleratio"] = 1.0
+    view, font = (500, 500), 15
+    controls = ("top-right", (100, 200))
+    towns = gdf([box(-1, 0.2, 0.45, 0.8),       # mostly off screen to the left
+                 box(0.6, 0.5, 1.5, 1.5),       # its point (1.05, 1.0) is off the top right
+                 box(0.98, 0.0, 1.3, 0.4),      # 10 px on screen: no room for a name
+                 box(0.2, 0.0, 0.4, 0.15)],     # on screen: keeps its own point
+                name=["左镇", "右上镇", "边角镇", "南镇"])
+    towns = towns.assign(label_lon=[-0.3, 1.05, 1.1, 0.3], label_lat=[0.5, 1.0, 0.2, 0.075])
+    out = L.fit_in_view(towns, axes, view, font_px=font, keep_out=[controls])
+    assert list(out["name"]) == ["左镇", "右上镇", "南镇"]
+    (x0, x1), (y0, y1) = L.visible_range(axes, view)
+    sx, sy = view[0] / (x1 - x0), view[1] / (y1 - y0)
+    ctrl = box(x1 - 100 / sx, y1 - 200 / sy, x1, y1)
+    for name, geom, lon, lat in zip(out["name"], out.geometry, out["label_lon"], out["label_lat"]):
+        hw, hh = len(name) * font / 2 / sx, font / 2 / sy
+        label = box(lon - hw, lat - hh, lon + hw, lat + hh)
+        assert box(x0, y0, x1, y1).contains(label), name          # whole on screen
+        assert not label.intersects(ctrl), name                   # clear of the controls
+        assert geom.contains(shapely.Point(lon, lat)), name       # in its own township
+    assert out.iloc[2][["label_lon", "label_lat"]].tolist() == [0.3, 0.075]
+    assert L.fit_in_view(towns.iloc[:0], axes, view).empty
