@@ -16,6 +16,7 @@ from dashboard.figures.deck_density import DeckData, density_deck
 from dashboard.figures.numbers import p_value
 from store import analysis_reads as ar
 from store import map_reads as mr
+from store import map_view
 from store.analysis_filters import Filters
 
 HEX_RADIUS_M = {"county": 400.0, "township": 220.0, "grid": 60.0}
@@ -53,10 +54,15 @@ def deck_data(ctx, f: Filters, size_px: tuple[int, int] = (900, 560)) -> tuple[D
         on="code")
     cams = ctx.cached(ar.camera_status, f.as_of, f.township)
     gaps = hot_shapes[hot_shapes["cameras_online_within"] == 0]
+    # a city's county view: its 10,000 grid outlines would be most of the reply and read
+    # as noise; the wall's cap ([wall] county_grid_outlines_max) applies, and the legend says
+    left_out = 0 if f.grid else map_view.grids_left_out(
+        ctx.cached, f.township, ("grids",),
+        int(ctx.settings.section("wall")["county_grid_outlines_max"]))
     data = DeckData(
         bounds=bounds, cells=cells, hex_radius_m=radius, size_px=size_px,
         townships=ctx.cached(ar.township_outlines, f.township),
-        grids=ctx.cached(ar.grid_outlines, f.township),
+        grids=[] if left_out else ctx.cached(ar.grid_outlines, f.township),
         hotspots=[{**r, "tip": _hot_tip(r)} for r in ar.outline_records(
             hot_shapes, ("code", "name", "k", "p", "cameras_online_within"))],
         selected=ar.outline_records(sel),
@@ -72,7 +78,7 @@ def deck_data(ctx, f: Filters, size_px: tuple[int, int] = (900, 560)) -> tuple[D
                                     gaps["label_lat"])])
     summary = {"events": int(cells["n"].sum()) if not cells.empty else 0,
                "hex_radius_m": radius, "hotspots": int(len(hot)), "gaps": int(len(gaps)),
-               "level": level,
+               "level": level, "grids_left_out": left_out,
                "cohort": "无效/重复事件" if f.status == "invalid" else "有效事件"}
     return data, summary
 

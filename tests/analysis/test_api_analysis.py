@@ -69,8 +69,31 @@ def test_the_deck_has_density_outlines_and_no_base_map(client):
     assert body["deck"]["initialViewState"]["pitch"] > 0
     assert body["summary"]["events"] == 9 + 3 + 1 + 1       # valid events of the week
     assert body["summary"]["hotspots"] == 1 and body["summary"]["gaps"] == 0
+    assert body["summary"]["grids_left_out"] == 0                # 3 grids, cap 5,000
     grid = client.get(f"/api/deck?{Q}&grid=G2").get_json()
     assert grid["summary"]["events"] == 9 and grid["summary"]["level"] == "grid"
+
+
+def test_a_city_county_deck_leaves_its_grid_outlines_out_and_says_how_many(planted_db):
+    """[wall] county_grid_outlines_max applies to the 3D view's county level too (10,000
+    outlines were 3.8 of a city's 4.4 MB); a township or a grid still draws its grids."""
+    from dashboard.app import create_app
+    from store.settings import Settings
+
+    settings = Settings.load(None)
+    settings.raw["wall"]["county_grid_outlines_max"] = 2          # the planted county has 3
+    client = create_app(planted_db, settings).server.test_client()
+
+    def ids(body):
+        return [layer["id"] for layer in body["deck"]["layers"]]
+
+    county = client.get(f"/api/deck?{Q}&w=800&h=500").get_json()
+    assert "grids" not in ids(county) and "townships" in ids(county)
+    assert county["summary"]["grids_left_out"] == 3
+    assert county["summary"]["events"] == 9 + 3 + 1 + 1         # the density is all there
+    for q in ("township=T1", "grid=G2"):
+        body = client.get(f"/api/deck?{Q}&{q}").get_json()
+        assert "grids" in ids(body) and body["summary"]["grids_left_out"] == 0, q
 
 
 def test_the_deck_gl_bundle_is_served_once_with_long_caching(client):

@@ -65,7 +65,9 @@
     legend.innerHTML = "六边形半径 " + s.hex_radius_m + " 米 · 高度与颜色 = 事件数" +
       " · " + esc(s.cohort || "有效事件") + " " + s.events.toLocaleString("zh-CN") + " 件（有坐标）" +
       " · <span class='hot'>▢ 新发热点 " + s.hotspots + "</span>" +
-      " · <span class='gap'>◯ 视频盲区 " + s.gaps + "</span>";
+      " · <span class='gap'>◯ 视频盲区 " + s.gaps + "</span>" +
+      (s.grids_left_out ? "<br>网格 " + s.grids_left_out.toLocaleString("zh-CN") +
+        " 个：选择镇街显示边界" : "");
     status.textContent = "";
     window.__gwReadyAt = performance.now();
     document.body.setAttribute("data-ready", "1");
