@@ -380,6 +380,41 @@ def test_overlapping_grids_are_named_with_their_area_in_square_metres(county):
         assert p["area_m2"] == pytest.approx(float(expected.iloc[0]), rel=2e-3)
 
 
+def test_overlaps_are_tested_again_only_when_the_grids_change(county, monkeypatch):
+    """The pairs are kept with a fingerprint of the grids table: a load with the same grids
+    reports the same pairs without testing them (its overlap test would fail here); a moved
+    grid is tested again."""
+    import json
+
+    from etl import geom
+
+    size = 0.01
+    feats = [_grid_feature("G1", 120.80, 29.58, size),
+             _grid_feature("G3", 120.80 + size / 2, 29.58, size)]
+
+    def write(features):
+        (county.path / "g.geojson").write_text(json.dumps(
+            {"type": "FeatureCollection", "features": features}), encoding="utf-8")
+
+    write(feats)
+    first = source(county.load([{"kind": "grids", "path": "g.geojson"}], with_grids=False),
+                   "grids")["overlapping_grids"]
+    assert [(p["a"], p["b"]) for p in first["pairs"]] == [("G1", "G3")]
+
+    def no_test(*a, **k):
+        raise AssertionError("overlaps tested again for unchanged grids")
+
+    monkeypatch.setattr(geom, "overlaps", no_test)
+    again = source(county.load([{"kind": "grids", "path": "g.geojson"}], with_grids=False),
+                   "grids")
+    assert again["unchanged"] == 2 and again["overlapping_grids"] == first
+    monkeypatch.undo()
+    write([feats[0], _grid_feature("G3", 120.80 + size, 29.58, size)])   # now edge to edge
+    moved = source(county.load([{"kind": "grids", "path": "g.geojson"}], with_grids=False),
+                   "grids")
+    assert moved["updated"] == 1 and "overlapping_grids" not in moved
+
+
 def test_a_clean_lattice_reports_no_overlap(county):
     rep = county.load([])
     assert "overlapping_grids" not in source(rep, "grids")
