@@ -45,6 +45,7 @@ Top level
     county_grid_outlines_max (int, 5000) a county (city) with more grids draws no grid
                                         outlines on its county map (a few pixels a grid on
                                         the wall: noise, and most of the first view's bytes);
+                                        the analysis page's 3D view at county level too;
                                         a township's map always draws its grids
 [auth]  (roles and login; dashboard/auth/settings.py validates these)
     required (bool or "auto", "auto")   "auto": login required unless serving on loopback only
