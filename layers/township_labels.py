@@ -54,6 +54,7 @@ def fit_in_view(
     *,
     font_px: float = 15,
     keep_out: Sequence[tuple[str, tuple[float, float]]] = (),
+    avoid=None,
     pad_px: float = 4,
 ) -> gpd.GeoDataFrame:
     """The rows whose name fits whole in the visible part of their own polygon, with
@@ -65,7 +66,8 @@ def fit_in_view(
     :data:`layers.canvas.CORNERS`, (width, height) px). A label keeps its point when its
     whole box (one em a character) fits; else it goes to a point well inside the largest
     piece of its polygon that is on screen and clear of ``keep_out``; else it is dropped
-    (the unit's fill still answers to hover and click).
+    (the unit's fill still answers to hover and click). ``avoid``: a shape no name may
+    overlap (the drilled township, so its neighbours' names stay off its outline).
     """
     import shapely
     from shapely.ops import polylabel
@@ -85,12 +87,17 @@ def fit_in_view(
     lon, lat = label_points(gdf)
     names = gdf["name"].astype(str).tolist()
     out_x, out_y, keep = list(lon), list(lat), []
+    grown: dict[float, object] = {}        # ``avoid`` grown by each label size met
     for i, geom in enumerate(gdf.geometry.values):
         hw = (max(len(names[i]), 1) * font_px / 2 + pad_px) / sx
         hh = (font_px / 2 + pad_px) / sy
         room = shapely.box(x0 + hw, y0 + hh, x1 - hw, y1 - hh)
         for bx0, by0, bx1, by1 in blocked:
             room = room.difference(shapely.box(bx0 - hw, by0 - hh, bx1 + hw, by1 + hh))
+        if avoid is not None:
+            if hw not in grown:
+                grown[hw] = _grown(avoid, hw, hh)
+            room = room.difference(grown[hw])
         if geom is None or geom.is_empty or room.is_empty:
             keep.append(False)
             continue
@@ -110,6 +117,28 @@ def fit_in_view(
         out_x[i], out_y[i] = pole.x, pole.y
         keep.append(True)
     return gdf.assign(label_lon=out_x, label_lat=out_y)[keep]
+
+
+def _grown(shape, hw: float, hh: float):
+    """``shape`` grown by a box of half-size (hw, hh), the Minkowski sum: where a label's
+    centre would put its box over ``shape``. The union of ``shape`` and, for every edge of
+    its rings, the hull of the edge swept by the box."""
+    import numpy as np
+    import shapely
+
+    # a quarter of the half-height (about a pixel) of detail is all a label can see
+    rings = shapely.get_rings(shapely.get_parts(shape.simplify(min(hw, hh) / 4)))
+    segs = []
+    for ring in rings:
+        c = shapely.get_coordinates(ring)
+        segs.append(np.stack([c[:-1], c[1:]], axis=1))          # (n, 2 ends, 2)
+    if not segs:
+        return shape
+    seg = np.concatenate(segs)
+    corners = np.array([[-hw, -hh], [hw, -hh], [hw, hh], [-hw, hh]])
+    pts = (seg[:, :, None, :] + corners[None, None, :, :]).reshape(len(seg), 8, 2)
+    hulls = shapely.convex_hull(shapely.multipoints(pts))
+    return shapely.union_all(np.append(hulls, shape))
 
 
 def place_labels(

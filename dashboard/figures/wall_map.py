@@ -182,9 +182,11 @@ def map_figure(
     # 8. labels
     if "townships" in layers or drilled:
         if drilled:
-            # only the names that fit whole on screen, clear of the controls
+            # only the names that fit whole on screen, clear of the controls and of the
+            # drilled township's outline
             others = L.fit_in_view(towns[towns["code"] != township], axes, VIEW_PX,
-                                   font_px=15, keep_out=[("top-right", CONTROLS_PX)])
+                                   font_px=15, keep_out=[("top-right", CONTROLS_PX)],
+                                   avoid=focus.geometry.union_all())
             traces += L.township_labels(others, font_size=15, color=theme.TEXT_DIM)
             if grid is not None:
                 sel = units[units["code"] == grid]

@@ -302,3 +302,23 @@ def test_fit_in_view_moves_a_name_on_screen_and_off_the_controls_or_drops_it():
         assert geom.contains(shapely.Point(lon, lat)), name       # in its own township
     assert out.iloc[2][["label_lon", "label_lat"]].tolist() == [0.3, 0.075]
     assert L.fit_in_view(towns.iloc[:0], axes, view).empty
+
+
+def test_fit_in_view_keeps_names_off_the_drilled_township():
+    """``avoid``: a neighbour's name whose box would lie over the drilled township moves
+    into the neighbour's free part, and goes if there is none."""
+    axes = L.map_axes((0, 0, 1, 1), pad=0)
+    axes["yaxis"]["scaleratio"] = 1.0
+    view, font = (500, 500), 15
+    focus = Polygon([(0.3, 0.3), (0.7, 0.2), (0.8, 0.7), (0.35, 0.8)])   # slanted edges
+    towns = gdf([box(0.0, 0.0, 1.0, 0.3),          # south: its point hugs the focus
+                 box(0.7, 0.6, 0.79, 0.72)],        # a sliver beside the focus: no room
+                name=["南边镇", "窄镇"])
+    towns = towns.assign(label_lon=[0.5, 0.75], label_lat=[0.27, 0.66])
+    out = L.fit_in_view(towns, axes, view, font_px=font, avoid=focus)
+    assert list(out["name"]) == ["南边镇"]
+    (x0, x1), (y0, y1) = L.visible_range(axes, view)
+    hw, hh = 3 * font / 2 / (view[0] / (x1 - x0)), font / 2 / (view[1] / (y1 - y0))
+    lon, lat = out.iloc[0][["label_lon", "label_lat"]]
+    assert not box(lon - hw, lat - hh, lon + hw, lat + hh).intersects(focus)
+    assert towns.geometry.iloc[0].contains(shapely.Point(lon, lat))
