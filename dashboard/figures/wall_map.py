@@ -86,6 +86,25 @@ def map_figure(
     measure: str = DEFAULT_MEASURE,
 ) -> go.Figure:
     """The map for the county (``township`` None) or one township, with ``grid`` highlighted."""
+    traces, layout = map_parts(data, township=township, grid=grid, layers=layers,
+                               measure=measure)
+    # the traces are ours (one per unit to click: a township's ~100 grids), so plotly's
+    # validation and copy of each is skipped: 104 -> 50 ms for a township's map, the same
+    # JSON (tests/layers/test_map_figure.py); the layout is still validated
+    return go.Figure(data=traces, layout=layout, _validate=False)
+
+
+def map_parts(
+    data: MapData,
+    *,
+    township: str | None = None,
+    grid: str | None = None,
+    layers: tuple[str, ...] = tuple(DEFAULT_LAYERS),
+    measure: str = DEFAULT_MEASURE,
+) -> tuple[list, go.Layout]:
+    """:func:`map_figure`'s traces and layout, not yet a Figure: the wall turns them into
+    its JSON directly (dashboard/wall/figure_json.plain_parts), without the Figure's copy
+    of every trace (a city's 41 views are re-rendered every minute)."""
     label, unit, decimals = MAP_MEASURES.get(measure, MAP_MEASURES[DEFAULT_MEASURE])
     measure = measure if measure in MAP_MEASURES else DEFAULT_MEASURE
     towns = data.townships
@@ -231,10 +250,7 @@ def map_figure(
     )
     for t in traces[n_below:]:
         t.zorder = 2
-    # the traces are ours (one per unit to click: a township's ~100 grids), so plotly's
-    # validation and copy of each is skipped: 104 -> 50 ms for a township's map, the same
-    # JSON (tests/layers/test_map_figure.py); the layout is still validated
-    return go.Figure(data=traces + legend, layout=go.Layout(layout), _validate=False)
+    return traces + legend, go.Layout(layout)
 
 
 def message_figure(text: str) -> go.Figure:

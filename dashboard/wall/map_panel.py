@@ -17,7 +17,8 @@ from dash import dcc, html
 from dashboard.figures import theme
 from dashboard.figures.wall_map import (CONTROLS_PX, DEFAULT_LAYERS, DEFAULT_MEASURE,  # noqa: F401
                                         LAYER_OPTIONS, PANEL_PX, SIDE_PX, VIEW_PX, map_figure,
-                                        message_figure)
+                                        map_parts, message_figure)
+from dashboard.wall.figure_json import plain_parts
 from dashboard.wall.view import current_view, min_events, outlines_max
 from store import map_reads as mr
 from store import map_view
@@ -84,8 +85,9 @@ def outputs(d: dict, v) -> list:
     data = d["data"]
     if data.townships.empty:
         return [message_figure("暂无地图数据"), d["signature"]]
-    return [map_figure(data, township=v.township, grid=v.grid, layers=v.layers,
-                       measure=v.measure), d["signature"]]
+    traces, layout = map_parts(data, township=v.township, grid=v.grid, layers=v.layers,
+                               measure=v.measure)
+    return [plain_parts(traces, layout), d["signature"]]
 
 
 def with_state(values: list, _d, _v, known: str | None):

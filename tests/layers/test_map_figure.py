@@ -139,12 +139,12 @@ def test_measure_selects_the_column(ctx):
 
 def test_update_sends_nothing_when_the_browser_has_the_same_view(ctx):
     fig, sig = mp.update_map(ctx, {"township": "T1", "grid": None}, ["townships"], "red", None)
-    assert isinstance(fig, go.Figure) and sig
+    assert isinstance(go.Figure(fig), go.Figure) and fig["data"] and sig   # the figure's JSON
     again = mp.update_map(ctx, {"township": "T1", "grid": None}, ["townships"], "red", sig,
                           refresh=True)
     assert again == (dash.no_update, dash.no_update)
     other, sig2 = mp.update_map(ctx, {"township": "T1", "grid": "G1"}, ["townships"], "red", sig)
-    assert isinstance(other, go.Figure) and sig2 != sig
+    assert other["data"] and sig2 != sig
 
 
 def test_layout_ids_and_chinese_options(ctx):
@@ -161,6 +161,7 @@ def test_layout_ids_and_chinese_options(ctx):
 def test_a_grid_alone_opens_its_township(ctx):
     fig, _ = mp.update_map(ctx, {"township": None, "grid": "G3"}, list(mp.DEFAULT_LAYERS),
                            "reported", None)
+    fig = go.Figure(fig)
     assert fig.layout.uirevision == "map:township:T2"
     assert any(t.name == "选中" and t.line.color == theme.SELECTED for t in fig.data)
 

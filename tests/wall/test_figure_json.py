@@ -39,7 +39,8 @@ def test_every_wall_figure_is_what_plotly_sends(ctx):
         for name, fig in figures_of(ctx, township):
             assert fj.plain_figure(fig) == plotly_json(fig), name
             seen.add(name)
-    assert {"dashboard.wall.map_panel", "dashboard.wall.trend", "dashboard.wall.mix"} <= seen
+    # the map is sent from its parts: test_the_map_made_plain_from_its_parts_...
+    assert {"dashboard.wall.trend", "dashboard.wall.mix"} <= seen
 
 
 @pytest.mark.parametrize("township", [None, "first"])
@@ -53,6 +54,24 @@ def test_the_map_with_every_layer_takes_the_direct_path(ctx, township):
         direct = fj.fast_figure(fig)            # raises if it had to fall back
         assert direct == plotly_json(fig)
         assert any(isinstance(t.get("x"), dict) and "bdata" in t["x"] for t in direct["data"])
+
+
+@pytest.mark.parametrize("township", [None, "first"])
+def test_the_map_made_plain_from_its_parts_is_the_figure_plotly_sends(ctx, township):
+    """The wall's map goes to JSON from its traces and layout (no Figure built): the same
+    values as the Figure, on every layer and measure, with a grid selected too."""
+    codes = [t["code"] for t in ctx.cached(wr.township_list)]
+    code = codes[0] if township else None
+    layers = ("townships", "grids", "heat", "cameras", "hotspots", "warnings")
+    data = mp.read_map_data(ctx, code, layers)
+    grid = data.units["code"].iloc[0] if code else None
+    for measure in ("reported", "density", "open_backlog", "red"):
+        kw = {"township": code, "grid": grid, "layers": layers, "measure": measure}
+        assert fj.plain_parts(*mp.map_parts(data, **kw)) == plotly_json(mp.map_figure(data, **kw))
+    v = current_view(ctx, {"township": code})
+    (value, _sig) = mp.outputs(mp.read(ctx, v), v)
+    assert value == plotly_json(mp.map_figure(mp.read(ctx, v)["data"], township=code,
+                                              layers=v.layers, measure=v.measure))
 
 
 def test_values_left_to_plotly_still_come_out_as_plotly_sends_them():
