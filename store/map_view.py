@@ -42,6 +42,12 @@ def direct_reader(store, settings) -> Reader:
     return lambda fn, *args, **kw: fn(store, settings, *args, **kw)
 
 
+def outlines_max(settings) -> int:
+    """[wall] county_grid_outlines_max: with more grids a county view (the wall's map, the
+    3D view) draws no grid outlines and says how many it left out."""
+    return int(settings.section("wall")["county_grid_outlines_max"])
+
+
 def grids_left_out(read: Reader, township: str | None, layers: tuple[str, ...],
                    county_grid_outlines_max: int | None) -> int:
     """How many grid outlines the view leaves out: all of them on a county view with the

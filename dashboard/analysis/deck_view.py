@@ -57,8 +57,7 @@ def deck_data(ctx, f: Filters, size_px: tuple[int, int] = (900, 560)) -> tuple[D
     # a city's county view: its 10,000 grid outlines would be most of the reply and read
     # as noise; the wall's cap ([wall] county_grid_outlines_max) applies, and the legend says
     left_out = 0 if f.grid else map_view.grids_left_out(
-        ctx.cached, f.township, ("grids",),
-        int(ctx.settings.section("wall")["county_grid_outlines_max"]))
+        ctx.cached, f.township, ("grids",), map_view.outlines_max(ctx.settings))
     data = DeckData(
         bounds=bounds, cells=cells, hex_radius_m=radius, size_px=size_px,
         townships=ctx.cached(ar.township_outlines, f.township),

@@ -46,12 +46,17 @@ def fast_figure(fig) -> dict:
     """The direct conversion; raises ``_Unplain`` for a figure it cannot convert exactly."""
     if fig._frame_objs:
         raise _Unplain("frames")
+    return _direct(fig._data, fig._layout)
+
+
+def _direct(traces, layout: dict) -> dict:
+    """Trace property dicts and the layout's as plain values (raises ``_Unplain``)."""
     data = []
-    for trace in fig._data:
+    for trace in traces:
         out = _value(trace, False)
         out.pop("uid", None)            # pio.to_json(remove_uids=True)
         data.append(out)
-    return {"data": data, "layout": _value(fig._layout, False)}
+    return {"data": data, "layout": _value(layout, False)}
 
 
 def plain_parts(traces: list, layout) -> dict:
@@ -59,12 +64,7 @@ def plain_parts(traces: list, layout) -> dict:
     Figure (it copies every trace: half the time of a township's map with its ~250 click
     targets). Equal to ``plain_figure`` of that Figure (tests/wall/test_figure_json.py)."""
     try:
-        data = []
-        for trace in traces:
-            out = _value(trace._props, False)
-            out.pop("uid", None)
-            data.append(out)
-        return {"data": data, "layout": _value(layout._props, False)}
+        return _direct((t._props for t in traces), layout._props)
     except _Unplain:
         return plain_figure(go.Figure(data=traces, layout=layout, _validate=False))
 

@@ -119,7 +119,7 @@ def min_events(ctx) -> int:
 def outlines_max(ctx) -> int:
     """[wall] county_grid_outlines_max: with more grids the county map draws no grid outlines
     (its legend says so instead)."""
-    return int(ctx.settings.section("wall")["county_grid_outlines_max"])
+    return map_view.outlines_max(ctx.settings)
 
 
 def county_grids_left_out(ctx, v) -> bool:
