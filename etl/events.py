@@ -187,8 +187,15 @@ def prepare_events(ctx: Context, r, index: GridIndex, tally: Tally) -> tuple[pa.
     category, _, _ = _mapped(r.text_or_empty("category"), src.values.get("category"))
     cat_null = category.is_null().to_numpy(zero_copy_only=False)
     rj.flag(cat_null, "missing_category", "category is empty")
-    known = pa.array(list(ctx.settings.known_categories), pa.string())
-    unknown_cat = ~pc.is_in(category, value_set=known).to_numpy(zero_copy_only=False) & ~cat_null
+    declared = ctx.settings.known_categories
+    if declared:
+        known = pa.array(declared, pa.string())
+        unknown_cat = (~pc.is_in(category, value_set=known).to_numpy(zero_copy_only=False)
+                       & ~cat_null)
+    else:
+        # settings that declare no [categories] take the source's as they come: listing
+        # every one of them as "not in settings" would only bury the report's real notes
+        unknown_cat = np.zeros(n, bool)
     if ctx.settings.strict_categories:
         rj.flag(unknown_cat, "unknown_category",
                 lambda idx: [f"category {category[int(i)].as_py()!r} is not in the settings' "

@@ -6,6 +6,7 @@ are also written out, commented, in ``data/settings.toml``.
 Top level
     timezone (str, "Asia/Shanghai")     zone of naive timestamps and of as_of
     strict_categories (bool, false)     reject events whose category is not in [categories]
+                                        (true needs a [categories] table)
     as_of (str, "")                     pin as_of: "" = the database's as_of_mode (default now),
                                         "now", "newest_report", or an ISO timestamp
     stale_after_h (float, 2)            data freshness: the feed is stale (数据已N小时未更新)
@@ -183,6 +184,10 @@ class Settings:
             if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
                 raise SettingsError(f"{self.source}: {key} must be a positive number (hours)")
         self._validate_ingest()
+        if self.strict_categories and not self.known_categories:
+            raise SettingsError(f"{self.source}: strict_categories = true needs a "
+                                "[categories] table to check against (it would reject "
+                                "every event)")
         mb = self.raw["admin"]["max_upload_mb"]
         if isinstance(mb, bool) or not isinstance(mb, (int, float)) or mb <= 0:
             raise SettingsError(f"{self.source}: admin.max_upload_mb must be a positive number")

@@ -4,8 +4,10 @@ from __future__ import annotations
 import json
 
 import geopandas as gpd
+import pytest
 import shapely
 
+from store.settings import Settings, SettingsError
 from tests.etl.conftest import FIX, cell, one, q, source, write_csv
 
 HEAD = ["事件编号", "上报时间", "事件类型", "经度", "纬度", "所属网格", "办结时间", "处置层级",
@@ -79,6 +81,17 @@ def test_unknown_categories_load_and_are_listed_unless_strict(county, tmp_path):
     county.load([county.events(rows, head=HEAD)], settings=settings)
     assert q(county.db, "SELECT source_row, reason FROM rejects ORDER BY 1") == [
         (2, "unknown_category"), (3, "unknown_category")]
+
+
+def test_settings_without_categories_list_none_and_cannot_be_strict(county, tmp_path):
+    rows = [ev("B1"), ev("B2", cat="新型诉求")]
+    rep = county.load([county.events(rows, head=HEAD)])          # the built-in defaults
+    assert "unknown_categories" not in source(rep, "events")
+    assert one(county.db, "SELECT count(*) FROM events") == 2
+    settings = tmp_path / "s.toml"
+    settings.write_text("strict_categories = true\n", encoding="utf-8")
+    with pytest.raises(SettingsError, match=r"strict_categories = true needs a \[categories\]"):
+        Settings.load(settings)
 
 
 def test_values_mapping_in_the_config(county):

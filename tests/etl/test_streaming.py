@@ -150,14 +150,18 @@ def test_warnings_and_unknown_categories_add_up_over_batches_prepared_in_paralle
     rows = [ev(f"W{i}", level=("外包" if i % 3 == 0 else "网格"), cat=f"新型{i % 4}",
                sat=("很好" if i % 5 == 0 else "满意"), lonlat=(("121.5", "29.59") if i == 7
                                                             else None)) for i in range(40)]
-    whole = source(county.load([county.events(rows, head=HEAD)]), "events")
+    settings = county.path.parent / "s.toml"
+    settings.write_text('[categories."新型0"]\nlabel_en = "new"\n', encoding="utf-8")
+    whole = source(county.load([county.events(rows, head=HEAD)], settings=settings), "events")
     expected = _everything(county.db)
     county.db.unlink()
     monkeypatch.setattr(stage, "BATCH_ROWS", 3)       # 14 batches, two prepared at a time
-    sliced = source(county.load([county.events(rows, head=HEAD)]), "events")
+    sliced = source(county.load([county.events(rows, head=HEAD)], settings=settings),
+                    "events")
     assert _everything(county.db) == expected
     for key in ("warnings", "unknown_categories", "rejected_by_reason", "rows_read", "new"):
         assert sliced[key] == whole[key], key
     assert sliced["warnings"]["unknown_level"]["count"] == 14
     assert sliced["warnings"]["unknown_satisfaction"]["count"] == 8
-    assert sum(sliced["unknown_categories"].values()) == 39       # W7 is outside the county
+    # 新型1..3 are not declared; W7 (新型3) is outside the county
+    assert sliced["unknown_categories"] == {"新型1": 10, "新型2": 10, "新型3": 9}
