@@ -104,7 +104,8 @@ def map_parts(
 ) -> tuple[list, go.Layout]:
     """:func:`map_figure`'s traces and layout, not yet a Figure: the wall turns them into
     its JSON directly (dashboard/wall/figure_json.plain_parts), without the Figure's copy
-    of every trace (a city's 41 views are re-rendered every minute)."""
+    of every trace (a city's 41 views are re-rendered every minute). The traces are
+    ``go`` trace objects, except the click fills, which are plain trace dicts."""
     label, unit, decimals = MAP_MEASURES.get(measure, MAP_MEASURES[DEFAULT_MEASURE])
     measure = measure if measure in MAP_MEASURES else DEFAULT_MEASURE
     towns = data.townships
@@ -215,19 +216,27 @@ def map_parts(
             traces += L.township_labels(placed, font_size=[float(v) for v in placed["size"]],
                                         color=theme.TEXT, weight=600)
 
+    for t in traces[n_below:]:
+        t.zorder = 2
+
     # 9. click targets on top: the whole polygon of every unit (and of the neighbour
-    # townships on a drill-down), then markers at the label points and hotspot grids
+    # townships on a drill-down; plain trace dicts, one per unit), then markers at the label
+    # points and hotspot grids
     if drilled:
         others = towns[towns["code"] != township]
-        traces += L.click_fills(others, kind="township",
+        traces += L.click_fills(others, kind="township", zorder=2,
                                 hover_text=[f"{n}<br><i>点击切换</i>" for n in others["name"]])
-    traces += L.click_fills(units, kind="grid" if drilled else "township", hover_text=unit_hover)
+    traces += L.click_fills(units, kind="grid" if drilled else "township", hover_text=unit_hover,
+                            zorder=2)
+    markers = unit_markers + hot_markers
     if drilled:
-        traces += L.click_markers(others, kind="township", size=30,
-                                  color="rgba(0,0,0,0)", line_color="rgba(0,0,0,0)",
+        markers = L.click_markers(others, kind="township", size=30, color="rgba(0,0,0,0)",
+                                  line_color="rgba(0,0,0,0)",
                                   hover_text=[f"{n}<br><i>点击切换</i>"
-                                              for n in others["name"]])
-    traces += unit_markers + hot_markers
+                                              for n in others["name"]]) + markers
+    for t in markers:
+        t.zorder = 2
+    traces += markers
 
     view = "township:" + township if drilled else "county"
     layout = theme.base_layout(
@@ -248,8 +257,6 @@ def map_parts(
                 "itemsizing": "constant", "traceorder": "grouped"},
         uirevision=f"map:{view}",
     )
-    for t in traces[n_below:]:
-        t.zorder = 2
     return traces + legend, go.Layout(layout)
 
 

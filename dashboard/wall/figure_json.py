@@ -62,9 +62,10 @@ def _direct(traces, layout: dict) -> dict:
 def plain_parts(traces: list, layout) -> dict:
     """``go.Figure(data=traces, layout=layout)`` as plain JSON values, without building the
     Figure (it copies every trace: half the time of a township's map with its ~250 click
-    targets). Equal to ``plain_figure`` of that Figure (tests/wall/test_figure_json.py)."""
+    targets). A trace is a ``go`` trace or a plain trace dict (with its ``type``). Equal to
+    ``plain_figure`` of that Figure (tests/wall/test_figure_json.py)."""
     try:
-        return _direct((t._props for t in traces), layout._props)
+        return _direct((t if isinstance(t, dict) else t._props for t in traces), layout._props)
     except _Unplain:
         return plain_figure(go.Figure(data=traces, layout=layout, _validate=False))
 

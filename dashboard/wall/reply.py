@@ -60,15 +60,29 @@ WARM_EVERY_S = 2.0
 _FIGURE = go.Figure
 
 
+_LEAF = frozenset((str, int, float, bool, type(None)))
+_PROP_NAMES: dict[type, frozenset] = {}    # per component class: its props' names
+_WILDCARDS = ("data-", "aria-")           # Component._valid_wildcard_attributes
+
+
 def plain(value: Any) -> Any:
     """``value`` as plain JSON values: a figure as its dict, a component as Dash's JSON form
-    of it, numpy scalars as Python numbers; ``no_update`` stays itself."""
+    of it, numpy scalars as Python numbers; ``no_update`` stays itself.
+
+    The exact built-in types are tested first: a city's rows of warnings and rankings are
+    ~1 M strings, dicts and lists a minute (already plain, from dashboard.wall.plain_html),
+    and asking each whether it is a Component (an ABC) cost a second of the re-render."""
+    t = type(value)
+    if t in _LEAF:
+        return value
+    if t is dict:
+        return {k: plain(v) for k, v in value.items()}
+    if t is list or t is tuple:
+        return [plain(v) for v in value]
+    if isinstance(value, Component):
+        return _component(value)
     if isinstance(value, _FIGURE):
         return plain_figure(value)
-    if isinstance(value, Component):
-        j = value.to_plotly_json()
-        return {"type": j["type"], "namespace": j["namespace"],
-                "props": {k: plain(v) for k, v in j["props"].items()}}
     if isinstance(value, (list, tuple)):
         return [plain(v) for v in value]
     if isinstance(value, dict):
@@ -76,6 +90,18 @@ def plain(value: Any) -> Any:
     if hasattr(value, "item") and not isinstance(value, (str, bytes)):
         return value.item()
     return value
+
+
+def _component(c: Component) -> dict:
+    """Dash's JSON form of a component (``Component.to_plotly_json``), made plain: the props
+    set on it, read from its ``__dict__`` instead of asking ``hasattr`` of each of its
+    class's ~20 prop names (tests/wall/test_reply.py compares both on every panel)."""
+    names = _PROP_NAMES.get(type(c))
+    if names is None:
+        names = _PROP_NAMES[type(c)] = frozenset(c._prop_names)
+    props = {k: plain(v) for k, v in vars(c).items()
+             if k in names or k.startswith(_WILDCARDS)}
+    return {"type": c._type, "namespace": c._namespace, "props": props}
 
 
 _JSON_OPTS = orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_NON_STR_KEYS

@@ -239,12 +239,16 @@ def test_visible_range_and_covers_for_floating_controls():
 
 def test_click_fills_one_transparent_fill_per_unit_answering_on_its_fill():
     g = gdf([SQ, RING])
-    fills = L.click_fills(g, kind="grid", hover_text=["甲", "乙"])
-    assert [list(t.customdata[0]) for t in fills] == [["grid", "U0"], ["grid", "U1"]]
-    assert all(t.hoveron == "fills" and t.fill == "toself" for t in fills)
-    assert all(t.fillcolor == "rgba(0,0,0,0)" and t.line.width == 0 for t in fills)
-    assert [t.name for t in fills] == ["甲", "乙"]            # a fill's hover shows its name
-    assert np.isnan(np.asarray(fills[1].x)).sum() == 1        # the hole is its own ring
+    fills = L.click_fills(g, kind="grid", hover_text=["甲", "乙"], zorder=2)
+    # plain trace dicts that plotly's own schema accepts as they are
+    traces = [go.Scatter({k: v for k, v in t.items() if k != "type"}) for t in fills]
+    assert all(t["type"] == "scatter" for t in fills)
+    assert [list(t.customdata[0]) for t in traces] == [["grid", "U0"], ["grid", "U1"]]
+    assert all(t.hoveron == "fills" and t.fill == "toself" and t.zorder == 2 for t in traces)
+    assert all(t.fillcolor == "rgba(0,0,0,0)" and t.line.width == 0 for t in traces)
+    assert [t.name for t in traces] == ["甲", "乙"]           # a fill's hover shows its name
+    assert np.isnan(np.asarray(fills[1]["x"])).sum() == 1     # the hole is its own ring
+    assert "zorder" not in L.click_fills(g, kind="grid")[0]
     with pytest.raises(ValueError):
         L.click_fills(g, kind="village")
 

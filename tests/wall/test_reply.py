@@ -11,7 +11,7 @@ import pytest
 from plotly.io.json import to_json_plotly
 
 from dashboard.app import create_app
-from dashboard.wall import (gauges, kpis, map_panel, ranking, reply, warnings, window_bar)
+from dashboard.wall import gauges, kpis, map_panel, reply, warnings, window_bar
 from dashboard.wall.view import current_view
 
 pytestmark = pytest.mark.slow
@@ -83,11 +83,22 @@ def test_the_background_thread_renders_every_township_view_so_a_drill_down_reads
 
 
 def test_plain_values_are_what_dash_itself_would_send(ctx):
-    v = current_view(ctx, {})
-    fig = gauges.gauge_figure(0.9459, 0.98)
-    rows = ranking.outputs(ranking.read(ctx, v), v)[0]
-    for value in (fig, rows):
+    """reply.plain (its own reading of a component's props, exact types first) gives what
+    Dash's encoder gives, for every output of every panel of the county and a township,
+    components with data-* props and numpy scalars among them."""
+    import numpy as np
+    from dash import dcc, html
+
+    views = [current_view(ctx, {}), current_view(ctx, {"township": town(ctx)})]
+    values = [gauges.gauge_figure(0.9459, 0.98),
+              html.Div([html.Span("甲", className="a", **{"data-k": np.int64(3)}), 1.5, None],
+                       id={"type": "t", "i": 1}, n_clicks=0, **{"aria-label": "乙"}),
+              dcc.Graph(figure={"data": []}, config={"displayModeBar": False}),
+              (np.float64(0.25), np.str_("丙"), [True, ("x",)])]
+    values += [list(p.outputs(p.read(ctx, v), v)) for v in views for p in reply.PANELS]
+    for value in values:
         assert orjson.loads(to_json_plotly({"x": value}))["x"] == reply.plain(value)
+    assert reply.plain(dash.no_update) is dash.no_update
 
 
 
