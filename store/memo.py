@@ -37,3 +37,12 @@ class VersionMemo:
                     self._memo_by_version[version][key] = value
                 self._memo_building.pop((version, key), None)
         return value
+
+
+def shared_read(fn):
+    """Mark a read whose result its callers only cut parts from and never change: a cache
+    (dashboard.context) may then hand every caller the one object instead of a copy. Meant
+    for large reads that many views cut from (every township's grids, every scope's
+    warnings); a test compares each, after the wall has used it, with a fresh read."""
+    fn.shared_read = True
+    return fn

@@ -17,6 +17,7 @@ from store import event_rows as er
 from store import metrics as m
 from store.db import ReadStore
 from store.map_reads import cameras_near_grid
+from store.memo import shared_read
 from store.settings import Settings
 
 _US_PER_H = 3_600_000_000.0
@@ -128,6 +129,7 @@ def _ranked(df: pd.DataFrame, settings: Settings, grids: bool, min_events: int,
     return df
 
 
+@shared_read
 def township_rankings(store: ReadStore, settings: Settings, start: dt.date, end: dt.date,
                       as_of: dt.datetime, min_events: int = 5,
                       worst: bool = True) -> dict[str, pd.DataFrame]:
@@ -156,7 +158,7 @@ def unit_ranking_via(read, township: str | None, start: dt.date, end: dt.date,
     if township:
         found = read(township_rankings, start, end, as_of, min_events, worst).get(township)
         if found is not None:
-            return found
+            return found.copy()          # the read is shared: its frames are not ours
     return read(unit_ranking, township, start, end, as_of, min_events, worst)
 
 
@@ -329,6 +331,7 @@ def warning_events(store: ReadStore, settings: Settings, township: str | None,
     return store.df(sql, params_all)
 
 
+@shared_read
 def warning_lists(store: ReadStore, settings: Settings, as_of: dt.datetime,
                   limit: int = 60) -> pd.DataFrame:
     """Every scope's red/yellow list in one read: each township's first ``limit`` rows in

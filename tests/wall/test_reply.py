@@ -231,3 +231,29 @@ def test_a_pinned_as_of_is_rendered_once(ctx, replies, monkeypatch):
     warmer.step()
     warmer.step()
     assert renders == [ctx.as_of()]
+
+
+def test_shared_reads_are_not_changed_by_the_panels_that_cut_them(ctx):
+    """Every township's grid ranking and every scope's warnings are handed to the panels as
+    one object (store.memo.shared_read), not a copy each: after the wall has rendered the
+    county and a township from them, they still equal a fresh read."""
+    import pandas as pd
+
+    from dashboard.wall.view import min_events
+    from store import wall_reads as wr
+
+    replies = reply.Replies()
+    for query in ({}, {"township": town(ctx)}):
+        reply.answer(ctx, replies, current_view(ctx, query))
+    v = current_view(ctx, {})
+    args = (v.start, v.end, v.as_of, min_events(ctx), True)     # as unit_ranking_via asks
+    shared = ctx.cached(wr.township_rankings, *args)
+    assert shared is ctx.cached(wr.township_rankings, *args)     # one object, not a copy
+    fresh = wr.township_rankings(ctx.store, ctx.settings, *args)
+    assert shared.keys() == fresh.keys() and town(ctx) in fresh
+    for code, df in fresh.items():
+        pd.testing.assert_frame_equal(shared[code], df)
+    lists = ctx.cached(wr.warning_lists, v.as_of, warnings.LIMIT)
+    assert len(lists) > 0
+    pd.testing.assert_frame_equal(
+        lists, wr.warning_lists(ctx.store, ctx.settings, v.as_of, warnings.LIMIT))
