@@ -153,12 +153,21 @@ def hour_weekday(store: ReadStore, settings: Settings, f: Filters) -> np.ndarray
     return out
 
 
+def trend_unit(f: Filters) -> str:
+    """What a trend's period is: "day", or "week" for windows over 62 days."""
+    return "week" if (f.end - f.start).days > 62 else "day"
+
+
 def trend_by_category(store: ReadStore, settings: Settings, f: Filters,
                       top: int = 6) -> pd.DataFrame:
-    """Events per day (weeks for windows over 62 days) and category: ``period``,
-    ``category``, ``n``; categories beyond the ``top`` largest are summed as 其他."""
+    """Events per day (weeks from Monday for windows over 62 days) and category: ``period``,
+    ``category``, ``n``; categories beyond the ``top`` largest are summed as 其他.
+
+    Every period of the window up to as_of's day is there for every category, 0 where none
+    was reported: a line drawn over the days it has would run straight across the empty
+    ones, as if events came every day."""
     where, params = _events_where(f, settings)
-    unit = "week" if (f.end - f.start).days > 62 else "day"
+    unit = trend_unit(f)
     df = store.df(
         f"""SELECT date_trunc('{unit}', reported_at)::DATE AS period, category, count(*) AS n
             FROM {where} GROUP BY ALL ORDER BY period""", params)
@@ -166,7 +175,25 @@ def trend_by_category(store: ReadStore, settings: Settings, f: Filters,
         return df
     keep = df.groupby("category")["n"].sum().nlargest(top).index
     df["category"] = df["category"].where(df["category"].isin(keep), "其他")
-    return df.groupby(["period", "category"], as_index=False)["n"].sum()
+    df["period"] = pd.to_datetime(df["period"])
+    df = df.groupby(["period", "category"])["n"].sum()
+    periods = _periods(f, unit, df.index.get_level_values("period"))
+    full = pd.MultiIndex.from_product([periods, sorted(set(df.index.get_level_values(1)))],
+                                      names=["period", "category"])
+    out = df.reindex(full, fill_value=0).reset_index()
+    out["n"] = out["n"].astype("int64")
+    return out
+
+
+def _periods(f: Filters, unit: str, have: pd.Index) -> pd.DatetimeIndex:
+    """The days (or Mondays) of the window up to as_of's day, and any later one with data;
+    an unbounded window starts at its first data."""
+    last = pd.Timestamp(min(f.end, f.as_of.date() + dt.timedelta(days=1)) - dt.timedelta(days=1))
+    first = pd.Timestamp(f.start) if f.bounded else have.min()
+    if unit == "week":
+        first -= pd.Timedelta(days=first.weekday())
+    last = max(last, have.max())
+    return pd.date_range(first, last, freq="W-MON" if unit == "week" else "D")
 
 
 # --- option lists for the filter bar -----------------------------------------------------

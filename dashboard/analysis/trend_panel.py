@@ -1,5 +1,5 @@
 """Trend by category (分类趋势) of the filtered valid events: per day, or per week past 62
-days. Like the matrix, the graph is created once the first view is drawn (see lazy_graph)."""
+days (store.analysis_reads.trend_unit). Like the matrix, the graph is created once the first view is drawn (see lazy_graph)."""
 from __future__ import annotations
 
 import pandas as pd
@@ -15,7 +15,7 @@ def layout(ctx):
 
 def register_callbacks(app, ctx) -> None:
     def draw(f):
-        unit = "按周" if (f.end - f.start).days > 62 else "按日"
+        unit = "按周" if ar.trend_unit(f) == "week" else "按日"
         return ctx.cached(trend_view, f), f"有效事件 · {unit}"
 
     lazy_graph.register(app, ctx, "trend", empty=lambda: category_trend_figure(pd.DataFrame()),
@@ -24,4 +24,5 @@ def register_callbacks(app, ctx) -> None:
 
 def trend_view(store, settings, f) -> dict:
     """The figure as a plain dict, cached whole (see matrix_panel)."""
-    return category_trend_figure(ar.trend_by_category(store, settings, f)).to_plotly_json()
+    return category_trend_figure(ar.trend_by_category(store, settings, f),
+                                 weekly=ar.trend_unit(f) == "week").to_plotly_json()

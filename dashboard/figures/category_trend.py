@@ -7,8 +7,10 @@ import plotly.graph_objects as go
 from dashboard.figures import theme
 
 
-def category_trend_figure(df: pd.DataFrame, font_size: int = 13) -> go.Figure:
-    """``df``: ``period``, ``category``, ``n`` → one line per category (其他 last, grey)."""
+def category_trend_figure(df: pd.DataFrame, font_size: int = 13,
+                          weekly: bool = False) -> go.Figure:
+    """``df``: ``period``, ``category``, ``n`` → one line per category (其他 last, grey).
+    ``weekly``: a period is the week from that Monday (the hover says so)."""
     fig = go.Figure()
     if df.empty:
         fig.add_annotation(text=theme.NO_DATA, showarrow=False, x=0.5, y=0.5, xref="paper",
@@ -22,7 +24,8 @@ def category_trend_figure(df: pd.DataFrame, font_size: int = 13) -> go.Figure:
             fig.add_trace(go.Scatter(
                 x=pd.to_datetime(d["period"]), y=d["n"], name=cat, mode="lines",
                 line={"color": color, "width": 2},
-                hovertemplate=f"{cat} %{{x|%m-%d}}：%{{y}} 件<extra></extra>"))
+                hovertemplate=f"{cat} %{{x|%m-%d}}{'起一周' if weekly else ''}：%{{y}} 件"
+                              "<extra></extra>"))
     fig.update_layout(theme.base_layout(
         font={"size": font_size}, showlegend=True,
         margin={"l": 44, "r": 8, "t": 6, "b": 28},
