@@ -286,8 +286,8 @@ def late_by_department(store: ReadStore, settings: Settings, f: Filters,
                        limit: int = 30) -> pd.DataFrame:
     """Open red / yellow events at as_of grouped by the department holding them (挂账):
     department, red, yellow, total, oldest (earliest reported_at), max_overdue_hours,
-    worst_grid (the grid with most red, then most late cases, of that department) and its
-    count. Like the wall's warnings this is the backlog: no window; the place, category,
+    worst_grid (the grid with most red, then most late cases, then first by name: the same
+    grid on every view and refresh, of that department) and its count of late cases. Like the wall's warnings this is the backlog: no window; the place, category,
     channel, department and warning filters apply. Sorted by red, then total, descending."""
     from store.event_rows import event_rows_cte
 
@@ -308,9 +308,12 @@ def late_by_department(store: ReadStore, settings: Settings, f: Filters,
         by_grid AS (SELECT department, grid_name, count(*) AS n,
                            count(*) FILTER (WHERE warning = 'red') AS r
                     FROM late GROUP BY ALL),
-        worst AS (SELECT department, arg_max(grid_name, r * 1000000 + n) AS worst_grid,
-                         max(r * 1000000 + n) % 1000000 AS worst_grid_n
-                  FROM by_grid GROUP BY department)
+        ranked AS (SELECT department, grid_name, n,
+                          row_number() OVER (PARTITION BY department
+                                             ORDER BY r DESC, n DESC, grid_name) AS place
+                   FROM by_grid),
+        worst AS (SELECT department, grid_name AS worst_grid, n AS worst_grid_n
+                  FROM ranked WHERE place = 1)
         SELECT department, count(*) FILTER (WHERE warning = 'red') AS red,
                count(*) FILTER (WHERE warning = 'yellow') AS yellow, count(*) AS total,
                min(reported_at) AS oldest, max(overdue_hours) AS max_overdue_hours,

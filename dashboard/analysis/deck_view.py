@@ -14,6 +14,7 @@ from pydeck.bindings.json_tools import default_serialize
 from dashboard.analysis.views import hotspot_view
 from dashboard.figures.deck_density import DeckData, density_deck
 from dashboard.figures.numbers import p_value
+from layers.deck_camera import hull_points
 from store import analysis_reads as ar
 from store import map_reads as mr
 from store import map_view
@@ -34,6 +35,7 @@ def deck_data(ctx, f: Filters, size_px: tuple[int, int] = (900, 560)) -> tuple[D
     radius = HEX_RADIUS_M[level]
     towns = ctx.cached(mr.township_shapes)
     grids = ctx.cached(mr.grid_shapes, f.township)
+    outline: list = []
     if f.grid:
         sel = grids[grids["code"] == f.grid]
         if sel.empty:
@@ -44,8 +46,10 @@ def deck_data(ctx, f: Filters, size_px: tuple[int, int] = (900, 560)) -> tuple[D
         sel = grids.iloc[0:0]
         scope = towns[towns["code"] == f.township] if f.township else towns
         bounds = tuple(scope.total_bounds) if not scope.empty else None
+        outline = hull_points(scope.geometry.values)
     if bounds is None or any(map(lambda v: v != v, bounds)):
         bounds = tuple(towns.total_bounds)
+        outline = hull_points(towns.geometry.values)
     cells = ctx.cached(ar.density_cells, f, radius / 1.6)
     hot = hotspot_view(ctx, f)
     hot_shapes = ctx.cached(mr.grid_shapes, f.township)
@@ -59,7 +63,7 @@ def deck_data(ctx, f: Filters, size_px: tuple[int, int] = (900, 560)) -> tuple[D
     left_out = 0 if f.grid else map_view.grids_left_out(
         ctx.cached, f.township, ("grids",), map_view.outlines_max(ctx.settings))
     data = DeckData(
-        bounds=bounds, cells=cells, hex_radius_m=radius, size_px=size_px,
+        bounds=bounds, outline=outline, cells=cells, hex_radius_m=radius, size_px=size_px,
         townships=ctx.cached(ar.township_outlines, f.township),
         grids=[] if left_out else ctx.cached(ar.grid_outlines, f.township),
         hotspots=[{**r, "tip": _hot_tip(r)} for r in ar.outline_records(
@@ -78,6 +82,7 @@ def deck_data(ctx, f: Filters, size_px: tuple[int, int] = (900, 560)) -> tuple[D
     summary = {"events": int(cells["n"].sum()) if not cells.empty else 0,
                "hex_radius_m": radius, "hotspots": int(len(hot)), "gaps": int(len(gaps)),
                "level": level, "grids_left_out": left_out,
+               "bounds": [round(v, 6) for v in bounds],
                "cohort": "无效/重复事件" if f.status == "invalid" else "有效事件"}
     return data, summary
 

@@ -14,6 +14,7 @@ import pandas as pd
 import pydeck as pdk
 
 from dashboard.figures import style
+from layers.deck_camera import fit_camera
 from layers.deck_density import hexagon_layer
 from layers.deck_outlines import outline_layer
 from layers.deck_points import camera_layer, gap_layer
@@ -23,8 +24,9 @@ from layers.deck_points import camera_layer, gap_layer
 class DeckData:
     """What one 3D view shows, already read: plain records and frames, no renderer types."""
 
-    bounds: tuple[float, float, float, float]          # lon/lat box to fit
+    bounds: tuple[float, float, float, float]          # lon/lat box of the place
     cells: pd.DataFrame                                 # lon, lat, n
+    outline: list = field(default_factory=list)         # lon/lat points the camera fits
     townships: list[dict] = field(default_factory=list)  # outline records
     grids: list[dict] = field(default_factory=list)
     hotspots: list[dict] = field(default_factory=list)
@@ -37,16 +39,15 @@ class DeckData:
     size_px: tuple[int, int] = (900, 560)
 
 
-def fit_view(bounds: tuple[float, float, float, float], size_px: tuple[int, int],
-             pitch: float, bearing: float) -> pdk.ViewState:
-    """Centre and Web-Mercator zoom that fit ``bounds`` in ``size_px`` (a little margin)."""
+def fit_view(outline: list, bounds: tuple[float, float, float, float],
+             size_px: tuple[int, int], pitch: float, bearing: float) -> pdk.ViewState:
+    """The tilted camera that shows the whole place: the points of ``outline`` (lon, lat;
+    else the corners of ``bounds``) inside the view, clear of the legend at its foot
+    (layers.deck_camera)."""
     minx, miny, maxx, maxy = bounds
-    lat = (miny + maxy) / 2
-    w, h = size_px
-    span_x = max(maxx - minx, 1e-4)
-    span_y = max((maxy - miny) / max(math.cos(math.radians(lat)), 0.05), 1e-4)
-    zoom = min(math.log2(w * 360 / (256 * span_x)), math.log2(h * 360 / (256 * span_y)))
-    return pdk.ViewState(longitude=(minx + maxx) / 2, latitude=lat, zoom=round(zoom - 0.35, 2),
+    pts = outline or [(minx, miny), (maxx, miny), (minx, maxy), (maxx, maxy)]
+    lon, lat, zoom = fit_camera(pts, size_px, pitch, bearing)
+    return pdk.ViewState(longitude=round(lon, 6), latitude=round(lat, 6), zoom=round(zoom, 2),
                          pitch=pitch, bearing=bearing, max_pitch=70)
 
 
@@ -83,6 +84,7 @@ def density_deck(data: DeckData) -> pdk.Deck:
         layers.append(gap_layer(data.gaps, color=style.GAP_RING))
     return pdk.Deck(
         layers=layers, map_provider=None, map_style=None,
-        initial_view_state=fit_view(data.bounds, data.size_px, data.pitch, data.bearing),
+        initial_view_state=fit_view(data.outline, data.bounds, data.size_px, data.pitch,
+                                    data.bearing),
         views=[pdk.View(type="MapView", controller=True)],
         parameters={"clearColor": [0, 0, 0, 0]})

@@ -183,3 +183,39 @@ def test_plotly_and_deck_gl_are_fetched_only_after_both_tables_have_rows(wall_ur
     assert min(started["plotly"]) > rows_at and min(started["frame"]) > rows_at
     assert min(started["deck"]) > rows_at
     assert w.errors == [], w.errors
+
+
+@pytest.mark.parametrize("query", ["", "?township=330683103"])
+def test_the_tilted_3d_view_shows_the_whole_place_above_its_legend(
+        wall_url, wall_demo_db, open_page, query):
+    """Projected by deck.gl itself (viewport.project in Chromium), every corner of the
+    place's outline (the county, a township) is inside the 3D view and above its legend, and
+    the place fills most of the view (it was fitted flat and ran off the bottom)."""
+    import geopandas as gpd
+    import shapely
+
+    from store.db import ReadStore
+
+    w = open_page(wall_url + "/analysis/" + query, wait=False)
+    wait_for_analysis(w.page)
+    store = ReadStore(wall_demo_db)
+    towns = store.df("SELECT township_code, geom_wkb FROM townships")
+    store.close()
+    if query:
+        towns = towns[towns["township_code"] == query.split("=")[1]]
+    geoms = gpd.GeoSeries.from_wkb(towns["geom_wkb"].map(bytes))
+    hull = shapely.get_coordinates(shapely.convex_hull(shapely.GeometryCollection(list(geoms))))
+    got = w.page.evaluate("""(pts) => {
+        const f = document.getElementById('an-deck-frame').contentWindow;
+        const vp = f.__gwDeck.getViewports()[0];
+        const legend = f.document.getElementById('deck-legend').getBoundingClientRect();
+        return {w: vp.width, h: vp.height, legendTop: legend.top,
+                pitch: vp.pitch, xy: pts.map(p => vp.project(p))};
+    }""", hull.tolist())
+    xs = [p[0] for p in got["xy"]]
+    ys = [p[1] for p in got["xy"]]
+    assert got["pitch"] > 30
+    assert min(xs) >= 0 and max(xs) <= got["w"], xs
+    assert min(ys) >= 0 and max(ys) <= got["legendTop"], (ys, got["legendTop"])
+    # fitted, not merely small: the outline spans most of the width or of the height
+    assert (max(xs) - min(xs)) > 0.8 * got["w"] or (max(ys) - min(ys)) > 0.7 * got["legendTop"]

@@ -186,12 +186,45 @@ def test_late_list_groups_open_warnings_by_department(planted_db):
     assert df.loc["城管局", "oldest"] == min(e["reported_at"] for e in planted()
                                           if e["department"] == "城管局" and warning_of(e))
     assert df.loc["城管局", "worst_grid"] == "一号网格"
+    # every department's worst grid: most red, then most late, then first by name (ties are
+    # common, one late case each; the same grid on every refresh and every engine)
+    from tests.layers.mapdb import GRIDS
+
+    per: dict[str, dict[str, list[int]]] = {}
+    for e in planted():
+        w = warning_of(e)
+        if w:
+            c = per.setdefault(e["department"], {}).setdefault(GRIDS[e["grid_id"]][0], [0, 0])
+            c[0] += w == "red"
+            c[1] += 1
+    worst = {d: min(g, key=lambda name: (-g[name][0], -g[name][1], name)) for d, g in per.items()}
+    assert df["worst_grid"].to_dict() == worst
+    assert {d: int(n) for d, n in df["worst_grid_n"].items()} == {
+        d: per[d][g][1] for d, g in worst.items()}
     reds = list(df["red"])
     assert reds == sorted(reds, reverse=True)
     only = late_by_department(store, Settings(), parse_filters(
         store, Settings(), {"as_of": "2025-06-15T23:00", "warning": "yellow"}))
     assert int(only["red"].sum()) == 0 and int(only["yellow"].sum()) == sum(
         v[1] for v in expected.values())
+    store.close()
+
+
+def test_the_worst_grid_of_a_tie_is_the_first_by_name(tmp_path):
+    """Two grids with one red case each for 信访局: 一号网格 sorts before 三号网格, whichever
+    was stored first."""
+    from store.analysis_reads import late_by_department
+    from tests.analysis.analysisdb import event, make_db
+    from tests.analysis.conftest import planted_cameras
+
+    red_at = dt.datetime(2025, 6, 10, 9)                       # > 72 h before as_of, open
+    ties = [event("X3", red_at, "G3", department="信访局"),
+            event("X1", red_at + dt.timedelta(hours=1), "G1", department="信访局")]
+    store = ReadStore(make_db(tmp_path / "tie.duckdb", planted_events() + ties,
+                              planted_cameras()))
+    f = parse_filters(store, Settings(), {"as_of": "2025-06-15T23:00"})
+    row = late_by_department(store, Settings(), f).set_index("department").loc["信访局"]
+    assert (row["red"], row["worst_grid"], row["worst_grid_n"]) == (2, "一号网格", 1)
     store.close()
 
 

@@ -326,3 +326,28 @@ def test_fit_in_view_keeps_names_off_the_drilled_township():
     lon, lat = out.iloc[0][["label_lon", "label_lat"]]
     assert not box(lon - hw, lat - hh, lon + hw, lat + hh).intersects(focus)
     assert towns.geometry.iloc[0].contains(shapely.Point(lon, lat))
+
+
+def test_fit_camera_fills_the_view_inside_its_margins_flat_and_tilted():
+    """Flat, the zoom is the plain Web-Mercator fit (512 px world); tilted and turned, the
+    points projected as deck.gl projects them sit inside the margins and touch them."""
+    from layers import deck_camera as dc
+
+    pts = [(120.46, 29.33), (121.12, 29.33), (121.12, 29.83), (120.46, 29.83), (120.8, 29.9)]
+    size, margins = (1120, 482), (0.06, 0.03, 0.1, 0.03)
+    lon, lat, zoom = dc.fit_camera(pts, size, 0, 0, margins)
+    world = dc._mercator(np.array(pts))
+    span = world.max(axis=0) - world.min(axis=0)
+    assert zoom == pytest.approx(math.log2(min(1120 * 0.94 / span[0], 482 * 0.84 / span[1])),
+                                 abs=1e-3)
+    for pitch, bearing in ((45, -12), (60, 30)):
+        lon, lat, zoom = dc.fit_camera(pts, size, pitch, bearing, margins)
+        xy = dc.screen_offsets(world, dc._mercator(np.array([[lon, lat]]))[0], zoom, 482,
+                               pitch, bearing)
+        lo, hi = xy.min(axis=0), xy.max(axis=0)
+        box_lo, box_hi = np.array([-560 + 33.6, -241 + 48.2]), np.array([560 - 33.6, 241 - 28.92])
+        assert (lo >= box_lo - 0.5).all() and (hi <= box_hi + 0.5).all()
+        assert np.isclose(lo, box_lo, atol=0.5).any() or np.isclose(hi, box_hi, atol=0.5).any()
+    assert set(dc.hull_points([box(0, 0, 1, 1), box(2, 0, 3, 1), None])) == {
+        (0.0, 0.0), (0.0, 1.0), (3.0, 1.0), (3.0, 0.0)}
+    assert dc.hull_points([None]) == []

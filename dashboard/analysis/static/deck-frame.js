@@ -55,6 +55,7 @@
     if (!deckgl) {
       deckgl = window.createDeck({container: container, jsonInput: json, tooltip: null});
       deckgl.setProps({getTooltip: tooltip, onClick: onClick});
+      window.__gwDeck = deckgl;     // for the browser test: deck.gl's own projection of the fit
     } else {
       if (newPlace === place) { delete json.initialViewState; }
       window.updateDeck(json, deckgl);
