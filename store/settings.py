@@ -32,6 +32,8 @@ Top level
                                         nearer, it joins the nearest grid
 [hotspots]
     min_count (int, 5)  alpha (float, 0.01)  baseline_windows (int, 4)  floor_rate (float, 0.5)
+    watch_p (float, 0.1)   with no emerging hotspot, the analysis page lists the grids above
+                           their baseline with P(X ≥ k) below this (接近标准，供观察)
 [cards]
     red_card_overdue (int, 5)  red_below (float, 0.90)  yellow_below (float, 0.95)
 [targets]  (gauge targets, fractions)
@@ -86,7 +88,8 @@ DEFAULTS: dict[str, Any] = {
     },
     "categories": {},
     "geo": {"camera_radius_m": 300.0, "outside_tolerance_m": 500.0},
-    "hotspots": {"min_count": 5, "alpha": 0.01, "baseline_windows": 4, "floor_rate": 0.5},
+    "hotspots": {"min_count": 5, "alpha": 0.01, "baseline_windows": 4, "floor_rate": 0.5,
+                 "watch_p": 0.1},
     "cards": {"red_card_overdue": 5, "red_below": 0.90, "yellow_below": 0.95},
     "targets": {
         "handling_rate": 0.98,

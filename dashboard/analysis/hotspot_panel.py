@@ -48,7 +48,9 @@ def layout(ctx):
                  cls="an-hotspots")
 
 
-def rows(df) -> list[dict]:
+def rows(df, hot: bool = True) -> list[dict]:
+    """Table rows; ``hot``: the rows are hotspots, so one without an online camera near is a
+    coverage gap (盲区); a watched grid's just shows 0."""
     out = []
     for i, r in enumerate(df.itertuples(index=False), start=1):
         out.append({"id": r.grid_id, "rank": i, "grid_name": r.grid_name, "township": r.township,
@@ -56,7 +58,7 @@ def rows(df) -> list[dict]:
                     "p": p_value(r.p), "density": fmt_num(r.density_per_km2),
                     "gi": fmt_num(r.gi_star_z, 2),
                     "cams": int(r.cameras_online_within) if r.cameras_online_within
-                    else "0 · 盲区"})
+                    else "0 · 盲区" if hot else 0})
     return out
 
 
@@ -90,6 +92,7 @@ def register_callbacks(app, ctx) -> None:
         if f is None:
             return [], [], "", err, None, None
         df = hotspot_view(ctx, f)
+        watch = watch_list(ctx, f) if df.empty else df
         radius = float(ctx.settings.section("geo")["camera_radius_m"])
         hs = ctx.settings.section("hotspots")
         gaps = df[df["cameras_online_within"] == 0]
@@ -101,13 +104,27 @@ def register_callbacks(app, ctx) -> None:
         last = f.end - dt.timedelta(days=1)
         caption = (f"{f.start:%m-%d} 至 {last:%m-%d} · 基线为前 {hs['baseline_windows']}"
                    " 个同长窗口均值")
-        summary = (f"共 {len(df)} 个新发热点（k ≥ {hs['min_count']} 且 P(X≥k) < {hs['alpha']}）"
-                   if len(df) else "本期没有新发热点")
+        if len(df):
+            summary = f"共 {len(df)} 个新发热点（k ≥ {hs['min_count']} 且 P(X≥k) < {hs['alpha']}）"
+        elif len(watch):
+            summary = (f"本期没有新发热点 · 下列 {len(watch)} 个网格高于基线、P(X≥k) < "
+                       f"{hs['watch_p']}，未达热点标准，供观察")
+        else:
+            summary = "本期没有新发热点，也没有接近标准的网格"
         gap_div = ([html.Span(f"视频盲区 {len(gaps)} 处：", className="an-gap-title"),
                     html.Span("、".join(gaps["grid_name"].head(12)), className="an-gap-text")]
                    if len(gaps) else [html.Span("视频盲区：无（每个新发热点 "
                                                 f"{radius:.0f} 米内都有在线视频）",
-                                                className="an-dim")])
+                                                className="an-dim")] if len(df) else [])
         near = _near_list(ctx, f, radius) if f.grid else html.Div(
             "点击表格中的热点：页面按该网格筛选，并列出周边视频", className="an-dim")
-        return rows(df), style, caption, summary, gap_div, near
+        return rows(watch, hot=not df.empty), style, caption, summary, gap_div, near
+
+
+def watch_list(ctx, f, top: int = 5):
+    """With no emerging hotspot, the grids nearest to one (接近标准，供观察): above their
+    baseline with P(X ≥ k) below ``[hotspots] watch_p``, smallest p first, at most ``top``:
+    an empty table says nothing a duty officer can act on."""
+    every = hotspot_view(ctx, f, everything=True)
+    p_max = float(ctx.settings.section("hotspots")["watch_p"])
+    return every[(every["k"] > every["baseline"]) & (every["p"] < p_max)].head(top)
