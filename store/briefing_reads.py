@@ -55,6 +55,15 @@ def last_complete_week(today: dt.date) -> str:
     return week_name(monday - dt.timedelta(days=7))
 
 
+def default_week(store: ReadStore, settings: Settings,
+                 given: dt.datetime | None = None) -> str:
+    """The week a briefing is of when none is named: the last complete ISO week before the
+    data's as_of (``metrics.resolve_as_of``, as the wall reads it). A county whose feed is
+    live (as_of now) gets the week before today; the demo, a database read as of its newest
+    report, or a pinned as_of gets the last week it has figures for, not an empty week."""
+    return last_complete_week(m.resolve_as_of(store, settings, given).date())
+
+
 def week_end_as_of(end: dt.date) -> dt.datetime:
     """as_of of a week's briefing by default: the next Monday 00:00 (the week as it ended)."""
     return dt.datetime.combine(end, dt.time())

@@ -2,16 +2,15 @@
 [--scope county|township:<code>] [--as-of ISO] [--theme dark|light|both] --out DIR [--keep N]``
 
 Writes the weekly briefing (PNGs and PDF) of an ISO week into DIR. Default week: the last
-complete ISO week before today (in the settings' time zone); as_of: the end of that week
-(the next Monday 00:00). Exit codes: 0 written; 2 bad arguments, settings or database;
+complete ISO week before the data's as_of (today for a live feed; the newest report for the
+demo or a database read as of it; ``--as-of`` if given); as_of: the end of that week (the
+next Monday 00:00). Exit codes: 0 written; 2 bad arguments, settings or database;
 3 the week has no data (nothing written); 4 Chromium could not draw it.
 """
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import sys
-from zoneinfo import ZoneInfo
 
 EXIT_EMPTY = 3
 
@@ -21,7 +20,8 @@ def main(argv: list[str] | None = None) -> int:
                                      description="周报 weekly situation briefing: PNG images and a PDF")
     parser.add_argument("--db", required=True, help="DuckDB file written by `python -m etl load`")
     parser.add_argument("--settings", help="settings TOML (default: built-in defaults)")
-    parser.add_argument("--week", help="ISO week, e.g. 2026-W36 (default: the last complete week)")
+    parser.add_argument("--week", help="ISO week, e.g. 2026-W36 (default: the last complete "
+                        "week before the data's as_of)")
     parser.add_argument("--scope", default="county", help="county | township:<code or name>")
     parser.add_argument("--as-of", dest="as_of",
                         help="ISO timestamp (default: the end of the week, next Monday 00:00)")
@@ -36,16 +36,21 @@ def main(argv: list[str] | None = None) -> int:
     from dashboard.briefing.compose import EmptyWeek
     from dashboard.briefing.shoot import RenderError
     from store import briefing_reads as br
-    from store.db import StoreError
+    from store.db import ReadStore, StoreError
     from store.metrics import MetricsError, parse_as_of
     from store.settings import Settings, SettingsError
 
     try:
         settings = Settings.load(args.settings)
-        week = args.week or br.last_complete_week(
-            dt.datetime.now(ZoneInfo(settings.timezone)).date())
-        br.parse_week(week)
         as_of = parse_as_of(args.as_of, settings)
+        week = args.week
+        if not week:
+            store = ReadStore(args.db)
+            try:
+                week = br.default_week(store, settings, as_of)
+            finally:
+                store.close()
+        br.parse_week(week)
         themes = ("dark", "light") if args.theme == "both" else (args.theme,)
         result = build(args.db, settings, args.out, week=week, scope=args.scope, as_of=as_of,
                        themes=themes, progress=False if args.no_progress else None,

@@ -7,14 +7,12 @@ both with a JSON message, like the API.
 """
 from __future__ import annotations
 
-import datetime as dt
 import io
 import shutil
 import tempfile
 import threading
 import zipfile
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from flask import Blueprint, jsonify, request, send_file
 
@@ -42,14 +40,13 @@ def blueprint(ctx) -> Blueprint:
         if unknown:
             raise m.MetricsError(f"unknown parameter(s): {', '.join(sorted(unknown))}")
         settings = ctx.settings
-        week = args.get("week") or br.last_complete_week(
-            dt.datetime.now(ZoneInfo(settings.timezone)).date())
+        as_of = m.parse_as_of(args.get("as_of"), settings)
+        week = args.get("week") or br.default_week(ctx.store, settings, as_of)
         br.parse_week(week)
         theme = args.get("theme") or "both"
         if theme not in ("dark", "light", "both"):
             raise m.MetricsError(f"bad theme {theme!r}: use dark, light or both")
         themes = ("dark", "light") if theme == "both" else (theme,)
-        as_of = m.parse_as_of(args.get("as_of"), settings)
         tmp = Path(tempfile.mkdtemp(prefix="gridwall-briefing-"))
         try:
             with _LOCK:

@@ -43,7 +43,9 @@ def poppler():
 @pytest.fixture(scope="session")
 def briefing_run(wall_demo_db, tmp_path_factory) -> Run:
     out = tmp_path_factory.mktemp("briefing") / "2025-10-27"
-    p = run_cli("--db", str(wall_demo_db), "--week", WEEK, "--out", str(out))
+    # no --week: the default is the last complete week before the data's as_of, which for
+    # the demo (read as of its newest report, 2025-10-31) is WEEK, not last week's empty one
+    p = run_cli("--db", str(wall_demo_db), "--out", str(out))
     return Run(out=out, returncode=p.returncode, stdout=p.stdout, stderr=p.stderr)
 
 

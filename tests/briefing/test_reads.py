@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import duckdb
 import pytest
@@ -32,6 +33,17 @@ def test_iso_weeks_are_monday_to_monday_and_the_default_is_the_last_complete_wee
     for bad in ("2026-36", "2026-W54", "W36", ""):
         with pytest.raises(m.MetricsError):
             br.parse_week(bad)
+
+
+def test_the_default_week_is_the_last_complete_one_before_the_datas_as_of(store):
+    newest = m.newest_report(store)
+    assert store.meta().get("as_of_mode") == "newest_report" and newest.date() > END
+    assert br.default_week(store, Settings()) == br.last_complete_week(newest.date()) == WEEK
+    assert br.default_week(store, Settings(), dt.datetime(2026, 9, 9, 8)) == "2026-W36"
+    live = Settings()
+    live.raw["as_of"] = "now"                                   # a live feed: before today
+    today = dt.datetime.now(ZoneInfo(live.timezone)).date()
+    assert br.default_week(store, live) == br.last_complete_week(today)
 
 
 def test_the_previous_week_is_shifted_with_its_as_of():
