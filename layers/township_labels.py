@@ -152,8 +152,12 @@ def place_labels(
     small: float = 15,
     priority: Sequence[float] | None = None,
     pad_px: float = 3,
+    keep_clear: Sequence[tuple[float, float, float]] = (),
 ) -> tuple[list[float], list[float], list[float], list[bool]]:
     """Declutter labels in screen space: (x, y, size, shown) per label.
+
+    ``keep_clear``: marks no label may cover, each (x, y, radius in px) at a data point
+    (the briefing's numbered hotspot discs).
 
     Each label is a box of one em per character (CJK) estimated in screen pixels for a plot
     area of ``view_px``. Labels are placed by ``priority`` (highest first; default: as given):
@@ -173,7 +177,9 @@ def place_labels(
     px = [(float(a) - x0) * sx for a in x]
     py = [(float(b) - y0) * sy for b in y]
     order = sorted(range(n), key=lambda i: -(priority[i] if priority is not None else -i))
-    boxes: list[tuple[float, float, float, float]] = []
+    boxes: list[tuple[float, float, float, float]] = [
+        ((float(a) - x0) * sx - r, (float(b) - y0) * sy - r,
+         (float(a) - x0) * sx + r, (float(b) - y0) * sy + r) for a, b, r in keep_clear]
     out_x, out_y = [float(v) for v in x], [float(v) for v in y]
     sizes, shown = [float(large)] * n, [False] * n
 

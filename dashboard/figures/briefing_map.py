@@ -8,31 +8,40 @@ palette's hotspot colour and are labelled on the map, because a printed page has
 from __future__ import annotations
 
 import geopandas as gpd
-import numpy as np
 import plotly.graph_objects as go
 
 import layers as L
 from dashboard.figures.briefing_theme import Palette, base_layout
 
 
-def label_sizes(outlines: gpd.GeoDataFrame, large: float = 16, small: float = 12) -> list[float]:
-    """Smaller names for small units (town-centre streets), whose labels would run together."""
+DISC_PX = 24              # a numbered hotspot disc's diameter
+
+
+def _placed(outlines: gpd.GeoDataFrame, axes: dict, view_px, discs) -> gpd.GeoDataFrame:
+    """The names that fit, each at 16 px, else 12 px or nudged, none on another or on a
+    numbered disc; the larger units placed first."""
+    x, y = L.label_points(outlines)
     area = L.areas_km2(outlines)
-    if area is None:
-        return [large] * len(outlines)
-    cut = float(np.median(area)) * 0.5
-    return [small if a < cut else large for a in area]
+    px, py, size, shown = L.place_labels(
+        outlines["name"].astype(str).tolist(), x, y, axes, view_px, large=16, small=12,
+        priority=list(area) if area is not None else None,
+        keep_clear=[(a, b, DISC_PX / 2 + 2) for a, b in zip(discs.x, discs.y)])
+    out = outlines.assign(label_lon=px, label_lat=py, size=size)
+    return out[shown]
 
 
 def map_figure(units: gpd.GeoDataFrame, outlines: gpd.GeoDataFrame | None,
                grids: gpd.GeoDataFrame | None, hotspots: gpd.GeoDataFrame,
-               pal: Palette, numbered: int = 8) -> go.Figure:
+               pal: Palette, numbered: int = 8,
+               view_px: tuple[float, float] = (820, 600)) -> go.Figure:
     """``units``: code, name, geometry, density (events/km² this week), label_lon/lat.
     ``outlines``: the townships to frame (the county's, or the one township's); ``grids``:
     faint grid outlines (None to leave out); ``hotspots``: hotspot grids (code, name, geometry,
     k, ratio), in the order the briefing lists them: disc N is row N of that list. Only the
     first ``numbered`` (the rows the slide lists) get a disc: a city's hundred hotspots are
-    outlined, and a hundred numbered discs would hide the map and name nothing on the page."""
+    outlined, and a hundred numbered discs would hide the map and name nothing on the page.
+    ``view_px``: the plot's size on the slide; names are placed in it clear of each other
+    and of the discs (layers.place_labels), smaller or nudged where they would collide."""
     axes = L.map_axes(L.bounds((outlines if outlines is not None else units).geometry.values),
                       pad=0.03)
     traces: list = L.choropleth(units, "density", kind="grid", label="事件密度", unit="件/km²",
@@ -42,21 +51,23 @@ def map_figure(units: gpd.GeoDataFrame, outlines: gpd.GeoDataFrame | None,
                                 marker_line_color="rgba(0,0,0,0)")[:-1]
     if grids is not None and not grids.empty:
         traces += L.grid_boundaries(grids, line_color=pal.dim, line_width=0.4, opacity=0.35)
+    discs = hotspots.geometry.representative_point().head(numbered)   # the listed ones
     if outlines is not None and not outlines.empty:
         traces += L.township_boundaries(outlines, line_color=pal.text if pal.name == "light"
                                         else pal.accent, line_width=1.4, opacity=0.8)
         halo = "0 0 3px #000, 0 0 6px #000" if pal.name == "dark" else \
             "0 0 3px #fff, 0 0 6px #fff, 0 0 9px #fff"
-        traces += L.township_labels(outlines, font_size=label_sizes(outlines), color=pal.text,
+        named = _placed(outlines, axes, view_px, discs)
+        traces += L.township_labels(named, font_size=named["size"].tolist(), color=pal.text,
                                     weight=600, shadow=halo)
-    discs = hotspots.geometry.representative_point().head(numbered)   # the listed ones
     if not hotspots.empty:
         traces += L.hotspot_outlines(hotspots, color=pal.hotspot, width=2.5, glow_width=9,
                                      clickable=False)
         # numbered discs; the names are listed beside the map (labels collide in a town centre)
         traces.append(go.Scatter(
             x=discs.x, y=discs.y, mode="markers+text", showlegend=False, hoverinfo="skip",
-            marker={"size": 24, "color": pal.hotspot, "line": {"color": pal.bg, "width": 2}},
+            marker={"size": DISC_PX, "color": pal.hotspot,
+                    "line": {"color": pal.bg, "width": 2}},
             text=[str(i) for i in range(1, len(discs) + 1)], textposition="middle center",
             textfont={"size": 14, "color": "#ffffff", "weight": 700}))
         traces.append(go.Scatter(x=[None], y=[None], mode="lines", showlegend=True,

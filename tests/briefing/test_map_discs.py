@@ -31,3 +31,33 @@ def test_only_the_listed_hotspots_get_a_numbered_disc():
     assert "新发热点 30 处" in [t.name for t in fig.data]
     few = map_figure(units, None, None, hot.head(3), DARK, numbered=MAP_LISTED)
     assert [list(t.text) for t in few.data if t.mode == "markers+text"] == [["1", "2", "3"]]
+
+
+def test_no_township_name_covers_a_numbered_disc():
+    """A hotspot disc right on a township's label point (浦口街道 under disc 3 on the demo's
+    W43 map): the name moves or shrinks off it, and every other name stays where it was."""
+    from layers.canvas import visible_range
+
+    units = _grids(100)
+    towns = gpd.GeoDataFrame(
+        {"code": ["T1", "T2"], "name": ["浦口街道", "甘霖镇"]},
+        geometry=[shapely.box(120, 29, 120.05, 29.09), shapely.box(120.05, 29, 120.1, 29.1)],
+        crs=4326)
+    on_label = towns.geometry.representative_point().iloc[0]          # (120.025, 29.045)
+    hot = units[units.contains(on_label)].assign(k=9, ratio=3.0)      # G42: its centre
+    assert len(hot) == 1 and hot.geometry.representative_point().iloc[0].distance(
+        on_label) < 1e-9
+    fig = map_figure(units, towns, None, hot, DARK, numbered=MAP_LISTED, view_px=(820, 600))
+    (names,) = [t for t in fig.data if t.mode == "text"]
+    (disc,) = [t for t in fig.data if t.mode == "markers+text"]
+    (x0, x1), (y0, y1) = visible_range(fig.layout.to_plotly_json(), (820, 600))
+    scale_x, scale_y = 820 / (x1 - x0), 600 / (y1 - y0)
+    sizes = list(names.textfont.size)
+    for name, x, y, size in zip(names.text, names.x, names.y, sizes):
+        half_w, half_h = len(name) * size / 2, size / 2
+        dx = abs(x - disc.x[0]) * scale_x
+        dy = abs(y - disc.y[0]) * scale_y
+        assert dx >= half_w + 12 or dy >= half_h + 12, (name, dx, dy)
+    assert list(names.text) == ["浦口街道", "甘霖镇"]
+    moved = dict(zip(names.text, zip(names.x, names.y)))
+    assert moved["甘霖镇"] == tuple(towns.geometry.representative_point().iloc[1].coords[0])

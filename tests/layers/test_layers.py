@@ -351,3 +351,18 @@ def test_fit_camera_fills_the_view_inside_its_margins_flat_and_tilted():
     assert set(dc.hull_points([box(0, 0, 1, 1), box(2, 0, 3, 1), None])) == {
         (0.0, 0.0), (0.0, 1.0), (3.0, 1.0), (3.0, 0.0)}
     assert dc.hull_points([None]) == []
+
+
+def test_place_labels_keeps_clear_of_marks():
+    """A name on a mark is nudged off it (or hidden); a name away from marks stays put."""
+    axes = L.map_axes((0, 0, 1, 1), pad=0)
+    axes["yaxis"]["scaleratio"] = 1.0
+    px, py, size, shown = L.place_labels(["甲镇街道", "乙镇"], [0.5, 0.1], [0.5, 0.1], axes,
+                                         (500, 500), large=20, small=15,
+                                         keep_clear=[(0.5, 0.5, 14)])
+    assert shown == [True, True]
+    assert (px[1], py[1], size[1]) == (0.1, 0.1, 20)
+    assert (px[0], py[0]) != (0.5, 0.5)
+    # the moved box (one em a character, 3 px pad) does not reach the mark's 14 px square
+    hw, hh = 4 * size[0] / 2, size[0] / 2
+    assert abs(px[0] - 0.5) * 500 >= hw + 14 or abs(py[0] - 0.5) * 500 >= hh + 14
