@@ -1,6 +1,7 @@
 """The briefing's reads agree with the metrics module and with plain counts of the events."""
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from zoneinfo import ZoneInfo
 
@@ -175,3 +176,18 @@ def test_the_map_slide_lists_the_numbered_hotspots_and_counts_the_rest(store, mo
     monkeypatch.setattr(document, "MAP_LISTED", n)
     html = document.slide_map(b, DARK)
     assert html.count("<li>") == n and "另有" not in html
+
+
+def test_the_summary_says_where_the_hotspots_it_does_not_list_are(store):
+    from dashboard.briefing import document
+
+    import pandas as pd
+
+    b = compose(store, Settings(), WEEK)
+    assert len(b.hotspots) >= 2, "the demo week should have hotspots"
+    many = dataclasses.replace(b, hotspots=pd.concat([b.hotspots] * 3, ignore_index=True))
+    n = len(many.hotspots)
+    html = document._points(many)
+    assert f"新发热点 {n} 处" in html and f"另有 {n - 3} 处，见“本周事件密度与新发热点”" in html
+    few = document._points(dataclasses.replace(b, hotspots=many.hotspots.head(3)))
+    assert "新发热点 3 处" in few and "另有" not in few
