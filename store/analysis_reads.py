@@ -9,6 +9,7 @@ skips every block outside the window.
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 
@@ -158,31 +159,53 @@ def trend_unit(f: Filters) -> str:
     return "week" if (f.end - f.start).days > 62 else "day"
 
 
+ROLLING_DAYS = 7
+SPARSE_PER_DAY = 1.0   # events a day per line below which daily counts are mostly 0s and 1s
+
+
 def trend_by_category(store: ReadStore, settings: Settings, f: Filters,
                       top: int = 6) -> pd.DataFrame:
-    """Events per day (weeks from Monday for windows over 62 days) and category: ``period``,
-    ``category``, ``n``; categories beyond the ``top`` largest are summed as 其他.
+    """Events per period and category: ``period``, ``category``, ``n`` and ``per``, what a
+    period counts; categories beyond the ``top`` largest are summed as 其他.
 
-    Every period of the window up to as_of's day is there for every category, 0 where none
-    was reported: a line drawn over the days it has would run straight across the empty
-    ones, as if events came every day."""
-    where, params = _events_where(f, settings)
+    ``per``: "day" (that day's events), "week" (the week from that Monday: windows over 62
+    days), or "7d" (that day and the six before it: a daily trend too sparse to read, under
+    one event a day per line, where the lines would only jump between 0 and 1 and a rise
+    would not show). Every period of the window up to as_of's day is there for every
+    category, 0 where none was reported: a line drawn over the days it has would run straight
+    across the empty ones, as if events came every day."""
     unit = trend_unit(f)
+    src = f
+    if unit == "day" and f.bounded:    # six days more, for the first days' rolling sums
+        src = dataclasses.replace(f, start=f.start - dt.timedelta(days=ROLLING_DAYS - 1))
+    where, params = _events_where(src, settings)
     df = store.df(
         f"""SELECT date_trunc('{unit}', reported_at)::DATE AS period, category, count(*) AS n
             FROM {where} GROUP BY ALL ORDER BY period""", params)
-    if df.empty:
-        return df
-    keep = df.groupby("category")["n"].sum().nlargest(top).index
-    df["category"] = df["category"].where(df["category"].isin(keep), "其他")
     df["period"] = pd.to_datetime(df["period"])
-    df = df.groupby(["period", "category"])["n"].sum()
-    periods = _periods(f, unit, df.index.get_level_values("period"))
-    full = pd.MultiIndex.from_product([periods, sorted(set(df.index.get_level_values(1)))],
-                                      names=["period", "category"])
-    out = df.reindex(full, fill_value=0).reset_index()
+    start = pd.Timestamp(f.start) if unit == "day" else pd.Timestamp.min
+    inside = df[df["period"] >= start]
+    if inside.empty:
+        return inside.assign(per=unit)
+    keep = inside.groupby("category")["n"].sum().nlargest(top).index
+    df["category"] = df["category"].where(df["category"].isin(keep), "其他")
+    counts = df.groupby(["period", "category"])["n"].sum()
+    periods = _periods(src, unit, counts.index.get_level_values("period"))
+    full = pd.MultiIndex.from_product([periods, sorted(set(inside["category"].where(
+        inside["category"].isin(keep), "其他")))], names=["period", "category"])
+    out = counts.reindex(full, fill_value=0).reset_index()
     out["n"] = out["n"].astype("int64")
-    return out
+    per = unit
+    if unit == "day":
+        shown = out[out["period"] >= start]
+        lines = shown["category"].nunique()
+        if shown["n"].sum() < SPARSE_PER_DAY * shown["period"].nunique() * lines:
+            out = out.sort_values(["category", "period"])
+            out["n"] = out.groupby("category")["n"].transform(
+                lambda s: s.rolling(ROLLING_DAYS, min_periods=1).sum()).astype("int64")
+            per = "7d"
+        out = out[out["period"] >= start].sort_values(["period", "category"])
+    return out.reset_index(drop=True).assign(per=per)
 
 
 def _periods(f: Filters, unit: str, have: pd.Index) -> pd.DatetimeIndex:

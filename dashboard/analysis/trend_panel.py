@@ -1,5 +1,7 @@
-"""Trend by category (分类趋势) of the filtered valid events: per day, or per week past 62
-days (store.analysis_reads.trend_unit). Like the matrix, the graph is created once the first view is drawn (see lazy_graph)."""
+"""Trend by category (分类趋势) of the filtered valid events: per day, per week past 62
+days, or as rolling 7-day sums when the days are too sparse to read
+(store.analysis_reads.trend_by_category). Like the matrix, the graph is created once the
+first view is drawn (see lazy_graph)."""
 from __future__ import annotations
 
 import pandas as pd
@@ -15,14 +17,18 @@ def layout(ctx):
 
 def register_callbacks(app, ctx) -> None:
     def draw(f):
-        unit = "按周" if ar.trend_unit(f) == "week" else "按日"
-        return ctx.cached(trend_view, f), f"有效事件 · {unit}"
+        view = ctx.cached(trend_view, f)
+        return view["figure"], f"有效事件 · {CAPTION[view['per']]}"
 
     lazy_graph.register(app, ctx, "trend", empty=lambda: category_trend_figure(pd.DataFrame()),
                         draw=draw)
 
 
+CAPTION = {"day": "按日", "week": "按周", "7d": "近7日滚动合计（事件较少，逐日多为0或1）"}
+
+
 def trend_view(store, settings, f) -> dict:
-    """The figure as a plain dict, cached whole (see matrix_panel)."""
-    return category_trend_figure(ar.trend_by_category(store, settings, f),
-                                 weekly=ar.trend_unit(f) == "week").to_plotly_json()
+    """The figure as a plain dict, cached whole (see matrix_panel), and what a point counts."""
+    df = ar.trend_by_category(store, settings, f)
+    per = str(df["per"].iat[0]) if len(df) else ar.trend_unit(f)
+    return {"figure": category_trend_figure(df).to_plotly_json(), "per": per}

@@ -1,4 +1,5 @@
-"""Trend by category (分类趋势): events per day (or week) for the largest categories."""
+"""Trend by category (分类趋势): events per day, week or rolling 7 days for the largest
+categories."""
 from __future__ import annotations
 
 import pandas as pd
@@ -6,11 +7,14 @@ import plotly.graph_objects as go
 
 from dashboard.figures import theme
 
+# what the hover says a point counts, by store.analysis_reads.trend_by_category's ``per``
+HOVER_SPAN = {"day": "", "week": "起一周", "7d": "及前6日"}
 
-def category_trend_figure(df: pd.DataFrame, font_size: int = 13,
-                          weekly: bool = False) -> go.Figure:
-    """``df``: ``period``, ``category``, ``n`` → one line per category (其他 last, grey).
-    ``weekly``: a period is the week from that Monday (the hover says so)."""
+
+def category_trend_figure(df: pd.DataFrame, font_size: int = 13) -> go.Figure:
+    """``df``: ``period``, ``category``, ``n`` (and ``per``: day | week | 7d, what a point
+    counts; the hover says it) → one line per category (其他 last, grey)."""
+    span = HOVER_SPAN.get(str(df["per"].iat[0]), "") if "per" in df and len(df) else ""
     fig = go.Figure()
     if df.empty:
         fig.add_annotation(text=theme.NO_DATA, showarrow=False, x=0.5, y=0.5, xref="paper",
@@ -24,8 +28,7 @@ def category_trend_figure(df: pd.DataFrame, font_size: int = 13,
             fig.add_trace(go.Scatter(
                 x=pd.to_datetime(d["period"]), y=d["n"], name=cat, mode="lines",
                 line={"color": color, "width": 2},
-                hovertemplate=f"{cat} %{{x|%m-%d}}{'起一周' if weekly else ''}：%{{y}} 件"
-                              "<extra></extra>"))
+                hovertemplate=f"{cat} %{{x|%m-%d}}{span}：%{{y}} 件<extra></extra>"))
     fig.update_layout(theme.base_layout(
         font={"size": font_size}, showlegend=True,
         margin={"l": 44, "r": 8, "t": 6, "b": 28},

@@ -1,9 +1,11 @@
-"""The analysis page's trend by category: a day without events is a 0 on its line."""
+"""The analysis page's trend by category: a day without events is a 0 on its line, and days
+too sparse to read become rolling 7-day sums."""
 from __future__ import annotations
 
 import datetime as dt
 
 import pandas as pd
+import pytest
 
 from store import analysis_reads as ar
 from store.analysis_filters import Filters
@@ -19,8 +21,8 @@ def own_counts(start: dt.date, end: dt.date, unit: str) -> dict:
         r, cat, status = e[1], e[2], e[14]
         if status == "invalid" or not start <= r.date() < end:
             continue
-        p = r.date() - dt.timedelta(days=r.weekday() if unit == "week" else 0)
-        out[(pd.Timestamp(p), cat)] = out.get((pd.Timestamp(p), cat), 0) + 1
+        p = pd.Timestamp(r.date() - dt.timedelta(days=r.weekday() if unit == "week" else 0))
+        out[(p, cat)] = out.get((p, cat), 0) + 1
     return out
 
 
@@ -29,28 +31,56 @@ def trend(planted_db, start, end) -> pd.DataFrame:
                                 Filters(start=start, end=end, as_of=AS_OF))
 
 
-def test_every_day_of_the_window_is_on_every_line(planted_db):
+def nonzero(df: pd.DataFrame) -> dict:
+    return {(p, c): n for p, c, n in zip(df["period"], df["category"], df["n"]) if n}
+
+
+def test_every_day_of_the_window_is_on_every_line(planted_db, monkeypatch):
+    monkeypatch.setattr(ar, "SPARSE_PER_DAY", 0.0)            # read as a dense county
     df = trend(planted_db, *WEEK)
     days = pd.date_range(WEEK[0], WEEK[1] - dt.timedelta(days=1), freq="D")
     cats = sorted(df["category"].unique())
-    assert len(cats) >= 3
+    assert len(cats) >= 3 and set(df["per"]) == {"day"}
     assert list(df["period"].unique()) == list(days)
     assert len(df) == len(days) * len(cats)                  # no gap for a line to jump
-    got = {(p, c): n for p, c, n in df.itertuples(index=False) if n}
-    assert got == own_counts(*WEEK, "day")
+    assert nonzero(df) == own_counts(*WEEK, "day")
     # 环境卫生 comes Monday to Wednesday only: Thursday is a 0, not a missing point
     assert df.loc[(df["category"] == "环境卫生") & (df["period"] == "2025-06-12"), "n"].item() == 0
 
 
-def test_a_window_past_as_of_stops_at_as_of_day(planted_db):
+def test_sparse_days_are_rolling_seven_day_sums_reaching_before_the_window(planted_db):
+    """The planted week has 14 valid events on 3 lines over 7 days (under 1 a day a line):
+    each point is that day and the six before, the first days counting last week's too."""
+    df = trend(planted_db, *WEEK)
+    assert set(df["per"]) == {"7d"}
+    daily = own_counts(WEEK[0] - dt.timedelta(days=6), WEEK[1], "day")
+    for (p, c, n) in zip(df["period"], df["category"], df["n"]):
+        assert n == sum(v for (d, k), v in daily.items()
+                        if k == c and p - pd.Timedelta(days=6) <= d <= p), (p, c)
+    first = df[(df["period"] == pd.Timestamp(WEEK[0])) & (df["category"] == "环境卫生")]
+    # Monday's S00, and from before the window S11 (Tue 3 June), S12 (Wed 4) and OLD (Thu 5)
+    assert first["n"].item() == 4
+    assert list(df["period"].unique()) == list(
+        pd.date_range(WEEK[0], WEEK[1] - dt.timedelta(days=1), freq="D"))
+
+
+@pytest.mark.parametrize("sparse", [0.0, 1.0])
+def test_a_window_past_as_of_stops_at_as_of_day(planted_db, monkeypatch, sparse):
+    monkeypatch.setattr(ar, "SPARSE_PER_DAY", sparse)
     df = trend(planted_db, WEEK[0], WEEK[0] + dt.timedelta(days=14))   # as_of is day 7
     assert df["period"].max() == pd.Timestamp(AS_OF.date())
+    assert df["period"].min() == pd.Timestamp(WEEK[0])
 
 
 def test_weeks_for_a_long_window_each_monday_once(planted_db):
     start, end = dt.date(2025, 3, 5), WEEK[1]                # a Wednesday; > 62 days
     df = trend(planted_db, start, end)
     mondays = pd.date_range("2025-03-03", WEEK[0], freq="W-MON")
+    assert set(df["per"]) == {"week"}
     assert list(df["period"].unique()) == list(mondays)
-    got = {(p, c): n for p, c, n in df.itertuples(index=False) if n}
-    assert got == own_counts(start, end, "week")
+    assert nonzero(df) == own_counts(start, end, "week")
+
+
+def test_a_window_without_events_is_empty(planted_db):
+    df = trend(planted_db, dt.date(2024, 1, 1), dt.date(2024, 1, 8))
+    assert df.empty and "per" in df
