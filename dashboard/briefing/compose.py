@@ -117,7 +117,7 @@ def compose(store: ReadStore, settings: Settings, week: str, scope_text: str = "
     if township:
         shapes = mr.grid_shapes(store, settings, township)
         outlines = towns[towns["code"] == township]
-        grids = None
+        grids = shapes          # outlined too: grids of the lowest class would read as one
         all_grids = shapes
     else:
         shapes = towns

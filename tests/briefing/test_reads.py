@@ -123,6 +123,8 @@ def test_a_township_briefing_ranks_and_lists_its_grids(store):
     grids = {r[0] for r in store.rows("SELECT grid_id FROM grids WHERE township_code = ?",
                                       [code])}
     assert set(b.ranking["code"]) == grids and b.place_word == "网格"
+    # its map fills each grid by density and outlines every one of them
+    assert set(b.map_units["code"]) == grids and set(b.map_grids["code"]) == grids
     assert int(b.overdue_place["red"].sum()) == b.now["red"]
     assert b.scope_name.endswith(name) and f"本周{b.scope_name}共受理事件" in b.summary
 
