@@ -191,15 +191,14 @@ def trend_by_category(store: ReadStore, settings: Settings, f: Filters,
     df["category"] = df["category"].where(df["category"].isin(keep), "其他")
     counts = df.groupby(["period", "category"])["n"].sum()
     periods = _periods(src, unit, counts.index.get_level_values("period"))
-    full = pd.MultiIndex.from_product([periods, sorted(set(inside["category"].where(
-        inside["category"].isin(keep), "其他")))], names=["period", "category"])
+    lines = sorted(set(df.loc[df["period"] >= start, "category"]))   # the window's lines
+    full = pd.MultiIndex.from_product([periods, lines], names=["period", "category"])
     out = counts.reindex(full, fill_value=0).reset_index()
     out["n"] = out["n"].astype("int64")
     per = unit
     if unit == "day":
         shown = out[out["period"] >= start]
-        lines = shown["category"].nunique()
-        if shown["n"].sum() < SPARSE_PER_DAY * shown["period"].nunique() * lines:
+        if shown["n"].sum() < SPARSE_PER_DAY * shown["period"].nunique() * len(lines):
             out = out.sort_values(["category", "period"])
             out["n"] = out.groupby("category")["n"].transform(
                 lambda s: s.rolling(ROLLING_DAYS, min_periods=1).sum()).astype("int64")

@@ -71,7 +71,7 @@ def plain(value: Any) -> Any:
 
     The exact built-in types are tested first: a city's rows of warnings and rankings are
     ~1 M strings, dicts and lists a minute (already plain, from dashboard.wall.plain_html),
-    and asking each whether it is a Component (an ABC) cost a second of the re-render."""
+    and asking each whether it is a Component (an ABC) cost ~0.4 s of that minute."""
     t = type(value)
     if t in _LEAF:
         return value

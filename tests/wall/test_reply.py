@@ -83,9 +83,8 @@ def test_the_background_thread_renders_every_township_view_so_a_drill_down_reads
 
 
 def test_plain_values_are_what_dash_itself_would_send(ctx):
-    """reply.plain (its own reading of a component's props, exact types first) gives what
-    Dash's encoder gives, for every output of every panel of the county and a township,
-    components with data-* props and numpy scalars among them."""
+    """reply.plain gives what Dash's encoder gives, for every output of every panel of the
+    county and a township, components with data-* props and numpy scalars among them."""
     import numpy as np
     from dash import dcc, html
 
