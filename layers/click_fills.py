@@ -9,9 +9,9 @@ own trace with ``customdata = [[kind, code]]`` (one entry); the wall's click han
 ``data[curveNumber].customdata[0]`` when a click has no point of its own.
 
 The traces are plain plotly trace dicts, not ``go.Scatter``: a city's wall builds ~12,000 of
-them every minute (41 views, ~250 units each), and constructing a ``go.Scatter``, even
-unvalidated, cost 1.6 of the 6 CPU seconds of that re-render. ``go.Figure(data=...)`` takes
-them as they are; the wall sends them as JSON directly (dashboard/wall/figure_json).
+them every minute (41 views, ~250 units each), and constructing each ``go.Scatter``, even
+unvalidated, was most of the ~0.5 s a minute this saves (docs/scale.md). ``go.Figure(data=...)``
+takes them as they are; the wall sends them as JSON directly (dashboard/wall/figure_json).
 """
 from __future__ import annotations
 
