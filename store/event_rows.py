@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from store.cameras_near import Place, cameras_near
 from store.db import ReadStore
 from store.metrics import limits_cte
 from store.privacy import mask_name_sql, mask_phone_sql
@@ -108,7 +109,28 @@ def event_detail(store: ReadStore, settings: Settings, event_id: str, *,
     out["reporter_phone"] = r["reporter_phone"]
     out["timeline"] = [{"step": step, "label": label, "at": out[col]}
                        for step, label, col in TIMELINE]
+    out["lon"] = None if r.get("lon") is None else round(float(r["lon"]), 6)
+    out["lat"] = None if r.get("lat") is None else round(float(r["lat"]), 6)
+    out["cameras"] = cameras_at(store, settings, out["lon"], out["lat"], as_of)
     return out
+
+
+CAMERAS_LISTED = 3
+
+
+def cameras_at(store: ReadStore, settings: Settings, lon: float | None, lat: float | None,
+               as_of: dt.datetime) -> dict:
+    """The cameras an officer can pull up for an event (周边视频): within geo.camera_radius_m
+    metres of its point, how many and how many online at as_of, and the nearest
+    ``CAMERAS_LISTED`` (name, online, metres). An event without a point has none."""
+    radius = float(settings.section("geo")["camera_radius_m"])
+    if lon is None or lat is None:
+        return {"radius_m": radius, "within": 0, "online": 0, "nearest": []}
+    near = cameras_near(store, settings, Place("point", lon=lon, lat=lat), radius, as_of)
+    return {"radius_m": radius, "within": int(len(near)), "online": int(near["online"].sum()),
+            "nearest": [{"camera_id": r.camera_id, "name": r.name or r.camera_id,
+                         "online": bool(r.online), "distance_m": round(float(r.distance_m))}
+                        for r in near.head(CAMERAS_LISTED).itertuples(index=False)]}
 
 
 def _missing(value) -> bool:

@@ -155,6 +155,9 @@ def test_event_detail_has_its_due_time_and_a_masked_reporter(detail_client):
     assert body["reporter_phone"] == "138****5678" and body["reporter_name"] == "张*"
     assert "13812345678" not in resp.get_data(as_text=True)
     assert (body["grid_name"], body["township"]) == ("三号网格", "乙镇")
+    # 周边视频 is around the event's point; this one was placed by its grid id alone
+    assert (body["lon"], body["lat"]) == (None, None)
+    assert body["cameras"] == {"radius_m": 300.0, "within": 0, "online": 0, "nearest": []}
     assert [t["at"] for t in body["timeline"]] == ["2025-06-15T08:30:00", "2025-06-15T09:30:00",
                                                    None, None]
     other = detail_client.get("/api/events/b?as_of=2025-06-16T08:30:00").get_json()

@@ -8,6 +8,7 @@ from dash import Input, Output, State, dash_table, html
 
 from dashboard.analysis.ui import TABLE_STYLE, URL, panel, view_filters
 from dashboard.figures import theme
+from dashboard.figures.numbers import cameras_line
 from store.vocab import STATUS_ZH
 
 TABLE = "an-events"
@@ -69,6 +70,7 @@ def detail_card(d: dict | None):
               ("状态", STATUS_ZH.get(d.get("status"), d.get("status"))),
               ("应办结", (d.get("due_at") or "—").replace("T", " ")[:16]),
               ("预警", WARNING_ZH.get(d.get("warning"), "—")),
+              ("周边视频", cameras_line(d.get("cameras"))),
               ("上报人", d.get("reporter_name")), ("联系电话", d.get("reporter_phone"))]
     items = []
     for k, v in fields:

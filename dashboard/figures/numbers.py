@@ -11,3 +11,17 @@ def p_value(p) -> str:
     if p is None or p != p:
         return "—"
     return "<0.001" if p < 0.001 else f"{p:.3f}"
+
+
+def cameras_line(cams: dict | None) -> str:
+    """An event's cameras (store.event_rows.cameras_at) in one line: "300米内 5 路（在线 4）：
+    名称 在线 13 米、…", or that there are none."""
+    if not cams:
+        return "—"
+    radius = f"{cams['radius_m']:.0f}米内"
+    if not cams["within"]:
+        return f"{radius}没有视频点位"
+    names = "、".join(f"{c['name']} {'在线' if c['online'] else '离线'} {c['distance_m']} 米"
+                     for c in cams["nearest"])
+    more = " 等" if cams["within"] > len(cams["nearest"]) else ""
+    return f"{radius} {cams['within']} 路（在线 {cams['online']}）：{names}{more}"

@@ -2,7 +2,8 @@
 row, closed by × or Esc (assets/gridwall.js closes the card before Esc leaves a drill level).
 
 Timeline 上报 → 受理 → 流转 → 办结, due time and how long overdue, category, department and
-level, address, description, and the reporter masked (张*, 138****5678) by store.event_rows:
+level, address, description, the cameras within the coverage radius of its point (周边视频:
+which to pull up), and the reporter masked (张*, 138****5678) by store.event_rows:
 the wall never shows a full name or phone number. The same detail as GET /api/events/<id>.
 """
 from __future__ import annotations
@@ -11,6 +12,7 @@ import datetime as dt
 
 from dash import ALL, ClientsideFunction, Input, Output, dcc, html
 
+from dashboard.figures.numbers import cameras_line
 from dashboard.wall import fmt
 from dashboard.wall.drill import REFRESH
 from dashboard.wall.event_rows import EV_ROW, due_text
@@ -72,6 +74,7 @@ def card_content(d: dict | None) -> tuple[str, list]:
             _field("处置层级", LEVEL_ZH.get(d.get("level") or "", d.get("level"))),
             _field("事发地址", d.get("address"), wide=True),
             _field("事件描述", d.get("description"), wide=True),
+            _field("周边视频", cameras_line(d.get("cameras")), wide=True),
             _field("上报人", reporter, wide=True),
         ], className="gw-ec-fields"),
     ]

@@ -117,3 +117,22 @@ def test_bad_places_and_radii():
 def test_an_unknown_grid_is_an_error(store):
     with pytest.raises(PlaceError, match="unknown grid"):
         cameras_near(store, Settings(), Place("grid", grid_id="nope"), 300.0, AS_OF)
+
+
+def test_an_events_cameras_are_those_around_its_point_nearest_first(store):
+    """周边视频 of an event (store.event_rows.cameras_at): cameras within the coverage radius
+    of its point, counted and the nearest three listed with their geodesic distance; an
+    event with no point has none."""
+    from store.event_rows import cameras_at
+
+    lon, lat = east_of_border(LAT, 0.0)                  # on the border, level with c100
+    got = cameras_at(store, Settings(), lon, lat, AS_OF)
+    assert got["radius_m"] == 300.0
+    # c100, c250 and c299 are 100, 250 and 299.5 m due east; c301 is out; cin is 3 km west
+    assert (got["within"], got["online"]) == (3, 2)      # c250 is offline
+    assert [c["camera_id"] for c in got["nearest"]] == ["c100", "c250", "c299"]
+    for c, metres in zip(got["nearest"], (100.0, 250.0, 299.5)):
+        c_lon, c_lat = east_of_border(LAT, metres)
+        assert c["distance_m"] == round(GEOD.inv(lon, lat, c_lon, c_lat)[2])
+    assert [c["online"] for c in got["nearest"]] == [True, False, True]
+    assert cameras_at(store, Settings(), None, None, AS_OF)["nearest"] == []

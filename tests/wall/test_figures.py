@@ -369,6 +369,16 @@ def test_event_card_shows_timeline_due_and_masked_reporter():
     assert "红线示警" in text and "超时9小时" in text and "10-31 14:00" in text
     assert "张* 138****5678" in text and "城管局" in text and "镇街" in text
     assert "某路1号" in text and "护栏损坏" in text
+    assert "周边视频" in text and "—" in text                # a detail without cameras
+    d["cameras"] = {"radius_m": 300.0, "within": 4, "online": 3,
+                    "nearest": [{"camera_id": "c1", "name": "桥头", "online": True,
+                                 "distance_m": 13},
+                                {"camera_id": "c2", "name": "村口", "online": False,
+                                 "distance_m": 140}]}
+    assert "300米内 4 路（在线 3）：桥头 在线 13 米、村口 离线 140 米 等" in _texts(
+        event_card.card_content(d)[1])
+    d["cameras"] = {"radius_m": 300.0, "within": 0, "online": 0, "nearest": []}
+    assert "300米内没有视频点位" in _texts(event_card.card_content(d)[1])
     assert event_card.card_content(None)[0] == "事件不存在"
 
 
