@@ -90,7 +90,7 @@ def test_every_detail_key_is_present(store):
                        "due_at", "category", "subcategory", "channel", "township_code", "township",
                        "grid_id", "grid_name", "address", "description", "department", "level",
                        "status", "warning", "overdue_hours", "reporter_name", "reporter_phone",
-                       "timeline"]
+                       "timeline", "lon", "lat", "cameras"]
 
 
 def test_open_only_keeps_exactly_the_rows_open_at_as_of_with_the_same_fields(store):
