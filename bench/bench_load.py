@@ -24,6 +24,7 @@ import argparse
 import json
 import os
 import platform
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -205,8 +206,11 @@ def bench(n: int, work: Path, variants=("fresh", "reload_same", "newer_export"),
     if "newer_export" in variants:
         write_events(work / "events_newer.csv", n, seed=1, update_share=0.05)
     db = work / "bench.duckdb"
-    for p in work.glob("bench.duckdb*"):
-        p.unlink()
+    for p in work.glob("bench.duckdb*"):     # the file, its WAL, and what serving it left
+        if p.is_dir():
+            shutil.rmtree(p)
+        else:
+            p.unlink()
     out = {"events": n, "grids": city_grids or SIDE * SIDE,
            "grid_shape": "city" if city_grids else "squares", "generate_s": round(gen_s, 2),
            "csv_mb": round((work / "events.csv").stat().st_size / 1e6, 1)}
