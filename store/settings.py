@@ -187,6 +187,7 @@ class Settings:
             if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
                 raise SettingsError(f"{self.source}: {key} must be a positive number (hours)")
         self._validate_ingest()
+        self._validate_hotspots()
         if self.strict_categories and not self.known_categories:
             raise SettingsError(f"{self.source}: strict_categories = true needs a "
                                 "[categories] table to check against (it would reject "
@@ -196,6 +197,25 @@ class Settings:
             raise SettingsError(f"{self.source}: admin.max_upload_mb must be a positive number")
         if self.raw["wall"]["fit"] not in FIT_MODES:
             raise SettingsError(f"{self.source}: wall.fit must be one of {FIT_MODES}")
+
+    def _validate_hotspots(self) -> None:
+        """[hotspots]: counts are whole numbers of at least 1, the probabilities in (0, 1],
+        the floor a positive rate (a bad value would only fail later, on the analysis page)."""
+        hs = self.raw["hotspots"]
+        for key, ok, what in (
+                ("min_count", lambda v: isinstance(v, int) and v >= 1, "a whole number >= 1"),
+                ("baseline_windows", lambda v: isinstance(v, int) and v >= 1,
+                 "a whole number >= 1"),
+                ("alpha", lambda v: isinstance(v, (int, float)) and 0 < v <= 1,
+                 "a probability in (0, 1]"),
+                ("watch_p", lambda v: isinstance(v, (int, float)) and 0 < v <= 1,
+                 "a probability in (0, 1]"),
+                ("floor_rate", lambda v: isinstance(v, (int, float)) and v > 0,
+                 "a positive number")):
+            value = hs[key]
+            if isinstance(value, bool) or not ok(value):
+                raise SettingsError(f"{self.source}: hotspots.{key} must be {what}, "
+                                    f"not {value!r}")
 
     def _validate_ingest(self) -> None:
         """The ETL's plausibility bounds and privacy switch."""
