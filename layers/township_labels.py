@@ -6,6 +6,8 @@ from typing import Sequence
 import geopandas as gpd
 import plotly.graph_objects as go
 
+from layers._geom import areas_km2
+
 
 def label_points(gdf: gpd.GeoDataFrame) -> tuple[list[float], list[float]]:
     """``label_lon``/``label_lat`` columns when present, else representative points."""
@@ -139,6 +141,22 @@ def _grown(shape, hw: float, hh: float):
     pts = (seg[:, :, None, :] + corners[None, None, :, :]).reshape(len(seg), 8, 2)
     hulls = shapely.convex_hull(shapely.multipoints(pts))
     return shapely.union_all(np.append(hulls, shape))
+
+
+def declutter(gdf: gpd.GeoDataFrame, axes: dict, view_px: tuple[float, float], *,
+              large: float, small: float,
+              keep_clear: Sequence[tuple[float, float, float]] = ()) -> gpd.GeoDataFrame:
+    """The rows whose names fit (:func:`place_labels`), the larger units placed first, with
+    ``label_lon``/``label_lat`` nudged where needed and ``size`` added: what
+    :func:`township_labels` draws on the wall's county map and the briefing's."""
+    if gdf.empty:
+        return gdf.assign(size=[])
+    x, y = label_points(gdf)
+    area = areas_km2(gdf)
+    px, py, size, shown = place_labels(
+        gdf["name"].astype(str).tolist(), x, y, axes, view_px, large=large, small=small,
+        priority=list(area) if area is not None else None, keep_clear=keep_clear)
+    return gdf.assign(label_lon=px, label_lat=py, size=size)[shown]
 
 
 def place_labels(

@@ -17,19 +17,6 @@ from dashboard.figures.briefing_theme import Palette, base_layout
 DISC_PX = 24              # a numbered hotspot disc's diameter
 
 
-def _placed(outlines: gpd.GeoDataFrame, axes: dict, view_px, discs) -> gpd.GeoDataFrame:
-    """The names that fit, each at 16 px, else 12 px or nudged, none on another or on a
-    numbered disc; the larger units placed first."""
-    x, y = L.label_points(outlines)
-    area = L.areas_km2(outlines)
-    px, py, size, shown = L.place_labels(
-        outlines["name"].astype(str).tolist(), x, y, axes, view_px, large=16, small=12,
-        priority=list(area) if area is not None else None,
-        keep_clear=[(a, b, DISC_PX / 2 + 2) for a, b in zip(discs.x, discs.y)])
-    out = outlines.assign(label_lon=px, label_lat=py, size=size)
-    return out[shown]
-
-
 def map_figure(units: gpd.GeoDataFrame, outlines: gpd.GeoDataFrame | None,
                grids: gpd.GeoDataFrame | None, hotspots: gpd.GeoDataFrame,
                pal: Palette, numbered: int = 8,
@@ -41,7 +28,7 @@ def map_figure(units: gpd.GeoDataFrame, outlines: gpd.GeoDataFrame | None,
     first ``numbered`` (the rows the slide lists) get a disc: a city's hundred hotspots are
     outlined, and a hundred numbered discs would hide the map and name nothing on the page.
     ``view_px``: the plot's size on the slide; names are placed in it clear of each other
-    and of the discs (layers.place_labels), smaller or nudged where they would collide."""
+    and of the discs (layers.declutter), smaller or nudged where they would collide."""
     axes = L.map_axes(L.bounds((outlines if outlines is not None else units).geometry.values),
                       pad=0.03)
     traces: list = L.choropleth(units, "density", kind="grid", label="事件密度", unit="件/km²",
@@ -57,7 +44,9 @@ def map_figure(units: gpd.GeoDataFrame, outlines: gpd.GeoDataFrame | None,
                                         else pal.accent, line_width=1.4, opacity=0.8)
         halo = "0 0 3px #000, 0 0 6px #000" if pal.name == "dark" else \
             "0 0 3px #fff, 0 0 6px #fff, 0 0 9px #fff"
-        named = _placed(outlines, axes, view_px, discs)
+        # the names that fit, none on another or on a numbered disc
+        clear = [(a, b, DISC_PX / 2 + 2) for a, b in zip(discs.x, discs.y)]
+        named = L.declutter(outlines, axes, view_px, large=16, small=12, keep_clear=clear)
         traces += L.township_labels(named, font_size=named["size"].tolist(), color=pal.text,
                                     weight=600, shadow=halo)
     if not hotspots.empty:

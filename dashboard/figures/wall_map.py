@@ -58,16 +58,9 @@ def _hover(units: gpd.GeoDataFrame, grid_level: bool) -> list[str]:
 
 
 def decluttered(towns: gpd.GeoDataFrame, axes: dict) -> gpd.GeoDataFrame:
-    """The township labels that fit without overlapping (layers.place_labels), larger
+    """The township labels that fit without overlapping (layers.declutter), larger
     townships placed first; ``label_lon``/``label_lat`` nudged where needed, ``size`` added."""
-    if towns.empty:
-        return towns.assign(size=[])
-    area = L.areas_km2(towns)
-    x, y, size, shown = L.place_labels(
-        towns["name"].astype(str).tolist(), towns["label_lon"], towns["label_lat"], axes,
-        VIEW_PX, large=20, small=15, priority=list(area) if area is not None else None)
-    out = towns.assign(label_lon=x, label_lat=y, size=size)
-    return out[shown]
+    return L.declutter(towns, axes, VIEW_PX, large=20, small=15)
 
 
 def _legend_key(name: str, *, line: dict | None = None, marker: dict | None = None) -> go.Scatter:
