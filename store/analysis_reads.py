@@ -20,6 +20,7 @@ from store import hotspots as hs
 from store.analysis_filters import Filters
 from store.cameras_near import online_within
 from store.db import ReadStore
+from store.metrics import shift_period
 from store.settings import Settings
 
 HOTSPOT_COLUMNS = ["grid_id", "grid_name", "township_code", "township", "k", "baseline",
@@ -166,7 +167,8 @@ SPARSE_PER_DAY = 1.0   # events a day per line below which daily counts are most
 def trend_by_category(store: ReadStore, settings: Settings, f: Filters,
                       top: int = 6) -> pd.DataFrame:
     """Events per period and category: ``period``, ``category``, ``n`` and ``per``, what a
-    period counts; categories beyond the ``top`` largest are summed as 其他.
+    period counts, with each line's window ``total`` and ``prev`` (see _line_totals: which
+    kinds are rising); categories beyond the ``top`` largest are summed as 其他.
 
     ``per``: "day" (that day's events), "week" (the week from that Monday: windows over 62
     days), or "7d" (that day and the six before it: a daily trend too sparse to read, under
@@ -195,6 +197,7 @@ def trend_by_category(store: ReadStore, settings: Settings, f: Filters,
     full = pd.MultiIndex.from_product([periods, lines], names=["period", "category"])
     out = counts.reindex(full, fill_value=0).reset_index()
     out["n"] = out["n"].astype("int64")
+    out = out.merge(_line_totals(store, settings, f, keep), on="category", how="left")
     per = unit
     if unit == "day":
         shown = out[out["period"] >= start]
@@ -205,6 +208,30 @@ def trend_by_category(store: ReadStore, settings: Settings, f: Filters,
             per = "7d"
         out = out[out["period"] >= start].sort_values(["period", "category"])
     return out.reset_index(drop=True).assign(per=per)
+
+
+def _line_totals(store: ReadStore, settings: Settings, f: Filters,
+                 keep: pd.Index) -> pd.DataFrame:
+    """Per line (``keep``'s categories, the rest as 其他): ``total``, its valid events in the
+    window up to as_of, and ``prev``, the same one window earlier as it stood then
+    (store.metrics.shift_period 'previous', as the wall's 环比); ``prev`` is NA for an
+    unbounded window, which has no window before it."""
+    def count(g: Filters) -> pd.Series:
+        where, params = _events_where(g, settings)
+        df = store.df(f"SELECT category, count(*) AS n FROM {where} AND reported_at <= ? "
+                      "GROUP BY 1", [*params, g.as_of])
+        return df.groupby(df["category"].where(df["category"].isin(keep), "其他"))["n"].sum()
+
+    out = pd.DataFrame({"total": count(f)})
+    if f.bounded:
+        s, e, a = shift_period(f.start, f.end, f.as_of, "previous")
+        out["prev"] = count(dataclasses.replace(f, start=s, end=e, as_of=a))
+    else:
+        out["prev"] = pd.NA
+    out = out.fillna({"total": 0}).astype({"total": "int64", "prev": "Int64"})
+    if f.bounded:
+        out["prev"] = out["prev"].fillna(0)
+    return out.rename_axis("category").reset_index()
 
 
 def _periods(f: Filters, unit: str, have: pd.Index) -> pd.DatetimeIndex:

@@ -84,3 +84,56 @@ def test_weeks_for_a_long_window_each_monday_once(planted_db):
 def test_a_window_without_events_is_empty(planted_db):
     df = trend(planted_db, dt.date(2024, 1, 1), dt.date(2024, 1, 8))
     assert df.empty and "per" in df
+
+
+def own_totals(start: dt.date, end: dt.date, as_of: dt.datetime) -> dict:
+    """category → valid events reported in [start, end) up to as_of, from the planted rows."""
+    out: dict = {}
+    for e in planted_events():
+        r, cat, status = e[1], e[2], e[14]
+        if status != "invalid" and start <= r.date() < end and r <= as_of:
+            out[cat] = out.get(cat, 0) + 1
+    return out
+
+
+@pytest.mark.parametrize("as_of", [AS_OF, dt.datetime(2025, 6, 11, 9, 0)])
+def test_each_line_has_its_window_total_and_the_window_before_as_it_stood(planted_db, as_of):
+    """The legend's 本期合计 · 较上期: the week's count per line, and the week before's up to
+    as_of minus a week (the wall's 环比). Mid-week, the week before counts its first days."""
+    df = ar.trend_by_category(ReadStore(planted_db), Settings(),
+                              Filters(start=WEEK[0], end=WEEK[1], as_of=as_of))
+    week = dt.timedelta(days=7)
+    now = own_totals(*WEEK, as_of)
+    before = own_totals(WEEK[0] - week, WEEK[1] - week, as_of - week)
+    got = df.groupby("category")[["total", "prev"]].first()
+    assert {c: int(t) for c, t in got["total"].items()} == now
+    assert {c: int(p) for c, p in got["prev"].items()} == {c: before.get(c, 0) for c in now}
+    assert sum(before.values()) > 0 and before != now
+
+
+def test_an_unbounded_window_has_no_window_before(planted_db):
+    df = ar.trend_by_category(ReadStore(planted_db), Settings(),
+                              Filters(start=dt.date(2020, 1, 1), end=WEEK[1], as_of=AS_OF,
+                                      window="all"))
+    assert df["prev"].isna().all() and df["total"].sum() > 0
+
+
+def test_the_legend_says_each_line_s_total_and_change():
+    from dashboard.figures.category_trend import category_trend_figure
+
+    days = pd.date_range("2025-06-09", periods=2)
+    df = pd.DataFrame({"period": list(days) * 4,
+                       "category": ["安全隐患"] * 2 + ["民生诉求"] * 2 + ["治安问题"] * 2
+                       + ["其他"] * 2,
+                       "n": [60, 60, 40, 40, 5, 5, 1, 1], "per": "day",
+                       "total": [120] * 2 + [80] * 2 + [10] * 2 + [2] * 2,
+                       "prev": pd.array([100] * 2 + [100] * 2 + [0] * 2 + [2] * 2,
+                                        dtype="Int64")})
+    fig = category_trend_figure(df)
+    names = [t.name for t in fig.data]
+    assert names[0].startswith("安全隐患 120 ") and "▲20%" in names[0]
+    assert "▼20%" in names[1] and "新增" in names[2] and names[3] == "其他 2 持平"
+    assert fig.layout.legend.title.text == "本期合计 · 较上期"
+    unbounded = category_trend_figure(df.assign(prev=pd.array([pd.NA] * 8, dtype="Int64")))
+    assert [t.name for t in unbounded.data] == ["安全隐患 120", "民生诉求 80", "治安问题 10",
+                                                "其他 2"]
