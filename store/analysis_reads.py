@@ -156,7 +156,7 @@ def hour_weekday(store: ReadStore, settings: Settings, f: Filters) -> np.ndarray
 
 
 def trend_unit(f: Filters) -> str:
-    """What a trend's period is: "day", or "week" for windows over 62 days."""
+    """What a trend's period is: "day", or "week" (seven days) for windows over 62 days."""
     return "week" if (f.end - f.start).days > 62 else "day"
 
 
@@ -170,31 +170,41 @@ def trend_by_category(store: ReadStore, settings: Settings, f: Filters,
     period counts, with each line's window ``total`` and ``prev`` (see _line_totals: which
     kinds are rising); categories beyond the ``top`` largest are summed as 其他.
 
-    ``per``: "day" (that day's events), "week" (the week from that Monday: windows over 62
-    days), or "7d" (that day and the six before it: a daily trend too sparse to read, under
-    one event a day per line, where the lines would only jump between 0 and 1 and a rise
-    would not show). Every period of the window up to as_of's day is there for every
-    category, 0 where none was reported: a line drawn over the days it has would run straight
-    across the empty ones, as if events came every day."""
+    ``per``: "day" (that day's events); "week" (windows over 62 days: the seven days from
+    ``period``, in blocks that end on the last day shown, the first reaching back before the
+    window, so every point counts seven whole days: calendar weeks cut by the window's start
+    or by as_of would dip as if events fell); or "7d" (that day and the six before it: a
+    daily trend too sparse to read, under one event a day per line, where the lines would
+    only jump between 0 and 1 and a rise would not show). Every period up to as_of's day is
+    there for every category, 0 where none was reported: a line drawn over the days it has
+    would run straight across the empty ones, as if events came every day."""
     unit = trend_unit(f)
     src = f
-    if unit == "day" and f.bounded:    # six days more, for the first days' rolling sums
+    if f.bounded:    # six days more: the first days' rolling sums, or the first whole block
         src = dataclasses.replace(f, start=f.start - dt.timedelta(days=ROLLING_DAYS - 1))
     where, params = _events_where(src, settings)
     df = store.df(
-        f"""SELECT date_trunc('{unit}', reported_at)::DATE AS period, category, count(*) AS n
+        f"""SELECT date_trunc('day', reported_at)::DATE AS period, category, count(*) AS n
             FROM {where} GROUP BY ALL ORDER BY period""", params)
     df["period"] = pd.to_datetime(df["period"])
-    start = pd.Timestamp(f.start) if unit == "day" else pd.Timestamp.min
+    start = pd.Timestamp(f.start) if f.bounded else pd.Timestamp.min
     inside = df[df["period"] >= start]
     if inside.empty:
         return inside.assign(per=unit)
     keep = inside.groupby("category")["n"].sum().nlargest(top).index
+    lines = sorted(set(inside["category"].where(inside["category"].isin(keep), "其他")))
     df["category"] = df["category"].where(df["category"].isin(keep), "其他")
+    days = _days(f, inside["period"])
+    if unit == "week":   # each day to the first day of its seven-day block
+        back = (days[-1] - df["period"]).dt.days // ROLLING_DAYS
+        df["period"] = days[-1] - pd.to_timedelta(back * ROLLING_DAYS + ROLLING_DAYS - 1, "D")
+        days = days[-1] - pd.to_timedelta(
+            np.arange((len(days) - 1) // ROLLING_DAYS, -1, -1) * ROLLING_DAYS
+            + ROLLING_DAYS - 1, "D")
     counts = df.groupby(["period", "category"])["n"].sum()
-    periods = _periods(src, unit, counts.index.get_level_values("period"))
-    lines = sorted(set(df.loc[df["period"] >= start, "category"]))   # the window's lines
-    full = pd.MultiIndex.from_product([periods, lines], names=["period", "category"])
+    if unit == "day" and f.bounded:    # the six days before, for the first rolling sums
+        days = pd.date_range(days[0] - pd.Timedelta(days=ROLLING_DAYS - 1), days[-1])
+    full = pd.MultiIndex.from_product([days, lines], names=["period", "category"])
     out = counts.reindex(full, fill_value=0).reset_index()
     out["n"] = out["n"].astype("int64")
     out = out.merge(_line_totals(store, settings, f, keep), on="category", how="left")
@@ -206,8 +216,8 @@ def trend_by_category(store: ReadStore, settings: Settings, f: Filters,
             out["n"] = out.groupby("category")["n"].transform(
                 lambda s: s.rolling(ROLLING_DAYS, min_periods=1).sum()).astype("int64")
             per = "7d"
-        out = out[out["period"] >= start].sort_values(["period", "category"])
-    return out.reset_index(drop=True).assign(per=per)
+        out = out[out["period"] >= start]
+    return out.sort_values(["period", "category"]).reset_index(drop=True).assign(per=per)
 
 
 def _line_totals(store: ReadStore, settings: Settings, f: Filters,
@@ -234,15 +244,12 @@ def _line_totals(store: ReadStore, settings: Settings, f: Filters,
     return out.rename_axis("category").reset_index()
 
 
-def _periods(f: Filters, unit: str, have: pd.Index) -> pd.DatetimeIndex:
-    """The days (or Mondays) of the window up to as_of's day, and any later one with data;
-    an unbounded window starts at its first data."""
+def _days(f: Filters, have: pd.Series) -> pd.DatetimeIndex:
+    """The days shown: the window's (an unbounded one from its first data) up to as_of's day,
+    and any later one with data."""
     last = pd.Timestamp(min(f.end, f.as_of.date() + dt.timedelta(days=1)) - dt.timedelta(days=1))
     first = pd.Timestamp(f.start) if f.bounded else have.min()
-    if unit == "week":
-        first -= pd.Timedelta(days=first.weekday())
-    last = max(last, have.max())
-    return pd.date_range(first, last, freq="W-MON" if unit == "week" else "D")
+    return pd.date_range(first, max(last, have.max()), freq="D")
 
 
 # --- option lists for the filter bar -----------------------------------------------------

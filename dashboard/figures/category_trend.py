@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 from dashboard.figures import theme
 
 # what the hover says a point counts, by store.analysis_reads.trend_by_category's ``per``
-HOVER_SPAN = {"day": "", "week": "起一周", "7d": "及前6日"}
+HOVER_SPAN = {"day": "", "week": "起7日", "7d": "及前6日"}
 
 
 def change_text(total: int, prev) -> str:

@@ -72,13 +72,33 @@ def test_a_window_past_as_of_stops_at_as_of_day(planted_db, monkeypatch, sparse)
     assert df["period"].min() == pd.Timestamp(WEEK[0])
 
 
-def test_weeks_for_a_long_window_each_monday_once(planted_db):
-    start, end = dt.date(2025, 3, 5), WEEK[1]                # a Wednesday; > 62 days
+def test_a_long_window_is_whole_seven_day_blocks_ending_on_its_last_day(planted_db):
+    """Over 62 days a point is seven whole days: blocks end on the last day shown (here a
+    Wednesday, the window's end) and the first reaches six days before the window's start,
+    so neither end dips the way a calendar week cut by the window would."""
+    start, end = dt.date(2025, 3, 5), dt.date(2025, 6, 12)   # Wednesday to Thursday, 99 days
     df = trend(planted_db, start, end)
-    mondays = pd.date_range("2025-03-03", WEEK[0], freq="W-MON")
+    first = pd.Timestamp("2025-02-27")                        # 2025-06-11 minus 14 weeks + 1
+    blocks = pd.date_range(first, periods=15, freq="7D")
     assert set(df["per"]) == {"week"}
-    assert list(df["period"].unique()) == list(mondays)
-    assert nonzero(df) == own_counts(start, end, "week")
+    assert list(df["period"].unique()) == list(blocks)
+    assert blocks[-1] + pd.Timedelta(days=6) == pd.Timestamp("2025-06-11")
+    daily = own_counts(first.date(), end, "day")
+    want: dict = {}
+    for (d, c), v in daily.items():
+        p = blocks[blocks <= d][-1]
+        want[(p, c)] = want.get((p, c), 0) + v
+    assert nonzero(df) == want and sum(want.values()) > 10
+
+
+def test_an_unbounded_window_starts_at_its_first_data(planted_db):
+    df = ar.trend_by_category(ReadStore(planted_db), Settings(),
+                              Filters(start=dt.date(2020, 1, 1), end=WEEK[1], as_of=AS_OF,
+                                      window="all"))
+    first_event = min(e[1] for e in planted_events() if e[14] != "invalid").date()
+    assert df["period"].min() <= pd.Timestamp(first_event) < df["period"].min() + pd.Timedelta(
+        days=7 if set(df["per"]) == {"week"} else 1)
+    assert df["n"].sum() == sum(own_counts(first_event, WEEK[1], "day").values())
 
 
 def test_a_window_without_events_is_empty(planted_db):
