@@ -124,8 +124,12 @@ def register_callbacks(app, ctx) -> None:
         if trig == "an-f-reset":
             args = {"as_of": keep["as_of"]} if keep["as_of"] else {}
         else:
-            if trig == "an-f-township":
-                values["grid"] = None
+            if trig == "an-f-township" and values["grid"]:
+                # a grid outside the township picked goes; one inside stays (a link with
+                # both, whose controls arrive together, names this trigger too)
+                place = ctx.cached(ar.grid_place, values["grid"])
+                if not place or place["township_code"] != values["township"]:
+                    values["grid"] = None
             if trig == HOT_TABLE and active and active.get("row_id"):
                 values["grid"] = active["row_id"]
             if trig == DECK_PICK and picked and picked.get("grid"):

@@ -8,6 +8,8 @@ wall's one view callback, dashboard.wall.reply).
 """
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from dash import html
 
 from dashboard.wall import window_bar
@@ -62,8 +64,10 @@ def breadcrumb(drill: dict) -> tuple:
 
 
 def analysis_href(v) -> str:
-    """``/analysis?township=<code>&window=<w>`` (or ``start=..&end=..``) for the view shown."""
-    parts = ([f"township={v.township}"] if v.township else []) + ([v.query] if v.query else [])
+    """``/analysis?township=<code>&grid=<id>&window=<w>`` (or ``start=..&end=..``) for the
+    view shown: a duty officer who drilled into a grid lands on that grid."""
+    parts = ([f"township={v.township}"] if v.township else []) + (
+        [f"grid={quote(v.grid, safe='')}"] if v.grid else []) + ([v.query] if v.query else [])
     return "/analysis" + ("?" + "&".join(parts) if parts else "")
 
 

@@ -119,12 +119,17 @@ def test_the_list_total_and_the_chart_total_differ_only_by_the_invalid_events_sa
     assert w.errors == [], w.errors
 
 
-def test_a_hotspot_in_the_url_stays_selected_while_the_page_loads(wall_url, open_page):
+@pytest.mark.parametrize("with_township", [False, True])
+def test_a_hotspot_in_the_url_stays_selected_while_the_page_loads(wall_url, open_page,
+                                                                  with_township):
     """A link with grid= (a hotspot picked and sent on) opens with that grid: the filter is
-    not dropped while the grid list loads, the row is marked and its cameras are listed."""
+    not dropped while the grid list loads, the row is marked and its cameras are listed.
+    With its township too (the wall's 研判分析 link from a drilled grid), the township's
+    control arriving with the grid's does not clear it."""
     hot = requests.get(wall_url + "/api/hotspots", params={"window": "30d", "all": "1"},
                        timeout=30).json()["hotspots"][0]
-    w = open_page(wall_url + f"/analysis/?window=30d&grid={hot['grid_id']}", wait=False)
+    town = f"&township={hot['township_code']}" if with_township else ""
+    w = open_page(wall_url + f"/analysis/?window=30d{town}&grid={hot['grid_id']}", wait=False)
     page = w.page
     wait_for_analysis(page)
     page.wait_for_function("() => document.getElementById('an-near').innerText.includes('周边')")
@@ -138,6 +143,15 @@ def test_a_hotspot_in_the_url_stays_selected_while_the_page_loads(wall_url, open
     api = requests.get(wall_url + "/api/events", params={"window": "30d", "grid": hot["grid_id"],
                                                          "page_size": 1}, timeout=30).json()
     assert _number_after(page.inner_text("#an-events-caption"), "共") == api["total"]
+    if with_township:    # picking another township drops the grid, which is not in it
+        other = next(t for t in requests.get(wall_url + "/api/townships", timeout=10).json()[
+            "townships"] if t["code"] != hot["township_code"])
+        page.click("#an-f-township")
+        page.get_by_text(other["name"], exact=True).click()
+        page.wait_for_function("c => location.search.includes('township=' + c)",
+                               arg=other["code"])
+        page.wait_for_timeout(300)
+        assert "grid=" not in page.evaluate("location.search")
     assert w.outside() == [] and w.errors == [], (w.outside(), w.errors)
 
 

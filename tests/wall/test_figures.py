@@ -117,6 +117,10 @@ def test_window_goes_into_links():
     v2 = View("330683001", None, AS_OF, dt.date(2025, 9, 1), dt.date(2025, 9, 8), 7, "custom", "自选时段")
     assert titlebar.analysis_href(v2) == "/analysis?township=330683001&start=2025-09-01&end=2025-09-08"
     assert v2.caption.startswith("自选时段 09-01至09-07")
+    v3 = View("330683001", "330683001-023-05", AS_OF, dt.date(2025, 10, 23),
+              dt.date(2025, 10, 30), 7, "7d", "近7天")      # drilled into a grid
+    assert titlebar.analysis_href(v3) == \
+        "/analysis?township=330683001&grid=330683001-023-05&window=7d"
 
 
 def test_trend_days_stop_at_as_of_and_show_a_week_at_least():
