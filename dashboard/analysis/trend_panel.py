@@ -7,7 +7,7 @@ from __future__ import annotations
 import pandas as pd
 
 from dashboard.analysis import lazy_graph
-from dashboard.figures.category_trend import category_trend_figure
+from dashboard.figures.category_trend import category_trend_figure, legend_note
 from store import analysis_reads as ar
 
 
@@ -18,7 +18,8 @@ def layout(ctx):
 def register_callbacks(app, ctx) -> None:
     def draw(f):
         view = ctx.cached(trend_view, f)
-        return view["figure"], f"有效事件 · {CAPTION[view['per']]}"
+        note = f" · {view['note']}" if view.get("note") else ""
+        return view["figure"], f"有效事件 · {CAPTION[view['per']]}{note}"
 
     lazy_graph.register(app, ctx, "trend", empty=lambda: category_trend_figure(pd.DataFrame()),
                         draw=draw)
@@ -31,4 +32,5 @@ def trend_view(store, settings, f) -> dict:
     """The figure as a plain dict, cached whole (see matrix_panel), and what a point counts."""
     df = ar.trend_by_category(store, settings, f)
     per = str(df["per"].iat[0]) if len(df) else ar.trend_unit(f)
-    return {"figure": category_trend_figure(df).to_plotly_json(), "per": per}
+    return {"figure": category_trend_figure(df).to_plotly_json(), "per": per,
+            "note": legend_note(df)}

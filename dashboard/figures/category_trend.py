@@ -11,14 +11,20 @@ from dashboard.figures import theme
 HOVER_SPAN = {"day": "", "week": "起7日", "7d": "及前6日"}
 
 
+SMALL_BEFORE = 10   # below this many the window before, a percentage is noise (1 → 4: +300%)
+
+
 def change_text(total: int, prev) -> str:
     """``▲14%`` (orange: more of this kind than the window before), ``▼8%`` (green),
-    ``持平``, ``新增`` (none before); "" when there is no window before (NA)."""
+    ``持平``, ``新增`` (none before), ``上期3`` (under SMALL_BEFORE before: the count, not a
+    percentage); "" when there is no window before (NA)."""
     if prev is None or pd.isna(prev):
         return ""
     prev = int(prev)
     if prev == 0:
         return f"<span style='color:{theme.ORANGE}'>新增</span>" if total else "持平"
+    if prev < SMALL_BEFORE:
+        return f"<span style='color:{theme.TEXT_DIM}'>上期{prev}</span>"
     pct = round((total - prev) * 100 / prev)
     if pct == 0:
         return "持平"
@@ -35,11 +41,12 @@ def legend_name(cat: str, d: pd.DataFrame) -> str:
     return f"{cat} {total:,} {change_text(total, d['prev'].iat[0])}".rstrip()
 
 
-def legend_title(df: pd.DataFrame) -> str:
-    """What the legend's numbers are: the window's total, and the change on the window before."""
+def legend_note(df: pd.DataFrame) -> str:
+    """What the legend's numbers are, for the panel's caption (a legend title would take a
+    row the seven lines need): the window's total, and the change on the window before."""
     if "total" not in df or df.empty:
         return ""
-    return "本期合计 · 较上期" if df["prev"].notna().any() else "合计"
+    return "图例：本期合计 · 较上期" if df["prev"].notna().any() else "图例：合计"
 
 
 def category_trend_figure(df: pd.DataFrame, font_size: int = 13) -> go.Figure:
@@ -65,9 +72,7 @@ def category_trend_figure(df: pd.DataFrame, font_size: int = 13) -> go.Figure:
         font={"size": font_size}, showlegend=True,
         margin={"l": 44, "r": 8, "t": 6, "b": 28},
         legend={"orientation": "v", "x": 1.0, "xanchor": "left", "y": 1,
-                "font": {"size": font_size},
-                "title": {"text": legend_title(df), "font": {"size": font_size - 1,
-                                                             "color": theme.TEXT_DIM}}},
+                "font": {"size": font_size}},
         xaxis={"tickformat": "%m-%d", "nticks": 6, "showgrid": False,
                "tickfont": {"size": font_size}},
         yaxis={"rangemode": "tozero", "nticks": 5, "tickfont": {"size": font_size}},

@@ -139,7 +139,7 @@ def test_an_unbounded_window_has_no_window_before(planted_db):
 
 
 def test_the_legend_says_each_line_s_total_and_change():
-    from dashboard.figures.category_trend import category_trend_figure
+    from dashboard.figures.category_trend import category_trend_figure, legend_note
 
     days = pd.date_range("2025-06-09", periods=2)
     df = pd.DataFrame({"period": list(days) * 4,
@@ -152,8 +152,10 @@ def test_the_legend_says_each_line_s_total_and_change():
     fig = category_trend_figure(df)
     names = [t.name for t in fig.data]
     assert names[0].startswith("安全隐患 120 ") and "▲20%" in names[0]
-    assert "▼20%" in names[1] and "新增" in names[2] and names[3] == "其他 2 持平"
-    assert fig.layout.legend.title.text == "本期合计 · 较上期"
+    assert "▼20%" in names[1] and "新增" in names[2] and "上期2" in names[3]
+    assert "%" not in names[3]                  # 2 → 2 is not a percentage to read
+    assert legend_note(df) == "图例：本期合计 · 较上期"
     unbounded = category_trend_figure(df.assign(prev=pd.array([pd.NA] * 8, dtype="Int64")))
     assert [t.name for t in unbounded.data] == ["安全隐患 120", "民生诉求 80", "治安问题 10",
                                                 "其他 2"]
+    assert legend_note(df.assign(prev=pd.NA)) == "图例：合计"
