@@ -25,7 +25,7 @@ from store.settings import Settings
 
 HOTSPOT_COLUMNS = ["grid_id", "grid_name", "township_code", "township", "k", "baseline",
                    "ratio", "p", "density_per_km2", "emerging", "cameras_online_within",
-                   "gi_star_z"]
+                   "gi_star_z", "since", "since_k", "top_category", "top_share"]
 
 
 def hotspots(
@@ -52,7 +52,10 @@ def hotspots(
     read: the app caches both, so a new window costs one rollup query.
 
     ``gi_star_z``: Getis-Ord Gi* z-score of the grid's density among the grids of the table
-    (the township's, or the county's) with contiguity weights, beside the Poisson rule."""
+    (the township's, or the county's) with contiguity weights, beside the Poisson rule.
+
+    ``since``, ``since_k``, ``top_category``, ``top_share``: since when and which kinds
+    (:func:`store.hotspots.profile`; None for a grid without events in the window)."""
     t = table if table is not None else hs.hotspot_table(
         store, settings, start, end, township, category=category, channel=channel)
     if neighbours is None:
@@ -66,6 +69,10 @@ def hotspots(
     cams = coverage if coverage is not None else online_within(
         store, settings, tuple(t["grid_id"]), as_of)
     t["cameras_online_within"] = [cams.get(g, 0) for g in t["grid_id"]]
+    prof = hs.profile(store, settings, start, end, t.loc[t["k"] > 0, ["grid_id", "baseline"]],
+                      category=category, channel=channel)
+    t = t.merge(prof, on="grid_id", how="left")
+    t["since_k"] = t["since_k"].fillna(0).astype("int64")
     return t[HOTSPOT_COLUMNS]
 
 
@@ -81,7 +88,13 @@ def hotspot_records(df: pd.DataFrame) -> list[dict]:
             "density_per_km2": None if d is None or d != d else float(d),
             "emerging": bool(r.emerging),
             "cameras_online_within": int(r.cameras_online_within),
-            "gi_star_z": None if r.gi_star_z != r.gi_star_z else round(float(r.gi_star_z), 3)})
+            "gi_star_z": None if r.gi_star_z != r.gi_star_z else round(float(r.gi_star_z), 3),
+            "since": r.since.isoformat() if isinstance(r.since, dt.date)
+            and not pd.isna(r.since) else None,
+            "since_k": int(r.since_k),
+            "top_category": r.top_category if isinstance(r.top_category, str) else None,
+            "top_share": None if r.top_share is None or r.top_share != r.top_share
+            else round(float(r.top_share), 3)})
     return out
 
 

@@ -215,9 +215,13 @@ def rises(store: ReadStore, settings: Settings, start: dt.date, end: dt.date,
 
 def week_hotspots(store: ReadStore, settings: Settings, start: dt.date, end: dt.date,
                   scope: m.Scope = m.Scope()) -> pd.DataFrame:
-    """The window's emerging hotspots (store.hotspots' rule, with ``township_name``), by p."""
+    """The window's emerging hotspots (store.hotspots' rule, with ``township_name``), by p,
+    with what the analysis page says of each: ``top_category``, ``top_share`` (which kind)
+    and ``since`` (store.hotspots.profile)."""
     township = scope.code if scope.level == "township" else None
-    return hs.emerging_hotspots(store, settings, start, end, township)
+    hot = hs.emerging_hotspots(store, settings, start, end, township)
+    prof = hs.profile(store, settings, start, end, hot[["grid_id", "baseline"]])
+    return hot.merge(prof, on="grid_id", how="left")
 
 
 def week_mediation(store: ReadStore, settings: Settings, end: dt.date,

@@ -194,3 +194,78 @@ def gi_star(values: pd.Series, neighbours: dict[str, list[str]]) -> pd.Series:
     with np.errstate(divide="ignore", invalid="ignore"):
         z = np.where(denom > 0, num / np.where(denom > 0, denom, 1.0), np.nan)
     return pd.Series(z, index=x.index)
+
+
+# --- since when, and which kinds (what a duty officer asks of a hotspot next) ---------------
+
+PROFILE_COLUMNS = ["grid_id", "since", "since_k", "top_category", "top_share"]
+
+
+def onset(daily: np.ndarray, rate: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per row of ``daily`` (a grid's counts on each day of the window, oldest first) and its
+    baseline ``rate`` a day (> 0): the day the rise began, as an index, and the count since.
+
+    The onset is the first day of the window's final stretch most unlike the baseline: the
+    stretch ``[d, end)`` with the largest Poisson log-likelihood ratio of a raised rate,
+    ``N ln(N / E) − (N − E)`` where N is its count and E = rate × its days (0 unless N > E;
+    the scan statistic of Kulldorff, over the stretches that end with the window). A lone
+    event days before a surge does not pull the onset back to it, as the plain excess
+    N − E would. Of equal ratios the shortest stretch wins. A grid with no stretch above its
+    baseline gets ``len`` (no rise began in the window)."""
+    daily = np.asarray(daily, dtype="float64")
+    g, n = daily.shape
+    if n == 0:
+        return np.zeros(g, dtype="int64"), np.zeros(g, dtype="int64")
+    tails = np.cumsum(daily[:, ::-1], axis=1)[:, ::-1]          # N[d, end) for each d
+    expected = np.asarray(rate, dtype="float64")[:, None] * np.arange(n, 0, -1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        llr = np.where(tails > expected,
+                       tails * np.log(tails / expected) - (tails - expected), 0.0)
+    last_best = n - 1 - np.argmax(llr[:, ::-1], axis=1)          # ties: the latest d
+    best = llr[np.arange(g), last_best]
+    since = np.where(best > 0, last_best, n)
+    counts = np.where(since < n, tails[np.arange(g), np.minimum(since, n - 1)], 0)
+    return since.astype("int64"), counts.astype("int64")
+
+
+def profile(store: ReadStore, settings: Settings, start: dt.date, end: dt.date,
+            grids: pd.DataFrame, *, category: str | None = None,
+            channel: str | None = None) -> pd.DataFrame:
+    """For the ``grids`` rows (``grid_id``, ``baseline``: events a window, as in
+    :func:`hotspot_table`): ``since`` (the day the rise began, :func:`onset`, a date; None
+    with no rise), ``since_k`` (valid events since then), ``top_category`` and ``top_share`` (the
+    window's most reported kind, ties by name, and its share of the window's events).
+    Counts come from ``daily_rollup`` with the same category and channel as the table."""
+    out = pd.DataFrame({"grid_id": grids["grid_id"].astype(object)})
+    if out.empty:
+        return pd.DataFrame(columns=PROFILE_COLUMNS)
+    extra, params = "", [start, end, list(out["grid_id"])]
+    for col, v in (("category", category), ("channel", channel)):
+        if v:
+            extra += f" AND {col} = ?"
+            params.append(v)
+    where = (f"FROM daily_rollup WHERE day >= ? AND day < ? AND reported > 0"
+             f" AND grid_id IN (SELECT unnest(?::VARCHAR[])){extra}")
+    by_day = store.df(f"SELECT grid_id, day, sum(reported) AS n {where} GROUP BY ALL", params)
+    kinds = store.df(f"SELECT grid_id, category, sum(reported) AS n {where} GROUP BY ALL",
+                     params)
+    n_days = (end - start).days
+    days = pd.date_range(start, periods=n_days, freq="D")
+    matrix = np.zeros((len(out), n_days))
+    if len(by_day):
+        row = pd.Index(out["grid_id"]).get_indexer(by_day["grid_id"])
+        col = days.get_indexer(pd.to_datetime(by_day["day"]))
+        ok = (row >= 0) & (col >= 0)
+        np.add.at(matrix, (row[ok], col[ok]), by_day["n"].to_numpy(dtype="float64")[ok])
+    rate = grids["baseline"].to_numpy(dtype="float64") / max(n_days, 1)
+    since, since_k = onset(matrix, rate)
+    first = [d.date() for d in days]
+    out["since"] = [first[i] if i < n_days else None for i in since]     # None: no rise
+    out["since_k"] = since_k
+    kinds = kinds.dropna(subset=["category"]).sort_values(
+        ["grid_id", "n", "category"], ascending=[True, False, True])
+    top = kinds.drop_duplicates("grid_id").set_index("grid_id")
+    total = kinds.groupby("grid_id")["n"].sum()
+    out["top_category"] = out["grid_id"].map(top["category"])
+    out["top_share"] = out["grid_id"].map(top["n"] / total)
+    return out[PROFILE_COLUMNS]

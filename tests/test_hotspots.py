@@ -192,3 +192,49 @@ def test_a_p_value_reads_the_same_on_every_screen(p, shown):
     from dashboard.figures.numbers import p_value
 
     assert p_value(p) == shown
+
+
+# --- since when: the onset of the rise (store.hotspots.onset) --------------------------------
+
+def onset_by_hand(daily: list[int], rate: float) -> tuple[int, int]:
+    """The stretch [d, end) with the largest N ln(N/E) − (N − E), E = rate × days, N > E;
+    the latest d of equal ones; len(daily) when no stretch exceeds its baseline."""
+    best, at = 0.0, len(daily)
+    for d in range(len(daily)):
+        n, e = sum(daily[d:]), rate * (len(daily) - d)
+        llr = n * math.log(n / e) - (n - e) if n > e else 0.0
+        if llr > 0 and llr >= best - 1e-12:
+            best, at = llr, d
+    return at, sum(daily[at:])
+
+
+ONSET_CASES = [
+    ([0, 0, 0, 0, 1, 0, 0, 3, 4, 5], 0.2, 7),    # a lone event days before is not the start
+    ([0, 0, 0, 0, 0, 0, 0, 0, 0, 9], 0.2, 9),    # all on the last day
+    ([2] * 10, 0.2, 0),                           # raised all along: the window's first day
+    ([1] * 10, 1.0, 10),                          # at its baseline: no rise
+    ([0] * 10, 0.1, 10),                          # nothing
+    ([0, 0, 0, 0, 0, 2, 2, 2, 2, 2], 0.5, 5),
+    ([3, 0, 0, 0, 0, 0, 0, 0, 0, 3], 0.25, 9),
+]
+
+
+@pytest.mark.parametrize("daily,rate,want", ONSET_CASES)
+def test_onset_is_the_final_stretch_most_unlike_the_baseline(daily, rate, want):
+    from store.hotspots import onset
+
+    since, count = onset(np.array([daily]), np.array([rate]))
+    assert (int(since[0]), int(count[0])) == onset_by_hand(daily, rate)
+    assert since[0] == want
+
+
+def test_onset_of_many_grids_at_once_is_each_grid_s_own():
+    from store.hotspots import onset
+
+    rng = np.random.default_rng(7)
+    daily = rng.poisson(rng.uniform(0.1, 3, size=(40, 1)), size=(40, 30))
+    daily[:, 20:] += rng.integers(0, 4, size=(40, 10))       # some rise in the last ten days
+    rate = rng.uniform(0.2, 2.0, size=40)
+    since, count = onset(daily, rate)
+    assert [(int(s), int(c)) for s, c in zip(since, count)] == [
+        onset_by_hand(list(map(int, row)), float(r)) for row, r in zip(daily, rate)]

@@ -16,6 +16,7 @@ from store import analysis_reads as ar
 from store import cameras_near as cn
 
 COLUMNS = [("rank", "序"), ("grid_name", "网格"), ("township", "镇街"), ("k", "本期\n件数"),
+           ("since", "始于"), ("kind", "主要类别"),
            ("baseline", "基线"), ("ratio", "倍数"), ("p", "p值"), ("density", "密度\n件/km²"),
            ("gi", "Gi* z"), ("cams", "300米内\n在线视频")]
 
@@ -33,11 +34,14 @@ def layout(ctx):
         # two-line headers where the name says so (no label cut off in a narrow column)
         style_header={**TABLE_STYLE["style_header"], "whiteSpace": "pre-line",
                       "height": "auto", "lineHeight": "16px"},
-        style_cell=TABLE_STYLE["style_cell"],
+        # twelve columns in the panel's width: tighter padding than the other tables
+        style_cell={**TABLE_STYLE["style_cell"], "padding": "4px 5px"},
         style_cell_conditional=[{"if": {"column_id": c}, "textAlign": "right"}
                                 for c in ("rank", "k", "baseline", "ratio", "p", "density",
                                           "gi", "cams")]
-        + [{"if": {"column_id": c}, "minWidth": "52px"} for c in ("baseline", "ratio")],
+        + [{"if": {"column_id": c}, "minWidth": w}      # two-character header lines fit
+           for c, w in (("baseline", "44px"), ("ratio", "44px"), ("k", "40px"),
+                        ("cams", "66px"))],
         style_data_conditional=[],
         css=[*TABLE_STYLE["css"],
              {"selector": "th", "rule": "position: sticky; top: 0; z-index: 2"}])
@@ -48,13 +52,28 @@ def layout(ctx):
                  cls="an-hotspots")
 
 
-def rows(df, hot: bool = True) -> list[dict]:
+def since_text(since, start: dt.date) -> str:
+    """``10-12``: the day the rise began (store.hotspots.onset); ``≤10-02`` when it is the
+    window's first day (it may have begun before); ``—`` with no rise."""
+    if not isinstance(since, dt.date) or since != since:
+        return "—"
+    return f"≤{since:%m-%d}" if since <= start else f"{since:%m-%d}"
+
+
+def kind_text(cat, share) -> str:
+    """``安全隐患 97%``: the window's most reported kind and its share."""
+    return f"{cat} {share:.0%}" if isinstance(cat, str) and share == share else "—"
+
+
+def rows(df, hot: bool = True, start: dt.date | None = None) -> list[dict]:
     """Table rows; ``hot``: the rows are hotspots, so one without an online camera near is a
-    coverage gap (盲区); a watched grid's just shows 0."""
+    coverage gap (盲区); a watched grid's just shows 0. ``start``: the window's first day."""
     out = []
     for i, r in enumerate(df.itertuples(index=False), start=1):
         out.append({"id": r.grid_id, "rank": i, "grid_name": r.grid_name, "township": r.township,
-                    "k": int(r.k), "baseline": fmt_num(r.baseline), "ratio": fmt_num(r.ratio),
+                    "k": int(r.k), "since": since_text(r.since, start or dt.date.min),
+                    "kind": kind_text(r.top_category, r.top_share),
+                    "baseline": fmt_num(r.baseline), "ratio": fmt_num(r.ratio),
                     "p": p_value(r.p), "density": fmt_num(r.density_per_km2),
                     "gi": fmt_num(r.gi_star_z, 2),
                     "cams": int(r.cameras_online_within) if r.cameras_online_within
@@ -118,7 +137,8 @@ def register_callbacks(app, ctx) -> None:
                                                 className="an-dim")] if len(df) else [])
         near = _near_list(ctx, f, radius) if f.grid else html.Div(
             "点击表格中的热点：页面按该网格筛选，并列出周边视频", className="an-dim")
-        return rows(watch, hot=not df.empty), style, caption, summary, gap_div, near
+        return (rows(watch, hot=not df.empty, start=f.start), style, caption, summary, gap_div,
+                near)
 
 
 def watch_list(ctx, f, top: int = 5):

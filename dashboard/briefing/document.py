@@ -117,6 +117,18 @@ def _table(head: list[str], rows: list[list[str]], cls: str = "") -> str:
     return f'<table class="{cls}"><thead><tr>{th}</tr></thead><tbody>{body}</tbody></table>'
 
 
+def _kind(r) -> str:
+    """``矛盾纠纷 54%``: a hotspot's most reported kind this week and its share."""
+    cat, share = getattr(r, "top_category", None), getattr(r, "top_share", None)
+    return f"{esc(cat)} {share:.0%}" if isinstance(cat, str) and share == share else "—"
+
+
+def _mainly(r) -> str:
+    """``，矛盾纠纷为主`` when one kind is at least half of a hotspot's week; else ""."""
+    cat, share = getattr(r, "top_category", None), getattr(r, "top_share", None)
+    return f"，{esc(cat)}为主" if isinstance(cat, str) and share >= 0.5 else ""
+
+
 def _points(b: Briefing) -> str:
     """Three boxes under the summary: what rose, where the hotspots are, who is late."""
     def box(title, items, empty):
@@ -126,8 +138,8 @@ def _points(b: Briefing) -> str:
     rose = [f"{esc(r.label)} <b>+{int(r.change)}</b> 件"
             + (f"<span>（{esc(r.where)}）</span>" if isinstance(r.where, str) else "")
             for r in b.rises_category.head(3).itertuples()]
-    hot = [f"{esc(r.grid_name)} <b>{int(r.k)}</b> 件<span>（{esc(r.township_name)}）</span>"
-           for r in b.hotspots.head(3).itertuples()]
+    hot = [f"{esc(r.grid_name)} <b>{int(r.k)}</b> 件<span>（{esc(r.township_name)}"
+           f"{_mainly(r)}）</span>" for r in b.hotspots.head(3).itertuples()]
     if len(b.hotspots) > 3:            # the title counts them all: say where the rest are
         hot.append(f'<span>另有 {len(b.hotspots) - 3} 处，见“本周事件密度与新发热点”</span>')
     late = [f"{esc(r.name)} <b>{int(r.red)}</b> 件" for r in b.overdue_place.head(3).itertuples()]
@@ -178,7 +190,7 @@ def slide_rises(b: Briefing) -> str:
            for r in b.rises_category.itertuples()]
     place = [[esc(r.label), num(r.now), num(r.before), f"+{int(r.change)}", pct_text(r.change_pct)]
              for r in b.rises_place.itertuples()]
-    hot = [[esc(r.grid_name), esc(r.township_name), num(r.k), f"{r.baseline:.1f}",
+    hot = [[esc(r.grid_name), esc(r.township_name), num(r.k), _kind(r), f"{r.baseline:.1f}",
             f"{r.ratio:.1f}倍", p_value(r.p)] for r in b.hotspots.head(8).itertuples()]
     left = ("<h2>上升的事件类别</h2>" + (_table(
         ["类别", "本周", "上周", "增加", "增幅", "增加最多的" + b.place_word], cat)
@@ -187,7 +199,7 @@ def slide_rises(b: Briefing) -> str:
         [b.place_word, "本周", "上周", "增加", "增幅"], place)
         if place else f'<p class="none">本周无上升的{b.place_word}</p>'))
     right = (f"<h2>新发热点 {len(b.hotspots)} 处</h2>" + (_table(
-        ["网格", "镇街", "本周", "基线", "倍数", "p"], hot)
+        ["网格", "镇街", "本周", "主要类别", "基线", "倍数", "p"], hot)
         if hot else '<p class="none">本周无新发热点</p>'))
     right += ('<p class="note">新发热点：本周事件数≥最小数，且在该网格前4周平均水平下'
               '出现如此多事件的泊松概率低于显著性水平。</p>')

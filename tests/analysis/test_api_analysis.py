@@ -25,6 +25,16 @@ def test_the_planted_hotspot_comes_first_with_its_statistics(client):
                         rel_tol=1e-9)
     assert h["density_per_km2"] == pytest.approx(9 / area_km2(GRIDS["G2"][2]))   # ≈ 53.7 km²
     assert h["cameras_online_within"] == 1                 # cam1, 120 m across the border
+    # since when and which kinds, from the planted rows: G2's week is 2, 2, 1, 1, 1, 1, 1
+    # against a baseline of 1 a week, so the rise spans the whole week (9 ln 9 − 8 beats
+    # every later stretch); 矛盾纠纷 5 of 9 (the even-numbered of H0…H8)
+    assert (h["since"], h["since_k"]) == ("2025-06-09", 9)
+    assert (h["top_category"], h["top_share"]) == ("矛盾纠纷", round(5 / 9, 3))
+    late = client.get(f"/api/hotspots?{Q}&category=治安问题&all=1").get_json()["hotspots"]
+    g2 = next(x for x in late if x["grid_id"] == "G2")     # H1, H3, H5 and H7: days 1, 3, 5, 0
+    assert g2["top_category"] == "治安问题" and g2["top_share"] == 1.0
+    quiet = next(x for x in late if x["grid_id"] == "G1")  # no 治安问题 there
+    assert quiet["since"] is None and quiet["top_category"] is None and quiet["since_k"] == 0
 
 
 def test_hotspots_follow_township_and_category_and_list_all_grids_on_request(client):

@@ -193,3 +193,22 @@ def test_the_summary_says_where_the_hotspots_it_does_not_list_are(store):
     assert f"新发热点 {n} 处" in html and f"另有 {n - 3} 处，见“本周事件密度与新发热点”" in html
     few = document._points(dataclasses.replace(b, hotspots=many.hotspots.head(3)))
     assert "新发热点 3 处" in few and "另有" not in few
+
+
+def test_each_hotspot_says_its_main_kind_counted_from_the_events_themselves(store):
+    """The week's hotspots carry their most reported kind and its share; counted here from
+    the events table (not the rollup the briefing reads), valid reports of the week."""
+    from dashboard.briefing import document
+
+    b = compose(store, Settings(), WEEK)
+    assert len(b.hotspots) >= 2
+    for r in b.hotspots.itertuples():
+        rows = store.rows(
+            "SELECT category, count(*) FROM events WHERE grid_id = ? AND reported_at >= ?"
+            " AND reported_at < ? AND status IS DISTINCT FROM 'invalid' GROUP BY 1"
+            " ORDER BY 2 DESC, 1", [r.grid_id, START, END])
+        assert sum(n for _, n in rows) == r.k
+        assert (r.top_category, r.top_share) == (rows[0][0], pytest.approx(rows[0][1] / r.k))
+    first = b.hotspots.iloc[0]
+    slide = document.slide_rises(b)
+    assert "主要类别" in slide and f"{first.top_category} {first.top_share:.0%}" in slide
