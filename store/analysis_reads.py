@@ -351,6 +351,9 @@ def camera_status(store: ReadStore, settings: Settings, as_of: dt.datetime,
 
 # --- the late list by department (backlog, not a window) -----------------------------------
 
+UNASSIGNED = "未指派"      # the late list's department for cases no department holds
+
+
 def late_by_department(store: ReadStore, settings: Settings, f: Filters,
                        limit: int = 30) -> pd.DataFrame:
     """Open red / yellow events at as_of grouped by the department holding them (挂账):
@@ -370,7 +373,7 @@ def late_by_department(store: ReadStore, settings: Settings, f: Filters,
             cparams.append(value)
     return store.df(
         f"""WITH {cte},
-        late AS (SELECT coalesce(department, '未指派') AS department, grid_id,
+        late AS (SELECT coalesce(department, '{UNASSIGNED}') AS department, grid_id,
                         coalesce(grid_name, grid_id, '—') AS grid_name, warning, reported_at,
                         overdue_hours
                  FROM ev WHERE {' AND '.join(cond)}),

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from dash import Input, Output, html
+from dash import Input, Output, dcc, html
 from dash.exceptions import PreventUpdate
 
-from dashboard.analysis.ui import READY, URL, panel, view_filters
+from dashboard.analysis.ui import (READY, URL, panel, query_string, search_args,
+                                   view_filters)
 from store import analysis_reads as ar
+from store.analysis_reads import UNASSIGNED
 
 
 def layout(ctx):
@@ -25,14 +27,47 @@ def _age(oldest, as_of: dt.datetime) -> str:
     return f"{hours / 24:.1f} 天" if hours >= 48 else f"{hours:.0f} 小时"
 
 
-def table(df, as_of: dt.datetime) -> html.Table:
+def late_href(search: str | None, f, department: str, warning: str, oldest) -> str:
+    """The page listing these cases: the department's open ``warning`` cases in the event
+    table. The list is a backlog (no window), so the link's window runs from the oldest case's
+    report day to as_of's day; the place, category and channel filters, and an as_of pinned
+    in the URL, are kept."""
+    args = {k: v for k, v in search_args(search).items()
+            if k in ("as_of", "township", "grid", "category", "channel")}
+    first = oldest.date() if hasattr(oldest, "date") else f.start
+    args.update(start=first.isoformat(), end=(f.as_of.date() + dt.timedelta(days=1)).isoformat(),
+                department=department, warning=warning)
+    return "?" + query_string(args)
+
+
+def _count(n: int, cls: str, href: str | None):
+    """A count that opens its cases (a link), or a plain cell when there are none."""
+    if not n or href is None:
+        return html.Td(int(n), className=cls if n else "")
+    return html.Td(dcc.Link(str(int(n)), href=href, className=f"an-late-link {cls}",
+                            title="在事件列表中查看"), className=cls)
+
+
+def table(df, as_of: dt.datetime, search: str | None = None, f=None) -> html.Table:
+    """Rows of departments; with ``f`` each red and yellow count links to its cases
+    (late_href), the department's name to its red ones (or yellow, with no red)."""
+    def href(r, warning):
+        if f is None or r.department == UNASSIGNED:     # no department to filter on
+            return None
+        return late_href(search, f, r.department, warning, r.oldest)
+
     head = html.Tr([html.Th(t) for t in ("部门", "红线", "黄线", "最久", "最多网格")])
-    body = [html.Tr([html.Td(r.department, title=r.department),
-                     html.Td(int(r.red), className="red" if r.red else ""),
-                     html.Td(int(r.yellow), className="yellow" if r.yellow else ""),
-                     html.Td(_age(r.oldest, as_of)),
-                     html.Td(f"{r.worst_grid}（{int(r.worst_grid_n)}）", title=r.worst_grid)])
-            for r in df.itertuples(index=False)]
+    body = []
+    for r in df.itertuples(index=False):
+        main = href(r, "red" if r.red else "yellow")
+        name = (dcc.Link(r.department, href=main, className="an-late-link") if main
+                else r.department)
+        body.append(html.Tr([html.Td(name, title=r.department),
+                             _count(r.red, "red", href(r, "red")),
+                             _count(r.yellow, "yellow", href(r, "yellow")),
+                             html.Td(_age(r.oldest, as_of)),
+                             html.Td(f"{r.worst_grid}（{int(r.worst_grid_n)}）",
+                                     title=r.worst_grid)]))
     return html.Table([html.Thead(head), html.Tbody(body)], className="an-late-table")
 
 
@@ -48,6 +83,6 @@ def register_callbacks(app, ctx) -> None:
         df = ctx.cached(ar.late_by_department, f)
         if df.empty:
             return html.Div("没有在办的红线、黄线事件", className="an-dim"), ""
-        return (table(df, f.as_of),
+        return (table(df, f.as_of, search, f),
                 f"截至 {f.as_of:%m-%d %H:%M} · 红线 {int(df['red'].sum())} · 黄线 "
                 f"{int(df['yellow'].sum())}")
