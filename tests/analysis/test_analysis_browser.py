@@ -233,3 +233,23 @@ def test_the_tilted_3d_view_shows_the_whole_place_above_its_legend(
     assert min(ys) >= 0 and max(ys) <= got["legendTop"], (ys, got["legendTop"])
     # fitted, not merely small: the outline spans most of the width or of the height
     assert (max(xs) - min(xs)) > 0.8 * got["w"] or (max(ys) - min(ys)) > 0.7 * got["legendTop"]
+
+
+def test_a_late_count_opens_exactly_its_cases_in_the_event_table(wall_url, open_page):
+    """部门超期清单: clicking a department's red count lists those cases, however old."""
+    w = open_page(wall_url + "/analysis/?window=7d", wait=False)
+    page = w.page
+    wait_for_analysis(page)
+    link = page.locator("#an-late-body a.an-late-link.red").first
+    link.wait_for(timeout=30_000)
+    n = int(link.inner_text())
+    department = page.locator("#an-late-body tbody tr").first.locator("td").first.inner_text()
+    link.click()
+    page.wait_for_function("() => location.search.includes('warning=red')")
+    q = parse_qs(urlparse(page.url).query)
+    assert q["department"] == [department.strip()] and "window" not in q
+    page.wait_for_function("t => document.getElementById('an-events-caption').innerText"
+                           ".startsWith(t)", arg=f"共 {n:,} 件", timeout=30_000)
+    page.wait_for_timeout(500)
+    assert parse_qs(urlparse(page.url).query)["warning"] == ["red"]    # the link stayed
+    assert w.outside() == [] and w.errors == [], (w.outside(), w.errors)
