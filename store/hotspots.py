@@ -133,6 +133,24 @@ def emerging_hotspots(
     return t[t["hotspot"]].reset_index(drop=True)
 
 
+def emerging_with_profile(
+    store: ReadStore,
+    settings: Settings,
+    start: dt.date,
+    end: dt.date,
+    township_code: str | None = None,
+    *,
+    category: str | None = None,
+    channel: str | None = None,
+) -> pd.DataFrame:
+    """:func:`emerging_hotspots` with each one's :func:`profile` (since when, which kinds)."""
+    hot = emerging_hotspots(store, settings, start, end, township_code,
+                            category=category, channel=channel)
+    prof = profile(store, settings, start, end, hot[["grid_id", "baseline"]],
+                   category=category, channel=channel)
+    return hot.merge(prof, on="grid_id", how="left")
+
+
 # --- Getis-Ord Gi* (beside the Poisson rule, named as such) ---------------------------------
 
 GI_STAR_Z = 2.576          # two-sided 99 %: a Gi* hot spot when z >= this

@@ -7,6 +7,9 @@ with their status.
 """
 from __future__ import annotations
 
+import datetime as dt
+
+import pandas as pd
 from dash import html
 
 from dashboard.wall import fmt
@@ -23,18 +26,31 @@ def _info(label, value):
     return html.Div([label + "：", html.B(value if value not in (None, "") else "—")])
 
 
-def hotspot_line(hot: dict | None):
-    """'新发热点 · 本期12件，基线2.0件的6.0倍' when the grid is a current emerging hotspot."""
+def hotspot_line(hot: dict | None, start: dt.date | None = None):
+    """'新发热点 本期12件，为基线2.0件的6.0倍' when the grid is a current emerging hotspot;
+    with since when and which kinds (store.hotspots.profile), on one line of the card:
+    '新发热点 12件，基线2.0的6.0倍，10-12起，矛盾纠纷78%'. ``start``: the window's first
+    day (a rise from it reads 整段高于基线)."""
     if not hot:
         return None
-    return html.Div([html.B("新发热点"), f" 本期{int(hot['k'])}件，"
-                     f"为基线{hot['baseline']:.1f}件的{hot['ratio']:.1f}倍"],
-                    className="gw-gc-hot", id="grid-card-hot")
+    k, base, ratio = int(hot["k"]), hot["baseline"], hot["ratio"]
+    more = []
+    since = hot.get("since")
+    if isinstance(since, dt.date) and not pd.isna(since):
+        more.append("整段高于基线" if start and since <= start else f"{since:%m-%d}起")
+    cat, share = hot.get("top_category"), hot.get("top_share")
+    if isinstance(cat, str) and share is not None and not pd.isna(share):
+        more.append(f"{cat}{share:.0%}")
+    text = (f" {k}件，基线{base:.1f}的{ratio:.1f}倍，" + "，".join(more) if more
+            else f" 本期{k}件，为基线{base:.1f}件的{ratio:.1f}倍")
+    return html.Div([html.B("新发热点"), text], className="gw-gc-hot", id="grid-card-hot")
 
 
-def card_body(card: dict | None, caption: str, hot: dict | None = None) -> list:
+def card_body(card: dict | None, caption: str, hot: dict | None = None,
+              start: dt.date | None = None) -> list:
     """The card's title text and body children for :func:`wall_reads.grid_card`'s dict;
-    ``hot`` is the grid's row of the window's emerging hotspots, if it is one."""
+    ``hot`` is the grid's row of the window's emerging hotspots, if it is one; ``start``
+    the window's first day."""
     if card is None:
         return ["", empty("网格不存在")]
     i, f = card["info"], card["figures"]
@@ -62,7 +78,7 @@ def card_body(card: dict | None, caption: str, hot: dict | None = None) -> list:
     n_on = int((cams["status"] == "online").sum()) if len(cams) else 0
     radius = int(card["radius_m"])
     body = [
-        hotspot_line(hot),
+        hotspot_line(hot, start),
         info,
         html.Div(caption, className="gw-panel-caption"),
         figs,
@@ -97,7 +113,7 @@ def read(ctx, v) -> dict | None:
     hot = None
     if card is not None:
         town = card["info"].get("township_code")
-        rows = ctx.cached(hs.emerging_hotspots, v.start, v.end, town)
+        rows = ctx.cached(hs.emerging_with_profile, v.start, v.end, town)
         match = rows[rows["grid_id"] == v.grid]
         hot = match.iloc[0].to_dict() if len(match) else None
     return {"card": card, "hot": hot}
@@ -106,5 +122,5 @@ def read(ctx, v) -> dict | None:
 def outputs(data: dict | None, v) -> list:
     if data is None:
         return ["gw-gridcard gw-hidden", "", []]
-    title, body = card_body(data["card"], v.caption, data["hot"])
+    title, body = card_body(data["card"], v.caption, data["hot"], v.start)
     return ["gw-gridcard", title, body]

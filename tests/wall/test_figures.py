@@ -431,6 +431,13 @@ def test_hotspot_board_lists_grid_township_count_and_ratio():
     line = grid_card.hotspot_line(hot.iloc[0].to_dict())
     assert "".join(_texts(line)) == "新发热点 本期12件，为基线2.0件的6.0倍"
     assert grid_card.hotspot_line(None) is None
+    profiled = {**hot.iloc[0].to_dict(), "since": dt.date(2025, 10, 12), "since_k": 9,
+                "top_category": "矛盾纠纷", "top_share": 0.78}
+    assert "".join(_texts(grid_card.hotspot_line(profiled, dt.date(2025, 10, 2)))) == \
+        "新发热点 12件，基线2.0的6.0倍，10-12起，矛盾纠纷78%"
+    spread = {**profiled, "since": dt.date(2025, 10, 2), "top_share": 0.4}
+    assert "".join(_texts(grid_card.hotspot_line(spread, dt.date(2025, 10, 2)))).endswith(
+        "，整段高于基线，矛盾纠纷40%")
 
 
 def test_ranking_marks_few_events_instead_of_a_green_card():
