@@ -7,6 +7,7 @@ with the same arguments and the results must be equal: frames cell by cell (floa
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 
@@ -148,6 +149,14 @@ READS = {
     "density_cells": lambda st, s, v: unordered(ar.density_cells(st, s, v["filters"])),
     "hour_weekday": lambda st, s, v: ar.hour_weekday(st, s, v["filters"]),
     "trend_by_category": lambda st, s, v: ar.trend_by_category(st, s, v["filters"]),
+    "trend_by_category_red": lambda st, s, v: ar.trend_by_category(
+        st, s, dataclasses.replace(v["filters"], warning="red")),
+    "trend_by_category_blocks": lambda st, s, v: ar.trend_by_category(
+        st, s, dataclasses.replace(v["filters"], start=v["start"] - dt.timedelta(days=90))),
+    "analysis_hotspots_every_grid": lambda st, s, v: ar.hotspots(
+        st, s, v["start"], v["end"], v["as_of"], everything=True),
+    "emerging_with_profile": lambda st, s, v: hs.emerging_with_profile(
+        st, s, v["start"], v["end"]),
     "options": lambda st, s, v: ar.options(st, s),
     "camera_status": lambda st, s, v: ar.camera_status(st, s, v["as_of"]),
     "late_by_department": lambda st, s, v: ar.late_by_department(st, s, v["filters"]),
