@@ -231,3 +231,21 @@ def test_a_5760_wide_screen_gets_the_wide_layout_not_a_letterboxed_middle_third(
     graph_w = page.evaluate("document.querySelector('#map-graph .main-svg').getBoundingClientRect().width")
     assert graph_w == pytest.approx(box["mapw"], abs=8)
     assert w.errors == [] and w.outside() == []
+
+
+def test_a_2_4_to_1_wall_keeps_the_ranking_names_whole(wall_url, open_page):
+    """A wall of 4 × 3 panels (7680×3240, 2.37:1; here its 2560×1080 logical canvas) gets the
+    wide layout; its lists keep their 1920×1080 widths, so no township name is cut (a plain
+    five-way split left the ranking 390 px wide and every name one character)."""
+    w = open_page(wall_url + "/", 2560, 1080)
+    page = w.page
+    page.wait_for_function("() => document.querySelectorAll('#ranking-board .gw-rank-name').length > 5")
+    got = page.evaluate("""() => {
+        const names = [...document.querySelectorAll('#ranking-board .gw-rank-name')];
+        return {wide: document.getElementById('gw-canvas').classList.contains('gw-wide'),
+                panel: document.getElementById('panel-ranking').getBoundingClientRect().width,
+                cut: names.filter(n => n.scrollWidth > n.clientWidth + 1).map(n => n.innerText),
+                n: names.length}; }""")
+    assert got["wide"] and got["panel"] >= 470, got
+    assert got["n"] > 5 and got["cut"] == [], got
+    assert w.errors == [] and w.outside() == []
