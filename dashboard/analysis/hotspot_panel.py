@@ -20,6 +20,19 @@ COLUMNS = [("rank", "序"), ("grid_name", "网格"), ("township", "镇街"), ("k
            ("baseline", "基线"), ("ratio", "倍数"), ("p", "p值"), ("density", "密度\n件/km²"),
            ("gi", "Gi* z"), ("cams", "300米内\n在线视频")]
 
+# what a column means, on hover over its header (docs/analysis.md says it in full)
+HEADER_TIPS = {
+    "k": "本期有效事件数（按上报时间）",
+    "since": "上升开始的日期：自该日至本期末的事件数最不像基线水平（泊松似然比最大）；"
+             "“≤”表示本期第一天起即偏高，“—”表示没有高于基线的时段",
+    "kind": "本期该网格上报最多的事件类别及其占比",
+    "baseline": "此前同长窗口的平均事件数（窗口个数见上方说明；不低于设定的下限）",
+    "ratio": "本期件数 ÷ 基线",
+    "p": "按基线水平，本期出现不少于这么多事件的泊松概率",
+    "density": "本期事件数 ÷ 网格面积（平方公里）",
+    "gi": "Getis-Ord Gi* z 值：该网格与相邻网格一起偏高的程度，≥2.58 为 99% 显著",
+}
+
 
 def layout(ctx):
     radius = ctx.settings.section("geo")["camera_radius_m"]
@@ -43,6 +56,7 @@ def layout(ctx):
            for c, w in (("baseline", "44px"), ("ratio", "44px"), ("k", "40px"),
                         ("cams", "66px"))],
         style_data_conditional=[],
+        tooltip_header=HEADER_TIPS, tooltip_delay=300, tooltip_duration=None,
         css=[*TABLE_STYLE["css"],
              {"selector": "th", "rule": "position: sticky; top: 0; z-index: 2"}])
     body = [html.Div(id="an-hot-summary", className="an-hot-summary"), table,
