@@ -70,7 +70,7 @@ def hotspots(
         store, settings, tuple(t["grid_id"]), as_of)
     t["cameras_online_within"] = [cams.get(g, 0) for g in t["grid_id"]]
     prof = hs.profile(store, settings, start, end, t.loc[t["k"] > 0, ["grid_id", "baseline"]],
-                      category=category, channel=channel)
+                      category=category, channel=channel, as_of=as_of)
     t = t.merge(prof, on="grid_id", how="left")
     t["since_k"] = t["since_k"].fillna(0).astype("int64")
     return t[HOTSPOT_COLUMNS]

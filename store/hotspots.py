@@ -142,12 +142,13 @@ def emerging_with_profile(
     *,
     category: str | None = None,
     channel: str | None = None,
+    as_of: dt.datetime | None = None,
 ) -> pd.DataFrame:
     """:func:`emerging_hotspots` with each one's :func:`profile` (since when, which kinds)."""
     hot = emerging_hotspots(store, settings, start, end, township_code,
                             category=category, channel=channel)
     prof = profile(store, settings, start, end, hot[["grid_id", "baseline"]],
-                   category=category, channel=channel)
+                   category=category, channel=channel, as_of=as_of)
     return hot.merge(prof, on="grid_id", how="left")
 
 
@@ -248,12 +249,14 @@ def onset(daily: np.ndarray, rate: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def profile(store: ReadStore, settings: Settings, start: dt.date, end: dt.date,
             grids: pd.DataFrame, *, category: str | None = None,
-            channel: str | None = None) -> pd.DataFrame:
+            channel: str | None = None, as_of: dt.datetime | None = None) -> pd.DataFrame:
     """For the ``grids`` rows (``grid_id``, ``baseline``: events a window, as in
     :func:`hotspot_table`): ``since`` (the day the rise began, :func:`onset`, a date; None
     with no rise), ``since_k`` (valid events since then), ``top_category`` and ``top_share`` (the
     window's most reported kind, ties by name, and its share of the window's events).
-    Counts come from ``daily_rollup`` with the same category and channel as the table."""
+    Counts come from ``daily_rollup`` with the same category and channel as the table.
+    ``as_of``: the stretches end with its day when the window runs past it (本周 on a
+    Wednesday), so days still to come do not count as days without events."""
     out = pd.DataFrame({"grid_id": grids["grid_id"].astype(object)})
     if out.empty:
         return pd.DataFrame(columns=PROFILE_COLUMNS)
@@ -267,7 +270,8 @@ def profile(store: ReadStore, settings: Settings, start: dt.date, end: dt.date,
     by_day = store.df(f"SELECT grid_id, day, sum(reported) AS n {where} GROUP BY ALL", params)
     kinds = store.df(f"SELECT grid_id, category, sum(reported) AS n {where} GROUP BY ALL",
                      params)
-    n_days = (end - start).days
+    last = min(end, as_of.date() + dt.timedelta(days=1)) if as_of is not None else end
+    n_days = max((last - start).days, 0)
     days = pd.date_range(start, periods=n_days, freq="D")
     matrix = np.zeros((len(out), n_days))
     if len(by_day):
@@ -275,7 +279,7 @@ def profile(store: ReadStore, settings: Settings, start: dt.date, end: dt.date,
         col = days.get_indexer(pd.to_datetime(by_day["day"]))
         ok = (row >= 0) & (col >= 0)
         np.add.at(matrix, (row[ok], col[ok]), by_day["n"].to_numpy(dtype="float64")[ok])
-    rate = grids["baseline"].to_numpy(dtype="float64") / max(n_days, 1)
+    rate = grids["baseline"].to_numpy(dtype="float64") / max((end - start).days, 1)
     since, since_k = onset(matrix, rate)
     first = [d.date() for d in days]
     out["since"] = [first[i] if i < n_days else None for i in since]     # None: no rise
