@@ -144,9 +144,9 @@ def compose(store: ReadStore, settings: Settings, week: str, scope_text: str = "
                                                       p_start, p_end, p_as_of)),
         hotspots=hot,
         worst=br.worst_grids(store, settings, start, end, as_of, scope),
-        overdue_place=br.overdue_by(store, settings, as_of, "grid" if township else "township",
-                                    scope),
-        overdue_dept=br.overdue_by(store, settings, as_of, "department", scope),
+        overdue_place=_with_prev(store, settings, as_of, p_as_of,
+                                 "grid" if township else "township", scope),
+        overdue_dept=_with_prev(store, settings, as_of, p_as_of, "department", scope),
         trend_now=wr.daily_trend(store, settings, township, start, end),
         trend_before=wr.daily_trend(store, settings, township, p_start, p_end),
         mediation=br.week_mediation(store, settings, end, scope),
@@ -154,6 +154,16 @@ def compose(store: ReadStore, settings: Settings, week: str, scope_text: str = "
     )
     b.summary = summary(b)
     return b
+
+
+def _with_prev(store, settings, as_of, p_as_of, by: str, scope) -> pd.DataFrame:
+    """br.overdue_by at as_of, with ``prev_red``: the same place's (or department's) red
+    warnings at the end of the week before (0 where it had none): whether a backlog grows."""
+    now = br.overdue_by(store, settings, as_of, by, scope)
+    before = br.overdue_by(store, settings, p_as_of, by, scope)
+    prev = dict(zip(before["code"].astype(str), before["red"]))
+    now["prev_red"] = [int(prev.get(str(c), 0)) for c in now["code"]]
+    return now
 
 
 def _grid_rises(ranking, store, settings, township, p_start, p_end, p_as_of) -> pd.DataFrame:
@@ -229,7 +239,8 @@ def summary(b: Briefing) -> str:
         dept = b.overdue_dept.head(1)
         dept_text = (f"，责任部门中{dept.iloc[0]['name']}最多（{int(dept.iloc[0]['red'])}件）"
                      if len(dept) else "")
-        out.append(f"截至周末超期未办结{red}件，主要在{where}{dept_text}")
+        was = int(b.before.get("red") or 0)
+        out.append(f"截至周末超期未办结{red}件（上周末{was}件），主要在{where}{dept_text}")
     else:
         out.append("截至周末无超期未办结事件")
     med = b.mediation

@@ -226,15 +226,16 @@ def slide_worst(b: Briefing, pal: Palette) -> str:
 
 def slide_late(b: Briefing) -> str:
     def rows(df, top=12):
-        out = [[esc(r.name), num(r.red), f"{r.oldest_h / 24:.1f} 天",
-                f"{r.worst_over_h / 24:.1f} 天"] for r in df.head(top).itertuples()]
+        out = [[esc(r.name), num(r.red), num(getattr(r, "prev_red", 0)),
+                f"{r.oldest_h / 24:.1f} 天", f"{r.worst_over_h / 24:.1f} 天"]
+               for r in df.head(top).itertuples()]
         if len(df) > top:       # the list is cut: say what is left so the total still adds up
             rest = df.iloc[top:]
             out.append([f'<span class="flat">另 {len(rest)} 个</span>', num(rest["red"].sum()),
-                        "", ""])
+                        num(rest["prev_red"].sum()) if "prev_red" in rest else "", "", ""])
         return out
 
-    head = ["", "超期件数", "最久已受理", "最多超时"]
+    head = ["", "超期件数", "上周末", "最久已受理", "最多超时"]
     left = (f"<h2>按{b.place_word}</h2>" + (_table([b.place_word] + head[1:],
                                                 rows(b.overdue_place))
             if len(b.overdue_place) else '<p class="none">无</p>'))
@@ -468,7 +469,8 @@ def document(b: Briefing, pal: Palette, wall_png: bytes | None) -> str:
                      charts.overdue_figure(b.overdue_place, b.overdue_dept, pal,
                                            town_title=f"按{b.place_word}"),
                      f"截至 {b.as_of:%Y-%m-%d %H:%M} 仍未办结且已超过办结时限的事件，"
-                     f"共 {num(b.now['red'])} 件。"),
+                     f"共 {num(b.now['red'])} 件（上周末 {num(b.before.get('red'))} 件）；"
+                     "括号内为较上周末的变化。"),
         slide_mediation(b, pal),
     ]
     return (f'<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">'

@@ -117,9 +117,21 @@ def _top_slots(n: int, slots: int) -> list[float]:
     return [n - 0.5 - slots, n - 0.5]
 
 
+def week_change(now: int, prev) -> str:
+    """'（+3）' more than at the end of the week before, '（−2）' fewer, '（持平）', '（新增）'
+    where there were none; '' when the week before is not known."""
+    if prev is None or prev != prev:
+        return ""
+    d = int(now) - int(prev)
+    if int(prev) == 0:
+        return "（新增）"
+    return "（持平）" if d == 0 else f"（{'+' if d > 0 else '−'}{abs(d)}）"
+
+
 def overdue_figure(by_town: pd.DataFrame, by_dept: pd.DataFrame, pal: Palette,
                    town_title: str = "按镇街", top: int = 10) -> go.Figure:
-    """Red warnings (超期未办结) by township (left) and by department (right), most on top."""
+    """Red warnings (超期未办结) by township (left) and by department (right), most on top;
+    with ``prev_red`` each bar says its change on the end of the week before."""
     fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.22,
                         subplot_titles=(f"{town_title}（件）", "按责任部门（件）"))
     for col, df in ((1, by_town), (2, by_dept)):
@@ -128,10 +140,12 @@ def overdue_figure(by_town: pd.DataFrame, by_dept: pd.DataFrame, pal: Palette,
             continue
         fig.add_trace(go.Bar(
             y=d["name"], x=d["red"], orientation="h", marker={"color": pal.red},
-            text=[f"{r} 件 · 最久 {h / 24:.0f} 天" for r, h in zip(d["red"], d["oldest_h"])],
+            text=[f"{r} 件{week_change(r, p)} · 最久 {h / 24:.0f} 天"
+                  for r, p, h in zip(d["red"], d.get("prev_red", [None] * len(d)),
+                                     d["oldest_h"])],
             textposition="outside", cliponaxis=False, textfont={"size": 15, "color": pal.text}),
             row=1, col=col)
-        fig.update_xaxes(range=[0, float(d["red"].max()) * 1.9], visible=False, row=1, col=col)
+        fig.update_xaxes(range=[0, float(d["red"].max()) * 2.2], visible=False, row=1, col=col)
         fig.update_yaxes(tickfont={"size": 16, "color": pal.text}, showgrid=False,
                          automargin=True, ticksuffix=" ", range=_top_slots(len(d), top),
                          row=1, col=col)

@@ -212,3 +212,29 @@ def test_each_hotspot_says_its_main_kind_counted_from_the_events_themselves(stor
     first = b.hotspots.iloc[0]
     slide = document.slide_rises(b)
     assert "主要类别" in slide and f"{first.top_category} {first.top_share:.0%}" in slide
+
+
+def test_each_overdue_row_says_how_many_it_had_at_the_end_of_the_week_before(store):
+    """A backlog's change: every place's and department's red count at the previous week's
+    end (the metrics module's 'previous' as_of), which adds up to that week's red figure."""
+    from dashboard.briefing import document
+    from dashboard.figures.briefing_charts import overdue_figure
+    from dashboard.figures.briefing_theme import DARK
+
+    settings = Settings()
+    b = compose(store, settings, "2025-W39")    # a township with a red case new that week
+    p_as_of = dt.datetime(2025, 9, 22)           # the Monday 00:00 after W38
+    for frame, by in ((b.overdue_place, "township"), (b.overdue_dept, "department")):
+        before = br.overdue_by(store, settings, p_as_of, by)
+        assert int(before["red"].sum()) == b.before["red"]
+        was = dict(zip(before["code"].astype(str), before["red"]))
+        assert [int(was.get(str(c), 0)) for c in frame["code"]] == list(frame["prev_red"])
+    assert (b.overdue_place["prev_red"] < b.overdue_place["red"]).any()
+    assert f"超期未办结{b.now['red']}件（上周末{b.before['red']}件）" in b.summary
+    top = b.overdue_place.iloc[0]
+    fig = overdue_figure(b.overdue_place, b.overdue_dept, DARK)
+    d = int(top.red) - int(top.prev_red)
+    assert any(t.startswith(f"{int(top.red)} 件（") and (
+        f"{'+' if d > 0 else '−'}{abs(d)}" in t if d else "持平" in t or "新增" in t)
+        for t in fig.data[0].text)
+    assert "上周末" in document.slide_late(b)
