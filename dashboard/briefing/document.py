@@ -142,7 +142,9 @@ def _points(b: Briefing) -> str:
            f"{_mainly(r)}）</span>" for r in b.hotspots.head(3).itertuples()]
     if len(b.hotspots) > 3:            # the title counts them all: say where the rest are
         hot.append(f'<span>另有 {len(b.hotspots) - 3} 处，见“本周事件密度与新发热点”</span>')
-    late = [f"{esc(r.name)} <b>{int(r.red)}</b> 件" for r in b.overdue_place.head(3).itertuples()]
+    late = [f"{esc(r.name)} <b>{int(r.red)}</b> 件"
+            f"<span>{charts.week_change(r.red, getattr(r, 'prev_red', None))}</span>"
+            for r in b.overdue_place.head(3).itertuples()]
     return ('<div class="points">'
             + box("上升最多的类别", rose, "本周无上升的类别")
             + box(f"新发热点 {len(b.hotspots)} 处", hot, "本周无新发热点")
