@@ -219,7 +219,7 @@ def week_hotspots(store: ReadStore, settings: Settings, start: dt.date, end: dt.
     with what the analysis page says of each: ``top_category``, ``top_share`` (which kind)
     and ``since`` (store.hotspots.profile)."""
     township = scope.code if scope.level == "township" else None
-    return hs.emerging_with_profile(store, settings, start, end, township)
+    return hs.emerging_hotspots(store, settings, start, end, township, profiled=True)
 
 
 def week_mediation(store: ReadStore, settings: Settings, end: dt.date,

@@ -126,27 +126,17 @@ def emerging_hotspots(
     *,
     category: str | None = None,
     channel: str | None = None,
-) -> pd.DataFrame:
-    """Only the emerging hotspots of the window (columns of :func:`hotspot_table`)."""
-    t = hotspot_table(store, settings, start, end, township_code,
-                      category=category, channel=channel)
-    return t[t["hotspot"]].reset_index(drop=True)
-
-
-def emerging_with_profile(
-    store: ReadStore,
-    settings: Settings,
-    start: dt.date,
-    end: dt.date,
-    township_code: str | None = None,
-    *,
-    category: str | None = None,
-    channel: str | None = None,
+    profiled: bool = False,
     as_of: dt.datetime | None = None,
 ) -> pd.DataFrame:
-    """:func:`emerging_hotspots` with each one's :func:`profile` (since when, which kinds)."""
-    hot = emerging_hotspots(store, settings, start, end, township_code,
-                            category=category, channel=channel)
+    """Only the emerging hotspots of the window (columns of :func:`hotspot_table`); with
+    ``profiled``, each one's :func:`profile` too (since when, which kinds; ``as_of`` as
+    there)."""
+    t = hotspot_table(store, settings, start, end, township_code,
+                      category=category, channel=channel)
+    hot = t[t["hotspot"]].reset_index(drop=True)
+    if not profiled:
+        return hot
     prof = profile(store, settings, start, end, hot[["grid_id", "baseline"]],
                    category=category, channel=channel, as_of=as_of)
     return hot.merge(prof, on="grid_id", how="left")

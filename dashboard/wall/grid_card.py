@@ -113,7 +113,8 @@ def read(ctx, v) -> dict | None:
     hot = None
     if card is not None:
         town = card["info"].get("township_code")
-        rows = ctx.cached(hs.emerging_with_profile, v.start, v.end, town, as_of=v.as_of)
+        rows = ctx.cached(hs.emerging_hotspots, v.start, v.end, town, profiled=True,
+                          as_of=v.as_of)
         match = rows[rows["grid_id"] == v.grid]
         hot = match.iloc[0].to_dict() if len(match) else None
     return {"card": card, "hot": hot}

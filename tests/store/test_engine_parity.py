@@ -155,8 +155,8 @@ READS = {
         st, s, dataclasses.replace(v["filters"], start=v["start"] - dt.timedelta(days=90))),
     "analysis_hotspots_every_grid": lambda st, s, v: ar.hotspots(
         st, s, v["start"], v["end"], v["as_of"], everything=True),
-    "emerging_with_profile": lambda st, s, v: hs.emerging_with_profile(
-        st, s, v["start"], v["end"]),
+    "emerging_hotspots_profiled": lambda st, s, v: hs.emerging_hotspots(
+        st, s, v["start"], v["end"], profiled=True, as_of=v["as_of"]),
     "options": lambda st, s, v: ar.options(st, s),
     "camera_status": lambda st, s, v: ar.camera_status(st, s, v["as_of"]),
     "late_by_department": lambda st, s, v: ar.late_by_department(st, s, v["filters"]),
