@@ -25,7 +25,8 @@ def register_callbacks(app, ctx) -> None:
                         draw=draw)
 
 
-CAPTION = {"day": "按日", "week": "每7日合计（末段止于最后一日）", "7d": "近7日滚动合计（事件较少，逐日多为0或1）"}
+CAPTION = {"day": "按日", "week": "每7日合计（末段止于最后一日）",
+           "7d": "近7日滚动合计（事件较少，逐日多为0或1）"}
 
 
 def trend_view(store, settings, f) -> dict:
