@@ -17,6 +17,8 @@ COLUMNS = ["event_id", "reported_at", "category", "channel", "township", "grid_n
            "address", "department", "status", "due_at", "warning", "reporter_name",
            "reporter_phone"]
 WARNING_ZH = {"red": "红线", "yellow": "黄线"}
+DEFAULT_SORT_BY = [{"column_id": "reported_at", "direction": "desc"}]
+LATE_SORT_BY = [{"column_id": "due_at", "direction": "asc"}]      # the most overdue first
 
 
 def layout(ctx):
@@ -26,7 +28,7 @@ def layout(ctx):
         id=TABLE, columns=[{"id": c, "name": HEADERS_ZH[c]} for c in COLUMNS], data=[],
         page_action="custom", page_current=0, page_size=PAGE_SIZE, page_count=1,
         sort_action="custom", sort_mode="single",
-        sort_by=[{"column_id": "reported_at", "direction": "desc"}],
+        sort_by=DEFAULT_SORT_BY,
         cell_selectable=True, style_table={"overflowX": "auto"},
         style_header=TABLE_STYLE["style_header"], style_cell=TABLE_STYLE["style_cell"],
         style_data_conditional=[
@@ -80,21 +82,36 @@ def detail_card(d: dict | None):
     return [html.Dl(items), html.Div("办理进程", className="an-near-head"), html.Ul(steps)]
 
 
+def late_first(f, sort_by):
+    """The table's order for new filters: late or open cases (a warning, or status open: a
+    duty officer chasing them, e.g. from the late list's links) most overdue first; leaving
+    them, back to the newest first. Any other order the user chose stays.
+    → (the order to read with, the table's new sort_by or no_update)."""
+    chasing = bool(f.warning) or f.status == "open"
+    if chasing and sort_by != LATE_SORT_BY:
+        return LATE_SORT_BY, LATE_SORT_BY
+    if not chasing and sort_by == LATE_SORT_BY:
+        return DEFAULT_SORT_BY, DEFAULT_SORT_BY
+    return sort_by, dash.no_update
+
+
 def register_callbacks(app, ctx) -> None:
     from store import event_table as et
     from store.event_rows import event_detail
 
     @app.callback(
         Output(TABLE, "data"), Output(TABLE, "page_count"), Output("an-events-caption", "children"),
-        Output(TABLE, "page_current"),
+        Output(TABLE, "page_current"), Output(TABLE, "sort_by"),
         Input(URL, "search"), Input(TABLE, "page_current"), Input(TABLE, "sort_by"),
     )
     def _page(search, page_current, sort_by):
         f, err = view_filters(ctx, search)
         if f is None:
-            return [], 1, err, 0
+            return [], 1, err, 0, dash.no_update
+        new_sort = dash.no_update
         if dash.ctx.triggered_id == URL:
             page_current = 0                      # new filters: back to the first page
+            sort_by, new_sort = late_first(f, sort_by)
         sort = "-reported_at"
         if sort_by:
             sort = ("-" if sort_by[0]["direction"] == "desc" else "") + sort_by[0]["column_id"]
@@ -106,7 +123,7 @@ def register_callbacks(app, ctx) -> None:
         body = ctx.cached(et.event_page, f, page)
         count = max(1, -(-body["total"] // PAGE_SIZE))
         return ([_row(r) for r in body["rows"]], count, caption(body["total"], body["invalid"]),
-                page_current or 0)
+                page_current or 0, new_sort)
 
     @app.callback(Output("an-detail", "children"), Input(TABLE, "active_cell"),
                   State(URL, "search"), prevent_initial_call=True)

@@ -253,3 +253,19 @@ def test_a_late_count_opens_exactly_its_cases_in_the_event_table(wall_url, open_
     page.wait_for_timeout(500)
     assert parse_qs(urlparse(page.url).query)["warning"] == ["red"]    # the link stayed
     assert w.outside() == [] and w.errors == [], (w.outside(), w.errors)
+
+
+def test_open_cases_are_listed_most_overdue_first(wall_url, open_page):
+    """Chasing late or open cases (a warning or status=open in the URL), the table lists the
+    most overdue first: the due times rise down the page; without them, the newest first."""
+    w = open_page(wall_url + "/analysis/?window=30d&status=open", wait=False)
+    page = w.page
+    wait_for_analysis(page)
+    page.wait_for_timeout(500)
+    due = page.locator("#an-events td[data-dash-column='due_at']").all_inner_texts()
+    assert len(due) >= 3 and due == sorted(due) and len(set(due)) > 1, due
+    api = requests.get(wall_url + "/api/events", params={
+        "window": "30d", "status": "open", "sort": "due_at", "page_size": 5}, timeout=30).json()
+    ids = page.locator("#an-events td[data-dash-column='event_id']").all_inner_texts()
+    assert [r["event_id"] for r in api["rows"]] == ids[:len(api["rows"])]
+    assert w.errors == [], w.errors

@@ -34,3 +34,24 @@ def test_every_count_links_to_its_own_cases_in_the_event_table(planted_app, clie
     # in the page the counts are links (dcc.Link), a zero is plain text
     html = str(table(late, f.as_of, search, f).to_plotly_json())
     assert html.count("an-late-link") >= checked
+
+
+def test_late_or_open_cases_are_listed_most_overdue_first_and_other_orders_stay():
+    import dataclasses
+    import datetime as dt
+
+    import dash
+
+    from dashboard.analysis.events_panel import DEFAULT_SORT_BY, LATE_SORT_BY, late_first
+    from store.analysis_filters import Filters
+
+    f = Filters(start=dt.date(2025, 6, 9), end=dt.date(2025, 6, 16),
+                as_of=dt.datetime(2025, 6, 15, 23))
+    red = dataclasses.replace(f, warning="red")
+    open_ = dataclasses.replace(f, status="open")
+    by_cat = [{"column_id": "category", "direction": "asc"}]
+    assert late_first(red, DEFAULT_SORT_BY) == (LATE_SORT_BY, LATE_SORT_BY)
+    assert late_first(open_, by_cat) == (LATE_SORT_BY, LATE_SORT_BY)
+    assert late_first(red, LATE_SORT_BY) == (LATE_SORT_BY, dash.no_update)
+    assert late_first(f, LATE_SORT_BY) == (DEFAULT_SORT_BY, DEFAULT_SORT_BY)   # left them
+    assert late_first(f, by_cat) == (by_cat, dash.no_update)                  # the user's
