@@ -42,7 +42,11 @@ def test_late_or_open_cases_are_listed_most_overdue_first_and_other_orders_stay(
 
     import dash
 
-    from dashboard.analysis.events_panel import DEFAULT_SORT_BY, LATE_SORT_BY, late_first
+    from dashboard.analysis.events_panel import (
+        DEFAULT_SORT_BY,
+        LATE_SORT_BY,
+        late_first,
+    )
     from store.analysis_filters import Filters
 
     f = Filters(start=dt.date(2025, 6, 9), end=dt.date(2025, 6, 16),
