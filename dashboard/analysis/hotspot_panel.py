@@ -10,7 +10,7 @@ from dash import Input, Output, dash_table, html
 from dashboard.analysis.filters_bar import HOT_TABLE
 from dashboard.analysis.views import hotspot_view
 from dashboard.analysis.ui import TABLE_STYLE, URL, fmt_num, panel, view_filters
-from dashboard.figures.numbers import p_value
+from dashboard.figures.numbers import kind_share, p_value
 from dashboard.figures import theme
 from store import analysis_reads as ar
 from store import cameras_near as cn
@@ -74,11 +74,6 @@ def since_text(since, start: dt.date) -> str:
     return f"≤{since:%m-%d}" if since <= start else f"{since:%m-%d}"
 
 
-def kind_text(cat, share) -> str:
-    """``安全隐患 97%``: the window's most reported kind and its share."""
-    return f"{cat} {share:.0%}" if isinstance(cat, str) and share == share else "—"
-
-
 def rows(df, hot: bool = True, start: dt.date | None = None) -> list[dict]:
     """Table rows; ``hot``: the rows are hotspots, so one without an online camera near is a
     coverage gap (盲区); a watched grid's just shows 0. ``start``: the window's first day."""
@@ -86,7 +81,7 @@ def rows(df, hot: bool = True, start: dt.date | None = None) -> list[dict]:
     for i, r in enumerate(df.itertuples(index=False), start=1):
         out.append({"id": r.grid_id, "rank": i, "grid_name": r.grid_name, "township": r.township,
                     "k": int(r.k), "since": since_text(r.since, start or dt.date.min),
-                    "kind": kind_text(r.top_category, r.top_share),
+                    "kind": kind_share(r.top_category, r.top_share),
                     "baseline": fmt_num(r.baseline), "ratio": fmt_num(r.ratio),
                     "p": p_value(r.p), "density": fmt_num(r.density_per_km2),
                     "gi": fmt_num(r.gi_star_z, 2),

@@ -20,7 +20,7 @@ import plotly
 from dashboard.briefing.compose import Briefing, change_pct_text
 from dashboard.figures import briefing_charts as charts
 from dashboard.figures.briefing_map import map_figure
-from dashboard.figures.numbers import p_value
+from dashboard.figures.numbers import kind_share, p_value
 from dashboard.figures.briefing_theme import (CARD_ZH, DASH, FONT_FAMILY, Palette, card_color,
                                               num, pct)
 
@@ -117,12 +117,6 @@ def _table(head: list[str], rows: list[list[str]], cls: str = "") -> str:
     return f'<table class="{cls}"><thead><tr>{th}</tr></thead><tbody>{body}</tbody></table>'
 
 
-def _kind(r) -> str:
-    """``矛盾纠纷 54%``: a hotspot's most reported kind this week and its share."""
-    cat, share = getattr(r, "top_category", None), getattr(r, "top_share", None)
-    return f"{esc(cat)} {share:.0%}" if isinstance(cat, str) and share == share else "—"
-
-
 def _mainly(r) -> str:
     """``，矛盾纠纷为主`` when one kind is at least half of a hotspot's week; else ""."""
     cat, share = getattr(r, "top_category", None), getattr(r, "top_share", None)
@@ -192,8 +186,10 @@ def slide_rises(b: Briefing) -> str:
            for r in b.rises_category.itertuples()]
     place = [[esc(r.label), num(r.now), num(r.before), f"+{int(r.change)}", pct_text(r.change_pct)]
              for r in b.rises_place.itertuples()]
-    hot = [[esc(r.grid_name), esc(r.township_name), num(r.k), _kind(r), f"{r.baseline:.1f}",
-            f"{r.ratio:.1f}倍", p_value(r.p)] for r in b.hotspots.head(8).itertuples()]
+    hot = [[esc(r.grid_name), esc(r.township_name), num(r.k),
+            esc(kind_share(getattr(r, "top_category", None), getattr(r, "top_share", None))),
+            f"{r.baseline:.1f}", f"{r.ratio:.1f}倍", p_value(r.p)]
+           for r in b.hotspots.head(8).itertuples()]
     left = ("<h2>上升的事件类别</h2>" + (_table(
         ["类别", "本周", "上周", "增加", "增幅", "增加最多的" + b.place_word], cat)
         if cat else '<p class="none">本周无上升的类别</p>'))

@@ -13,6 +13,14 @@ def p_value(p) -> str:
     return "<0.001" if p < 0.001 else f"{p:.3f}"
 
 
+def kind_share(cat, share) -> str:
+    """A hotspot's main kind (store.hotspots.profile): ``安全隐患 97%``, the window's most
+    reported category and its share; "—" for a grid without events."""
+    if not isinstance(cat, str) or share is None or share != share:
+        return "—"
+    return f"{cat} {share:.0%}"
+
+
 def cameras_line(cams: dict | None) -> str:
     """An event's cameras (store.event_rows.cameras_at) in one line: "300米内 5 路（在线 4）：
     名称 在线 13 米、…", or that there are none."""
