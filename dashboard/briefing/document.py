@@ -218,7 +218,7 @@ def slide_worst(b: Briefing, pal: Palette) -> str:
             if rows else '<p class="none">本周所有网格均为绿牌</p>')
     body += ('<p class="note">本周事件不少于5件的红牌、黄牌网格在前（红牌在前，按期办结率、'
              '办结率由低到高，亮牌规则与镇街排名相同）；其后为事件太少不评比率（样本少）但有'
-             '红线示警的网格。红线为周末仍超期未办结的事件数（含往周受理的）。</p>')
+             '红线示警的网格（按红线数亮牌）。红线为周末仍超期未办结的事件数（含往周受理的）。</p>')
     return _slide(b, "worst", "问题网格", body, png=True)
 
 

@@ -102,6 +102,20 @@ def test_worst_grids_have_cards_other_than_green_and_enough_events_or_red(store)
         assert (r.reported >= br.MIN_GRID_EVENTS and r.card != "green") or (r.few and r.red > 0)
 
 
+def test_a_grid_too_small_to_judge_is_carded_on_its_red_warnings_not_its_rates(store):
+    """Rates of a grid with under MIN_GRID_EVENTS events are not judged (样本少), so one late
+    case in one event must not read 红牌 by its 0 %: its card is that of its red count."""
+    settings = Settings()
+    start, end = br.parse_week("2025-W40")     # a week where such a grid has a rate under 90 %
+    df = br.worst_grids(store, settings, start, end, dt.datetime.combine(end, dt.time()),
+                        n=10_000)
+    few = df[df["few"]]
+    assert len(few) > 0 and (few["on_time_rate"] < settings.raw["cards"]["red_below"]).any()
+    limit = int(settings.raw["cards"]["red_card_overdue"])
+    for r in few.itertuples():
+        assert r.card == ("red" if r.red > limit else "yellow"), r
+
+
 def test_compose_takes_every_figure_from_the_metrics_module(store):
     settings = Settings()
     b = compose(store, settings, WEEK)
