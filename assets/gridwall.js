@@ -111,9 +111,29 @@
     }
     el.scrollTo({ top: Math.round(el.scrollTop / rh + 1) * rh, behavior: 'smooth' });
   };
+  /* a board shows whole rows only: its height is cut to a multiple of its row height, so
+     its last row is never half drawn (read from 5 m, a half row is noise). The room a layout
+     gives is measured once without the cut, again when the layout or the row height changes */
+  gw.fitBoard = function (el) {
+    var row = el.firstElementChild;
+    var rh = row && row.offsetHeight;
+    if (!rh) { return; }
+    var key = ((canvas() || {}).className || '') + '|' + rh;
+    if (el.dataset.fit !== key) {
+      el.style.maxHeight = '';
+      el.dataset.fit = key;
+      el.dataset.room = el.clientHeight;
+    }
+    var h = Math.max(1, Math.floor((+el.dataset.room + 1) / rh)) * rh + 'px';
+    if (el.style.maxHeight !== h) { el.style.maxHeight = h; }
+  };
+  function fitBoards() {
+    var list = document.querySelectorAll('.gw-board');
+    for (var i = 0; i < list.length; i++) { gw.fitBoard(list[i]); }
+  }
   function boards() {
     var list = document.querySelectorAll('.gw-board');
-    for (var i = 0; i < list.length; i++) { gw.boardStep(list[i]); }
+    for (var i = 0; i < list.length; i++) { gw.fitBoard(list[i]); gw.boardStep(list[i]); }
   }
 
   /* --- keys -------------------------------------------------------------------------------- */
@@ -184,20 +204,24 @@
     if (!gw.down && Date.now() - gw.lastOk > limit) { gw.markDown(); }
   }
 
-  /* a new red warning (class gw-flash, set by the server) is shown at the top of its board */
+  /* a new red warning (class gw-flash, set by the server) is shown at the top of its board;
+     a board whose rows change is fitted to whole rows again */
   function watchFlash(root) {
     if (!window.MutationObserver) { return; }
     new MutationObserver(function (records) {
+      var fit = false;
       for (var i = 0; i < records.length; i++) {
         var nodes = records[i].addedNodes;
         for (var j = 0; j < nodes.length; j++) {
           var n = nodes[j];
           if (n.nodeType !== 1) { continue; }
+          fit = fit || !!(n.closest('.gw-board') || n.querySelector('.gw-board'));
           var hit = n.classList.contains('gw-flash') ? n : n.querySelector('.gw-flash');
           var board = hit && hit.closest('.gw-board');
           if (board) { board.scrollTop = 0; board.dataset.dwell = 0; board.dataset.top = 0; }
         }
       }
+      if (fit) { fitBoards(); }
     }).observe(root, { childList: true, subtree: true });
   }
 

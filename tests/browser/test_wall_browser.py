@@ -194,6 +194,31 @@ def test_4k_fills_the_screen_without_scrollbars(wall_url, open_page):
     assert w.errors == [] and w.outside() == []
 
 
+BOARD_ROWS = """() => [...document.querySelectorAll('.gw-board')].filter(b => b.firstElementChild)
+    .map(b => ({id: b.closest('[id]').id, h: b.clientHeight, rh: b.firstElementChild.offsetHeight,
+                rows: b.children.length}))"""
+
+
+def test_boards_show_whole_rows(wall_url, open_page):
+    """A scrolling board (实时事件, 红黄线预警, rankings) never shows half a row at its foot:
+    its height is a whole number of rows, at 1080p and on a 4K wall, county and township."""
+    w = open_page(wall_url + "/")
+    boards = []
+    for url, size in (("/", (1920, 1080)), ("/", (3840, 2160)),
+                      (f"/?township={townships(wall_url)[0]['code']}", (1920, 1080))):
+        w.page.set_viewport_size({"width": size[0], "height": size[1]})
+        w.page.goto(wall_url + url)
+        wait_for_wall(w.page)
+        w.page.wait_for_function(f"() => ({BOARD_ROWS})().every(b => b.h % b.rh <= 1)",
+                                 timeout=10_000)
+        boards = w.page.evaluate(BOARD_ROWS)
+        assert len(boards) >= 3, boards
+        for b in boards:
+            assert b["rh"] > 0 and b["h"] >= b["rh"] and b["h"] % b["rh"] <= 1, (url, size, b)
+    assert any(b["rows"] * b["rh"] > b["h"] for b in boards), boards   # one does scroll
+    assert w.errors == [] and w.outside() == []
+
+
 def test_refresh_keeps_drill_and_tour_cycles(wall_url, open_page):
     town = townships(wall_url)[1]
     w = open_page(f"{wall_url}/?township={town['code']}")
