@@ -161,7 +161,7 @@ def worst_grids(store: ReadStore, settings: Settings, start: dt.date, end: dt.da
         ["red", "code"], ascending=[False, True], kind="mergesort").copy()
     # rates not judged, so not carded on them either: a grid with one late case in one read
     # 红牌 by its 0 % while the wall calls it 样本少; its card comes from its red warnings alone
-    late["card"] = [m.card({"on_time_rate": None, "red": r}, settings) for r in late["red"]]
+    late["card"] = [m.card_on_red(r, settings) for r in late["red"]]
     worst = pd.concat([judged, late]).head(n)
     towns = store.df("SELECT g.grid_id AS code, t.township_name FROM grids g"
                      " LEFT JOIN townships t USING (township_code)")

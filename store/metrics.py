@@ -560,6 +560,12 @@ def card(row, settings: Settings) -> str:
     return "green"
 
 
+def card_on_red(red, settings: Settings) -> str:
+    """The card of a unit whose rates are not judged (too few events, 样本少): from its red
+    warnings alone, so one late case in one event does not read 红牌 by its 0 %."""
+    return card({"on_time_rate": None, "red": red}, settings)
+
+
 def rank(df: pd.DataFrame, settings: Settings) -> pd.DataFrame:
     """Units ranked by on-time closure rate, then handling rate (no data last), with cards.
 

@@ -39,7 +39,8 @@ def _where(township: str | None, alias: str = "") -> tuple[str, list]:
 
 def resolve_drill(store: ReadStore, settings: Settings, township: str | None,
                   grid: str | None) -> dict:
-    """A drill state checked against the data: unknown codes dropped, a grid's township filled.
+    """A drill state checked against the data: unknown codes dropped, a grid's township filled,
+    a township given by name turned into its code (``/?township=黄泽镇``).
 
     Returns ``{"township", "grid", "township_name", "grid_name"}`` (None where not drilled).
     """
@@ -52,9 +53,10 @@ def resolve_drill(store: ReadStore, settings: Settings, township: str | None,
             out.update(grid=row[0][0], grid_name=row[0][1] or row[0][0],
                        township=row[0][2], township_name=row[0][3])
             return out
-    if township:
+    if township:      # by code or by name, as every other scope (metrics.parse_scope)
         row = store.rows("SELECT township_code, township_name FROM townships"
-                         " WHERE township_code = ?", [township])
+                         " WHERE township_code = ? OR township_name = ?"
+                         " ORDER BY township_code = ? DESC", [township, township, township])
         if row:
             out.update(township=row[0][0], township_name=row[0][1])
     return out
@@ -109,9 +111,9 @@ def unit_ranking(store: ReadStore, settings: Settings, township: str | None, sta
     (1 = best, store.metrics.rank) and card (亮牌).
 
     Grids with fewer than ``min_events`` cohort events are marked ``few``. A township's
-    grids are listed where people act, :func:`worst_first` with the ``few`` ones last (the
-    wall and the briefing); ``worst=False`` keeps the league order. ``pos`` is the row's
-    place in the list as returned.
+    grids are listed where people act, :func:`worst_first` (the wall and the briefing), and
+    the ``few`` ones carded on their red warnings alone (:func:`store.metrics.card_on_red`);
+    ``worst=False`` keeps the league order. ``pos`` is the row's place in the list as returned.
     """
     by = "grid" if township else "township"
     df = m.metrics_table(store, settings, start=start, end=end, as_of=as_of,
@@ -123,6 +125,8 @@ def _ranked(df: pd.DataFrame, settings: Settings, grids: bool, min_events: int,
             worst: bool) -> pd.DataFrame:
     df = m.rank(df, settings)
     df["few"] = df["reported"] < int(min_events) if grids else False
+    if grids:     # rates of a few grid are not judged, nor carded on: its red warnings are
+        df.loc[df["few"], "card"] = [m.card_on_red(r, settings) for r in df.loc[df["few"], "red"]]
     if grids and worst:
         df = worst_first(df)
     df["pos"] = range(1, len(df) + 1)
@@ -163,15 +167,23 @@ def unit_ranking_via(read, township: str | None, start: dt.date, end: dt.date,
 
 
 def worst_first(df: pd.DataFrame) -> pd.DataFrame:
-    """Units with enough events first, worst first: red card, yellow, green; then the lower
-    on-time closure rate, more red warnings, the lower handling rate. Units marked ``few``
-    (too few events for a rate to mean much) follow, those with red warnings first."""
-    out = df.assign(_card=df["card"].map(CARD_ORDER).fillna(3),
+    """Where to act first, in four groups: units with enough events and a red or yellow card
+    (red before yellow, then the lower on-time closure rate, more red warnings, the lower
+    handling rate); units marked ``few`` (too few events for a rate to mean much) with red
+    warnings, most first; the green units, lowest rates first; the other ``few`` units. A
+    green 100 % grid above one with two overdue cases would not be 问题在前."""
+    few = df["few"].astype(bool)
+    red = df["red"].astype("int64")
+    judged_bad = ~few & df["card"].isin(["red", "yellow"])
+    group = judged_bad.map({True: 0, False: 2}).where(~few, (red > 0).map({True: 1, False: 3}))
+    out = df.assign(_group=group,
+                    _red_first=(-red).where(group == 1, 0),
+                    _card=df["card"].map(CARD_ORDER).fillna(3).where(group != 1, 0),
                     _ot=df["on_time_rate"].astype("float64").fillna(2.0),
                     _hr=df["handling_rate"].astype("float64").fillna(2.0))
-    out = out.sort_values(["few", "_card", "_ot", "red", "_hr", "code"],
-                          ascending=[True, True, True, False, True, True], kind="mergesort")
-    return out.drop(columns=["_card", "_ot", "_hr"]).reset_index(drop=True)
+    out = out.sort_values(["_group", "_red_first", "_card", "_ot", "red", "_hr", "code"],
+                          ascending=[True, True, True, True, False, True, True], kind="mergesort")
+    return out.drop(columns=["_group", "_red_first", "_card", "_ot", "_hr"]).reset_index(drop=True)
 
 
 def previous_kpis(store: ReadStore, settings: Settings, township: str | None, start: dt.date,

@@ -297,8 +297,9 @@ RANK_ROWS_GRIDS = 20
 
 
 def slide_ranking(b: Briefing, pal: Palette) -> str:
-    """Townships best first (the metrics ranking), or a township's grids worst first as the
-    wall lists them (样本少 last); at most RANK_ROWS rows, with a line for the rest."""
+    """Townships best first (the metrics ranking), or a township's grids where to act first
+    as the wall lists them (store.wall_reads.worst_first); at most RANK_ROWS rows, with a
+    line for the rest."""
     df = b.ranking
     grids = b.scope.level != "county"
     limit = RANK_ROWS_GRIDS if grids else RANK_ROWS
@@ -317,7 +318,7 @@ def slide_ranking(b: Briefing, pal: Palette) -> str:
     cls = "rank dense" if grids else "rank"
     tables = "".join(f"<div>{_table(head, c, cls)}</div>" for c in cols if c)
     counts = df["card"].value_counts()
-    order = "问题在前，样本少的在后" if grids else "按期办结率、办结率排序"
+    order = "问题在前：红黄牌，有红线的样本少网格，绿牌，其余样本少" if grids else "按期办结率、办结率排序"
     lead = (f'<p class="lead">红牌 {int(counts.get("red", 0))} 个 · 黄牌 '
             f'{int(counts.get("yellow", 0))} 个 · 绿牌 {int(counts.get("green", 0))} 个'
             f'（{order}）</p>')

@@ -250,6 +250,9 @@ def test_resolve_drill(store, settings, township):
                             " ORDER BY 1 LIMIT 1", [township])[0]
     assert wr.resolve_drill(store, settings, township, None) == {
         "township": township, "grid": None, "township_name": name, "grid_name": None}
+    # by name, as the README's /?township=<code or name> and every other scope take it
+    assert wr.resolve_drill(store, settings, name, None) == {
+        "township": township, "grid": None, "township_name": name, "grid_name": None}
     # a grid alone fills in its township; a wrong township is corrected by the grid
     for t in (None, "000000000"):
         d = wr.resolve_drill(store, settings, t, gid)
