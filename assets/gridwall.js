@@ -127,6 +127,27 @@
     var h = Math.max(1, Math.floor((+el.dataset.room + 1) / rh)) * rh + 'px';
     if (el.style.maxHeight !== h) { el.style.maxHeight = h; }
   };
+  /* the grid card fits its panel: when it would overflow (a hotspot line, many cameras),
+     rows are taken from the end of the longer of its two lists (recent events first on a
+     tie, at least one row each) rather than cutting the card mid-row at the panel's foot */
+  gw.fitCard = function () {
+    var body = document.getElementById('grid-card-body');
+    if (!body || !body.offsetHeight) { return; }
+    var lists = [].slice.call(body.querySelectorAll('.gw-gc-list'));
+    var shown = lists.map(function (l) {
+      var rows = [].slice.call(l.children);
+      rows.forEach(function (r) { r.style.display = ''; });
+      return rows;
+    });
+    while (body.scrollHeight > body.clientHeight + 1) {
+      var pick = -1;
+      for (var i = 0; i < shown.length; i++) {
+        if (shown[i].length > 1 && (pick < 0 || shown[i].length > shown[pick].length)) { pick = i; }
+      }
+      if (pick < 0) { break; }
+      shown[pick].pop().style.display = 'none';
+    }
+  };
   function fitBoards() {
     var list = document.querySelectorAll('.gw-board');
     for (var i = 0; i < list.length; i++) { gw.fitBoard(list[i]); }
@@ -134,6 +155,7 @@
   function boards() {
     var list = document.querySelectorAll('.gw-board');
     for (var i = 0; i < list.length; i++) { gw.fitBoard(list[i]); gw.boardStep(list[i]); }
+    gw.fitCard();
   }
 
   /* --- keys -------------------------------------------------------------------------------- */
@@ -209,19 +231,21 @@
   function watchFlash(root) {
     if (!window.MutationObserver) { return; }
     new MutationObserver(function (records) {
-      var fit = false;
+      var fit = false, card = false;
       for (var i = 0; i < records.length; i++) {
         var nodes = records[i].addedNodes;
         for (var j = 0; j < nodes.length; j++) {
           var n = nodes[j];
           if (n.nodeType !== 1) { continue; }
           fit = fit || !!(n.closest('.gw-board') || n.querySelector('.gw-board'));
+          card = card || !!n.closest('#grid-card');
           var hit = n.classList.contains('gw-flash') ? n : n.querySelector('.gw-flash');
           var board = hit && hit.closest('.gw-board');
           if (board) { board.scrollTop = 0; board.dataset.dwell = 0; board.dataset.top = 0; }
         }
       }
       if (fit) { fitBoards(); }
+      if (card) { gw.fitCard(); }
     }).observe(root, { childList: true, subtree: true });
   }
 

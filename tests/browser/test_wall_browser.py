@@ -219,6 +219,34 @@ def test_boards_show_whole_rows(wall_url, open_page):
     assert w.errors == [] and w.outside() == []
 
 
+CARD_FIT = """() => {
+    const b = document.getElementById('grid-card-body');
+    const lists = [...b.querySelectorAll('.gw-gc-list')].map(l => [...l.children]);
+    return {over: b.scrollHeight - b.clientHeight, room: b.clientHeight,
+            shown: lists.map(rows => rows.filter(r => r.offsetHeight > 0).length),
+            all: lists.map(rows => rows.length)};
+}"""
+
+
+def test_grid_card_fits_its_panel_in_whole_rows(wall_url, open_page):
+    """The busiest grid card (a hotspot line, recent events, cameras) is cut to whole rows of
+    its two lists instead of running off the map panel mid-row; a wide wall shows them all."""
+    hot = api(wall_url, "/api/hotspots")["hotspots"]
+    busiest = max(hot, key=lambda h: h["cameras_online_within"])
+    url = f"{wall_url}/?township={busiest['township_code']}&grid={busiest['grid_id']}"
+    w = open_page(url)
+    w.page.wait_for_selector("#grid-card-hot", timeout=15_000)
+    w.page.wait_for_function(f"() => ({CARD_FIT})().over <= 1", timeout=10_000)
+    fit = w.page.evaluate(CARD_FIT)
+    assert all(n >= 1 for n in fit["shown"]), fit
+    assert sum(fit["shown"]) < sum(fit["all"]), fit          # this card needed cutting at 1080p
+    wide = open_page(url, 2560, 1080)                          # the wide layout has the room
+    wide.page.wait_for_selector("#grid-card-hot", timeout=15_000)
+    wide.page.wait_for_function(f"() => ({CARD_FIT})().over <= 1", timeout=10_000)
+    assert wide.page.evaluate(CARD_FIT)["shown"] == fit["all"]
+    assert w.errors == [] and w.outside() == []
+
+
 def test_refresh_keeps_drill_and_tour_cycles(wall_url, open_page):
     town = townships(wall_url)[1]
     w = open_page(f"{wall_url}/?township={town['code']}")
