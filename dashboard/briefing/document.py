@@ -123,6 +123,13 @@ def _mainly(r) -> str:
     return f"，{esc(cat)}为主" if isinstance(cat, str) and share >= 0.5 else ""
 
 
+def _kind(r) -> str:
+    """A listed hotspot's main kind and its share (主要类别：矛盾纠纷 56%) on a line under its
+    counts: what the meeting asks next; "" for a row without one."""
+    text = kind_share(getattr(r, "top_category", None), getattr(r, "top_share", None))
+    return "" if text == "—" else f'<small class="kind">主要类别：{esc(text)}</small>'
+
+
 def _points(b: Briefing) -> str:
     """Three boxes under the summary: what rose, where the hotspots are, who is late."""
     def box(title, items, empty):
@@ -271,7 +278,7 @@ def slide_figure(b: Briefing, key: str, title: str, fig, note: str = "",
     return _slide(b, key, title, body, png=True)
 
 
-MAP_LISTED = 8     # hotspots listed (and numbered on the map) beside it, with the note below
+MAP_LISTED = 6     # hotspots listed (and numbered on the map) beside it: three lines each fit
 
 
 def slide_map(b: Briefing, pal: Palette) -> str:
@@ -280,7 +287,8 @@ def slide_map(b: Briefing, pal: Palette) -> str:
     items = "".join(
         f'<li><i>{i}</i><div><b>{esc(r.grid_name)}</b><span>{esc(r.township_name)}</span>'
         f'<small>本周 {int(r.k)} 件 · 前4周平均 {r.baseline:.1f} 件 · {r.ratio:.1f} 倍</small>'
-        f'</div></li>' for i, r in enumerate(b.hotspots.head(MAP_LISTED).itertuples(), start=1))
+        f'{_kind(r)}</div></li>'
+        for i, r in enumerate(b.hotspots.head(MAP_LISTED).itertuples(), start=1))
     rest = len(b.hotspots) - MAP_LISTED
     more = f'<p class="more">另有 {rest} 处，见地图轮廓</p>' if rest > 0 else ""
     side = (f'<h2>新发热点 {len(b.hotspots)} 处</h2><ol class="hot">{items}</ol>{more}' if items
@@ -412,6 +420,7 @@ ol.hot li i {{ flex: 0 0 30px; height: 30px; border-radius: 50%; background: {pa
   color: #fff; font-style: normal; font-weight: 700; text-align: center; line-height: 30px; }}
 ol.hot li b {{ font-size: 19px; margin-right: 8px; }}
 ol.hot li span {{ color: {pal.dim}; font-size: 16px; }}
+ol.hot li small.kind {{ color: {pal.dim}; }}
 ol.hot li small {{ display: block; font-size: 15px; color: {pal.text}; }}
 p.more {{ margin: -4px 0 10px 42px; font-size: 16px; color: {pal.dim}; }}
 .summary {{ font-size: 25px; line-height: 1.7; margin: 4px 0 12px; }}

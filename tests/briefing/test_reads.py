@@ -192,6 +192,9 @@ def test_the_map_slide_lists_the_numbered_hotspots_and_counts_the_rest(store, mo
     monkeypatch.setattr(document, "MAP_LISTED", n)
     html = document.slide_map(b, DARK)
     assert html.count("<li>") == n and "另有" not in html
+    for r in b.hotspots.itertuples():        # each with its main kind, as the rises slide
+        assert f'{r.ratio:.1f} 倍</small><small class="kind">主要类别：{r.top_category} ' \
+            f'{r.top_share:.0%}</small>' in html, r
 
 
 def test_the_summary_says_where_the_hotspots_it_does_not_list_are(store):
