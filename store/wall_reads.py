@@ -257,6 +257,7 @@ def mediation(store: ReadStore, settings: Settings, township: str | None,
     When that month has no rows yet (tables usually arrive after the month ends), the newest
     earlier month with data is shown and ``month`` says which. Rates per metrics.md:
     success = succeeded / mediated, mediation rate = mediated / received (None when 0).
+    ``previous``: the same totals and rates of the month before the one shown, or None.
     """
     where, params = _where(township)
     month = month.replace(day=1)
@@ -264,7 +265,7 @@ def mediation(store: ReadStore, settings: Settings, township: str | None,
         f"SELECT max(month) FROM mediation WHERE month <= ? AND {where}", [month, *params])
     out = {"month": shown.isoformat() if shown else None, "requested_month": month.isoformat(),
            "received": 0, "mediated": 0, "succeeded": 0, "success_rate": None,
-           "mediation_rate": None, "by_type": pd.DataFrame(
+           "mediation_rate": None, "previous": None, "by_type": pd.DataFrame(
                columns=["dispute_type", "received", "mediated", "succeeded", "success_rate"])}
     if shown is None:
         return out
@@ -277,8 +278,24 @@ def mediation(store: ReadStore, settings: Settings, township: str | None,
     df["success_rate"] = [_ratio(s, d) for s, d in zip(df["succeeded"], df["mediated"])]
     rec, med, suc = (int(df[c].sum()) for c in ("received", "mediated", "succeeded"))
     out.update(received=rec, mediated=med, succeeded=suc, success_rate=_ratio(suc, med),
-               mediation_rate=_ratio(med, rec), by_type=df)
+               mediation_rate=_ratio(med, rec), by_type=df,
+               previous=_mediation_month_before(store, shown, where, params))
     return out
+
+
+def _mediation_month_before(store: ReadStore, shown: dt.date, where: str,
+                            params: list) -> dict | None:
+    """The totals of the calendar month before ``shown`` (what the shown month is compared
+    with, 较上月), or None when that month has no rows: a gap is not a month of zeros."""
+    before = (shown.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    row = store.rows(
+        f"SELECT count(*), sum(received)::BIGINT, sum(mediated)::BIGINT, sum(succeeded)::BIGINT"
+        f" FROM mediation WHERE month = ? AND {where}", [before, *params])[0]
+    if not row[0]:
+        return None
+    rec, med, suc = (int(v or 0) for v in row[1:])
+    return {"month": before.isoformat(), "received": rec, "mediated": med, "succeeded": suc,
+            "success_rate": _ratio(suc, med), "mediation_rate": _ratio(med, rec)}
 
 
 # --- event lists -----------------------------------------------------------------------------

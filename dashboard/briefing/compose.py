@@ -191,14 +191,15 @@ def change_pct_text(now: int, before: int) -> str:
     return f"环比{'上升' if c > 0 else '下降'}{abs(c):.1f}%"
 
 
-def points_text(now: float | None, before: float | None) -> str:
-    """'较上周提高1.2个百分点' / '较上周下降0.4个百分点' / '与上周持平' / ''."""
+def points_text(now: float | None, before: float | None, than: str = "上周") -> str:
+    """'较上周提高1.2个百分点' / '较上周下降0.4个百分点' / '与上周持平' / '' (``than``: the
+    period compared with, 上周 or 上月)."""
     if now is None or before is None:
         return ""
     d = round((now - before) * 100, 1)
     if d == 0:
-        return "与上周持平"
-    return f"较上周{'提高' if d > 0 else '下降'}{abs(d):.1f}个百分点"
+        return f"与{than}持平"
+    return f"较{than}{'提高' if d > 0 else '下降'}{abs(d):.1f}个百分点"
 
 
 def _join(parts: list[str]) -> str:
@@ -246,6 +247,8 @@ def summary(b: Briefing) -> str:
     med = b.mediation
     if med.get("month") and med.get("mediated"):
         month = dt.date.fromisoformat(med["month"])
+        prev = med.get("previous") or {}
+        change = points_text(med["success_rate"], prev.get("success_rate"), "上月")
         out.append(f"{month.month}月矛盾纠纷调解{med['mediated']:,}件，"
-                   f"调解成功率{pct(med['success_rate'])}")
+                   f"调解成功率{pct(med['success_rate'])}" + (f"，{change}" if change else ""))
     return "；".join(out) + "。"

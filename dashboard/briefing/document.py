@@ -350,10 +350,21 @@ def slide_mediation(b: Briefing, pal: Palette) -> str:
             when += "（本月暂无报表，显示最近月份）"
     else:
         when = "暂无调解报表"
-    stats = "".join(f'<div class="tile small"><b>{v}</b><span>{lbl}</span></div>' for v, lbl in (
-        (num(med["received"]), "受理"), (num(med["mediated"]), "调解"),
-        (num(med["succeeded"]), "成功"), (pct(med["success_rate"]), "调解成功率"),
-        (pct(med["mediation_rate"]), "调处率")))
+    prev = med.get("previous") if med.get("month") else None
+
+    def tile(key: str, label: str, kind: str, better: int) -> str:
+        value = pct(med[key]) if kind == "rate" else num(med[key])
+        text, cls = change_cell(med[key], prev[key] if prev else None, kind, better)
+        chg = f'<small class="chg {cls}">较上月 {text}</small>' if prev else ""
+        return f'<div class="tile small"><b>{value}</b><span>{label}</span>{chg}</div>'
+    # more disputes received or mediated is neither better nor worse; more succeeded is
+    stats = "".join(tile(*t) for t in (
+        ("received", "受理", "count", 0), ("mediated", "调解", "count", 0),
+        ("succeeded", "成功", "count", 0), ("success_rate", "调解成功率", "rate", 1),
+        ("mediation_rate", "调处率", "rate", 1)))
+    if prev:
+        month = pd.Timestamp(prev["month"])
+        when += f"，较上月（{month.month}月）"
     fig = charts.mediation_figure(med["by_type"], pal)
     body = (f'<p class="lead">{esc(when)}</p><div class="tiles">{stats}</div>'
             + _plot(fig, "mediation", SLIDE_W - 80, 420))
@@ -387,6 +398,8 @@ footer {{ position: absolute; left: 40px; right: 40px; bottom: 10px; font-size: 
 .tile b {{ font-size: 38px; color: {pal.accent}; font-variant-numeric: tabular-nums; }}
 .tile span {{ font-size: 16px; color: {pal.dim}; }}
 .tile.small b {{ font-size: 28px; }}
+.tile small.chg {{ font-size: 15px; margin-top: 2px; }}
+.tile small.chg.flat {{ color: {pal.dim}; }}
 .note {{ font-size: 14px; color: {pal.dim}; margin: 6px 0; }}
 .lead {{ font-size: 20px; margin: 2px 0 10px; }}
 .lead b {{ color: {pal.red}; font-size: 26px; }}

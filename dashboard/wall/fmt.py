@@ -58,3 +58,23 @@ def span(start: dt.date, end: dt.date) -> str:
     if last == start:
         return start.strftime("%m-%d")
     return f"{start:%m-%d}至{last:%m-%d}"
+
+
+def delta(now, before, direction: int, rate: bool) -> tuple[str, str]:
+    """(text, tone) of a change: '▲2.1个百分点' / '▼12.5%' / '持平' / '—' (no previous data);
+    tone 'better' | 'worse' | 'flat' | 'none'."""
+    if now is None or before is None:
+        return "—", "none"
+    diff = float(now) - float(before)
+    if rate:
+        shown = round(diff * 100, 1)
+        if shown == 0:
+            return "持平", "flat"
+        text = f"{abs(shown):.1f}个百分点"
+    else:
+        if diff == 0:
+            return "持平", "flat"
+        text = f"{abs(diff) / float(before) * 100:.1f}%" if before else f"{abs(int(diff)):,}件"
+    arrow = "▲" if diff > 0 else "▼"
+    tone = "flat" if direction == 0 else ("better" if diff * direction > 0 else "worse")
+    return arrow + text, tone

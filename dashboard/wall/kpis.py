@@ -88,32 +88,12 @@ def _pair(k: dict, prev: dict | None, key: str):
     return w["cameras_online"], None      # cameras keep no history: nothing to compare with
 
 
-def delta(now, before, direction: int, rate: bool) -> tuple[str, str]:
-    """(text, tone) of a change: '▲2.1个百分点' / '▼12.5%' / '持平' / '—' (no previous data);
-    tone 'better' | 'worse' | 'flat' | 'none'."""
-    if now is None or before is None:
-        return "—", "none"
-    diff = float(now) - float(before)
-    if rate:
-        shown = round(diff * 100, 1)
-        if shown == 0:
-            return "持平", "flat"
-        text = f"{abs(shown):.1f}个百分点"
-    else:
-        if diff == 0:
-            return "持平", "flat"
-        text = f"{abs(diff) / float(before) * 100:.1f}%" if before else f"{abs(int(diff)):,}件"
-    arrow = "▲" if diff > 0 else "▼"
-    tone = "flat" if direction == 0 else ("better" if diff * direction > 0 else "worse")
-    return arrow + text, tone
-
-
 def kpi_deltas(k: dict, prev: dict | None) -> list[tuple[str, str]]:
     """One (text, tone) per KPI tile, in KPIS order; 'today' compares with yesterday so far."""
     out = []
     for key, _label, _unit in KPIS:
         now, before = _pair(k, prev, key)
-        text, tone = delta(now, before, DIRECTION[key], key in RATE_TARGET)
+        text, tone = fmt.delta(now, before, DIRECTION[key], key in RATE_TARGET)
         lead = "较昨日同时" if key == "today" else "环比"
         out.append((f"{lead} {text}", tone))
     return out

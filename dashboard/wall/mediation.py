@@ -1,4 +1,5 @@
-"""Mediation (矛盾纠纷调解): this month's cases, success rate, by dispute type.
+"""Mediation (矛盾纠纷调解): this month's cases, success rate, by dispute type, and the
+success rate's change on the month before (较上月).
 
 A grid drill-down shows its township (mediation tables are kept per township).
 """
@@ -11,6 +12,7 @@ from dash import html
 from dashboard.figures import theme
 from dashboard.wall import fmt
 from dashboard.wall.panel import empty_figure, graph, panel
+from dashboard.wall.plain_html import span
 from store import wall_reads as wr
 
 STATS = [("received", "受理"), ("mediated", "调解"), ("succeeded", "成功"),
@@ -42,7 +44,7 @@ def mediation_figure(by_type: pd.DataFrame, top: int = 6) -> go.Figure:
     fig.update_layout(theme.base_layout(
         barmode="overlay", margin={"l": 4, "r": 4, "t": 2, "b": 2},
         xaxis={"visible": False, "range": [0, float(d["mediated"].max()) * 1.6]},
-        yaxis={"automargin": True, "tickfont": {"size": 16, "color": theme.TEXT},
+        yaxis={"automargin": True, "tickfont": {"size": 16, "color": theme.TEXT}, "dtick": 1,
                "showgrid": False, "ticksuffix": " "}))
     return fig
 
@@ -50,6 +52,20 @@ def mediation_figure(by_type: pd.DataFrame, top: int = 6) -> go.Figure:
 def stat_texts(med: dict) -> list[str]:
     return [fmt.num(med["received"]), fmt.num(med["mediated"]), fmt.num(med["succeeded"]),
             fmt.pct(med["success_rate"])]
+
+
+def month_delta(med: dict) -> list:
+    """较上月: the success rate's and the intake's change on the month before the one shown
+    (store.wall_reads.mediation's ``previous``), coloured better / worse as the KPI strip is;
+    a more successful month is better, more disputes received neither. Empty without one."""
+    prev = med.get("previous")
+    if not med.get("month") or not prev:
+        return []
+    rate, rate_tone = fmt.delta(med["success_rate"], prev["success_rate"], 1, True)
+    rec, _ = fmt.delta(med["received"], prev["received"], 0, False)
+    month = pd.Timestamp(prev["month"]).month
+    return [f"较上月（{month}月）成功率 ", span(rate, f"gw-delta-{rate_tone}"),
+            f" · 受理 {rec}"]
 
 
 def caption(med: dict, as_of_caption: str) -> str:
@@ -66,12 +82,13 @@ def layout(ctx):
     stats = html.Div([html.Div([html.B("—", id=f"med-{key}"), html.Span(label)],
                                className=f"gw-med-stat gw-med-{key}") for key, label in STATS],
                      className="gw-med-stats")
-    body = html.Div([stats, graph("mediation-graph")], className="gw-med")
+    body = html.Div([stats, html.Div(id="med-delta", className="gw-med-delta"),
+                     graph("mediation-graph")], className="gw-med")
     return panel("mediation", "矛盾纠纷调解", body, caption_id="mediation-caption")
 
 
-OUTPUTS = [*[(f"med-{key}", "children") for key, _l in STATS], ("mediation-graph", "figure"),
-           ("mediation-caption", "children")]
+OUTPUTS = [*[(f"med-{key}", "children") for key, _l in STATS], ("med-delta", "children"),
+           ("mediation-graph", "figure"), ("mediation-caption", "children")]
 
 
 def read(ctx, v) -> dict:
@@ -79,4 +96,5 @@ def read(ctx, v) -> dict:
 
 
 def outputs(med: dict, v) -> list:
-    return [*stat_texts(med), mediation_figure(med["by_type"]), caption(med, v.as_of_caption)]
+    return [*stat_texts(med), month_delta(med), mediation_figure(med["by_type"]),
+            caption(med, v.as_of_caption)]

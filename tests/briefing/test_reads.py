@@ -255,3 +255,26 @@ def test_each_overdue_row_says_how_many_it_had_at_the_end_of_the_week_before(sto
         f"{'+' if d > 0 else '−'}{abs(d)}" in t if d else "持平" in t or "新增" in t)
         for t in fig.data[0].text)
     assert "上周末" in document.slide_late(b)
+
+
+def test_the_mediation_slide_compares_each_figure_with_the_month_before(store):
+    """A month's mediation figures say their change on the month before (较上月), from the
+    same table: the rates in points, coloured better/worse; the counts uncoloured."""
+    from dashboard.briefing import document
+    from dashboard.figures.briefing_theme import DARK
+
+    b = compose(store, Settings(), WEEK)
+    med, prev = b.mediation, b.mediation["previous"]
+    assert prev is not None, "the demo's October should have a September"
+    html = document.slide_mediation(b, DARK)
+    text, cls = document.change_cell(med["success_rate"], prev["success_rate"], "rate", 1)
+    assert cls in ("good", "bad") and f'<small class="chg {cls}">较上月 {text}</small>' in html
+    rec, _ = document.change_cell(med["received"], prev["received"], "count", 0)
+    assert f'<small class="chg flat">较上月 {rec}</small>' in html
+    month = int(prev["month"][5:7])
+    assert f"较上月（{month}月）" in html
+    said = points_text(med["success_rate"], prev["success_rate"], "上月")
+    assert said.startswith("较上月") and f"调解成功率{med['success_rate'] * 100:.1f}%，{said}" \
+        in b.summary
+    no_prev = dataclasses.replace(b, mediation={**med, "previous": None})
+    assert "较上月" not in document.slide_mediation(no_prev, DARK)

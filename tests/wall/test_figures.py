@@ -224,6 +224,18 @@ def test_mediation_figure_and_caption():
                                  "success_rate": None}) == ["1,234", "0", "0", "—"]
 
 
+def test_mediation_says_its_change_on_the_month_before():
+    med = {"month": "2025-10-01", "success_rate": 0.949, "received": 41,
+           "previous": {"month": "2025-09-01", "success_rate": 0.9, "received": 50}}
+    lead, rate, rest = mediation.month_delta(med)
+    assert lead == "较上月（9月）成功率 " and rest == " · 受理 ▼18.0%"
+    assert rate["props"] == {"children": "▲4.9个百分点", "className": "gw-delta-better"}
+    worse = mediation.month_delta({**med, "success_rate": 0.85})[1]["props"]
+    assert worse == {"children": "▼5.0个百分点", "className": "gw-delta-worse"}
+    assert mediation.month_delta({**med, "previous": None}) == []
+    assert mediation.month_delta({"month": None, "previous": None}) == []
+
+
 # --- lists --------------------------------------------------------------------------------------
 
 RANK = pd.DataFrame({"code": ["T2", "T1"], "name": ["乙镇", "甲镇"], "rank": [1, 2],
@@ -408,7 +420,7 @@ def test_kpi_change_is_coloured_by_better_or_worse_not_by_sign():
     assert d["today"] == ("较昨日同时 ▲50.0%", "flat")           # more reports: neither
     assert d["yellow"] == ("环比 持平", "flat")
     assert d["cameras"] == ("环比 —", "none")                    # cameras keep no history
-    assert kpis.delta(3, 0, -1, False) == ("▲3件", "worse")      # from zero: the count
+    assert fmt.delta(3, 0, -1, False) == ("▲3件", "worse")       # from zero: the count
     assert kpis.kpi_deltas(now, None)[3] == ("环比 —", "none")     # no previous data at all
 
 

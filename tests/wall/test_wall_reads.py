@@ -209,6 +209,18 @@ def test_mediation_month_and_fallback(store, settings, township):
     assert med["mediation_rate"] == pytest.approx(mediated / rec)
     assert int(med["by_type"]["mediated"].sum()) == mediated
     assert med["month"] == med["requested_month"] == month.isoformat()
+    # 较上月: the calendar month before the one shown, counted the same way
+    prior = (month.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    p_rec, p_med, p_ok = store.rows(
+        "SELECT sum(received), sum(mediated), sum(succeeded) FROM mediation"
+        " WHERE month = ? AND township_code = ?", [prior, township])[0]
+    assert p_rec is not None, "the demo should have the month before"
+    prev = med["previous"]
+    assert prev["month"] == prior.isoformat()
+    assert (prev["received"], prev["mediated"], prev["succeeded"]) == (p_rec, p_med, p_ok)
+    assert prev["success_rate"] == pytest.approx(p_ok / p_med)
+    first = store.scalar("SELECT min(month) FROM mediation")
+    assert wr.mediation(store, settings, None, first)["previous"] is None   # no month before
     later = wr.mediation(store, settings, None, dt.date(2031, 3, 1))
     assert later["month"] == month.isoformat() and later["requested_month"] == "2031-03-01"
     before = wr.mediation(store, settings, None, dt.date(1999, 1, 1))
