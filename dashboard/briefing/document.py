@@ -111,9 +111,14 @@ def _plot(fig, key: str, width: int, height: int) -> str:
             f'{payload}</script>')
 
 
-def _table(head: list[str], rows: list[list[str]], cls: str = "") -> str:
+def _table(head: list[str], rows: list[list[str]], cls: str = "",
+           wrap: tuple[int, ...] = ()) -> str:
+    """A table; the columns in ``wrap`` (names, kinds) may break onto a second line, so a
+    city's long grid name narrows its own column instead of pushing the figures off the
+    slide (cells keep to one line otherwise)."""
     th = "".join(f"<th>{h}</th>" for h in head)
-    body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in r) + "</tr>" for r in rows)
+    body = "".join("<tr>" + "".join(f'<td class="wrap">{c}</td>' if i in wrap else f"<td>{c}</td>"
+                                    for i, c in enumerate(r)) + "</tr>" for r in rows)
     return f'<table class="{cls}"><thead><tr>{th}</tr></thead><tbody>{body}</tbody></table>'
 
 
@@ -198,14 +203,17 @@ def slide_rises(b: Briefing) -> str:
             f"{r.baseline:.1f}", f"{r.ratio:.1f}倍", p_value(r.p)]
            for r in b.hotspots.head(8).itertuples()]
     left = ("<h2>上升的事件类别</h2>" + (_table(
-        ["类别", "本周", "上周", "增加", "增幅", "增加最多的" + b.place_word], cat)
+        ["类别", "本周", "上周", "增加", "增幅", "增加最多的" + b.place_word], cat, wrap=(0, 5))
         if cat else '<p class="none">本周无上升的类别</p>'))
     left += (f"<h2>上升的{b.place_word}</h2>" + (_table(
-        [b.place_word, "本周", "上周", "增加", "增幅"], place)
+        [b.place_word, "本周", "上周", "增加", "增幅"], place, wrap=(0,))
         if place else f'<p class="none">本周无上升的{b.place_word}</p>'))
     right = (f"<h2>新发热点 {len(b.hotspots)} 处</h2>" + (_table(
-        ["网格", "镇街", "本周", "主要类别", "基线", "倍数", "p"], hot)
+        ["网格", "镇街", "本周", "主要类别", "基线", "倍数", "p"], hot, wrap=(0, 3))
         if hot else '<p class="none">本周无新发热点</p>'))
+    if len(b.hotspots) > len(hot):
+        right += (f'<p class="note">另有 {len(b.hotspots) - len(hot)} 处未列出，'
+                  '见“本周事件密度与新发热点”。</p>')
     right += ('<p class="note">新发热点：本周事件数≥最小数，且在该网格前4周平均水平下'
               '出现如此多事件的泊松概率低于显著性水平。</p>')
     body = f'<div class="cols"><div>{left}</div><div>{right}</div></div>'
@@ -411,6 +419,7 @@ th {{ text-align: left; color: {pal.dim}; font-weight: 500; border-bottom: 1px s
   padding: 5px 8px; white-space: nowrap; }}
 td {{ padding: 5px 8px; border-bottom: 1px solid {pal.grid}; white-space: nowrap;
   font-variant-numeric: tabular-nums; }}
+td.wrap {{ white-space: normal; }}
 table.keys {{ font-size: 17px; }}
 table.keys td, table.keys th {{ padding: 4px 12px; }}
 table.keys td small {{ color: {pal.dim}; margin-left: 6px; }}
