@@ -10,7 +10,6 @@ import pytest
 
 from dashboard.briefing import document
 from dashboard.briefing.compose import compose
-from dashboard.briefing.shoot import browser
 from dashboard.figures.briefing_theme import DARK, LIGHT
 from store.db import ReadStore
 from store.settings import Settings
@@ -43,21 +42,22 @@ def city_week(b):
     return dataclasses.replace(b, hotspots=hot, rises_category=rises)
 
 
-def test_no_slide_spills_its_content_on_a_citys_week(wall_demo_db, tmp_path):
+def test_no_slide_spills_its_content_on_a_citys_week(wall_demo_db, chromium, tmp_path):
     store = ReadStore(wall_demo_db)
     try:
         b = city_week(compose(store, Settings(), WEEK))
     finally:
         store.close()
     assert len(b.hotspots) > 8
-    with browser() as br:
-        for pal in (DARK, LIGHT):
-            html = tmp_path / f"{pal.name}.html"
-            html.write_text(document.document(b, pal, None), encoding="utf-8")
-            page = br.new_page(viewport={"width": 1280, "height": 720})
+    for pal in (DARK, LIGHT):
+        html = tmp_path / f"{pal.name}.html"
+        html.write_text(document.document(b, pal, None), encoding="utf-8")
+        page = chromium.new_page(viewport={"width": 1280, "height": 720})
+        try:
             page.goto(html.as_uri())
-            page.wait_for_timeout(1500)                         # plotly draws the figures
+            page.wait_for_timeout(1500)                          # plotly draws the figures
             spilled = [s for s in page.evaluate(OUTSIDE) if s["right"] > 1 or s["bottom"] > 1]
             assert spilled == [], spilled
             assert f"另有 {len(b.hotspots) - 8} 处未列出" in page.inner_text("#slide-rises")
+        finally:
             page.close()
