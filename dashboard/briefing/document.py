@@ -112,13 +112,19 @@ def _plot(fig, key: str, width: int, height: int) -> str:
 
 
 def _table(head: list[str], rows: list[list[str]], cls: str = "",
-           wrap: tuple[int, ...] = ()) -> str:
+           wrap: tuple[int, ...] = (), clip: tuple[int, ...] = ()) -> str:
     """A table; the columns in ``wrap`` (names, kinds) may break onto a second line, so a
     city's long grid name narrows its own column instead of pushing the figures off the
-    slide (cells keep to one line otherwise)."""
+    slide; those in ``clip`` (names in lists too long to grow taller) end in … past a
+    width (cells keep to one line otherwise)."""
+    def cell(i: int, c: str) -> str:
+        if i in wrap:
+            return f'<td class="wrap">{c}</td>'
+        if i in clip:
+            return f'<td><span class="clip">{c}</span></td>'
+        return f"<td>{c}</td>"
     th = "".join(f"<th>{h}</th>" for h in head)
-    body = "".join("<tr>" + "".join(f'<td class="wrap">{c}</td>' if i in wrap else f"<td>{c}</td>"
-                                    for i, c in enumerate(r)) + "</tr>" for r in rows)
+    body = "".join("<tr>" + "".join(cell(i, c) for i, c in enumerate(r)) + "</tr>" for r in rows)
     return f'<table class="{cls}"><thead><tr>{th}</tr></thead><tbody>{body}</tbody></table>'
 
 
@@ -250,9 +256,10 @@ def slide_late(b: Briefing) -> str:
 
     head = ["", "超期件数", "上周末", "最久已受理", "最多超时"]
     left = (f"<h2>按{b.place_word}</h2>" + (_table([b.place_word] + head[1:],
-                                                rows(b.overdue_place))
+                                                rows(b.overdue_place), clip=(0,))
             if len(b.overdue_place) else '<p class="none">无</p>'))
-    right = ("<h2>按责任部门</h2>" + (_table(["责任部门"] + head[1:], rows(b.overdue_dept))
+    right = ("<h2>按责任部门</h2>" + (_table(["责任部门"] + head[1:], rows(b.overdue_dept),
+                                            clip=(0,))
              if len(b.overdue_dept) else '<p class="none">无</p>'))
     body = (f'<p class="lead">截至 {b.as_of:%Y-%m-%d %H:%M}，超期未办结（红线示警）'
             f'<b>{num(b.now["red"])}</b> 件，临期（黄线）{num(b.now["yellow"])} 件。</p>'
@@ -319,6 +326,8 @@ def slide_ranking(b: Briefing, pal: Palette) -> str:
     df = b.ranking
     grids = b.scope.level != "county"
     limit = RANK_ROWS_GRIDS if grids else RANK_ROWS
+    if len(df) > limit:        # a row of each column gives way to the line for the rest
+        limit -= 2
     shown = df.head(limit)
     rows = []
     for r in shown.itertuples():
@@ -332,7 +341,7 @@ def slide_ranking(b: Briefing, pal: Palette) -> str:
     head = ["序号" if grids else "排名", "名称", "亮牌", "按期办结率", "办结率", "上报", "红线"]
     cols = [rows[:half], rows[half:]] if half < len(rows) else [rows]
     cls = "rank dense" if grids else "rank"
-    tables = "".join(f"<div>{_table(head, c, cls)}</div>" for c in cols if c)
+    tables = "".join(f"<div>{_table(head, c, cls, clip=(1,))}</div>" for c in cols if c)
     counts = df["card"].value_counts()
     order = "问题在前：红黄牌，有红线的样本少网格，绿牌，其余样本少" if grids else "按期办结率、办结率排序"
     lead = (f'<p class="lead">红牌 {int(counts.get("red", 0))} 个 · 黄牌 '
@@ -420,6 +429,9 @@ th {{ text-align: left; color: {pal.dim}; font-weight: 500; border-bottom: 1px s
 td {{ padding: 5px 8px; border-bottom: 1px solid {pal.grid}; white-space: nowrap;
   font-variant-numeric: tabular-nums; }}
 td.wrap {{ white-space: normal; }}
+td span.clip {{ display: inline-block; max-width: 15em; overflow: hidden; text-overflow: ellipsis;
+  vertical-align: bottom; }}
+table.rank td span.clip {{ max-width: 9em; }}
 table.keys {{ font-size: 17px; }}
 table.keys td, table.keys th {{ padding: 4px 12px; }}
 table.keys td small {{ color: {pal.dim}; margin-left: 6px; }}

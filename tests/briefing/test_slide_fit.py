@@ -31,21 +31,38 @@ OUTSIDE = """() => [...document.querySelectorAll('section.slide')].map(s => {
 
 
 def city_week(b):
-    """The demo week made a city's: a dozen hotspots or more, one grid name and one category
-    name as long as a real city's, and a long category among the rises."""
+    """The demo week made a city's: a dozen hotspots or more, and the longest names a city
+    has (grids, categories, townships, departments) in every list, each list full."""
     assert len(b.hotspots) > 0, "the demo week should have hotspots"
     hot = pd.concat([b.hotspots] * -(-12 // len(b.hotspots)), ignore_index=True)
     hot.loc[0, "grid_name"] = "经济技术开发区管委会第十二网格"
     hot.loc[1, "top_category"] = "消防安全隐患排查整治"
     rises = b.rises_category.copy()
     rises.loc[rises.index[0], "label"] = "城乡建设与自然资源管理"
-    return dataclasses.replace(b, hotspots=hot, rises_category=rises)
+    worst, ranking = b.worst.copy(), b.ranking.copy()
+    assert len(worst)
+    worst = pd.concat([worst] * 10, ignore_index=True).head(10)
+    worst["name"] = [f"经济技术开发区管委会第{i + 10}网格" for i in range(len(worst))]
+    worst["township_name"] = "经济技术开发区"
+    ranking = pd.concat([ranking] * 2, ignore_index=True)
+    ranking["name"] = [f"经济技术开发区第{i + 10}管理委员会" for i in range(len(ranking))]
+    dept = pd.DataFrame({"code": [f"D{i}" for i in range(16)],
+                         "name": [f"经济技术开发区综合行政执法局城市管理第{i + 10}中队"
+                                  for i in range(16)],
+                         "red": range(40, 24, -1), "oldest_h": 24.0 * 55,
+                         "worst_over_h": 24.0 * 52, "prev_red": range(38, 22, -1)})
+    return dataclasses.replace(b, hotspots=hot, rises_category=rises, worst=worst,
+                               ranking=ranking, overdue_dept=dept)
 
 
-def test_no_slide_spills_its_content_on_a_citys_week(wall_demo_db, chromium, tmp_path):
+@pytest.mark.parametrize("scope", ["county", "township"])
+def test_no_slide_spills_its_content_on_a_citys_week(wall_demo_db, chromium, tmp_path, scope):
     store = ReadStore(wall_demo_db)
     try:
-        b = city_week(compose(store, Settings(), WEEK))
+        if scope == "township":      # the one with most grids: its ranking is cut too
+            scope = "township:" + store.scalar(
+                "SELECT township_code FROM grids GROUP BY 1 ORDER BY count(*) DESC LIMIT 1")
+        b = city_week(compose(store, Settings(), WEEK, scope))
     finally:
         store.close()
     assert len(b.hotspots) > 8
