@@ -128,6 +128,16 @@ def week_change(now: int, prev) -> str:
     return "（持平）" if d == 0 else f"（{'+' if d > 0 else '−'}{abs(d)}）"
 
 
+LABEL_CHARS = 12     # a bar's name on a slide: longer ones end in … (a city's department
+                    # names run to 20 characters and ran over the chart beside them)
+
+
+def short_label(name: str, limit: int = LABEL_CHARS) -> str:
+    """``name`` cut to ``limit`` characters, the last one …, for an axis label."""
+    name = str(name)
+    return name if len(name) <= limit else name[: limit - 1] + "…"
+
+
 def overdue_figure(by_town: pd.DataFrame, by_dept: pd.DataFrame, pal: Palette,
                    town_title: str = "按镇街", top: int = 10) -> go.Figure:
     """Red warnings (超期未办结) by township (left) and by department (right), most on top;
@@ -146,9 +156,12 @@ def overdue_figure(by_town: pd.DataFrame, by_dept: pd.DataFrame, pal: Palette,
             textposition="outside", cliponaxis=False, textfont={"size": 15, "color": pal.text}),
             row=1, col=col)
         fig.update_xaxes(range=[0, float(d["red"].max()) * 2.2], visible=False, row=1, col=col)
+        # the bars stay keyed by the full name (two names alike in their first characters
+        # stay two bars); only the label shown is cut
         fig.update_yaxes(tickfont={"size": 16, "color": pal.text}, showgrid=False,
                          automargin=True, ticksuffix=" ", range=_top_slots(len(d), top),
-                         row=1, col=col)
+                         tickmode="array", tickvals=list(d["name"]),
+                         ticktext=[short_label(n) for n in d["name"]], row=1, col=col)
     fig.update_layout(base_layout(pal, margin={"l": 10, "r": 10, "t": 40, "b": 10}))
     fig.update_annotations(font={"size": 19, "color": pal.dim})
     if by_town.empty and by_dept.empty:

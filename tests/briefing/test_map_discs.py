@@ -61,3 +61,25 @@ def test_no_township_name_covers_a_numbered_disc():
     assert list(names.text) == ["浦口街道", "甘霖镇"]
     moved = dict(zip(names.text, zip(names.x, names.y)))
     assert moved["甘霖镇"] == tuple(towns.geometry.representative_point().iloc[1].coords[0])
+
+
+def test_overdue_bars_keep_long_names_apart_and_their_labels_short():
+    """A city's department names run to 20 characters: the label is cut to LABEL_CHARS (it ran
+    over the township chart beside it), the bars stay one per name even when two names
+    share their first characters."""
+    import pandas as pd
+
+    from dashboard.figures.briefing_charts import LABEL_CHARS, overdue_figure
+
+    names = [f"经济技术开发区综合行政执法局城市管理第{i}中队" for i in (10, 11)] + ["市住建局"]
+    dept = pd.DataFrame({"code": ["a", "b", "c"], "name": names, "red": [5, 4, 3],
+                         "oldest_h": [48.0] * 3, "prev_red": [4, 4, 3]})
+    town = pd.DataFrame({"code": ["t"], "name": ["黄泽镇"], "red": [2], "oldest_h": [24.0],
+                         "prev_red": [1]})
+    fig = overdue_figure(town, dept, DARK)
+    bars = fig.data[1]
+    assert sorted(bars.y) == sorted(names)                          # three bars, full names
+    axis = fig.layout.yaxis2
+    assert list(axis.tickvals) == list(bars.y)
+    assert all(len(t) <= LABEL_CHARS for t in axis.ticktext)
+    assert len(set(axis.ticktext)) == 2 and "市住建局" in axis.ticktext   # the short one whole
