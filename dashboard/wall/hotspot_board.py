@@ -1,7 +1,8 @@
 """Hotspot board (新发热点): the window's emerging hotspots listed on the map, no mouse needed.
 
 A wall has no mouse, so the statistics a hover shows (store.hotspots: count ``k`` against the
-grid's baseline) are written out: grid, township, k, and how many times the baseline. Rows
+grid's baseline) are written out: grid, township, k, how many times the baseline, and the
+main kind (store.hotspots.profile: the window's top category and its share). Rows
 are ordered by p (the most surprising first); a row click opens the grid (URL, like a map
 click). The board sits in the map's left strip, above the legend.
 """
@@ -10,7 +11,7 @@ from __future__ import annotations
 import pandas as pd
 from dash import html
 
-from dashboard.figures.numbers import p_value
+from dashboard.figures.numbers import kind_share, p_value
 from dashboard.wall.drill import HOT_ROW
 from dashboard.wall.view import county_grids_left_out
 from store import hotspots as hs
@@ -31,7 +32,10 @@ def board_rows(hot: pd.DataFrame, town_names: dict, county_level: bool, top: int
     rows = []
     for r in hot.head(top).itertuples(index=False):
         where = town_names.get(r.township_code, "") if county_level else ""
-        detail = f"本期{int(r.k)}件 · 基线{r.baseline:.1f}"
+        kind = kind_share(getattr(r, "top_category", None), getattr(r, "top_share", None))
+        # which kind, when known, says more than the baseline the ratio already gives
+        detail = (f"{int(r.k)}件 · {kind.replace(' ', '')}" if kind != "—"
+                  else f"本期{int(r.k)}件 · 基线{r.baseline:.1f}")
         rows.append(html.Div(
             id={"type": HOT_ROW, "code": str(r.grid_id), "township": str(r.township_code)},
             n_clicks=0, className="gw-hot-row", title=f"p值 {p_value(r.p)}",
@@ -65,7 +69,8 @@ BY_LAYERS = True       # the rows left above the legend depend on the layers sho
 
 
 def read(ctx, v) -> dict:
-    return {"hot": ctx.cached(hs.emerging_hotspots, v.start, v.end, v.township),
+    return {"hot": ctx.cached(hs.emerging_hotspots, v.start, v.end, v.township, profiled=True,
+                              as_of=v.as_of),
             "names": {t["code"]: t["name"] for t in ctx.cached(wr.township_list)},
             "grid_note": county_grids_left_out(ctx, v)}
 

@@ -426,7 +426,7 @@ def test_kpi_change_is_coloured_by_better_or_worse_not_by_sign():
 
 # --- hotspots, ranking with 样本少 ----------------------------------------------------------------
 
-def test_hotspot_board_lists_grid_township_count_and_ratio():
+def test_hotspot_board_lists_grid_township_count_ratio_and_kind():
     from dashboard.wall import grid_card, hotspot_board
 
     hot = pd.DataFrame({"grid_id": ["G1", "G2"], "grid_name": ["一号网格", "二号网格"],
@@ -440,6 +440,10 @@ def test_hotspot_board_lists_grid_township_count_and_ratio():
     inside = "".join(_texts(hotspot_board.board_body(hot, {}, county_level=False)))
     assert "本期12件 · 基线2.0" in inside and "甲镇" not in inside
     assert "本期无新发热点" in _texts(hotspot_board.board_body(hot.iloc[:0], {}, True))
+    # profiled (store.hotspots.profile): the main kind takes the baseline's place
+    kinds = hot.assign(top_category=["矛盾纠纷", None], top_share=[0.78, None])
+    text = "".join(_texts(hotspot_board.board_body(kinds, {"T1": "甲镇", "T2": "乙镇"}, True)))
+    assert "甲镇 · 12件 · 矛盾纠纷78%" in text and "乙镇 · 本期6件 · 基线1.0" in text
     line = grid_card.hotspot_line(hot.iloc[0].to_dict())
     assert "".join(_texts(line)) == "新发热点 本期12件，为基线2.0件的6.0倍"
     assert grid_card.hotspot_line(None) is None
