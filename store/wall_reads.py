@@ -167,23 +167,19 @@ def unit_ranking_via(read, township: str | None, start: dt.date, end: dt.date,
 
 
 def worst_first(df: pd.DataFrame) -> pd.DataFrame:
-    """Where to act first, in four groups: units with enough events and a red or yellow card
-    (red before yellow, then the lower on-time closure rate, more red warnings, the lower
-    handling rate); units marked ``few`` (too few events for a rate to mean much) with red
-    warnings, most first; the green units, lowest rates first; the other ``few`` units. A
-    green 100 % grid above one with two overdue cases would not be 问题在前."""
+    """Units with enough events first, worst first: red card, yellow, green; then the lower
+    on-time closure rate, more red warnings, the lower handling rate. Units marked ``few``
+    (too few events for a rate to mean much) follow, ranked after the others (issue 12),
+    those with red warnings first, most first: their cards come from those warnings alone
+    and their rates are not judged."""
     few = df["few"].astype(bool)
-    red = df["red"].astype("int64")
-    judged_bad = ~few & df["card"].isin(["red", "yellow"])
-    group = judged_bad.map({True: 0, False: 2}).where(~few, (red > 0).map({True: 1, False: 3}))
-    out = df.assign(_group=group,
-                    _red_first=(-red).where(group == 1, 0),
-                    _card=df["card"].map(CARD_ORDER).fillna(3).where(group != 1, 0),
-                    _ot=df["on_time_rate"].astype("float64").fillna(2.0),
+    out = df.assign(_card=df["card"].map(CARD_ORDER).fillna(3),
+                    _red=(-df["red"].astype("int64")).where(few, 0),
+                    _ot=df["on_time_rate"].astype("float64").fillna(2.0).where(~few, 2.0),
                     _hr=df["handling_rate"].astype("float64").fillna(2.0))
-    out = out.sort_values(["_group", "_red_first", "_card", "_ot", "red", "_hr", "code"],
+    out = out.sort_values(["few", "_card", "_red", "_ot", "red", "_hr", "code"],
                           ascending=[True, True, True, True, False, True, True], kind="mergesort")
-    return out.drop(columns=["_group", "_red_first", "_card", "_ot", "_hr"]).reset_index(drop=True)
+    return out.drop(columns=["_card", "_red", "_ot", "_hr"]).reset_index(drop=True)
 
 
 def previous_kpis(store: ReadStore, settings: Settings, township: str | None, start: dt.date,

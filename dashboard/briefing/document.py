@@ -334,7 +334,8 @@ def slide_ranking(b: Briefing, pal: Palette) -> str:
         dot = f'<i class="card" style="background:{card_color(pal, r.card)}"></i>'
         few = ' <small class="few">样本少</small>' if getattr(r, "few", False) else ""
         no = getattr(r, "pos", r.rank) if grids else r.rank
-        rows.append([str(no), esc(r.name), f"{dot}{CARD_ZH.get(r.card, '')}",
+        judged = not (getattr(r, "few", False) and r.card == "green")
+        rows.append([str(no), esc(r.name), f"{dot}{CARD_ZH.get(r.card, '')}" if judged else DASH,
                      pct(r.on_time_rate), pct(r.handling_rate), num(r.reported) + few,
                      num(r.red)])
     half = (len(rows) + 1) // 2 if len(rows) > 12 or grids else len(rows)
@@ -342,18 +343,25 @@ def slide_ranking(b: Briefing, pal: Palette) -> str:
     cols = [rows[:half], rows[half:]] if half < len(rows) else [rows]
     cls = "rank dense" if grids else "rank"
     tables = "".join(f"<div>{_table(head, c, cls, clip=(1,))}</div>" for c in cols if c)
-    counts = df["card"].value_counts()
-    order = "问题在前：红黄牌，有红线的样本少网格，绿牌，其余样本少" if grids else "按期办结率、办结率排序"
+    # a 样本少 grid without red warnings has no card: its rates are not judged (issue 12: it
+    # is never a green 100 %); with red warnings it is carded on those (metrics.card_on_red)
+    unjudged = (df["few"].astype(bool) & (df["card"] == "green")) if "few" in df else \
+        pd.Series(False, index=df.index)
+    counts = df.loc[~unjudged, "card"].value_counts()
+    few_n = f" · 样本少未亮牌 {int(unjudged.sum())} 个" if unjudged.any() else ""
+    order = "问题在前，样本少的在后" if grids else "按期办结率、办结率排序"
     lead = (f'<p class="lead">红牌 {int(counts.get("red", 0))} 个 · 黄牌 '
             f'{int(counts.get("yellow", 0))} 个 · 绿牌 {int(counts.get("green", 0))} 个'
-            f'（{order}）</p>')
+            f'{few_n}（{order}）</p>')
     rest = df.iloc[limit:]
     note = ""
     if len(rest):
-        rc = rest["card"].value_counts()
+        rest_unjudged = unjudged.loc[rest.index]
+        rc = rest.loc[~rest_unjudged, "card"].value_counts()
+        rest_few = f"、样本少 {int(rest_unjudged.sum())}" if rest_unjudged.any() else ""
         note = (f'<p class="note">另 {len(rest)} 个{b.place_word}未列出：红牌 '
                 f'{int(rc.get("red", 0))}、黄牌 {int(rc.get("yellow", 0))}、绿牌 '
-                f'{int(rc.get("green", 0))}。</p>')
+                f'{int(rc.get("green", 0))}{rest_few}。</p>')
     body = lead + f'<div class="cols">{tables}</div>' + note
     return _slide(b, "ranking", f"{b.place_word}排名与亮牌", body, png=True)
 

@@ -1,10 +1,10 @@
 """Township ranking with cards (亮牌); on a drill-down, the township's grids, worst first.
 
 Townships are ranked by on-time closure rate, then handling rate (store.metrics.rank), best
-first; inside a township the grids that need action come first (store.wall_reads.worst_first:
-red and yellow cards, then small grids with red warnings, then green) and grids with fewer
-than ``[wall] ranking_min_events`` cohort events say 样本少 instead of a card: a grid with 2
-events closed on time is not a green 100 %. Cards by
+first; inside a township the grids that need action come first (store.wall_reads.worst_first)
+and grids with fewer than ``[wall] ranking_min_events`` cohort events say 样本少 instead of a
+card, after the others (those with red warnings first): a grid with 2 events closed on time
+is not a green 100 %. Cards by
 settings [cards]. A row click drills down (clientside, through the URL); a long list scrolls
 like a station board.
 """

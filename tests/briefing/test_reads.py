@@ -278,3 +278,26 @@ def test_the_mediation_slide_compares_each_figure_with_the_month_before(store):
         in b.summary
     no_prev = dataclasses.replace(b, mediation={**med, "previous": None})
     assert "较上月" not in document.slide_mediation(no_prev, DARK)
+
+
+def test_a_township_ranking_never_cards_a_grid_too_small_to_judge_green(store):
+    """Issue 12: a grid with too few events is marked 样本少, ranked after the others and never
+    shown as a green 100 %: in the briefing its card cell is empty unless it has red warnings
+    (then it is carded on those), and the lead does not count it among the green ones."""
+    from dashboard.briefing import document
+    from dashboard.figures.briefing_theme import DARK
+
+    code = store.scalar("SELECT township_code FROM grids GROUP BY 1 ORDER BY count(*) DESC LIMIT 1")
+    b = compose(store, Settings(), WEEK, f"township:{code}")
+    df = b.ranking
+    few = df["few"].tolist()
+    assert few == sorted(few) and any(few)                    # 样本少 after the others
+    quiet = df[df["few"] & (df["red"] == 0)]
+    assert len(quiet) and (quiet["card"] == "green").all()
+    shown = df.head(document.RANK_ROWS_GRIDS)              # all on the slide, none cut
+    html = document.slide_ranking(dataclasses.replace(b, ranking=shown), DARK)
+    assert f"绿牌 {int(((~shown['few']) & (shown['card'] == 'green')).sum())} 个" in html
+    assert f"样本少未亮牌 {int((shown['few'] & (shown['red'] == 0)).sum())} 个" in html
+    for r in shown[shown["few"] & (shown["red"] == 0)].itertuples():
+        after_name = html.split(f'<span class="clip">{r.name}</span></td>')[1]
+        assert after_name.startswith(f"<td>{document.DASH}</td>"), r.name

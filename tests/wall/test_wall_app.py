@@ -62,7 +62,7 @@ def test_drill_from_search(ctx):
     assert drill.drill_from_search(ctx, "?window=fortnight")["window"] is None
 
 
-def test_worst_first_puts_a_small_grid_with_overdue_cases_above_a_green_one():
+def test_worst_first_ranks_small_grids_after_the_others_most_overdue_first():
     import pandas as pd
 
     from store import wall_reads as wr
@@ -75,13 +75,14 @@ def test_worst_first_puts_a_small_grid_with_overdue_cases_above_a_green_one():
         "on_time_rate": [1.0, 0.0, 0.93, None, 0.5, 0.8],
         "handling_rate": [1.0, 0.0, 0.95, None, 0.5, 0.9]})
     assert list(wr.worst_first(df)["code"]) == [
-        "g-red", "g-yellow", "g-few-late3", "g-few-late1", "g-green", "g-few-quiet"]
+        "g-red", "g-yellow", "g-green", "g-few-late3", "g-few-late1", "g-few-quiet"]
 
 
 def test_grid_ranking_inside_a_township_puts_the_problems_first(ctx):
-    """问题在前: red/yellow grids with enough events, then grids too small to judge (样本少)
-    that have red warnings, most first, then the green ones, then the other small ones; a
-    small grid's card comes from its red warnings alone (its rates are not judged)."""
+    """问题在前: grids with enough events worst first (red, yellow, green), then the grids
+    too small to judge (样本少, after the others as issue 12 asks), those with red warnings
+    first; a small grid's card comes from its red warnings alone (its rates are not
+    judged)."""
     from dashboard.wall.view import current_view
     from store import wall_reads as wr
 
@@ -95,7 +96,7 @@ def test_grid_ranking_inside_a_township_puts_the_problems_first(ctx):
         assert (df.loc[df["few"], "reported"] < 5).all()
         assert (df.loc[~df["few"], "reported"] >= 5).all()
         few, bad = df["few"], df["card"].isin(["red", "yellow"])
-        group = [0 if (not f and b) else 1 if (f and r > 0) else 2 if not f else 3
+        group = [0 if (not f and b) else 1 if not f else 2 if r > 0 else 3
                  for f, b, r in zip(few, bad, df["red"])]
         assert group == sorted(group), (town, group)
         tested_groups.add(tuple(sorted(set(group))))
@@ -106,8 +107,8 @@ def test_grid_ranking_inside_a_township_puts_the_problems_first(ctx):
         order = {"red": 0, "yellow": 1}
         cards = [order[c] for c in judged["card"]]
         assert cards == sorted(cards)                             # red cards on top
-        assert list(g[g["group"] == 1]["red"]) == sorted(g[g["group"] == 1]["red"], reverse=True)
-        greens = g[g["group"] == 2]["on_time_rate"].tolist()
+        assert list(g[g["group"] == 2]["red"]) == sorted(g[g["group"] == 2]["red"], reverse=True)
+        greens = g[g["group"] == 1]["on_time_rate"].tolist()
         assert greens == sorted(greens)                           # lower rate first
     assert len(tested_groups) > 1, tested_groups
     v = v0
