@@ -18,6 +18,7 @@ from store import hotspots as hs
 from store import wall_reads as wr
 
 SHOWN = 5
+TOWN_CHARS = 6     # a township name longer than this is cut on the board (经济技术开发… )
 
 
 def rows_for(layers, grid_note: bool = False) -> int:
@@ -32,6 +33,8 @@ def board_rows(hot: pd.DataFrame, town_names: dict, county_level: bool, top: int
     rows = []
     for r in hot.head(top).itertuples(index=False):
         where = town_names.get(r.township_code, "") if county_level else ""
+        if len(where) > TOWN_CHARS:     # a long name would push the count and kind off the row
+            where = where[: TOWN_CHARS - 1] + "…"
         kind = kind_share(getattr(r, "top_category", None), getattr(r, "top_share", None))
         # which kind, when known, says more than the baseline the ratio already gives
         detail = (f"{int(r.k)}件 · {kind.replace(' ', '')}" if kind != "—"

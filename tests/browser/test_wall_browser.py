@@ -247,6 +247,30 @@ def test_grid_card_fits_its_panel_in_whole_rows(wall_url, open_page):
     assert w.errors == [] and w.outside() == []
 
 
+def test_a_long_breadcrumb_ends_in_an_ellipsis_before_the_title(wall_url, open_page):
+    """A city's names (经济技术开发区管理委员会 › 经济技术开发区管委会第十二网格) keep to the
+    left third of the title bar instead of running under the centred title."""
+    town = townships(wall_url)[0]["code"]
+    w = open_page(f"{wall_url}/?township={town}")
+    page = w.page
+    page.wait_for_function("() => !document.getElementById('bc-township').className"
+                           ".includes('gw-bc-hidden') && document.getElementById("
+                           "'bc-township').textContent.length > 0")
+    box = page.evaluate("""() => {
+        document.getElementById('bc-township').textContent = '经济技术开发区管理委员会';
+        const g = document.getElementById('bc-grid');
+        g.textContent = '经济技术开发区管委会第十二网格';
+        g.className = 'gw-bc-item gw-bc-current';
+        document.getElementById('bc-sep2').className = 'gw-bc-sep';
+        const bc = document.getElementById('breadcrumb').getBoundingClientRect();
+        const items = [...document.querySelectorAll('#breadcrumb > span')]
+            .map(e => e.getBoundingClientRect().right);
+        return {right: Math.max(...items), nav: bc.right,
+                title: document.getElementById('wall-title').getBoundingClientRect().left};
+    }""")
+    assert box["right"] <= box["title"] and box["nav"] <= box["title"], box
+
+
 def test_refresh_keeps_drill_and_tour_cycles(wall_url, open_page):
     town = townships(wall_url)[1]
     w = open_page(f"{wall_url}/?township={town['code']}")
