@@ -54,7 +54,11 @@ def layout(ctx):
                                           "gi", "cams")]
         + [{"if": {"column_id": c}, "minWidth": w}      # two-character header lines fit
            for c, w in (("baseline", "44px"), ("ratio", "44px"), ("k", "40px"),
-                        ("cams", "66px"))],
+                        ("cams", "66px"))]
+        # a city's long names take a second line instead of pushing p, 密度, Gi* and the
+        # cameras out of the panel (a grid name of 15 characters hid four columns)
+        + [{"if": {"column_id": c}, "maxWidth": w, "whiteSpace": "normal", "height": "auto"}
+           for c, w in (("grid_name", "150px"), ("township", "90px"))],
         style_data_conditional=[],
         tooltip_header=HEADER_TIPS, tooltip_delay=300, tooltip_duration=None,
         css=[*TABLE_STYLE["css"],

@@ -1,0 +1,67 @@
+"""A city's names on the screens: every grid and township renamed as long as a development
+zone's (经济技术开发区管委会… 15 characters and more) must not hide figures or run into the
+title. The demo county copied, renamed in the copy, served by the real app."""
+from __future__ import annotations
+
+import shutil
+
+import duckdb
+import pytest
+import requests
+
+from tests.serving import running_server
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+GRID_PREFIX = "经济技术开发区管委会"
+TOWN_PREFIX = "经济技术开发区"
+
+
+@pytest.fixture(scope="module")
+def long_url(wall_demo_db, wall_settings, tmp_path_factory):
+    db = tmp_path_factory.mktemp("long_names") / "long.duckdb"
+    shutil.copy(wall_demo_db, db)
+    con = duckdb.connect(str(db))
+    con.execute(f"UPDATE grids SET grid_name = '{GRID_PREFIX}' || grid_name")
+    con.execute(f"UPDATE townships SET township_name = '{TOWN_PREFIX}' || township_name")
+    con.close()
+    with running_server(db, wall_settings) as (base, _proc):
+        yield base
+
+
+def test_the_hotspot_table_keeps_every_column_in_its_panel(long_url, open_page):
+    hot = requests.get(long_url + "/api/hotspots", timeout=10).json()["hotspots"]
+    assert hot and all(h["grid_name"].startswith(GRID_PREFIX) for h in hot)
+    w = open_page(long_url + "/analysis/", wait=False)
+    page = w.page
+    page.wait_for_function("() => document.querySelectorAll('#an-hot-table td').length > 0",
+                           timeout=40_000)
+    box = page.evaluate("""() => {
+        const table = document.getElementById('an-hot-table');
+        const panel = table.closest('.an-panel') || table.parentElement;
+        const heads = [...table.querySelectorAll('th')].map(h => h.getBoundingClientRect().right);
+        return {right: Math.max(...heads), panel: panel.getBoundingClientRect().right,
+                cells: [...[...table.querySelectorAll('tr')].find(tr => tr.querySelector('td'))
+                    .querySelectorAll('td')].map(td => td.innerText.trim())};
+    }""")
+    assert box["right"] <= box["panel"] + 1, box                 # 300米内在线视频 still in view
+    assert box["cells"][1].replace("\n", "").startswith(GRID_PREFIX)
+    assert w.errors == [] and w.outside() == []
+
+
+def test_the_wall_keeps_long_names_off_the_title_and_the_figures_on_the_board(
+        long_url, open_page):
+    hot = requests.get(long_url + "/api/hotspots", timeout=10).json()["hotspots"][0]
+    w = open_page(f"{long_url}/?township={hot['township_code']}&grid={hot['grid_id']}")
+    page = w.page
+    page.wait_for_selector("#grid-card-hot", timeout=15_000)
+    box = page.evaluate("""() => ({
+        crumb: Math.max(...[...document.querySelectorAll('#breadcrumb > span')]
+            .map(e => e.getBoundingClientRect().right)),
+        title: document.getElementById('wall-title').getBoundingClientRect().left})""")
+    assert box["crumb"] <= box["title"], box
+    w.page.goto(long_url + "/")
+    page.wait_for_selector("#hot-board .gw-hot-detail", timeout=15_000)
+    detail = page.inner_text("#hot-board .gw-hot-detail")
+    assert f"{hot['k']}件" in detail and "…" in detail, detail    # township cut, count kept
+    assert w.errors == [] and w.outside() == []
