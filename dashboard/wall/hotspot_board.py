@@ -18,7 +18,7 @@ from store import hotspots as hs
 from store import wall_reads as wr
 
 SHOWN = 5
-TOWN_CHARS = 6     # a township name longer than this is cut on the board (经济技术开发… )
+TOWN_CHARS = 4     # a township name longer than this is cut on the board (经济技…): 浦口街道 fits
 
 
 def rows_for(layers, grid_note: bool = False) -> int:

@@ -64,4 +64,7 @@ def test_the_wall_keeps_long_names_off_the_title_and_the_figures_on_the_board(
     page.wait_for_selector("#hot-board .gw-hot-detail", timeout=15_000)
     detail = page.inner_text("#hot-board .gw-hot-detail")
     assert f"{hot['k']}件" in detail and "…" in detail, detail    # township cut, count kept
+    cut = page.evaluate("""() => [...document.querySelectorAll('#hot-board .gw-hot-detail')]
+        .filter(d => d.scrollWidth > d.clientWidth + 1).map(d => d.innerText)""")
+    assert cut == [], cut                       # every row's count and kind in full view
     assert w.errors == [] and w.outside() == []

@@ -445,7 +445,7 @@ def test_hotspot_board_lists_grid_township_count_ratio_and_kind():
     text = "".join(_texts(hotspot_board.board_body(kinds, {"T1": "甲镇", "T2": "乙镇"}, True)))
     assert "甲镇 · 12件 · 矛盾纠纷78%" in text and "乙镇 · 本期6件 · 基线1.0" in text
     long = "".join(_texts(hotspot_board.board_body(kinds, {"T1": "经济技术开发区管理委员会"}, True)))
-    assert "经济技术开… · 12件 · 矛盾纠纷78%" in long     # the figures stay on the row
+    assert "经济技… · 12件 · 矛盾纠纷78%" in long       # the figures stay on the row
     line = grid_card.hotspot_line(hot.iloc[0].to_dict())
     assert "".join(_texts(line)) == "新发热点 本期12件，为基线2.0件的6.0倍"
     assert grid_card.hotspot_line(None) is None
