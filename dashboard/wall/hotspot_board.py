@@ -18,7 +18,7 @@ from store import hotspots as hs
 from store import wall_reads as wr
 
 SHOWN = 5
-TOWN_CHARS = 4     # a township name longer than this is cut on the board (经济技…): 浦口街道 fits
+TOWN_CHARS = 4     # a longer township name is cut on the board (3 characters and …): 4 fit
 
 
 def rows_for(layers, grid_note: bool = False) -> int:
