@@ -144,13 +144,13 @@ def worst_grids(store: ReadStore, settings: Settings, start: dt.date, end: dt.da
     cards of the metrics ranking, thresholds in [cards]): red before yellow, then the lowest
     on-time rate and handling rate (the ranking's order reversed), then most red warnings.
     Then, if room is left, grids with too few events to judge their rates (``few`` True) but
-    with red warnings at as_of, most first, carded on those warnings alone. Columns of ``metrics_table`` plus ``rank``,
-    ``card``, ``few`` and ``township_name``.
+    with red warnings at as_of, most first, carded on those warnings alone
+    (store.wall_reads.rank_units). Columns of ``metrics_table`` plus ``rank``, ``card``,
+    ``few``, ``pos`` and ``township_name``.
     """
     df = m.metrics_table(store, settings, start=start, end=end, as_of=as_of, scope=scope,
                          by="grid")
-    ranked = m.rank(df, settings)
-    ranked["few"] = ranked["reported"] < min_events
+    ranked = wr.rank_units(df, settings, True, min_events, worst=False)
     judged = ranked[~ranked["few"] & (ranked["card"] != "green")].copy()
     judged["severity"] = judged["card"].map({"red": 0, "yellow": 1})
     judged = judged.sort_values(
@@ -158,10 +158,7 @@ def worst_grids(store: ReadStore, settings: Settings, start: dt.date, end: dt.da
         ascending=[True, True, True, False, True], na_position="last", kind="mergesort"
     ).drop(columns="severity")
     late = ranked[ranked["few"] & (ranked["red"] > 0)].sort_values(
-        ["red", "code"], ascending=[False, True], kind="mergesort").copy()
-    # rates not judged, so not carded on them either: a grid with one late case in one read
-    # 红牌 by its 0 % while the wall calls it 样本少; its card comes from its red warnings alone
-    late["card"] = [m.card_on_red(r, settings) for r in late["red"]]
+        ["red", "code"], ascending=[False, True], kind="mergesort")
     worst = pd.concat([judged, late]).head(n)
     towns = store.df("SELECT g.grid_id AS code, t.township_name FROM grids g"
                      " LEFT JOIN townships t USING (township_code)")

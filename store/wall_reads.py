@@ -118,11 +118,14 @@ def unit_ranking(store: ReadStore, settings: Settings, township: str | None, sta
     by = "grid" if township else "township"
     df = m.metrics_table(store, settings, start=start, end=end, as_of=as_of,
                          scope=scope_of(township), by=by)
-    return _ranked(df, settings, bool(township), min_events, worst)
+    return rank_units(df, settings, bool(township), min_events, worst)
 
 
-def _ranked(df: pd.DataFrame, settings: Settings, grids: bool, min_events: int,
-            worst: bool) -> pd.DataFrame:
+def rank_units(df: pd.DataFrame, settings: Settings, grids: bool, min_events: int,
+               worst: bool) -> pd.DataFrame:
+    """A ``metrics_table`` ranked with cards (store.metrics.rank); for grids, ``few`` marks
+    those under ``min_events`` and carded on their red warnings alone (metrics.card_on_red),
+    listed :func:`worst_first` when ``worst``. The one place the 样本少 rule is applied."""
     df = m.rank(df, settings)
     df["few"] = df["reported"] < int(min_events) if grids else False
     if grids:     # rates of a few grid are not judged, nor carded on: its red warnings are
@@ -151,7 +154,7 @@ def township_rankings(store: ReadStore, settings: Settings, start: dt.date, end:
                          by="grid")
     towns = store.df("SELECT grid_id AS code, township_code AS _town FROM grids")
     df = df.merge(towns, on="code", how="left")
-    return {code: _ranked(part.drop(columns="_town"), settings, True, min_events, worst)
+    return {code: rank_units(part.drop(columns="_town"), settings, True, min_events, worst)
             for code, part in df.groupby("_town", sort=False)}
 
 

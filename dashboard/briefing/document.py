@@ -328,14 +328,17 @@ def slide_ranking(b: Briefing, pal: Palette) -> str:
     limit = RANK_ROWS_GRIDS if grids else RANK_ROWS
     if len(df) > limit:        # a row of each column gives way to the line for the rest
         limit -= 2
+    # a 样本少 grid without red warnings has no card: its rates are not judged (issue 12: it
+    # is never a green 100 %); with red warnings it is carded on those (metrics.card_on_red)
+    unjudged = (df["few"].astype(bool) & (df["card"] == "green")) if "few" in df else \
+        pd.Series(False, index=df.index)
     shown = df.head(limit)
     rows = []
-    for r in shown.itertuples():
+    for r, blank in zip(shown.itertuples(), unjudged.loc[shown.index]):
         dot = f'<i class="card" style="background:{card_color(pal, r.card)}"></i>'
         few = ' <small class="few">样本少</small>' if getattr(r, "few", False) else ""
         no = getattr(r, "pos", r.rank) if grids else r.rank
-        judged = not (getattr(r, "few", False) and r.card == "green")
-        rows.append([str(no), esc(r.name), f"{dot}{CARD_ZH.get(r.card, '')}" if judged else DASH,
+        rows.append([str(no), esc(r.name), DASH if blank else f"{dot}{CARD_ZH.get(r.card, '')}",
                      pct(r.on_time_rate), pct(r.handling_rate), num(r.reported) + few,
                      num(r.red)])
     half = (len(rows) + 1) // 2 if len(rows) > 12 or grids else len(rows)
@@ -343,10 +346,6 @@ def slide_ranking(b: Briefing, pal: Palette) -> str:
     cols = [rows[:half], rows[half:]] if half < len(rows) else [rows]
     cls = "rank dense" if grids else "rank"
     tables = "".join(f"<div>{_table(head, c, cls, clip=(1,))}</div>" for c in cols if c)
-    # a 样本少 grid without red warnings has no card: its rates are not judged (issue 12: it
-    # is never a green 100 %); with red warnings it is carded on those (metrics.card_on_red)
-    unjudged = (df["few"].astype(bool) & (df["card"] == "green")) if "few" in df else \
-        pd.Series(False, index=df.index)
     counts = df.loc[~unjudged, "card"].value_counts()
     few_n = f" · 样本少未亮牌 {int(unjudged.sum())} 个" if unjudged.any() else ""
     order = "问题在前，样本少的在后" if grids else "按期办结率、办结率排序"

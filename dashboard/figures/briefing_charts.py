@@ -12,6 +12,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from dashboard.figures.briefing_theme import DASH, Palette, base_layout, pct, rgba
+from dashboard.figures.numbers import short_label
 
 GAUGES = (("handling_rate", "办结率"), ("on_time_rate", "按期办结率"),
           ("timely_dispatch_rate", "及时流转率"), ("satisfaction_rate", "满意率"))
@@ -132,12 +133,6 @@ LABEL_CHARS = 12     # a bar's name on a slide: longer ones end in … (a city's
                     # names run to 20 characters and ran over the chart beside them)
 
 
-def short_label(name: str, limit: int = LABEL_CHARS) -> str:
-    """``name`` cut to ``limit`` characters, the last one …, for an axis label."""
-    name = str(name)
-    return name if len(name) <= limit else name[: limit - 1] + "…"
-
-
 def overdue_figure(by_town: pd.DataFrame, by_dept: pd.DataFrame, pal: Palette,
                    town_title: str = "按镇街", top: int = 10) -> go.Figure:
     """Red warnings (超期未办结) by township (left) and by department (right), most on top;
@@ -161,7 +156,8 @@ def overdue_figure(by_town: pd.DataFrame, by_dept: pd.DataFrame, pal: Palette,
         fig.update_yaxes(tickfont={"size": 16, "color": pal.text}, showgrid=False,
                          automargin=True, ticksuffix=" ", range=_top_slots(len(d), top),
                          tickmode="array", tickvals=list(d["name"]),
-                         ticktext=[short_label(n) for n in d["name"]], row=1, col=col)
+                         ticktext=[short_label(n, LABEL_CHARS) for n in d["name"]],
+                         row=1, col=col)
     fig.update_layout(base_layout(pal, margin={"l": 10, "r": 10, "t": 40, "b": 10}))
     fig.update_annotations(font={"size": 19, "color": pal.dim})
     if by_town.empty and by_dept.empty:

@@ -1,4 +1,5 @@
-"""How a number reads to a duty officer or a meeting, the same on every screen and export."""
+"""How a number (or a name cut to fit) reads to a duty officer or a meeting, the same on
+every screen and export."""
 from __future__ import annotations
 
 
@@ -33,3 +34,10 @@ def cameras_line(cams: dict | None) -> str:
                      for c in cams["nearest"])
     more = " 等" if cams["within"] > len(cams["nearest"]) else ""
     return f"{radius} {cams['within']} 路（在线 {cams['online']}）：{names}{more}"
+
+
+def short_label(name, limit: int) -> str:
+    """``name`` cut to ``limit`` characters, the last one …, where a long name would push
+    figures off their row (a city's development-zone and department names)."""
+    name = str(name)
+    return name if len(name) <= limit else name[: limit - 1] + "…"

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pandas as pd
 from dash import html
 
-from dashboard.figures.numbers import kind_share, p_value
+from dashboard.figures.numbers import kind_share, p_value, short_label
 from dashboard.wall.drill import HOT_ROW
 from dashboard.wall.view import county_grids_left_out
 from store import hotspots as hs
@@ -32,9 +32,8 @@ def rows_for(layers, grid_note: bool = False) -> int:
 def board_rows(hot: pd.DataFrame, town_names: dict, county_level: bool, top: int = SHOWN) -> list:
     rows = []
     for r in hot.head(top).itertuples(index=False):
-        where = town_names.get(r.township_code, "") if county_level else ""
-        if len(where) > TOWN_CHARS:     # a long name would push the count and kind off the row
-            where = where[: TOWN_CHARS - 1] + "…"
+        where = short_label(town_names.get(r.township_code, ""), TOWN_CHARS) \
+            if county_level else ""
         kind = kind_share(getattr(r, "top_category", None), getattr(r, "top_share", None))
         # which kind, when known, says more than the baseline the ratio already gives
         detail = (f"{int(r.k)}件 · {kind.replace(' ', '')}" if kind != "—"
