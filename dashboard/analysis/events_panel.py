@@ -17,6 +17,10 @@ COLUMNS = ["event_id", "reported_at", "category", "channel", "township", "grid_n
            "address", "department", "status", "due_at", "warning", "reporter_name",
            "reporter_phone"]
 WARNING_ZH = {"red": "红线", "yellow": "黄线"}
+# the long texts give up width (cut with …, whole in a tooltip and in the card) so the
+# masked reporter and phone stay in view at 1920 px instead of behind a sideways scroll
+CUT_WIDTH = {"address": "190px", "department": "150px", "grid_name": "140px",
+             "township": "90px", "channel": "90px", "category": "90px"}
 DEFAULT_SORT_BY = [{"column_id": "reported_at", "direction": "desc"}]
 LATE_SORT_BY = [{"column_id": "due_at", "direction": "asc"}]      # the most overdue first
 
@@ -31,6 +35,9 @@ def layout(ctx):
         sort_by=DEFAULT_SORT_BY,
         cell_selectable=True, style_table={"overflowX": "auto"},
         style_header=TABLE_STYLE["style_header"], style_cell=TABLE_STYLE["style_cell"],
+        style_cell_conditional=[{"if": {"column_id": c}, "maxWidth": w}
+                                for c, w in CUT_WIDTH.items()],
+        tooltip_data=[], tooltip_delay=300, tooltip_duration=None,
         style_data_conditional=[
             {"if": {"filter_query": '{warning} = "红线"', "column_id": "warning"},
              "color": theme.RED, "fontWeight": "bold"},
@@ -60,6 +67,12 @@ def _row(r: dict) -> dict:
     out["warning"] = WARNING_ZH.get(r["warning"], "")
     out["id"] = r["event_id"]
     return out
+
+
+def tooltips(rows: list[dict]) -> list[dict]:
+    """The whole text of each cut column, shown on hover."""
+    return [{c: {"value": str(r[c]), "type": "text"} for c in CUT_WIDTH if r.get(c)}
+            for r in rows]
 
 
 def detail_card(d: dict | None):
@@ -101,13 +114,13 @@ def register_callbacks(app, ctx) -> None:
 
     @app.callback(
         Output(TABLE, "data"), Output(TABLE, "page_count"), Output("an-events-caption", "children"),
-        Output(TABLE, "page_current"), Output(TABLE, "sort_by"),
+        Output(TABLE, "page_current"), Output(TABLE, "sort_by"), Output(TABLE, "tooltip_data"),
         Input(URL, "search"), Input(TABLE, "page_current"), Input(TABLE, "sort_by"),
     )
     def _page(search, page_current, sort_by):
         f, err = view_filters(ctx, search)
         if f is None:
-            return [], 1, err, 0, dash.no_update
+            return [], 1, err, 0, dash.no_update, []
         new_sort = dash.no_update
         if dash.ctx.triggered_id == URL:
             page_current = 0                      # new filters: back to the first page
@@ -122,8 +135,9 @@ def register_callbacks(app, ctx) -> None:
         page = et.Page(sort=sort, page=(page_current or 0) + 1, page_size=PAGE_SIZE)
         body = ctx.cached(et.event_page, f, page)
         count = max(1, -(-body["total"] // PAGE_SIZE))
-        return ([_row(r) for r in body["rows"]], count, caption(body["total"], body["invalid"]),
-                page_current or 0, new_sort)
+        rows = [_row(r) for r in body["rows"]]
+        return (rows, count, caption(body["total"], body["invalid"]), page_current or 0,
+                new_sort, tooltips(rows))
 
     @app.callback(Output("an-detail", "children"), Input(TABLE, "active_cell"),
                   State(URL, "search"), prevent_initial_call=True)

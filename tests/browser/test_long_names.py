@@ -68,3 +68,28 @@ def test_the_wall_keeps_long_names_off_the_title_and_the_figures_on_the_board(
         .filter(d => d.scrollWidth > d.clientWidth + 1).map(d => d.innerText)""")
     assert cut == [], cut                       # every row's count and kind in full view
     assert w.errors == [] and w.outside() == []
+
+
+def test_the_event_table_keeps_the_reporter_columns_in_view(long_url, open_page):
+    """At 1920 px the long texts (address, grid, department) are cut with … and whole on
+    hover, so the masked reporter and phone stay on screen without a sideways scroll."""
+    w = open_page(long_url + "/analysis/", wait=False)
+    page = w.page
+    page.wait_for_function("() => document.querySelectorAll('#an-events td').length > 0",
+                           timeout=40_000)
+    box = page.evaluate("""() => {
+        const table = document.getElementById('an-events');
+        const scroller = table.querySelector('.dash-spreadsheet-container') || table;
+        const panel = table.closest('.an-panel');
+        const heads = [...table.querySelectorAll('th')];
+        return {scroll: scroller.scrollWidth - scroller.clientWidth,
+                phone: heads[heads.length - 1].getBoundingClientRect().right,
+                panel: panel.getBoundingClientRect().right,
+                grid: table.querySelector('td[data-dash-column="grid_name"]').innerText};
+    }""")
+    assert box["scroll"] <= 1 and box["phone"] <= box["panel"] + 1, box
+    assert box["grid"].startswith(GRID_PREFIX)
+    page.hover('#an-events td[data-dash-column="grid_name"]')
+    page.wait_for_selector(".dash-tooltip", timeout=5_000)
+    assert GRID_PREFIX in page.inner_text(".dash-tooltip")
+    assert w.errors == [] and w.outside() == []
