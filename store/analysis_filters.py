@@ -12,6 +12,10 @@ township (code or name), grid (id), category, channel, department
 status   reported | accepted | dispatched | closed | invalid (the stored status) | open
          (valid and not closed as of as_of)
 warning  red | yellow (open at as_of and past close_h / within the yellow band; metrics.md)
+q        keywords (关键词): every word, split on spaces, is in the event number, the address
+         or the description (case-insensitive for Latin letters). What a duty officer has
+         when a caller rings back: a case number, a street, a word such as 噪音. It does not
+         apply to the hotspot rule, which counts rollups (like department and status).
 
 Filters combine with AND; the window always applies (a red warning reported before the
 window is not in a windowed list; the late list by department is the exception: it is the
@@ -33,7 +37,8 @@ PRESET_ZH = {"today": "今日", "7d": "近7天", "week": "本周", "30d": "近30
 WARNINGS = ("red", "yellow")
 STATUS_FILTERS = (*STATUSES, "open")
 FILTER_KEYS = ("window", "start", "end", "as_of", "township", "grid", "category", "channel",
-               "department", "status", "warning")
+               "department", "status", "warning", "q")
+MAX_WORDS, MAX_Q = 5, 100          # a search, not a document
 
 
 ALL_START, ALL_END = dt.date(1, 1, 1), dt.date(9999, 12, 31)   # window "all"
@@ -56,6 +61,7 @@ class Filters:
     department: str | None = None
     status: str | None = None
     warning: str | None = None
+    q: str | None = None               # keywords, normalised: lower case, single spaces
 
     def key(self) -> tuple:
         """Plain values for cache keys."""
@@ -70,11 +76,35 @@ class Filters:
         out = ({"start": self.start.isoformat(), "end": self.end.isoformat()}
                if self.bounded else {})
         out["as_of"] = self.as_of.isoformat(sep="T")
-        for k in ("township", "grid", "category", "channel", "department", "status", "warning"):
+        for k in ("township", "grid", "category", "channel", "department", "status", "warning",
+                  "q"):
             v = getattr(self, k)
             if v:
                 out[k] = v
         return out
+
+
+def keyword_sql(q: str | None) -> tuple[str, list]:
+    """SQL condition (and parameters) for the keywords ``q``: every word in the event number,
+    the address or the description. ``strpos`` on lower-cased text (DuckDB and, through the
+    dialect, ClickHouse alike; CJK text has no case). ``TRUE`` without keywords."""
+    if not q:
+        return "TRUE", []
+    one = ("(strpos(lower(event_id), ?) > 0 OR strpos(lower(coalesce(address, '')), ?) > 0"
+           " OR strpos(lower(coalesce(description, '')), ?) > 0)")
+    words = q.split(" ")
+    return " AND ".join([one] * len(words)), [w for w in words for _ in range(3)]
+
+
+def parse_keywords(text: str | None) -> str | None:
+    """``q`` normalised (lower case, words split on any space, full-width ones too); a
+    FilterError past MAX_WORDS words or MAX_Q characters."""
+    if not text:
+        return None
+    words = text.lower().split()      # str.split() splits on the ideographic space U+3000 too
+    if len(words) > MAX_WORDS or len(text) > MAX_Q:
+        raise FilterError(f"bad q: at most {MAX_WORDS} words and {MAX_Q} characters")
+    return " ".join(words) or None
 
 
 def preset_window(preset: str, as_of: dt.datetime) -> tuple[dt.date, dt.date]:
@@ -157,4 +187,4 @@ def parse_filters(
     return Filters(start=start, end=end, as_of=as_of, window=preset, township=township,
                    grid=_clean(args, "grid"), category=_clean(args, "category"),
                    channel=_clean(args, "channel"), department=_clean(args, "department"),
-                   status=status, warning=warning)
+                   status=status, warning=warning, q=parse_keywords(_clean(args, "q")))

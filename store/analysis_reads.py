@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from store import hotspots as hs
-from store.analysis_filters import Filters
+from store.analysis_filters import Filters, keyword_sql
 from store.cameras_near import online_within
 from store.db import ReadStore
 from store.metrics import shift_period
@@ -119,6 +119,10 @@ def _events_where(f: Filters, settings: Settings) -> tuple[str, list]:
         else:
             sql.append("status = ?")
             params.append(f.status)
+    if f.q:
+        k_sql, k_params = keyword_sql(f.q)
+        sql.append(k_sql)
+        params += k_params
     if f.warning or f.status == "open":
         from store.event_rows import event_rows_cte
 
@@ -360,7 +364,7 @@ def late_by_department(store: ReadStore, settings: Settings, f: Filters,
     department, red, yellow, total, oldest (earliest reported_at), max_overdue_hours,
     worst_grid (the grid with most red, then most late cases, then first by name: the same
     grid on every view and refresh, of that department) and its count of late cases. Like the wall's warnings this is the backlog: no window; the place, category,
-    channel, department and warning filters apply. Sorted by red, then total, descending."""
+    channel, department, warning and keyword filters apply. Sorted by red, then total, descending."""
     from store.event_rows import event_rows_cte
 
     cte, params = event_rows_cte(settings, f.as_of, open_only=True)
@@ -371,6 +375,10 @@ def late_by_department(store: ReadStore, settings: Settings, f: Filters,
         if value:
             cond.append(f"{col} = ?")
             cparams.append(value)
+    if f.q:
+        k_sql, k_params = keyword_sql(f.q)
+        cond.append(k_sql)
+        cparams += k_params
     return store.df(
         f"""WITH {cte},
         late AS (SELECT coalesce(department, '{UNASSIGNED}') AS department, grid_id,

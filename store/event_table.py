@@ -25,7 +25,7 @@ from typing import Iterator
 import pandas as pd
 
 from store import metrics as m
-from store.analysis_filters import FilterError, Filters
+from store.analysis_filters import FilterError, Filters, keyword_sql
 from store.db import ReadStore
 from store.event_rows import event_rows_cte
 from store.settings import Settings
@@ -119,6 +119,10 @@ def where(f: Filters, scope: m.Scope = m.Scope(), *, raw: bool = False) -> tuple
     elif f.status:
         sql.append("status = ?")
         params.append(f.status)
+    if f.q:
+        k_sql, k_params = keyword_sql(f.q)
+        sql.append(k_sql)
+        params += k_params
     s_sql, s_params = scope.where()
     if s_sql != "TRUE":
         sql.append(s_sql)

@@ -1,5 +1,5 @@
 """The filter bar (筛选): window, dates, township, grid, category, channel, department,
-status, warning. The URL is the state. URL → controls runs in the browser (clientside
+status, warning, keywords (q: searched when Enter is pressed or the box is left). The URL is the state. URL → controls runs in the browser (clientside
 ``controlsFromSearch`` in assets/analysis.js, the twin of :func:`controls_from_args`): on
 load and on back/forward, with no server round trip, so the panels start at once instead of
 waiting for it. Controls → URL runs here: a control change rewrites the URL; a hotspot
@@ -21,7 +21,7 @@ from store.schema import STATUSES
 STATUS_ZH = {**vocab.STATUS_ZH, "open": "在办(未办结)"}   # the filter adds 'open'
 WARNING_ZH = vocab.WARNING_ZH
 DEFAULT_WINDOW = "30d"
-CONTROLS = ("township", "grid", "category", "channel", "department", "status", "warning")
+CONTROLS = ("township", "grid", "category", "channel", "department", "status", "warning", "q")
 HOT_TABLE = "an-hot-table"
 DECK_PICK = "an-deck-pick"
 
@@ -56,6 +56,8 @@ def layout(ctx) -> html.Div:
                                    for s in (*STATUSES, "open")], 130),
         _dd("warning", "全部预警", [{"label": v, "value": k} for k, v in WARNING_ZH.items()],
             120),
+        dcc.Input(id="an-f-q", type="search", debounce=True, className="an-q",
+                  placeholder="关键词：编号/地址/描述", maxLength=100),
         html.Button("重置", id="an-f-reset", className="an-btn", n_clicks=0),
         html.Span("", id="an-f-error", className="an-f-error"),
     ])
@@ -64,6 +66,7 @@ def layout(ctx) -> html.Div:
 def controls_from_args(args: dict[str, str]) -> dict:
     """Control values for a URL's filter parameters."""
     out = {k: args.get(k) for k in CONTROLS}
+    out["q"] = out["q"] or ""          # a text input given None keeps its old text
     if args.get("start") or args.get("end"):
         out["window"] = "custom"
         out["start"] = args.get("start")

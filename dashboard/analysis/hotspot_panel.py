@@ -135,7 +135,7 @@ def register_callbacks(app, ctx) -> None:
                           "backgroundColor": "#3a1540", "border": "1px solid #ff4fd8"})
         last = f.end - dt.timedelta(days=1)
         caption = (f"{f.start:%m-%d} 至 {last:%m-%d} · 基线为前 {hs['baseline_windows']}"
-                   " 个同长窗口均值")
+                   " 个同长窗口均值" + not_applied(f))
         if len(df):
             summary = f"共 {len(df)} 个新发热点（k ≥ {hs['min_count']} 且 P(X≥k) < {hs['alpha']}）"
         elif len(watch):
@@ -152,6 +152,16 @@ def register_callbacks(app, ctx) -> None:
             "点击表格中的热点：页面按该网格筛选，并列出周边视频", className="an-dim")
         return (rows(watch, hot=not df.empty, start=f.start), style, caption, summary, gap_div,
                 near)
+
+
+NOT_APPLIED = (("q", "关键词"), ("department", "部门"), ("status", "状态"), ("warning", "预警"))
+
+
+def not_applied(f) -> str:
+    """The filters set that the hotspot rule does not apply (it counts every valid event of
+    the rollups), said in the caption so the table is not read as filtered by them."""
+    names = [zh for key, zh in NOT_APPLIED if getattr(f, key)]
+    return f" · 热点不按{'、'.join(names)}筛选" if names else ""
 
 
 def watch_list(ctx, f, top: int = 5):

@@ -269,3 +269,30 @@ def test_open_cases_are_listed_most_overdue_first(wall_url, open_page):
     ids = page.locator("#an-events td[data-dash-column='event_id']").all_inner_texts()
     assert [r["event_id"] for r in api["rows"]] == ids[:len(api["rows"])]
     assert w.errors == [], w.errors
+
+
+def test_a_keyword_typed_goes_to_the_url_and_every_list_follows_it(wall_url, open_page):
+    """Two words typed and Enter: the URL carries them, the list's total is the API's count
+    for them (the event number, address or description), the matrix counts the valid ones,
+    the hotspot caption says the rule does not use them; 重置 clears the box."""
+    w = open_page(wall_url + "/analysis/?window=30d", wait=False)
+    page = w.page
+    wait_for_analysis(page)
+    page.fill("#an-f-q", "网格员 发现")
+    page.press("#an-f-q", "Enter")
+    page.wait_for_function("() => new URLSearchParams(location.search).get('q') === '网格员 发现'")
+    api = requests.get(wall_url + "/api/events", params={"window": "30d", "q": "网格员 发现",
+                                                         "page_size": 1}, timeout=30).json()
+    every = requests.get(wall_url + "/api/events", params={"window": "30d", "page_size": 1},
+                         timeout=30).json()
+    assert 0 < api["total"] < every["total"]
+    page.wait_for_function("t => document.getElementById('an-events-caption').innerText"
+                           ".startsWith(t)", arg=f"共 {api['total']:,} 件", timeout=30_000)
+    page.wait_for_function("n => document.getElementById('an-matrix-caption').innerText"
+                           ".includes('有效事件 ' + n)",
+                           arg=f"{api['total'] - api['invalid']:,}", timeout=30_000)
+    assert "热点不按关键词筛选" in page.inner_text("#an-hot-caption")
+    page.click("#an-f-reset")
+    page.wait_for_function("() => !new URLSearchParams(location.search).get('q')")
+    page.wait_for_function("() => document.getElementById('an-f-q').value === ''")
+    assert w.outside() == [] and w.errors == [], (w.outside(), w.errors)

@@ -3,7 +3,7 @@
 (function () {
   "use strict";
   var FILTERS = ["window", "start", "end", "as_of", "township", "grid", "category", "channel",
-                 "department", "status", "warning"];
+                 "department", "status", "warning", "q"];
 
   function filterQuery(search) {
     var p = new URLSearchParams(search || "");
@@ -12,7 +12,8 @@
     return out.toString();
   }
 
-  var CONTROLS = ["township", "grid", "category", "channel", "department", "status", "warning"];
+  var CONTROLS = ["township", "grid", "category", "channel", "department", "status", "warning",
+                  "q"];
   var DEFAULT_WINDOW = "30d";
 
   function dayBefore(iso) {
@@ -31,7 +32,10 @@
       win = p.get("window") || DEFAULT_WINDOW;
       start = end = null;
     }
-    return [win, start, end].concat(CONTROLS.map(function (k) { return p.get(k) || null; }));
+    /* the keyword box shows "" for none: a text input given null keeps its old text */
+    return [win, start, end].concat(CONTROLS.map(function (k) {
+      return p.get(k) || (k === "q" ? "" : null);
+    }));
   }
 
   window.dash_clientside = window.dash_clientside || {};
@@ -39,14 +43,15 @@
     /* URL → filter controls, in the browser (on load and on back/forward); a control that
        already shows its value is left alone, so nothing fires for nothing. */
     controlsFromSearch: function (search) {
-      var current = Array.prototype.slice.call(arguments, 1, 11);
-      var gridOptions = arguments[11] || [];
+      var n = 3 + CONTROLS.length;      /* window, start, end, then the controls */
+      var current = Array.prototype.slice.call(arguments, 1, 1 + n);
+      var gridOptions = arguments[1 + n] || [];
       var want = controlsFromArgs(new URLSearchParams(search || ""));
       var nu = window.dash_clientside.no_update;
       var out = want.map(function (v, i) {
         var c = current[i] === undefined || current[i] === "" ? null : current[i];
         if (c !== null && i > 0 && i < 3) { c = String(c).slice(0, 10); }
-        return v === c ? nu : v;
+        return (v === "" ? null : v) === c ? nu : v;
       });
       /* a grid missing from the grid list (not loaded yet) joins it under its id until the
          list arrives; else the dropdown would clear the value it cannot show */

@@ -1,0 +1,128 @@
+"""The keyword filter (q, 关键词): every word in the event number, the address or the
+description, counted against the test's own search over the rows; the same on ClickHouse;
+the panels that aggregate follow it and the hotspot caption says it does not apply there."""
+from __future__ import annotations
+
+import datetime as dt
+
+import duckdb
+import pytest
+
+from store import analysis_reads as ar
+from store import event_table as et
+from store.analysis_filters import FilterError, parse_filters
+from store.db import ReadStore
+from store.settings import Settings
+from tests.analysis.analysisdb import event, make_db
+from tests.engines import close_all, store_on
+
+AS_OF = dt.datetime(2025, 6, 15, 23, 0)
+DAY = dt.datetime(2025, 6, 10, 9, 0)
+# (event_id, address, description): words in one field, in two, in none; Latin case
+ROWS = [("SZ-2025-001", "江滨路1号", "楼上噪音扰民，夜间施工"),
+        ("SZ-2025-002", "江滨路2号", "垃圾未清运"),
+        ("SZ-2025-003", "人民路8号", "广场舞噪音"),
+        ("sz-2025-004", "人民路9号 Block A", None),
+        ("HX-0005", None, "噪音 江滨路 夜间"),
+        ("HX-0006", "江滨路噪音巷", "路灯不亮")]
+
+
+def own(words: list[str]) -> set[str]:
+    """The test's own search: every word in one of the three texts, case folded."""
+    hits = set()
+    for eid, addr, desc in ROWS:
+        texts = [t.lower() for t in (eid, addr or "", desc or "")]
+        if all(any(w.lower() in t for t in texts) for w in words):
+            hits.add(eid)
+    return hits
+
+
+@pytest.fixture(scope="module")
+def kw_db(tmp_path_factory):
+    db = tmp_path_factory.mktemp("kw") / "kw.duckdb"
+    evs = [event(eid, DAY + dt.timedelta(hours=i), "G1" if i % 2 else "G3",
+                 address=addr, department="城管局" if i < 3 else "住建局")
+           for i, (eid, addr, _d) in enumerate(ROWS)]
+    make_db(db, evs)
+    con = duckdb.connect(str(db))
+    con.executemany("UPDATE events SET description = ? WHERE event_id = ?",
+                    [(d, eid) for eid, _a, d in ROWS])
+    con.close()
+    return db
+
+
+QUERIES = ["噪音", "江滨路", "噪音 江滨路", "江滨路　夜间", "SZ-2025", "block a", "HX-0006",
+           "不存在的词", "噪音 人民路 广场舞"]
+
+
+def ids(store, q: str) -> set[str]:
+    f = parse_filters(store, Settings(), {"as_of": AS_OF.isoformat(), "q": q}, unbounded=True)
+    body = et.event_page(store, Settings(), f, et.Page(page_size=50))
+    assert body["total"] == len(body["rows"])
+    return {r["event_id"] for r in body["rows"]}
+
+
+@pytest.mark.parametrize("q", QUERIES)
+def test_the_list_finds_what_the_own_search_finds(kw_db, q):
+    store = ReadStore(kw_db)
+    try:
+        assert ids(store, q) == own(q.split())
+    finally:
+        store.close()
+
+
+def test_the_search_is_the_same_on_clickhouse(kw_db, tmp_path):
+    import shutil
+
+    db = tmp_path / "copy.duckdb"
+    shutil.copy(kw_db, db)
+    try:
+        got = {eng: [ids(store_on(eng, db), q) for q in QUERIES] for eng in ("duckdb", "chdb")}
+    finally:
+        close_all()
+    assert got["duckdb"] == got["chdb"] == [own(q.split()) for q in QUERIES]
+
+
+def test_aggregating_panels_and_the_late_list_follow_the_keywords(kw_db):
+    store = ReadStore(kw_db)
+    s = Settings()
+    try:
+        def f(**extra):
+            return parse_filters(store, s, {"start": "2025-06-09", "end": "2025-06-16",
+                                            "as_of": AS_OF.isoformat(), **extra})
+        matrix = ar.hour_weekday(store, s, f(q="噪音"))
+        assert int(matrix.sum()) == len(own(["噪音"])) == 4
+        late = ar.late_by_department(store, s, f(q="江滨路"))
+        assert int(late["total"].sum()) == len(own(["江滨路"]))   # all open, all red by as_of
+    finally:
+        store.close()
+
+
+@pytest.mark.parametrize("q", ["a b c d e f", "长" * 101])
+def test_a_search_past_its_limits_is_an_error(kw_db, q):
+    store = ReadStore(kw_db)
+    try:
+        with pytest.raises(FilterError, match="bad q"):
+            parse_filters(store, Settings(), {"q": q})
+    finally:
+        store.close()
+
+
+def test_the_api_and_the_csv_take_q_and_a_link_keeps_it(client):
+    body = client.get("/api/events", query_string={"as_of": "2025-06-15T23:00",
+                                                   "q": "江滨路"}).get_json()
+    assert body["total"] == 8 and all("江滨路" in r["address"] for r in body["rows"])
+    csv = client.get("/api/events.csv", query_string={"as_of": "2025-06-15T23:00",
+                                                      "q": "江滨路 3号"}).get_data(as_text=True)
+    assert csv.count("\n") == 2 and "江滨路3号" in csv
+    bad = client.get("/api/events", query_string={"q": "1 2 3 4 5 6"})
+    assert bad.status_code == 400 and "bad q" in bad.get_json()["error"]
+
+
+def test_the_hotspot_caption_says_which_filters_it_does_not_apply():
+    from dashboard.analysis.hotspot_panel import not_applied
+    from store.analysis_filters import Filters
+
+    base = {"start": dt.date(2025, 6, 9), "end": dt.date(2025, 6, 16), "as_of": AS_OF}
+    assert not_applied(Filters(**base, category="矛盾纠纷")) == ""
+    assert not_applied(Filters(**base, q="噪音", warning="red")) == " · 热点不按关键词、预警筛选"
