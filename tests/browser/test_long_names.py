@@ -29,13 +29,18 @@ def long_url(wall_demo_db, wall_settings, tmp_path_factory):
         yield base
 
 
+def analysis_with_rows(open_page, base: str, table: str):
+    """/analysis/ at 1920×1080 once ``table`` has rows → (the watched page, its page)."""
+    w = open_page(base + "/analysis/", wait=False)
+    w.page.wait_for_function(f"() => document.querySelectorAll('#{table} td').length > 0",
+                             timeout=40_000)
+    return w, w.page
+
+
 def test_the_hotspot_table_keeps_every_column_in_its_panel(long_url, open_page):
     hot = requests.get(long_url + "/api/hotspots", timeout=10).json()["hotspots"]
     assert hot and all(h["grid_name"].startswith(GRID_PREFIX) for h in hot)
-    w = open_page(long_url + "/analysis/", wait=False)
-    page = w.page
-    page.wait_for_function("() => document.querySelectorAll('#an-hot-table td').length > 0",
-                           timeout=40_000)
+    w, page = analysis_with_rows(open_page, long_url, "an-hot-table")
     box = page.evaluate("""() => {
         const table = document.getElementById('an-hot-table');
         const panel = table.closest('.an-panel') || table.parentElement;
@@ -73,10 +78,7 @@ def test_the_wall_keeps_long_names_off_the_title_and_the_figures_on_the_board(
 def test_the_event_table_keeps_the_reporter_columns_in_view(long_url, open_page):
     """At 1920 px the long texts (address, grid, department) are cut with … and whole on
     hover, so the masked reporter and phone stay on screen without a sideways scroll."""
-    w = open_page(long_url + "/analysis/", wait=False)
-    page = w.page
-    page.wait_for_function("() => document.querySelectorAll('#an-events td').length > 0",
-                           timeout=40_000)
+    w, page = analysis_with_rows(open_page, long_url, "an-events")
     box = page.evaluate("""() => {
         const table = document.getElementById('an-events');
         const scroller = table.querySelector('.dash-spreadsheet-container') || table;
