@@ -181,7 +181,19 @@ def resolve_columns(headers: list[str], kind: str, mapping: dict[str, str],
                 out[fld] = h
                 taken.add(h)
                 break
+    # x/y named by the mapping locate the rows. lon/lat that only the aliases found beside
+    # them (NYC 311: "Latitude"/"Longitude" beside "X/Y Coordinate (State Plane)") are left
+    # out: the points are read from lon/lat when both pairs are there, and with the x/y's
+    # crs, which would put every row far outside the county.
+    dropped: dict[str, str] = {}
+    if {"x", "y"} & mapped and {"x", "y"} <= set(out) and not {"lon", "lat"} & mapped:
+        for fld, xy in (("lon", "x"), ("lat", "y")):
+            h = out.pop(fld, None)
+            if h is not None:
+                dropped[xy] = h
     if choices is not None:
+        for xy, h in dropped.items():
+            choices.append({"field": xy, "used": out[xy], "ignored": [h], "by": "mapping"})
         for fld, aliases in fields.items():
             if fld not in out:
                 continue

@@ -1,0 +1,86 @@
+"""Other cities' 311 exports, made from the San Francisco sample, loaded by a mapping file
+alone (docs/etl.md): the shapes a held-out city's files come in."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pyproj
+
+from etl.load import run_load
+from tests.etl.conftest import FIX, q, source
+
+FMT = "%m/%d/%Y %I:%M:%S %p"
+
+
+def _nyc_style(folder: Path) -> pd.DataFrame:
+    """NYC 311 headers: state-plane X/Y in US feet (EPSG:2227 for San Francisco) beside
+    Latitude/Longitude, some rows without any coordinates."""
+    src = pd.read_csv(FIX / "sf311_sample_200.csv", dtype=str, keep_default_na=False)
+    ll = src["Point"].str.extract(r"^\(\s*([-\d.]+)\s*,\s*([-\d.]+)\s*\)$").astype(float)
+    x, y = pyproj.Transformer.from_crs(4326, 2227, always_xy=True).transform(
+        ll[1].to_numpy(), ll[0].to_numpy())
+    feet = lambda v: "" if pd.isna(v) else str(round(v))  # noqa: E731
+    out = pd.DataFrame({
+        "Unique Key": src["CaseID"], "Created Date": src["Opened"],
+        "Closed Date": src["Closed"], "Complaint Type": src["Category"],
+        "Status": src["Status"],
+        "X Coordinate (State Plane)": [feet(v) for v in x],
+        "Y Coordinate (State Plane)": [feet(v) for v in y],
+        "Latitude": ll[0].map(lambda v: "" if pd.isna(v) else f"{v:.9f}"),
+        "Longitude": ll[1].map(lambda v: "" if pd.isna(v) else f"{v:.9f}"),
+        "Location": src["Point"]})
+    out.to_csv(folder / "311_Service_Requests.csv", index=False)
+    shutil.copyfile(FIX / "sf_supervisor_districts.geojson", folder / "districts.geojson")
+    return src
+
+
+NYC_LOAD = """
+[[source]]
+kind = "grids"
+path = "districts.geojson"
+[source.columns]
+grid_id = "id"
+grid_name = "id"
+township = "id"
+
+[[source]]
+kind = "events"
+path = "311_Service_Requests.csv"
+crs = "EPSG:2227"
+time_format = "%m/%d/%Y %I:%M:%S %p"
+[source.columns]
+event_id = "Unique Key"
+reported_at = "Created Date"
+closed_at = "Closed Date"
+category = "Complaint Type"
+x = "X Coordinate (State Plane)"
+y = "Y Coordinate (State Plane)"
+[source.values.status]
+closed = ["Closed"]
+dispatched = ["Open"]
+"""
+
+
+def test_mapped_state_plane_xy_locate_the_rows_not_the_latitude_longitude_beside_them(tmp_path):
+    src = _nyc_style(tmp_path)
+    (tmp_path / "load.toml").write_text(NYC_LOAD, encoding="utf-8")
+    db = tmp_path / "nyc.duckdb"
+    rep = run_load(db, tmp_path / "load.toml", FIX / "sf311_settings.toml", progress=False)
+    ev = source(rep, "events")
+    opened = pd.to_datetime(src["Opened"], format=FMT)
+    closed = pd.to_datetime(src["Closed"], format=FMT, errors="coerce")
+    n_before = int((closed < opened).sum())
+    n_nopoint = int((src["Point"] == "").sum())
+    assert ev["rejected_by_reason"] == {"closed_before_reported": n_before,
+                                        "missing_location": n_nopoint}
+    assert ev["new"] == 200 - n_before - n_nopoint
+    # the report says which columns located the rows
+    assert {"field": "x", "used": "X Coordinate (State Plane)", "ignored": ["Longitude"],
+            "by": "mapping"} in ev["header_choices"]
+    # the feet round to within a foot of the Latitude/Longitude of the same case
+    pts = dict((k, (lon, lat)) for k, lon, lat in q(db, "SELECT event_id, lon, lat FROM events"))
+    ll = src.set_index("CaseID")["Point"].str.extract(r"\(([-\d.]+), ([-\d.]+)\)").astype(float)
+    for k, (lon, lat) in pts.items():
+        assert abs(lat - ll.at[k, 0]) < 1e-5 and abs(lon - ll.at[k, 1]) < 1e-5
