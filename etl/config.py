@@ -68,6 +68,17 @@ def _check_crs(value: str, where: str) -> str:
     return crs.to_string()
 
 
+def _check_time_format(fmt: str, where: str) -> None:
+    """A strptime format with a directive Python does not know ('%Q', a stray '%') stops
+    the load here, naming the source, not while its rows are parsed."""
+    try:
+        datetime.strptime("", fmt)
+    except ValueError as exc:
+        if not str(exc).startswith("time data"):
+            raise LoadError(f"{where}: time_format {fmt!r} is not a strptime format "
+                            f"({exc})") from None
+
+
 def _check_values(raw: object, where: str) -> dict[str, dict[str, list[str]]]:
     if not isinstance(raw, dict):
         raise LoadError(f"{where}: [source.values] must be a table of tables")
@@ -144,6 +155,8 @@ def _parse_source(raw: dict, base: Path, index: int, cfg_name: str) -> SourceCon
     for key in ("encoding", "time_format", "sheet", "layer", "point"):
         if key in raw and not isinstance(raw[key], str):
             raise LoadError(f"{where}: {key} must be a string")
+    if raw.get("time_format"):
+        _check_time_format(raw["time_format"], where)
     if raw.get("encoding"):
         import codecs
 

@@ -84,3 +84,22 @@ def test_mapped_state_plane_xy_locate_the_rows_not_the_latitude_longitude_beside
     ll = src.set_index("CaseID")["Point"].str.extract(r"\(([-\d.]+), ([-\d.]+)\)").astype(float)
     for k, (lon, lat) in pts.items():
         assert abs(lat - ll.at[k, 0]) < 1e-5 and abs(lon - ll.at[k, 1]) < 1e-5
+
+
+def test_a_time_format_with_a_bad_directive_stops_the_load_naming_the_source(tmp_path):
+    import subprocess
+    import sys
+
+    _nyc_style(tmp_path)
+    (tmp_path / "load.toml").write_text(
+        NYC_LOAD.replace("%I:%M:%S %p", "%I:%M:%S %Q"), encoding="utf-8")
+    db = tmp_path / "nyc.duckdb"
+    res = subprocess.run([sys.executable, "-m", "etl", "load", "--db", str(db), "--config",
+                          str(tmp_path / "load.toml"), "--quiet"],
+                         cwd=Path(__file__).resolve().parents[2], capture_output=True, text=True)
+    assert res.returncode == 2
+    lines = res.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in res.stderr
+    assert "load.toml" in lines[0] and "311_Service_Requests.csv" in lines[0]
+    assert "time_format" in lines[0] and "'Q' is a bad directive" in lines[0]
+    assert not db.exists()
