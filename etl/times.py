@@ -18,6 +18,7 @@ _LOOSE = (
     r"(?:\s*[:分]\s*(?P<S>\d{1,2})(?:[.,](?P<f>\d{1,9}))?\s*秒?)?\s*分?)?\s*时?)?"
     r"\s*(?P<tz>Z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)?$"
 )
+_CELL_ISO = r"\d{4}-\d{2}-\d{2}(?: \d{2}:\d{2}:\d{2}(?:\.\d{6})?)?"  # read_table.cell_text of a date cell
 _COMPACT = r"^(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})(?:[\sT]?(?P<H>\d{2})(?P<M>\d{2})(?P<S>\d{2})?)?$"
 _MONTH = r"^(?P<y>\d{4})\s*(?:[-/.年]\s*(?P<m>\d{1,2})|(?P<m2>\d{2}))\s*(?:月.*|[-/.][\d].*|[\sT].*)?$"
 
@@ -153,10 +154,18 @@ def _parse_all(s: pd.Series, fmt: str | None, source_tz: str,
     if fmt:
         if "%z" in fmt or "%Z" in fmt:
             parsed = pd.to_datetime(todo, format=fmt, errors="coerce", utc=True)
-            result[~empty] = _from_utc(parsed, target_tz)
+            local = _from_utc(parsed, target_tz)
         else:
             parsed = pd.to_datetime(todo, format=fmt, errors="coerce")
-            result[~empty] = _localize(parsed, source_tz, target_tz)
+            local = _localize(parsed, source_tz, target_tz)
+        # An XLSX date cell has no spelling: the reader writes it as ISO text
+        # (read_table.cell_text), which the format, meant for the text cells, would reject.
+        miss = local.isna() & todo.str.fullmatch(_CELL_ISO).fillna(False).astype(bool)
+        if miss.any():
+            iso = pd.to_datetime(todo[miss], format="ISO8601", errors="coerce")
+            local = local.astype("datetime64[ns]")
+            local[miss] = _localize(iso, source_tz, target_tz)
+        result[~empty] = local
     else:
         naive = pd.to_datetime(todo, format=FAST_FORMAT, errors="coerce")
         off = pd.Series(np.nan, index=todo.index)

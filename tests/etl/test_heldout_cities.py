@@ -103,3 +103,37 @@ def test_a_time_format_with_a_bad_directive_stops_the_load_naming_the_source(tmp
     assert "load.toml" in lines[0] and "311_Service_Requests.csv" in lines[0]
     assert "time_format" in lines[0] and "'Q' is a bad directive" in lines[0]
     assert not db.exists()
+
+
+def test_xlsx_date_cells_load_beside_a_time_format_meant_for_the_text_cells(tmp_path):
+    """The XLSX copy of an export: Excel holds the times as date cells (no spelling at all),
+    some rows typed in as text in the export's own spelling; one mapping file for both."""
+    import datetime as dt
+
+    src = _nyc_style(tmp_path)
+    csv = pd.read_csv(tmp_path / "311_Service_Requests.csv", dtype=str, keep_default_na=False)
+    xl = csv.copy().astype(object)
+    for col in ("Created Date", "Closed Date"):
+        cells = pd.to_datetime(csv[col], format=FMT, errors="coerce")
+        xl[col] = [None if pd.isna(v) else v.to_pydatetime() for v in cells]
+    xl.loc[:9, "Created Date"] = csv.loc[:9, "Created Date"]      # text cells, NYC spelling
+    xl.to_excel(tmp_path / "311_Service_Requests.xlsx", index=False)
+    (tmp_path / "load.toml").write_text(
+        NYC_LOAD.replace("311_Service_Requests.csv", "311_Service_Requests.xlsx"),
+        encoding="utf-8")
+    db = tmp_path / "nyc.duckdb"
+    rep = run_load(db, tmp_path / "load.toml", FIX / "sf311_settings.toml", progress=False)
+    ev = source(rep, "events")
+    opened = pd.to_datetime(src["Opened"], format=FMT)
+    closed = pd.to_datetime(src["Closed"], format=FMT, errors="coerce")
+    n_before = int((closed < opened).sum())
+    n_nopoint = int((src["Point"] == "").sum())
+    assert ev["rejected_by_reason"] == {"closed_before_reported": n_before,
+                                        "missing_location": n_nopoint}
+    got = dict((k, (r, c)) for k, r, c in q(db, "SELECT event_id, reported_at, closed_at "
+                                                "FROM events"))
+    want = src.set_index("CaseID")
+    for k, (r, c) in got.items():
+        assert r == dt.datetime.strptime(want.at[k, "Opened"], FMT)
+        assert c == (dt.datetime.strptime(want.at[k, "Closed"], FMT)
+                     if want.at[k, "Closed"] else None)
