@@ -41,10 +41,39 @@ def polygon_format(src: SourceConfig) -> str:
                     "or GeoParquet (by extension)")
 
 
+def _zip_path(src: SourceConfig) -> str:
+    """The GDAL path of a zipped Shapefile: the zip itself, or the folder inside it that
+    holds the .shp files (city portals zip "nynta2020_24b/nynta2020.shp"; GDAL reads only
+    the zip's top level). macOS "__MACOSX/" resource copies are not layers."""
+    import posixpath
+    import zipfile
+
+    base = f"/vsizip/{src.file.resolve()}"
+    try:
+        with zipfile.ZipFile(src.file) as z:
+            names = z.namelist()
+    except (zipfile.BadZipFile, OSError):
+        return base                     # GDAL's own message names what is wrong
+    shps = [n for n in names if n.lower().endswith(".shp")
+            and not n.startswith("__MACOSX/") and not posixpath.basename(n).startswith("._")]
+    folders = sorted({posixpath.dirname(n) for n in shps})
+    if not shps or "" in folders:
+        return base
+    if src.layer is not None:
+        folders = [d for d in folders if any(
+            posixpath.dirname(n) == d
+            and posixpath.splitext(posixpath.basename(n))[0] == src.layer for n in shps)] \
+            or folders
+    if len(folders) > 1:
+        raise LoadError(f"{src.path}: the zip holds shapefiles in several folders "
+                        f"({', '.join(folders)}); name one with layer = \"...\"")
+    return f"{base}/{folders[0]}"
+
+
 def _read_ogr(src: SourceConfig, fmt: str):
     import pyogrio
 
-    path = f"/vsizip/{src.file.resolve()}" if fmt == "shapefile-zip" else str(src.file)
+    path = _zip_path(src) if fmt == "shapefile-zip" else str(src.file)
     layer = src.layer
     try:
         if layer is None and fmt in ("gpkg", "shapefile-zip"):

@@ -137,3 +137,35 @@ def test_xlsx_date_cells_load_beside_a_time_format_meant_for_the_text_cells(tmp_
         assert r == dt.datetime.strptime(want.at[k, "Opened"], FMT)
         assert c == (dt.datetime.strptime(want.at[k, "Closed"], FMT)
                      if want.at[k, "Closed"] else None)
+
+
+def test_a_zipped_shapefile_inside_a_folder_of_the_zip_loads(tmp_path):
+    """City portals zip the layer in a folder ("nynta2020_24b/nynta2020.shp"), in US feet
+    with a .prj, as MultiPolygons with a numeric id; macOS adds "__MACOSX/._*" copies."""
+    import zipfile
+
+    import geopandas as gpd
+    from shapely.geometry import MultiPolygon, Polygon
+
+    _nyc_style(tmp_path)
+    g = gpd.read_file(tmp_path / "districts.geojson").to_crs(2227)
+    g["geometry"] = [MultiPolygon([p]) if isinstance(p, Polygon) else p for p in g.geometry]
+    g["boro_code"] = g["id"].astype(int)
+    shp = tmp_path / "shp"
+    shp.mkdir()
+    g[["boro_code", "geometry"]].to_file(shp / "nybb.shp")
+    with zipfile.ZipFile(tmp_path / "nybb_24b.zip", "w") as z:
+        for f in shp.iterdir():
+            z.write(f, f"nybb_24b/{f.name}")
+            z.writestr(f"__MACOSX/nybb_24b/._{f.name}", b"\x00\x05\x16\x07")
+    cfg = NYC_LOAD.replace('path = "districts.geojson"', 'path = "nybb_24b.zip"').replace(
+        'grid_id = "id"\ngrid_name = "id"\ntownship = "id"',
+        'grid_id = "boro_code"\ngrid_name = "boro_code"\ntownship = "boro_code"')
+    (tmp_path / "load.toml").write_text(cfg, encoding="utf-8")
+    db = tmp_path / "nyc.duckdb"
+    rep = run_load(db, tmp_path / "load.toml", FIX / "sf311_settings.toml", progress=False)
+    assert source(rep, "grids")["new"] == 11
+    assert sorted(r[0] for r in q(db, "SELECT grid_id FROM grids")) == sorted(
+        str(i) for i in range(1, 12))
+    ev = source(rep, "events")
+    assert set(ev["rejected_by_reason"]) == {"closed_before_reported", "missing_location"}
