@@ -79,7 +79,18 @@ def _check_time_format(fmt: str, where: str) -> None:
                             f"({exc})") from None
 
 
-def _check_values(raw: object, where: str) -> dict[str, dict[str, list[str]]]:
+# Fields whose values are a closed vocabulary (etl.aliases.VOCAB), per kind.
+VOCAB_FIELDS = {
+    "events": {"level": "level", "satisfaction": "satisfaction", "status": "status",
+               "supervised": "supervised"},
+    "cameras": {"status": "camera_status"},
+    "mediation": {"result": "result"},
+}
+
+
+def _check_values(raw: object, kind: str, where: str) -> dict[str, dict[str, list[str]]]:
+    from etl.aliases import FIELDS, VOCAB, norm
+
     if not isinstance(raw, dict):
         raise LoadError(f"{where}: [source.values] must be a table of tables")
     out: dict[str, dict[str, list[str]]] = {}
@@ -87,6 +98,17 @@ def _check_values(raw: object, where: str) -> dict[str, dict[str, list[str]]]:
         if not isinstance(table, dict):
             raise LoadError(f"{where}: [source.values.{fld}] must map a canonical value "
                             "to a list of source values")
+        if fld not in FIELDS[kind]:
+            raise LoadError(f"{where}: [source.values.{fld}] names unknown field {fld!r}; "
+                            f"fields of {kind}: {', '.join(FIELDS[kind])}")
+        vocab = VOCAB_FIELDS.get(kind, {}).get(fld)
+        if vocab:
+            known = VOCAB[vocab]
+            wrong = [c for c in table if norm(str(c)) not in known]
+            if wrong:
+                canon = sorted(set(known.values()), key=list(known.values()).index)
+                raise LoadError(f"{where}: [source.values.{fld}] maps to {wrong[0]!r}, which "
+                                f"is not a {fld} value; use one of {', '.join(canon)}")
         out[fld] = {}
         for canon, sources in table.items():
             if isinstance(sources, str):
@@ -170,7 +192,7 @@ def _parse_source(raw: dict, base: Path, index: int, cfg_name: str) -> SourceCon
         kind=kind, path=path, file=(base / path), crs=crs, encoding=raw.get("encoding"),
         timezone=tz, time_format=raw.get("time_format"), sheet=raw.get("sheet"),
         layer=raw.get("layer"), columns=dict(columns),
-        values=_check_values(raw.get("values", {}), where), point=point,
+        values=_check_values(raw.get("values", {}), kind, where), point=point,
         constant=_check_constant(raw.get("constant", {}), kind, columns, where),
     )
 

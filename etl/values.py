@@ -51,7 +51,8 @@ def map_values(text: pd.Series, config_map: dict[str, list[str]] | None = None,
         if u == "":
             mapped[i] = None
         elif key in table:
-            mapped[i] = table[key]
+            # a mapped value goes through the vocabulary too ("已办结" = ["Closed"])
+            mapped[i] = builtin.get(norm(table[key]), table[key]) if vocab else table[key]
         elif key in builtin:
             mapped[i] = builtin[key]
         elif vocab:

@@ -169,3 +169,78 @@ def test_a_zipped_shapefile_inside_a_folder_of_the_zip_loads(tmp_path):
         str(i) for i in range(1, 12))
     ev = source(rep, "events")
     assert set(ev["rejected_by_reason"]) == {"closed_before_reported", "missing_location"}
+
+
+def _chicago_style(folder: Path) -> pd.DataFrame:
+    """Chicago 311 headers in upper case, ISO-ish times, a Canceled status."""
+    src = pd.read_csv(FIX / "sf311_sample_200.csv", dtype=str, keep_default_na=False)
+    iso = lambda s: pd.to_datetime(s, format=FMT, errors="coerce").dt.strftime(  # noqa: E731
+        "%Y-%m-%dT%H:%M:%S.000").fillna("")
+    status = src["Status"].map({"Closed": "Completed", "Open": "Open"})
+    status[::10] = "Canceled"
+    out = pd.DataFrame({"SR_NUMBER": "SR" + src["CaseID"], "SR_TYPE": src["Category"],
+                        "OWNER_DEPARTMENT": src["Responsible.Agency"], "STATUS": status,
+                        "CREATED_DATE": iso(src["Opened"]), "CLOSED_DATE": iso(src["Closed"]),
+                        "LOCATION": src["Point"]})
+    out.to_csv(folder / "chicago.csv", index=False)
+    shutil.copyfile(FIX / "sf_supervisor_districts.geojson", folder / "districts.geojson")
+    return out
+
+
+CHICAGO_LOAD = """
+[[source]]
+kind = "grids"
+path = "districts.geojson"
+[source.columns]
+grid_id = "id"
+grid_name = "id"
+township = "id"
+
+[[source]]
+kind = "events"
+path = "chicago.csv"
+point = "LOCATION"
+[source.columns]
+event_id = "SR_NUMBER"
+category = "SR_TYPE"
+reported_at = "CREATED_DATE"
+closed_at = "CLOSED_DATE"
+department = "OWNER_DEPARTMENT"
+[source.values.status]
+"""
+
+
+def _load_chicago(tmp_path: Path, values: str):
+    _chicago_style(tmp_path)
+    (tmp_path / "load.toml").write_text(CHICAGO_LOAD + values, encoding="utf-8")
+    return run_load(tmp_path / "chi.duckdb", tmp_path / "load.toml",
+                    FIX / "sf311_settings.toml", progress=False)
+
+
+def test_a_mistyped_canonical_value_stops_the_load_naming_it(tmp_path):
+    import pytest
+
+    from etl.load import LoadError
+
+    with pytest.raises(LoadError, match=r"\[source.values.status\] maps to 'invlid'.*"
+                                        r"reported, accepted, dispatched, closed, invalid"):
+        _load_chicago(tmp_path, 'closed = ["Completed"]\ninvlid = ["Canceled"]\n')
+    assert not (tmp_path / "chi.duckdb").exists()
+
+
+def test_values_of_a_field_the_kind_does_not_have_stop_the_load(tmp_path):
+    import pytest
+
+    from etl.load import LoadError
+
+    with pytest.raises(LoadError, match=r"\[source.values.stauts\] names unknown field"):
+        _load_chicago(tmp_path, 'closed = ["Completed"]\n[source.values.stauts]\n'
+                                'invalid = ["Canceled"]\n')
+
+
+def test_a_value_mapped_to_a_chinese_status_goes_through_the_vocabulary(tmp_path):
+    src = _load_chicago(tmp_path, '"已办结" = ["Completed"]\n"无效" = ["Canceled"]\n'
+                                  'dispatched = ["Open"]\n')
+    assert "unknown_status" not in source(src, "events").get("warnings", {})
+    got = dict(q(tmp_path / "chi.duckdb", "SELECT status, count(*) FROM events GROUP BY 1"))
+    assert set(got) <= {"closed", "invalid", "dispatched"} and got["invalid"] > 0
