@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from etl.aliases import describe, resolve_columns
@@ -15,6 +16,21 @@ from etl.read_table import TableData, read_table
 CONSTANT_HEADER = "<constant>:"   # Reading.columns value of a field set by [source.constant]
 MEDIATION_TABLE = ("township", "month", "dispute_type", "received", "mediated", "succeeded")
 MEDIATION_CASES = ("case_id", "township", "dispute_type", "received_at")
+
+
+def _mapped_text(text: pd.Series, table: dict[str, list[str]] | None) -> pd.Series:
+    """``[source.values.<field>]`` applied to any field (department, subcategory, a grid's
+    township ...): a listed source value becomes its canonical value, others stay as given.
+    Fields with a vocabulary map them again on the way in (idempotent)."""
+    if not table:
+        return text
+    from etl.aliases import norm
+    from etl.values import factorize_text
+
+    lookup = {norm(s): canon for canon, sources in table.items() for s in sources}
+    codes, uniques = factorize_text(text)
+    out = np.asarray([lookup.get(norm(u), u) for u in uniques] + [""], dtype=object)
+    return pd.Series(pd.array(out[codes], dtype="string[pyarrow]"), index=text.index)
 
 
 @dataclass
@@ -33,18 +49,21 @@ class Reading:
 
         A field set by ``[source.constant]`` is that value on every row (it replaces a column
         the built-in aliases may have found)."""
+        table = self.src.values.get(fld)
         if fld in self.src.constant:
             key = CONSTANT_HEADER + fld
             if key not in self._cache:
-                self._cache[key] = pd.Series(self.src.constant[fld].strip(),
-                                             index=self.data.df.index, dtype="string[pyarrow]")
+                self._cache[key] = _mapped_text(pd.Series(
+                    self.src.constant[fld].strip(), index=self.data.df.index,
+                    dtype="string[pyarrow]"), table)
             return self._cache[key]
         header = self.columns.get(fld)
         if header is None:
             return None
-        if header not in self._cache:
-            self._cache[header] = self.data.df[header].fillna("").str.strip()
-        return self._cache[header]
+        key = header if not table else f"{header}\x00{fld}"  # one header may serve two fields
+        if key not in self._cache:
+            self._cache[key] = _mapped_text(self.data.df[header].fillna("").str.strip(), table)
+        return self._cache[key]
 
     def text_or_empty(self, fld: str) -> pd.Series:
         s = self.text(fld)

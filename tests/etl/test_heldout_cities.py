@@ -244,3 +244,24 @@ def test_a_value_mapped_to_a_chinese_status_goes_through_the_vocabulary(tmp_path
     assert "unknown_status" not in source(src, "events").get("warnings", {})
     got = dict(q(tmp_path / "chi.duckdb", "SELECT status, count(*) FROM events GROUP BY 1"))
     assert set(got) <= {"closed", "invalid", "dispatched"} and got["invalid"] > 0
+
+
+def test_values_apply_to_any_field_as_documented(tmp_path):
+    """docs/etl.md: [source.values.X] maps "canonical value = [source values]" for any field:
+    a department, a subcategory, a grid layer's township, not only category and status."""
+    _chicago_style(tmp_path)
+    cfg = (CHICAGO_LOAD.replace('township = "id"', 'township = "id"\n[source.values.township]\n'
+                                '"Richmond" = ["1"]')
+           + 'closed = ["Completed"]\n[source.values.department]\n'
+             '"环卫" = ["DPW Ops Queue", "DPW Ops Queue "]\n')
+    (tmp_path / "load.toml").write_text(cfg, encoding="utf-8")
+    db = tmp_path / "chi.duckdb"
+    run_load(db, tmp_path / "load.toml", FIX / "sf311_settings.toml", progress=False)
+    src = pd.read_csv(tmp_path / "chicago.csv", dtype=str, keep_default_na=False)
+    depts = dict(q(db, "SELECT department, count(*) FROM events GROUP BY 1"))
+    assert "DPW Ops Queue" not in depts
+    assert depts["环卫"] == int((src["OWNER_DEPARTMENT"] == "DPW Ops Queue").sum()) - int(
+        q(db, "SELECT count(*) FROM rejects "
+              "WHERE json_extract_string(raw, '$.OWNER_DEPARTMENT') = 'DPW Ops Queue'")[0][0])
+    assert q(db, "SELECT township_name FROM townships t JOIN grids g USING (township_code) "
+                 "WHERE g.grid_id = '1'") == [("Richmond",)]
