@@ -7,6 +7,8 @@ so a crash, a Ctrl-C or an empty week never leaves a half-written briefing. Outp
     {theme}_NN_key.png                    one PNG per image slide, 1920×1080, per theme
     briefing_{week}_{theme}.pdf           the document, 16:9 slides, per theme
     briefing_{week}_{theme}.html          the same document, self-contained
+    briefing_{week}.docx                  the same briefing as an editable Word document
+                                          (text, tables, the light theme's images as 附图)
     briefing.json                         the week, as_of, scope and the key figures (now and
                                           previous week): what the document says, for machines
 """
@@ -138,10 +140,23 @@ def _draw(b, store, settings, tmp: Path, themes, bar, document, shoot) -> list[P
             paths[theme].write_text(document.with_wall(docs[theme], wall), encoding="utf-8")
             files += [pdf, paths[theme]]
             bar.update()
+    from dashboard.briefing.word import word_document
+
+    files.append(word_document(b, _word_images(files, themes), tmp / f"briefing_{b.week}.docx"))
     manifest = tmp / MANIFEST
     manifest.write_text(json.dumps(_manifest(b, themes, files), ensure_ascii=False, indent=2),
                         encoding="utf-8")
     return files + [manifest]
+
+
+def _word_images(files: list[Path], themes) -> dict[str, Path]:
+    """slide key → PNG for the Word document's 附图: the light theme's when made (it prints),
+    and the wall."""
+    theme = "light" if "light" in themes else themes[0]
+    out = {f.stem.split("_", 2)[2]: f for f in files
+           if f.suffix == ".png" and f.name.startswith(f"{theme}_")}
+    out.update({f.stem: f for f in files if f.name == "wall.png"})
+    return out
 
 
 def _manifest(b: c.Briefing, themes, files) -> dict:
