@@ -178,6 +178,9 @@ def parse_filters(
     township = _clean(args, "township")
     if township:
         township = m.parse_scope(store, f"township:{township}").code
+    grid = _clean(args, "grid")
+    if grid:        # an unknown grid is an error like an unknown township (not an empty list)
+        grid = m.parse_scope(store, f"grid:{grid}").code
     status = _clean(args, "status")
     if status and status not in STATUS_FILTERS:
         raise FilterError(f"bad status {status!r}: use one of {', '.join(STATUS_FILTERS)}")
@@ -185,6 +188,6 @@ def parse_filters(
     if warning and warning not in WARNINGS:
         raise FilterError(f"bad warning {warning!r}: use red or yellow")
     return Filters(start=start, end=end, as_of=as_of, window=preset, township=township,
-                   grid=_clean(args, "grid"), category=_clean(args, "category"),
+                   grid=grid, category=_clean(args, "category"),
                    channel=_clean(args, "channel"), department=_clean(args, "department"),
                    status=status, warning=warning, q=parse_keywords(_clean(args, "q")))
