@@ -17,9 +17,13 @@ def hour_weekday_figure(counts: np.ndarray, font_size: int = 13) -> go.Figure:
     counts = np.asarray(counts)
     if counts.shape != (7, 24):
         raise ValueError(f"hour × weekday matrix must be 7 × 24, got {counts.shape}")
+    # zmin alone does not stop plotly.js autoscaling: all-zero counts became -0.5 .. 0.5 and
+    # every cell the scale's middle colour. Both ends fixed: 0 is always the darkest colour.
+    top = int(counts.max()) if counts.size else 0
     fig = go.Figure(go.Heatmap(
         z=counts, x=[f"{h}时" for h in range(24)], y=WEEKDAYS_ZH,
-        colorscale=theme.SEQUENTIAL, zmin=0, showscale=True, xgap=1, ygap=1,
+        colorscale=theme.SEQUENTIAL, zmin=0, zmax=max(top, 1), showscale=top > 0,
+        xgap=1, ygap=1,
         colorbar={"thickness": 10, "tickfont": {"color": theme.TEXT_DIM, "size": font_size},
                   "outlinewidth": 0},
         hovertemplate="%{y} %{x}：%{z} 件<extra></extra>"))
