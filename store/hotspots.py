@@ -87,7 +87,10 @@ def hotspot_table(
         raise ValueError(f"hotspot window end {end} must be after start {start}")
     length = end - start
     n_windows = int(settings.section("hotspots")["baseline_windows"])
-    hist_start = start - length * n_windows
+    try:
+        hist_start = start - length * n_windows
+    except OverflowError:       # a window of centuries: its baseline reaches before year 1
+        hist_start = dt.date.min     # (no event is that old: the same counts)
     where, params = ("g.township_code = ?", [township_code]) if township_code else ("TRUE", [])
     extra, extra_params = "", []
     if category:

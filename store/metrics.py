@@ -139,6 +139,7 @@ def parse_as_of(text: str | None, settings: Settings) -> dt.datetime | None:
         value = dt.datetime.fromisoformat(text.strip().replace(" ", "T", 1))
     except ValueError as exc:
         raise MetricsError(f"bad as_of {text!r}: use an ISO timestamp like 2025-06-30T18:00") from exc
+    _check_year(value, "as_of", text)
     if value.tzinfo is not None:
         value = value.astimezone(ZoneInfo(settings.timezone)).replace(tzinfo=None)
     return value
@@ -150,9 +151,21 @@ def parse_date(text: str | None, name: str) -> dt.date | None:
     if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text.strip()):
         raise MetricsError(f"bad {name} {text!r}: use YYYY-MM-DD")
     try:
-        return dt.date.fromisoformat(text.strip())
+        value = dt.date.fromisoformat(text.strip())
     except ValueError as exc:
         raise MetricsError(f"bad {name} {text!r}: {exc}") from exc
+    _check_year(value, name, text)
+    return value
+
+
+# Dates a request may name. Windows, previous periods and hotspot baselines are shifted by
+# the window's length: years near 1 or 9999 overflowed Python's calendar (HTTP 500).
+YEAR_MIN, YEAR_MAX = 1900, 2999
+
+
+def _check_year(value, name: str, text: str) -> None:
+    if not YEAR_MIN <= value.year <= YEAR_MAX:
+        raise MetricsError(f"bad {name} {text!r}: the year must be between {YEAR_MIN} and {YEAR_MAX}")
 
 
 def newest_report(store: ReadStore) -> dt.datetime | None:

@@ -238,3 +238,17 @@ def test_onset_of_many_grids_at_once_is_each_grid_s_own():
     since, count = onset(daily, rate)
     assert [(int(s), int(c)) for s, c in zip(since, count)] == [
         onset_by_hand(list(map(int, row)), float(r)) for row, r in zip(daily, rate)]
+
+
+def test_a_window_of_centuries_has_its_baseline_from_the_start_of_the_calendar(tmp_path):
+    """/api/hotspots?start=1900-01-01&end=2999-01-01: four such windows before 1900 are
+    before year 1, which raised OverflowError (HTTP 500); no event is that old, so the
+    baseline is simply every event before the window (none here)."""
+    t = dt.datetime.combine
+    evs = [event(f"a{i}", t(dt.date(2025, 6, 1), dt.time(9 + i)), 120.01, 29.51, "G1")
+           for i in range(6)]
+    store = ReadStore(make_map_db(tmp_path / "wide.duckdb", evs))
+    table = hotspot_table(store, Settings(), dt.date(1900, 1, 1), dt.date(2999, 1, 1))
+    g1 = table.set_index("grid_id").loc["G1"]
+    assert g1["k"] == 6 and g1["history"] == 0
+    store.close()
