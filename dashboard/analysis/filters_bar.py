@@ -107,7 +107,7 @@ def register_callbacks(app, ctx) -> None:
         [Output(i, p, allow_duplicate=True) for i, p in ids],
         Output("an-f-grid", "options", allow_duplicate=True),
         Input(URL, "search"), [State(i, p) for i, p in ids], State("an-f-grid", "options"),
-        prevent_initial_call="initial_duplicate",
+        State("an-f-township", "options"), prevent_initial_call="initial_duplicate",
     )
 
     @app.callback(
@@ -146,6 +146,11 @@ def register_callbacks(app, ctx) -> None:
                     values["end"] = values["end"] or (
                         f.end - dt.timedelta(days=1)).isoformat()
             args = args_from_controls(values, keep)
+            # a township the dropdown could not show (unknown: controlsFromSearch left it
+            # off) stays in the URL, so the panels keep saying 筛选条件有误 instead of
+            # silently showing the whole county; 重置 or a township picked replaces it
+            if current.get("township") and not values["township"] and trig != "an-f-township":
+                args["township"] = current["township"]
         c = controls_from_args(args)
         # a used table click is cleared, so the same row can be clicked again later
         clear = None if trig == HOT_TABLE else dash.no_update
@@ -155,8 +160,10 @@ def register_callbacks(app, ctx) -> None:
             # the controls only caught up with the URL (controlsFromSearch): nothing to do
             return (dash.no_update, *[dash.no_update] * len(ids), clear)
         new = "?" + query_string(args) if args else ""
+        shown = [c[k] if not (k == "township" and c[k] and not values["township"])
+                 else dash.no_update for k in CONTROLS]
         return (new if new != (search or "") else dash.no_update, c["window"], c["start"],
-                c["end"], *[c[k] for k in CONTROLS], clear)
+                c["end"], *shown, clear)
 
     # after the first view (ui.READY): a dropdown indexes its options for search as they
     # arrive, and the county's ~1,400 grids cost the first view a quarter of a second

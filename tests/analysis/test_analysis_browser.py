@@ -296,3 +296,30 @@ def test_a_keyword_typed_goes_to_the_url_and_every_list_follows_it(wall_url, ope
     page.wait_for_function("() => !new URLSearchParams(location.search).get('q')")
     page.wait_for_function("() => document.getElementById('an-f-q').value === ''")
     assert w.outside() == [] and w.errors == [], (w.outside(), w.errors)
+
+
+def test_a_township_named_in_the_url_is_shown_and_an_unknown_one_is_said(wall_url, open_page):
+    """?township=<name> (docs: a code or a name) drills like its code: the dropdown shows it
+    and the list counts its events. An unknown one is not dropped to the whole county: the
+    URL keeps it and the bar says 筛选条件有误, also after another filter changes."""
+    town = requests.get(wall_url + "/api/townships", timeout=10).json()["townships"][-1]
+    api = requests.get(wall_url + "/api/events", params={
+        "window": "30d", "township": town["code"], "page_size": 1}, timeout=30).json()
+    w = open_page(wall_url + f"/analysis/?window=30d&township={town['name']}", wait=False)
+    page = w.page
+    wait_for_analysis(page)
+    page.wait_for_function("t => document.getElementById('an-events-caption').innerText"
+                           ".startsWith(t)", arg=f"共 {api['total']:,} 件", timeout=30_000)
+    assert page.inner_text("#an-f-township").strip().startswith(town["name"])
+    assert parse_qs(urlparse(page.url).query)["township"][0] in (town["name"], town["code"])
+    w2 = open_page(wall_url + "/analysis/?township=不存在镇", wait=False)
+    page = w2.page
+    page.wait_for_function("() => ((document.getElementById('an-f-error') || {}).innerText"
+                           " || '').includes('筛选条件有误')", timeout=30_000)
+    page.click("#an-f-window")
+    page.get_by_text("近7天", exact=True).click()
+    page.wait_for_function("() => location.search.includes('window=7d')", timeout=10_000)
+    page.wait_for_timeout(1000)
+    assert parse_qs(urlparse(page.url).query)["township"] == ["不存在镇"]
+    assert "筛选条件有误" in page.inner_text("#an-f-error")
+    assert not page.inner_text("#an-events-caption").startswith("共")    # no county list

@@ -46,9 +46,22 @@
       var n = 3 + CONTROLS.length;      /* window, start, end, then the controls */
       var current = Array.prototype.slice.call(arguments, 1, 1 + n);
       var gridOptions = arguments[1 + n] || [];
+      var townOptions = arguments[2 + n] || [];
       var want = controlsFromArgs(new URLSearchParams(search || ""));
+      /* the URL may name a township (?township=黄泽镇) where the dropdown holds codes: its
+         code is shown. One it does not know is left off the dropdown (which would drop it
+         and so rewrite the URL to the whole county): the panels read the URL and say
+         筛选条件有误, never a silently wider view. */
+      var town = want[3];
+      if (town) {
+        var hit = townOptions.filter(function (o) {
+          return o && (o.value === town || o.label === town);
+        })[0];
+        want[3] = hit ? hit.value : undefined;
+      }
       var nu = window.dash_clientside.no_update;
       var out = want.map(function (v, i) {
+        if (v === undefined) { return nu; }
         var c = current[i] === undefined || current[i] === "" ? null : current[i];
         if (c !== null && i > 0 && i < 3) { c = String(c).slice(0, 10); }
         return (v === "" ? null : v) === c ? nu : v;
