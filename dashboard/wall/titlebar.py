@@ -34,11 +34,13 @@ def layout(ctx, county: str, demo: bool) -> html.Header:
     right = html.Div(className="gw-title-right", children=[
         html.Div(className="gw-title-row", children=[
             html.Span("连接中断，正在重连…", className="gw-conn"),
-            html.Span("", id="stale-alarm", className="gw-stale gw-hidden"),
             html.Span("演示数据", className="gw-demo", id="demo-mark") if demo else None,
             html.Span("", id="gw-clock", className="gw-clock"),
         ]),
+        # the alarm takes the place of the as-of line it contradicts: on the clock's row it
+        # pushed the right third under the title (gridwall.css hides #as-of beside it)
         html.Div(className="gw-title-row gw-title-sub", children=[
+            html.Span("", id="stale-alarm", className="gw-stale gw-hidden"),
             html.Span("", id="as-of", className="gw-asof"),
             html.A("研判分析 ›", id="analysis-link", href="/analysis", className="gw-analysis-link",
                    title="在研判页打开当前镇街和时间窗口"),

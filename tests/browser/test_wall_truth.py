@@ -208,6 +208,11 @@ def test_a_dead_feed_shows_a_loud_stale_alarm(wall_demo_db, tmp_path, open_page)
         color = page.evaluate("getComputedStyle(document.getElementById('stale-alarm'))"
                               ".backgroundColor")
         assert color == "rgb(239, 68, 68)"                       # red
+        box = page.evaluate("""() => ({
+            alarm: document.getElementById('stale-alarm').getBoundingClientRect().left,
+            title: document.getElementById('wall-title').getBoundingClientRect().right,
+            clock: document.getElementById('gw-clock').getBoundingClientRect().left})""")
+        assert box["alarm"] >= box["title"] and box["clock"] >= box["title"], box
     # a pinned store (the demo's as_of = newest report) is never stale
     with running_server(wall_demo_db) as (base, _proc):
         page = open_page(base + "/").page
