@@ -67,6 +67,35 @@ def classify(counts: pd.DataFrame, settings: Settings) -> pd.DataFrame:
     return out
 
 
+def baseline_start(settings: Settings, start: dt.date, end: dt.date) -> dt.date:
+    """The first day of the baseline: ``baseline_windows`` windows of the same length before
+    ``start``."""
+    n_windows = int(settings.section("hotspots")["baseline_windows"])
+    try:
+        return start - (end - start) * n_windows
+    except OverflowError:       # a window of centuries: its baseline reaches before year 1
+        return dt.date.min      # (no event is that old: the same counts)
+
+
+def data_start(store: ReadStore, settings: Settings) -> dt.date | None:
+    """The first day with a report (None for an empty store)."""
+    day = store.df("SELECT min(day) AS d FROM daily_rollup")["d"].iloc[0]
+    return None if pd.isna(day) else pd.Timestamp(day).date()
+
+
+def short_history(store: ReadStore, settings: Settings, start: dt.date,
+                  end: dt.date) -> dt.date | None:
+    """The first day of data when the window's baseline begins before it, else None.
+
+    metrics.md counts a baseline window without data as zero events (so a grid with an
+    empty history can become a hotspot): right for a new grid, misleading for a county
+    whose export starts after the baseline does (the first weeks after going live, or a
+    window of a year on two years of data), where most grids then read as new hotspots.
+    The figures stay the definition's; the screens say so beside them."""
+    first = data_start(store, settings)
+    return first if first is not None and baseline_start(settings, start, end) < first else None
+
+
 def hotspot_table(
     store: ReadStore,
     settings: Settings,
@@ -85,12 +114,7 @@ def hotspot_table(
     """
     if end <= start:
         raise ValueError(f"hotspot window end {end} must be after start {start}")
-    length = end - start
-    n_windows = int(settings.section("hotspots")["baseline_windows"])
-    try:
-        hist_start = start - length * n_windows
-    except OverflowError:       # a window of centuries: its baseline reaches before year 1
-        hist_start = dt.date.min     # (no event is that old: the same counts)
+    hist_start = baseline_start(settings, start, end)
     where, params = ("g.township_code = ?", [township_code]) if township_code else ("TRUE", [])
     extra, extra_params = "", []
     if category:

@@ -14,6 +14,7 @@ from dashboard.figures.numbers import kind_share, p_value
 from dashboard.figures import theme
 from store import analysis_reads as ar
 from store import cameras_near as cn
+from store import hotspots as hs_store
 
 COLUMNS = [("rank", "序"), ("grid_name", "网格"), ("township", "镇街"), ("k", "本期\n件数"),
            ("since", "始于"), ("kind", "主要类别"),
@@ -135,7 +136,7 @@ def register_callbacks(app, ctx) -> None:
                           "backgroundColor": "#3a1540", "border": "1px solid #ff4fd8"})
         last = f.end - dt.timedelta(days=1)
         caption = (f"{f.start:%m-%d} 至 {last:%m-%d} · 基线为前 {hs['baseline_windows']}"
-                   " 个同长窗口均值" + not_applied(f))
+                   " 个同长窗口均值" + not_applied(f) + short_note(ctx, f))
         if len(df):
             summary = f"共 {len(df)} 个新发热点（k ≥ {hs['min_count']} 且 P(X≥k) < {hs['alpha']}）"
         elif len(watch):
@@ -152,6 +153,13 @@ def register_callbacks(app, ctx) -> None:
             "点击表格中的热点：页面按该网格筛选，并列出周边视频", className="an-dim")
         return (rows(watch, hot=not df.empty, start=f.start), style, caption, summary, gap_div,
                 near)
+
+
+def short_note(ctx, f) -> str:
+    """Said when the baseline reaches before the first day of data (store.hotspots.
+    short_history): those windows count as no events, so hotspots run high."""
+    first = ctx.cached(hs_store.short_history, f.start, f.end)
+    return f" · 基线含无数据时段（数据起于 {first:%Y-%m-%d}），热点偏多" if first else ""
 
 
 NOT_APPLIED = (("q", "关键词"), ("department", "部门"), ("status", "状态"), ("warning", "预警"))

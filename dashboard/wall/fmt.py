@@ -52,12 +52,15 @@ def clock_or_day(ts: dt.datetime, today: dt.date) -> str:
     return ts.strftime("%H:%M") if ts.date() == today else ts.strftime("%m-%d")
 
 
-def span(start: dt.date, end: dt.date) -> str:
-    """A half-open date window [start, end) as its first and last day: '06-01至06-30'."""
+def span(start: dt.date, end: dt.date, year: int | None = None) -> str:
+    """A half-open date window [start, end) as its first and last day: '06-01至06-30'; with
+    the years when a day is outside ``year`` (as_of's): '2024-10-01至2025-09-30', not a
+    '10-01至09-30' that reads backwards, nor a past January read as this one."""
     last = end - dt.timedelta(days=1)
+    form = "%m-%d" if year is None or start.year == last.year == year else "%Y-%m-%d"
     if last == start:
-        return start.strftime("%m-%d")
-    return f"{start:%m-%d}至{last:%m-%d}"
+        return start.strftime(form)
+    return f"{start.strftime(form)}至{last.strftime(form)}"
 
 
 def delta(now, before, direction: int, rate: bool) -> tuple[str, str]:

@@ -51,15 +51,22 @@ def board_rows(hot: pd.DataFrame, town_names: dict, county_level: bool, top: int
 
 
 def board_body(hot: pd.DataFrame, town_names: dict, county_level: bool,
-               top: int = SHOWN) -> list:
+               top: int = SHOWN, short=None) -> list:
+    """``short``: the first day of data when the baseline reaches before it
+    (store.hotspots.short_history); a line says so, in the place of one row."""
     n = len(hot)
     head = html.Div([html.Span("新发热点", className="gw-hot-title"),
                      html.B(f"{n}处", className="gw-hot-count" + (" gw-hot-none" if not n else ""))],
                     className="gw-hot-head")
     if not n:
         return [head, html.Div("本期无新发热点", className="gw-hot-empty")]
+    note = []
+    if short is not None:
+        top = max(1, top - 1)
+        note = [html.Div("基线含无数据时段", title=f"数据起于{short:%Y-%m-%d}",
+                         className="gw-hot-more gw-hot-short")]
     more = [html.Div(f"另有{n - top}处（见地图）", className="gw-hot-more")] if n > top else []
-    return [head, *board_rows(hot, town_names, county_level, top), *more]
+    return [head, *board_rows(hot, town_names, county_level, top), *more, *note]
 
 
 def layout(ctx) -> html.Div:
@@ -74,9 +81,10 @@ def read(ctx, v) -> dict:
     return {"hot": ctx.cached(hs.emerging_hotspots, v.start, v.end, v.township, profiled=True,
                               as_of=v.as_of),
             "names": {t["code"]: t["name"] for t in ctx.cached(wr.township_list)},
-            "grid_note": county_grids_left_out(ctx, v)}
+            "grid_note": county_grids_left_out(ctx, v),
+            "short": ctx.cached(hs.short_history, v.start, v.end)}
 
 
 def outputs(data: dict, v) -> list:
     return [board_body(data["hot"], data["names"], v.township is None,
-                       rows_for(v.layers, data["grid_note"]))]
+                       rows_for(v.layers, data["grid_note"]), data.get("short"))]

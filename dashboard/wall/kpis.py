@@ -105,7 +105,7 @@ def kpi_subs(k: dict, v) -> list[str]:
     cams = w["cameras"]
     online = fmt.pct(w["cameras_online"] / cams if cams else None)
     at = f"截至{v.as_of:%H:%M}"
-    window = fmt.span(v.start, v.end)
+    window = fmt.span(v.start, v.end, v.as_of.year)
     return [f"{v.as_of:%m-%d} 0时起", at, f"临期未办结 · {at}", f"挂牌督办 {w['flagged']}",
             window, window, window, f"共{cams:,}路 · 在线率{online}"]
 

@@ -45,7 +45,8 @@ class View:
     @property
     def caption(self) -> str:
         """'近30天 06-01至06-30 · 截至06-30 17:34': window and as_of, for every panel."""
-        return f"{self.window_label} {fmt.span(self.start, self.end)} · 截至{fmt.stamp(self.as_of)}"
+        return (f"{self.window_label} {fmt.span(self.start, self.end, self.as_of.year)}"
+                f" · 截至{fmt.stamp(self.as_of)}")
 
     @property
     def as_of_caption(self) -> str:

@@ -3,6 +3,7 @@ planted hotspot first with its statistics, /api/cameras measures in metres, /api
 deck with no base map, the deck.gl bundle is served once and cached, unknown paths get 404s."""
 from __future__ import annotations
 
+import datetime as dt
 import math
 
 import pytest
@@ -146,3 +147,26 @@ def test_the_3d_view_follows_the_warning_and_open_filters(client):
     opened = client.get(f"/api/deck?{Q}&status=open").get_json()["summary"]["events"]
     closed = client.get(f"/api/deck?{Q}&status=closed").get_json()["summary"]["events"]
     assert opened + closed == 9 + 3 + 1 + 1                 # every valid event of the week
+
+
+def test_hotspots_say_where_their_baseline_starts_and_the_data_does(client, planted_db):
+    """The week's baseline (4 weeks before it) starts on the planted data's first day; a
+    fortnight's reaches before it: the store says so (store.hotspots.short_history), the
+    API gives both days so a client can tell."""
+    from store.db import ReadStore
+    from store.hotspots import short_history
+    from store.settings import Settings
+
+    week = client.get("/api/hotspots", query_string={
+        "start": "2025-06-09", "end": "2025-06-16", "as_of": "2025-06-15T23:00"}).get_json()
+    assert week["baseline_from"] == "2025-05-12" and week["data_from"] == "2025-05-12"
+    store = ReadStore(planted_db)
+    try:
+        assert short_history(store, Settings(), dt.date(2025, 6, 9), dt.date(2025, 6, 16)) is None
+        assert short_history(store, Settings(), dt.date(2025, 6, 2), dt.date(2025, 6, 16)) == \
+            dt.date(2025, 5, 12)
+    finally:
+        store.close()
+    fortnight = client.get("/api/hotspots", query_string={
+        "start": "2025-06-02", "end": "2025-06-16", "as_of": "2025-06-15T23:00"}).get_json()
+    assert fortnight["baseline_from"] == "2025-04-07" < fortnight["data_from"]

@@ -61,6 +61,12 @@ def test_pct_and_span():
     assert fmt.pct_value(0.94591) == 94.6 and fmt.pct_value(None) is None
     assert fmt.span(dt.date(2025, 6, 1), dt.date(2025, 7, 1)) == "06-01至06-30"
     assert fmt.span(dt.date(2025, 6, 30), dt.date(2025, 7, 1)) == "06-30"
+    # as_of's year: a window in it needs no year; one across or before it says its years
+    assert fmt.span(dt.date(2025, 6, 1), dt.date(2025, 7, 1), 2025) == "06-01至06-30"
+    assert fmt.span(dt.date(2024, 10, 1), dt.date(2025, 10, 1), 2025) == \
+        "2024-10-01至2025-09-30"
+    assert fmt.span(dt.date(2020, 1, 1), dt.date(2020, 2, 1), 2025) == "2020-01-01至2020-01-31"
+    assert fmt.span(dt.date(2020, 1, 1), dt.date(2020, 1, 2), 2025) == "2020-01-01"
 
 
 def test_view_caption_says_window_and_as_of():
@@ -446,6 +452,10 @@ def test_hotspot_board_lists_grid_township_count_ratio_and_kind():
     assert "甲镇 · 12件 · 矛盾纠纷78%" in text and "乙镇 · 本期6件 · 基线1.0" in text
     long = "".join(_texts(hotspot_board.board_body(kinds, {"T1": "经济技术开发区管理委员会"}, True)))
     assert "经济技… · 12件 · 矛盾纠纷78%" in long       # the figures stay on the row
+    # a baseline reaching before the data: said on the board, in the place of one row
+    short = hotspot_board.board_body(hot, {}, False, top=2, short=dt.date(2024, 11, 1))
+    assert "基线含无数据时段" in _texts(short) and short[-1].title == "数据起于2024-11-01"
+    assert "另有1处（见地图）" in _texts(short) and len(short) == 4    # head, 1 row, more, note
     line = grid_card.hotspot_line(hot.iloc[0].to_dict())
     assert "".join(_texts(line)) == "新发热点 本期12件，为基线2.0件的6.0倍"
     assert grid_card.hotspot_line(None) is None
