@@ -319,6 +319,12 @@ RANK_ROWS = 24     # two columns of 12 townships fit a slide; a township's 100-o
 RANK_ROWS_GRIDS = 20
 
 
+def unranked(r) -> bool:
+    """A township with neither rate this week (no cohort) has no rank to show: it is last
+    by the rule, and a number would claim a place."""
+    return _missing(r.on_time_rate) and _missing(r.handling_rate)
+
+
 def slide_ranking(b: Briefing, pal: Palette) -> str:
     """Townships best first (the metrics ranking), or a township's grids where to act first
     as the wall lists them (store.wall_reads.worst_first); at most RANK_ROWS rows, with a
@@ -338,6 +344,8 @@ def slide_ranking(b: Briefing, pal: Palette) -> str:
         dot = f'<i class="card" style="background:{card_color(pal, r.card)}"></i>'
         few = ' <small class="few">样本少</small>' if getattr(r, "few", False) else ""
         no = getattr(r, "pos", r.rank) if grids else r.rank
+        if not grids and unranked(r):
+            no = DASH
         rows.append([str(no), esc(r.name), DASH if blank else f"{dot}{CARD_ZH.get(r.card, '')}",
                      pct(r.on_time_rate), pct(r.handling_rate), num(r.reported) + few,
                      num(r.red)])

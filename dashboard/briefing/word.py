@@ -23,7 +23,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
 from dashboard.briefing.compose import Briefing
-from dashboard.briefing.document import KEY_FIGURES, change_cell, fmt_value
+from dashboard.briefing.document import KEY_FIGURES, change_cell, fmt_value, unranked
 from dashboard.figures.briefing_theme import CARD_ZH, DASH, num, pct
 from dashboard.figures.numbers import kind_share, p_value
 
@@ -146,7 +146,8 @@ def _ranking(doc, b: Briefing) -> None:
     rows = []
     for r, blank in zip(df.itertuples(), unjudged, strict=True):
         few = "（样本少）" if getattr(r, "few", False) else ""
-        rows.append([str(getattr(r, "pos", r.rank) if grids else r.rank), r.name,
+        no = getattr(r, "pos", r.rank) if grids else (DASH if unranked(r) else r.rank)
+        rows.append([str(no), r.name,
                      DASH if blank else CARD_ZH.get(r.card, ""), pct(r.on_time_rate),
                      pct(r.handling_rate), num(r.reported) + few, num(r.red)])
     _table(doc, ["序号" if grids else "排名", "名称", "亮牌", "按期办结率", "办结率", "上报",

@@ -36,7 +36,12 @@ def ranking_rows(df: pd.DataFrame, kind: str, selected: str | None = None) -> li
     for r in df.to_dict("records"):
         few = bool(r.get("few", False))
         no = int(r["rank"]) if kind == "township" else int(r.get("pos", r["rank"]))
-        cls = "gw-row" + (" gw-rank-top" if kind == "township" and r["rank"] <= 3 else "")
+        # a township with neither rate (no cohort in the window) is not ranked: it sits
+        # last by the rule, and a number or a top-three mark would claim a place it lacks
+        unranked = kind == "township" and all(
+            fmt.pct(r[k]) == fmt.DASH for k in ("on_time_rate", "handling_rate"))
+        cls = "gw-row" + (" gw-rank-top" if kind == "township" and r["rank"] <= 3
+                          and not unranked else "")
         cls += " gw-rank-few" if few else ""
         code = str(r["code"])
         if selected and code == selected:
@@ -48,7 +53,7 @@ def ranking_rows(df: pd.DataFrame, kind: str, selected: str | None = None) -> li
                  else f"{r['name']}：{CARD_ZH[r['card']]}")
         red = r["red"]
         rows.append(el(
-            "Div", [el("Span", span(str(no), "gw-rank-no")),
+            "Div", [el("Span", span(fmt.DASH if unranked else str(no), "gw-rank-no")),
                     span(r["name"] or code, "gw-rank-name"),
                     card,
                     span(fmt.pct(r["on_time_rate"]), "gw-num-r"),

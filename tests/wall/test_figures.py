@@ -256,7 +256,9 @@ def test_ranking_rows_drill_ids_and_cards():
     assert "gw-row-selected" in rows[1]["className"]
     assert "gw-row-selected" not in rows[0]["className"]
     assert "gw-card-red" in rows[1]["children"][2]["props"]["children"]["props"]["className"]
-    assert _texts(ranking.ranking_rows(RANK, "township")[1]) == ["2", "甲镇", "—", "—", "9"]
+    # neither rate (no cohort): not ranked, no number and no top-three mark
+    assert _texts(ranking.ranking_rows(RANK, "township")[1]) == ["—", "甲镇", "—", "—", "9"]
+    assert "gw-rank-top" not in rows[1]["className"] and "gw-rank-top" in rows[0]["className"]
     assert ranking.ranking_body(RANK.iloc[0:0], "grid").children == theme.NO_DATA
 
 
@@ -355,8 +357,8 @@ def test_ranking_rows_built_as_json_are_what_dash_sends_for_its_components():
     town = ranking.ranking_rows(RANK.iloc[1:], "township", selected="T1")[0]
     assert town == reply.plain(html.Div(
         id={"type": drill.RANK_ROW, "code": "T1", "kind": "township"}, n_clicks=0,
-        className="gw-row gw-rank-top gw-row-selected", title="甲镇：红牌", **{"data-code": "T1"},
-        children=[html.Span(s("2", "gw-rank-no")), s("甲镇", "gw-rank-name"),
+        className="gw-row gw-row-selected", title="甲镇：红牌", **{"data-code": "T1"},
+        children=[html.Span(s("—", "gw-rank-no")), s("甲镇", "gw-rank-name"),
                   html.Span(html.I(className="gw-card gw-card-red"), **{"data-card": "red"}),
                   s("—", "gw-num-r"), s("—", "gw-num-r"), s("9", "gw-num-r gw-elapsed-red")]))
     few = pd.DataFrame({"code": ["G2"], "name": ["二号网格"], "rank": [1], "pos": [2],
