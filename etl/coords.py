@@ -15,6 +15,7 @@ import pyarrow.compute as pc
 import pyproj
 
 from etl import chinacrs
+from etl.errors import LoadError
 from etl.geom import transformer, xform
 
 NONE, OK, BAD = 0, 1, 2
@@ -65,12 +66,31 @@ def _parse_point_text(text: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarr
     return lon, lat, empty
 
 
+def _refuse_projected(off: np.ndarray, numeric: np.ndarray, x: np.ndarray, y: np.ndarray,
+                      crs: str | None, where: str) -> None:
+    """Coordinates read as degrees that are mostly far past ±180/±90 are metres or feet of a
+    projected CRS the load config did not declare (a city's state-plane X/Y, a CGCS2000
+    Gauss-Krüger export): a config error that stops the load by name, not a file of rows
+    each rejected bad_coordinates. A few such rows among good ones stay rejects."""
+    n_off, n_num = int(off.sum()), int(numeric.sum())
+    if n_off >= 3 and n_off * 2 >= n_num:
+        i = int(np.flatnonzero(off)[0])
+        read_as = {None: "WGS84 degrees"}.get(crs, f"{crs} degrees")
+        raise LoadError(f"{where}: {n_off:,} of {n_num:,} points are not degrees "
+                        f"(e.g. {x[i]:,.2f}, {y[i]:,.2f}; read as {read_as}): they look "
+                        "projected; declare their CRS in the load config, e.g. "
+                        'crs = "EPSG:4549" (CGCS2000 Gauss-Krüger) or crs = "EPSG:2227" '
+                        "(a US state plane)")
+
+
 def read_points(cols: dict[str, pd.Series | None], crs: str | None,
                 point_text: pd.Series | None = None,
-                geometry_xy: tuple[np.ndarray, np.ndarray] | None = None) -> Points:
+                geometry_xy: tuple[np.ndarray, np.ndarray] | None = None,
+                where: str = "points") -> Points:
     """Build WGS84 points from whichever location columns the source has.
 
-    ``cols`` maps lon/lat/x/y to text Series (or None when the column is absent).
+    ``cols`` maps lon/lat/x/y to text Series (or None when the column is absent). ``where``
+    names the source in a LoadError (coordinates that look projected, no crs declared).
     """
     if point_text is not None:
         x, y, empty = _parse_point_text(point_text)
@@ -109,7 +129,9 @@ def read_points(cols: dict[str, pd.Series | None], crs: str | None,
     bad = one_empty | unparsed
     geographic = _is_geographic(crs)
     if geographic:
-        bad |= ~both_empty & ~bad & ((np.abs(x) > 180) | (np.abs(y) > 90))
+        off = ~both_empty & ~bad & ((np.abs(x) > 180) | (np.abs(y) > 90))
+        _refuse_projected(off, ~both_empty & ~bad, x, y, crs, where)
+        bad |= off
     ok = ~both_empty & ~bad
     lon = np.full(n, np.nan)
     lat = np.full(n, np.nan)

@@ -265,3 +265,21 @@ def test_values_apply_to_any_field_as_documented(tmp_path):
               "WHERE json_extract_string(raw, '$.OWNER_DEPARTMENT') = 'DPW Ops Queue'")[0][0])
     assert q(db, "SELECT township_name FROM townships t JOIN grids g USING (township_code) "
                  "WHERE g.grid_id = '1'") == [("Richmond",)]
+
+
+def test_state_plane_xy_without_a_crs_stop_the_load_by_name_and_publish_nothing(tmp_path):
+    """The same export with its crs line forgotten: the x/y are feet read as degrees. Every
+    row rejected bad_coordinates would be a silent empty county; the load stops (exit 2
+    from the CLI) naming the file, an example and the crs line to add."""
+    import pytest
+
+    from etl.errors import LoadError
+
+    _nyc_style(tmp_path)
+    (tmp_path / "load.toml").write_text(NYC_LOAD.replace('crs = "EPSG:2227"\n', ""),
+                                        encoding="utf-8")
+    db = tmp_path / "nyc.duckdb"
+    with pytest.raises(LoadError, match=r"311_Service_Requests\.csv: .* points are not "
+                                        r"degrees .*declare their CRS.*crs = "):
+        run_load(db, tmp_path / "load.toml", FIX / "sf311_settings.toml", progress=False)
+    assert not db.exists() or q(db, "SELECT count(*) FROM events")[0][0] == 0
