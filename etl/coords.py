@@ -15,7 +15,7 @@ import pyarrow.compute as pc
 import pyproj
 
 from etl import chinacrs
-from etl.errors import LoadError
+from etl.errors import CONFIG_ERROR_MIN, CONFIG_ERROR_SHARE, LoadError
 from etl.geom import transformer, xform
 
 NONE, OK, BAD = 0, 1, 2
@@ -71,9 +71,10 @@ def _refuse_projected(off: np.ndarray, numeric: np.ndarray, x: np.ndarray, y: np
     """Coordinates read as degrees that are mostly far past ±180/±90 are metres or feet of a
     projected CRS the load config did not declare (a city's state-plane X/Y, a CGCS2000
     Gauss-Krüger export): a config error that stops the load by name, not a file of rows
-    each rejected bad_coordinates. A few such rows among good ones stay rejects."""
+    each rejected bad_coordinates. Such rows among good ones stay rejects, and so do a
+    small file's (below CONFIG_ERROR_MIN)."""
     n_off, n_num = int(off.sum()), int(numeric.sum())
-    if n_off >= 3 and n_off * 2 >= n_num:
+    if n_off >= CONFIG_ERROR_MIN and n_off >= CONFIG_ERROR_SHARE * n_num:
         i = int(np.flatnonzero(off)[0])
         read_as = {None: "WGS84 degrees"}.get(crs, f"{crs} degrees")
         raise LoadError(f"{where}: {n_off:,} of {n_num:,} points are not degrees "

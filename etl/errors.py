@@ -1,6 +1,12 @@
 """Errors the ETL raises on purpose: each one names the file and what is wrong in it."""
 from __future__ import annotations
 
+# A column wrong on nearly every row of a slice (times unreadable, points not degrees) is the
+# load config's mistake, not the rows': the load stops by name. Fewer bad rows, or a small
+# file's, are rejected row by row (data-contract.md: the rest loads).
+CONFIG_ERROR_SHARE = 0.9
+CONFIG_ERROR_MIN = 20
+
 
 class LoadError(Exception):
     """A load stopped before publishing: a file or config that cannot be used.

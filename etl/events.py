@@ -16,6 +16,7 @@ import pyarrow.compute as pc
 
 from etl.context import Context
 from etl.coords import BAD, NONE, OK, read_points
+from etl.errors import CONFIG_ERROR_MIN, CONFIG_ERROR_SHARE, LoadError
 from etl.plausible import flag_time_range
 from etl.privacy import drop_reporter
 from etl.rejects import Rejects
@@ -37,6 +38,23 @@ HASHED = ["event_id", "reported_at", "category", "subcategory", "channel", "desc
 
 def _text_or_none(s: pd.Series) -> pd.Series:
     return s.mask(s == "")
+
+
+def refuse_unread_times(bad: np.ndarray, given: np.ndarray, text: pd.Series, field: str,
+                        src) -> None:
+    """Nearly all of a slice's times unreadable (CONFIG_ERROR_SHARE, at least
+    CONFIG_ERROR_MIN of them) is the config's spelling, not the rows: the load stops
+    (LoadError, nothing published) naming the source, an example and what to set, instead of
+    a county of rows each rejected bad_time. Bad rows among good ones stay rejects, and so
+    do a small file's (data-contract.md: the rest loads)."""
+    n_bad, n_given = int(bad.sum()), int(given.sum())
+    if n_bad >= CONFIG_ERROR_MIN and n_bad >= CONFIG_ERROR_SHARE * n_given:
+        example = str(text.iloc[int(np.flatnonzero(bad)[0])])
+        hint = (f"time_format {src.time_format!r} does not read it; correct it"
+                if src.time_format else "set time_format (a strptime format such as "
+                '"%m/%d/%Y %I:%M:%S %p") for its spelling')
+        raise LoadError(f"{src.path}: {n_bad:,} of {n_given:,} {field} values are not times "
+                        f"(e.g. {example!r}): {hint} in the load config")
 
 
 def fmt_detail(prefix: str, text: pd.Series):
@@ -172,6 +190,7 @@ def prepare_events(ctx: Context, r, index: GridIndex, tally: Tally) -> tuple[pa.
     rj.flag((eid == "").to_numpy(), "missing_id", "event_id is empty")
     rep_text = r.text_or_empty("reported_at")
     reported, rep_empty, rep_bad = parse_times(rep_text, src.time_format, tz_src, ctx.tz)
+    refuse_unread_times(rep_bad, ~rep_empty, rep_text, "reported_at", src)
     rj.flag(rep_empty, "missing_time", "reported_at is empty")
     rj.flag(rep_bad, "bad_time", fmt_detail("reported_at: ", rep_text))
     flag_time_range(ctx, rj, reported, "reported_at", rep_text)

@@ -283,3 +283,28 @@ def test_state_plane_xy_without_a_crs_stop_the_load_by_name_and_publish_nothing(
                                         r"degrees .*declare their CRS.*crs = "):
         run_load(db, tmp_path / "load.toml", FIX / "sf311_settings.toml", progress=False)
     assert not db.exists() or q(db, "SELECT count(*) FROM events")[0][0] == 0
+
+
+def test_a_wrong_time_format_stops_the_load_by_name_but_a_small_files_bad_times_are_rejects(
+        tmp_path):
+    """Austin's '2024 Jan 05 03:12:45 PM' read with NYC's format: every reported_at
+    unreadable is the config's spelling, the load stops naming it; the same rows in a file
+    below the config-error minimum are rejected row by row (data-contract.md)."""
+    import pytest
+
+    from etl.errors import CONFIG_ERROR_MIN, LoadError
+
+    src = _nyc_style(tmp_path)
+    when = pd.to_datetime(src["Opened"], format=FMT).dt.strftime("%Y %b %d %I:%M:%S %p")
+    df = pd.read_csv(tmp_path / "311_Service_Requests.csv", dtype=str, keep_default_na=False)
+    df["Created Date"] = when
+    df.to_csv(tmp_path / "311_Service_Requests.csv", index=False)
+    (tmp_path / "load.toml").write_text(NYC_LOAD, encoding="utf-8")
+    with pytest.raises(LoadError, match=r"311_Service_Requests\.csv: 200 of 200 reported_at "
+                                        r"values are not times \(e\.g\. '20\d\d .*time_format"):
+        run_load(tmp_path / "a.duckdb", tmp_path / "load.toml", FIX / "sf311_settings.toml",
+                 progress=False)
+    df.head(CONFIG_ERROR_MIN - 1).to_csv(tmp_path / "311_Service_Requests.csv", index=False)
+    rep = run_load(tmp_path / "b.duckdb", tmp_path / "load.toml", FIX / "sf311_settings.toml",
+                   progress=False)
+    assert source(rep, "events")["rejected_by_reason"]["bad_time"] == CONFIG_ERROR_MIN - 1
