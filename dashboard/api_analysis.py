@@ -18,6 +18,7 @@ from dashboard.context import AppContext
 from store import analysis_reads as ar
 from store import cameras_near as cn
 from store import hotspots as hs
+from store.freshness import data_start
 from store import metrics as m
 from store.analysis_filters import FILTER_KEYS, FilterError, parse_filters
 
@@ -71,7 +72,7 @@ def blueprint(ctx: AppContext) -> Blueprint:
         everything = args.get("all", "") in ("1", "true")
         f = filters({k: v for k, v in args.items() if k != "all"})
         df = hotspot_view(ctx, f, everything)
-        first = ctx.cached(hs.data_start)
+        first = ctx.cached(data_start)
         return jsonify({"start": f.start.isoformat(), "end": f.end.isoformat(),
                         "as_of": f.as_of.isoformat(sep="T"),
                         "baseline_from": hs.baseline_start(ctx.settings, f.start,

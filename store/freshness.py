@@ -16,6 +16,14 @@ from store.metrics import newest_report
 from store.settings import Settings
 
 
+def data_start(store: ReadStore, settings: Settings) -> dt.date | None:
+    """The first day with a report (None for an empty store): comparisons and baselines that
+    reach before it compare with days the store never had (store.hotspots.short_history,
+    the wall's 环比)."""
+    day = store.df("SELECT min(day) AS d FROM daily_rollup")["d"].iloc[0]
+    return None if day is None or day != day else dt.date.fromisoformat(str(day)[:10])
+
+
 def as_of_mode(store: ReadStore, settings: Settings) -> str:
     """What as_of defaults to: the settings' pin, else the data's mode, else 'now'."""
     return settings.raw.get("as_of") or store.meta().get("as_of_mode") or "now"

@@ -26,6 +26,7 @@ from scipy import sparse
 from scipy.special import pdtrc
 
 from store.db import ReadStore
+from store.freshness import data_start
 from store.settings import Settings
 
 
@@ -75,12 +76,6 @@ def baseline_start(settings: Settings, start: dt.date, end: dt.date) -> dt.date:
         return start - (end - start) * n_windows
     except OverflowError:       # a window of centuries: its baseline reaches before year 1
         return dt.date.min      # (no event is that old: the same counts)
-
-
-def data_start(store: ReadStore, settings: Settings) -> dt.date | None:
-    """The first day with a report (None for an empty store)."""
-    day = store.df("SELECT min(day) AS d FROM daily_rollup")["d"].iloc[0]
-    return None if pd.isna(day) else pd.Timestamp(day).date()
 
 
 def short_history(store: ReadStore, settings: Settings, start: dt.date,

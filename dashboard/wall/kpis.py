@@ -9,10 +9,13 @@ is better or worse, not by its sign: more red warnings is worse, a higher rate i
 """
 from __future__ import annotations
 
+import datetime as dt
+
 from dash import ClientsideFunction, Input, Output, dcc, html
 
 from dashboard.wall import fmt
 from store import wall_reads as wr
+from store.freshness import data_start
 
 KPI_STORE = "kpi-store"
 
@@ -76,7 +79,7 @@ def kpi_values(k: dict, targets: dict) -> dict:
 def _pair(k: dict, prev: dict | None, key: str):
     """(now, before) raw values of KPI ``key`` (rates as fractions); before None if unknown."""
     w = k["window"]
-    pw = prev["window"] if prev else None
+    pw = prev["window"] if prev else None      # None: only yesterday compares (comparable)
     if key == "today":
         return k["today_reported"], prev["today_reported"] if prev else None
     if key in COUNT_SOURCE:
@@ -125,11 +128,25 @@ OUTPUTS = [(KPI_STORE, "data"),
 def read(ctx, v) -> dict:
     return {"now": ctx.cached(wr.kpis, v.township, v.start, v.end, v.as_of),
             "prev": ctx.cached(wr.previous_kpis, v.township, v.start, v.end, v.as_of),
+            "data_from": ctx.cached(data_start),
             "targets": dict(ctx.settings.section("targets"))}
 
 
+def comparable(prev: dict | None, data_from: dt.date | None) -> dict | None:
+    """The previous period, or None when it reaches before the first day of data: a period
+    the store never had reads as zeros (▲107件, ▲100%), which is no change at all. Its
+    '今日' pair (yesterday so far) is kept when yesterday has data."""
+    if prev is None or data_from is None:
+        return prev
+    if dt.date.fromisoformat(prev["shifted"]["start"]) >= data_from:
+        return prev
+    if dt.date.fromisoformat(prev["today"]) >= data_from:
+        return {"today_reported": prev["today_reported"], "window": None}
+    return None
+
+
 def outputs(data: dict, v) -> list:
-    k, prev = data["now"], data["prev"]
+    k, prev = data["now"], comparable(data["prev"], data.get("data_from"))
     deltas = kpi_deltas(k, prev)
     return [kpi_values(k, data["targets"]), *kpi_subs(k, v), *kpi_labels(v),
             *[t for t, _ in deltas], *[f"gw-kpi-delta gw-delta-{tone}" for _, tone in deltas]]

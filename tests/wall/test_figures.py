@@ -430,6 +430,13 @@ def test_kpi_change_is_coloured_by_better_or_worse_not_by_sign():
     assert d["cameras"] == ("环比 —", "none")                    # cameras keep no history
     assert fmt.delta(3, 0, -1, False) == ("▲3件", "worse")       # from zero: the count
     assert kpis.kpi_deltas(now, None)[3] == ("环比 —", "none")     # no previous data at all
+    # a previous period reaching before the first day of data is no comparison; yesterday
+    # (the 今日 tile's) still is when it has data
+    dated = {**before, "shifted": {"start": "2025-09-01"}, "today": "2025-10-30"}
+    assert kpis.comparable(dated, dt.date(2025, 9, 1)) is dated
+    assert kpis.comparable(dated, dt.date(2025, 12, 1)) is None
+    part = kpis.kpi_deltas(now, kpis.comparable(dated, dt.date(2025, 10, 1)))
+    assert part[0] == ("较昨日同时 ▲50.0%", "flat") and {t for t, _ in part[1:]} == {"环比 —"}
 
 
 # --- hotspots, ranking with 样本少 ----------------------------------------------------------------
