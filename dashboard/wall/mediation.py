@@ -74,7 +74,8 @@ def caption(med: dict, as_of_caption: str) -> str:
     month = pd.Timestamp(med["month"])
     text = f"{month.year}年{month.month}月"
     if med["month"] != med["requested_month"]:
-        text += "（本月暂无报表）"
+        # the newest report may be months old: say it is the latest, not this month's
+        text = f"最近报表 {text}（本月暂无）"
     return f"{text} · {as_of_caption}"
 
 

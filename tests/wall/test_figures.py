@@ -225,7 +225,7 @@ def test_mediation_figure_and_caption():
     zero = by.assign(received=0, mediated=0, succeeded=0)
     assert mediation.mediation_figure(zero).layout.annotations[0].text == "本月暂无调解案件"
     med = {"month": "2025-09-01", "requested_month": "2025-10-01"}
-    assert mediation.caption(med, "截至10-31 23:06") == "2025年9月（本月暂无报表） · 截至10-31 23:06"
+    assert mediation.caption(med, "截至10-31 23:06") == "最近报表 2025年9月（本月暂无） · 截至10-31 23:06"
     assert mediation.stat_texts({"received": 1234, "mediated": 0, "succeeded": 0,
                                  "success_rate": None}) == ["1,234", "0", "0", "—"]
 
