@@ -14,6 +14,18 @@ from tests.etl.conftest import FIX, q, source
 FMT = "%m/%d/%Y %I:%M:%S %p"
 
 
+# the districts as grids (and as their own townships): every city's load starts with them
+DISTRICTS = """
+[[source]]
+kind = "grids"
+path = "districts.geojson"
+[source.columns]
+grid_id = "id"
+grid_name = "id"
+township = "id"
+"""
+
+
 def _nyc_style(folder: Path) -> pd.DataFrame:
     """NYC 311 headers: state-plane X/Y in US feet (EPSG:2227 for San Francisco) beside
     Latitude/Longitude, some rows without any coordinates."""
@@ -36,15 +48,7 @@ def _nyc_style(folder: Path) -> pd.DataFrame:
     return src
 
 
-NYC_LOAD = """
-[[source]]
-kind = "grids"
-path = "districts.geojson"
-[source.columns]
-grid_id = "id"
-grid_name = "id"
-township = "id"
-
+NYC_LOAD = DISTRICTS + """
 [[source]]
 kind = "events"
 path = "311_Service_Requests.csv"
@@ -187,15 +191,7 @@ def _chicago_style(folder: Path) -> pd.DataFrame:
     return out
 
 
-CHICAGO_LOAD = """
-[[source]]
-kind = "grids"
-path = "districts.geojson"
-[source.columns]
-grid_id = "id"
-grid_name = "id"
-township = "id"
-
+CHICAGO_LOAD = DISTRICTS + """
 [[source]]
 kind = "events"
 path = "chicago.csv"
