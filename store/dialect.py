@@ -64,6 +64,11 @@ BLOB (WKB geometry) and VARCHAR             both ``String``; results come as Arr
 ``ts + to_microseconds(n)``                 ``ts + toIntervalMicrosecond(n)`` (RENAMED)
 ``left/right/substr/length`` in characters  ``leftUTF8``, ``rightUTF8``, ``substringUTF8``,
                                             ``CHAR_LENGTH`` (the plain ones count bytes)
+``lower/upper`` of every letter             ``lowerUTF8``, ``upperUTF8`` (the plain ones
+                                            change ASCII letters only: the keyword search
+                                            missed 'École' for 'école'). Both engines differ
+                                            only where DuckDB's simple case map and ICU's
+                                            do: 'İ' → 'i' / 'i̇', a word-final 'Σ' → 'σ' / 'ς'
 ==========================================  ===============================================
 """
 from __future__ import annotations
@@ -158,6 +163,8 @@ class _Generator(ClickHouseGenerator):
         exp.Left: _utf8("leftUTF8"),
         exp.Right: _utf8("rightUTF8"),
         exp.Substring: _utf8("substringUTF8"),
+        exp.Lower: lambda self, e: self.func("lowerUTF8", e.this),
+        exp.Upper: lambda self, e: self.func("upperUTF8", e.this),
     }
 
 

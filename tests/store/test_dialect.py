@@ -134,3 +134,14 @@ def test_open_time_bounds_clamp_to_what_clickhouse_can_hold(ch):
     t = dt.datetime(2025, 6, 30, 12)
     duck, click = both(ch, sql, [lo, t, hi, t])
     assert duck == click == [(True,)]
+
+
+@pytest.mark.parametrize("value", ["Café ÉCOLE", "ＡＢＣ大厦", "ΣΟΦΊΑ 广场", "Привет Улица",
+                                   "MiXeD cAsE 噪音"])
+def test_lower_and_upper_fold_every_letter_not_only_ascii(ch, value):
+    """ClickHouse's lower/upper change ASCII letters only: the keyword search (q) then missed
+    'École' for 'école' on ClickHouse while DuckDB found it."""
+    sql = "SELECT lower(?) AS lo, upper(?) AS up, strpos(lower(?), ?) > 0 AS hit"
+    params = [value, value, value, value.lower()[1:]]
+    got_duck, got_ch = both(ch, sql, params)
+    assert got_ch == got_duck == [(value.lower(), value.upper(), True)]
