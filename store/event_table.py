@@ -311,13 +311,17 @@ def neutralise_sql(expr: str) -> str:
 
 
 def _csv_select() -> str:
+    """The export's cells. Each is named ``csv_<column>``, never the column's own name: in
+    DuckDB an ORDER BY name means the SELECT's alias first, so ``AS address`` sorted the
+    export by its cells (NULL as '' first, a formula by its apostrophe) where the list and
+    ClickHouse sort by the stored values, NULLs last."""
     cols = []
     for c in ROW_COLUMNS:
         src = "township_name" if c == "township" else c
         if c in TIME_COLUMNS:
-            cols.append(f"coalesce(strftime({src}, '%Y-%m-%dT%H:%M:%S'), '') AS {c}")
+            cols.append(f"coalesce(strftime({src}, '%Y-%m-%dT%H:%M:%S'), '') AS csv_{c}")
         else:
-            cols.append(f"{neutralise_sql(src)} AS {c}")
+            cols.append(f"{neutralise_sql(src)} AS csv_{c}")
     return ", ".join(cols)
 
 
