@@ -146,7 +146,7 @@ READS = {
                                                      300.0, v["as_of"]),
     # the analysis page
     "analysis_hotspots": lambda st, s, v: ar.hotspots(st, s, v["start"], v["end"], v["as_of"]),
-    "density_cells": lambda st, s, v: unordered(ar.density_cells(st, s, v["filters"])),
+    "density_cells": lambda st, s, v: ar.density_cells(st, s, v["filters"]),   # ordered
     "hour_weekday": lambda st, s, v: ar.hour_weekday(st, s, v["filters"]),
     "trend_by_category": lambda st, s, v: ar.trend_by_category(st, s, v["filters"]),
     "trend_by_category_red": lambda st, s, v: ar.trend_by_category(
