@@ -5,6 +5,9 @@ Timeline 上报 → 受理 → 流转 → 办结, due time and how long overdue,
 level, address, description, the cameras within the coverage radius of its point (周边视频:
 which to pull up), and the reporter masked (张*, 138****5678) by store.event_rows:
 the wall never shows a full name or phone number. The same detail as GET /api/events/<id>.
+The reporter line is for officers and admins only: a ``wall`` session (a kiosk token, the
+briefing's own screenshot server) gets the card without it, masked or not
+(docs/security.md: the wall role reads no personal data).
 """
 from __future__ import annotations
 
@@ -12,6 +15,7 @@ import datetime as dt
 
 from dash import ALL, ClientsideFunction, Input, Output, dcc, html
 
+from dashboard import auth
 from dashboard.figures.numbers import cameras_line
 from dashboard.wall import fmt
 from dashboard.wall.drill import REFRESH
@@ -46,8 +50,14 @@ def timeline(steps: list[dict]) -> html.Div:
     return html.Div(items, className="gw-ec-timeline")
 
 
-def card_content(d: dict | None) -> tuple[str, list]:
-    """(title, body children) for :func:`store.event_rows.event_detail`'s dict."""
+def shows_reporter() -> bool:
+    """Whether this request may see the (masked) reporter: officer or admin, never wall."""
+    return auth.current_role() in ("officer", "admin")
+
+
+def card_content(d: dict | None, reporter_line: bool = True) -> tuple[str, list]:
+    """(title, body children) for :func:`store.event_rows.event_detail`'s dict; without
+    the reporter line when ``reporter_line`` is false (a wall session)."""
     if d is None:
         return "事件不存在", [html.Div("未找到该事件", className="gw-dim")]
     closed = bool(d.get("closed_at"))
@@ -75,7 +85,7 @@ def card_content(d: dict | None) -> tuple[str, list]:
             _field("事发地址", d.get("address"), wide=True),
             _field("事件描述", d.get("description"), wide=True),
             _field("周边视频", cameras_line(d.get("cameras")), wide=True),
-            _field("上报人", reporter, wide=True),
+            *([_field("上报人", reporter, wide=True)] if reporter_line else []),
         ], className="gw-ec-fields"),
     ]
     return f"事件 {d['event_id']}", body
@@ -110,5 +120,7 @@ def register_callbacks(app, ctx) -> None:
     def _card(event_id, _n):
         if not event_id:
             return HIDDEN, "", []
-        title, body = card_content(ctx.cached(wr.event_card, event_id, ctx.as_of(), timeout=60))
+        # the cached detail is the same for every role; the role decides what is shown
+        detail = ctx.cached(wr.event_card, event_id, ctx.as_of(), timeout=60)
+        title, body = card_content(detail, reporter_line=shows_reporter())
         return "gw-modal", title, body
