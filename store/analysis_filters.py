@@ -29,6 +29,7 @@ from typing import Mapping
 
 from store import metrics as m
 from store.db import ReadStore
+from store.privacy import mask_phones_in_text_sql
 from store.schema import STATUSES
 from store.settings import Settings
 
@@ -90,8 +91,12 @@ def keyword_sql(q: str | None) -> tuple[str, list]:
     dialect, ClickHouse alike; CJK text has no case). ``TRUE`` without keywords."""
     if not q:
         return "TRUE", []
-    one = ("(strpos(lower(event_id), ?) > 0 OR strpos(lower(coalesce(address, '')), ?) > 0"
-           " OR strpos(lower(coalesce(description, '')), ?) > 0)")
+    # the texts as an officer reads them (phones masked, store.privacy): a number typed in
+    # cannot find which case holds it
+    addr, desc = (mask_phones_in_text_sql(f"coalesce({c}, '')") for c in ("address",
+                                                                          "description"))
+    one = (f"(strpos(lower(event_id), ?) > 0 OR strpos(lower({addr}), ?) > 0"
+           f" OR strpos(lower({desc}), ?) > 0)")
     words = q.split(" ")
     return " AND ".join([one] * len(words)), [w for w in words for _ in range(3)]
 

@@ -13,7 +13,7 @@ import datetime as dt
 from store.cameras_near import Place, cameras_near
 from store.db import ReadStore
 from store.metrics import limits_cte
-from store.privacy import mask_name_sql, mask_phone_sql
+from store.privacy import mask_name_sql, mask_phone_sql, mask_phones_in_text_sql
 from store.settings import Settings
 
 _US_PER_H = 3_600_000_000.0
@@ -26,13 +26,14 @@ def event_rows_cte(settings: Settings, as_of: dt.datetime, *,
                    open_only: bool = False, raw: bool = False) -> tuple[str, list]:
     """``(sql, params)``: CTE definitions to put after ``WITH``; the last one is named ``ev``.
 
-    ``ev`` has every column of ``events`` (reporter_name / reporter_phone masked) plus
+    ``ev`` has every column of ``events`` (reporter_name / reporter_phone masked, and mobile
+    numbers written in address / description, store.privacy) plus
     ``grid_name``, ``village_name``, ``township_name``, ``close_h`` (hours, of the event's
     category), ``due_at`` (reported_at + close_h, TIMESTAMP), ``is_open`` (valid, reported by
     as_of and not closed as of as_of), ``warning`` ('red' | 'yellow' | NULL, only for an open
     event) and ``overdue_hours`` (hours from due_at to as_of for an open event: positive when
     overdue, negative = hours left; NULL when not open). ``raw=True`` (admin only: the caller
-    decides and audits) leaves reporter name and phone unmasked. Use as
+    decides and audits) leaves reporter name, phone and the texts unmasked. Use as
     ``WITH {sql} SELECT ... FROM ev WHERE ...`` with ``params`` first.
     """
     lim_sql, lim_params = limits_cte(settings)
@@ -43,11 +44,15 @@ def event_rows_cte(settings: Settings, as_of: dt.datetime, *,
     d_clo = settings.limit("close_h")
     name_sql = "e.reporter_name" if raw else mask_name_sql("e.reporter_name")
     phone_sql = "e.reporter_phone" if raw else mask_phone_sql("e.reporter_phone")
+    addr_sql = "e.address" if raw else mask_phones_in_text_sql("e.address")
+    desc_sql = "e.description" if raw else mask_phones_in_text_sql("e.description")
     sql = f"""{lim_sql},
     ev_base AS (
-        SELECT e.* EXCLUDE (reporter_name, reporter_phone),
+        SELECT e.* EXCLUDE (reporter_name, reporter_phone, address, description),
                {name_sql} AS reporter_name,
                {phone_sql} AS reporter_phone,
+               {addr_sql} AS address,
+               {desc_sql} AS description,
                g.grid_name, v.village_name, t.township_name,
                COALESCE(l.close_h, ?::DOUBLE) AS close_h,
                e.status IS DISTINCT FROM 'invalid' AND e.reported_at <= ?::TIMESTAMP

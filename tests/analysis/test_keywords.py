@@ -12,6 +12,7 @@ from store import analysis_reads as ar
 from store import event_table as et
 from store.analysis_filters import FilterError, parse_filters
 from store.db import ReadStore
+from store.privacy import mask_phones_in_text
 from store.settings import Settings
 from tests.analysis.analysisdb import event, make_db
 from tests.engines import close_all, store_on
@@ -24,14 +25,16 @@ ROWS = [("SZ-2025-001", "江滨路1号", "楼上噪音扰民，夜间施工"),
         ("SZ-2025-003", "人民路8号", "广场舞噪音"),
         ("sz-2025-004", "人民路9号 Block A", None),
         ("HX-0005", None, "噪音 江滨路 夜间"),
-        ("HX-0006", "江滨路噪音巷", "路灯不亮")]
+        ("HX-0006", "江滨路噪音巷", "路灯不亮"),
+        ("HX-0007", "江滨路7号", "当事人电话13912345678要求处理噪音")]
 
 
 def own(words: list[str]) -> set[str]:
     """The test's own search: every word in one of the three texts, case folded."""
     hits = set()
-    for eid, addr, desc in ROWS:
-        texts = [t.lower() for t in (eid, addr or "", desc or "")]
+    for eid, addr, desc in ROWS:      # the texts as an officer reads them: phones masked
+        texts = [t.lower() for t in (eid, mask_phones_in_text(addr or ""),
+                                     mask_phones_in_text(desc or ""))]
         if all(any(w.lower() in t for t in texts) for w in words):
             hits.add(eid)
     return hits
@@ -52,7 +55,7 @@ def kw_db(tmp_path_factory):
 
 
 QUERIES = ["噪音", "江滨路", "噪音 江滨路", "江滨路　夜间", "SZ-2025", "block a", "HX-0006",
-           "不存在的词", "噪音 人民路 广场舞"]
+           "不存在的词", "噪音 人民路 广场舞", "13912345678", "912345", "139****5678"]
 
 
 def ids(store, q: str) -> set[str]:
@@ -91,7 +94,7 @@ def test_aggregating_panels_and_the_late_list_follow_the_keywords(kw_db):
             return parse_filters(store, s, {"start": "2025-06-09", "end": "2025-06-16",
                                             "as_of": AS_OF.isoformat(), **extra})
         matrix = ar.hour_weekday(store, s, f(q="噪音"))
-        assert int(matrix.sum()) == len(own(["噪音"])) == 4
+        assert int(matrix.sum()) == len(own(["噪音"])) == 5
         late = ar.late_by_department(store, s, f(q="江滨路"))
         assert int(late["total"].sum()) == len(own(["江滨路"]))   # all open, all red by as_of
     finally:
@@ -126,3 +129,20 @@ def test_the_hotspot_caption_says_which_filters_it_does_not_apply():
     base = {"start": dt.date(2025, 6, 9), "end": dt.date(2025, 6, 16), "as_of": AS_OF}
     assert not_applied(Filters(**base, category="矛盾纠纷")) == ""
     assert not_applied(Filters(**base, q="噪音", warning="red")) == " · 热点不按关键词、预警筛选"
+
+
+def test_a_number_in_a_description_is_masked_and_cannot_be_searched(kw_db):
+    """The phone a grid worker wrote into the description: masked in the detail an officer
+    opens (and the wall's card), and typing it finds nothing (else the search would say
+    which case holds that number)."""
+    from store.event_rows import event_detail
+
+    store = ReadStore(kw_db)
+    try:
+        d = event_detail(store, Settings(), "HX-0007", as_of=AS_OF)
+        assert d["description"] == "当事人电话139****5678要求处理噪音"
+        assert ids(store, "13912345678") == set() and ids(store, "139****5678") == {"HX-0007"}
+        raw = event_detail(store, Settings(), "HX-0007", as_of=AS_OF, raw=True)
+        assert "13912345678" in raw["description"]                  # admin: the source text
+    finally:
+        store.close()
