@@ -166,6 +166,12 @@ def _guard():
                      **{"WWW-Authenticate": 'Bearer error="invalid_token"'})
     if (req.method == "GET" and "token" in req.args and not is_machine_path(path)
             and path != "/login"):
+        if kind == "user":
+            # a signed-in person keeps their session: a kiosk link (a GET any site can
+            # send) must not silently swap it for a wall session; the token is dropped
+            resp = flask.redirect(_safe_next(_here(drop_token=True)), 302)
+            resp.headers["Cache-Control"] = "no-store"
+            return resp
         return _kiosk_sign_in(st, path, now)
     effective = role
     if not st.settings.required and (role is None or RANK[role] < RANK[st.settings.open_role]):

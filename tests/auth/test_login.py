@@ -73,6 +73,22 @@ def test_a_kiosk_token_signs_in_and_the_redirect_drops_only_the_token(secured, a
     assert s.get(secured + "/api/events").status_code == 403
 
 
+def test_a_kiosk_link_does_not_replace_a_signed_in_persons_session(secured, accounts):
+    """A GET any site can send: an officer opening a kiosk link stays the officer (the token
+    is dropped from the URL); a kiosk's own session is still renewed by a new token."""
+    s = login(secured, "officer")
+    sid = s.cookies["gridwall_session"]
+    r = s.get(secured + "/?token=" + accounts.tokens["wall"] + "&x=1", allow_redirects=False)
+    assert r.status_code == 302 and r.headers["Location"] == "/?x=1"
+    assert "Set-Cookie" not in r.headers and s.cookies["gridwall_session"] == sid
+    assert s.get(secured + "/api/events").status_code == 200            # still an officer
+    k = requests.Session()
+    k.get(secured + "/?token=" + accounts.tokens["wall"], allow_redirects=False)
+    first = k.cookies["gridwall_session"]
+    k.get(secured + "/?token=" + accounts.tokens["wall"], allow_redirects=False)
+    assert k.cookies["gridwall_session"] != first
+
+
 def test_a_wrong_kiosk_token_goes_to_the_login_page_without_the_token(secured):
     r = requests.get(secured + "/?token=gw_wrong", allow_redirects=False)
     assert r.status_code == 302 and "gw_wrong" not in r.headers["Location"]
