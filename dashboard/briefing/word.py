@@ -20,7 +20,7 @@ from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Cm, Pt, RGBColor
+from docx.shared import Cm, Pt
 
 from dashboard.briefing.compose import Briefing
 from dashboard.briefing.document import KEY_FIGURES, change_cell, fmt_value, unranked
@@ -45,8 +45,7 @@ def _font(run, name: str, size: float, bold: bool = False) -> None:
 
 
 def _para(doc, text: str, *, size: float = BODY_PT, font: str = BODY_FONT, bold: bool = False,
-          align=None, indent: bool = False, color: RGBColor | None = None,
-          with_next: bool = False):
+          align=None, indent: bool = False, with_next: bool = False):
     """A paragraph; ``with_next``: a heading kept on the page of what it heads."""
     p = doc.add_paragraph()
     p.paragraph_format.keep_with_next = with_next
@@ -57,8 +56,6 @@ def _para(doc, text: str, *, size: float = BODY_PT, font: str = BODY_FONT, bold:
     p.paragraph_format.space_after = Pt(4)
     run = p.add_run(text)
     _font(run, font, size, bold)
-    if color is not None:
-        run.font.color.rgb = color
     return p
 
 
