@@ -158,6 +158,36 @@ def _ints(ctx: Context, r, fld: str) -> np.ndarray:
     return num.where(~bad).astype("Int64").to_numpy()
 
 
+PART_KEYS = ["__src", "grid_id", "grid_name", "township_code", "village_code", "village_name",
+             "grid_worker", "population", "households"]
+
+
+def merge_parts(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[int, dict[str, int]]]:
+    """Features of one source that share a grid id and every attribute but differ in shape
+    are the parts of one grid (an exclave, an island, a layer exported one polygon per
+    feature): their union is the grid, as a GIS dissolve or a geopandas join over the
+    features would count it. Features that share an id but not the attributes stay apart
+    (duplicate_conflict), exact repeats stay duplicates. → (the frame, {source: {grid_id:
+    parts joined beyond the first}})."""
+    dup = frame.duplicated(PART_KEYS, keep=False)
+    if not dup.any():
+        return frame, {}
+    keep, merged, joined = [~dup], [], {}
+    for _, grp in frame[dup].groupby(PART_KEYS, dropna=False, sort=False):
+        wkb = shapely.to_wkb(grp["geom"].to_numpy())
+        if len(set(wkb)) < 2:               # the same shape again: a duplicate row
+            keep.append(frame.index.isin(grp.index))
+            continue
+        first = grp.iloc[[0]].copy()
+        first["geom"] = [shapely.union_all(grp["geom"].to_numpy())]
+        merged.append(first)
+        joined.setdefault(int(grp["__src"].iloc[0]), {})[str(grp["grid_id"].iloc[0])] = \
+            len(grp) - 1
+    rows = frame[np.logical_or.reduce(keep)]
+    out = pd.concat([rows, *merged]).sort_values(["__src", "__pos"], kind="stable")
+    return out.reset_index(drop=True), joined
+
+
 def load_grids(ctx: Context, readings: list) -> bool:
     """Upsert grids (and their villages); returns True if any grid is new or changed."""
     if not readings:
@@ -206,6 +236,10 @@ def load_grids(ctx: Context, readings: list) -> bool:
             "households": pd.array(_ints(ctx, r, "households")[ok], dtype="Int64"),
             "geom": geoms[ok], "__src": r.index, "__pos": np.flatnonzero(ok)}))
     frame = pd.concat(frames, ignore_index=True)
+    frame, parts = merge_parts(frame)
+    for r in readings:
+        if parts.get(r.index):
+            ctx.report_for(r)["merged_parts"] = parts[r.index]
     g = frame["geom"].to_numpy()
     crs = G.metric_crs_for(g) if len(g) else G.metric_crs(0, 0)
     frame["area_km2"], frame["centroid_lon"], frame["centroid_lat"] = G.measure(g, crs)
@@ -220,6 +254,9 @@ def load_grids(ctx: Context, readings: list) -> bool:
     by_src = {r.index: r for r in readings}
     conflicts = dedup(con, "_grid_stage", ["grid_id"], "__hash", "_grid_keep")
     ctx.flag_conflicts(by_src, conflicts, "grid_id")
+    for src, merged in parts.items():        # a part joined to its grid: a repeated key
+        dups = conflicts.attrs["duplicates"]
+        dups[src] = dups.get(src, 0) + sum(merged.values())
     cols = ["grid_id", "grid_name", "township_code", "village_code", "grid_worker",
             "population", "households", "area_km2", "centroid_lon", "centroid_lat", "geom_wkb"]
     counts = upsert(con, "grids", ["grid_id"], "_grid_keep", attrs, cols)
