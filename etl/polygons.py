@@ -39,6 +39,56 @@ def _set_layer_codes(con, codes: set[str]) -> None:
 
 
 # --- townships layer -------------------------------------------------------------------
+GRID_PART_KEYS = ["__src", "grid_id", "grid_name", "township_code", "village_code",
+                  "village_name", "grid_worker", "population", "households"]
+TOWNSHIP_PART_KEYS = ["__src", "township_code", "township_name"]
+
+
+def merge_parts(frame: pd.DataFrame, keys: list[str]) -> tuple[pd.DataFrame,
+                                                                dict[int, dict[str, int]]]:
+    """Features of one source that share an id and every attribute (``keys``: the source,
+    the id first, then the attributes) but differ in shape are the parts of one polygon (an
+    exclave 飞地, an island, a layer exported one polygon per feature): their union is the
+    grid or township, as a GIS dissolve or a geopandas join over the features would count
+    it. Features that share an id but not the attributes stay apart (duplicate_conflict),
+    exact repeats stay duplicates. → (the frame, {source: {id: parts joined beyond the
+    first}})."""
+    dup = frame.duplicated(keys, keep=False)
+    if not dup.any():
+        return frame, {}
+    keep, merged, joined = [~dup], [], {}
+    for _, grp in frame[dup].groupby(keys, dropna=False, sort=False):
+        wkb = shapely.to_wkb(grp["geom"].to_numpy())
+        if len(set(wkb)) < 2:               # the same shape again: a duplicate row
+            keep.append(frame.index.isin(grp.index))
+            continue
+        first = grp.iloc[[0]].copy()
+        first["geom"] = [shapely.union_all(grp["geom"].to_numpy())]
+        merged.append(first)
+        joined.setdefault(int(grp["__src"].iloc[0]), {})[str(grp[keys[1]].iloc[0])] = \
+            len(grp) - 1
+    rows = frame[np.logical_or.reduce(keep)]
+    out = pd.concat([rows, *merged]).sort_values(["__src", "__pos"], kind="stable")
+    return out.reset_index(drop=True), joined
+
+
+def _merged(ctx: Context, readings: list, frame: pd.DataFrame, keys: list[str]):
+    """:func:`merge_parts`, the joined parts listed in each source's report."""
+    frame, parts = merge_parts(frame, keys)
+    for r in readings:
+        if parts.get(r.index):
+            ctx.report_for(r)["merged_parts"] = parts[r.index]
+    return frame, parts
+
+
+def _count_parts(conflicts: pd.DataFrame, parts: dict[int, dict[str, int]]) -> None:
+    """A part joined to its polygon is a repeated key: counted with the duplicates, so
+    rows_read = accepted + duplicates + rejected still holds."""
+    dups = conflicts.attrs["duplicates"]
+    for src, merged in parts.items():
+        dups[src] = dups.get(src, 0) + sum(merged.values())
+
+
 def load_townships(ctx: Context, readings: list) -> bool:
     """Upsert township polygons from layers; returns True if anything changed."""
     if not readings:
@@ -64,7 +114,8 @@ def load_townships(ctx: Context, readings: list) -> bool:
         frames.append(pd.DataFrame({
             "township_code": code[ok].to_numpy(), "township_name": name[ok].to_numpy(),
             "geom": geoms[ok], "__src": r.index, "__pos": np.flatnonzero(ok)}))
-    frame = pd.concat(frames, ignore_index=True)
+    frame, parts = _merged(ctx, readings, pd.concat(frames, ignore_index=True),
+                           TOWNSHIP_PART_KEYS)
     crs = G.metric_crs_for(frame["geom"].to_numpy())
     area, clon, clat = G.measure(frame["geom"].to_numpy(), crs)
     frame["area_km2"], frame["centroid_lon"], frame["centroid_lat"] = area, clon, clat
@@ -77,6 +128,7 @@ def load_townships(ctx: Context, readings: list) -> bool:
     by_src = {r.index: r for r in readings}
     conflicts = dedup(con, "_tw_stage", ["township_code"], "__hash", "_tw_keep")
     ctx.flag_conflicts(by_src, conflicts, "township_code")
+    _count_parts(conflicts, parts)
     cols = ["township_code", "township_name", "area_km2", "centroid_lon", "centroid_lat",
             "geom_wkb"]
     counts = upsert(con, "townships", ["township_code"], "_tw_keep",
@@ -158,36 +210,6 @@ def _ints(ctx: Context, r, fld: str) -> np.ndarray:
     return num.where(~bad).astype("Int64").to_numpy()
 
 
-PART_KEYS = ["__src", "grid_id", "grid_name", "township_code", "village_code", "village_name",
-             "grid_worker", "population", "households"]
-
-
-def merge_parts(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[int, dict[str, int]]]:
-    """Features of one source that share a grid id and every attribute but differ in shape
-    are the parts of one grid (an exclave, an island, a layer exported one polygon per
-    feature): their union is the grid, as a GIS dissolve or a geopandas join over the
-    features would count it. Features that share an id but not the attributes stay apart
-    (duplicate_conflict), exact repeats stay duplicates. → (the frame, {source: {grid_id:
-    parts joined beyond the first}})."""
-    dup = frame.duplicated(PART_KEYS, keep=False)
-    if not dup.any():
-        return frame, {}
-    keep, merged, joined = [~dup], [], {}
-    for _, grp in frame[dup].groupby(PART_KEYS, dropna=False, sort=False):
-        wkb = shapely.to_wkb(grp["geom"].to_numpy())
-        if len(set(wkb)) < 2:               # the same shape again: a duplicate row
-            keep.append(frame.index.isin(grp.index))
-            continue
-        first = grp.iloc[[0]].copy()
-        first["geom"] = [shapely.union_all(grp["geom"].to_numpy())]
-        merged.append(first)
-        joined.setdefault(int(grp["__src"].iloc[0]), {})[str(grp["grid_id"].iloc[0])] = \
-            len(grp) - 1
-    rows = frame[np.logical_or.reduce(keep)]
-    out = pd.concat([rows, *merged]).sort_values(["__src", "__pos"], kind="stable")
-    return out.reset_index(drop=True), joined
-
-
 def load_grids(ctx: Context, readings: list) -> bool:
     """Upsert grids (and their villages); returns True if any grid is new or changed."""
     if not readings:
@@ -235,11 +257,7 @@ def load_grids(ctx: Context, readings: list) -> bool:
             "population": pd.array(_ints(ctx, r, "population")[ok], dtype="Int64"),
             "households": pd.array(_ints(ctx, r, "households")[ok], dtype="Int64"),
             "geom": geoms[ok], "__src": r.index, "__pos": np.flatnonzero(ok)}))
-    frame = pd.concat(frames, ignore_index=True)
-    frame, parts = merge_parts(frame)
-    for r in readings:
-        if parts.get(r.index):
-            ctx.report_for(r)["merged_parts"] = parts[r.index]
+    frame, parts = _merged(ctx, readings, pd.concat(frames, ignore_index=True), GRID_PART_KEYS)
     g = frame["geom"].to_numpy()
     crs = G.metric_crs_for(g) if len(g) else G.metric_crs(0, 0)
     frame["area_km2"], frame["centroid_lon"], frame["centroid_lat"] = G.measure(g, crs)
@@ -254,9 +272,7 @@ def load_grids(ctx: Context, readings: list) -> bool:
     by_src = {r.index: r for r in readings}
     conflicts = dedup(con, "_grid_stage", ["grid_id"], "__hash", "_grid_keep")
     ctx.flag_conflicts(by_src, conflicts, "grid_id")
-    for src, merged in parts.items():        # a part joined to its grid: a repeated key
-        dups = conflicts.attrs["duplicates"]
-        dups[src] = dups.get(src, 0) + sum(merged.values())
+    _count_parts(conflicts, parts)
     cols = ["grid_id", "grid_name", "township_code", "village_code", "grid_worker",
             "population", "households", "area_km2", "centroid_lon", "centroid_lat", "geom_wkb"]
     counts = upsert(con, "grids", ["grid_id"], "_grid_keep", attrs, cols)

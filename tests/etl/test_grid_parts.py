@@ -49,3 +49,21 @@ def test_the_same_id_with_other_attributes_is_still_a_conflict(county):
     grids = source(rep, "grids")
     assert "merged_parts" not in grids
     assert grids["rejected_by_reason"] == {"duplicate_conflict": 1}
+
+
+def test_a_township_layer_with_an_exclave_gives_one_township(county):
+    """飞地: a township's detached part as a second feature with the same code and name."""
+    import shapely.geometry as sg
+
+    main = sg.box(LON0, LAT0, LON0 + 3 * SIZE, LAT0 + 3 * SIZE)
+    exclave = sg.box(LON0 + 4 * SIZE, LAT0, LON0 + 5 * SIZE, LAT0 + SIZE)
+    fc = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"镇街编码": "330683100", "镇街名称": "甘霖镇"},
+         "geometry": sg.mapping(g)} for g in (main, exclave)]}
+    (county.path / "towns.geojson").write_text(json.dumps(fc, ensure_ascii=False),
+                                                encoding="utf-8")
+    rep = county.load([{"kind": "townships", "path": "towns.geojson"}])
+    towns = source(rep, "townships")
+    assert towns["merged_parts"] == {"330683100": 1} and towns["rejected"] == 0
+    wkb = one(county.db, "SELECT geom_wkb FROM townships WHERE township_code = '330683100'")
+    assert shapely.from_wkb(bytes(wkb)).area == pytest.approx(10 * SIZE * SIZE)
