@@ -40,7 +40,8 @@ def create_app(db_path: str | Path, settings: Settings | str | Path | None = Non
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
     )
     cache = Cache(app.server, config={"CACHE_TYPE": "SimpleCache", "CACHE_THRESHOLD": 2000})
-    ctx = AppContext(store=open_store(db_path), settings=settings, cache=cache)
+    ctx = AppContext(store=open_store(db_path), settings=settings, cache=cache,
+                     role=auth.current_role)
     app.server.config["GRIDWALL_CTX"] = ctx
     app.server.register_blueprint(api.blueprint(ctx))
     app.server.register_blueprint(api_analysis.blueprint(ctx))

@@ -34,6 +34,9 @@ class AppContext:
     _inflight: dict = field(default_factory=dict, repr=False)
     _inflight_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _shared: OrderedDict = field(default_factory=OrderedDict, repr=False)
+    # the role of the current request ("wall" | "officer" | "admin" | None), wired by the app
+    # to dashboard.auth: screens ask the context, so no page imports auth (.importlinter)
+    role: Callable[[], str | None] = field(default=lambda: None, repr=False)
 
     SHARED_KEEP = 16                 # shared reads kept (a few as_of minutes and windows)
 

@@ -15,7 +15,6 @@ import datetime as dt
 
 from dash import ALL, ClientsideFunction, Input, Output, dcc, html
 
-from dashboard import auth
 from dashboard.figures.numbers import cameras_line
 from dashboard.wall import fmt
 from dashboard.wall.drill import REFRESH
@@ -50,9 +49,9 @@ def timeline(steps: list[dict]) -> html.Div:
     return html.Div(items, className="gw-ec-timeline")
 
 
-def shows_reporter() -> bool:
+def shows_reporter(ctx) -> bool:
     """Whether this request may see the (masked) reporter: officer or admin, never wall."""
-    return auth.current_role() in ("officer", "admin")
+    return ctx.role() in ("officer", "admin")
 
 
 def card_content(d: dict | None, reporter_line: bool = True) -> tuple[str, list]:
@@ -122,5 +121,5 @@ def register_callbacks(app, ctx) -> None:
             return HIDDEN, "", []
         # the cached detail is the same for every role; the role decides what is shown
         detail = ctx.cached(wr.event_card, event_id, ctx.as_of(), timeout=60)
-        title, body = card_content(detail, reporter_line=shows_reporter())
+        title, body = card_content(detail, reporter_line=shows_reporter(ctx))
         return "gw-modal", title, body
