@@ -15,7 +15,7 @@ import pyarrow.compute as pc
 import pyproj
 
 from etl import chinacrs
-from etl.errors import CONFIG_ERROR_MIN, CONFIG_ERROR_SHARE, LoadError
+from etl.errors import LoadError, config_error
 from etl.geom import transformer, xform
 
 NONE, OK, BAD = 0, 1, 2
@@ -74,7 +74,7 @@ def _refuse_projected(off: np.ndarray, numeric: np.ndarray, x: np.ndarray, y: np
     each rejected bad_coordinates. Such rows among good ones stay rejects, and so do a
     small file's (below CONFIG_ERROR_MIN)."""
     n_off, n_num = int(off.sum()), int(numeric.sum())
-    if n_off >= CONFIG_ERROR_MIN and n_off >= CONFIG_ERROR_SHARE * n_num:
+    if config_error(n_off, n_num):
         i = int(np.flatnonzero(off)[0])
         read_as = {None: "WGS84 degrees"}.get(crs, f"{crs} degrees")
         raise LoadError(f"{where}: {n_off:,} of {n_num:,} points are not degrees "

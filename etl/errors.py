@@ -8,6 +8,11 @@ CONFIG_ERROR_SHARE = 0.9
 CONFIG_ERROR_MIN = 20
 
 
+def config_error(n_bad: int, n_given: int) -> bool:
+    """Whether ``n_bad`` wrong values of ``n_given`` are the config's mistake (see above)."""
+    return n_bad >= CONFIG_ERROR_MIN and n_bad >= CONFIG_ERROR_SHARE * n_given
+
+
 class LoadError(Exception):
     """A load stopped before publishing: a file or config that cannot be used.
 

@@ -16,7 +16,7 @@ import pyarrow.compute as pc
 
 from etl.context import Context
 from etl.coords import BAD, NONE, OK, read_points
-from etl.errors import CONFIG_ERROR_MIN, CONFIG_ERROR_SHARE, LoadError
+from etl.errors import LoadError, config_error
 from etl.plausible import flag_time_range
 from etl.privacy import drop_reporter
 from etl.rejects import Rejects
@@ -48,7 +48,7 @@ def refuse_unread_times(bad: np.ndarray, given: np.ndarray, text: pd.Series, fie
     a county of rows each rejected bad_time. Bad rows among good ones stay rejects, and so
     do a small file's (data-contract.md: the rest loads)."""
     n_bad, n_given = int(bad.sum()), int(given.sum())
-    if n_bad >= CONFIG_ERROR_MIN and n_bad >= CONFIG_ERROR_SHARE * n_given:
+    if config_error(n_bad, n_given):
         example = str(text.iloc[int(np.flatnonzero(bad)[0])])
         hint = (f"time_format {src.time_format!r} does not read it; correct it"
                 if src.time_format else "set time_format (a strptime format such as "

@@ -319,6 +319,14 @@ RANK_ROWS = 24     # two columns of 12 townships fit a slide; a township's 100-o
 RANK_ROWS_GRIDS = 20
 
 
+def unjudged_mask(df: pd.DataFrame) -> pd.Series:
+    """A 样本少 grid without red warnings has no card: its rates are not judged (issue 12: it
+    is never a green 100 %); with red warnings it is carded on those (metrics.card_on_red)."""
+    if "few" not in df:
+        return pd.Series(False, index=df.index)
+    return df["few"].astype(bool) & (df["card"] == "green")
+
+
 def unranked(r) -> bool:
     """A township with neither rate this week (no cohort) has no rank to show: it is last
     by the rule, and a number would claim a place."""
@@ -334,10 +342,7 @@ def slide_ranking(b: Briefing, pal: Palette) -> str:
     limit = RANK_ROWS_GRIDS if grids else RANK_ROWS
     if len(df) > limit:        # a row of each column gives way to the line for the rest
         limit -= 2
-    # a 样本少 grid without red warnings has no card: its rates are not judged (issue 12: it
-    # is never a green 100 %); with red warnings it is carded on those (metrics.card_on_red)
-    unjudged = (df["few"].astype(bool) & (df["card"] == "green")) if "few" in df else \
-        pd.Series(False, index=df.index)
+    unjudged = unjudged_mask(df)
     shown = df.head(limit)
     rows = []
     for r, blank in zip(shown.itertuples(), unjudged.loc[shown.index]):

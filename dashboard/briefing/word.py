@@ -23,7 +23,8 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
 from dashboard.briefing.compose import Briefing
-from dashboard.briefing.document import KEY_FIGURES, change_cell, fmt_value, unranked
+from dashboard.briefing.document import (KEY_FIGURES, change_cell, fmt_value, unjudged_mask,
+                                         unranked)
 from dashboard.figures.briefing_theme import CARD_ZH, DASH, num, pct
 from dashboard.figures.numbers import kind_share, p_value
 
@@ -138,8 +139,7 @@ def _late(doc, b: Briefing) -> None:
 def _ranking(doc, b: Briefing) -> None:
     df = b.ranking
     grids = b.scope.level != "county"
-    unjudged = (df["few"].astype(bool) & (df["card"] == "green")) if "few" in df else \
-        pd.Series(False, index=df.index)
+    unjudged = unjudged_mask(df)
     rows = []
     for r, blank in zip(df.itertuples(), unjudged, strict=True):
         few = "（样本少）" if getattr(r, "few", False) else ""

@@ -39,7 +39,7 @@ def ranking_rows(df: pd.DataFrame, kind: str, selected: str | None = None) -> li
         # a township with neither rate (no cohort in the window) is not ranked: it sits
         # last by the rule, and a number or a top-three mark would claim a place it lacks
         unranked = kind == "township" and all(
-            fmt.pct(r[k]) == fmt.DASH for k in ("on_time_rate", "handling_rate"))
+            fmt.pct_value(r[k]) is None for k in ("on_time_rate", "handling_rate"))
         cls = "gw-row" + (" gw-rank-top" if kind == "township" and r["rank"] <= 3
                           and not unranked else "")
         cls += " gw-rank-few" if few else ""

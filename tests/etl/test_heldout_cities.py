@@ -26,6 +26,12 @@ township = "id"
 """
 
 
+def _write_city(folder: Path, events: pd.DataFrame, name: str) -> None:
+    """A city's export and its districts (the SF supervisor districts) into ``folder``."""
+    events.to_csv(folder / name, index=False)
+    shutil.copyfile(FIX / "sf_supervisor_districts.geojson", folder / "districts.geojson")
+
+
 def _nyc_style(folder: Path) -> pd.DataFrame:
     """NYC 311 headers: state-plane X/Y in US feet (EPSG:2227 for San Francisco) beside
     Latitude/Longitude, some rows without any coordinates."""
@@ -43,8 +49,7 @@ def _nyc_style(folder: Path) -> pd.DataFrame:
         "Latitude": ll[0].map(lambda v: "" if pd.isna(v) else f"{v:.9f}"),
         "Longitude": ll[1].map(lambda v: "" if pd.isna(v) else f"{v:.9f}"),
         "Location": src["Point"]})
-    out.to_csv(folder / "311_Service_Requests.csv", index=False)
-    shutil.copyfile(FIX / "sf_supervisor_districts.geojson", folder / "districts.geojson")
+    _write_city(folder, out, "311_Service_Requests.csv")
     return src
 
 
@@ -187,8 +192,7 @@ def _chicago_style(folder: Path) -> pd.DataFrame:
                         "OWNER_DEPARTMENT": src["Responsible.Agency"], "STATUS": status,
                         "CREATED_DATE": iso(src["Opened"]), "CLOSED_DATE": iso(src["Closed"]),
                         "LOCATION": src["Point"]})
-    out.to_csv(folder / "chicago.csv", index=False)
-    shutil.copyfile(FIX / "sf_supervisor_districts.geojson", folder / "districts.geojson")
+    _write_city(folder, out, "chicago.csv")
     return out
 
 
