@@ -13,6 +13,11 @@ test, no staging), written into the real events table (``store.schema``) sorted 
 is timed in one child process; the process's own wall time (interpreter and ``import
 duckdb`` included, as ``etl load`` pays them) is reported beside it. Whatever the real load
 adds to this, its ratio cannot be below this one's.
+
+Beside it, ``raw_copy``: the very statement of the baseline, ``CREATE TABLE t AS SELECT *
+FROM read_csv(?)``, into a DuckDB *file* instead of memory, then ``CHECKPOINT`` (default
+compression, and ``uncompressed``): no typing, no sort, no rollup, so what writing the
+file's rows to disk costs at all.
 """
 from __future__ import annotations
 
@@ -80,6 +85,30 @@ print(json.dumps(steps))
 """
 
 
+# The baseline's own statement into a database file: timed like read_csv_seconds (the query
+# and its CHECKPOINT, not the start-up), so the two ratios compare like with like.
+RAW_COPY = """
+import duckdb, sys, time
+con = duckdb.connect(sys.argv[2])
+if sys.argv[3] != "auto":
+    con.execute(f"SET force_compression = '{sys.argv[3]}'")
+t = time.perf_counter()
+con.execute("CREATE TABLE t AS SELECT * FROM read_csv(?)", [sys.argv[1]])
+con.execute("CHECKPOINT")
+print(time.perf_counter() - t)
+print(con.execute("SELECT count(*) FROM t").fetchone()[0])
+"""
+
+
+def raw_copy_seconds(csv: Path, db: Path, compression: str = "auto") -> tuple[float, int]:
+    """``read_csv``'s statement into a fresh database file: (seconds, rows written)."""
+    for p in db.parent.glob(db.name + "*"):
+        p.unlink()
+    _, _, out, _ = timed([sys.executable, "-c", RAW_COPY, str(csv), str(db), compression])
+    seconds, rows = out.strip().splitlines()[-2:]
+    return float(seconds), int(rows)
+
+
 def floor_run(csv: Path, db: Path, sort: bool = True) -> dict:
     """One floor load in its own process: its step seconds, whole-process seconds and CPU.
     ``sort=False``: the events in any order (lower still, but not what the wall needs)."""
@@ -105,6 +134,12 @@ def bench(n: int, work: Path, rounds: int, log=print) -> dict:
     for k in range(rounds):
         base, base_cpu = read_csv_seconds(csv)
         row = {"read_csv_seconds": round(base, 3), "read_csv_cpu_seconds": round(base_cpu, 2)}
+        for comp in ("auto", "uncompressed"):
+            secs, rows = raw_copy_seconds(csv, work / "raw.duckdb", comp)
+            row[f"raw_copy_{comp}"] = {"seconds": round(secs, 3), "rows": rows,
+                                       "ratio": round(secs / base, 2)}
+        log(f"{n:>11,} events round {k + 1} raw copy to disk: {row['raw_copy_auto']['ratio']:.2f}"
+            f"× read_csv ({row['raw_copy_uncompressed']['ratio']:.2f}× uncompressed)", flush=True)
         for label, sort in (("sorted", True), ("any_order", False)):
             run = floor_run(csv, work / "floor.duckdb", sort)
             run.update(ratio=round(run["process_seconds"] / base, 2),
@@ -120,6 +155,9 @@ def bench(n: int, work: Path, rounds: int, log=print) -> dict:
     for label in ("sorted", "any_order"):
         out[f"median_{label}"] = {key: statistics.median(r[label][key] for r in out["rounds"])
                                   for key in ("ratio", "ratio_without_start", "insert_ratio")}
+    for comp in ("auto", "uncompressed"):
+        out[f"median_raw_copy_{comp}"] = statistics.median(r[f"raw_copy_{comp}"]["ratio"]
+                                                           for r in out["rounds"])
     return out
 
 
@@ -137,6 +175,8 @@ def main(argv: list[str] | None = None) -> int:
         m = res[f"median_{label}"]
         print(f"{label:<9} median ratio {m['ratio']:.2f} ({m['ratio_without_start']:.2f} "
               f"without start-up, {m['insert_ratio']:.2f} the insert alone)")
+    print(f"raw copy to disk median ratio {res['median_raw_copy_auto']:.2f} "
+          f"({res['median_raw_copy_uncompressed']:.2f} uncompressed)")
     print(f"wrote {args.out}")
     return 0
 

@@ -47,3 +47,8 @@ def test_tiny_floor_benchmark_reports_ratios_beside_read_csv(tmp_path):
         assert run["insert_ratio"] == pytest.approx(
             run["typed_insert"] / row["read_csv_seconds"], rel=0.05)
         assert res[f"median_{label}"]["ratio"] == run["ratio"]
+    for comp in ("auto", "uncompressed"):   # the baseline's statement, into a file
+        raw = row[f"raw_copy_{comp}"]
+        assert raw["rows"] == 3000
+        assert raw["ratio"] == pytest.approx(raw["seconds"] / row["read_csv_seconds"], rel=0.05)
+        assert res[f"median_raw_copy_{comp}"] == raw["ratio"]
