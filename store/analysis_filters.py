@@ -29,7 +29,7 @@ from typing import Mapping
 
 from store import metrics as m
 from store.db import ReadStore
-from store.privacy import mask_phones_in_text_sql
+from store.privacy import mask_text_sql
 from store.schema import STATUSES
 from store.settings import Settings
 
@@ -93,7 +93,7 @@ def keyword_sql(q: str | None) -> tuple[str, list]:
         return "TRUE", []
     # the texts as an officer reads them (phones masked, store.privacy): a number typed in
     # cannot find which case holds it
-    addr, desc = (mask_phones_in_text_sql(f"coalesce({c}, '')") for c in ("address",
+    addr, desc = (mask_text_sql(f"coalesce({c}, '')") for c in ("address",
                                                                           "description"))
     one = (f"(strpos(lower(event_id), ?) > 0 OR strpos(lower({addr}), ?) > 0"
            f" OR strpos(lower({desc}), ?) > 0)")

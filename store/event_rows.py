@@ -13,7 +13,7 @@ import datetime as dt
 from store.cameras_near import Place, cameras_near
 from store.db import ReadStore
 from store.metrics import limits_cte
-from store.privacy import mask_name_sql, mask_phone_sql, mask_phones_in_text_sql
+from store.privacy import mask_name_sql, mask_phone_sql, mask_text_sql
 from store.settings import Settings
 
 _US_PER_H = 3_600_000_000.0
@@ -44,8 +44,8 @@ def event_rows_cte(settings: Settings, as_of: dt.datetime, *,
     d_clo = settings.limit("close_h")
     name_sql = "e.reporter_name" if raw else mask_name_sql("e.reporter_name")
     phone_sql = "e.reporter_phone" if raw else mask_phone_sql("e.reporter_phone")
-    addr_sql = "e.address" if raw else mask_phones_in_text_sql("e.address")
-    desc_sql = "e.description" if raw else mask_phones_in_text_sql("e.description")
+    addr_sql = "e.address" if raw else mask_text_sql("e.address")
+    desc_sql = "e.description" if raw else mask_text_sql("e.description")
     sql = f"""{lim_sql},
     ev_base AS (
         SELECT e.* EXCLUDE (reporter_name, reporter_phone, address, description),

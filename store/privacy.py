@@ -12,10 +12,15 @@ Rules (spaces around the value are dropped first; None stays None):
   free text) keeps only its first and last character, ``*`` for each one between; a value of
   one or two characters becomes all ``*``.
 * name: the first character, then one ``*`` per remaining character (欧阳娜娜 → 欧***).
-* free text (address, description): every mainland mobile number written in it
-  (``1[3-9]`` and nine more digits) becomes ``139****5678``. Grid workers write
-  "当事人电话13912345678" into descriptions; a masked reporter column means little if the
-  description beside it carries the number. (Names in free text cannot be found by a rule.)
+* free text (address, description): every resident ID number written in it (18 characters,
+  17 digits and a digit or ``X``) keeps its first 3 and last 4 (``330***********123X``: the
+  birth date and sequence go), then every mainland mobile number (``1[3-9]`` and nine more
+  digits) becomes ``139****5678``. Grid workers write "当事人电话13912345678，身份证…" into
+  descriptions; a masked reporter column means little if the description beside it carries
+  the number. IDs go first: an ID holds digit runs that read as a mobile number, and the
+  phone rule alone left its birth date showing. Longer digit runs (bank cards, order numbers)
+  lose their middle too: more masked than needed, never less. (Names in free text cannot be
+  found by a rule.)
 """
 from __future__ import annotations
 
@@ -26,7 +31,9 @@ _NON_DIGIT = re.compile(r"[^0-9]")
 MIN_PHONE_DIGITS = 11
 # a mobile number inside text; [0-9], not \d (which in Python matches other scripts' digits)
 PHONE_IN_TEXT = "(1[3-9][0-9])[0-9]{4}([0-9]{4})"
+ID_IN_TEXT = "([0-9]{3})[0-9]{11}([0-9]{3}[0-9Xx])"
 _PHONE_IN_TEXT = re.compile(PHONE_IN_TEXT)
+_ID_IN_TEXT = re.compile(ID_IN_TEXT)
 
 
 def mask_phone(s: str | None) -> str | None:
@@ -68,11 +75,14 @@ def mask_name_sql(col: str) -> str:
             f" ELSE left({t}, 1) || repeat('*', greatest(length({t}) - 1, 0)) END")
 
 
-def mask_phones_in_text(s: str | None) -> str | None:
-    """Every mobile number in free text masked: '电话13912345678' → '电话139****5678'."""
-    return None if s is None else _PHONE_IN_TEXT.sub(r"\1****\2", str(s))
+def mask_text(s: str | None) -> str | None:
+    """Every ID and mobile number in free text masked: '电话13912345678' → '电话139****5678'."""
+    if s is None:
+        return None
+    return _PHONE_IN_TEXT.sub(r"\1****\2", _ID_IN_TEXT.sub(r"\1***********\2", str(s)))
 
 
-def mask_phones_in_text_sql(col: str) -> str:
-    """DuckDB expression equal to :func:`mask_phones_in_text` of the SQL expression ``col``."""
-    return f"regexp_replace(CAST({col} AS VARCHAR), '{PHONE_IN_TEXT}', '\\1****\\2', 'g')"
+def mask_text_sql(col: str) -> str:
+    """DuckDB expression equal to :func:`mask_text` of the SQL expression ``col``."""
+    ids = f"regexp_replace(CAST({col} AS VARCHAR), '{ID_IN_TEXT}', '\\1***********\\2', 'g')"
+    return f"regexp_replace({ids}, '{PHONE_IN_TEXT}', '\\1****\\2', 'g')"

@@ -12,7 +12,7 @@ from store import analysis_reads as ar
 from store import event_table as et
 from store.analysis_filters import FilterError, parse_filters
 from store.db import ReadStore
-from store.privacy import mask_phones_in_text
+from store.privacy import mask_text
 from store.settings import Settings
 from tests.analysis.analysisdb import event, make_db
 from tests.engines import close_all, store_on
@@ -33,8 +33,8 @@ def own(words: list[str]) -> set[str]:
     """The test's own search: every word in one of the three texts, case folded."""
     hits = set()
     for eid, addr, desc in ROWS:      # the texts as an officer reads them: phones masked
-        texts = [t.lower() for t in (eid, mask_phones_in_text(addr or ""),
-                                     mask_phones_in_text(desc or ""))]
+        texts = [t.lower() for t in (eid, mask_text(addr or ""),
+                                     mask_text(desc or ""))]
         if all(any(w.lower() in t for t in texts) for w in words):
             hits.add(eid)
     return hits

@@ -77,11 +77,12 @@ def test_masking_sql_masks_alike_on_both_engines_and_as_python_does(ch, value):
     assert duck == click == [(privacy.mask_phone(value), privacy.mask_name(value))]
 
 
-@pytest.mark.parametrize("value", ["当事人电话13912345678，备用18800001111", "无号码", None])
-def test_phones_in_text_are_masked_alike_on_both_engines(ch, value):
-    duck, click = both(ch, f"SELECT {privacy.mask_phones_in_text_sql('v')} AS t"
+@pytest.mark.parametrize("value", ["当事人电话13912345678，备用18800001111", "无号码", None,
+                                   "身份证33068319900101123X，电话13912345678"])
+def test_ids_and_phones_in_text_are_masked_alike_on_both_engines(ch, value):
+    duck, click = both(ch, f"SELECT {privacy.mask_text_sql('v')} AS t"
                            " FROM (SELECT ?::VARCHAR AS v) t", [value])
-    assert duck == click == [(privacy.mask_phones_in_text(value),)]
+    assert duck == click == [(privacy.mask_text(value),)]
 
 
 def test_characters_not_bytes_in_left_right_substr(ch):

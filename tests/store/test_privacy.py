@@ -7,7 +7,7 @@ import duckdb
 import pytest
 
 from store.privacy import (mask_name, mask_name_sql, mask_phone, mask_phone_sql,
-                           mask_phones_in_text, mask_phones_in_text_sql)
+                           mask_text, mask_text_sql)
 
 
 @pytest.mark.parametrize("raw,masked", [
@@ -65,14 +65,35 @@ def test_mobile_numbers_in_free_text_are_masked_alike_in_python_and_sql():
     and an event number stay; the SQL twin agrees on random texts too."""
     fixed = ["当事人张三电话13912345678，备用18800001111。", "座机0575-83012345", "编号1234567",
              "SZ20251031000130", "13912345678", "１３９１２３４５６７８", None, ""]
-    assert mask_phones_in_text(fixed[0]) == "当事人张三电话139****5678，备用188****1111。"
-    assert mask_phones_in_text(fixed[1]) == fixed[1] and mask_phones_in_text(fixed[3]) == fixed[3]
+    assert mask_text(fixed[0]) == "当事人张三电话139****5678，备用188****1111。"
+    assert mask_text(fixed[1]) == fixed[1] and mask_text(fixed[3]) == fixed[3]
     rnd = random.Random(5)
     texts = fixed + ["".join(rnd.choice("0123456789１3电话，a ") for _ in range(rnd.randrange(30)))
                      for _ in range(2000)]
     con = duckdb.connect()
     con.execute("CREATE TABLE t (i INTEGER, v VARCHAR)")
     con.executemany("INSERT INTO t VALUES (?, ?)", list(enumerate(texts)))
-    rows = con.execute(f"SELECT i, {mask_phones_in_text_sql('v')} FROM t ORDER BY i").fetchall()
-    assert [m for i, m in rows] == [mask_phones_in_text(v) for v in texts]
+    rows = con.execute(f"SELECT i, {mask_text_sql('v')} FROM t ORDER BY i").fetchall()
+    assert [m for i, m in rows] == [mask_text(v) for v in texts]
     assert sum("****" in (m or "") for _, m in rows) > 10      # the phone branch is exercised
+
+
+def test_id_numbers_in_free_text_lose_birth_date_and_sequence_alike_in_python_and_sql():
+    """An ID number keeps its first 3 and last 4; before, only a mobile-looking run inside it
+    was masked and the birth date showed (33068319900101123X)."""
+    fixed = ["身份证33068319900101123X，电话13912345678", "证号330683199001011234。",
+             "身份证号 33068319900101123x", "订单号1234567890123456789012", "编号1234567"]
+    assert mask_text(fixed[0]) == "身份证330***********123X，电话139****5678"
+    assert mask_text(fixed[1]) == "证号330***********1234。"
+    assert mask_text(fixed[2]) == "身份证号 330***********123x"
+    assert "19900101" not in "".join(mask_text(v) for v in fixed)
+    assert mask_text(fixed[4]) == fixed[4]
+    rnd = random.Random(6)
+    texts = fixed + ["".join(rnd.choice("0123456789Xx号，") for _ in range(rnd.randrange(45)))
+                     for _ in range(2000)]
+    con = duckdb.connect()
+    con.execute("CREATE TABLE t (i INTEGER, v VARCHAR)")
+    con.executemany("INSERT INTO t VALUES (?, ?)", list(enumerate(texts)))
+    rows = con.execute(f"SELECT i, {mask_text_sql('v')} FROM t ORDER BY i").fetchall()
+    assert [m for i, m in rows] == [mask_text(v) for v in texts]
+    assert sum("***********" in (m or "") for _, m in rows) > 10   # the ID branch is exercised
