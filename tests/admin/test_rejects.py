@@ -131,10 +131,12 @@ def test_the_csv_has_a_bom_neutralised_cells_and_masked_rows(site, admin, reject
 def test_masking_finds_reporters_by_alias_by_the_loads_mapping_and_by_a_mobile_anywhere():
     headers = personal_headers({"reporter_name": {"报告人"}})
     row = {"事件编号": "SZ20230101000001", "上报人": "欧阳娜娜", "联系电话": "13812345678",
-           "报告人": "张三", "事件描述": "请回电 13987654321 联系", "编号": "330683002004045"}
+           "报告人": "张三", "事件描述": "请回电 13987654321 联系", "编号": "330683002004045",
+           "备注": "身份证33068319900101123X", "网格编码": "330683102001001001"}
     out = json.loads(mask_raw(json.dumps(row, ensure_ascii=False), headers))
     assert out["上报人"] == "欧***" and out["报告人"] == "张*"
     assert out["联系电话"] == "138****5678"
     assert out["事件描述"] == "请回电 139****4321 联系"
     assert out["事件编号"] == row["事件编号"] and out["编号"] == row["编号"]  # long ids stay
+    assert out["备注"] == "身份证330***********123X" and out["网格编码"] == row["网格编码"]
     assert mask_raw(None, headers) is None and mask_raw("", headers) == ""
