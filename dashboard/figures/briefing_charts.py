@@ -13,18 +13,20 @@ from plotly.subplots import make_subplots
 
 from dashboard.figures.briefing_theme import DASH, Palette, base_layout, pct, rgba
 from dashboard.figures.numbers import short_label
+from dashboard.figures.rate_tone import handling_best, not_yet_due, rate_tone
 
 GAUGES = (("handling_rate", "办结率"), ("on_time_rate", "按期办结率"),
           ("timely_dispatch_rate", "及时流转率"), ("satisfaction_rate", "满意率"))
 WEEKDAYS = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
 
 
-def _gauge_color(pal: Palette, value: float | None, target: float) -> str:
+def _gauge_color(pal: Palette, value: float | None, target: float,
+                 best: float | None = None) -> str:
+    """The status colour (rate_tone); the accent for a rate not yet decided."""
     if value is None:
         return pal.grey
-    if value >= target:
-        return pal.green
-    return pal.yellow if value >= target - 0.03 else pal.red
+    tone = rate_tone(value, target, best)
+    return {"green": pal.green, "yellow": pal.yellow, "red": pal.red}.get(tone, pal.accent)
 
 
 def gauges_figure(now: dict, before: dict, targets: dict, pal: Palette) -> go.Figure:
@@ -41,7 +43,8 @@ def gauges_figure(now: dict, before: dict, targets: dict, pal: Palette) -> go.Fi
         v = None if value is None else value * 100
         low = 60.0 if v is None or v >= 60 else max(0.0, (v // 10) * 10 - 10)
         step = 10 if 100 - low <= 50 else 20
-        color = _gauge_color(pal, value, target)
+        best = handling_best(now) if key == "handling_rate" else None
+        color = _gauge_color(pal, value, target, best)
         x0, x1 = i / n + gap, (i + 1) / n - gap
         traces.append(go.Indicator(
             mode="gauge+number", value=v if v is not None else low,
@@ -60,8 +63,10 @@ def gauges_figure(now: dict, before: dict, targets: dict, pal: Palette) -> go.Fi
         mid = (x0 + x1) / 2
         notes.append({"text": f"<b>{label}</b>", "x": mid, "y": 0.93, "yanchor": "top",
                       "font": {"size": 26, "color": pal.text}})
-        notes.append({"text": f"目标 {target * 100:.0f}%", "x": mid, "y": 0.84, "yanchor": "top",
-                      "font": {"size": 17, "color": pal.dim}})
+        pending = ("" if v is None or value >= target or best is None or color != pal.accent
+                   else f" · {not_yet_due(now):,}件未到期")   # why it has no status colour
+        notes.append({"text": f"目标 {target * 100:.0f}%{pending}", "x": mid, "y": 0.84,
+                      "yanchor": "top", "font": {"size": 17, "color": pal.dim}})
         if v is None:
             notes.append({"text": DASH, "x": mid, "y": 0.38, "yanchor": "bottom",
                           "font": {"size": 46, "color": pal.dim}})

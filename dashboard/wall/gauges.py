@@ -7,6 +7,7 @@ import plotly.graph_objects as go
 from dash import html
 
 from dashboard.figures import theme
+from dashboard.figures.rate_tone import handling_best, rate_tone
 from dashboard.wall import fmt
 from dashboard.wall.figure_json import plain_figure
 from dashboard.wall.panel import graph, panel
@@ -17,19 +18,18 @@ NUMBER_SIZE = 30
 GAUGES = ("handling_rate", "on_time_rate", "timely_dispatch_rate", "satisfaction_rate")
 
 
-def gauge_color(value: float | None, target: float) -> str:
+def gauge_color(value: float | None, target: float, best: float | None = None) -> str:
+    """The status colour (dashboard.figures.rate_tone); cyan for a rate not yet decided."""
     if value is None:
         return theme.GREY
-    if value >= target:
-        return theme.GREEN
-    return theme.YELLOW if value >= target - 0.03 else theme.RED
+    return theme.CARD_COLORS.get(rate_tone(value, target, best), theme.ACCENT)
 
 
-def gauge_figure(value: float | None, target: float) -> go.Figure:
+def gauge_figure(value: float | None, target: float, best: float | None = None) -> go.Figure:
     """One indicator gauge in percent; the axis starts at 60 % (or lower if the value is)."""
     v = fmt.pct_value(value)
     low = 60.0 if v is None or v >= 60 else max(0.0, (v // 10) * 10 - 10)
-    color = gauge_color(value, target)
+    color = gauge_color(value, target, best)
     # the number sits inside the arc: "100.0%" (6 characters) ran into it, so a full score is
     # written "100%" and the size leaves a margin for the widest value, "99.9%"
     full = v is not None and v >= 99.95
@@ -56,12 +56,12 @@ def gauge_figure(value: float | None, target: float) -> go.Figure:
 
 
 @lru_cache(maxsize=1024)
-def gauge_json(value: float | None, target: float) -> dict:
+def gauge_json(value: float | None, target: float, best: float | None = None) -> dict:
     """:func:`gauge_figure` as the JSON Dash sends, kept by value and target: the wall draws
     4 gauges for every view each minute and most rates do not move within a minute, so
     plotly builds and validates a gauge (~4 ms) only for a new value. Read-only: the reply
     copies it (dashboard.wall.reply.plain)."""
-    return plain_figure(gauge_figure(value, target))
+    return plain_figure(gauge_figure(value, target, best))
 
 
 def layout(ctx) -> html.Section:
@@ -85,7 +85,14 @@ def read(ctx, v) -> dict:
 
 def outputs(data: dict, v) -> list:
     w, targets = data["window"], data["targets"]
-    return [*[gauge_json(_key(w[key]), float(targets[key])) for key in GAUGES], v.caption]
+    return [*[gauge_json(_key(w[key]), float(targets[key]), _best(w, key)) for key in GAUGES],
+            v.caption]
+
+
+def _best(w: dict, key: str) -> float | None:
+    """办结率's best reachable value, rounded for gauge_json's key; None for the other rates."""
+    best = handling_best(w) if key == "handling_rate" else None
+    return None if best is None else round(best, 4)
 
 
 def _key(value) -> float | None:

@@ -13,6 +13,7 @@ import datetime as dt
 
 from dash import ClientsideFunction, Input, Output, dcc, html
 
+from dashboard.figures.rate_tone import handling_best, not_yet_due, rate_tone
 from dashboard.wall import fmt
 from store import wall_reads as wr
 from store.freshness import data_start
@@ -52,14 +53,6 @@ def layout(ctx) -> html.Div:
                     className="gw-kpis", id="kpis")
 
 
-def _rate_tone(value, target: float) -> str | None:
-    if value is None:
-        return None
-    if value >= target:
-        return "green"
-    return "yellow" if value >= target - 0.03 else "red"
-
-
 def kpi_values(k: dict, targets: dict) -> dict:
     """{key: {"value", "dec", "tone"}} for the clientside count-up, from :func:`wall_reads.kpis`."""
     w = k["window"]
@@ -71,8 +64,9 @@ def kpi_values(k: dict, targets: dict) -> dict:
         "cameras": {"value": w["cameras_online"], "dec": 0},
     }
     for key, metric in RATE_TARGET.items():
+        best = handling_best(w) if key == "handling" else None
         out[key] = {"value": fmt.pct_value(w[metric]), "dec": 1,
-                    "tone": _rate_tone(w[metric], float(targets[metric]))}
+                    "tone": rate_tone(w[metric], float(targets[metric]), best)}
     return out
 
 
@@ -102,15 +96,26 @@ def kpi_deltas(k: dict, prev: dict | None) -> list[tuple[str, str]]:
     return out
 
 
-def kpi_subs(k: dict, v) -> list[str]:
-    """The small line under each numeral: its window or moment (every figure says which)."""
+def kpi_subs(k: dict, v, targets: dict) -> list[str]:
+    """The small line under each numeral: its window or moment (every figure says which);
+    办结率 below its target but not yet decided (no colour) says how many cases are not due."""
     w = k["window"]
     cams = w["cameras"]
     online = fmt.pct(w["cameras_online"] / cams if cams else None)
     at = f"截至{v.as_of:%H:%M}"
     window = fmt.span(v.start, v.end, v.as_of.year)
+    handling = window
+    if _undecided(w, float(targets["handling_rate"])):
+        handling = f"{window} · {not_yet_due(w):,}件未到期"
     return [f"{v.as_of:%m-%d} 0时起", at, f"临期未办结 · {at}", f"挂牌督办 {w['flagged']}",
-            window, window, window, f"共{cams:,}路 · 在线率{online}"]
+            handling, window, window, f"共{cams:,}路 · 在线率{online}"]
+
+
+def _undecided(w: dict, target: float) -> bool:
+    """A 办结率 under target that its cases not yet due could still lift to it."""
+    rate = w["handling_rate"]
+    return rate is not None and rate == rate and rate < target and \
+        rate_tone(rate, target, handling_best(w)) is None
 
 
 def kpi_labels(v) -> list[str]:
@@ -148,7 +153,7 @@ def comparable(prev: dict | None, data_from: dt.date | None) -> dict | None:
 def outputs(data: dict, v) -> list:
     k, prev = data["now"], comparable(data["prev"], data.get("data_from"))
     deltas = kpi_deltas(k, prev)
-    return [kpi_values(k, data["targets"]), *kpi_subs(k, v), *kpi_labels(v),
+    return [kpi_values(k, data["targets"]), *kpi_subs(k, v, data["targets"]), *kpi_labels(v),
             *[t for t, _ in deltas], *[f"gw-kpi-delta gw-delta-{tone}" for _, tone in deltas]]
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import types
 
 import pandas as pd
 import pytest
@@ -162,7 +163,7 @@ def test_canvas_class_reflows_ultra_wide():
 
 # --- KPIs and gauges ----------------------------------------------------------------------------
 
-WINDOW = {"reported": 100, "closed": 90, "handling_rate": 0.9, "on_time_rate": 0.96,
+WINDOW = {"reported": 100, "closed": 90, "due": 96, "handling_rate": 0.9, "on_time_rate": 0.96,
           "timely_dispatch_rate": None, "satisfaction_rate": 0.935, "open_backlog": 12,
           "yellow": 0, "red": 3, "flagged": 1, "cameras": 40, "cameras_online": 30}
 TARGETS = {"handling_rate": 0.98, "on_time_rate": 0.95, "timely_dispatch_rate": 0.95,
@@ -176,6 +177,33 @@ def test_kpi_values_and_tones():
     assert v["handling"] == {"value": 90.0, "dec": 1, "tone": "red"}        # 8 pp under
     assert v["ontime"]["tone"] == "green" and v["satisfaction"]["tone"] == "yellow"
     assert v["red"]["tone"] == "red" and v["yellow"]["tone"] is None
+
+
+def test_handling_rate_is_judged_on_what_is_decided():
+    """Of 100 cases: 60 closed and the other 40 inside their limit: no colour (it may still
+    reach 98 %) and the tile says why; 60 closed, 4 overdue: at best 96 %, yellow; 50 closed,
+    2 overdue: at best 98 %, still no colour; 50 closed, 10 overdue: at best 90 %, red."""
+    today = {**WINDOW, "closed": 60, "due": 60, "handling_rate": 0.6}
+    v = kpis.kpi_values({"window": today, "today_reported": 7}, TARGETS)
+    assert v["handling"]["tone"] is None and v["ontime"]["tone"] == "green"
+    view = types.SimpleNamespace(as_of=dt.datetime(2025, 10, 31, 23, 6), start=dt.date(2025, 10, 31),
+                                 end=dt.date(2025, 11, 1), window_label="今日")
+    subs = kpis.kpi_subs({"window": {**today, "cameras": 40}}, view, TARGETS)
+    assert subs[4] == "10-31 · 40件未到期" and subs[5] == "10-31"
+    capped = {**WINDOW, "closed": 60, "due": 64, "handling_rate": 0.6}     # best 96 %
+    assert kpis.kpi_values({"window": capped, "today_reported": 7}, TARGETS)["handling"]["tone"] \
+        == "yellow"
+    assert kpis.kpi_subs({"window": capped}, view, TARGETS)[4] == "10-31"
+    reachable = {**WINDOW, "closed": 50, "due": 52, "handling_rate": 0.5}  # best 98 %
+    assert kpis.kpi_values({"window": reachable, "today_reported": 7},
+                           TARGETS)["handling"]["tone"] is None
+    worse = {**WINDOW, "closed": 50, "due": 60, "handling_rate": 0.5}      # best 90 %
+    assert kpis.kpi_values({"window": worse, "today_reported": 7}, TARGETS)["handling"]["tone"] \
+        == "red"
+    assert gauges.gauge_color(0.6, 0.98, 1.0) == theme.ACCENT
+    assert gauges.gauge_color(0.6, 0.98, 0.96) == theme.YELLOW
+    assert gauges.gauge_color(0.6, 0.98) == theme.RED            # other rates: by their value
+    assert gauges.gauge_color(0.99, 0.98, 1.0) == theme.GREEN
 
 
 def test_gauge_figure():

@@ -1,0 +1,45 @@
+"""Which status colour a rate earns against its target, and when it earns none yet.
+
+Green at or above the target, yellow within 3 points below it, red further below: one rule
+for the wall's KPI tiles and gauges and the briefing's gauges.
+
+办结率 (closed ÷ reported) counts every case of the window, also those still open inside
+their time limit. On 今日 most cases are such (60 % closed reads red while nothing is late),
+and every window ending at as_of holds some. So 办结率 is judged on what is decided: with
+``best`` (the rate if every case still inside its limit closed, :func:`handling_best`) a rate
+below target that could still reach it earns no colour (``None``: shown neutral, with how
+many cases are not yet due); one that cannot is yellow or red by its best, since only that
+much is certain. Rates whose cases are all decided (按期办结率 counts only due cases) pass
+no ``best`` and are judged on their value.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+BAND = 0.03   # below target by at most this: yellow; further: red
+
+
+def rate_tone(value: float | None, target: float, best: float | None = None) -> str | None:
+    """The tone "green", "yellow" or "red"; None for no rate or a rate not yet decided."""
+    if value is None or value != value:
+        return None
+    if value >= target:
+        return "green"
+    judged = value if best is None else best
+    if judged >= target:
+        return None
+    return "yellow" if judged >= target - BAND else "red"
+
+
+def not_yet_due(m: Mapping) -> int:
+    """Cases of the window still open and inside their limit (metrics.md: reported − due)."""
+    reported, due = m.get("reported") or 0, m.get("due") or 0
+    return max(int(reported) - int(due), 0)
+
+
+def handling_best(m: Mapping) -> float | None:
+    """办结率 if every case not yet due closed: (closed + not yet due) ÷ reported."""
+    reported = m.get("reported") or 0
+    if not reported or m.get("due") is None:
+        return None
+    return ((m.get("closed") or 0) + not_yet_due(m)) / reported
