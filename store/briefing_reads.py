@@ -136,9 +136,10 @@ def overdue_by(store: ReadStore, settings: Settings, as_of: dt.datetime, by: str
 # --- worst grids ----------------------------------------------------------------------------
 
 def worst_grids(store: ReadStore, settings: Settings, start: dt.date, end: dt.date,
-                as_of: dt.datetime, scope: m.Scope = m.Scope(), n: int = 10,
+                as_of: dt.datetime, scope: m.Scope = m.Scope(), n: int | None = 10,
                 min_events: int = MIN_GRID_EVENTS) -> pd.DataFrame:
-    """Up to ``n`` grids that need attention, worst first, with township names.
+    """Up to ``n`` grids that need attention (None: all of them), worst first, with township
+    names.
 
     First the grids with at least ``min_events`` cohort events and a red or yellow card (the
     cards of the metrics ranking, thresholds in [cards]): red before yellow, then the lowest
@@ -159,7 +160,7 @@ def worst_grids(store: ReadStore, settings: Settings, start: dt.date, end: dt.da
     ).drop(columns="severity")
     late = ranked[ranked["few"] & (ranked["red"] > 0)].sort_values(
         ["red", "code"], ascending=[False, True], kind="mergesort")
-    worst = pd.concat([judged, late]).head(n)
+    worst = pd.concat([judged, late]).iloc[:n]
     towns = store.df("SELECT g.grid_id AS code, t.township_name FROM grids g"
                      " LEFT JOIN townships t USING (township_code)")
     return worst.merge(towns, on="code", how="left").reset_index(drop=True)
@@ -169,9 +170,9 @@ def worst_grids(store: ReadStore, settings: Settings, start: dt.date, end: dt.da
 
 def rises(store: ReadStore, settings: Settings, start: dt.date, end: dt.date,
           prev_start: dt.date, prev_end: dt.date, scope: m.Scope = m.Scope(),
-          dim: str = "category", top: int = 6) -> pd.DataFrame:
+          dim: str = "category", top: int | None = 6) -> pd.DataFrame:
     """Valid events reported per ``dim`` ('category' | 'township') this window and the previous
-    one, the biggest rises first (rises only): ``label``, ``now``, ``before``, ``change``,
+    one, the biggest rises first (rises only; the first ``top``, None: all): ``label``, ``now``, ``before``, ``change``,
     ``change_pct`` (None when before is 0), and for categories ``where`` / ``where_change``: the
     township (grid within a township scope) that added most to the rise.
 
@@ -208,7 +209,7 @@ def rises(store: ReadStore, settings: Settings, start: dt.date, end: dt.date,
     totals["change_pct"] = [None if b == 0 else c / b
                             for c, b in zip(totals["change"], totals["before"])]
     return totals.sort_values(["change", "now", "label"], ascending=[False, False, True]
-                              ).head(top).reset_index(drop=True)
+                              ).iloc[:top].reset_index(drop=True)
 
 
 # --- hotspots and mediation ------------------------------------------------------------------

@@ -138,12 +138,15 @@ def compose(store: ReadStore, settings: Settings, week: str, scope_text: str = "
         scope=scope, scope_name=_scope_name(store, scope, county), county=county,
         demo=meta.get("demo") == "true", now=now, before=before,
         targets=dict(settings.section("targets")), ranking=ranking,
-        rises_category=br.rises(store, settings, start, end, p_start, p_end, scope, "category"),
-        rises_place=(br.rises(store, settings, start, end, p_start, p_end, scope, "township")
+        # whole lists: the Word document prints them all, the slides cut theirs and say so
+        rises_category=br.rises(store, settings, start, end, p_start, p_end, scope, "category",
+                                top=None),
+        rises_place=(br.rises(store, settings, start, end, p_start, p_end, scope, "township",
+                              top=None)
                      if not township else _grid_rises(ranking, store, settings, township,
                                                       p_start, p_end, p_as_of)),
         hotspots=hot,
-        worst=br.worst_grids(store, settings, start, end, as_of, scope),
+        worst=br.worst_grids(store, settings, start, end, as_of, scope, n=None),
         overdue_place=_with_prev(store, settings, as_of, p_as_of,
                                  "grid" if township else "township", scope),
         overdue_dept=_with_prev(store, settings, as_of, p_as_of, "department", scope),
@@ -176,7 +179,7 @@ def _grid_rises(ranking, store, settings, township, p_start, p_end, p_as_of) -> 
     df["change"] = df["now"] - df["before"]
     df = df[df["change"] > 0]
     df["change_pct"] = [None if b == 0 else c / b for c, b in zip(df["change"], df["before"])]
-    return df.sort_values(["change", "now"], ascending=False).head(6).reset_index(drop=True)
+    return df.sort_values(["change", "now"], ascending=False).reset_index(drop=True)
 
 
 # --- the written summary -------------------------------------------------------------------

@@ -195,25 +195,34 @@ def slide_key_figures(b: Briefing) -> str:
     return _slide(b, "keys", "核心指标与环比", body, png=True)
 
 
+RISES_LISTED = 6    # rows of each 上升 table on the slide (the Word document has them all)
+
+
 def slide_rises(b: Briefing) -> str:
     def pct_text(v):
         return "新出现" if _missing(v) else f"+{v * 100:.0f}%"
 
     cat = [[esc(r.label), num(r.now), num(r.before), f"+{int(r.change)}", pct_text(r.change_pct),
             esc(r.where) if isinstance(r.where, str) else DASH]
-           for r in b.rises_category.itertuples()]
+           for r in b.rises_category.head(RISES_LISTED).itertuples()]
     place = [[esc(r.label), num(r.now), num(r.before), f"+{int(r.change)}", pct_text(r.change_pct)]
-             for r in b.rises_place.itertuples()]
+             for r in b.rises_place.head(RISES_LISTED).itertuples()]
+
+    def more(df, what):        # the lists are whole in the Word document; here, say the rest
+        rest = len(df) - RISES_LISTED
+        return (f'<p class="note">另有 {rest} 个上升的{what}未列出，见 Word 版。</p>'
+                if rest > 0 else "")
     hot = [[esc(r.grid_name), esc(r.township_name), num(r.k),
             esc(kind_share(getattr(r, "top_category", None), getattr(r, "top_share", None))),
             f"{r.baseline:.1f}", f"{r.ratio:.1f}倍", p_value(r.p)]
            for r in b.hotspots.head(8).itertuples()]
     left = ("<h2>上升的事件类别</h2>" + (_table(
         ["类别", "本周", "上周", "增加", "增幅", "增加最多的" + b.place_word], cat, wrap=(0, 5))
-        if cat else '<p class="none">本周无上升的类别</p>'))
+        if cat else '<p class="none">本周无上升的类别</p>')) + more(b.rises_category, "类别")
     left += (f"<h2>上升的{b.place_word}</h2>" + (_table(
         [b.place_word, "本周", "上周", "增加", "增幅"], place, wrap=(0,))
-        if place else f'<p class="none">本周无上升的{b.place_word}</p>'))
+        if place else f'<p class="none">本周无上升的{b.place_word}</p>')
+        + more(b.rises_place, b.place_word))
     right = (f"<h2>新发热点 {len(b.hotspots)} 处</h2>" + (_table(
         ["网格", "镇街", "本周", "主要类别", "基线", "倍数", "p"], hot, wrap=(0, 3))
         if hot else '<p class="none">本周无新发热点</p>'))
@@ -226,9 +235,12 @@ def slide_rises(b: Briefing) -> str:
     return _slide(b, "rises", "哪些在上升、在哪里", body, png=True)
 
 
+WORST_LISTED = 10   # rows of 问题网格 a slide holds (the Word document has them all)
+
+
 def slide_worst(b: Briefing, pal: Palette) -> str:
     rows = []
-    for r in b.worst.itertuples():
+    for r in b.worst.head(WORST_LISTED).itertuples():
         dot = f'<i class="card" style="background:{card_color(pal, r.card)}"></i>'
         place = esc(getattr(r, "township_name", "") or "")
         few = ' <small class="few">样本少</small>' if r.few else ""
@@ -237,6 +249,12 @@ def slide_worst(b: Briefing, pal: Palette) -> str:
     body = (_table(["网格", "镇街", "本周上报", "办结率", "按期办结率", "红线（周末）", "亮牌"],
                    rows, "wide")
             if rows else '<p class="none">本周所有网格均为绿牌</p>')
+    rest = b.worst.iloc[WORST_LISTED:]
+    if len(rest):               # the list is whole in the Word document; here, say the rest
+        cards = rest["card"].value_counts()
+        body += (f'<p class="note">另有 {len(rest)} 个问题网格未列出（红牌 '
+                 f'{int(cards.get("red", 0))}、黄牌 {int(cards.get("yellow", 0))}），'
+                 '见 Word 版。</p>')
     body += ('<p class="note">本周事件不少于5件的红牌、黄牌网格在前（红牌在前，按期办结率、'
              '办结率由低到高，亮牌规则与镇街排名相同）；其后为事件太少不评比率（样本少）但有'
              '红线示警的网格（按红线数亮牌）。红线为周末仍超期未办结的事件数（含往周受理的）。</p>')
