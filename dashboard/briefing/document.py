@@ -224,7 +224,8 @@ def slide_rises(b: Briefing) -> str:
         if place else f'<p class="none">本周无上升的{b.place_word}</p>')
         + more(b.rises_place, b.place_word))
     right = (f"<h2>新发热点 {len(b.hotspots)} 处</h2>" + (_table(
-        ["网格", "镇街", "本周", "主要类别", "基线", "倍数", "p"], hot, wrap=(0, 3))
+        ["网格", "镇街", "本周", "主要类别", "基线", "倍数", "p"], hot, "hot", wrap=(3,),
+        clip=(0, 1))
         if hot else '<p class="none">本周无新发热点</p>'))
     if len(b.hotspots) > len(hot):
         right += (f'<p class="note">另有 {len(b.hotspots) - len(hot)} 处未列出，'
@@ -318,7 +319,8 @@ def slide_map(b: Briefing, pal: Palette) -> str:
     fig = map_figure(b.map_units, b.map_outlines, b.map_grids, b.map_hotspots, pal,
                      numbered=MAP_LISTED)
     items = "".join(
-        f'<li><i>{i}</i><div><b>{esc(r.grid_name)}</b><span>{esc(r.township_name)}</span>'
+        f'<li><i>{i}</i><div><p class="nm"><b>{esc(r.grid_name)}</b>'
+        f'<span>{esc(r.township_name)}</span></p>'
         f'<small>本周 {int(r.k)} 件 · 前4周平均 {r.baseline:.1f} 件 · {r.ratio:.1f} 倍</small>'
         f'{_kind(r)}</div></li>'
         for i, r in enumerate(b.hotspots.head(MAP_LISTED).itertuples(), start=1))
@@ -470,6 +472,8 @@ td.wrap {{ white-space: normal; }}
 td span.clip {{ display: inline-block; max-width: 15em; overflow: hidden; text-overflow: ellipsis;
   vertical-align: bottom; }}
 table.rank td span.clip {{ max-width: 9em; }}
+table.hot td span.clip {{ max-width: 9em; }}
+table.hot td:nth-child(2) span.clip {{ max-width: 5em; }}
 table.keys {{ font-size: 17px; }}
 table.keys td, table.keys th {{ padding: 4px 12px; }}
 table.keys td small {{ color: {pal.dim}; margin-left: 6px; }}
@@ -490,6 +494,8 @@ ol.hot {{ list-style: none; padding: 0; margin: 0; }}
 ol.hot li {{ display: flex; gap: 12px; align-items: flex-start; margin: 0 0 12px; }}
 ol.hot li i {{ flex: 0 0 30px; height: 30px; border-radius: 50%; background: {pal.hotspot};
   color: #fff; font-style: normal; font-weight: 700; text-align: center; line-height: 30px; }}
+ol.hot li > div {{ min-width: 0; }}
+ol.hot li p.nm {{ margin: 0; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }}
 ol.hot li b {{ font-size: 19px; margin-right: 8px; }}
 ol.hot li span {{ color: {pal.dim}; font-size: 16px; }}
 ol.hot li small.kind {{ color: {pal.dim}; }}
@@ -522,6 +528,18 @@ RENDER_JS = """
   }
   await Promise.all(jobs);
   await document.fonts.ready;
+  // the summary is written from the figures and names: a county's long township names make
+  // it run to seven lines and push the boxes under it into the footer and off the slide;
+  // its type is made smaller until the slide holds it
+  for (const s of document.querySelectorAll('section.slide')) {
+    const p = s.querySelector('p.summary');
+    if (!p) continue;
+    const foot = s.querySelector('footer').getBoundingClientRect().top - 4;
+    const bottom = () => Math.max(...[...s.querySelector('.body').children].map(
+      e => e.getBoundingClientRect().bottom));
+    let size = parseFloat(getComputedStyle(p).fontSize);
+    while (bottom() > foot && size > 14) { size -= 1; p.style.fontSize = size + 'px'; }
+  }
   window.__briefingReady = true;
 })().catch(e => { window.__briefingError = String(e); });
 """

@@ -142,3 +142,43 @@ def test_the_slides_say_how_many_more_problem_grids_and_rising_townships(county)
     assert worst.count("<tr>") - 1 == 10             # the slide holds 10 rows, 6 of each rise
     assert f"另有 {problem - 10} 个问题网格未列出" in worst
     assert f"另有 {rising - 6} 个上升的镇街未列出" in rises
+
+
+BELOW = """() => [...document.querySelectorAll('section.slide')].map(s => {
+    const box = s.getBoundingClientRect();
+    const foot = s.querySelector('footer').getBoundingClientRect().top;
+    let right = 0, bottom = 0, what = '';
+    const clipped = e => {      // inside a box that cuts it (a name ending in …): not shown
+        for (let a = e.parentElement; a && a !== s; a = a.parentElement)
+            if (getComputedStyle(a).overflow !== 'visible') return true;
+        return false;
+    };
+    for (const e of s.querySelectorAll('.body *')) {
+        const b = e.getBoundingClientRect();
+        if (!b.width || !b.height || clipped(e)) continue;
+        if (b.right - box.right > right) { right = b.right - box.right; what = e.outerHTML.slice(0, 80); }
+        if (b.bottom - box.bottom > bottom) { bottom = b.bottom - box.bottom; what = e.outerHTML.slice(0, 80); }
+    }
+    const summary = s.querySelector('.points');
+    const intoFooter = summary ? summary.getBoundingClientRect().bottom - foot : 0;
+    return {slide: s.id, right: Math.round(right), bottom: Math.round(bottom),
+            intoFooter: Math.round(intoFooter), what};
+})"""
+
+
+def test_long_names_and_a_long_summary_stay_on_their_slides(county, chromium, tmp_path):
+    _, _, b = county
+    assert len(b.summary) > 250 and len(b.hotspots) == N_TOWNS
+    html = tmp_path / "light.html"
+    html.write_text(document.document(b, LIGHT, None), encoding="utf-8")
+    page = chromium.new_page(viewport={"width": 1280, "height": 720})
+    try:
+        page.goto(html.as_uri())
+        page.wait_for_function("() => window.__briefingReady || window.__briefingError",
+                               timeout=60_000)
+        spilled = [s for s in page.evaluate(BELOW)
+                   if s["right"] > 1 or s["bottom"] > 1 or s["intoFooter"] > 0]
+        assert spilled == [], spilled
+        assert "另有 26 处，见地图轮廓" in page.inner_text("#slide-map")
+    finally:
+        page.close()
