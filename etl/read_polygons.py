@@ -5,6 +5,7 @@ layer's CRS (or the config's ``crs``, which wins: GCJ-02 files claim to be EPSG:
 """
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -51,13 +52,26 @@ def _zip_path(src: SourceConfig) -> str:
     base = f"/vsizip/{src.file.resolve()}"
     try:
         with zipfile.ZipFile(src.file) as z:
-            names = z.namelist()
+            infos = z.infolist()
     except (zipfile.BadZipFile, OSError):
         return base                     # GDAL's own message names what is wrong
+    names = [i.filename for i in infos]
+    _check_zip(src, infos)
     shps = [n for n in names if n.lower().endswith(".shp")
             and not n.startswith("__MACOSX/") and not posixpath.basename(n).startswith("._")]
+    if not shps:
+        raise LoadError(f"{src.path}: the zip holds no .shp file (it holds "
+                        f"{', '.join(names[:10]) or 'nothing'}{' …' if len(names) > 10 else ''})")
+    lower = {n.lower() for n in names}
+    for shp in shps:
+        stem = shp[:-4]
+        lacking = [ext for ext in (".shx", ".dbf") if (stem + ext).lower() not in lower]
+        if lacking:
+            raise LoadError(f"{src.path}: {shp} comes without its {' and '.join(lacking)} "
+                            "(a shapefile is .shp + .shx + .dbf, with .prj and .cpg); "
+                            "zip all the parts")
     folders = sorted({posixpath.dirname(n) for n in shps})
-    if not shps or "" in folders:
+    if "" in folders:
         return base
     if src.layer is not None:
         folders = [d for d in folders if any(
@@ -68,6 +82,32 @@ def _zip_path(src: SourceConfig) -> str:
         raise LoadError(f"{src.path}: the zip holds shapefiles in several folders "
                         f"({', '.join(folders)}); name one with layer = \"...\"")
     return f"{base}/{folders[0]}"
+
+
+ZIP_MAX_BYTES = 2 << 30       # a zipped layer expanding past this is refused (a zip bomb)
+SIDECAR_MAX_BYTES = 1 << 20   # .prj / .cpg are a line of text; GDAL reads them whole
+
+
+def _check_zip(src: SourceConfig, infos: list) -> None:
+    """Refuse a zip GDAL should not open: member paths that climb out of it (``../x``,
+    ``/etc/x``), or one that expands past ZIP_MAX_BYTES, or a .prj / .cpg past
+    SIDECAR_MAX_BYTES (GDAL reads those whole into memory: a small zip could make the load
+    allocate gigabytes before it fails)."""
+    import re
+
+    for i in infos:
+        name = i.filename.replace("\\", "/")
+        if name.startswith("/") or ".." in name.split("/") or re.match(r"[A-Za-z]:", name):
+            raise LoadError(f"{src.path}: the zip holds an unsafe path {i.filename!r} "
+                            "(outside the archive); zip the layer's files again")
+        if name.lower().endswith((".prj", ".cpg")) and i.file_size > SIDECAR_MAX_BYTES:
+            raise LoadError(f"{src.path}: {i.filename} expands to {i.file_size:,} bytes "
+                            f"(a .prj / .cpg is one line of text; at most "
+                            f"{SIDECAR_MAX_BYTES:,}): not a shapefile's part")
+    total = sum(i.file_size for i in infos)
+    if total > ZIP_MAX_BYTES:
+        raise LoadError(f"{src.path}: the zip expands to {total:,} bytes, more than "
+                        f"{ZIP_MAX_BYTES:,} (a zip bomb, or not a county's layer)")
 
 
 def _read_ogr(src: SourceConfig, fmt: str):
@@ -85,14 +125,48 @@ def _read_ogr(src: SourceConfig, fmt: str):
                                     f"({', '.join(str(n) for n, _ in layers)}); "
                                     "name one with layer = \"...\"")
                 layer = poly[0]
-        kwargs = {"layer": layer}
+        # on_invalid="fix": a ring left unclosed (GDAL accepts it) is closed, not a crash
+        # of the whole layer; warnings stay off stderr (the CLI prints one line)
+        kwargs = {"layer": layer, "on_invalid": "fix"}
         if src.encoding:
             kwargs["encoding"] = src.encoding
-        return pyogrio.read_dataframe(path, **kwargs)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            return pyogrio.read_dataframe(path, **kwargs)
     except LoadError:
         raise
     except Exception as exc:  # pyogrio/GDAL raise several error types
         raise LoadError(f"{src.path}: not a readable {fmt} file ({exc})") from None
+
+
+def _latin1_gbk(text: str) -> str | None:
+    """``text`` as GBK bytes GDAL decoded as Latin-1 (a DBF without a .cpg): the Chinese it
+    was (``'Íø¸ñ±àºÅ'`` -> ``'网格编号'``), or None if it is not that."""
+    if not any("\x80" <= c <= "\xff" for c in text) or any(c > "\xff" for c in text):
+        return None
+    try:
+        fixed = text.encode("latin-1").decode("gb18030")
+    except UnicodeError:
+        return None
+    return fixed if any("\u4e00" <= c <= "\u9fff" for c in fixed) else None
+
+
+def _check_dbf_text(src: SourceConfig, fmt: str, gdf) -> None:
+    """A Shapefile's DBF in GBK without a .cpg (nor ``encoding =``) is read as Latin-1:
+    headers and names come out as mojibake and the load would match no column, or store the
+    mojibake. Stop naming an example and the line to add."""
+    if src.encoding or fmt not in ("shapefile", "shapefile-zip"):
+        return
+    texts = [str(c) for c in gdf.columns]
+    for col in gdf.columns:
+        if gdf[col].dtype == object:
+            texts += [v for v in gdf[col].head(50) if isinstance(v, str)]
+    for t in texts:
+        fixed = _latin1_gbk(t)
+        if fixed:
+            raise LoadError(f"{src.path}: the DBF text reads as Latin-1 ({t!r}); it is GBK "
+                            f"({fixed!r}) and the layer has no .cpg: declare encoding = "
+                            '"gbk" in the load config')
 
 
 def _is_lonlat(crs: str | None) -> bool:
@@ -121,6 +195,12 @@ def _check_lonlat_range(src: SourceConfig, geoms: np.ndarray, crs: str | None) -
         return
     if -180 <= xmin and xmax <= 180 and -90 <= ymin and ymax <= 90:
         return
+    if -90 <= xmin and xmax <= 90 and -180 <= ymin and ymax <= 180 and \
+            (ymin < -90 or ymax > 90):
+        raise LoadError(f"{src.path}: coordinates x {xmin:,.4f} … {xmax:,.4f}, y {ymin:,.4f} "
+                        f"… {ymax:,.4f}: y is past ±90, so the layer holds latitude/longitude "
+                        "the wrong way round (x must be the longitude); export it again "
+                        "with x = longitude, y = latitude")
     said = f"declared as {crs}" if crs else "no CRS declared"
     raise LoadError(f"{src.path}: coordinates x {xmin:,.1f} … {xmax:,.1f}, y {ymin:,.1f} … "
                     f"{ymax:,.1f} are not longitude/latitude ({said}): the layer is in a "
@@ -132,6 +212,8 @@ def read_polygons(src: SourceConfig) -> PolygonData:
     """Read ``src``; LoadError if the file cannot be read at all."""
     if not src.file.exists():
         raise LoadError(f"{src.path}: file not found ({src.file})")
+    if src.file.is_dir():
+        raise LoadError(f"{src.path}: is a folder, not a file ({src.file})")
     fmt = polygon_format(src)
     if fmt == "geoparquet":
         import geopandas as gpd
@@ -144,6 +226,7 @@ def read_polygons(src: SourceConfig) -> PolygonData:
             raise LoadError(f"{src.path}: not a readable Parquet file ({exc})") from None
     else:
         gdf = _read_ogr(src, fmt)
+        _check_dbf_text(src, fmt, gdf)
     if getattr(gdf, "geometry", None) is None:
         raise LoadError(f"{src.path}: the layer has no geometry column")
     file_crs = gdf.crs.to_string() if gdf.crs is not None else None
