@@ -40,6 +40,7 @@ class TableData:
     info: dict = field(default_factory=dict)
     point_xy: tuple[np.ndarray, np.ndarray] | None = None   # GeoJSON geometry x, y
     point_crs: str | None = None
+    hint: str = ""              # appended to a missing-columns message (other XLSX sheets)
 
     @property
     def headers(self) -> list[str]:
@@ -90,6 +91,8 @@ def table_format(src: SourceConfig) -> str:
 
 def read_table(src: SourceConfig) -> TableData:
     """Read ``src`` as text; raise LoadError if the file cannot be read at all."""
+    if src.file.is_dir():
+        raise LoadError(f"{src.path}: is a folder, not a file ({src.file})")
     if not src.file.is_file():
         raise LoadError(f"{src.path}: file not found ({src.file})")
     fmt = table_format(src)
@@ -115,8 +118,8 @@ def read_whole(stream: TableStream) -> TableData:
         except EncodingRetry:
             stream.retry_as("gb18030")
     if not parts:
-        return TableData(df=stream.df, rows=stream.rows, info=stream.info)
-    return TableData(df=parts[0].df, rows=parts[0].rows, info=stream.info)
+        return TableData(df=stream.df, rows=stream.rows, info=stream.info, hint=stream.hint)
+    return TableData(df=parts[0].df, rows=parts[0].rows, info=stream.info, hint=stream.hint)
 
 
 def _read_csv(src: SourceConfig) -> TableData:
@@ -137,6 +140,7 @@ def _unique_headers(names: list[str]) -> list[str]:
 
 
 SAMPLE = 1 << 20          # bytes read up front: encoding guess, header, delimiter
+CSV_BLOCK = 1 << 22       # pyarrow's block: no row may be longer
 
 
 def _is_utf8(enc: str) -> bool:
@@ -195,7 +199,8 @@ def _csv_header(src: SourceConfig, sample: bytes, enc: str) -> tuple[list[str], 
     if first_line.count(delim) == 0:
         delim = ","
     try:
-        header = next(csv.reader(io.StringIO(head), delimiter=delim))
+        # newline="": a header ended by a lone CR (Excel for Mac's CSV) is a line too
+        header = next(csv.reader(io.StringIO(head, newline=""), delimiter=delim))
     except (csv.Error, StopIteration) as exc:
         raise LoadError(f"{src.path}: cannot read the header row ({exc})") from None
     return _unique_headers(header), delim
@@ -245,6 +250,10 @@ def _csv_error(src: SourceConfig, stream: TableStream, exc: BaseException) -> Ex
             return LoadError(f"{src.path}: cannot decode the file as UTF-8 or GB18030; "
                              "set encoding = \"...\" in the load config")
         return LoadError(f"{src.path}: not valid {enc} text ({msg}; wrong encoding?)")
+    if "straddles two block boundaries" in msg:
+        return LoadError(f"{src.path}: not a readable CSV file: a row is longer than "
+                         f"{CSV_BLOCK >> 20} MB (a quote opened and never closed, or one "
+                         "enormous cell)")
     return LoadError(f"{src.path}: not a readable CSV file: {msg}")
 
 
@@ -258,7 +267,7 @@ def _csv_batches(src: SourceConfig, stream: TableStream, names: list[str], delim
         reader = pacsv.open_csv(
             src.file,
             read_options=pacsv.ReadOptions(
-                column_names=names, skip_rows=1, block_size=1 << 22,
+                column_names=names, skip_rows=1, block_size=CSV_BLOCK,
                 encoding="utf8" if _is_utf8(enc) else enc),
             parse_options=pacsv.ParseOptions(delimiter=delim, newlines_in_values=True),
             convert_options=pacsv.ConvertOptions(
@@ -349,6 +358,16 @@ def _open_sheet(src: SourceConfig):
     return wb, ws
 
 
+def sheets_hint(src: SourceConfig, title: str, sheetnames: list[str]) -> str:
+    """'; sheet 'Sheet1' was read; the workbook's other sheets: 事件 (name one with sheet =
+    "...")' for a message about a workbook whose sheet was not named, else ''."""
+    others = [n for n in sheetnames if n != title]
+    if src.sheet or not others:
+        return ""
+    return (f"; sheet {title!r} was read, the workbook's other sheets are "
+            f"{', '.join(others)}: name one with sheet = \"...\" in the load config")
+
+
 def _xlsx_rows(ws):
     """(header, iterator of (data row number, texts)) of a sheet, empty rows skipped;
     formula cells without a cached value read as the formula's text."""
@@ -384,15 +403,17 @@ def _stream_xlsx(src: SourceConfig) -> TableStream:
         from etl.xlsx_formulas import cell_names, formulas_without_value
 
         formulas = cell_names(formulas_without_value(ws))
+        hint = sheets_hint(src, title, wb.sheetnames)
     finally:
         wb.close()
     if header is None:
-        raise LoadError(f"{src.path}: the sheet is empty")
+        raise LoadError(f"{src.path}: sheet {title!r} is empty{hint}")
     while header and header[-1] == "":
         header.pop()
     names = _unique_headers(header)
     stream = TableStream(df=_empty_frame(names), rows=np.zeros(0, dtype=np.int64),
                          info={"sheet": title})
+    stream.hint = hint
     if formulas:    # named in the run report: file, sheet, cells
         stream.info["formulas_without_value"] = {"count": len(formulas), "cells": formulas[:50]}
     stream.opener = lambda rows: _xlsx_batches(src, stream, names, rows)

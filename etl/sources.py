@@ -88,19 +88,49 @@ def _require(src: SourceConfig, cols: dict, fields, headers) -> None:
         raise _missing(src, src.kind, lacking, headers)
 
 
+def _refuse_repeated_headers(src: SourceConfig, headers: list[str], cols: dict) -> None:
+    """A header the load uses that the file repeats (two 事件类型 columns; the reader names
+    the later ones 事件类型.1, …): which column holds the field cannot be told, and taking
+    the first would be a silent pick. Repeated headers the load does not use are fine."""
+    import re
+
+    for fld, h in cols.items():
+        again = [i for i, o in enumerate(headers) if re.fullmatch(re.escape(h) + r"\.\d+", o)]
+        if again:
+            where = ", ".join(str(i + 1) for i in [headers.index(h), *again])
+            raise LoadError(f"{src.path}: header {h!r} appears {len(again) + 1} times "
+                            f"(columns {where}), so which one is {fld} cannot be told; "
+                            "rename or remove the others")
+
+
 def read_source(src: SourceConfig, index: int) -> Reading:
     """Read one source and check its columns; LoadError names the file and the problem."""
     data = read_polygons(src) if src.kind in POLYGON_KINDS else read_table(src)
     headers = data.headers
+    if src.kind in POLYGON_KINDS and not headers and not len(data.df):
+        raise LoadError(f"{src.path}: the layer holds no features (nothing to load)")
     choices: list[dict] = []
     cols = resolve_columns(headers, src.kind, src.columns, src.path, choices)
     if choices:     # two headers for one field: the run report names both
         data.info["header_choices"] = choices
+    _refuse_repeated_headers(src, headers, cols)
     cols.update({fld: CONSTANT_HEADER + fld for fld in src.constant})
     if src.point and src.point not in headers:
         raise LoadError(f"{src.path}: point column {src.point!r} is not in the file; "
                         f"headers are: {', '.join(headers)}")
     reading = Reading(src=src, data=data, columns=cols, index=index)
+    try:
+        _check_columns(src, data, cols, headers, reading)
+    except LoadError as exc:
+        hint = getattr(data, "hint", "")
+        if hint:    # an XLSX whose first sheet is not the table: name the others
+            raise LoadError(exc.message + hint) from None
+        raise
+    return reading
+
+
+def _check_columns(src: SourceConfig, data, cols: dict, headers: list[str],
+                   reading: Reading) -> None:
     has_xy = (("lon" in cols and "lat" in cols) or ("x" in cols and "y" in cols)
               or bool(src.point))
     if src.kind == "events":
@@ -126,7 +156,6 @@ def read_source(src: SourceConfig, index: int) -> Reading:
     elif src.kind == "townships":
         if "township_name" not in cols and "township_code" not in cols:
             raise _missing(src, "townships", ["township_code", "township_name"], headers)
-    return reading
 
 
 def read_all(sources: list[SourceConfig]) -> list[Reading]:
