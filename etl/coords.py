@@ -76,6 +76,13 @@ def _refuse_projected(off: np.ndarray, numeric: np.ndarray, x: np.ndarray, y: np
     n_off, n_num = int(off.sum()), int(numeric.sum())
     if config_error(n_off, n_num):
         i = int(np.flatnonzero(off)[0])
+        if (np.abs(x[off]) <= 90).all() and (np.abs(y[off]) <= 180).all():
+            # latitude past ±90 that would be a longitude: the columns are the wrong way
+            # round (a lon 29.6 / lat 120.8 export), not a projected CRS
+            raise LoadError(f"{where}: {n_off:,} of {n_num:,} points have a latitude past "
+                            f"±90 (e.g. lon {x[i]:g}, lat {y[i]:g}): longitude and latitude "
+                            "look swapped; map lon and lat the other way round in "
+                            "[source.columns] of the load config")
         read_as = {None: "WGS84 degrees"}.get(crs, f"{crs} degrees")
         raise LoadError(f"{where}: {n_off:,} of {n_num:,} points are not degrees "
                         f"(e.g. {x[i]:,.2f}, {y[i]:,.2f}; read as {read_as}): they look "
