@@ -1,0 +1,496 @@
+"""A corpus of bad inputs, each loaded by the CLI's own code (``etl.__main__.main``, as
+``python -m etl load`` runs it) into a copy of a real DuckDB file that already holds a good
+load: each is one clear line on stderr (exit 2, the database byte for byte unchanged) or
+named rejects with ``rows_read = new + updated + unchanged + duplicates + rejected``; never
+a traceback, never a silent wrong figure."""
+from __future__ import annotations
+
+import contextlib
+import csv
+import hashlib
+import io
+import json
+import re
+import shutil
+import struct
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from etl.__main__ import main
+from tests.etl.conftest import EVENT_HEAD, FIX, cell, q, write_config, write_csv
+
+ROOT = Path(__file__).resolve().parents[2]
+LON, LAT = cell(1, 1)
+MED_HEAD = ["乡镇", "月份", "纠纷类型", "受理数", "调解数", "成功数"]
+
+
+@pytest.fixture(scope="module")
+def base_db(tmp_path_factory) -> Path:
+    """A database after a good load: the lattice grids and one event."""
+    folder = tmp_path_factory.mktemp("base")
+    shutil.copyfile(FIX / "grids_zh.geojson", folder / "grids_zh.geojson")
+    write_csv(folder / "e0.csv", EVENT_HEAD,
+              [["B1", "2024-03-01 09:00:00", "环境卫生", *cell(0, 0), "", "", ""]])
+    cfg = write_config(folder, [{"kind": "grids", "path": "grids_zh.geojson"},
+                                {"kind": "events", "path": "e0.csv"}])
+    db = folder / "wall.duckdb"
+    assert main(["load", "--quiet", "--db", str(db), "--config", str(cfg)]) == 0
+    return db
+
+
+def load(base: Path, folder: Path, sources: list[dict]):
+    """Run ``python -m etl load`` (in process) on a copy of ``base``: (exit code, stderr,
+    report or None); a failed load must leave the copy byte for byte as it was."""
+    db = folder / "wall.duckdb"
+    shutil.copyfile(base, db)
+    before = hashlib.sha256(db.read_bytes()).hexdigest()
+    cfg = write_config(folder, sources)
+    rep = folder / "run.json"
+    err, out = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stderr(err), contextlib.redirect_stdout(out):
+        code = main(["load", "--quiet", "--db", str(db), "--config", str(cfg),
+                     "--report", str(rep)])
+    stderr = err.getvalue()
+    assert "Traceback" not in stderr
+    if code != 0:
+        assert code == 2 and stderr.count("\n") == 1, stderr
+        assert hashlib.sha256(db.read_bytes()).hexdigest() == before
+        return code, stderr.strip(), None
+    report = json.loads(rep.read_text(encoding="utf-8"))
+    for s in report["sources"]:
+        assert s["rows_read"] == (s["new"] + s["updated"] + s["unchanged"] + s["duplicates"]
+                                  + s["rejected"]), s
+    return code, stderr, report
+
+
+def csv_bytes(head, rows, encoding="utf-8", newline="\n") -> bytes:
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator=newline).writerows([head, *rows])
+    return buf.getvalue().encode(encoding)
+
+
+def ev(i, t="2024-03-05 10:00:00", cat="环境卫生", lon=LON, lat=LAT, closed=""):
+    return [f"E{i}", t, cat, lon, lat, "", closed, ""]
+
+
+GOOD = [ev(i) for i in range(3)]
+
+
+def events_file(data: bytes, name="e.csv", **src):
+    def build(d: Path):
+        (d / name).write_bytes(data)
+        return [{"kind": "events", "path": name, **src}]
+    return build
+
+
+def events_rows(rows, head=EVENT_HEAD, **src):
+    return events_file(csv_bytes(head, rows), **src)
+
+
+def workbook(sheets: dict[str, list[list]], name="e.xlsx", kind="events", merge=()):
+    def build(d: Path):
+        import openpyxl
+
+        wb = openpyxl.Workbook()
+        wb.remove(wb.active)
+        for title, rows in sheets.items():
+            ws = wb.create_sheet(title)
+            for r in rows:
+                ws.append(r)
+            for rng in merge:
+                ws.merge_cells(rng)
+        wb.save(d / name)
+        return [{"kind": kind, "path": name}]
+    return build
+
+
+def geojson(features, name="g.geojson", text=None):
+    def build(d: Path):
+        (d / name).write_text(text if text is not None else json.dumps(
+            {"type": "FeatureCollection", "features": features}), encoding="utf-8")
+        return [{"kind": "grids", "path": name}]
+    return build
+
+
+def grid(gid, geometry):
+    return {"type": "Feature", "geometry": geometry,
+            "properties": {"网格编号": gid, "网格名称": gid, "所属镇街": "甘霖镇"}}
+
+
+def square(x0=120.85, y0=29.58, s=0.01):
+    return {"type": "Polygon", "coordinates": [[[x0, y0], [x0 + s, y0], [x0 + s, y0 + s],
+                                                [x0, y0 + s], [x0, y0]]]}
+
+
+def _shapefile_parts(d: Path) -> dict[str, bytes]:
+    import geopandas as gpd
+
+    shp = d / "shp"
+    shp.mkdir()
+    gpd.read_file(FIX / "grids_zh.geojson").to_file(shp / "grids.shp", encoding="GBK")
+    return {p.name: p.read_bytes() for p in shp.iterdir()}
+
+
+def shapefile_zip(edit):
+    """A zipped Shapefile of the lattice grids (GBK, with its .cpg), members edited."""
+    def build(d: Path):
+        members = edit(_shapefile_parts(d))
+        with zipfile.ZipFile(d / "g.zip", "w", zipfile.ZIP_DEFLATED) as z:
+            for n, data in members.items():
+                z.writestr(n, data)
+        return [{"kind": "grids", "path": "g.zip"}]
+    return build
+
+
+def _forge_size(d: Path, member: str, size: int) -> None:
+    """Rewrite the central directory's uncompressed size of ``member`` (a zip that claims
+    to expand far past what it holds: a bomb, without writing gigabytes in a test)."""
+    path = d / "g.zip"
+    data = bytearray(path.read_bytes())
+    name = member.encode()
+    i = data.find(b"PK\x01\x02")
+    while i >= 0:
+        n = struct.unpack_from("<H", data, i + 28)[0]
+        if bytes(data[i + 46:i + 46 + n]) == name:
+            struct.pack_into("<I", data, i + 24, size)
+        i = data.find(b"PK\x01\x02", i + 4)
+    path.write_bytes(bytes(data))
+
+
+def zip_bomb(d: Path):
+    src = shapefile_zip(lambda m: m)(d)
+    _forge_size(d, "grids.shp", 0xFFFFFFF0)
+    _forge_size(d, "grids.dbf", 0xFFFFFFF0)
+    return src
+
+
+def folder_as(name, kind):
+    def build(d: Path):
+        (d / name).mkdir()
+        return [{"kind": kind, "path": name}]
+    return build
+
+
+def config_only(src: dict, rows=GOOD):
+    def build(d: Path):
+        write_csv(d / "e.csv", EVENT_HEAD, rows)
+        return [{"kind": "events", "path": "e.csv", **src}]
+    return build
+
+
+def gpkg_layers(names, layer=None):
+    def build(d: Path):
+        import geopandas as gpd
+
+        g = gpd.read_file(FIX / "grids_zh.geojson")
+        for n in names:
+            g.to_file(d / "g.gpkg", layer=n, driver="GPKG")
+        return [{"kind": "grids", "path": "g.gpkg", **({"layer": layer} if layer else {})}]
+    return build
+
+
+def _gbk_without_cpg(m):
+    return {k: v for k, v in m.items() if not k.endswith(".cpg")}
+
+
+# --- inputs that must stop the load with one clear line ------------------------------
+# (case, builder, the message after "导入失败 load stopped: "); * = was unclear or silent
+STOPS = [
+    ("utf16le_without_bom", events_file(csv_bytes(EVENT_HEAD, GOOD, "utf-16-le")),
+     r"e\.csv: not a text file: .*UTF-16 text without a byte-order mark"),
+    ("empty_file", events_file(b""), r"e\.csv: the file is empty or its first line is blank"),
+    ("whitespace_only", events_file(b"  \n\t\n \r\n"), r"e\.csv: the file is empty"),
+    ("bom_only", events_file(b"\xef\xbb\xbf"), r"e\.csv: the file is empty"),
+    ("nul_inside_a_row", events_file(csv_bytes(EVENT_HEAD, GOOD).replace(b"E1,", b"E\x001,")),
+     r"e\.csv: not a text file: .*NUL bytes"),
+    ("declared_utf8_on_gbk", events_file(csv_bytes(EVENT_HEAD, GOOD, "gbk"), encoding="utf-8"),
+     r"e\.csv: not valid utf-8 text at byte 0 \(wrong encoding\?\)"),
+    ("unbalanced_quote", events_file(csv_bytes(EVENT_HEAD, GOOD).replace(b"E1,", b'"E1,')),
+     r"e\.csv: not a readable CSV file: CSV parse error: Expected 8 columns, got 1"),
+    ("row_with_too_many_fields", events_rows([GOOD[0], GOOD[1] + ["extra"]]),
+     r"e\.csv: not a readable CSV file: .*Expected 8 columns, got 9: E1,"),
+    ("row_with_too_few_fields", events_rows([GOOD[0], GOOD[1][:4]]),
+     r"e\.csv: not a readable CSV file: .*Expected 8 columns, got 4: E1,"),
+    ("*row_longer_than_a_block", events_rows([r + ["x" * 6_000_000] for r in GOOD],
+                                             head=EVENT_HEAD + ["事件描述"]),
+     r"e\.csv: not a readable CSV file: a row is longer than 4 MB \(a quote opened"),
+    ("*repeated_header_for_a_used_field",
+     events_rows([r + ["矛盾纠纷"] for r in GOOD], head=EVENT_HEAD + ["事件类型"]),
+     (r"e\.csv: header '事件类型' appears 2 times \(columns 3, 9\), so which one is category "
+     r"cannot be told")),
+    ("time_column_never_readable", events_rows([ev(i, t="不详") for i in range(25)]),
+     r"e\.csv: 25 of 25 reported_at values are not times \(e\.g\. '不详'\)"),
+    ("*lon_lat_swapped_in_every_row", events_rows([ev(i, lon=LAT, lat=LON) for i in range(25)]),
+     r"e\.csv: 25 of 25 points have a latitude past ±90 .*look swapped; map lon and lat"),
+    ("*xlsx_table_on_the_second_sheet",
+     workbook({"说明": [["本表为事件台账"]], "事件": [EVENT_HEAD, *GOOD]}),
+     (r"e\.xlsx: missing required column\(s\) event_id .*headers are: 本表为事件台账; sheet "
+     r"'说明' was read, the workbook's other sheets are 事件: name one with sheet = ")),
+    ("*xlsx_first_sheet_empty", workbook({"空": [], "事件": [EVENT_HEAD, *GOOD]}),
+     r"e\.xlsx: sheet '空' is empty; .*other sheets are 事件"),
+    ("*mediation_xlsx_on_the_second_sheet",
+     workbook({"说明": [["说明"]], "调解": [MED_HEAD, ["甘霖镇", "2024-01", "邻里纠纷", 5, 4, 3]]},
+              name="m.xlsx", kind="mediation"),
+     r"m\.xlsx: missing required column\(s\) township .*other sheets are 调解"),
+    ("*xlsx_empty_workbook", workbook({"Sheet": []}), r"e\.xlsx: sheet 'Sheet' is empty$"),
+    ("old_xls", events_file(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, name="e.xls"),
+     r"e\.xls: old \.xls workbooks are not supported; save it as \.xlsx or CSV"),
+    ("xlsx_that_is_a_csv", events_file(csv_bytes(EVENT_HEAD, GOOD), name="e.xlsx"),
+     r"e\.xlsx: not a readable XLSX workbook \(File is not a zip file\)"),
+    ("xlsx_zip_without_a_workbook",
+     events_file(b"PK\x05\x06" + b"\0" * 18, name="e.xlsx"),
+     r"e\.xlsx: not a readable XLSX workbook"),
+    ("*swapped_lat_lon_layer", geojson([grid("S1", {"type": "Polygon", "coordinates": [[
+        [29.58, 120.85], [29.58, 120.86], [29.59, 120.86], [29.59, 120.85], [29.58, 120.85]]]})]),
+     (r"g\.geojson: coordinates x 29\.5800 … 29\.5900, y 120\.8500 … 120\.8600: y is past ±90, "
+     r"so the layer holds latitude/longitude the wrong way round")),
+    ("*layer_with_no_features", geojson([]), r"g\.geojson: the layer holds no features"),
+    ("invalid_json", geojson(None, text='{"type": "FeatureCollection", "features": ['),
+     r"g\.geojson: not a readable geojson file \(.*Unterminated array"),
+    ("*zip_without_a_shp", shapefile_zip(lambda m: {"readme.txt": b"hi"}),
+     r"g\.zip: the zip holds no \.shp file \(it holds readme\.txt\)"),
+    ("*zip_shp_without_shx", shapefile_zip(
+        lambda m: {k: v for k, v in m.items() if not k.endswith(".shx")}),
+     r"g\.zip: grids\.shp comes without its \.shx"),
+    ("*zip_shp_without_dbf", shapefile_zip(
+        lambda m: {k: v for k, v in m.items() if not k.endswith(".dbf")}),
+     r"g\.zip: grids\.shp comes without its \.dbf"),
+    ("*zip_with_path_traversal", shapefile_zip(lambda m: {"../../x/" + k: v for k, v in m.items()}),
+     r"g\.zip: the zip holds an unsafe path '\.\./\.\./x/grids\.\w+' \(outside the archive\)"),
+    ("*zip_with_a_huge_prj", shapefile_zip(lambda m: {**m, "grids.prj": b" " * (2 << 20)}),
+     r"g\.zip: grids\.prj expands to 2,097,152 bytes \(a \.prj / \.cpg is one line of text"),
+    ("*zip_bomb", zip_bomb, r"g\.zip: the zip expands to [\d,]+ bytes, more than 2,147,483,648"),
+    ("*gbk_dbf_without_cpg", shapefile_zip(_gbk_without_cpg),
+     (r"g\.zip: the DBF text reads as Latin-1 \('Íø¸ñ±àºÅ'\); it is GBK \('网格编号'\) and the "
+     r"layer has no \.cpg: declare encoding = \"gbk\"")),
+    ("geopackage_with_two_layers", gpkg_layers(["网格", "旧网格"]),
+     r"g\.gpkg: the file has several layers \(网格, 旧网格\); name one with layer"),
+    ("geopackage_layer_not_there", gpkg_layers(["网格"], layer="没有"),
+     r"g\.gpkg: not a readable gpkg file \(Layer '没有' could not be opened\)"),
+    ("config_names_a_missing_file", lambda d: [{"kind": "events", "path": "nope.csv"}],
+     r"nope\.csv: file not found"),
+    ("*config_names_a_folder", folder_as("dir.csv", "events"),
+     r"dir\.csv: is a folder, not a file"),
+    ("*config_names_a_folder_for_grids", folder_as("dir.geojson", "grids"),
+     r"dir\.geojson: is a folder, not a file"),
+    ("config_unknown_kind", config_only({"kind": "incidents"}),
+     r"load\.toml: \[\[source\]\] #1: kind must be one of"),
+    ("config_maps_a_missing_column", config_only({"columns": {"category": "类别"}}),
+     r"e\.csv: column '类别' \(mapped to category\) is not in the file"),
+    ("config_unknown_encoding", config_only({"encoding": "klingon"}),
+     r"load\.toml: source 'e\.csv': unknown encoding 'klingon'"),
+    ("config_point_column_missing", config_only({"point": "坐标"}),
+     r"e\.csv: point column '坐标' is not in the file"),
+    ("config_unknown_crs", config_only({"crs": "EPSG:999999"}),
+     r"load\.toml: source 'e\.csv': crs 'EPSG:999999' is not a CRS pyproj knows"),
+]
+
+
+@pytest.mark.parametrize("case, build, message", STOPS, ids=[c[0] for c in STOPS])
+def test_a_bad_input_stops_the_load_with_one_line_naming_it(base_db, tmp_path, case, build,
+                                                            message):
+    code, stderr, _ = load(base_db, tmp_path, build(tmp_path))
+    assert code == 2
+    assert stderr.startswith("导入失败 load stopped: ")
+    assert re.search(message, stderr.removeprefix("导入失败 load stopped: ")), stderr
+
+
+# --- inputs that load, their bad rows rejected by name ------------------------------
+# (case, builder, (rows accepted, rejected_by_reason) of its first source, SQL check or None)
+def _nan_rows():
+    return [ev(0, lon="NaN"), ev(1, lon="inf"), ev(2, lon="", lat=""), ev(3, lat=""),
+            ev(4, lon="-inf", lat="nan"), ev(5)]
+
+
+LOADS = [
+    ("utf16be_with_bom", events_file(b"\xfe\xff" + csv_bytes(EVENT_HEAD, GOOD, "utf-16-be")),
+     (3, {}), None),
+    ("utf16le_declared", events_file(csv_bytes(EVENT_HEAD, GOOD, "utf-16-le"),
+                                     encoding="utf-16-le"), (3, {}), None),
+    ("gbk", events_file(csv_bytes(EVENT_HEAD, [ev(1, cat="环境卫生")], "gbk")), (1, {}),
+     ("SELECT category FROM events WHERE event_id = 'E1'", [("环境卫生",)])),
+    ("gb18030_four_byte_character",
+     events_file(csv_bytes(EVENT_HEAD, [ev(1, cat="𠀀环境")], "gb18030")), (1, {}),
+     ("SELECT category FROM events WHERE event_id = 'E1'", [("𠀀环境",)])),
+    ("big5_declared", events_file(csv_bytes(["event_id", "reported_at", "category", "lon", "lat"],
+                                            [["E1", "2024-03-05", "環境衛生", LON, LAT]], "big5"),
+                                  encoding="big5"), (1, {}),
+     ("SELECT category FROM events WHERE event_id = 'E1'", [("環境衛生",)])),
+    ("*cr_only_line_endings", events_file(csv_bytes(EVENT_HEAD, GOOD, newline="\r")),
+     (3, {}), None),
+    ("mixed_crlf_lf_cr", events_file(b"".join(
+        line + end for line, end in zip(csv_bytes(EVENT_HEAD, GOOD).split(b"\n"),
+                                        [b"\r\n", b"\n", b"\r", b"\r\n", b""]))), (3, {}), None),
+    ("quoted_newline_in_a_description",
+     events_rows([r + ['第一行\n第二行,"引号"'] for r in GOOD], head=EVENT_HEAD + ["事件描述"]),
+     (3, {}), ("SELECT DISTINCT description FROM events WHERE event_id <> 'B1'",
+               [('第一行\n第二行,"引号"',)])),
+    ("header_only", events_rows([]), (0, {}), None),
+    ("headers_with_bom_fullwidth_and_trailing_spaces", events_rows(GOOD, head=[
+        "\ufeff事件编号", "上报时间\u3000", "事件类型 ", " 经度", "纬度\u200b", "所属网格", "办结时间",
+        "状态"]), (3, {}), None),
+    ("rows_of_delimiters_only", events_file(csv_bytes(EVENT_HEAD, GOOD) + b",,,,,,,\n,,,,,,,\n"),
+     (3, {"missing_id": 2}), None),
+    ("one_megabyte_description",
+     events_rows([GOOD[0] + ["长" * 400_000]], head=EVENT_HEAD + ["事件描述"]), (1, {}),
+     ("SELECT length(description) FROM events WHERE event_id = 'E0'", [(400_000,)])),
+    ("xlsx_merged_title_and_cells",
+     workbook({"事件": [["2024年3月 事件台账"], EVENT_HEAD, *GOOD]}, merge=("A1:H1", "C3:C5")),
+     (1, {"missing_category": 2}), None),
+    ("times_excel_serial_and_epochs",
+     events_rows([ev(0, t="45491.9375"), ev(1, t="1721313000"), ev(2, t="1721313000000"), ev(3)]),
+     (1, {"bad_time": 3}), None),
+    ("times_with_offsets", events_rows([ev(0, t="2024-07-18T14:30:00Z"),
+                                        ev(1, t="2024-07-18T22:30:00+08:00"),
+                                        ev(2, t="2024-07-18T10:30:00-0400")]), (3, {}),
+     ("SELECT DISTINCT CAST(reported_at AS VARCHAR) FROM events WHERE event_id <> 'B1'",
+      [("2024-07-18 22:30:00",)])),
+    ("times_chinese_and_slashes", events_rows([ev(0, t="2024年7月18日 22时30分"),
+                                               ev(1, t="2024/7/18")]), (2, {}),
+     ("SELECT CAST(reported_at AS VARCHAR) FROM events WHERE event_id <> 'B1' ORDER BY 1",
+      [("2024-07-18 00:00:00",), ("2024-07-18 22:30:00",)])),
+    ("times_24h_feb30_not_leap_day", events_rows([
+        ev(0, t="2024-07-18 24:00:00"), ev(1, t="2024-02-30 10:00:00"), ev(2, t="2023-02-29"),
+        ev(3, t="2024-02-29 10:00:00")]), (1, {"bad_time": 3}), None),
+    ("times_leap_second_is_the_next_second", events_rows([ev(0, t="2016-12-31 23:59:60")]),
+     (1, {}), ("SELECT CAST(reported_at AS VARCHAR) FROM events WHERE event_id = 'E0'",
+               [("2017-01-01 00:00:00",)])),
+    ("times_fullwidth_digits", events_rows([ev(0, t="２０２４－０７－１８ １０：００：００"),
+                                            ev(1, t="２０２４年７月１８日"), ev(2)]),
+     (1, {"bad_time": 2}), None),
+    ("times_ampm_and_two_digit_years_without_format",
+     events_rows([ev(0, t="7/18/2024 10:30:00 PM"), ev(1, t="24-07-18 10:00"), ev(2)]),
+     (1, {"bad_time": 2}), None),
+    ("closed_before_reported", events_rows([ev(1, closed="2024-03-01 10:00:00"), ev(2)]),
+     (1, {"closed_before_reported": 1}), None),
+    ("duplicate_ids_with_different_content",
+     events_rows([ev(1), ev(1, cat="矛盾纠纷"), ev(1)]), (1, {"duplicate_conflict": 1}), None),
+    ("empty_and_blank_event_ids", events_rows([["", *ev(1)[1:]], ["   ", *ev(2)[1:]], ev(3)]),
+     (1, {"missing_id": 2}), None),
+    ("coordinates_swapped_in_a_few_rows", events_rows([ev(0, lon=LAT, lat=LON), ev(1)]),
+     (1, {"bad_coordinates": 1}), None),
+    ("coordinates_dms_units_fullwidth_comma", events_rows([
+        ev(0, lon="120°48'30\"E", lat="29°35'30\"N"), ev(1, lon="120.815E", lat="29.595N"),
+        ev(2, lon="１２０．８１５", lat="２９．５９５"), ev(3, lon="120,815", lat="29,595"), ev(4)]),
+     (1, {"bad_coordinates": 4}), None),
+    ("coordinates_nan_inf_empty", events_rows(_nan_rows()),
+     (1, {"bad_coordinates": 4, "missing_location": 1}), None),
+    ("coordinates_zero_zero", events_rows([ev(0, lon="0", lat="0"), ev(1)]),
+     (1, {"outside_county": 1}), None),
+]
+
+
+def _mediation(d: Path):
+    write_csv(d / "m.csv", MED_HEAD, [
+        ["甘霖镇", "2024-13", "邻里纠纷", 5, 4, 3], ["甘霖镇", "2024-00", "邻里纠纷", 5, 4, 3],
+        ["甘霖镇", "2024-02", "邻里纠纷", -5, 4, 3], ["甘霖镇", "2024-03", "邻里纠纷", 5, 4, 5],
+        ["甘霖镇", "2024-04", "邻里纠纷", 5, 6, 3], ["不存在镇", "2024-05", "邻里纠纷", 5, 4, 3],
+        ["甘霖镇", "2024-06", "", 5, 4, 3], ["甘霖镇", "2024-07", "邻里纠纷", "五", 4, 3],
+        ["甘霖镇", "2024-08", "邻里纠纷", "1,000", 4, 3], ["甘霖镇", "2024-09", "邻里纠纷", "５", 4, 3],
+        ["甘霖镇", "2024-10", "邻里纠纷", 5, 4, 3], ["甘霖镇", "2024-10", "邻里纠纷", 6, 4, 3]])
+    return [{"kind": "mediation", "path": "m.csv"}]
+
+
+def _mediation_cases(d: Path):
+    write_csv(d / "k.csv", ["案件编号", "乡镇", "纠纷类型", "受理时间", "结案时间", "调解结果"], [
+        ["M1", "甘霖镇", "邻里纠纷", "2024-03-01", "2024-02-01", "成功"],
+        ["M2", "甘霖镇", "邻里纠纷", "2024-03-01", "", "也许"],
+        ["", "甘霖镇", "邻里纠纷", "2024-03-01", "", ""],
+        ["M3", "甘霖镇", "邻里纠纷", "2024-03-01", "", "成功"],
+        ["M3", "甘霖镇", "婚姻纠纷", "2024-03-01", "", "成功"]])
+    return [{"kind": "mediation", "path": "k.csv"}]
+
+
+def _cameras(d: Path):
+    write_csv(d / "c.csv", ["点位编号", "经度", "纬度", "状态", "最后在线时间"], [
+        ["C1", LON, LAT, "在线", ""], ["C1", LON, LAT, "离线", ""], ["C2", LON, LAT, "维修中", ""],
+        ["C3", LON, LAT, "ONLINE", ""], ["C4", LON, LAT, "在线", "昨天"], ["C5", "", "", "在线", ""],
+        ["", LON, LAT, "在线", ""]])
+    return [{"kind": "cameras", "path": "c.csv"}]
+
+
+def _line(x0=120.8, y0=29.58):
+    return {"type": "LineString", "coordinates": [[x0, y0], [x0 + 0.1, y0 + 0.02]]}
+
+
+LOADS += [
+    ("mediation_month_13_negative_succeeded_over_mediated", _mediation,
+     (2, {"bad_time": 2, "bad_value": 6, "unknown_township": 1, "duplicate_conflict": 1}),
+     ("SELECT CAST(month AS VARCHAR), received FROM mediation ORDER BY 1",
+      [("2024-08-01", 1000), ("2024-10-01", 5)])),
+    ("mediation_cases_bad_rows", _mediation_cases,
+     (1, {"closed_before_reported": 1, "bad_value": 1, "missing_id": 1,
+          "duplicate_conflict": 1}), None),
+    ("cameras_duplicate_ids_and_unknown_status", _cameras,
+     (3, {"duplicate_conflict": 1, "bad_time": 1, "missing_location": 1, "missing_id": 1}),
+     ("SELECT camera_id, status FROM cameras ORDER BY 1",
+      [("C1", "online"), ("C2", "unknown"), ("C3", "online")])),
+    ("grids_null_empty_point_and_line_geometry", geojson([
+        grid("N1", None), grid("N2", {"type": "Polygon", "coordinates": []}),
+        grid("N3", {"type": "Point", "coordinates": [120.85, 29.58]}), grid("N4", _line()),
+        grid("G9", square())]), (1, {"bad_geometry": 4}), None),
+    ("grids_geometry_collection_and_degenerate_ring", geojson([
+        grid("GC", {"type": "GeometryCollection", "geometries": [square(), _line()]}),
+        grid("D1", {"type": "Polygon", "coordinates": [[[120.85, 29.58], [120.86, 29.58],
+                                                        [120.85, 29.58], [120.85, 29.58]]]}),
+        grid("G9", square())]), (1, {"bad_geometry": 2}), None),
+    ("grid_with_3d_coordinates", geojson([grid("Z1", {"type": "Polygon", "coordinates": [[
+        [x, y, 12.0] for x, y in square()["coordinates"][0]]]})]), (1, {}),
+     ("SELECT substr(hex(geom_wkb), 1, 10) FROM grids WHERE grid_id = 'Z1'",   # 2D polygon
+      [("0103000000",)])),
+    ("grid_bow_tie_is_repaired", geojson([grid("B1", {"type": "Polygon", "coordinates": [[
+        [120.85, 29.58], [120.86, 29.59], [120.86, 29.58], [120.85, 29.59], [120.85, 29.58]]]})]),
+     (1, {}), None),
+    ("grid_with_a_hole", geojson([grid("H1", {"type": "Polygon", "coordinates": [
+        [[120.85, 29.58], [120.88, 29.58], [120.88, 29.61], [120.85, 29.61], [120.85, 29.58]],
+        [[120.86, 29.59], [120.87, 29.59], [120.87, 29.60], [120.86, 29.60], [120.86, 29.59]]]})]),
+     (1, {}), ("SELECT round(area_km2, 1) FROM grids WHERE grid_id = 'H1'", [(8.6,)])),
+    ("*grid_ring_left_unclosed", geojson([grid("U1", {"type": "Polygon", "coordinates": [[
+        [120.85, 29.58], [120.86, 29.58], [120.86, 29.59], [120.85, 29.59]]]})]), (1, {}),
+     ("SELECT round(area_km2, 2) FROM grids WHERE grid_id = 'U1'", [(1.07,)])),
+    ("zip_shapefile_without_prj", shapefile_zip(
+        lambda m: {k: v for k, v in m.items() if not k.endswith(".prj")}), (9, {}), None),
+    ("zip_gbk_dbf_without_cpg_declared", lambda d: [
+        {**shapefile_zip(_gbk_without_cpg)(d)[0], "encoding": "gbk"}], (9, {}),
+     ("SELECT count(*) FROM grids WHERE grid_name LIKE '%网格'", [(9,)])),
+]
+
+
+@pytest.mark.parametrize("case, build, expect, check", LOADS, ids=[c[0] for c in LOADS])
+def test_a_bad_input_loads_with_its_bad_rows_named(base_db, tmp_path, case, build, expect,
+                                                  check):
+    sources = build(tmp_path)
+    code, stderr, report = load(base_db, tmp_path, sources)
+    assert code == 0, stderr
+    accepted, reasons = expect
+    s = next(s for s in report["sources"] if s["file"] == sources[0]["path"])
+    assert s["rejected_by_reason"] == reasons
+    assert s["new"] + s["updated"] + s["unchanged"] == accepted
+    if s["rejected"]:
+        assert q(tmp_path / "wall.duckdb", "SELECT count(*) FROM rejects WHERE source_file = ?",
+                 [s["file"]]) == [(s["rejected"],)]
+    if check:
+        sql, rows = check
+        got = q(tmp_path / "wall.duckdb", sql)
+        assert got == rows
+
+
+def test_the_cli_process_says_it_in_one_line_without_a_traceback(base_db, tmp_path):
+    """The real ``python -m etl load`` process, for one case of the corpus."""
+    db = tmp_path / "wall.duckdb"
+    shutil.copyfile(base_db, db)
+    before = db.read_bytes()
+    write_csv(tmp_path / "e.csv", EVENT_HEAD + ["事件类型"], [r + ["矛盾纠纷"] for r in GOOD])
+    cfg = write_config(tmp_path, [{"kind": "events", "path": "e.csv"}])
+    res = subprocess.run([sys.executable, "-m", "etl", "load", "--quiet", "--db", str(db),
+                          "--config", str(cfg)], cwd=ROOT, capture_output=True, text=True,
+                         timeout=300, check=False)
+    assert res.returncode == 2 and res.stdout == ""
+    assert res.stderr == ("导入失败 load stopped: e.csv: header '事件类型' appears 2 times "
+                          "(columns 3, 9), so which one is category cannot be told; rename or "
+                          "remove the others\n")
+    assert db.read_bytes() == before
