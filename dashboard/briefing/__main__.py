@@ -18,7 +18,8 @@ EXIT_EMPTY = 3
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m dashboard.briefing",
                                      description="周报 weekly situation briefing: PNG images and a PDF")
-    parser.add_argument("--db", required=True, help="DuckDB file written by `python -m etl load`")
+    parser.add_argument("--db", required=True, help="DuckDB file written by `python -m etl load`,"
+                        " or chdb:DIR, or clickhouse://user@host:port/database")
     parser.add_argument("--settings", help="settings TOML (default: built-in defaults)")
     parser.add_argument("--week", help="ISO week, e.g. 2026-W36 (default: the last complete "
                         "week before the data's as_of)")
@@ -36,16 +37,22 @@ def main(argv: list[str] | None = None) -> int:
     from dashboard.briefing.compose import EmptyWeek
     from dashboard.briefing.shoot import RenderError
     from store import briefing_reads as br
-    from store.db import ReadStore, StoreError
+    from store.db import StoreError
+    from store.engines import open_store, parse_target
     from store.metrics import MetricsError, parse_as_of
     from store.settings import Settings, SettingsError
 
+    try:
+        parse_target(args.db)
+    except ValueError as exc:
+        print(f"gridwall briefing: {exc}", file=sys.stderr)
+        return 2
     try:
         settings = Settings.load(args.settings)
         as_of = parse_as_of(args.as_of, settings)
         week = args.week
         if not week:
-            store = ReadStore(args.db)
+            store = open_store(args.db)
             try:
                 week = br.default_week(store, settings, as_of)
             finally:

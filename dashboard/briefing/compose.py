@@ -179,7 +179,9 @@ def _grid_rises(ranking, store, settings, township, p_start, p_end, p_as_of) -> 
     df["change"] = df["now"] - df["before"]
     df = df[df["change"] > 0]
     df["change_pct"] = [None if b == 0 else c / b for c, b in zip(df["change"], df["before"])]
-    return df.sort_values(["change", "now"], ascending=False).reset_index(drop=True)
+    # ties by grid code, so two runs of one week list the same grids in one order
+    return df.sort_values(["change", "now", "code"], ascending=[False, False, True],
+                          kind="stable").reset_index(drop=True)
 
 
 # --- the written summary -------------------------------------------------------------------

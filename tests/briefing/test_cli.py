@@ -157,3 +157,24 @@ def test_the_html_document_draws_offline_in_chromium(briefing_run, chromium):
     assert not errors
     assert drawn >= 6
     assert requests and all(u.startswith(("file:", "data:")) for u in requests), requests
+
+
+def test_the_briefing_runs_on_clickhouse_with_the_same_figures(briefing_run, wall_demo_db,
+                                                                tmp_path):
+    """``--db chdb:DIR``: the same rows published to ClickHouse in-process give the same
+    briefing (manifest: summary, metrics, previous week, hotspots) as the DuckDB file; before,
+    the CLI took the target for a file name and stopped at 数据库文件不存在."""
+    from tests.engines import close_all, publish_to_chdb
+
+    target = publish_to_chdb(wall_demo_db, tmp_path / "ch")
+    close_all()
+    out = tmp_path / "ch-briefing"
+    p = run_cli("--db", target, "--out", str(out), "--theme", "light", "--no-progress")
+    assert p.returncode == 0, p.stderr
+    ch = json.loads((out / "briefing.json").read_text(encoding="utf-8"))
+    duck = json.loads((briefing_run.out / "briefing.json").read_text(encoding="utf-8"))
+    for key in ("week", "as_of", "scope_name", "summary", "metrics", "previous", "hotspots"):
+        assert ch[key] == duck[key], key
+    assert ch["wall_complete"] is True and (out / f"briefing_{WEEK}_light.pdf").is_file()
+    bad = run_cli("--db", "chdb:", "--out", str(tmp_path / "x"))
+    assert bad.returncode == 2 and "chdb:" in bad.stderr and "Traceback" not in bad.stderr
