@@ -72,7 +72,8 @@ class Context:
         rj = self.rejects.get(reading.index)
         if rj is None:
             rj = Rejects(reading.src.kind, reading.src.path, reading.data.df, reading.data.rows,
-                         extra_raw=extra_raw)
+                         extra_raw=extra_raw,
+                         malformed=getattr(reading.data, "malformed", None))
             self.rejects[reading.index] = rj
         return rj
 

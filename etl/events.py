@@ -183,7 +183,7 @@ def prepare_events(ctx: Context, r, index: GridIndex, tally: Tally) -> tuple[pa.
     if not ctx.settings.keep_reporter:    # [privacy]: not stored, not even in rejects
         r = drop_reporter(r)
     src = r.src
-    rj = Rejects("events", src.path, r.data.df, r.data.rows)
+    rj = Rejects("events", src.path, r.data.df, r.data.rows, malformed=r.data.malformed)
     n = r.n
     tz_src = src.timezone or ctx.tz
     eid = r.text_or_empty("event_id")

@@ -27,7 +27,11 @@ def drop_reporter(reading):
     hs = reporter_headers(reading.columns)
     if not hs:
         return reading
+    # a malformed row's text holds the reporter too, and which cell it is cannot be told:
+    # its reject keeps only its field count
     data = dataclasses.replace(reading.data, df=drop_reporter_frame(reading.data.df,
-                                                                   reading.columns))
+                                                                   reading.columns),
+                               malformed={p: ("", k) for p, (_, k)
+                                          in reading.data.malformed.items()})
     cols = {f: h for f, h in reading.columns.items() if f not in REPORTER_FIELDS}
     return dataclasses.replace(reading, data=data, columns=cols, _cache={})

@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
@@ -22,7 +23,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from etl.config import SourceConfig
-from etl.errors import LoadError
+from etl.errors import LoadError, config_error
 
 STR = pd.StringDtype("pyarrow")
 TABLE_FORMATS = {".csv": "csv", ".txt": "csv", ".tsv": "csv", ".xlsx": "xlsx",
@@ -41,6 +42,9 @@ class TableData:
     point_xy: tuple[np.ndarray, np.ndarray] | None = None   # GeoJSON geometry x, y
     point_crs: str | None = None
     hint: str = ""              # appended to a missing-columns message (other XLSX sheets)
+    # position in this slice -> (the row's text, its field count) for CSV rows whose field
+    # count is not the header's: each is a malformed_row reject (etl/rejects.py)
+    malformed: dict[int, tuple[str, int]] = field(default_factory=dict)
 
     @property
     def headers(self) -> list[str]:
@@ -119,7 +123,8 @@ def read_whole(stream: TableStream) -> TableData:
             stream.retry_as("gb18030")
     if not parts:
         return TableData(df=stream.df, rows=stream.rows, info=stream.info, hint=stream.hint)
-    return TableData(df=parts[0].df, rows=parts[0].rows, info=stream.info, hint=stream.hint)
+    return TableData(df=parts[0].df, rows=parts[0].rows, info=stream.info, hint=stream.hint,
+                     malformed=parts[0].malformed)
 
 
 def _read_csv(src: SourceConfig) -> TableData:
@@ -282,9 +287,81 @@ def _csv_batches(src: SourceConfig, stream: TableStream, names: list[str], delim
     except (pa.ArrowException, UnicodeError, ValueError) as exc:
         if "Empty CSV file" in str(exc):
             return
-        raise _csv_error(src, stream, exc) from None
+        if not _FIELD_COUNT.search(str(exc)):
+            raise _csv_error(src, stream, exc) from None
+        # a row of the wrong length: pyarrow stops the whole file at it, so the rows not yet
+        # handed on (from ``start``) are read again by Python's csv, row by row
+        try:
+            yield from _csv_rows_by_python(src, stream, names, delim, rows, start)
+        except (UnicodeError, csv.Error) as exc2:
+            raise _csv_error(src, stream, exc2) from None
+        return
     if n:
         yield _slice(pa.Table.from_batches(pending), start)
+
+
+_FIELD_COUNT = re.compile(r"Expected \d+ columns, got \d+")
+
+
+def _csv_rows_by_python(src: SourceConfig, stream: TableStream, names: list[str], delim: str,
+                        rows: int, start: int) -> Iterator[TableData]:
+    """Data rows ``start`` on, read by Python's csv module: the slow path for a file with
+    rows whose field count is not the header's. Such a row becomes a ``malformed_row`` reject
+    with its text (data-contract.md: the rest loads); extra fields that are all empty at a
+    row's end are dropped (Excel writes them). Numbering follows pyarrow's: blank lines are
+    not rows. Stops the load when a quote left open swallows the lines after it, or when
+    nearly every row of a slice is the wrong length (a wrong delimiter: etl.errors)."""
+    enc = stream.info["encoding"]
+    width = len(names)
+    csv.field_size_limit(CSV_BLOCK)
+    with open(src.file, encoding="utf-8-sig" if _is_utf8(enc) else enc, newline="") as f:
+        reader = csv.reader(f, delimiter=delim)
+        next(reader, None)                                    # the header
+        cells: list[list[str]] = []
+        numbers: list[int] = []
+        bad: dict[int, tuple[str, int]] = {}
+        i = 0
+        for rec in reader:
+            if not rec:
+                continue                                      # a blank line is not a row
+            i += 1
+            if i < start:
+                continue
+            if len(rec) > width and not any(rec[width:]):
+                rec = rec[:width]
+            if len(rec) != width:
+                if len(rec) < width and any("\n" in c or "\r" in c for c in rec):
+                    raise LoadError(
+                        f"{src.path}: row {i}: a quote opened and never closed runs over the "
+                        f"lines after it ({len(rec)} of {width} fields); fix the quote")
+                bad[len(cells)] = (_row_text(rec, delim), len(rec))
+                rec = (rec + [""] * width)[:width]
+            cells.append(rec)
+            numbers.append(i)
+            if len(cells) >= rows:
+                yield _rows_slice(src, names, cells, numbers, bad)
+                cells, numbers, bad = [], [], {}
+        if cells:
+            yield _rows_slice(src, names, cells, numbers, bad)
+
+
+def _row_text(rec: list[str], delim: str) -> str:
+    out = io.StringIO()
+    csv.writer(out, delimiter=delim, lineterminator="").writerow(rec)
+    return out.getvalue()
+
+
+def _rows_slice(src: SourceConfig, names: list[str], cells: list[list[str]],
+                numbers: list[int], bad: dict[int, tuple[str, int]]) -> TableData:
+    if config_error(len(bad), len(cells)):
+        pos = min(bad)
+        raise LoadError(
+            f"{src.path}: {len(bad):,} of {len(cells):,} rows do not have the header's "
+            f"{len(names)} fields (e.g. row {numbers[pos]}: {bad[pos][1]} fields): are the "
+            "rows split by another delimiter than the header, or quoted differently?")
+    df = pd.DataFrame({n: pd.Series([r[k] for r in cells], dtype=STR)
+                       for k, n in enumerate(names)})
+    return TableData(df=df, rows=np.asarray(numbers, dtype=np.int64), malformed=bad)
 
 
 def _slice(table: pa.Table, start: int) -> TableData:

@@ -13,7 +13,7 @@ REASONS = (
     "missing_id", "missing_time", "bad_time", "missing_category", "unknown_category",
     "bad_coordinates", "outside_county", "missing_location", "unknown_grid",
     "closed_before_reported", "duplicate_conflict", "bad_value", "unknown_township",
-    "bad_geometry", "future_time",
+    "bad_geometry", "future_time", "malformed_row",
 )
 
 
@@ -21,7 +21,10 @@ class Rejects:
     """Per-source reject marks; a row keeps the first reason it is flagged with."""
 
     def __init__(self, kind: str, source_file: str, frame: pd.DataFrame, rows: np.ndarray,
-                 extra_raw: dict[str, np.ndarray] | None = None):
+                 extra_raw: dict[str, np.ndarray] | None = None,
+                 malformed: dict[int, tuple[str, int]] | None = None):
+        """``malformed``: rows of the wrong field count (TableData.malformed), rejected
+        first, their raw the row's text, since their cells cannot be told apart."""
         self.kind = kind
         self.source_file = source_file
         self.frame = frame              # the source as read (text), for the raw JSON
@@ -30,6 +33,10 @@ class Rejects:
         n = len(frame)
         self.reason = np.full(n, None, dtype=object)
         self.detail = np.full(n, "", dtype=object)
+        self.raw_text = {pos: text for pos, (text, _) in (malformed or {}).items()}
+        for pos, (_, fields) in (malformed or {}).items():
+            self.reason[pos] = "malformed_row"
+            self.detail[pos] = f"{fields} fields where the header has {len(frame.columns)}"
 
     def __len__(self) -> int:
         return len(self.reason)
@@ -90,7 +97,8 @@ def reject_rows(rj: Rejects, idx: np.ndarray, reasons, details, load_id: int) ->
         "source_row": rj.rows[idx] if len(rj.rows) else np.array([], dtype=np.int64),
         "reason": np.asarray(reasons, dtype=object),
         "detail": np.asarray(details, dtype=object),
-        "raw": raw_json(rj.frame, idx, rj.extra_raw),
+        "raw": [json.dumps(rj.raw_text[i], ensure_ascii=False) if i in rj.raw_text else r
+                for i, r in zip(idx.tolist(), raw_json(rj.frame, idx, rj.extra_raw))],
     })
 
 

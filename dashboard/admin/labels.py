@@ -8,6 +8,7 @@ REASON_ZH = {
     "missing_location": "缺少位置", "unknown_grid": "未知网格",
     "closed_before_reported": "办结早于上报", "duplicate_conflict": "重复编号且内容冲突",
     "bad_value": "数值无效", "unknown_township": "未知镇街", "bad_geometry": "图形无效",
+    "malformed_row": "字段数不符",
 }
 ROLE_ZH = {"wall": "大屏", "officer": "业务人员", "admin": "管理员"}
 COUNT_ZH = (("rows_read", "读取"), ("new", "新增"), ("updated", "更新"), ("unchanged", "未变"),

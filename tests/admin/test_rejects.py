@@ -140,3 +140,10 @@ def test_masking_finds_reporters_by_alias_by_the_loads_mapping_and_by_a_mobile_a
     assert out["事件编号"] == row["事件编号"] and out["编号"] == row["编号"]  # long ids stay
     assert out["备注"] == "身份证330***********123X" and out["网格编码"] == row["网格编码"]
     assert mask_raw(None, headers) is None and mask_raw("", headers) == ""
+
+
+def test_every_reject_reason_has_its_chinese_label():
+    from dashboard.admin.labels import REASON_ZH
+    from etl.rejects import REASONS
+
+    assert set(REASON_ZH) == set(REASONS)

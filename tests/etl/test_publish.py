@@ -47,7 +47,7 @@ BAD_FILES = {
                     "no location columns"),
     "wrong encoding": ({"kind": "events", "path": "e.csv", "encoding": "utf-8"}, "gbk",
                        "not valid utf-8"),
-    "ragged csv": ({"kind": "events", "path": "e.csv"}, "ragged", "not a readable CSV"),
+    "ragged csv": ({"kind": "events", "path": "e.csv"}, "ragged", "do not have the header's"),
     "not xlsx": ({"kind": "events", "path": "e.xlsx"}, "fake-xlsx", "not a readable XLSX"),
     "no sheet": ({"kind": "events", "path": "e.xlsx", "sheet": "事件"}, "xlsx", "no sheet"),
     "mapped column absent": ({"kind": "events", "path": "e.csv",
@@ -73,8 +73,9 @@ def _write_bad(folder: Path, src: dict, how) -> None:
         write_csv(p, *good, encoding="gbk")
         p.write_bytes(p.read_bytes() + "备注".encode("gbk"))
     elif how == "ragged":
-        p.write_text("事件编号,上报时间,事件类型,经度,纬度\nX1,2024-03-05,矛盾纠纷,120.8,29.6,多,余\n",
-                     encoding="utf-8")
+        # every row two fields too long (one such row would be a malformed_row reject)
+        p.write_text("事件编号,上报时间,事件类型,经度,纬度\n" + "".join(
+            f"X{i},2024-03-05,矛盾纠纷,120.8,29.6,多,余\n" for i in range(25)), encoding="utf-8")
     elif how == "fake-xlsx":
         p.write_text("this is not a workbook", encoding="utf-8")
     elif how == "xlsx":
