@@ -363,8 +363,10 @@ def late_by_department(store: ReadStore, settings: Settings, f: Filters,
                        limit: int = 30) -> pd.DataFrame:
     """Open red / yellow events at as_of grouped by the department holding them (挂账):
     department, red, yellow, total, oldest (earliest reported_at), max_overdue_hours,
-    worst_grid (the grid with most red, then most late cases, then first by name: the same
-    grid on every view and refresh, of that department) and its count of late cases. Like the wall's warnings this is the backlog: no window; the place, category,
+    worst_grid (the grid with most red, then most late cases, then first by name and id: the
+    same grid on every view and refresh, of that department), worst_grid_id and its count of
+    late cases. Counted per grid id: grids of different townships often share a name
+    (第一网格), and their cases are not one grid's. Like the wall's warnings this is the backlog: no window; the place, category,
     channel, department, warning and keyword filters apply. Sorted by red, then total, descending."""
     from store.event_rows import event_rows_cte
 
@@ -386,19 +388,22 @@ def late_by_department(store: ReadStore, settings: Settings, f: Filters,
                         coalesce(grid_name, grid_id, '—') AS grid_name, warning, reported_at,
                         overdue_hours
                  FROM ev WHERE {' AND '.join(cond)}),
-        by_grid AS (SELECT department, grid_name, count(*) AS n,
+        by_grid AS (SELECT department, grid_id, grid_name, count(*) AS n,
                            count(*) FILTER (WHERE warning = 'red') AS r
                     FROM late GROUP BY ALL),
-        ranked AS (SELECT department, grid_name, n,
+        ranked AS (SELECT department, grid_id, grid_name, n,
                           row_number() OVER (PARTITION BY department
-                                             ORDER BY r DESC, n DESC, grid_name) AS place
+                                             ORDER BY r DESC, n DESC, grid_name,
+                                                      grid_id NULLS LAST) AS place
                    FROM by_grid),
-        worst AS (SELECT department, grid_name AS worst_grid, n AS worst_grid_n
+        worst AS (SELECT department, grid_id AS worst_grid_id, grid_name AS worst_grid,
+                         n AS worst_grid_n
                   FROM ranked WHERE place = 1)
         SELECT department, count(*) FILTER (WHERE warning = 'red') AS red,
                count(*) FILTER (WHERE warning = 'yellow') AS yellow, count(*) AS total,
                min(reported_at) AS oldest, max(overdue_hours) AS max_overdue_hours,
-               any_value(worst_grid) AS worst_grid, any_value(worst_grid_n) AS worst_grid_n
+               any_value(worst_grid) AS worst_grid, any_value(worst_grid_id) AS worst_grid_id,
+               any_value(worst_grid_n) AS worst_grid_n
         FROM late JOIN worst USING (department)
         GROUP BY department ORDER BY red DESC, total DESC, department LIMIT ?""",
         [*params, *cparams, limit])

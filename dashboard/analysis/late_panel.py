@@ -67,7 +67,7 @@ def table(df, as_of: dt.datetime, search: str | None = None, f=None) -> html.Tab
                              _count(r.yellow, "yellow", href(r, "yellow")),
                              html.Td(_age(r.oldest, as_of)),
                              html.Td(f"{r.worst_grid}（{int(r.worst_grid_n)}）",
-                                     title=r.worst_grid)]))
+                                     title=f"{r.worst_grid} {r.worst_grid_id or ''}")]))
     return html.Table([html.Thead(head), html.Tbody(body)], className="an-late-table")
 
 
