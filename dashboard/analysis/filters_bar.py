@@ -89,8 +89,8 @@ def args_from_controls(values: dict, keep: dict[str, str]) -> dict[str, str]:
         if values.get("end"):
             args["end"] = (dt.date.fromisoformat(values["end"][:10])
                            + dt.timedelta(days=1)).isoformat()
-    elif values.get("window") and values["window"] != DEFAULT_WINDOW:
-        args["window"] = values["window"]
+    elif values.get("window"):     # the default too: a URL without a window lists every
+        args["window"] = values["window"]    # report time in /api/events (docs/analysis.md)
     if keep.get("as_of"):
         args["as_of"] = keep["as_of"]
     return {k: v for k, v in args.items() if v}
@@ -125,7 +125,8 @@ def register_callbacks(app, ctx) -> None:
         current = search_args(search)
         keep = {"as_of": current.get("as_of")}
         if trig == "an-f-reset":
-            args = {"as_of": keep["as_of"]} if keep["as_of"] else {}
+            args = {"window": DEFAULT_WINDOW, **({"as_of": keep["as_of"]} if keep["as_of"]
+                                                  else {})}
         else:
             if trig == "an-f-township" and values["grid"]:
                 # a grid outside the township picked goes; one inside stays (a link with

@@ -99,6 +99,8 @@ def county(tmp_path_factory):
     for i in range(6):
         t = dt.datetime.combine(d - dt.timedelta(days=i), dt.time(7))
         ev("G3", t, cat="民生诉求", status="已办结", closed=t + dt.timedelta(hours=3))
+    t = AS_OF - dt.timedelta(days=45)                   # before the default 30-day window
+    ev("G7", t, status="已办结", closed=t + dt.timedelta(hours=4))
     with (folder / "events.csv").open("w", encoding="utf-8", newline="") as fh:
         w = csv.writer(fh)
         w.writerow(["事件编号", "上报时间", "事件类型", "经度", "纬度", "处置部门", "状态",
@@ -201,3 +203,20 @@ def test_hotspots_match_an_independent_poisson_scan_and_camera_count(county):
     assert got["G9"]["since"] == "2026-11-16" and got["G3"]["top_share"] == 1.0
     # 120 m (seen 1 h ago) and 299.5 m count; 300.5 m is out; 150 m went stale (30 h)
     assert got["G9"]["cameras_online_within"] == 2
+
+
+def test_the_url_the_page_writes_keeps_the_default_window(county):
+    """docs/analysis.md: the page always puts its window in the URL — /api/events without
+    one lists every report time, so a link without it is not the list on screen."""
+    from dashboard.analysis.filters_bar import args_from_controls, controls_from_args
+
+    client = county["app"].server.test_client()
+    # a township picked by name on the default window: the page writes the URL anew
+    controls = controls_from_args({"window": "30d", "township": "乙镇"})
+    args = args_from_controls({**controls, "township": "T2"}, {})
+    assert args == {"window": "30d", "township": "T2"}
+    on_screen = client.get("/api/events", query_string={"window": "30d", "township": "T2"})
+    from_link = client.get("/api/events", query_string=args)
+    assert from_link.get_json()["total"] == on_screen.get_json()["total"]
+    everything = client.get("/api/events", query_string={"township": "T2"}).get_json()
+    assert everything["total"] > on_screen.get_json()["total"]      # older cases exist
