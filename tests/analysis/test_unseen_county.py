@@ -83,6 +83,10 @@ def county(tmp_path_factory):
         ev("G6", AS_OF - dt.timedelta(hours=h), dept="城管局")
     ev("G5", AS_OF - dt.timedelta(hours=120), dept="城管局")
     ev("G5", AS_OF - dt.timedelta(hours=60), dept="城管局")
+    # six more departments with one red case each, older than the week (in G4's baseline):
+    # more rows than the late list's 250 px panel shows at once
+    for i in range(6):
+        ev("G4", AS_OF - dt.timedelta(days=10 + i), dept=f"第{i + 1}办事处")
     # a surge in G8 this week over a steady history, a grid (G9) that starts mid-window,
     # one kind only (G3): closed cases, so the backlog above stays as planted
     for w in range(1, 5):
@@ -131,7 +135,7 @@ def county(tmp_path_factory):
     from dashboard.app import create_app
 
     app = create_app(db)
-    return {"app": app, "rows": rows, "grids": grids}
+    return {"app": app, "rows": rows, "grids": grids, "db": db}
 
 
 def _late_reference(rows, grids):
@@ -158,9 +162,11 @@ def test_the_late_lists_worst_grid_counts_one_grid_not_every_grid_of_that_name(c
     f = parse_filters(ctx.store, ctx.settings, {"window": "7d"})
     late = ar.late_by_department(ctx.store, ctx.settings, f).set_index("department")
     want = _late_reference(county["rows"], county["grids"])
-    assert want == {"住建局": ("G2", 4), "城管局": ("G6", 2)}
+    assert want == {"住建局": ("G2", 4), "城管局": ("G6", 2),
+                    **{f"第{i + 1}办事处": ("G4", 1) for i in range(6)}}
     names = {dept: (r.worst_grid, int(r.worst_grid_n)) for dept, r in late.iterrows()}
-    assert names == {"住建局": ("第二网格", 4), "城管局": ("第二网格", 2)}   # 住建局 was 第一网格 6
+    assert names["住建局"] == ("第二网格", 4)                       # was 第一网格 6
+    assert names["城管局"] == ("第二网格", 2)
     assert {dept: (r.worst_grid_id, int(r.worst_grid_n))
             for dept, r in late.iterrows()} == want
 
@@ -220,3 +226,26 @@ def test_the_url_the_page_writes_keeps_the_default_window(county):
     assert from_link.get_json()["total"] == on_screen.get_json()["total"]
     everything = client.get("/api/events", query_string={"township": "T2"}).get_json()
     assert everything["total"] > on_screen.get_json()["total"]      # older cases exist
+
+
+@pytest.mark.browser
+def test_every_department_of_the_late_list_can_be_read_on_the_page(county, open_page):
+    """Eight departments with late cases: the panel (250 px high at 1920×1080) scrolls to
+    the last one instead of cutting the list off below the sixth."""
+    from tests.serving import running_server
+
+    with running_server(county["db"]) as (base, _proc):
+        w = open_page(base + "/analysis/?window=7d", wait=False)
+        page = w.page
+        page.wait_for_function("() => document.querySelectorAll('#an-late-body tbody tr')"
+                               ".length === 8", timeout=60_000)
+        panel = page.locator("#an-panel-late .an-panel-body")
+        inner = panel.bounding_box()
+        page.mouse.move(inner["x"] + inner["width"] / 2, inner["y"] + inner["height"] / 2)
+        page.mouse.wheel(0, 600)                       # as an officer would, over the list
+        page.wait_for_timeout(300)
+        inner = panel.bounding_box()
+        box = page.locator("#an-late-body tbody tr").last.bounding_box()
+        assert inner["y"] <= box["y"] and box["y"] + box["height"] <= inner["y"] + inner[
+            "height"] + 0.5, (box, inner)
+        assert w.outside() == [] and w.errors == [], (w.outside(), w.errors)
