@@ -21,6 +21,7 @@ from dashboard.briefing.compose import Briefing, change_pct_text
 from dashboard.figures import briefing_charts as charts
 from dashboard.figures.briefing_map import map_figure
 from dashboard.figures.numbers import kind_share, p_value
+from dashboard.figures.rate_tone import handling_best, not_yet_due, rate_tone
 from dashboard.figures.briefing_theme import (CARD_ZH, DASH, FONT_FAMILY, Palette, card_color,
                                               num, pct)
 
@@ -162,6 +163,16 @@ def _points(b: Briefing) -> str:
             + box(f"新发热点 {len(b.hotspots)} 处", hot, "本周无新发热点")
             + box(f"超期未办结最多的{b.place_word}", late, "无超期未办结事件")
             + "</div>")
+
+
+def _undecided_note(b: Briefing) -> str:
+    """Why 办结率's gauge may wear no status colour (docs/metrics.md, rate colours)."""
+    target = float(b.targets.get("handling_rate", 0.98))
+    rate = b.now.get("handling_rate")
+    if rate is None or rate >= target or rate_tone(rate, target, handling_best(b.now)):
+        return ""
+    return (f"办结率未着红黄色：尚有{not_yet_due(b.now):,}件未到办结时限，"
+            "若全部办结即可达标。")
 
 
 def slide_summary(b: Briefing) -> str:
@@ -557,7 +568,8 @@ def document(b: Briefing, pal: Palette, wall_png: bytes | None) -> str:
         slide_map(b, pal),
         slide_figure(b, "gauges", "核心指标仪表（与上周比较）",
                      charts.gauges_figure(b.now, b.before, b.targets, pal),
-                     "仪表上的粗刻线为目标值；▲▼为较上周变化（个百分点），绿色为改善、红色为变差；上周按上周末时点统计。"),
+                     "仪表上的粗刻线为目标值；▲▼为较上周变化（个百分点），绿色为改善、红色为变差；上周按上周末时点统计。"
+                     + _undecided_note(b)),
         slide_figure(b, "trend", "每日事件：本周与上周",
                      charts.week_trend_figure(b.trend_now, b.trend_before, pal),
                      f"本周上报 {num(b.now['reported'])} 件，上周 {num(b.before['reported'])} 件，"
