@@ -223,6 +223,14 @@ def _stream_csv(src: SourceConfig) -> TableStream:
     if what:
         raise LoadError(f"{src.path}: not a text file: it looks like {what}")
     enc, guessed = _guess_encoding(src, sample, whole=len(sample) >= size)
+    if guessed and enc == "gb18030":
+        from etl.sniff import big5_suspect
+
+        seen = big5_suspect(sample)
+        if seen:
+            raise LoadError(f"{src.path}: read as GB18030 the text is garbled ({seen[0]!r}); "
+                            f"it reads as Big5 ({seen[1]!r}): declare encoding = \"big5\" "
+                            "(or the file's encoding) in the load config")
     if not guessed:
         import codecs
 

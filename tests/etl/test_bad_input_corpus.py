@@ -211,6 +211,12 @@ STOPS = [
      r"e\.csv: not valid utf-8 text at byte 0 \(wrong encoding\?\)"),
     ("*unbalanced_quote", events_file(csv_bytes(EVENT_HEAD, GOOD).replace(b"E1,", b'"E1,')),
      r"e\.csv: row 2: a quote opened and never closed runs over the lines after it"),
+    ("*big5_without_declared_encoding",
+     events_file(csv_bytes(["事件編號", "上報時間", "事件類型", "經度", "緯度"],
+                           [[f"E{i}", "2024-03-05", "環境衛生", LON, LAT] for i in range(3)],
+                           "big5")),
+     r"e\.csv: read as GB18030 the text is garbled \('ㄆン絪腹.*it reads as Big5 "
+     r"\('事件編號,上報時間"),
     ("*nearly_every_row_the_wrong_length",
      events_file((",".join(EVENT_HEAD) + "\n" + "".join(";".join(ev(i)) + "\n"
                                                       for i in range(30))).encode()),
@@ -336,6 +342,11 @@ LOADS = [
     ("gb18030_four_byte_character",
      events_file(csv_bytes(EVENT_HEAD, [ev(1, cat="𠀀环境")], "gb18030")), (1, {}),
      ("SELECT category FROM events WHERE event_id = 'E1'", [("𠀀环境",)])),
+    ("gbk_with_rare_characters_in_names_and_places",
+     events_file(csv_bytes(EVENT_HEAD + ["事件描述"],
+                           [ev(i, cat="环境卫生") + [f"{n}反映楼道堆放杂物，存在消防隐患"]
+                            for i, n in enumerate(["王喆", "李堃", "赵玥", "昇平村"])], "gbk")),
+     (4, {}), ("SELECT count(*) FROM events WHERE description LIKE '%喆%'", [(1,)])),
     ("big5_declared", events_file(csv_bytes(["event_id", "reported_at", "category", "lon", "lat"],
                                             [["E1", "2024-03-05", "環境衛生", LON, LAT]], "big5"),
                                   encoding="big5"), (1, {}),

@@ -147,3 +147,32 @@ def test_gbk_text_that_happens_to_look_like_utf8_is_still_read_right(tmp_path, e
     path.write_bytes("乡镇,纠纷类型\n录,录录\n".encode(enc))
     data = read_table(SourceConfig(kind="mediation", path="m.csv", file=path))
     assert list(data.df["纠纷类型"]) == ["录录"]
+
+
+# --- Big5 told from GBK --------------------------------------------------------------------
+_GB2312_HANZI = [bytes([a, b]).decode("gb2312") for a in range(0xB0, 0xF8)
+                 for b in range(0xA1, 0xFF) if not (a == 0xD7 and b > 0xF9)]
+_BIG5_HANZI = [c for c in (bytes([a, b]).decode("big5", errors="ignore")
+                           for a in range(0xA4, 0xC6)
+                           for b in [*range(0x40, 0x7F), *range(0xA1, 0xFF)]) if c]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.text(st.sampled_from(_GB2312_HANZI + list("，。、（）0123456789,.")),
+                        min_size=1, max_size=40), min_size=1, max_size=30),
+       st.lists(st.sampled_from("喆堃玥昇珺赟犇"), max_size=6))
+def test_gbk_chinese_with_rare_name_characters_is_never_taken_for_big5(lines, rare):
+    from etl.sniff import big5_suspect
+
+    text = "\n".join(lines) + "".join(rare)
+    assert big5_suspect(text.encode("gb18030")) is None
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.text(st.sampled_from(_BIG5_HANZI), min_size=10, max_size=30),
+                min_size=6, max_size=20))
+def test_big5_chinese_is_told_when_it_would_be_read_as_gb18030(lines):
+    from etl.sniff import big5_suspect
+
+    seen = big5_suspect("\n".join(lines).encode("big5"))
+    assert seen is not None and seen[1] == lines[0][:40]
