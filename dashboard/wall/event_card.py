@@ -19,6 +19,8 @@ from dashboard.figures.numbers import cameras_line
 from dashboard.wall import fmt
 from dashboard.wall.drill import REFRESH
 from dashboard.wall.event_rows import EV_ROW, due_text
+from dashboard.wall.live_list import LIVE_LIMIT
+from dashboard.wall.warnings import LIMIT as WARN_LIMIT
 from store import wall_reads as wr
 from store.vocab import LEVEL_ZH, STATUS_ZH, WARNING_ZH
 
@@ -121,5 +123,21 @@ def register_callbacks(app, ctx) -> None:
             return HIDDEN, "", []
         # the cached detail is the same for every role; the role decides what is shown
         detail = ctx.cached(wr.event_card, event_id, ctx.as_of(), timeout=60)
-        title, body = card_content(detail, reporter_line=shows_reporter(ctx))
+        officer = shows_reporter(ctx)
+        if detail and not officer and not listed_on_wall(ctx, str(event_id),
+                                                         detail.get("township_code")):
+            detail = None
+        title, body = card_content(detail, reporter_line=officer)
         return "gw-modal", title, body
+
+
+def listed_on_wall(ctx, event_id: str, township: str | None) -> bool:
+    """Whether the wall lists ``event_id`` now: in the red/yellow lists, or among the newest
+    events of the county or of its township (twice the rows shown, so a row that slid off
+    since the last refresh still opens). A wall session opens only such cards: a card is how
+    a listed row is read, not a way to read any case by its number (docs/security.md)."""
+    as_of = ctx.as_of()
+    if event_id in set(ctx.cached(wr.warning_lists, as_of, WARN_LIMIT)["event_id"].astype(str)):
+        return True
+    return any(event_id in set(ctx.cached(wr.live_events, scope, as_of, 2 * LIVE_LIMIT)
+                               ["event_id"].astype(str)) for scope in (None, township))

@@ -18,6 +18,9 @@ from store.vocab import STATUS_ZH
 
 
 
+LIVE_LIMIT = 30      # newest events listed
+
+
 def place(row, township_level: bool) -> str:
     """County view: the township; township view: the grid."""
     if township_level:
@@ -64,7 +67,7 @@ OUTPUTS = [("live-body", "children"), ("live-caption", "children")]
 
 
 def read(ctx, v):
-    return ctx.cached(wr.live_events, v.township, v.as_of, 30)
+    return ctx.cached(wr.live_events, v.township, v.as_of, LIVE_LIMIT)
 
 
 def outputs(df: pd.DataFrame, v) -> list:

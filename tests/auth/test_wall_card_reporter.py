@@ -20,8 +20,17 @@ def server(accounts, auth_settings_file):
 
 @pytest.fixture(scope="module")
 def event_id(server):
+    """The newest valid event with a reporter: on the wall's live list."""
     ctx = server.config["GRIDWALL_CTX"]
     return ctx.store.scalar("SELECT event_id FROM events WHERE reporter_phone IS NOT NULL"
+                            " AND status <> 'invalid' ORDER BY reported_at DESC LIMIT 1")
+
+
+@pytest.fixture(scope="module")
+def old_event_id(server):
+    """The oldest event, closed long ago: on no list of the wall."""
+    ctx = server.config["GRIDWALL_CTX"]
+    return ctx.store.scalar("SELECT event_id FROM events WHERE closed_at IS NOT NULL"
                             " ORDER BY reported_at LIMIT 1")
 
 
@@ -70,3 +79,17 @@ def test_an_officer_still_sees_the_reporter_masked_on_the_card(server, event_id)
     raw = server.config["GRIDWALL_CTX"].store.scalar(
         "SELECT reporter_phone FROM events WHERE event_id = ?", [event_id])
     assert raw not in text
+
+
+def test_a_wall_session_opens_only_the_cards_of_events_the_wall_lists(server, accounts,
+                                                                       old_event_id):
+    """Any case's card by its number would be a search of every case; the wall's card is how
+    a listed row is read. An unlisted case answers like one that does not exist."""
+    kiosk = server.test_client()
+    assert kiosk.get("/?token=" + accounts.tokens["wall"]).status_code == 302
+    for client in (_signed_in(server, "wall"), kiosk):
+        status, text = _card(client, old_event_id)
+        assert status == 200 and old_event_id not in text
+        assert "未找到该事件" in text
+    status, text = _card(_signed_in(server, "officer"), old_event_id)
+    assert status == 200 and old_event_id in text
