@@ -27,7 +27,8 @@ def township_labels(
     shadow: str = "0px 0px 3px #000, 0px 0px 6px #000",
     name: str = "镇街名称",
 ) -> list[go.Scatter]:
-    """One text trace with ``gdf["name"]`` at each unit's label point.
+    """One text trace with ``gdf["label"]`` (:func:`declutter`'s text, a name perhaps cut),
+    else ``gdf["name"]``, at each unit's label point.
 
     Options (keyword-only):
         font_size (float | sequence of float, 20): text size in px of the logical canvas,
@@ -39,12 +40,13 @@ def township_labels(
         name (str, "镇街名称"): trace name.
     """
     x, y = label_points(gdf)
+    text = gdf["label" if "label" in gdf else "name"].tolist()
     size = font_size if isinstance(font_size, (int, float)) else [float(v) for v in font_size]
     font = {"size": size, "color": color, "shadow": shadow, "weight": weight}
     if font_family:
         font["family"] = font_family
     return [go.Scatter(
-        x=x, y=y, text=gdf["name"].tolist(), mode="text", name=name, showlegend=False,
+        x=x, y=y, text=text, mode="text", name=name, showlegend=False,
         hoverinfo="skip", textposition="middle center", textfont=font,
     )]
 
@@ -145,18 +147,37 @@ def _grown(shape, hw: float, hh: float):
 
 def declutter(gdf: gpd.GeoDataFrame, axes: dict, view_px: tuple[float, float], *,
               large: float, small: float,
-              keep_clear: Sequence[tuple[float, float, float]] = ()) -> gpd.GeoDataFrame:
+              keep_clear: Sequence[tuple[float, float, float]] = (),
+              keep_out: Sequence[tuple[str, tuple[float, float]]] = (),
+              inside: bool = False, own: bool = False, shorten: bool = False,
+              ) -> gpd.GeoDataFrame:
     """The rows whose names fit (:func:`place_labels`), the larger units placed first, with
-    ``label_lon``/``label_lat`` nudged where needed and ``size`` added: what
-    :func:`township_labels` draws on the wall's county map and the briefing's."""
+    ``label_lon``/``label_lat`` nudged where needed, ``size`` added and ``label``, the text
+    to draw (the name, or with ``shorten`` its first characters and …): what
+    :func:`township_labels` draws on the wall's county map and the briefing's.
+
+    ``keep_out``, ``inside``, ``own`` and ``shorten`` are :func:`place_labels`' (the
+    briefing's map, where many long names must stay apart, on their own units and in the
+    plot)."""
     if gdf.empty:
-        return gdf.assign(size=[])
+        return gdf.assign(size=[], label=[])
     x, y = label_points(gdf)
     area = areas_km2(gdf)
-    px, py, size, shown = place_labels(
-        gdf["name"].astype(str).tolist(), x, y, axes, view_px, large=large, small=small,
-        priority=list(area) if area is not None else None, keep_clear=keep_clear)
-    return gdf.assign(label_lon=px, label_lat=py, size=size)[shown]
+    names = gdf["name"].astype(str).tolist()
+    px, py, size, shown, text = _place(
+        names, x, y, axes, view_px, large=large, small=small,
+        priority=list(area) if area is not None else None, keep_clear=keep_clear,
+        keep_out=keep_out, inside=inside, shorten=shorten,
+        homes=list(gdf.geometry.values) if own else None)
+    return gdf.assign(label_lon=px, label_lat=py, size=size, label=text)[shown]
+
+
+def shortened(name: str, chars: int) -> str:
+    """``name`` cut to ``chars`` characters, the last one …: 第4号北部经济技术开发区 → 第4号北部…"""
+    return name if len(name) <= chars else name[:max(chars - 1, 1)] + "…"
+
+
+SHORT_MIN = 4          # a shortened name keeps at least three characters and …
 
 
 def place_labels(
@@ -171,11 +192,16 @@ def place_labels(
     priority: Sequence[float] | None = None,
     pad_px: float = 3,
     keep_clear: Sequence[tuple[float, float, float]] = (),
+    keep_out: Sequence[tuple[str, tuple[float, float]]] = (),
+    inside: bool = False,
 ) -> tuple[list[float], list[float], list[float], list[bool]]:
     """Declutter labels in screen space: (x, y, size, shown) per label.
 
     ``keep_clear``: marks no label may cover, each (x, y, radius in px) at a data point
-    (the briefing's numbered hotspot discs).
+    (the briefing's numbered hotspot discs). ``keep_out``: boxes floating over the plot no
+    label may go under, each (corner of :data:`layers.canvas.CORNERS`, (width, height) px)
+    (the briefing map's legend). ``inside``: every label's box stays inside the plot area
+    (plotly cuts a name at the plot's edge).
 
     Each label is a box of one em per character (CJK) estimated in screen pixels for a plot
     area of ``view_px``. Labels are placed by ``priority`` (highest first; default: as given):
@@ -184,11 +210,25 @@ def place_labels(
     answers to hover and click). A dense town centre keeps every name it has room for, and no
     two names overlap.
     """
-    from layers.canvas import visible_range
+    return _place(names, x, y, axes, view_px, large=large, small=small, priority=priority,
+                  pad_px=pad_px, keep_clear=keep_clear, keep_out=keep_out, inside=inside)[:4]
+
+
+def _place(names, x, y, axes, view_px, *, large, small, priority=None, pad_px=3.0,
+           keep_clear=(), keep_out=(), inside=False, shorten=False, homes=None):
+    """:func:`place_labels` with the text placed: (x, y, size, shown, text).
+
+    ``homes`` (one polygon per label, or None): a label stays over its own unit: its centre
+    inside the polygon and, past SHORT_MIN characters, its box no wider than the polygon on
+    screen (a long name spread over three neighbours says whose it is no better than none).
+    ``shorten``: a name that does not fit whole is tried cut (:func:`shortened`), longest
+    first: in the large size down to six characters, then in the small one down to
+    SHORT_MIN, each at its point and nudged as a whole name is."""
+    from layers.canvas import CORNERS, visible_range
 
     n = len(names)
     if n == 0:
-        return [], [], [], []
+        return [], [], [], [], []
     (x0, x1), (y0, y1) = visible_range(axes, view_px)
     sx = view_px[0] / (x1 - x0)
     sy = view_px[1] / (y1 - y0)
@@ -198,27 +238,63 @@ def place_labels(
     boxes: list[tuple[float, float, float, float]] = [
         ((float(a) - x0) * sx - r, (float(b) - y0) * sy - r,
          (float(a) - x0) * sx + r, (float(b) - y0) * sy + r) for a, b, r in keep_clear]
+    for corner, (w, h) in keep_out:
+        fx, fy = CORNERS[corner]
+        bx = 0.0 if fx == 0 else view_px[0] - w
+        by = 0.0 if fy == 0 else view_px[1] - h
+        boxes.append((bx, by, bx + w, by + h))
     out_x, out_y = [float(v) for v in x], [float(v) for v in y]
     sizes, shown = [float(large)] * n, [False] * n
+    texts = [str(v) for v in names]
+    widths = _screen_widths(homes, x0, sx) if homes is not None else None
 
     def free(b):
+        if inside and (b[0] < 0 or b[1] < 0 or b[2] > view_px[0] or b[3] > view_px[1]):
+            return False
         return all(b[2] <= o[0] or b[0] >= o[2] or b[3] <= o[1] or b[1] >= o[3] for o in boxes)
 
+    def home(i, cx, cy):
+        if homes is None:
+            return True
+        import shapely
+        geom = homes[i]
+        return geom is not None and geom.contains(shapely.Point(x0 + cx / sx, y0 + cy / sy))
+
+    def fits(i, chars, size):
+        return widths is None or chars <= SHORT_MIN or chars * size + 2 * pad_px <= widths[i]
+
+    nudges = [(0, 0), (0, 1), (0, -1), (1, 0), (-1, 0)]
     for i in order:
-        chars = max(len(str(names[i])), 1)
-        placed = False
-        for size, (ox, oy) in [(large, (0, 0)), (small, (0, 0)), (small, (0, 1)),
-                               (small, (0, -1)), (small, (1, 0)), (small, (-1, 0))]:
+        name = texts[i]
+        tries = [(name, large, (0, 0))] + [(name, small, d) for d in nudges]
+        if shorten:       # cut: large while six characters are left, then small
+            tries += [(shortened(name, c), size, d) for size, least in ((large, 6),
+                                                                       (small, SHORT_MIN))
+                      for c in range(len(name) - 1, least - 1, -1) for d in nudges]
+        for text, size, (ox, oy) in tries:
+            chars = max(len(text), 1)
+            if not fits(i, chars, size):
+                continue
             hw, hh = chars * size / 2 + pad_px, size / 2 + pad_px
             # a nudge clears a full-size neighbour's box: one line up or down, one name across
             cx = px[i] + ox * (2 * hw + 1)
             cy = py[i] + oy * (large / 2 + hh + pad_px + 1)
             b = (cx - hw, cy - hh, cx + hw, cy + hh)
-            if free(b):
+            if free(b) and home(i, cx, cy):
                 boxes.append(b)
                 out_x[i], out_y[i] = x0 + cx / sx, y0 + cy / sy
-                sizes[i], shown[i], placed = float(size), True, True
+                sizes[i], shown[i], texts[i] = float(size), True, text
                 break
-        if not placed:
-            shown[i] = False
-    return out_x, out_y, sizes, shown
+    return out_x, out_y, sizes, shown, texts
+
+
+def _screen_widths(homes, x0: float, sx: float) -> list[float]:
+    """Each polygon's width on screen (px); 0 for an empty one."""
+    out = []
+    for g in homes:
+        if g is None or g.is_empty:
+            out.append(0.0)
+        else:
+            a, _b, c, _d = g.bounds
+            out.append((c - a) * sx)
+    return out

@@ -15,6 +15,17 @@ from dashboard.figures.briefing_theme import Palette, base_layout
 
 
 DISC_PX = 24              # a numbered hotspot disc's diameter
+LEGEND_FONT = 15
+
+
+def legend_px(traces: list) -> tuple[float, float]:
+    """The legend box's size (px) on the slide, from its entries: a title line and one
+    line of LEGEND_FONT a class, the hotspot key after a gap (measured in Chromium: 156×181
+    for five classes and the key, 156×134 for three); a little more, so no name touches it."""
+    shown = [t for t in traces if getattr(t, "showlegend", None)]
+    longest = max((len(str(t.name or "")) for t in shown), default=0)
+    width = max(160.0, 0.6 * LEGEND_FONT * longest + 60)
+    return width + 8, 40 + 23.5 * len(shown) + 8
 
 
 def map_figure(units: gpd.GeoDataFrame, outlines: gpd.GeoDataFrame | None,
@@ -27,8 +38,11 @@ def map_figure(units: gpd.GeoDataFrame, outlines: gpd.GeoDataFrame | None,
     k, ratio), in the order the briefing lists them: disc N is row N of that list. Only the
     first ``numbered`` (the rows the slide lists) get a disc: a city's hundred hotspots are
     outlined, and a hundred numbered discs would hide the map and name nothing on the page.
-    ``view_px``: the plot's size on the slide; names are placed in it clear of each other
-    and of the discs (layers.declutter), smaller or nudged where they would collide."""
+    ``view_px``: the plot's size on the slide; names are placed in it clear of each other,
+    of the discs and of the legend, inside the plot and over their own township
+    (layers.declutter): smaller, nudged or cut short (第4号北部经济…) where they would
+    collide or spread over the neighbours, the larger townships first; a name with no room
+    is left out (the Word document names every township)."""
     axes = L.map_axes(L.bounds((outlines if outlines is not None else units).geometry.values),
                       pad=0.03)
     traces: list = L.choropleth(units, "density", kind="grid", label="事件密度", unit="件/km²",
@@ -39,6 +53,10 @@ def map_figure(units: gpd.GeoDataFrame, outlines: gpd.GeoDataFrame | None,
     if grids is not None and not grids.empty:
         traces += L.grid_boundaries(grids, line_color=pal.dim, line_width=0.4, opacity=0.35)
     discs = hotspots.geometry.representative_point().head(numbered)   # the listed ones
+    corner = L.emptiest_corner(units.geometry.values, axes,
+                               avoid=(discs.x.to_numpy(), discs.y.to_numpy()))
+    keys = traces + ([go.Scatter(name=f"新发热点 {len(hotspots)} 处", showlegend=True)]
+                     if not hotspots.empty else [])
     if outlines is not None and not outlines.empty:
         traces += L.township_boundaries(outlines, line_color=pal.text if pal.name == "light"
                                         else pal.accent, line_width=1.4, opacity=0.8)
@@ -46,7 +64,9 @@ def map_figure(units: gpd.GeoDataFrame, outlines: gpd.GeoDataFrame | None,
             "0 0 3px #fff, 0 0 6px #fff, 0 0 9px #fff"
         # the names that fit, none on another or on a numbered disc
         clear = [(a, b, DISC_PX / 2 + 2) for a, b in zip(discs.x, discs.y)]
-        named = L.declutter(outlines, axes, view_px, large=16, small=12, keep_clear=clear)
+        named = L.declutter(outlines, axes, view_px, large=16, small=12, keep_clear=clear,
+                            keep_out=[(corner, legend_px(keys))], inside=True, own=True,
+                            shorten=True)
         traces += L.township_labels(named, font_size=named["size"].tolist(), color=pal.text,
                                     weight=600, shadow=halo)
     if not hotspots.empty:
@@ -62,12 +82,10 @@ def map_figure(units: gpd.GeoDataFrame, outlines: gpd.GeoDataFrame | None,
         traces.append(go.Scatter(x=[None], y=[None], mode="lines", showlegend=True,
                                  name=f"新发热点 {len(hotspots)} 处",
                                  line={"color": pal.hotspot, "width": 3}, legendrank=1000))
-    corner = L.emptiest_corner(units.geometry.values, axes,
-                               avoid=(discs.x.to_numpy(), discs.y.to_numpy()))
     fig = go.Figure(traces, layout=base_layout(
         pal, **axes, showlegend=True, margin={"l": 0, "r": 0, "t": 0, "b": 0},
         legend={**L.legend_position(corner), "bgcolor": pal.panel, "bordercolor": pal.border,
-                "borderwidth": 1, "font": {"size": 15, "color": pal.text},
-                "grouptitlefont": {"size": 15, "color": pal.dim}, "traceorder": "grouped",
-                "itemsizing": "constant"}))
+                "borderwidth": 1, "font": {"size": LEGEND_FONT, "color": pal.text},
+                "grouptitlefont": {"size": LEGEND_FONT, "color": pal.dim},
+                "traceorder": "grouped", "itemsizing": "constant"}))
     return fig
