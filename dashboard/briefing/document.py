@@ -551,6 +551,22 @@ RENDER_JS = """
     let size = parseFloat(getComputedStyle(p).fontSize);
     while (bottom() > foot && size > 14) { size -= 1; p.style.fontSize = size + 'px'; }
   }
+  // a name cut with … (span.clip) has a width for the demo's names; a city's long names
+  // at that width put a two-column table past the slide's margin: the widest cut names of
+  // such a table give way, a few px at a time, until it is inside its box
+  for (const t of document.querySelectorAll('table')) {
+    const spans = [...t.querySelectorAll('span.clip')];
+    const room = t.parentElement;
+    if (!spans.length || !room) continue;
+    const over = () => t.getBoundingClientRect().right - room.getBoundingClientRect().right;
+    for (let k = 0; k < 80 && over() > 0.5; k++) {
+      const widest = Math.max(...spans.map(e => e.getBoundingClientRect().width));
+      if (widest <= 40) break;
+      for (const e of spans) {
+        if (e.getBoundingClientRect().width >= widest - 0.5) e.style.maxWidth = (widest - 4) + 'px';
+      }
+    }
+  }
   window.__briefingReady = true;
 })().catch(e => { window.__briefingError = String(e); });
 """
