@@ -285,8 +285,16 @@ def mediation(store: ReadStore, settings: Settings, township: str | None,
 def _mediation_month_before(store: ReadStore, shown: dt.date, where: str,
                             params: list) -> dict | None:
     """The totals of the calendar month before ``shown`` (what the shown month is compared
-    with, 较上月), or None when that month has no rows: a gap is not a month of zeros."""
+    with, 较上月), or None when that month has no rows: a gap is not a month of zeros. The
+    same holds per township: when a township of ``shown`` has no rows that month (the county
+    with one township's table missing), its total is unknown, and so is the comparison."""
     before = (shown.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    missing = store.scalar(
+        f"SELECT count(DISTINCT township_code) FROM mediation WHERE month = ? AND {where}"
+        f" AND township_code NOT IN (SELECT township_code FROM mediation WHERE month = ?)",
+        [shown, *params, before])
+    if missing:
+        return None
     row = store.rows(
         f"SELECT count(*), sum(received)::BIGINT, sum(mediated)::BIGINT, sum(succeeded)::BIGINT"
         f" FROM mediation WHERE month = ? AND {where}", [before, *params])[0]
