@@ -50,6 +50,10 @@ def mediation_figure(by_type: pd.DataFrame, top: int = 6) -> go.Figure:
 
 
 def stat_texts(med: dict) -> list[str]:
+    """Received, mediated, succeeded and the success rate; a scope with no mediation month
+    on file reads "—" for each (metrics.md: a month without rows is not a month of zeros)."""
+    if "month" in med and not med["month"]:
+        return [fmt.DASH] * len(STATS)
     return [fmt.num(med["received"]), fmt.num(med["mediated"]), fmt.num(med["succeeded"]),
             fmt.pct(med["success_rate"])]
 
