@@ -71,7 +71,7 @@ def card_body(card: dict | None, caption: str, hot: dict | None = None,
     cams = card["cameras"]
     cam_rows = [html.Div([
         html.Span(r.name or r.camera_id),
-        html.Span(CAMERA_STATUS_ZH["online" if r.status == "online" else "offline"],
+        html.Span(CAMERA_STATUS_ZH.get(r.status, CAMERA_STATUS_ZH["unknown"]),
                   className="gw-cam-online" if r.status == "online" else "gw-cam-offline"),
         html.Span(f"{r.distance_m:.0f} 米", className="gw-num-r"),
     ], className="gw-row") for r in cams.head(4).itertuples(index=False)]
