@@ -3,7 +3,7 @@
 Townships are ranked by on-time closure rate, then handling rate (store.metrics.rank), best
 first; inside a township the grids that need action come first (store.wall_reads.worst_first)
 and grids with fewer than ``[wall] ranking_min_events`` cohort events say 样本少 instead of a
-card, after the others (those with red warnings first): a grid with 2 events closed on time
+green card (a red or yellow card from their red warnings still shows), after the others (those with red warnings first): a grid with 2 events closed on time
 is not a green 100 %. Cards by
 settings [cards]. A row click drills down (clientside, through the URL); a long list scrolls
 like a station board.
@@ -46,11 +46,16 @@ def ranking_rows(df: pd.DataFrame, kind: str, selected: str | None = None) -> li
         code = str(r["code"])
         if selected and code == selected:
             cls += " gw-row-selected"
-        card = (el("Span", "样本少", className="gw-few", **{"data-card": "few"}) if few else
+        # a few grid is carded on its red warnings alone (metrics.md): a red or yellow card
+        # earned so shows, only a green one gives way to 样本少 (no green 100 %)
+        badge = few and r["card"] == "green"
+        card = (el("Span", "样本少", className="gw-few", **{"data-card": "few"}) if badge else
                 el("Span", el("I", className=f"gw-card gw-card-{r['card']}"),
                    **{"data-card": r["card"]}))
-        title = (f"{r['name']}：样本少（{int(r['reported'])}件）" if few
-                 else f"{r['name']}：{CARD_ZH[r['card']]}")
+        title = f"{r['name']}：{CARD_ZH[r['card']]}"
+        if few:
+            title = f"{r['name']}：样本少（{int(r['reported'])}件）" + (
+                "" if badge else f"，{CARD_ZH[r['card']]}")
         red = r["red"]
         rows.append(el(
             "Div", [el("Span", span(fmt.DASH if unranked else str(no), "gw-rank-no")),

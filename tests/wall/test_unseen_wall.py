@@ -1,7 +1,8 @@
 """The wall on a county it has not seen, loaded from files by the real ETL and held to what
 the files and docs/metrics.md say, not to store code: the mediation panel's 较上月 when one
 township's table of the month before is missing, a scope without any mediation table, and
-a camera of unknown status (维修中) in the grid card."""
+a camera of unknown status (维修中) in the grid card, a grid of few events with six red
+warnings in the grid ranking."""
 from __future__ import annotations
 
 import csv
@@ -10,7 +11,7 @@ import json
 
 import pytest
 
-from dashboard.wall import grid_card, mediation
+from dashboard.wall import grid_card, mediation, ranking
 from dashboard.wall.view import View
 from etl.load import run_load
 from store import wall_reads as wr
@@ -44,6 +45,9 @@ def county(tmp_path_factory):
         for i in range(6):
             w.writerow([f"E{i}", (AS_OF - dt.timedelta(hours=5 + i)).strftime(FMT), "矛盾纠纷",
                         117.305 + 0.01 * (i % 2), 31.805, "处置中"])
+        for i in range(6):        # G2: six cases open 60 days (red), before the 30-day window
+            w.writerow([f"R{i}", (AS_OF - dt.timedelta(days=60, hours=i)).strftime(FMT),
+                        "矛盾纠纷", 117.315, 31.805, "处置中"])
     # three cameras inside G1: online and seen 1 h ago, offline, and 维修中 (unknown status)
     with (folder / "cameras.csv").open("w", encoding="utf-8", newline="") as fh:
         w = csv.writer(fh)
@@ -112,3 +116,17 @@ def test_grid_card_names_a_camera_of_unknown_status_as_unknown_not_offline(count
     assert "周边300米视频 3 路（在线 1）" in text
     assert text.count('"在线"') == 1 and text.count('"离线"') == 1
     assert text.count('"状态未知"') == 1
+
+
+def test_a_grid_with_few_events_shows_the_red_card_its_red_warnings_earn(county):
+    store, settings = county
+    df = wr.unit_ranking(store, settings, "T2", dt.date(2026, 8, 11), dt.date(2026, 9, 10), AS_OF)
+    rows = {r["props"]["data-code"]: json.dumps(r, ensure_ascii=False)
+            for r in ranking.ranking_rows(df, "grid")}
+    # independent: G2 has 3 cohort events (< 5: 样本少) and 6 cases open for 60 days > 72 h:
+    # red warnings 6 > cards.red_card_overdue 5, so its card is red (metrics.md)
+    assert '"data-card": "red"' in rows["G2"] and "样本少（3件）" in rows["G2"]
+    assert "gw-card-red" in rows["G2"] and "gw-few" not in rows["G2"]
+    t1 = wr.unit_ranking(store, settings, "T1", dt.date(2026, 8, 11), dt.date(2026, 9, 10), AS_OF)
+    row = json.dumps(ranking.ranking_rows(t1, "grid")[0], ensure_ascii=False)
+    assert '"data-card": "few"' in row                    # no red warning: 样本少, no green card
