@@ -18,6 +18,8 @@ from store import hotspots as hs
 from store import wall_reads as wr
 from store.vocab import CAMERA_STATUS_ZH, STATUS_ZH
 
+# the card's narrow status column: 在线 / 离线 / 未知 (the map's 状态未知 is cut to 状态…)
+CAM_SHORT = {**CAMERA_STATUS_ZH, "unknown": "未知"}
 FIGS = [("reported", "上报", fmt.num), ("handling_rate", "办结率", fmt.pct),
         ("on_time_rate", "按期办结率", fmt.pct), ("red", "红线示警", fmt.num)]
 
@@ -71,7 +73,7 @@ def card_body(card: dict | None, caption: str, hot: dict | None = None,
     cams = card["cameras"]
     cam_rows = [html.Div([
         html.Span(r.name or r.camera_id),
-        html.Span(CAMERA_STATUS_ZH.get(r.status, CAMERA_STATUS_ZH["unknown"]),
+        html.Span(CAM_SHORT.get(r.status, "未知"),
                   className="gw-cam-online" if r.status == "online" else "gw-cam-offline"),
         html.Span(f"{r.distance_m:.0f} 米", className="gw-num-r"),
     ], className="gw-row") for r in cams.head(4).itertuples(index=False)]

@@ -115,7 +115,7 @@ def test_grid_card_names_a_camera_of_unknown_status_as_unknown_not_offline(count
     # independent: C1 online (seen 1 h ago), C2 offline, C3 维修中 = unknown (docs/metrics.md)
     assert "周边300米视频 3 路（在线 1）" in text
     assert text.count('"在线"') == 1 and text.count('"离线"') == 1
-    assert text.count('"状态未知"') == 1
+    assert text.count('"未知"') == 1
 
 
 def test_a_grid_with_few_events_shows_the_red_card_its_red_warnings_earn(county):
