@@ -213,6 +213,8 @@ def trend_by_category(store: ReadStore, settings: Settings, f: Filters,
     lines = sorted(set(inside["category"].where(inside["category"].isin(keep), "其他")))
     df["category"] = df["category"].where(df["category"].isin(keep), "其他")
     days = _days(f, inside["period"])
+    if days.empty:       # a window that starts after as_of's day: nothing to draw
+        return inside.iloc[0:0].assign(per=unit)
     if unit == "week":   # each day to the first day of its seven-day block
         back = (days[-1] - df["period"]).dt.days // ROLLING_DAYS
         df["period"] = days[-1] - pd.to_timedelta(back * ROLLING_DAYS + ROLLING_DAYS - 1, "D")
@@ -241,19 +243,23 @@ def trend_by_category(store: ReadStore, settings: Settings, f: Filters,
 def _line_totals(store: ReadStore, settings: Settings, f: Filters,
                  keep: pd.Index) -> pd.DataFrame:
     """Per line (``keep``'s categories, the rest as 其他): ``total``, its valid events in the
-    window up to as_of, and ``prev``, the same one window earlier as it stood then
-    (store.metrics.shift_period 'previous', as the wall's 环比); ``prev`` is NA for an
+    window (the cohort of /api/metrics and of the matrix: a report after a pinned as_of
+    included), and ``prev``, the same stretch of the window before: reports from its start
+    up to as_of minus the window's length (store.metrics.shift_period 'previous'). Not the
+    wall's 环比 of 上报数, which counts the whole previous window: against a week or month
+    still under way that would read as a fall on every line. ``prev`` is NA for an
     unbounded window, which has no window before it."""
-    def count(g: Filters) -> pd.Series:
+    def count(g: Filters, until: dt.datetime | None = None) -> pd.Series:
         where, params = _events_where(g, settings)
-        df = store.df(f"SELECT category, count(*) AS n FROM {where} AND reported_at <= ? "
-                      "GROUP BY 1", [*params, g.as_of])
+        if until is not None:
+            where, params = f"{where} AND reported_at <= ?", [*params, until]
+        df = store.df(f"SELECT category, count(*) AS n FROM {where} GROUP BY 1", params)
         return df.groupby(df["category"].where(df["category"].isin(keep), "其他"))["n"].sum()
 
     out = pd.DataFrame({"total": count(f)})
     if f.bounded:
         s, e, a = shift_period(f.start, f.end, f.as_of, "previous")
-        out["prev"] = count(dataclasses.replace(f, start=s, end=e, as_of=a))
+        out["prev"] = count(dataclasses.replace(f, start=s, end=e, as_of=a), until=a)
     else:
         out["prev"] = pd.NA
     out = out.fillna({"total": 0}).astype({"total": "int64", "prev": "Int64"})
@@ -264,10 +270,10 @@ def _line_totals(store: ReadStore, settings: Settings, f: Filters,
 
 def _days(f: Filters, have: pd.Series) -> pd.DatetimeIndex:
     """The days shown: the window's (an unbounded one from its first data) up to as_of's day,
-    and any later one with data."""
+    none after it, even with data (an as_of pinned before the newest reports)."""
     last = pd.Timestamp(min(f.end, f.as_of.date() + dt.timedelta(days=1)) - dt.timedelta(days=1))
     first = pd.Timestamp(f.start) if f.bounded else have.min()
-    return pd.date_range(first, max(last, have.max()), freq="D")
+    return pd.date_range(first, last, freq="D")
 
 
 # --- option lists for the filter bar -----------------------------------------------------

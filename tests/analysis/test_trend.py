@@ -118,12 +118,14 @@ def own_totals(start: dt.date, end: dt.date, as_of: dt.datetime) -> dict:
 
 @pytest.mark.parametrize("as_of", [AS_OF, dt.datetime(2025, 6, 11, 9, 0)])
 def test_each_line_has_its_window_total_and_the_window_before_as_it_stood(planted_db, as_of):
-    """The legend's 本期合计 · 较上期: the week's count per line, and the week before's up to
-    as_of minus a week (the wall's 环比). Mid-week, the week before counts its first days."""
+    """The legend's 本期合计 · 较上期: the week's count per line (the cohort of /api/metrics
+    and the matrix, a report after a pinned as_of too), and the week before's up to as_of
+    minus a week (the same stretch, not the wall's 环比 of its whole window). Mid-week, the
+    week before counts its first days."""
     df = ar.trend_by_category(ReadStore(planted_db), Settings(),
                               Filters(start=WEEK[0], end=WEEK[1], as_of=as_of))
     week = dt.timedelta(days=7)
-    now = own_totals(*WEEK, as_of)
+    now = own_totals(*WEEK, dt.datetime.max)
     before = own_totals(WEEK[0] - week, WEEK[1] - week, as_of - week)
     got = df.groupby("category")[["total", "prev"]].first()
     assert {c: int(t) for c, t in got["total"].items()} == now

@@ -1,0 +1,63 @@
+"""Defects a review of /analysis found on counties the project had not seen: each test
+fails on the code before its fix (docs/analysis.md says what the page should do)."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+
+from store import analysis_reads as ar
+from store import metrics as m
+from store.analysis_filters import parse_filters
+from store.db import ReadStore
+from store.settings import Settings
+from tests.analysis.analysisdb import event, make_db
+
+PINNED = dt.datetime(2025, 6, 11, 15, 30)        # a Wednesday afternoon
+WEEK = (dt.date(2025, 6, 9), dt.date(2025, 6, 16))
+
+
+@pytest.fixture(scope="module")
+def pinned_db(tmp_path_factory):
+    """Three kinds over this week and the one before, and reports after the pinned as_of:
+    two later on its own day, three on the following days (data loaded after as_of, as in
+    a county whose settings pin as_of before its newest reports)."""
+    t = dt.datetime.combine
+    evs = []
+    for w in (0, 1):
+        for i in range(9):
+            day = WEEK[0] - dt.timedelta(days=7 * w) + dt.timedelta(days=i % 3)
+            evs.append(event(f"W{w}-{i}", t(day, dt.time(8 + i)), ("G1", "G2", "G3")[i % 3],
+                             category=("矛盾纠纷", "环境卫生", "治安问题")[i % 3]))
+    evs += [event("L1", PINNED + dt.timedelta(hours=1), "G2", category="矛盾纠纷"),
+            event("L2", PINNED + dt.timedelta(hours=3), "G3", category="治安问题"),
+            event("N1", t(dt.date(2025, 6, 12), dt.time(0)), "G1", category="环境卫生"),
+            event("N2", t(dt.date(2025, 6, 13), dt.time(9)), "G1", category="矛盾纠纷"),
+            event("N3", t(dt.date(2025, 6, 14), dt.time(9)), "G3", category="治安问题")]
+    return make_db(tmp_path_factory.mktemp("pinned") / "pinned.duckdb", evs)
+
+
+@pytest.mark.parametrize("sparse", [0.0, 1.0])
+def test_trend_legend_and_matrix_count_one_cohort_and_draw_no_day_after_as_of(
+        pinned_db, monkeypatch, sparse):
+    """本周 with as_of pinned on Wednesday 15:30 and reports after it: the trend draws the
+    days up to Wednesday only (it drew Thursday to Saturday, the days that had data), and
+    its legend totals add to the matrix's count and /api/metrics' 上报数 (they counted only
+    reports up to as_of: 47 against the matrix's 52 on the review's county)."""
+    monkeypatch.setattr(ar, "SPARSE_PER_DAY", sparse)
+    store, settings = ReadStore(pinned_db), Settings()
+    f = parse_filters(store, settings, {"window": "week", "as_of": PINNED.isoformat()})
+    assert (f.start, f.end) == WEEK
+    df = ar.trend_by_category(store, settings, f)
+    assert df["period"].max() == pd.Timestamp(PINNED.date())
+    assert df["period"].min() == pd.Timestamp(WEEK[0])
+    totals = df.groupby("category")["total"].first()
+    matrix = int(ar.hour_weekday(store, settings, f).sum())
+    reported = m.metrics(store, settings, start=f.start, end=f.end, as_of=f.as_of)["reported"]
+    assert int(totals.sum()) == matrix == reported == 14
+    # the week before, the same stretch: Monday to Wednesday 15:30 of last week (its
+    # Wednesday 16:00 report came later)
+    assert {c: int(p) for c, p in df.groupby("category")["prev"].first().items()} == {
+        "治安问题": 2, "环境卫生": 3, "矛盾纠纷": 3}
+
