@@ -134,9 +134,7 @@ def register_callbacks(app, ctx) -> None:
         if f.grid:
             style.append({"if": {"filter_query": f'{{id}} = "{f.grid}"'},
                           "backgroundColor": "#3a1540", "border": "1px solid #ff4fd8"})
-        last = f.end - dt.timedelta(days=1)
-        caption = (f"{f.start:%m-%d} 至 {last:%m-%d} · 基线为前 {hs['baseline_windows']}"
-                   " 个同长窗口均值" + not_applied(f) + short_note(ctx, f))
+        caption = caption_text(ctx, f, hot=not df.empty)
         if len(df):
             summary = f"共 {len(df)} 个新发热点（k ≥ {hs['min_count']} 且 P(X≥k) < {hs['alpha']}）"
         elif len(watch):
@@ -153,6 +151,16 @@ def register_callbacks(app, ctx) -> None:
             "点击表格中的热点：页面按该网格筛选，并列出周边视频", className="an-dim")
         return (rows(watch, hot=not df.empty, start=f.start), style, caption, summary, gap_div,
                 near)
+
+
+def caption_text(ctx, f, hot: bool) -> str:
+    """The window, the baseline, the filters the rule does not use and, when there are
+    ``hot`` (emerging) hotspots, the short-history caveat: it warns of too many hotspots, so
+    next to none (an empty window, a watch list) it would only confuse."""
+    hs = ctx.settings.section("hotspots")
+    last = f.end - dt.timedelta(days=1)
+    return (f"{f.start:%m-%d} 至 {last:%m-%d} · 基线为前 {hs['baseline_windows']}"
+            " 个同长窗口均值" + not_applied(f) + (short_note(ctx, f) if hot else ""))
 
 
 def short_note(ctx, f) -> str:

@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from store import analysis_reads as ar
+from store import hotspots as hs_store
 from store import metrics as m
 from store.analysis_filters import parse_filters
 from store.db import ReadStore
@@ -61,3 +62,20 @@ def test_trend_legend_and_matrix_count_one_cohort_and_draw_no_day_after_as_of(
     assert {c: int(p) for c, p in df.groupby("category")["prev"].first().items()} == {
         "治安问题": 2, "环境卫生": 3, "矛盾纠纷": 3}
 
+
+def test_the_short_history_caveat_is_said_only_beside_hotspots(planted_app):
+    """基线含无数据时段…热点偏多 warns of too many hotspots: beside an empty window's zero
+    hotspots it said the opposite of what the table showed."""
+    from dashboard.analysis.hotspot_panel import caption_text
+    from dashboard.analysis.views import hotspot_view
+
+    ctx = planted_app.server.config["GRIDWALL_CTX"]
+    as_of = "2025-06-15T23:00:00"
+    for args, hot in (({"start": "2025-01-01", "end": "2025-01-08"}, False),   # no data
+                      ({"start": "2025-06-02", "end": "2025-06-16"}, True)):   # G2 rises
+        f = parse_filters(ctx.store, ctx.settings, {**args, "as_of": as_of})
+        assert ctx.cached(hs_store.short_history, f.start, f.end)
+        assert (not hotspot_view(ctx, f).empty) == hot
+        text = caption_text(ctx, f, hot=hot)
+        assert ("热点偏多" in text) == hot, text
+        assert text.startswith(f"{f.start:%m-%d} 至")
