@@ -301,6 +301,19 @@ def grid_options(store: ReadStore, settings: Settings,
         f"SELECT grid_id, grid_name FROM grids {where} ORDER BY grid_id", params)]
 
 
+def grid_labels(store: ReadStore, settings: Settings) -> dict[str, str]:
+    """grid_id → the name to show where no township column says where it is: the grid's
+    name, with its township's when another grid of the county has the same name
+    (``第二网格（甘霖镇）``: townships' grids are often named alike)."""
+    df = store.df(
+        """SELECT g.grid_id, coalesce(g.grid_name, g.grid_id) AS name,
+                  coalesce(t.township_name, g.township_code) AS town
+           FROM grids g LEFT JOIN townships t ON t.township_code = g.township_code""")
+    repeated = df["name"].duplicated(keep=False)
+    return {gid: f"{name}（{town}）" if rep and isinstance(town, str) else name
+            for gid, name, town, rep in zip(df["grid_id"], df["name"], df["town"], repeated)}
+
+
 def grid_place(store: ReadStore, settings: Settings, grid_id: str) -> dict | None:
     """``grid_id``, ``grid_name``, ``township_code`` of a grid, None when unknown."""
     rows = store.rows("SELECT grid_id, grid_name, township_code FROM grids WHERE grid_id = ?",

@@ -97,8 +97,7 @@ def rows(df, hot: bool = True, start: dt.date | None = None) -> list[dict]:
 
 def _near_list(ctx, f, radius: float):
     cams = ctx.cached(cn.cameras_near, cn.Place("grid", grid_id=f.grid), radius, f.as_of)
-    place = ctx.cached(ar.grid_place, f.grid)
-    name = place["grid_name"] if place else f.grid
+    name = ctx.cached(ar.grid_labels).get(f.grid, f.grid)
     head = html.Div(f"{name} 周边 {radius:.0f} 米内视频 {len(cams)} 路"
                     f"（在线 {int(cams['online'].sum()) if len(cams) else 0} 路）",
                     className="an-near-head")
@@ -143,7 +142,7 @@ def register_callbacks(app, ctx) -> None:
         else:
             summary = "本期没有新发热点，也没有接近标准的网格"
         gap_div = ([html.Span(f"视频盲区 {len(gaps)} 处：", className="an-gap-title"),
-                    html.Span("、".join(gaps["grid_name"].head(12)), className="an-gap-text")]
+                    gap_names(gaps["grid_id"], ctx.cached(ar.grid_labels))]
                    if len(gaps) else [html.Span("视频盲区：无（每个新发热点 "
                                                 f"{radius:.0f} 米内都有在线视频）",
                                                 className="an-dim")] if len(df) else [])
@@ -151,6 +150,15 @@ def register_callbacks(app, ctx) -> None:
             "点击表格中的热点：页面按该网格筛选，并列出周边视频", className="an-dim")
         return (rows(watch, hot=not df.empty, start=f.start), style, caption, summary, gap_div,
                 near)
+
+
+def gap_names(grid_ids, labels: dict[str, str], top: int = 12) -> html.Span:
+    """The coverage gaps' grids, named with their township where the name repeats in the
+    county (a bare 第二网格 could be any township's); two lines at most, the rest after …
+    and the whole list on hover (analysis.css, .an-gaps)."""
+    names = [labels.get(g, g) for g in grid_ids]
+    text = "、".join(names[:top]) + (f" 等 {len(names)} 处" if len(names) > top else "")
+    return html.Span(text, title="、".join(names), className="an-gap-text")
 
 
 def caption_text(ctx, f, hot: bool) -> str:

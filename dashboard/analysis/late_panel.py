@@ -48,9 +48,18 @@ def _count(n: int, cls: str, href: str | None):
                             title="在事件列表中查看"), className=cls)
 
 
-def table(df, as_of: dt.datetime, search: str | None = None, f=None) -> html.Table:
+def _cut(text: str) -> html.Span:
+    """A text cut with … past the column's width (analysis.css), whole on hover."""
+    return html.Span(text, title=text, className="an-cut")
+
+
+def table(df, as_of: dt.datetime, search: str | None = None, f=None,
+          labels: dict[str, str] | None = None) -> html.Table:
     """Rows of departments; with ``f`` each red and yellow count links to its cases
-    (late_href), the department's name to its red ones (or yellow, with no red)."""
+    (late_href), the department's name to its red ones (or yellow, with no red).
+    ``labels``: grid_id → the grid's name with its township where the name repeats
+    (store.analysis_reads.grid_labels)."""
+    labels = labels or {}
     def href(r, warning):
         if f is None or r.department == UNASSIGNED:     # no department to filter on
             return None
@@ -60,14 +69,16 @@ def table(df, as_of: dt.datetime, search: str | None = None, f=None) -> html.Tab
     body = []
     for r in df.itertuples(index=False):
         main = href(r, "red" if r.red else "yellow")
-        name = (dcc.Link(r.department, href=main, className="an-late-link") if main
-                else r.department)
-        body.append(html.Tr([html.Td(name, title=r.department),
+        name = (dcc.Link(r.department, href=main, className="an-late-link an-cut",
+                         title=r.department) if main else _cut(r.department))
+        grid = labels.get(r.worst_grid_id, r.worst_grid)
+        body.append(html.Tr([html.Td(name),
                              _count(r.red, "red", href(r, "red")),
                              _count(r.yellow, "yellow", href(r, "yellow")),
                              html.Td(_age(r.oldest, as_of)),
-                             html.Td(f"{r.worst_grid}（{int(r.worst_grid_n)}）",
-                                     title=f"{r.worst_grid} {r.worst_grid_id or ''}")]))
+                             html.Td([html.Span(grid, className="an-cut an-late-grid",
+                                                title=f"{grid} {r.worst_grid_id or ''}"),
+                                      f" {int(r.worst_grid_n)}件"])]))
     return html.Table([html.Thead(head), html.Tbody(body)], className="an-late-table")
 
 
@@ -83,6 +94,6 @@ def register_callbacks(app, ctx) -> None:
         df = ctx.cached(ar.late_by_department, f)
         if df.empty:
             return html.Div("没有在办的红线、黄线事件", className="an-dim"), ""
-        return (table(df, f.as_of, search, f),
+        return (table(df, f.as_of, search, f, ctx.cached(ar.grid_labels)),
                 f"截至 {f.as_of:%m-%d %H:%M} · 红线 {int(df['red'].sum())} · 黄线 "
                 f"{int(df['yellow'].sum())}")

@@ -249,3 +249,39 @@ def test_every_department_of_the_late_list_can_be_read_on_the_page(county, open_
         assert inner["y"] <= box["y"] and box["y"] + box["height"] <= inner["y"] + inner[
             "height"] + 0.5, (box, inner)
         assert w.outside() == [] and w.errors == [], (w.outside(), w.errors)
+
+
+def _text(component) -> list[str]:
+    """Every string in a Dash component tree, in order."""
+    if isinstance(component, str):
+        return [component]
+    kids = getattr(component, "children", None)
+    kids = kids if isinstance(kids, list) else [kids] if kids is not None else []
+    return [t for k in kids for t in _text(k)]
+
+
+def test_a_repeated_grid_name_is_shown_with_its_township(county):
+    """Both townships have a 第一网格 and a 第二网格: the late list's worst grid and the
+    coverage-gap list (no township column beside them) say which one, as 第二网格（甲镇）;
+    a name the county has once stays bare."""
+    from dashboard.analysis import late_panel
+    from dashboard.analysis.hotspot_panel import gap_names
+    from store import analysis_reads as ar
+    from store.analysis_filters import parse_filters
+
+    ctx = county["app"].server.config["GRIDWALL_CTX"]
+    labels = ar.grid_labels(ctx.store, ctx.settings)
+    assert {g: labels[g] for g in ("G1", "G2", "G3", "G5", "G6")} == {
+        "G1": "第一网格（甲镇）", "G2": "第二网格（甲镇）", "G3": "甲村三组",
+        "G5": "第一网格（乙镇）", "G6": "第二网格（乙镇）"}
+    f = parse_filters(ctx.store, ctx.settings, {"window": "7d"})
+    df = ar.late_by_department(ctx.store, ctx.settings, f)
+    rows = late_panel.table(df, f.as_of, "?window=7d", f, labels).children[1].children
+    cells = {_text(r.children[0])[0]: _text(r.children[4]) for r in rows}
+    assert cells["住建局"] == ["第二网格（甲镇）", " 4件"]        # was 第二网格（4）
+    assert cells["城管局"] == ["第二网格（乙镇）", " 2件"]
+    # the full name on hover, cut with … past the column (analysis.css .an-cut)
+    span = rows[0].children[4].children[0]
+    assert span.className == "an-cut an-late-grid" and span.title.startswith(span.children)
+    gaps = gap_names(["G1", "G5", "G3"], labels)
+    assert gaps.children == "第一网格（甲镇）、第一网格（乙镇）、甲村三组" == gaps.title

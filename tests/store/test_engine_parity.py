@@ -158,6 +158,7 @@ READS = {
     "emerging_hotspots_profiled": lambda st, s, v: hs.emerging_hotspots(
         st, s, v["start"], v["end"], profiled=True, as_of=v["as_of"]),
     "options": lambda st, s, v: ar.options(st, s),
+    "grid_labels": lambda st, s, v: ar.grid_labels(st, s),
     "camera_status": lambda st, s, v: ar.camera_status(st, s, v["as_of"]),
     "late_by_department": lambda st, s, v: ar.late_by_department(st, s, v["filters"]),
     "event_page": lambda st, s, v: et.event_page(st, s, v["filters"]),
