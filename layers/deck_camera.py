@@ -19,6 +19,7 @@ import shapely
 
 ALTITUDE = 1.5           # deck.gl MapView default, in viewport heights
 WORLD_PX = 512           # deck.gl's world size at zoom 0
+EARTH_M = 40_075_016.686  # deck.gl's earth circumference (metres per world at the equator)
 
 
 def hull_points(geoms) -> list[tuple[float, float]]:
@@ -45,30 +46,47 @@ def _lonlat(x: float, y: float) -> tuple[float, float]:
     return lon, lat
 
 
+def world_up(heights_m, lat: float) -> np.ndarray:
+    """Heights in metres as world pixels at zoom 0: deck.gl scales z by the metres per
+    pixel at the viewport's latitude."""
+    return np.asarray(heights_m, dtype="float64") * WORLD_PX / (
+        EARTH_M * math.cos(math.radians(lat)))
+
+
 def screen_offsets(world: np.ndarray, centre: Sequence[float], zoom: float,
-                   height_px: float, pitch: float, bearing: float) -> np.ndarray:
-    """Screen offsets (px right, px up) from the viewport's centre of ground points given in
-    world pixels at zoom 0, for a camera over ``centre`` (the same units)."""
+                   height_px: float, pitch: float, bearing: float,
+                   up: np.ndarray | None = None) -> np.ndarray:
+    """Screen offsets (px right, px up) from the viewport's centre of points given in world
+    pixels at zoom 0 (``up``: their heights above the ground, the same units; 0 without),
+    for a camera over ``centre`` (the same units)."""
     s = 2.0 ** zoom
     b, th = math.radians(bearing), math.radians(pitch)
     east = (world[:, 0] - centre[0]) * s
     north = (centre[1] - world[:, 1]) * s
+    z = np.zeros(len(world)) if up is None else np.asarray(up, dtype="float64") * s
     ahead = east * math.sin(b) + north * math.cos(b)        # away from the eye
     right = east * math.cos(b) - north * math.sin(b)
     eye = ALTITUDE * height_px
-    depth = eye + ahead * math.sin(th)
-    return np.column_stack([right * eye / depth, ahead * math.cos(th) * eye / depth])
+    depth = eye + ahead * math.sin(th) - z * math.cos(th)
+    return np.column_stack([right * eye / depth,
+                            (ahead * math.cos(th) + z * math.sin(th)) * eye / depth])
 
 
 def fit_camera(lonlat: Sequence[Sequence[float]], size_px: tuple[int, int], pitch: float,
                bearing: float, margins: tuple[float, float, float, float] = (0.06, 0.03, 0.1, 0.03),
+               heights_m: Sequence[float] | None = None,
                ) -> tuple[float, float, float]:
     """(longitude, latitude, zoom) of a camera at ``pitch`` and ``bearing`` whose view of
     the points ``lonlat`` fills ``size_px`` (width, height) inside ``margins`` (top, right,
-    bottom, left, as fractions of the height or width: room for the columns above and the
-    legend below)."""
+    bottom, left, as fractions of the height or width: room above and the legend below).
+    ``heights_m``: each point's height above the ground (the tops of the 3D columns, which
+    a tilted view shows above their foot), 0 without."""
     w, h = float(size_px[0]), float(size_px[1])
     world = _mercator(np.asarray(lonlat, dtype="float64").reshape(-1, 2))
+    up = None
+    if heights_m is not None:
+        lat0 = float(np.mean(np.asarray(lonlat, dtype="float64").reshape(-1, 2)[:, 1]))
+        up = world_up(heights_m, lat0)
     top, right, bottom, left = margins
     x0, x1 = -w / 2 + left * w, w / 2 - right * w
     y0, y1 = -h / 2 + bottom * h, h / 2 - top * h
@@ -78,7 +96,7 @@ def fit_camera(lonlat: Sequence[Sequence[float]], size_px: tuple[int, int], pitc
     zoom = math.log2(min((x1 - x0) / span[0], (y1 - y0) / span[1]))
     b, th = math.radians(bearing), math.radians(pitch)
     for _ in range(80):
-        sc = screen_offsets(world, centre, zoom, h, pitch, bearing)
+        sc = screen_offsets(world, centre, zoom, h, pitch, bearing, up)
         smin, smax = sc.min(axis=0), sc.max(axis=0)
         off_x = (smin[0] + smax[0]) / 2 - (x0 + x1) / 2
         off_y = (smin[1] + smax[1]) / 2 - (y0 + y1) / 2

@@ -15,7 +15,7 @@ import pydeck as pdk
 
 from dashboard.figures import style
 from layers.deck_camera import fit_camera
-from layers.deck_density import hexagon_layer
+from layers.deck_density import column_tops, hexagon_layer
 from layers.deck_outlines import outline_layer
 from layers.deck_points import camera_layer, gap_layer
 
@@ -40,13 +40,18 @@ class DeckData:
 
 
 def fit_view(outline: list, bounds: tuple[float, float, float, float],
-             size_px: tuple[int, int], pitch: float, bearing: float) -> pdk.ViewState:
+             size_px: tuple[int, int], pitch: float, bearing: float,
+             tops: tuple[list, list] = ([], [])) -> pdk.ViewState:
     """The tilted camera that shows the whole place: the points of ``outline`` (lon, lat;
-    else the corners of ``bounds``) inside the view, clear of the legend at its foot
-    (layers.deck_camera)."""
+    else the corners of ``bounds``) and the ``tops`` of the columns (points, heights in
+    metres: layers.deck_density.column_tops) inside the view, clear of the legend at its
+    foot (layers.deck_camera). Fitted to the outline alone, a tall column near the place's
+    far edge ran out of the top of the view."""
     minx, miny, maxx, maxy = bounds
-    pts = outline or [(minx, miny), (maxx, miny), (minx, maxy), (maxx, maxy)]
-    lon, lat, zoom = fit_camera(pts, size_px, pitch, bearing)
+    pts = list(outline or [(minx, miny), (maxx, miny), (minx, maxy), (maxx, maxy)])
+    top_pts, top_h = tops
+    lon, lat, zoom = fit_camera(pts + list(top_pts), size_px, pitch, bearing,
+                                heights_m=[0.0] * len(pts) + list(top_h))
     return pdk.ViewState(longitude=round(lon, 6), latitude=round(lat, 6), zoom=round(zoom, 2),
                          pitch=pitch, bearing=bearing, max_pitch=70)
 
@@ -61,8 +66,9 @@ def column_height_m(bounds) -> float:
 
 
 def density_deck(data: DeckData) -> pdk.Deck:
+    max_h = column_height_m(data.bounds)
     layers = [hexagon_layer(data.cells, radius_m=data.hex_radius_m, colors=style.DENSITY_RANGE,
-                            max_height_m=column_height_m(data.bounds))]
+                            max_height_m=max_h)]
     if data.grids:
         layers.append(outline_layer(data.grids, layer_id="grids", color=style.GRID_LINE,
                                     width_px=0.8))
@@ -85,6 +91,8 @@ def density_deck(data: DeckData) -> pdk.Deck:
     return pdk.Deck(
         layers=layers, map_provider=None, map_style=None,
         initial_view_state=fit_view(data.outline, data.bounds, data.size_px, data.pitch,
-                                    data.bearing),
+                                    data.bearing, column_tops(data.cells,
+                                                              radius_m=data.hex_radius_m,
+                                                              max_height_m=max_h)),
         views=[pdk.View(type="MapView", controller=True)],
         parameters={"clearColor": [0, 0, 0, 0]})

@@ -79,3 +79,35 @@ def test_the_short_history_caveat_is_said_only_beside_hotspots(planted_app):
         text = caption_text(ctx, f, hot=hot)
         assert ("热点偏多" in text) == hot, text
         assert text.startswith(f"{f.start:%m-%d} 至")
+
+
+def test_the_3d_view_is_fitted_to_the_columns_tops_not_only_the_outline():
+    """A column 2.5 km tall (a quarter of a 10 km county's width) at the county's far
+    (north) edge: fitted to the outline, its top stood above the view; fitted with the
+    columns' tops it is inside the top margin, and the outline still is."""
+    import numpy as np
+
+    from dashboard.figures.deck_density import fit_view
+    from layers import deck_camera as dc
+    from layers.deck_density import column_tops
+
+    outline = [(120.0, 29.5), (120.1, 29.5), (120.1, 29.58), (120.0, 29.58)]
+    bounds = (120.0, 29.5, 120.1, 29.58)
+    cells = pd.DataFrame({"lon": [120.05, 120.02, 120.08], "lat": [29.578, 29.52, 29.53],
+                          "n": [40, 3, 2]})
+    size, pitch, bearing, height = (1120, 482), 45.0, -12.0, 2500.0
+    tops = column_tops(cells, radius_m=400, max_height_m=height)
+    assert max(tops[1]) == height and len(tops[0]) == 3
+
+    def top_y(view, pts, heights):
+        world = dc._mercator(np.asarray(pts))
+        centre = dc._mercator(np.array([[view.longitude, view.latitude]]))[0]
+        up = dc.world_up(heights, view.latitude)
+        return dc.screen_offsets(world, centre, view.zoom, size[1], pitch, bearing, up)[:, 1]
+
+    limit = size[1] / 2 - 0.06 * size[1] + 1.0            # the top margin, 1 px of rounding
+    old = fit_view(outline, bounds, size, pitch, bearing)
+    new = fit_view(outline, bounds, size, pitch, bearing, tops)
+    assert top_y(old, *tops).max() > size[1] / 2              # ran out of the view
+    assert top_y(new, *tops).max() <= limit
+    assert top_y(new, outline, [0.0] * 4).max() <= limit
