@@ -68,13 +68,17 @@ def category_trend_figure(df: pd.DataFrame, font_size: int = 13) -> go.Figure:
                 x=pd.to_datetime(d["period"]), y=d["n"], name=legend_name(cat, d), mode="lines",
                 line={"color": color, "width": 2},
                 hovertemplate=f"{cat} %{{x|%m-%d}}{span}：%{{y}} 件<extra></extra>"))
+    xaxis = {"tickformat": "%m-%d", "nticks": 6, "showgrid": False,
+             "tickfont": {"size": font_size}}
+    if len(df) and df["period"].nunique() <= 6:    # a tick a day: plotly's own ticks of a
+        xaxis.update(tickmode="array",                # few days fell every 12 hours, each day
+                     tickvals=sorted(pd.to_datetime(df["period"].unique())))   # said twice
     fig.update_layout(theme.base_layout(
         font={"size": font_size}, showlegend=True,
         margin={"l": 44, "r": 8, "t": 6, "b": 28},
         legend={"orientation": "v", "x": 1.0, "xanchor": "left", "y": 1,
                 "font": {"size": font_size}},
-        xaxis={"tickformat": "%m-%d", "nticks": 6, "showgrid": False,
-               "tickfont": {"size": font_size}},
+        xaxis=xaxis,
         yaxis={"rangemode": "tozero", "nticks": 5, "tickfont": {"size": font_size}},
         hovermode="x unified", uirevision="analysis"))
     return fig

@@ -111,3 +111,15 @@ def test_the_3d_view_is_fitted_to_the_columns_tops_not_only_the_outline():
     assert top_y(old, *tops).max() > size[1] / 2              # ran out of the view
     assert top_y(new, *tops).max() <= limit
     assert top_y(new, outline, [0.0] * 4).max() <= limit
+
+
+def test_a_trend_of_a_few_days_has_one_tick_a_day(pinned_db):
+    """本周 on a Wednesday draws three days: plotly put a tick every 12 hours, so each
+    day's label (%m-%d) was said twice (11-16, 11-16, 11-17, …)."""
+    from dashboard.figures.category_trend import category_trend_figure
+
+    store, settings = ReadStore(pinned_db), Settings()
+    f = parse_filters(store, settings, {"window": "week", "as_of": PINNED.isoformat()})
+    fig = category_trend_figure(ar.trend_by_category(store, settings, f))
+    ticks = [pd.Timestamp(t) for t in fig.layout.xaxis.tickvals]
+    assert ticks == list(pd.date_range(WEEK[0], PINNED.date()))
