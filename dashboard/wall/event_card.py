@@ -18,9 +18,7 @@ from dash import ALL, ClientsideFunction, Input, Output, dcc, html
 from dashboard.figures.numbers import cameras_line
 from dashboard.wall import fmt
 from dashboard.wall.drill import REFRESH
-from dashboard.wall.event_rows import EV_ROW, due_text
-from dashboard.wall.live_list import LIVE_LIMIT
-from dashboard.wall.warnings import LIMIT as WARN_LIMIT
+from dashboard.wall.event_rows import EV_ROW, LIVE_LIMIT, WARN_LIMIT, due_text
 from store import wall_reads as wr
 from store.vocab import LEVEL_ZH, STATUS_ZH, WARNING_ZH
 

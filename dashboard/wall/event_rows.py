@@ -19,6 +19,10 @@ from dashboard.wall.plain_html import el, span
 EV_ROW = "gw-ev-row"
 
 
+# rows the wall lists (shared by the lists and the event card's who-may-open check)
+WARN_LIMIT = 200     # red/yellow warnings
+LIVE_LIMIT = 30      # newest events
+
 def _ts(v) -> dt.datetime | None:
     if v is None or (isinstance(v, float) and v != v) or v is pd.NaT:
         return None

@@ -18,7 +18,7 @@ from store.vocab import STATUS_ZH
 
 
 
-LIVE_LIMIT = 30      # newest events listed
+LIVE_LIMIT = ev.LIVE_LIMIT
 
 
 def place(row, township_level: bool) -> str:

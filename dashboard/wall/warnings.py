@@ -17,7 +17,7 @@ from dashboard.wall.plain_html import el, span
 from store import wall_reads as wr
 
 SEEN = "warn-seen"
-LIMIT = 200
+LIMIT = ev.WARN_LIMIT
 
 
 def new_red(df: pd.DataFrame, seen: dict | None, scope_key: str) -> set[str]:
