@@ -33,8 +33,11 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str]) -> int:
     """Run the demo command; returns the process exit code."""
     args = _parser().parse_args(argv)
+    # chdb:DIR / clickhouse://…: the sources go beside the folder, not into a folder named
+    # "chdb:" under the working directory
     db = Path(args.db)
-    out = Path(args.out) if args.out else db.parent / f"{db.stem}_demo_src"
+    base = Path(args.db.removeprefix("chdb:")) if "://" not in args.db else Path("build/demo")
+    out = Path(args.out) if args.out else base.parent / f"{base.stem}_demo_src"
     if args.years < 1 or args.scale <= 0:
         print("error: --years must be >= 1 and --scale > 0", file=sys.stderr)
         return 2
