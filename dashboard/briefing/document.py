@@ -21,7 +21,7 @@ from dashboard.briefing.compose import Briefing, change_pct_text
 from dashboard.figures import briefing_charts as charts
 from dashboard.figures.briefing_map import map_figure
 from dashboard.figures.numbers import kind_share, p_value
-from dashboard.figures.rate_tone import handling_best, not_yet_due, rate_tone
+from dashboard.figures.rate_tone import handling_undecided, not_yet_due
 from dashboard.figures.briefing_theme import (CARD_ZH, DASH, FONT_FAMILY, Palette, card_color,
                                               num, pct)
 
@@ -167,9 +167,7 @@ def _points(b: Briefing) -> str:
 
 def _undecided_note(b: Briefing) -> str:
     """Why 办结率's gauge may wear no status colour (docs/metrics.md, rate colours)."""
-    target = float(b.targets.get("handling_rate", 0.98))
-    rate = b.now.get("handling_rate")
-    if rate is None or rate >= target or rate_tone(rate, target, handling_best(b.now)):
+    if not handling_undecided(b.now, float(b.targets.get("handling_rate", 0.98))):
         return ""
     return (f"办结率未着红黄色：尚有{not_yet_due(b.now):,}件未到办结时限，"
             "若全部办结即可达标。")

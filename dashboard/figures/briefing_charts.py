@@ -13,7 +13,7 @@ from plotly.subplots import make_subplots
 
 from dashboard.figures.briefing_theme import DASH, Palette, base_layout, pct, rgba
 from dashboard.figures.numbers import short_label
-from dashboard.figures.rate_tone import handling_best, not_yet_due, rate_tone
+from dashboard.figures.rate_tone import handling_best, handling_undecided, not_yet_due, rate_tone
 
 GAUGES = (("handling_rate", "办结率"), ("on_time_rate", "按期办结率"),
           ("timely_dispatch_rate", "及时流转率"), ("satisfaction_rate", "满意率"))
@@ -63,8 +63,8 @@ def gauges_figure(now: dict, before: dict, targets: dict, pal: Palette) -> go.Fi
         mid = (x0 + x1) / 2
         notes.append({"text": f"<b>{label}</b>", "x": mid, "y": 0.93, "yanchor": "top",
                       "font": {"size": 26, "color": pal.text}})
-        pending = ("" if v is None or value >= target or best is None or color != pal.accent
-                   else f" · {not_yet_due(now):,}件未到期")   # why it has no status colour
+        pending = (f" · {not_yet_due(now):,}件未到期"        # why it has no status colour
+                   if key == "handling_rate" and handling_undecided(now, target) else "")
         notes.append({"text": f"目标 {target * 100:.0f}%{pending}", "x": mid, "y": 0.84,
                       "yanchor": "top", "font": {"size": 17, "color": pal.dim}})
         if v is None:

@@ -43,3 +43,11 @@ def handling_best(m: Mapping) -> float | None:
     if not reported or m.get("due") is None:
         return None
     return ((m.get("closed") or 0) + not_yet_due(m)) / reported
+
+
+def handling_undecided(m: Mapping, target: float) -> bool:
+    """办结率 below ``target`` that its cases not yet due could still lift to it: the rate
+    wears no status colour and its caption says how many are not yet due."""
+    rate = m.get("handling_rate")
+    return (rate is not None and rate == rate and rate < target
+            and rate_tone(rate, target, handling_best(m)) is None)

@@ -13,7 +13,8 @@ import datetime as dt
 
 from dash import ClientsideFunction, Input, Output, dcc, html
 
-from dashboard.figures.rate_tone import handling_best, not_yet_due, rate_tone
+from dashboard.figures.rate_tone import (handling_best, handling_undecided, not_yet_due,
+                                         rate_tone)
 from dashboard.wall import fmt
 from store import wall_reads as wr
 from store.freshness import data_start
@@ -105,17 +106,10 @@ def kpi_subs(k: dict, v, targets: dict) -> list[str]:
     at = f"截至{v.as_of:%H:%M}"
     window = fmt.span(v.start, v.end, v.as_of.year)
     handling = window
-    if _undecided(w, float(targets["handling_rate"])):
+    if handling_undecided(w, float(targets["handling_rate"])):
         handling = f"{window} · {not_yet_due(w):,}件未到期"
     return [f"{v.as_of:%m-%d} 0时起", at, f"临期未办结 · {at}", f"挂牌督办 {w['flagged']}",
             handling, window, window, f"共{cams:,}路 · 在线率{online}"]
-
-
-def _undecided(w: dict, target: float) -> bool:
-    """A 办结率 under target that its cases not yet due could still lift to it."""
-    rate = w["handling_rate"]
-    return rate is not None and rate == rate and rate < target and \
-        rate_tone(rate, target, handling_best(w)) is None
 
 
 def kpi_labels(v) -> list[str]:

@@ -60,6 +60,14 @@ def test_no_masked_phone_keeps_more_than_seven_digits():
             assert sum(c.isdigit() for c in masked) <= 7, (v, masked)
 
 
+def _masked_by_sql(texts: list) -> list[tuple]:
+    """(position, mask_text_sql of the text) for each text, through DuckDB."""
+    con = duckdb.connect()
+    con.execute("CREATE TABLE t (i INTEGER, v VARCHAR)")
+    con.executemany("INSERT INTO t VALUES (?, ?)", list(enumerate(texts)))
+    return con.execute(f"SELECT i, {mask_text_sql('v')} FROM t ORDER BY i").fetchall()
+
+
 def test_mobile_numbers_in_free_text_are_masked_alike_in_python_and_sql():
     """A description's '电话13912345678' reads '电话139****5678'; a landline, a short number
     and an event number stay; the SQL twin agrees on random texts too."""
@@ -70,10 +78,7 @@ def test_mobile_numbers_in_free_text_are_masked_alike_in_python_and_sql():
     rnd = random.Random(5)
     texts = fixed + ["".join(rnd.choice("0123456789１3电话，a ") for _ in range(rnd.randrange(30)))
                      for _ in range(2000)]
-    con = duckdb.connect()
-    con.execute("CREATE TABLE t (i INTEGER, v VARCHAR)")
-    con.executemany("INSERT INTO t VALUES (?, ?)", list(enumerate(texts)))
-    rows = con.execute(f"SELECT i, {mask_text_sql('v')} FROM t ORDER BY i").fetchall()
+    rows = _masked_by_sql(texts)
     assert [m for i, m in rows] == [mask_text(v) for v in texts]
     assert sum("****" in (m or "") for _, m in rows) > 10      # the phone branch is exercised
 
@@ -92,9 +97,6 @@ def test_id_numbers_in_free_text_lose_birth_date_and_sequence_alike_in_python_an
     texts = fixed + [f"{rnd.randrange(10**9)}330683{rnd.choice(('19', '20', '21'))}"
                      f"{rnd.randrange(100):02d}{rnd.randrange(14):02d}{rnd.randrange(33):02d}"
                      f"{rnd.randrange(10**4):04d}{rnd.choice('Xx9号')}" for _ in range(2000)]
-    con = duckdb.connect()
-    con.execute("CREATE TABLE t (i INTEGER, v VARCHAR)")
-    con.executemany("INSERT INTO t VALUES (?, ?)", list(enumerate(texts)))
-    rows = con.execute(f"SELECT i, {mask_text_sql('v')} FROM t ORDER BY i").fetchall()
+    rows = _masked_by_sql(texts)
     assert [m for i, m in rows] == [mask_text(v) for v in texts]
     assert sum("***********" in (m or "") for _, m in rows) > 10   # the ID branch is exercised
