@@ -84,6 +84,7 @@ def main(argv: list[str] | None = None) -> int:
 
     freeze_startup()        # before the threads: the garbage collector skips the start-up heap
     warmer = FactsWarmer(app.server.config["GRIDWALL_CTX"]).start()
+    app.server.config["GRIDWALL_START_WARMING"]()   # the wall's views, before anyone asks
     print(f"gridwall: serving {args.db} on http://{args.host}:{args.port}/ (Ctrl-C stops)",
           flush=True)
     try:

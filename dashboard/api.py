@@ -6,7 +6,7 @@ with a title.
 """
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, current_app, jsonify, request
 
 from dashboard import auth
 from dashboard.context import AppContext
@@ -75,7 +75,10 @@ def blueprint(ctx: AppContext) -> Blueprint:
 
     @bp.get("/health")
     def health():
-        return jsonify(ctx.cached(_health, timeout=30))
+        # the wall's background renderer: its last pass (None until it has rendered once)
+        replies = current_app.config.get("GRIDWALL_REPLIES")
+        return jsonify({**ctx.cached(_health, timeout=30),
+                        "wall_prerendered": getattr(replies, "rendered", None)})
 
     @bp.get("/townships")
     def townships():

@@ -151,6 +151,8 @@ class Replies:
         self._warming = False
         self.stopping = threading.Event()     # set: the background renderer ends its loop
         self._warmer: threading.Thread | None = None
+        # the background renderer's last pass (/api/health shows it: is the wall warm?)
+        self.rendered: dict | None = None
 
     def reserve(self, n: int) -> None:
         """Keep at least ``n`` replies (the renderer's views must not push each other out)."""
@@ -307,6 +309,8 @@ class Warmer:
         heap.trim()                     # the render's temporaries are gone: give them back
         self.last_s = time.perf_counter() - t0
         self.done.add(mark)
+        self.replies.rendered = {"data_version": mark[0], "as_of": mark[1].isoformat(sep="T"),
+                                 "views": n, "seconds": round(self.last_s, 2)}
         log.info("pre-rendered %d views at %s in %.1f s", n, mark[1], self.last_s)
 
     def step(self) -> None:
@@ -366,6 +370,9 @@ def register_callbacks(app, ctx) -> None:
     app.server.config["GRIDWALL_REPLIES"] = replies
     # what must stop before the app's store closes (the briefing serves a wall for seconds)
     app.server.config.setdefault("GRIDWALL_ON_CLOSE", []).append(lambda: stop_warming(replies))
+    # a served wall renders its views from the start, not from its first visitor's request:
+    # a drill-down in the first seconds then waits for nothing (0.39 s before, at 1 M events)
+    app.server.config["GRIDWALL_START_WARMING"] = lambda: start_warming(ctx, replies)
 
     @app.callback(
         *[Output(cid, prop) for panel in PANELS for cid, prop in panel.OUTPUTS],
