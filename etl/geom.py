@@ -96,10 +96,36 @@ def polygonal_part(geom: shapely.Geometry) -> shapely.Geometry | None:
     return None
 
 
-def repair(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _collection_polygons(geom: shapely.Geometry) -> tuple[shapely.Geometry | None, int]:
+    """A GeometryCollection (QGIS and some converters write a polygon as one) as the union of
+    its polygonal members, each made valid, and how many non-empty points / lines it held
+    (dropped); (None, n) when it holds no polygon."""
+    polys, dropped, todo = [], 0, [geom]
+    while todo:
+        for p in shapely.get_parts(todo.pop()):
+            tid = shapely.get_type_id(p)
+            if tid == 7:
+                todo.append(p)
+            elif shapely.is_empty(p):
+                continue
+            elif tid in POLYGONAL:
+                polys.append(p if shapely.is_valid(p)
+                             else polygonal_part(shapely.make_valid(p)))
+            else:
+                dropped += 1
+    polys = [p for p in polys if p is not None and not p.is_empty]
+    if not polys:
+        return None, dropped
+    merged = polys[0] if len(polys) == 1 else polygonal_part(shapely.union_all(polys))
+    return (merged if merged is not None and not merged.is_empty else None), dropped
+
+
+def repair(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Repair invalid polygons with make_valid, keeping polygonal parts.
 
-    Returns (geoms, repaired mask, bad mask) where bad = empty or not polygonal at all.
+    A GeometryCollection keeps its polygonal members, as one (Multi)Polygon; its points and
+    lines are dropped and counted. Returns (geoms, repaired mask, bad mask, dropped) where
+    bad = empty or not polygonal at all and dropped = the points / lines left out per row.
     """
     geoms = np.asarray(geoms, dtype=object).copy()
     n = len(geoms)
@@ -108,9 +134,14 @@ def repair(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     tid[~missing] = shapely.get_type_id(geoms[~missing])
     empty = missing.copy()
     empty[~missing] = shapely.is_empty(geoms[~missing])
-    bad = empty | ~np.isin(tid, POLYGONAL)
     repaired = np.zeros(n, dtype=bool)
-    check = ~bad
+    dropped = np.zeros(n, dtype=np.int64)
+    for i in np.flatnonzero(~empty & (tid == 7)):
+        geoms[i], dropped[i] = _collection_polygons(geoms[i])
+        if geoms[i] is not None:
+            tid[i], repaired[i] = shapely.get_type_id(geoms[i]), True
+    bad = empty | ~np.isin(tid, POLYGONAL) | np.array([g is None for g in geoms], dtype=bool)
+    check = ~bad & ~repaired
     invalid = np.zeros(n, dtype=bool)
     invalid[check] = ~shapely.is_valid(geoms[check])
     for i in np.flatnonzero(invalid):
@@ -121,7 +152,7 @@ def repair(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
             geoms[i] = fixed
             repaired[i] = True
     # A Polygon stays a Polygon; store MultiPolygons as they come.
-    return geoms, repaired, bad
+    return geoms, repaired, bad, dropped
 
 
 def measure(geoms: np.ndarray, crs: pyproj.CRS) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

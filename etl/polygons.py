@@ -81,6 +81,19 @@ def _merged(ctx: Context, readings: list, frame: pd.DataFrame, keys: list[str]):
     return frame, parts
 
 
+def _note_repairs(ctx: Context, r, ids: pd.Series, repaired: np.ndarray,
+                  dropped: np.ndarray, ok: np.ndarray) -> None:
+    """Name the loaded rows whose shape the load changed: ``repaired`` (made valid, or a
+    GeometryCollection kept as its polygons) and ``dropped_parts`` ({id: points / lines of a
+    GeometryCollection left out})."""
+    if (repaired & ok).any():
+        ctx.report_for(r)["repaired"] = [str(c) for c in ids[repaired & ok]]
+    gone = (dropped > 0) & ok
+    if gone.any():
+        ctx.report_for(r)["dropped_parts"] = {
+            str(c): int(k) for c, k in zip(ids[gone], dropped[gone])}
+
+
 def _count_parts(conflicts: pd.DataFrame, parts: dict[int, dict[str, int]]) -> None:
     """A part joined to its polygon is a repeated key: counted with the duplicates, so
     rows_read = accepted + duplicates + rejected still holds."""
@@ -99,7 +112,7 @@ def load_townships(ctx: Context, readings: list) -> bool:
         rj = ctx.rejects_for(r, {"geometry": _geom_types(r.data.geoms)})
         name = r.text_or_empty("township_name").astype(object)
         code = r.text_or_empty("township_code").astype(object)
-        geoms, repaired, bad = G.repair(r.data.geoms)
+        geoms, repaired, bad, dropped = G.repair(r.data.geoms)
         ctx.tick(r.n, f"{r.src.path}: checked")
         rj.flag(((name == "") & (code == "")).to_numpy(), "missing_id",
                 "township_code and township_name are both empty")
@@ -109,8 +122,7 @@ def load_townships(ctx: Context, readings: list) -> bool:
             code[need] = derived_codes("T", name[need])
         name = name.where(name != "", code)
         ok = rj.ok
-        if (repaired & ok).any():
-            ctx.report_for(r)["repaired"] = [str(c) for c in code[repaired & ok]]
+        _note_repairs(ctx, r, code, repaired, dropped, ok)
         frames.append(pd.DataFrame({
             "township_code": code[ok].to_numpy(), "township_name": name[ok].to_numpy(),
             "geom": geoms[ok], "__src": r.index, "__pos": np.flatnonzero(ok)}))
@@ -223,7 +235,7 @@ def load_grids(ctx: Context, readings: list) -> bool:
         rj = ctx.rejects_for(r, {"geometry": _geom_types(r.data.geoms)})
         gid = r.text_or_empty("grid_id").astype(object)
         gname = r.text_or_empty("grid_name").astype(object)
-        geoms, repaired, bad = G.repair(r.data.geoms)
+        geoms, repaired, bad, dropped = G.repair(r.data.geoms)
         ctx.tick(r.n, f"{r.src.path}: checked")
         rj.flag((gid == "").to_numpy(), "missing_id", "grid_id is empty")
         rj.flag(bad, "bad_geometry", "empty or not a polygon")
@@ -246,8 +258,7 @@ def load_grids(ctx: Context, readings: list) -> bool:
             vcode[derive] = derived_codes("V", pd.Series(tcode[derive]),
                                           vname[derive].reset_index(drop=True))
         ok = rj.ok
-        if (repaired & ok).any():
-            ctx.report_for(r)["repaired"] = [str(g) for g in gid[repaired & ok]]
+        _note_repairs(ctx, r, gid, repaired, dropped, ok)
         frames.append(pd.DataFrame({
             "grid_id": gid[ok].to_numpy(), "grid_name": gname[ok].to_numpy(),
             "township_code": tcode[ok],

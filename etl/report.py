@@ -42,6 +42,10 @@ def format_summary(report: dict) -> str:
         if s.get("repaired"):
             notes.append(f"repaired polygons {len(s['repaired'])}: "
                          + ", ".join(s["repaired"][:10]))
+        if s.get("dropped_parts"):
+            notes.append("points/lines dropped from geometry collections "
+                         f"{sum(s['dropped_parts'].values())}: " + ", ".join(
+                             f"{k} {v}" for k, v in list(s["dropped_parts"].items())[:10]))
         if s.get("unknown_categories"):
             cats = s["unknown_categories"]
             notes.append("categories not in settings: " + ", ".join(

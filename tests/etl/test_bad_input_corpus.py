@@ -444,6 +444,10 @@ def _cameras(d: Path):
     return [{"kind": "cameras", "path": "c.csv"}]
 
 
+def _point(x0=120.8, y0=29.58):
+    return {"type": "Point", "coordinates": [x0, y0]}
+
+
 def _line(x0=120.8, y0=29.58):
     return {"type": "LineString", "coordinates": [[x0, y0], [x0 + 0.1, y0 + 0.02]]}
 
@@ -464,11 +468,31 @@ LOADS += [
         grid("N1", None), grid("N2", {"type": "Polygon", "coordinates": []}),
         grid("N3", {"type": "Point", "coordinates": [120.85, 29.58]}), grid("N4", _line()),
         grid("G9", square())]), (1, {"bad_geometry": 4}), None),
-    ("grids_geometry_collection_and_degenerate_ring", geojson([
-        grid("GC", {"type": "GeometryCollection", "geometries": [square(), _line()]}),
+    ("grids_geometry_collection_without_a_polygon_and_degenerate_ring", geojson([
+        grid("GC", {"type": "GeometryCollection", "geometries": [_point(), _line()]}),
+        grid("GE", {"type": "GeometryCollection", "geometries": []}),
         grid("D1", {"type": "Polygon", "coordinates": [[[120.85, 29.58], [120.86, 29.58],
                                                         [120.85, 29.58], [120.85, 29.58]]]}),
-        grid("G9", square())]), (1, {"bad_geometry": 2}), None),
+        grid("G9", square())]), (1, {"bad_geometry": 3}), None),
+    # QGIS and some converters write a polygon as a GeometryCollection: its polygons load
+    # (two apart: a MultiPolygon), its points and lines are dropped and named in the report
+    ("*grid_geometry_collection_keeps_its_polygons", geojson([
+        grid("GC", {"type": "GeometryCollection", "geometries": [
+            square(), _line(), {"type": "GeometryCollection", "geometries": [_point()]}]}),
+        grid("GM", {"type": "GeometryCollection", "geometries": [
+            square(120.87), square(120.89), _point()]})]), (2, {}),
+     ("SELECT grid_id, round(area_km2, 2), substr(hex(geom_wkb), 1, 10) FROM grids "
+      "WHERE grid_id IN ('GC', 'GM') ORDER BY 1",
+      [("GC", 1.07, "0103000000"), ("GM", 2.15, "0106000000")],
+      {"repaired": ["GC", "GM"], "dropped_parts": {"GC": 2, "GM": 1}})),
+    ("*township_geometry_collection_keeps_its_polygon", lambda d: [{**geojson([{
+        "type": "Feature", "properties": {"镇街编码": "330683199", "镇街名称": "集合镇"},
+        "geometry": {"type": "GeometryCollection", "geometries": [
+            square(120.9, 29.6, 0.03), _line()]}}], name="t.geojson")(d)[0],
+        "kind": "townships"}], (1, {}),
+     ("SELECT township_name, round(area_km2, 1) FROM townships "
+      "WHERE township_code = '330683199'", [("集合镇", 9.7)],
+      {"repaired": ["330683199"], "dropped_parts": {"330683199": 1}})),
     ("grid_with_3d_coordinates", geojson([grid("Z1", {"type": "Polygon", "coordinates": [[
         [x, y, 12.0] for x, y in square()["coordinates"][0]]]})]), (1, {}),
      ("SELECT substr(hex(geom_wkb), 1, 10) FROM grids WHERE grid_id = 'Z1'",   # 2D polygon
@@ -505,9 +529,11 @@ def test_a_bad_input_loads_with_its_bad_rows_named(base_db, tmp_path, case, buil
         assert q(tmp_path / "wall.duckdb", "SELECT count(*) FROM rejects WHERE source_file = ?",
                  [s["file"]]) == [(s["rejected"],)]
     if check:
-        sql, rows = check
+        sql, rows, *noted = check       # noted: keys the source's report must hold
         got = q(tmp_path / "wall.duckdb", sql)
         assert got == rows
+        for key, value in (noted[0] if noted else {}).items():
+            assert s.get(key) == value, (key, s.get(key))
 
 
 def test_the_cli_process_says_it_in_one_line_without_a_traceback(base_db, tmp_path):
