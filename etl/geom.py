@@ -81,6 +81,14 @@ def geoms_to_wgs84(geoms: np.ndarray, crs: str | None) -> np.ndarray:
     return _transform(geoms, src, "EPSG:4326")
 
 
+def make_valid(geom):
+    """``shapely.make_valid`` by structure: shells are unioned and holes cut out, as a GIS
+    dissolve reads a polygon. The default (linework) keeps every edge and alternates inside
+    and outside across them, so parts of a MultiPolygon that overlap lost their overlap, a
+    part inside another became a hole, and a hole along the shell's edge was dropped."""
+    return shapely.make_valid(geom, method="structure", keep_collapsed=False)
+
+
 def polygonal_part(geom: shapely.Geometry) -> shapely.Geometry | None:
     """The polygonal part of a geometry (e.g. what make_valid returns), or None."""
     if geom is None or geom.is_empty:
@@ -110,7 +118,7 @@ def _collection_polygons(geom: shapely.Geometry) -> tuple[shapely.Geometry | Non
                 continue
             elif tid in POLYGONAL:
                 polys.append(p if shapely.is_valid(p)
-                             else polygonal_part(shapely.make_valid(p)))
+                             else polygonal_part(make_valid(p)))
             else:
                 dropped += 1
     polys = [p for p in polys if p is not None and not p.is_empty]
@@ -121,7 +129,7 @@ def _collection_polygons(geom: shapely.Geometry) -> tuple[shapely.Geometry | Non
 
 
 def repair(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Repair invalid polygons with make_valid, keeping polygonal parts.
+    """Repair invalid polygons with :func:`make_valid`, keeping polygonal parts.
 
     A GeometryCollection keeps its polygonal members, as one (Multi)Polygon; its points and
     lines are dropped and counted. Returns (geoms, repaired mask, bad mask, dropped) where
@@ -145,7 +153,7 @@ def repair(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.nd
     invalid = np.zeros(n, dtype=bool)
     invalid[check] = ~shapely.is_valid(geoms[check])
     for i in np.flatnonzero(invalid):
-        fixed = polygonal_part(shapely.make_valid(geoms[i]))
+        fixed = polygonal_part(make_valid(geoms[i]))
         if fixed is None or fixed.is_empty:
             bad[i] = True
         else:
@@ -220,7 +228,7 @@ def dissolve(geoms: np.ndarray, crs: pyproj.CRS) -> shapely.Geometry:
         merged = (shapely.coverage_union_all(m) if shapely.coverage_is_valid(m)
                   else shapely.union_all(m))
     except shapely.errors.GEOSException:
-        merged = shapely.union_all(shapely.make_valid(m))
+        merged = shapely.union_all(make_valid(m))
     merged = polygonal_part(merged) or merged
     merged = without_slivers(merged, SLIVER_M2)
     return from_metric(np.array([merged], dtype=object), crs)[0]
@@ -246,8 +254,7 @@ def overlaps(geoms: np.ndarray, crs: pyproj.CRS, min_m2: float) -> list[tuple[in
     try:
         area = per_slice(lambda a, b: shapely.area(shapely.intersection(a, b)), m[left], m[right])
     except shapely.errors.GEOSException:
-        area = np.array([shapely.area(shapely.intersection(shapely.make_valid(a),
-                                                           shapely.make_valid(b)))
+        area = np.array([shapely.area(shapely.intersection(make_valid(a), make_valid(b)))
                          for a, b in zip(m[left], m[right])])
     big = area >= min_m2
     return [(int(i), int(j), float(a)) for i, j, a in zip(left[big], right[big], area[big])]

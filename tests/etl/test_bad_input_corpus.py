@@ -444,6 +444,10 @@ def _cameras(d: Path):
     return [{"kind": "cameras", "path": "c.csv"}]
 
 
+def _ring(x0, y0, s=0.01):
+    return square(x0, y0, s)["coordinates"][0]
+
+
 def _point(x0=120.8, y0=29.58):
     return {"type": "Point", "coordinates": [x0, y0]}
 
@@ -504,6 +508,26 @@ LOADS += [
         [[120.85, 29.58], [120.88, 29.58], [120.88, 29.61], [120.85, 29.61], [120.85, 29.58]],
         [[120.86, 29.59], [120.87, 29.59], [120.87, 29.60], [120.86, 29.60], [120.86, 29.59]]]})]),
      (1, {}), ("SELECT round(area_km2, 1) FROM grids WHERE grid_id = 'H1'", [(8.6,)])),
+    # repairs keep the area a GIS dissolve gives: a hole along the shell's edge is a notch
+    # (make_valid's default linework dropped it), parts of a MultiPolygon that overlap or
+    # nest are their union (linework made the overlap a hole, the nested part a hole)
+    ("*grid_hole_sharing_an_edge_with_its_shell", geojson([grid("HE", {
+        "type": "Polygon", "coordinates": [_ring(120.85, 29.58, 0.03), _ring(120.85, 29.59)]})]),
+     (1, {}), ("SELECT round(area_km2, 1) FROM grids WHERE grid_id = 'HE'", [(8.6,)],
+               {"repaired": ["HE"]})),
+    ("grid_hole_touching_its_shell_at_a_point", geojson([grid("HP", {
+        "type": "Polygon", "coordinates": [_ring(120.85, 29.58, 0.03), [
+            [120.85, 29.595], [120.86, 29.59], [120.86, 29.60], [120.85, 29.595]]]})]),
+     (1, {}), ("SELECT round(area_km2, 2) FROM grids WHERE grid_id = 'HP'", [(9.13,)])),
+    ("*grid_multipolygon_with_overlapping_parts", geojson([grid("MO", {
+        "type": "MultiPolygon", "coordinates": [[_ring(120.85, 29.58)], [_ring(120.855, 29.58)],
+                                                [_ring(120.85, 29.585)]]})]),
+     (1, {}), ("SELECT round(area_km2, 2), substr(hex(geom_wkb), 1, 10) FROM grids "
+               "WHERE grid_id = 'MO'", [(2.15, "0103000000")], {"repaired": ["MO"]})),
+    ("*grid_multipolygon_with_a_part_inside_another", geojson([grid("MN", {
+        "type": "MultiPolygon", "coordinates": [[_ring(120.85, 29.58, 0.03)],
+                                                [_ring(120.86, 29.59)]]})]),
+     (1, {}), ("SELECT round(area_km2, 1) FROM grids WHERE grid_id = 'MN'", [(9.7,)])),
     ("*grid_ring_left_unclosed", geojson([grid("U1", {"type": "Polygon", "coordinates": [[
         [120.85, 29.58], [120.86, 29.58], [120.86, 29.59], [120.85, 29.59]]]})]), (1, {}),
      ("SELECT round(area_km2, 2) FROM grids WHERE grid_id = 'U1'", [(1.07,)])),
