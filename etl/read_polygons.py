@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import shapely
 
 from etl.config import SourceConfig
 from etl.errors import LoadError
@@ -111,10 +112,18 @@ def _check_zip(src: SourceConfig, infos: list) -> None:
 
 
 def _read_ogr(src: SourceConfig, fmt: str):
-    import pyogrio
-
     path = _zip_path(src) if fmt == "shapefile-zip" else str(src.file)
     layer = src.layer
+    # GDAL's and pyogrio's warnings stay off stderr (the CLI prints one line): an M
+    # dimension dropped, a ring closed
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return _read_layer(src, fmt, path, layer)
+
+
+def _read_layer(src: SourceConfig, fmt: str, path: str, layer: str | None):
+    import pyogrio
+
     try:
         if layer is None and fmt in ("gpkg", "shapefile-zip"):
             layers = pyogrio.list_layers(path)
@@ -126,13 +135,11 @@ def _read_ogr(src: SourceConfig, fmt: str):
                                     "name one with layer = \"...\"")
                 layer = poly[0]
         # on_invalid="fix": a ring left unclosed (GDAL accepts it) is closed, not a crash
-        # of the whole layer; warnings stay off stderr (the CLI prints one line)
+        # of the whole layer
         kwargs = {"layer": layer, "on_invalid": "fix"}
         if src.encoding:
             kwargs["encoding"] = src.encoding
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
-            return pyogrio.read_dataframe(path, **kwargs)
+        return pyogrio.read_dataframe(path, **kwargs)
     except LoadError:
         raise
     except Exception as exc:  # pyogrio/GDAL raise several error types
@@ -231,7 +238,10 @@ def read_polygons(src: SourceConfig) -> PolygonData:
         raise LoadError(f"{src.path}: the layer has no geometry column")
     file_crs = gdf.crs.to_string() if gdf.crs is not None else None
     crs = src.crs or file_crs
-    geoms = np.asarray(gdf.geometry.values, dtype=object)
+    # Z and M (a PolygonZ Shapefile, a GeoJSON with heights) are dropped: the wall is a map
+    # and the stored shapes are 2D whatever CRS the file declares (a 3D one was converted
+    # to 2D on the way, EPSG:4326 itself was stored with its Z)
+    geoms = shapely.force_2d(np.asarray(gdf.geometry.values, dtype=object))
     _check_lonlat_range(src, geoms, crs)
     try:
         geoms = geoms_to_wgs84(geoms, crs)

@@ -14,6 +14,7 @@ import csv
 import datetime as dt
 import io
 import re
+import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
@@ -624,7 +625,9 @@ def _read_geojson_points(src: SourceConfig) -> TableData:
     import shapely
 
     try:
-        gdf = pyogrio.read_dataframe(src.file, layer=src.layer)
+        with warnings.catch_warnings():     # off stderr: the CLI prints one line
+            warnings.simplefilter("ignore")
+            gdf = pyogrio.read_dataframe(src.file, layer=src.layer)
     except Exception as exc:  # pyogrio raises several driver-specific errors
         raise LoadError(f"{src.path}: not a readable GeoJSON file ({exc})") from None
     geom = np.asarray(gdf.geometry.values)

@@ -15,6 +15,7 @@ import shutil
 import struct
 import subprocess
 import sys
+import warnings
 import zipfile
 from pathlib import Path
 
@@ -51,11 +52,15 @@ def load(base: Path, folder: Path, sources: list[dict]):
     cfg = write_config(folder, sources)
     rep = folder / "run.json"
     err, out = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stderr(err), contextlib.redirect_stdout(out):
+    with contextlib.redirect_stderr(err), contextlib.redirect_stdout(out), \
+            warnings.catch_warnings():
+        cli_warnings()
         code = main(["load", "--quiet", "--db", str(db), "--config", str(cfg),
                      "--report", str(rep)])
     stderr = err.getvalue()
     assert "Traceback" not in stderr
+    if code == 0:
+        assert stderr == "", stderr
     if code != 0:
         assert code == 2 and stderr.count("\n") == 1, stderr
         assert hashlib.sha256(db.read_bytes()).hexdigest() == before
@@ -65,6 +70,20 @@ def load(base: Path, folder: Path, sources: list[dict]):
         assert s["rows_read"] == (s["new"] + s["updated"] + s["unchanged"] + s["duplicates"]
                                   + s["rejected"]), s
     return code, stderr, report
+
+
+def cli_warnings() -> None:
+    """Warnings as ``python -m etl`` shows them (Python's default filters, printed on
+    stderr), not as pytest collects them: a library's warning is lines on the CLI's
+    stderr."""
+    warnings.resetwarnings()
+    for category in (DeprecationWarning, PendingDeprecationWarning, ImportWarning,
+                     ResourceWarning):
+        warnings.simplefilter("ignore", category)
+    warnings.simplefilter("default")
+    warnings.simplefilter("ignore", DeprecationWarning)
+    warnings.showwarning = lambda msg, cat, filename, lineno, file=None, line=None: \
+        sys.stderr.write(warnings.formatwarning(msg, cat, filename, lineno, line))
 
 
 def csv_bytes(head, rows, encoding="utf-8", newline="\n") -> bytes:
@@ -166,6 +185,46 @@ def zip_bomb(d: Path):
     _forge_size(d, "grids.shp", 0xFFFFFFF0)
     _forge_size(d, "grids.dbf", 0xFFFFFFF0)
     return src
+
+
+def _measured(m: dict[str, bytes], z: float | None = None) -> dict[str, bytes]:
+    """The Shapefile's Polygon records (type 5) as PolygonM (25), or PolygonZ (15) with
+    ``z``, M the vertex number: what a GPS survey or a CAD export writes."""
+    stype, recs, pos, shp = (25 if z is None else 15), [], 100, m["grids.shp"]
+    while pos < len(shp):
+        clen = struct.unpack_from(">i", shp, pos + 4)[0] * 2
+        content = shp[pos + 8:pos + 8 + clen]
+        pos += 8 + clen
+        n = struct.unpack_from("<i", content, 40)[0]
+        extra = b"" if z is None else struct.pack(f"<{n + 2}d", z, z, *[z] * n)
+        extra += struct.pack(f"<{n + 2}d", 0.0, n - 1.0, *map(float, range(n)))
+        recs.append(struct.pack("<i", stype) + content[4:] + extra)
+    body, index, off = b"", b"", 50
+    for i, c in enumerate(recs):
+        body += struct.pack(">ii", i + 1, len(c) // 2) + c
+        index += struct.pack(">ii", off, len(c) // 2)
+        off += 4 + len(c) // 2
+    out = dict(m)
+    for ext, data in ((".shp", body), (".shx", index)):
+        head = bytearray(m["grids" + ext][:100])
+        struct.pack_into(">i", head, 24, (100 + len(data)) // 2)
+        struct.pack_into("<i", head, 32, stype)
+        out["grids" + ext] = bytes(head) + data
+    return out
+
+
+def layer_file(name: str, crs="EPSG:4326", z: float | None = None, kind="grids"):
+    """The lattice grids written by GDAL (pyogrio) as ``name``, in ``crs``, with ``z``."""
+    def build(d: Path):
+        import geopandas as gpd
+        import shapely
+
+        g = gpd.read_file(FIX / "grids_zh.geojson").to_crs(crs)
+        if z is not None:
+            g = g.set_geometry(shapely.force_3d(g.geometry.values, z))
+        g.to_file(d / name)
+        return [{"kind": kind, "path": name}]
+    return build
 
 
 def folder_as(name, kind):
@@ -273,6 +332,9 @@ STOPS = [
     ("*gbk_dbf_without_cpg", shapefile_zip(_gbk_without_cpg),
      (r"g\.zip: the DBF text reads as Latin-1 \('Íø¸ñ±àºÅ'\); it is GBK \('网格编号'\) and the "
      r"layer has no \.cpg: declare encoding = \"gbk\"")),
+    ("*shapefile_polygon_m_with_a_bad_mapping", lambda d: [
+        {**shapefile_zip(_measured)(d)[0], "columns": {"grid_name": "名称"}}],
+     r"g\.zip: column '名称' \(mapped to grid_name\) is not in the file"),
     ("geopackage_with_two_layers", gpkg_layers(["网格", "旧网格"]),
      r"g\.gpkg: the file has several layers \(网格, 旧网格\); name one with layer"),
     ("geopackage_layer_not_there", gpkg_layers(["网格"], layer="没有"),
@@ -501,6 +563,15 @@ LOADS += [
         [x, y, 12.0] for x, y in square()["coordinates"][0]]]})]), (1, {}),
      ("SELECT substr(hex(geom_wkb), 1, 10) FROM grids WHERE grid_id = 'Z1'",   # 2D polygon
       [("0103000000",)])),
+    # Z and M are dropped whatever the format says: the stored shapes are 2D
+    ("*shapefile_polygon_z", shapefile_zip(lambda m: _measured(m, z=12.5)), (9, {}),
+     ("SELECT DISTINCT substr(hex(geom_wkb), 1, 10) FROM grids", [("0103000000",)])),
+    ("*shapefile_polygon_m", shapefile_zip(_measured), (9, {}),
+     ("SELECT DISTINCT substr(hex(geom_wkb), 1, 10) FROM grids", [("0103000000",)])),
+    ("*geopackage_polygon_z", layer_file("g.gpkg", z=8.0), (9, {}),
+     ("SELECT DISTINCT substr(hex(geom_wkb), 1, 10) FROM grids", [("0103000000",)])),
+    ("*geojson_3d_declaring_epsg_4326", layer_file("g.geojson", z=8.0), (9, {}),
+     ("SELECT DISTINCT substr(hex(geom_wkb), 1, 10) FROM grids", [("0103000000",)])),
     ("grid_bow_tie_is_repaired", geojson([grid("B1", {"type": "Polygon", "coordinates": [[
         [120.85, 29.58], [120.86, 29.59], [120.86, 29.58], [120.85, 29.59], [120.85, 29.58]]]})]),
      (1, {}), None),
