@@ -5,8 +5,10 @@ layer's CRS (or the config's ``crs``, which wins: GCJ-02 files claim to be EPSG:
 """
 from __future__ import annotations
 
+import tempfile
 import warnings
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -43,19 +45,20 @@ def polygon_format(src: SourceConfig) -> str:
                     "or GeoParquet (by extension)")
 
 
-def _zip_path(src: SourceConfig) -> str:
-    """The GDAL path of a zipped Shapefile: the zip itself, or the folder inside it that
-    holds the .shp files (city portals zip "nynta2020_24b/nynta2020.shp"; GDAL reads only
-    the zip's top level). macOS "__MACOSX/" resource copies are not layers."""
+def _zip_layer(src: SourceConfig) -> tuple[list, str]:
+    """The members of a zipped Shapefile and the folder inside it that holds the .shp files
+    ('' for the top level; city portals zip "nynta2020_24b/nynta2020.shp"). macOS
+    "__MACOSX/" resource copies are not layers."""
     import posixpath
     import zipfile
 
-    base = f"/vsizip/{src.file.resolve()}"
     try:
         with zipfile.ZipFile(src.file) as z:
             infos = z.infolist()
-    except (zipfile.BadZipFile, OSError):
-        return base                     # GDAL's own message names what is wrong
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise LoadError(f"{src.path}: not a readable zip file ({exc})") from None
+    for i in infos:
+        i.filename = _member_name(i)
     names = [i.filename for i in infos]
     _check_zip(src, infos)
     shps = [n for n in names if n.lower().endswith(".shp")
@@ -73,7 +76,7 @@ def _zip_path(src: SourceConfig) -> str:
                             "zip all the parts")
     folders = sorted({posixpath.dirname(n) for n in shps})
     if "" in folders:
-        return base
+        return infos, ""
     if src.layer is not None:
         folders = [d for d in folders if any(
             posixpath.dirname(n) == d
@@ -82,18 +85,43 @@ def _zip_path(src: SourceConfig) -> str:
     if len(folders) > 1:
         raise LoadError(f"{src.path}: the zip holds shapefiles in several folders "
                         f"({', '.join(folders)}); name one with layer = \"...\"")
-    return f"{base}/{folders[0]}"
+    return infos, folders[0]
+
+
+def _member_name(info) -> str:
+    """A member's name as written: a zip made by Windows Explorer on a Chinese system
+    stores names in GBK without the UTF-8 flag, which zipfile reads as CP437 (网格.shp ->
+    '═°╕±.shp')."""
+    name = info.filename
+    if info.flag_bits & 0x800 or name.isascii():
+        return name
+    try:
+        return name.encode("cp437").decode("gbk")
+    except UnicodeError:
+        return name
 
 
 ZIP_MAX_BYTES = 2 << 30       # a zipped layer expanding past this is refused (a zip bomb)
 SIDECAR_MAX_BYTES = 1 << 20   # .prj / .cpg are a line of text; GDAL reads them whole
+_CHUNK = 1 << 20
+
+
+def _too_big(src: SourceConfig, total: int) -> LoadError:
+    return LoadError(f"{src.path}: the zip expands to {total:,} bytes, more than "
+                     f"{ZIP_MAX_BYTES:,} (a zip bomb, or not a county's layer)")
+
+
+def _sidecar_too_big(src: SourceConfig, name: str, size: int) -> LoadError:
+    return LoadError(f"{src.path}: {name} expands to {size:,} bytes (a .prj / .cpg is one "
+                     f"line of text; at most {SIDECAR_MAX_BYTES:,}): not a shapefile's part")
 
 
 def _check_zip(src: SourceConfig, infos: list) -> None:
-    """Refuse a zip GDAL should not open: member paths that climb out of it (``../x``,
-    ``/etc/x``), or one that expands past ZIP_MAX_BYTES, or a .prj / .cpg past
-    SIDECAR_MAX_BYTES (GDAL reads those whole into memory: a small zip could make the load
-    allocate gigabytes before it fails)."""
+    """Refuse, by what the zip declares, a zip GDAL should not open: member paths that
+    climb out of it (``../x``, ``/etc/x``), or one that expands past ZIP_MAX_BYTES, or a
+    .prj / .cpg past SIDECAR_MAX_BYTES (GDAL reads those whole into memory: a small zip
+    could make the load allocate gigabytes before it fails). A zip whose declared sizes lie
+    is caught as it is unpacked (:func:`_unpack`), on the bytes it really produces."""
     import re
 
     for i in infos:
@@ -102,23 +130,114 @@ def _check_zip(src: SourceConfig, infos: list) -> None:
             raise LoadError(f"{src.path}: the zip holds an unsafe path {i.filename!r} "
                             "(outside the archive); zip the layer's files again")
         if name.lower().endswith((".prj", ".cpg")) and i.file_size > SIDECAR_MAX_BYTES:
-            raise LoadError(f"{src.path}: {i.filename} expands to {i.file_size:,} bytes "
-                            f"(a .prj / .cpg is one line of text; at most "
-                            f"{SIDECAR_MAX_BYTES:,}): not a shapefile's part")
+            raise _sidecar_too_big(src, i.filename, i.file_size)
     total = sum(i.file_size for i in infos)
     if total > ZIP_MAX_BYTES:
-        raise LoadError(f"{src.path}: the zip expands to {total:,} bytes, more than "
-                        f"{ZIP_MAX_BYTES:,} (a zip bomb, or not a county's layer)")
+        raise _too_big(src, total)
+
+
+def _member_chunks(src: SourceConfig, fh, info):
+    """The bytes a member really unpacks to, in chunks of at most 1 MiB, whatever sizes its
+    headers claim: a deflate stream is read until it ends, a stored member is its stored
+    bytes. Raises LoadError for a member the load cannot unpack."""
+    import struct
+    import zlib
+
+    fh.seek(info.header_offset)
+    head = fh.read(30)
+    if len(head) < 30 or head[:4] != b"PK\x03\x04":
+        raise LoadError(f"{src.path}: {info.filename} is damaged in the zip (no local "
+                        "header); zip the layer's files again")
+    n_name, n_extra = struct.unpack("<HH", head[26:30])
+    fh.seek(info.header_offset + 30 + n_name + n_extra)
+    if info.flag_bits & 0x1:
+        raise LoadError(f"{src.path}: {info.filename} is encrypted; zip the layer without "
+                        "a password")
+    if info.compress_type == 0:            # stored
+        left = info.compress_size
+        while left > 0:
+            data = fh.read(min(left, _CHUNK))
+            if not data:
+                break
+            left -= len(data)
+            yield data
+        return
+    if info.compress_type != 8:
+        raise LoadError(f"{src.path}: {info.filename} is compressed with method "
+                        f"{info.compress_type} (not deflate); zip the layer's files again "
+                        "with the usual compression")
+    unz = zlib.decompressobj(-15)
+    try:
+        while not unz.eof:
+            data = fh.read(64 << 10)
+            if not data:
+                raise LoadError(f"{src.path}: {info.filename} is cut short in the zip; "
+                                "zip the layer's files again")
+            while data:
+                out = unz.decompress(data, _CHUNK)
+                data = unz.unconsumed_tail
+                if out:
+                    yield out
+                if unz.eof:
+                    break
+    except zlib.error as exc:
+        raise LoadError(f"{src.path}: {info.filename} is damaged in the zip ({exc}); zip "
+                        "the layer's files again") from None
+
+
+def _unpack(src: SourceConfig, infos: list, folder: str, dest) -> None:
+    """Unpack the layer's folder of the zip into ``dest``, capped on the bytes the members
+    really produce (ZIP_MAX_BYTES in all, SIDECAR_MAX_BYTES for a .prj / .cpg): sizes in
+    the zip's headers can lie, and GDAL's /vsizip/ reads the real stream. A first pass only
+    counts, so a bomb stops before anything is written; the second writes and checks each
+    member's CRC-32."""
+    import posixpath
+    import zlib
+
+    members = [i for i in infos if not i.is_dir()
+               and posixpath.dirname(i.filename) == folder
+               and not posixpath.basename(i.filename).startswith("._")]
+    with open(src.file, "rb") as fh:
+        for write in (False, True):
+            total = 0
+            for info in members:
+                size, crc = 0, 0
+                base = posixpath.basename(info.filename)
+                sidecar = base.lower().endswith((".prj", ".cpg"))
+                out = open(dest / base, "wb") if write else None
+                try:
+                    for chunk in _member_chunks(src, fh, info):
+                        size += len(chunk)
+                        total += len(chunk)
+                        if sidecar and size > SIDECAR_MAX_BYTES:
+                            raise _sidecar_too_big(src, info.filename, size)
+                        if total > ZIP_MAX_BYTES:
+                            raise _too_big(src, total)
+                        if out is not None:
+                            out.write(chunk)
+                            crc = zlib.crc32(chunk, crc)
+                finally:
+                    if out is not None:
+                        out.close()
+                if write and crc != info.CRC:
+                    raise LoadError(f"{src.path}: {info.filename} is damaged in the zip "
+                                    "(its CRC-32 does not match its content); zip the "
+                                    "layer's files again")
 
 
 def _read_ogr(src: SourceConfig, fmt: str):
-    path = _zip_path(src) if fmt == "shapefile-zip" else str(src.file)
-    layer = src.layer
     # GDAL's and pyogrio's warnings stay off stderr (the CLI prints one line): an M
     # dimension dropped, a ring closed
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return _read_layer(src, fmt, path, layer)
+        if fmt != "shapefile-zip":
+            return _read_layer(src, fmt, str(src.file), src.layer)
+        # a zipped Shapefile is unpacked by the load, capped on the bytes really produced,
+        # and GDAL reads the plain files: never /vsizip/, which trusts the zip's headers
+        infos, folder = _zip_layer(src)
+        with tempfile.TemporaryDirectory(prefix="gridwall-zip-") as tmp:
+            _unpack(src, infos, folder, Path(tmp))
+            return _read_layer(src, fmt, tmp, src.layer)
 
 
 def _read_layer(src: SourceConfig, fmt: str, path: str, layer: str | None):

@@ -17,6 +17,7 @@ import subprocess
 import sys
 import warnings
 import zipfile
+import zlib
 from pathlib import Path
 
 import pytest
@@ -227,6 +228,45 @@ def layer_file(name: str, crs="EPSG:4326", z: float | None = None, kind="grids")
     return build
 
 
+def _deflated(data: bytes, zeros_mb: int = 0) -> bytes:
+    """A raw deflate stream of ``data`` then ``zeros_mb`` MiB of zeros, made without
+    compressing gigabytes: after a full flush the compressor starts afresh, so every MiB of
+    zeros deflates to the same bytes."""
+    c = zlib.compressobj(9, zlib.DEFLATED, -15)
+    head = c.compress(data) + c.flush(zlib.Z_FULL_FLUSH)
+    block = c.compress(bytes(1 << 20)) + c.flush(zlib.Z_FULL_FLUSH)
+    return head + block * zeros_mb + c.flush()
+
+
+def lying_zip(declared=lambda name, size: size, padded=(), stored=(), damaged=(),
+              stem="grids", **src):
+    """The lattice Shapefile zipped by hand: each member's headers declare
+    ``declared(name, real size)`` bytes; a member in ``padded`` ({name: MiB}) really unpacks
+    to its bytes followed by that many MiB of zeros; one in ``stored`` is not compressed,
+    one in ``damaged`` has a byte changed after its CRC was taken. Members are named
+    ``stem``.shp …, in GBK without the UTF-8 flag (as Windows Explorer zips them)."""
+    def build(d: Path):
+        body, central = b"", b""
+        for name, data in _shapefile_parts(d).items():
+            crc = zlib.crc32(data)
+            if name in damaged:
+                at = data.index("网格".encode("gbk"))
+                data = data[:at] + b"X" + data[at + 1:]
+            method = 0 if name in stored else 8
+            raw = data if method == 0 else _deflated(data, padded.get(name, 0) if padded else 0)
+            n = (stem + name.removeprefix("grids")).encode("gbk")
+            off, size = len(body), declared(name, len(data))
+            body += struct.pack("<4s5H3I2H", b"PK\x03\x04", 20, 0, method, 0, 0x21, crc,
+                                len(raw), size, len(n), 0) + n + raw
+            central += struct.pack("<4s6H3I5H2I", b"PK\x01\x02", 20, 20, 0, method, 0, 0x21,
+                                   crc, len(raw), size, len(n), 0, 0, 0, 0, 0, off) + n
+        k = body.count(b"PK\x03\x04")
+        (d / "g.zip").write_bytes(body + central + struct.pack(
+            "<4s4H2IH", b"PK\x05\x06", 0, 0, k, k, len(central), len(body), 0))
+        return [{"kind": "grids", "path": "g.zip", **src}]
+    return build
+
+
 def folder_as(name, kind):
     def build(d: Path):
         (d / name).mkdir()
@@ -329,6 +369,15 @@ STOPS = [
     ("*zip_with_a_huge_prj", shapefile_zip(lambda m: {**m, "grids.prj": b" " * (2 << 20)}),
      r"g\.zip: grids\.prj expands to 2,097,152 bytes \(a \.prj / \.cpg is one line of text"),
     ("*zip_bomb", zip_bomb, r"g\.zip: the zip expands to [\d,]+ bytes, more than 2,147,483,648"),
+    # headers that understate the sizes: GDAL's /vsizip/ reads the real stream, so the
+    # cap is on the bytes the members really unpack to (2 GiB of zeros in a 2 MB zip)
+    ("*zip_bomb_understating_its_sizes", lying_zip(padded={"grids.shp": 2100}),
+     r"g\.zip: the zip expands to [\d,]+ bytes, more than 2,147,483,648 \(a zip bomb"),
+    ("*zip_prj_understating_its_size", lying_zip(padded={"grids.prj": 3},
+                                                 declared=lambda name, size: 1),
+     r"g\.zip: grids\.prj expands to [\d,]+ bytes \(a \.prj / \.cpg is one line of text"),
+    ("*zip_member_damaged", lying_zip(stored=("grids.dbf",), damaged=("grids.dbf",)),
+     r"g\.zip: grids\.dbf is damaged in the zip \(its CRC-32 does not match its content\)"),
     ("*gbk_dbf_without_cpg", shapefile_zip(_gbk_without_cpg),
      (r"g\.zip: the DBF text reads as Latin-1 \('Íø¸ñ±àºÅ'\); it is GBK \('网格编号'\) and the "
      r"layer has no \.cpg: declare encoding = \"gbk\"")),
@@ -602,6 +651,11 @@ LOADS += [
     ("*grid_ring_left_unclosed", geojson([grid("U1", {"type": "Polygon", "coordinates": [[
         [120.85, 29.58], [120.86, 29.58], [120.86, 29.59], [120.85, 29.59]]]})]), (1, {}),
      ("SELECT round(area_km2, 2) FROM grids WHERE grid_id = 'U1'", [(1.07,)])),
+    ("zip_with_sizes_understated_in_its_headers",
+     lying_zip(declared=lambda name, size: 1, stored=("grids.cpg",)), (9, {}),
+     ("SELECT count(*) FROM grids WHERE grid_name LIKE '%网格'", [(9,)])),
+    ("*zip_member_names_in_gbk_layer_named", lying_zip(stem="网格", layer="网格"), (9, {}),
+     None),
     ("zip_shapefile_without_prj", shapefile_zip(
         lambda m: {k: v for k, v in m.items() if not k.endswith(".prj")}), (9, {}), None),
     ("zip_gbk_dbf_without_cpg_declared", lambda d: [
