@@ -256,6 +256,10 @@ def _read_layer(src: SourceConfig, fmt: str, path: str, layer: str | None):
         # on_invalid="fix": a ring left unclosed (GDAL accepts it) is closed, not a crash
         # of the whole layer
         kwargs = {"layer": layer, "on_invalid": "fix"}
+        if fmt.startswith("shapefile"):
+            # a DBF number wider than 18 digits (N(20,0): an 18-digit code) is read as a
+            # double, its last digits lost, unless GDAL looks at the values first
+            kwargs["ADJUST_TYPE"] = "YES"
         if src.encoding:
             kwargs["encoding"] = src.encoding
         return pyogrio.read_dataframe(path, **kwargs)

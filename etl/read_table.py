@@ -393,6 +393,12 @@ def _arrow_to_frame(table: pa.Table) -> pd.DataFrame:
 
 
 # --- XLSX ------------------------------------------------------------------------------
+# Integral floats up to 2^53 are exact and print as integers (a 16-digit code typed as a
+# number); past it the last digits are lost, and they print in scientific notation, which
+# the loaders refuse for a code (etl.sources.refuse_lost_digits)
+EXACT_FLOAT_INT = 2 ** 53
+
+
 def cell_text(v: object) -> str:
     """One spreadsheet cell as text: Excel datetimes as ISO, integral floats without .0."""
     if v is None:
@@ -406,7 +412,7 @@ def cell_text(v: object) -> str:
     if isinstance(v, (dt.date, dt.time)):
         return v.isoformat()
     if isinstance(v, float):
-        return str(int(v)) if v.is_integer() and abs(v) < 1e15 else repr(v)
+        return str(int(v)) if v.is_integer() and abs(v) <= EXACT_FLOAT_INT else repr(v)
     return str(v)
 
 
@@ -557,7 +563,8 @@ def arrow_column_text(col: pa.ChunkedArray) -> pa.ChunkedArray:
         # "3.30683001001e+11": codes and phone numbers must survive
         col = col.cast(pa.float64())
         col = pc.if_else(pc.is_nan(col), pa.scalar(None, pa.float64()), col)
-        integral = pc.and_(pc.equal(pc.floor(col), col), pc.less(pc.abs(col), 1e15))
+        integral = pc.and_(pc.equal(pc.floor(col), col),
+                           pc.less_equal(pc.abs(col), float(EXACT_FLOAT_INT)))
         as_int = pc.cast(pc.if_else(integral, col, 0.0), pa.int64()).cast(pa.string())
         return pc.if_else(integral, as_int, col.cast(pa.string()))
     try:

@@ -103,6 +103,34 @@ def _refuse_repeated_headers(src: SourceConfig, headers: list[str], cols: dict) 
                             "rename or remove the others")
 
 
+# Codes of a polygon layer that must keep every digit; a number in scientific notation
+# there (3.30683E+17: a code column typed as a number, past 2^53) has lost its last digits
+CODE_FIELDS = {"grids": ("grid_id", "township_code", "township", "village_code"),
+               "townships": ("township_code",)}
+_SCIENTIFIC = r"[+-]?(?:\d+\.?\d*|\.\d+)[eE][+-]?\d+"
+
+
+def refuse_lost_digits(reading: Reading) -> None:
+    """A grid or township code written as a number in scientific notation (a float column:
+    a GeoPackage or DBF double, a JSON number, Excel's 3.30683E+17 saved as text) has lost
+    its last digits: loaded, it would be a wrong code, or several grids one. Stop naming
+    the column, an example and how many rows."""
+    for fld in CODE_FIELDS.get(reading.src.kind, ()):
+        text = reading.text(fld)
+        if text is None:
+            continue
+        bad = text.str.fullmatch(_SCIENTIFIC).fillna(False).to_numpy(dtype=bool)
+        if bad.any():
+            header = reading.columns.get(fld, fld)
+            example = str(text.iloc[int(np.flatnonzero(bad)[0])])
+            raise LoadError(
+                f"{reading.src.path}: {header} ({fld}) holds {example} ({int(bad.sum()):,} "
+                f"of {len(bad):,} rows): a number in scientific notation, its last digits "
+                "lost (a code column typed as a number keeps 15-16 digits), so the code "
+                "cannot be read; export the column as text (in Excel: format the cells as "
+                "文本 before typing or pasting the codes)")
+
+
 def read_source(src: SourceConfig, index: int) -> Reading:
     """Read one source and check its columns; LoadError names the file and the problem."""
     data = read_polygons(src) if src.kind in POLYGON_KINDS else read_table(src)
@@ -126,6 +154,7 @@ def read_source(src: SourceConfig, index: int) -> Reading:
         if hint:    # an XLSX whose first sheet is not the table: name the others
             raise LoadError(exc.message + hint) from None
         raise
+    refuse_lost_digits(reading)
     return reading
 
 

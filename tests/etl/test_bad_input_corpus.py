@@ -267,6 +267,25 @@ def lying_zip(declared=lambda name, size: size, padded=(), stored=(), damaged=()
     return build
 
 
+def _code_dbf(m: dict[str, bytes], width=20, decimals=0) -> dict[str, bytes]:
+    """The lattice's DBF written again with 18-digit grid codes (33068300100100000N) in a
+    numeric field N(width, decimals), as ArcGIS exports a code column typed as a number."""
+    fc = json.loads((FIX / "grids_zh.geojson").read_text(encoding="utf-8"))
+    fields = [("网格编号", "N", width, decimals), ("网格名称", "C", 40, 0), ("所属镇街", "C", 20, 0)]
+    rows = [[f"33068300100100000{i}" + ("." + "0" * decimals if decimals else ""),
+             f["properties"]["网格名称"], f["properties"]["所属镇街"]]
+            for i, f in enumerate(fc["features"])]
+    head = struct.pack("<4BIHH20x", 3, 124, 1, 1, len(rows), 33 + 32 * len(fields),
+                       1 + sum(f[2] for f in fields))
+    for name, kind, w, dec in fields:
+        head += name.encode("gbk").ljust(11, b"\0") + kind.encode() + bytes(4) + \
+            bytes([w, dec]) + bytes(14)
+    body = b"".join(b" " + b"".join(
+        v.encode("gbk").rjust(f[2]) if f[1] == "N" else v.encode("gbk").ljust(f[2])
+        for f, v in zip(fields, r)) for r in rows)
+    return {**m, "grids.dbf": head + b"\r" + body + b"\x1a"}
+
+
 def folder_as(name, kind):
     def build(d: Path):
         (d / name).mkdir()
@@ -384,6 +403,25 @@ STOPS = [
     ("*shapefile_polygon_m_with_a_bad_mapping", lambda d: [
         {**shapefile_zip(_measured)(d)[0], "columns": {"grid_name": "名称"}}],
      r"g\.zip: column '名称' \(mapped to grid_name\) is not in the file"),
+    # a code column typed as a number: past 2^53 its last digits are lost (Excel shows
+    # 3.30683E+17); a silent wrong code would mislabel every event of the grid
+    ("*grid_codes_typed_float_lose_digits", geojson([
+        {**grid("x", square(120.85 + i / 100)), "properties": {
+            "网格编号": 330683001001000000.0 + i, "网格名称": f"第{i}网格", "所属镇街": "甘霖镇"}}
+        for i in range(3)]),
+     r"g\.geojson: 网格编号 \(grid_id\) holds 3\.30683001001e\+17 \(3 of 3 rows\): a number "
+     r"in scientific notation, its last digits lost"),
+    ("*grid_codes_in_scientific_notation_text", geojson([
+        {**grid("3.30683E+17", square(120.85 + i / 100)), "properties": {
+            "网格编号": "3.30683E+17", "网格名称": f"第{i}网格", "所属镇街": "甘霖镇"}}
+        for i in range(2)]),
+     r"g\.geojson: 网格编号 \(grid_id\) holds 3\.30683E\+17 \(2 of 2 rows\)"),
+    ("*grid_township_codes_typed_float", geojson([
+        {**grid("F1", square()), "properties": {
+            "网格编号": "F1", "网格名称": "一", "镇街编码": 330683100000000001.0}}]),
+     r"g\.geojson: 镇街编码 \(township_code\) holds 3\.306831e\+17 \(1 of 1 rows\)"),
+    ("*dbf_codes_typed_double", shapefile_zip(lambda m: _code_dbf(m, 31, 10)),
+     r"g\.zip: 网格编号 \(grid_id\) holds 3\.30683001001e\+17 \(9 of 9 rows\)"),
     ("geopackage_with_two_layers", gpkg_layers(["网格", "旧网格"]),
      r"g\.gpkg: the file has several layers \(网格, 旧网格\); name one with layer"),
     ("geopackage_layer_not_there", gpkg_layers(["网格"], layer="没有"),
@@ -656,6 +694,16 @@ LOADS += [
      ("SELECT count(*) FROM grids WHERE grid_name LIKE '%网格'", [(9,)])),
     ("*zip_member_names_in_gbk_layer_named", lying_zip(stem="网格", layer="网格"), (9, {}),
      None),
+    # codes typed as numbers that keep every digit load as the same text
+    ("*dbf_codes_of_18_digits_in_a_wide_numeric_field", shapefile_zip(_code_dbf), (9, {}),
+     ("SELECT min(grid_id), max(grid_id) FROM grids WHERE grid_id LIKE '3306%'",
+      [("330683001001000000", "330683001001000008")])),
+    ("*grid_codes_of_16_digits_typed_float", geojson([
+        {**grid("x", square(120.85 + i / 100)), "properties": {
+            "网格编号": 3306830010010001.0 + i, "网格名称": f"第{i}网格", "所属镇街": "甘霖镇"}}
+        for i in range(2)]), (2, {}),
+     ("SELECT grid_id FROM grids WHERE grid_id LIKE '3306%' ORDER BY 1",
+      [("3306830010010001",), ("3306830010010002",)])),
     ("zip_shapefile_without_prj", shapefile_zip(
         lambda m: {k: v for k, v in m.items() if not k.endswith(".prj")}), (9, {}), None),
     ("zip_gbk_dbf_without_cpg_declared", lambda d: [
