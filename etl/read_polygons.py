@@ -240,19 +240,35 @@ def _read_ogr(src: SourceConfig, fmt: str):
             return _read_layer(src, fmt, tmp, src.layer)
 
 
+def _pick_layer(src: SourceConfig, layers, layer: str | None) -> str | None:
+    """The layer to read: the one the config names (GDAL matches names in any case), which
+    must be there; else the only layer, or the only polygon layer beside points, lines and
+    attribute tables (a layer of GeometryCollections or of mixed types counts when no
+    layer is typed polygon). Several candidates: name them."""
+    names = [str(n) for n, _ in layers]
+    if layer is not None:
+        if layer.lower() not in {n.lower() for n in names}:
+            raise LoadError(f"{src.path}: the file has no layer {layer!r}; its layers are "
+                            f"{', '.join(names) or '(none)'}: name one with layer = \"...\"")
+        return layer
+    if len(layers) < 2:
+        return None
+    poly = [str(n) for n, t in layers if "Polygon" in str(t)]
+    if not poly:
+        poly = [str(n) for n, t in layers
+                if str(t) in ("GeometryCollection", "Unknown", "Geometry")]
+    if len(poly) != 1:
+        raise LoadError(f"{src.path}: the file has several layers ({', '.join(names)}); "
+                        "name one with layer = \"...\"")
+    return poly[0]
+
+
 def _read_layer(src: SourceConfig, fmt: str, path: str, layer: str | None):
     import pyogrio
 
     try:
-        if layer is None and fmt in ("gpkg", "shapefile-zip"):
-            layers = pyogrio.list_layers(path)
-            poly = [str(n) for n, t in layers if t is None or "Polygon" in str(t)]
-            if len(layers) > 1:
-                if len(poly) != 1:
-                    raise LoadError(f"{src.path}: the file has several layers "
-                                    f"({', '.join(str(n) for n, _ in layers)}); "
-                                    "name one with layer = \"...\"")
-                layer = poly[0]
+        if fmt in ("gpkg", "shapefile-zip"):
+            layer = _pick_layer(src, pyogrio.list_layers(path), layer)
         # on_invalid="fix": a ring left unclosed (GDAL accepts it) is closed, not a crash
         # of the whole layer
         kwargs = {"layer": layer, "on_invalid": "fix"}

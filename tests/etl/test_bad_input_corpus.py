@@ -300,13 +300,23 @@ def config_only(src: dict, rows=GOOD):
     return build
 
 
-def gpkg_layers(names, layer=None):
+def gpkg_layers(names, layer=None, points=False, table=False):
+    """The lattice grids in a GeoPackage as each of ``names``, with a layer of their
+    centroids (点位) and an attribute table (说明, no geometry) if asked."""
     def build(d: Path):
         import geopandas as gpd
+        import pandas as pd
+        import pyogrio
 
         g = gpd.read_file(FIX / "grids_zh.geojson")
         for n in names:
             g.to_file(d / "g.gpkg", layer=n, driver="GPKG")
+        if points:
+            g.set_geometry(g.geometry.representative_point()).to_file(
+                d / "g.gpkg", layer="点位", driver="GPKG")
+        if table:
+            pyogrio.write_dataframe(pd.DataFrame({"说明": ["网格图层"]}), d / "g.gpkg",
+                                    layer="说明", driver="GPKG")
         return [{"kind": "grids", "path": "g.gpkg", **({"layer": layer} if layer else {})}]
     return build
 
@@ -424,8 +434,15 @@ STOPS = [
      r"g\.zip: 网格编号 \(grid_id\) holds 3\.30683001001e\+17 \(9 of 9 rows\)"),
     ("geopackage_with_two_layers", gpkg_layers(["网格", "旧网格"]),
      r"g\.gpkg: the file has several layers \(网格, 旧网格\); name one with layer"),
-    ("geopackage_layer_not_there", gpkg_layers(["网格"], layer="没有"),
-     r"g\.gpkg: not a readable gpkg file \(Layer '没有' could not be opened\)"),
+    ("*geopackage_layer_not_there", gpkg_layers(["网格", "旧网格"], layer="没有"),
+     r"g\.gpkg: the file has no layer '没有'; its layers are 网格, 旧网格: name one with "
+     r"layer = "),
+    ("*zipped_shapefile_layer_not_there", lambda d: [
+        {**shapefile_zip(lambda m: m)(d)[0], "layer": "网格"}],
+     r"g\.zip: the file has no layer '网格'; its layers are grids: name one with layer = "),
+    ("geopackage_with_two_polygon_layers_and_a_table", gpkg_layers(["网格", "旧网格"],
+                                                                   table=True),
+     r"g\.gpkg: the file has several layers \(网格, 旧网格, 说明\); name one with layer"),
     ("config_names_a_missing_file", lambda d: [{"kind": "events", "path": "nope.csv"}],
      r"nope\.csv: file not found"),
     ("*config_names_a_folder", folder_as("dir.csv", "events"),
@@ -689,6 +706,12 @@ LOADS += [
     ("*grid_ring_left_unclosed", geojson([grid("U1", {"type": "Polygon", "coordinates": [[
         [120.85, 29.58], [120.86, 29.58], [120.86, 29.59], [120.85, 29.59]]]})]), (1, {}),
      ("SELECT round(area_km2, 2) FROM grids WHERE grid_id = 'U1'", [(1.07,)])),
+    # a GeoPackage of several layers: the one named, or the only polygon layer
+    ("geopackage_with_two_layers_one_named", gpkg_layers(["网格", "旧网格"], layer="旧网格"),
+     (9, {}), None),
+    ("geopackage_polygons_beside_points", gpkg_layers(["网格"], points=True), (9, {}), None),
+    ("*geopackage_polygons_beside_an_attribute_table", gpkg_layers(["网格"], table=True),
+     (9, {}), None),
     ("zip_with_sizes_understated_in_its_headers",
      lying_zip(declared=lambda name, size: 1, stored=("grids.cpg",)), (9, {}),
      ("SELECT count(*) FROM grids WHERE grid_name LIKE '%网格'", [(9,)])),
