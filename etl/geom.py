@@ -128,6 +128,18 @@ def _collection_polygons(geom: shapely.Geometry) -> tuple[shapely.Geometry | Non
     return (merged if merged is not None and not merged.is_empty else None), dropped
 
 
+def finite_coordinates(geoms: np.ndarray) -> np.ndarray:
+    """Per geometry: every coordinate finite (a NaN or infinite vertex is a broken shape,
+    not one to repair by dropping the vertex); True for a missing or empty one."""
+    geoms = np.asarray(geoms, dtype=object)
+    out = np.ones(len(geoms), dtype=bool)
+    present = np.flatnonzero([g is not None for g in geoms])
+    if len(present):
+        xy, idx = shapely.get_coordinates(geoms[present], return_index=True)
+        out[present[np.unique(idx[~np.isfinite(xy).all(axis=1)])]] = False
+    return out
+
+
 def repair(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Repair invalid polygons with :func:`make_valid`, keeping polygonal parts.
 
@@ -149,11 +161,15 @@ def repair(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.nd
         if geoms[i] is not None:
             tid[i], repaired[i] = shapely.get_type_id(geoms[i]), True
     bad = empty | ~np.isin(tid, POLYGONAL) | np.array([g is None for g in geoms], dtype=bool)
+    bad |= ~finite_coordinates(geoms)
     check = ~bad & ~repaired
     invalid = np.zeros(n, dtype=bool)
     invalid[check] = ~shapely.is_valid(geoms[check])
     for i in np.flatnonzero(invalid):
-        fixed = polygonal_part(make_valid(geoms[i]))
+        try:
+            fixed = polygonal_part(make_valid(geoms[i]))
+        except shapely.errors.GEOSException:
+            fixed = None
         if fixed is None or fixed.is_empty:
             bad[i] = True
         else:

@@ -326,20 +326,41 @@ def _is_lonlat(crs: str | None) -> bool:
         return False
 
 
+def _is_projected(crs: str | None) -> bool:
+    if crs in (None, "gcj02", "bd09"):
+        return False
+    import pyproj
+
+    try:
+        return pyproj.CRS.from_user_input(crs).is_projected
+    except pyproj.exceptions.CRSError:
+        return False
+
+
 def _check_lonlat_range(src: SourceConfig, geoms: np.ndarray, crs: str | None) -> None:
     """A projected layer (Gauss-Krüger metres) saved without its CRS claims to be lon/lat;
-    its coordinates give it away. Stop with the range and how to declare the CRS."""
+    its coordinates give it away. Stop with the range and how to declare the CRS. The other
+    way round, a layer of degrees declared in a projected CRS would land by the equator."""
     import shapely
 
-    if not _is_lonlat(crs) or not len(geoms):
+    from etl.geom import finite_coordinates
+
+    if not len(geoms):
         return
-    present = np.array([g is not None for g in geoms], dtype=bool)
+    present = np.array([g is not None for g in geoms], dtype=bool) & finite_coordinates(geoms)
     if not present.any():
         return
     xmin, ymin, xmax, ymax = shapely.total_bounds(geoms[present])
     if not np.isfinite([xmin, ymin, xmax, ymax]).all():
         return
-    if -180 <= xmin and xmax <= 180 and -90 <= ymin and ymax <= 90:
+    if _is_projected(crs):
+        if -180 <= xmin and xmax <= 180 and -90 <= ymin and ymax <= 90:
+            raise LoadError(f"{src.path}: coordinates x {xmin:,.4f} … {xmax:,.4f}, y "
+                            f"{ymin:,.4f} … {ymax:,.4f} are longitude/latitude, but the "
+                            f"layer is declared as {crs}, a projected CRS in metres: remove "
+                            "crs from the load config (or fix the layer's .prj)")
+        return
+    if not _is_lonlat(crs) or (-180 <= xmin and xmax <= 180 and -90 <= ymin and ymax <= 90):
         return
     if -90 <= xmin and xmax <= 90 and -180 <= ymin and ymax <= 180 and \
             (ymin < -90 or ymax > 90):
@@ -350,8 +371,50 @@ def _check_lonlat_range(src: SourceConfig, geoms: np.ndarray, crs: str | None) -
     said = f"declared as {crs}" if crs else "no CRS declared"
     raise LoadError(f"{src.path}: coordinates x {xmin:,.1f} … {xmax:,.1f}, y {ymin:,.1f} … "
                     f"{ymax:,.1f} are not longitude/latitude ({said}): the layer is in a "
-                    f"projected CRS; declare it in the load config, e.g. crs = \"EPSG:4549\" "
-                    f"(CGCS2000 / 3-degree Gauss-Kruger CM 120E)")
+                    f"projected CRS; declare it in the load config, "
+                    f"{gauss_kruger_hint(xmin, xmax)}")
+
+
+def gauss_kruger_hint(xmin: float, xmax: float) -> str:
+    """The ``crs = "…"`` line to suggest for CGCS2000 Gauss-Krüger metres. An easting that
+    starts with its zone number (39,873,134.5: 3-degree zone 39) names the CRS; one
+    without (500,000 at the central meridian) needs the county's central meridian."""
+    zone = int(xmin // 1_000_000)
+    if xmin >= 10_000_000 and zone == int(xmax // 1_000_000):
+        if 25 <= zone <= 45:
+            return (f'crs = "EPSG:{4488 + zone}" (CGCS2000 / 3-degree Gauss-Kruger zone '
+                    f"{zone}, CM {3 * zone}E: the easting starts with its zone number)")
+        if 13 <= zone <= 23:
+            return (f'crs = "EPSG:{4478 + zone}" (CGCS2000 / 6-degree Gauss-Kruger zone '
+                    f"{zone}, CM {6 * zone - 3}E: the easting starts with its zone number)")
+    return ('e.g. crs = "EPSG:4549" (CGCS2000 / 3-degree Gauss-Kruger CM 120E; '
+            "EPSG:4534 … 4554 are CM 75E … 135E, 3 degrees apart: take the county's)")
+
+
+def _check_converted(src: SourceConfig, before: np.ndarray, geoms: np.ndarray,
+                     crs: str | None) -> None:
+    """Coordinates that do not convert to longitude/latitude (a layer declared in another
+    CRS than its own: Gauss-Krüger zone 39's eastings read as CM 120E's come out infinite)
+    stop the load naming the CRS, instead of an error of the repair further on."""
+    import shapely
+
+    from etl.geom import finite_coordinates
+
+    # shapes broken in the file (a NaN or infinite vertex) are bad_geometry rows, not this
+    present = np.array([g is not None and not g.is_empty for g in geoms], dtype=bool) \
+        & finite_coordinates(before)
+    if not present.any():
+        return
+    bounds = shapely.bounds(geoms[present])
+    ok = np.isfinite(bounds).all(axis=1) & (bounds[:, 0] >= -180) & (bounds[:, 2] <= 180) \
+        & (bounds[:, 1] >= -90) & (bounds[:, 3] <= 90)
+    if ok.all():
+        return
+    xmin, _, xmax, _ = shapely.total_bounds(before[present][~ok])
+    raise LoadError(f"{src.path}: coordinates x {xmin:,.1f} … {xmax:,.1f} do not convert "
+                    f"from {crs} to longitude/latitude ({int((~ok).sum()):,} of "
+                    f"{int(present.sum()):,} shapes): the layer is in another CRS; "
+                    f"{gauss_kruger_hint(xmin, xmax)}")
 
 
 def read_polygons(src: SourceConfig) -> PolygonData:
@@ -383,9 +446,11 @@ def read_polygons(src: SourceConfig) -> PolygonData:
     geoms = shapely.force_2d(np.asarray(gdf.geometry.values, dtype=object))
     _check_lonlat_range(src, geoms, crs)
     try:
-        geoms = geoms_to_wgs84(geoms, crs)
+        converted = geoms_to_wgs84(geoms, crs)
     except Exception as exc:
         raise LoadError(f"{src.path}: cannot convert from CRS {crs} to WGS84 ({exc})") from None
+    _check_converted(src, geoms, converted, crs)
+    geoms = converted
     attrs = frame_text(pd.DataFrame(gdf.drop(columns=gdf.geometry.name)))
     return PolygonData(df=attrs, geoms=geoms, rows=np.arange(1, len(gdf) + 1, dtype=np.int64),
                        info={"format": fmt, "crs": crs or "EPSG:4326"})

@@ -286,6 +286,31 @@ def _code_dbf(m: dict[str, bytes], width=20, decimals=0) -> dict[str, bytes]:
     return {**m, "grids.dbf": head + b"\r" + body + b"\x1a"}
 
 
+def projected_zip(in_crs: str, prj: bool = True, **src):
+    """The lattice grids as a zipped Shapefile (GBK) in ``in_crs``, with or without its
+    .prj."""
+    def build(d: Path):
+        import geopandas as gpd
+
+        shp = d / "shp"
+        shp.mkdir()
+        gpd.read_file(FIX / "grids_zh.geojson").to_crs(in_crs).to_file(
+            shp / "grids.shp", encoding="GBK")
+        with zipfile.ZipFile(d / "g.zip", "w", zipfile.ZIP_DEFLATED) as z:
+            for part in shp.iterdir():
+                if prj or part.suffix != ".prj":
+                    z.write(part, part.name)
+        return [{"kind": "grids", "path": "g.zip", **src}]
+    return build
+
+
+def crs_member(name: str):
+    """The lattice grids as GeoJSON with an old-style (2008) ``crs`` member."""
+    fc = json.loads((FIX / "grids_zh.geojson").read_text(encoding="utf-8"))
+    fc["crs"] = {"type": "name", "properties": {"name": name}}
+    return geojson(None, text=json.dumps(fc, ensure_ascii=False))
+
+
 def folder_as(name, kind):
     def build(d: Path):
         (d / name).mkdir()
@@ -432,6 +457,21 @@ STOPS = [
      r"g\.geojson: 镇街编码 \(township_code\) holds 3\.306831e\+17 \(1 of 1 rows\)"),
     ("*dbf_codes_typed_double", shapefile_zip(lambda m: _code_dbf(m, 31, 10)),
      r"g\.zip: 网格编号 \(grid_id\) holds 3\.30683001001e\+17 \(9 of 9 rows\)"),
+    # CGCS2000 Gauss-Krüger metres: without a .prj the easting's zone number names the CRS
+    ("*shapefile_without_prj_in_a_zoned_gauss_kruger_crs", projected_zip("EPSG:4528", False),
+     r"g\.zip: coordinates x 40,[\d,.]+ … 40,[\d,.]+, y [\d,.]+ … [\d,.]+ are not "
+     r"longitude/latitude \(no CRS declared\): .*crs = \"EPSG:4528\" \(CGCS2000 / 3-degree "
+     r"Gauss-Kruger zone 40, CM 120E"),
+    ("shapefile_without_prj_in_gauss_kruger_metres", projected_zip("EPSG:4549", False),
+     r"g\.zip: coordinates x 5[\d,.]+ … 5[\d,.]+, y 3,[\d,.]+ … 3,[\d,.]+ are not "
+     r"longitude/latitude \(no CRS declared\): .*e\.g\. crs = \"EPSG:4549\""),
+    ("*shapefile_declared_in_the_wrong_gauss_kruger_zone",
+     projected_zip("EPSG:4528", False, crs="EPSG:4549"),
+     r"g\.zip: coordinates x 40,[\d,.]+ … 40,[\d,.]+ do not convert from EPSG:4549 to "
+     r"longitude/latitude \(9 of 9 shapes\): the layer is in another CRS; crs = \"EPSG:4528\""),
+    ("*degrees_declared_in_a_projected_crs", projected_zip("EPSG:4490", False, crs="EPSG:4549"),
+     r"g\.zip: coordinates x 120\.8000 … 120\.8300, y 29\.5800 … 29\.6100 are "
+     r"longitude/latitude, but the layer is declared as EPSG:4549, a projected CRS in metres"),
     ("geopackage_with_two_layers", gpkg_layers(["网格", "旧网格"]),
      r"g\.gpkg: the file has several layers \(网格, 旧网格\); name one with layer"),
     ("*geopackage_layer_not_there", gpkg_layers(["网格", "旧网格"], layer="没有"),
@@ -477,6 +517,11 @@ def _nan_rows():
     return [ev(0, lon="NaN"), ev(1, lon="inf"), ev(2, lon="", lat=""), ev(3, lat=""),
             ev(4, lon="-inf", lat="nan"), ev(5)]
 
+
+# the lattice's first and last grid, where grids_zh.geojson puts them (within 1e-4°)
+LATTICE_AT = ("SELECT grid_id, round(centroid_lon, 4), round(centroid_lat, 4), "
+              "round(area_km2, 2) FROM grids WHERE grid_id IN ('G00', 'G22') ORDER BY 1",
+              [("G00", 120.805, 29.585, 1.07), ("G22", 120.825, 29.605, 1.07)])
 
 LOADS = [
     ("*row_with_too_many_fields", events_rows([GOOD[0], GOOD[1] + ["extra"], GOOD[2]]),
@@ -676,6 +721,12 @@ LOADS += [
      ("SELECT DISTINCT substr(hex(geom_wkb), 1, 10) FROM grids", [("0103000000",)])),
     ("*geojson_3d_declaring_epsg_4326", layer_file("g.geojson", z=8.0), (9, {}),
      ("SELECT DISTINCT substr(hex(geom_wkb), 1, 10) FROM grids", [("0103000000",)])),
+    ("*grid_with_nan_and_infinite_vertices", geojson(None, text=json.dumps(
+        {"type": "FeatureCollection", "features": [
+            grid(f"N{i}", {"type": "Polygon", "coordinates": [[
+                [120.85, 29.58], [120.86, 29.58], [v, 29.59], [120.85, 29.59], [120.85, 29.58]]]})
+            for i, v in enumerate([float("nan"), float("inf")])] + [grid("G9", square())]})),
+     (1, {"bad_geometry": 2}), None),
     ("grid_bow_tie_is_repaired", geojson([grid("B1", {"type": "Polygon", "coordinates": [[
         [120.85, 29.58], [120.86, 29.59], [120.86, 29.58], [120.85, 29.59], [120.85, 29.58]]]})]),
      (1, {}), None),
@@ -712,6 +763,17 @@ LOADS += [
     ("geopackage_polygons_beside_points", gpkg_layers(["网格"], points=True), (9, {}), None),
     ("*geopackage_polygons_beside_an_attribute_table", gpkg_layers(["网格"], table=True),
      (9, {}), None),
+    # layers in CGCS2000 (geographic or Gauss-Krüger, the .prj present) or with an old
+    # GeoJSON crs member land where the lattice is
+    ("shapefile_in_epsg_4549_with_prj", projected_zip("EPSG:4549"), (9, {}), LATTICE_AT),
+    ("shapefile_in_epsg_4527_with_prj", projected_zip("EPSG:4527"), (9, {}), LATTICE_AT),
+    ("shapefile_in_cgcs2000_degrees_without_prj", projected_zip("EPSG:4490", False), (9, {}),
+     LATTICE_AT),
+    ("geojson_crs_member_epsg_4490", crs_member("EPSG:4490"), (9, {}), LATTICE_AT),
+    ("geojson_crs_member_urn_epsg_4490", crs_member("urn:ogc:def:crs:EPSG::4490"), (9, {}),
+     LATTICE_AT),
+    ("geojson_crs_member_crs84", crs_member("urn:ogc:def:crs:OGC:1.3:CRS84"), (9, {}),
+     LATTICE_AT),
     ("zip_with_sizes_understated_in_its_headers",
      lying_zip(declared=lambda name, size: 1, stored=("grids.cpg",)), (9, {}),
      ("SELECT count(*) FROM grids WHERE grid_name LIKE '%网格'", [(9,)])),
