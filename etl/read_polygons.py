@@ -231,13 +231,19 @@ def _read_ogr(src: SourceConfig, fmt: str):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         if fmt != "shapefile-zip":
-            return _read_layer(src, fmt, str(src.file), src.layer)
+            gdf = _read_layer(src, fmt, str(src.file), src.layer)
+            if fmt != "shapefile":
+                return gdf
+            return _dbf_text(src, fmt, gdf, _layer_cpg(src.file.parent, src.file.stem),
+                             lambda enc: _read_layer(src, fmt, str(src.file), src.layer, enc))
         # a zipped Shapefile is unpacked by the load, capped on the bytes really produced,
         # and GDAL reads the plain files: never /vsizip/, which trusts the zip's headers
         infos, folder = _zip_layer(src)
         with tempfile.TemporaryDirectory(prefix="gridwall-zip-") as tmp:
             _unpack(src, infos, folder, Path(tmp))
-            return _read_layer(src, fmt, tmp, src.layer)
+            gdf = _read_layer(src, fmt, tmp, src.layer)
+            return _dbf_text(src, fmt, gdf, _layer_cpg(Path(tmp), src.layer),
+                             lambda enc: _read_layer(src, fmt, tmp, src.layer, enc))
 
 
 def _pick_layer(src: SourceConfig, layers, layer: str | None) -> str | None:
@@ -263,7 +269,8 @@ def _pick_layer(src: SourceConfig, layers, layer: str | None) -> str | None:
     return poly[0]
 
 
-def _read_layer(src: SourceConfig, fmt: str, path: str, layer: str | None):
+def _read_layer(src: SourceConfig, fmt: str, path: str, layer: str | None,
+                encoding: str | None = None):
     import pyogrio
 
     try:
@@ -276,8 +283,8 @@ def _read_layer(src: SourceConfig, fmt: str, path: str, layer: str | None):
             # a DBF number wider than 18 digits (N(20,0): an 18-digit code) is read as a
             # double, its last digits lost, unless GDAL looks at the values first
             kwargs["ADJUST_TYPE"] = "YES"
-        if src.encoding:
-            kwargs["encoding"] = src.encoding
+        if src.encoding or encoding:
+            kwargs["encoding"] = src.encoding or encoding
         return pyogrio.read_dataframe(path, **kwargs)
     except LoadError:
         raise
@@ -285,34 +292,86 @@ def _read_layer(src: SourceConfig, fmt: str, path: str, layer: str | None):
         raise LoadError(f"{src.path}: not a readable {fmt} file ({exc})") from None
 
 
-def _latin1_gbk(text: str) -> str | None:
-    """``text`` as GBK bytes GDAL decoded as Latin-1 (a DBF without a .cpg): the Chinese it
-    was (``'Íø¸ñ±àºÅ'`` -> ``'网格编号'``), or None if it is not that."""
+def _misread(text: str) -> tuple[str, str] | None:
+    """``text`` as bytes GDAL decoded as Latin-1 (a DBF without a usable .cpg): (the codec
+    it was, the text it was) - UTF-8 (``'ç½\x91æ\xa0¼'`` -> ``'网格'``) or GBK
+    (``'Íø¸ñ±àºÅ'`` -> ``'网格编号'``) - or None if it is not that."""
     if not any("\x80" <= c <= "\xff" for c in text) or any(c > "\xff" for c in text):
         return None
-    try:
-        fixed = text.encode("latin-1").decode("gb18030")
-    except UnicodeError:
-        return None
-    return fixed if any("\u4e00" <= c <= "\u9fff" for c in fixed) else None
+    raw = text.encode("latin-1")
+    for codec in ("utf-8", "gb18030"):
+        try:
+            fixed = raw.decode(codec)
+        except UnicodeError:
+            continue
+        if any("\u4e00" <= c <= "\u9fff" for c in fixed) and \
+                not any("\ue000" <= c <= "\uf8ff" for c in fixed):
+            return ("utf-8" if codec == "utf-8" else "gbk"), fixed
+    return None
 
 
-def _check_dbf_text(src: SourceConfig, fmt: str, gdf) -> None:
-    """A Shapefile's DBF in GBK without a .cpg (nor ``encoding =``) is read as Latin-1:
-    headers and names come out as mojibake and the load would match no column, or store the
-    mojibake. Stop naming an example and the line to add."""
-    if src.encoding or fmt not in ("shapefile", "shapefile-zip"):
-        return
+def _first_misread(gdf) -> tuple[str, str, str] | None:
     texts = [str(c) for c in gdf.columns]
     for col in gdf.columns:
         if gdf[col].dtype == object:
             texts += [v for v in gdf[col].head(50) if isinstance(v, str)]
     for t in texts:
-        fixed = _latin1_gbk(t)
-        if fixed:
-            raise LoadError(f"{src.path}: the DBF text reads as Latin-1 ({t!r}); it is GBK "
-                            f"({fixed!r}) and the layer has no .cpg: declare encoding = "
-                            '"gbk" in the load config')
+        found = _misread(t)
+        if found:
+            return t, *found
+    return None
+
+
+def _layer_cpg(folder: Path, layer: str | None) -> str | None:
+    """The text of the .cpg beside the layer's .shp in ``folder`` (the only .shp, or the
+    one named ``layer``), or None."""
+    shps = [p for p in folder.iterdir() if p.suffix.lower() == ".shp"]
+    if layer is not None:
+        shps = [p for p in shps if p.stem.lower() == layer.lower()]
+    if len(shps) != 1:
+        return None
+    cpg = [p for p in folder.iterdir()
+           if p.suffix.lower() == ".cpg" and p.stem.lower() == shps[0].stem.lower()]
+    if not cpg:
+        return None
+    return cpg[0].read_bytes()[:200].decode("latin-1").strip()
+
+
+def cpg_codec(text: str) -> str | None:
+    """A Python codec for a .cpg's text: a code page in any spelling ("936", "ANSI 936",
+    "CP936", "Windows-936") or a codec name ("GBK", "UTF-8"); None if it names none."""
+    import codecs
+    import re
+
+    m = re.fullmatch(r"(?:ANSI|CP|WINDOWS|MS|IBM)?[\s_-]*(\d{3,5})", text, re.I)
+    name = f"cp{m.group(1)}" if m else text
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        return None
+
+
+def _dbf_text(src: SourceConfig, fmt: str, gdf, cpg: str | None, reread):
+    """A Shapefile's DBF whose .cpg is missing (nor ``encoding =``) or is a spelling GDAL
+    does not read ("ANSI 936") is read as Latin-1: headers and names come out as mojibake,
+    and the load would match no column, or store the mojibake. A .cpg that names a code
+    page is read again with it; otherwise stop naming an example, what it is (GBK or
+    UTF-8) and the line to add."""
+    if src.encoding or fmt not in ("shapefile", "shapefile-zip"):
+        return gdf
+    found = _first_misread(gdf)
+    if found is None:
+        return gdf
+    codec = cpg_codec(cpg) if cpg else None
+    if codec:
+        again = reread(codec)
+        if _first_misread(again) is None:
+            return again
+    text, enc, fixed = found
+    cpg_said = "has no .cpg" if cpg is None else f"has a .cpg saying {cpg!r}"
+    raise LoadError(f"{src.path}: the DBF text reads as Latin-1 ({text!r}); it is "
+                    f"{'GBK' if enc == 'gbk' else 'UTF-8'} ({fixed!r}) and the layer "
+                    f"{cpg_said}: declare encoding = \"{enc}\" in the load config")
 
 
 def _is_lonlat(crs: str | None) -> bool:
@@ -435,7 +494,6 @@ def read_polygons(src: SourceConfig) -> PolygonData:
             raise LoadError(f"{src.path}: not a readable Parquet file ({exc})") from None
     else:
         gdf = _read_ogr(src, fmt)
-        _check_dbf_text(src, fmt, gdf)
     if getattr(gdf, "geometry", None) is None:
         raise LoadError(f"{src.path}: the layer has no geometry column")
     file_crs = gdf.crs.to_string() if gdf.crs is not None else None

@@ -311,6 +311,29 @@ def crs_member(name: str):
     return geojson(None, text=json.dumps(fc, ensure_ascii=False))
 
 
+def utf8_dbf_zip(cpg: bytes | None = None, **src):
+    """Grids whose DBF is UTF-8 (ASCII headers, Chinese names), zipped with ``cpg`` as its
+    .cpg (none if None), the headers mapped in the config."""
+    def build(d: Path):
+        import geopandas as gpd
+
+        g = gpd.read_file(FIX / "grids_zh.geojson")
+        g = gpd.GeoDataFrame({"CODE": g["网格编号"], "NAME": g["网格名称"], "TOWN": g["所属镇街"]},
+                             geometry=g.geometry, crs=g.crs)
+        shp = d / "shp"
+        shp.mkdir()
+        g.to_file(shp / "grids.shp", encoding="UTF-8")
+        with zipfile.ZipFile(d / "g.zip", "w", zipfile.ZIP_DEFLATED) as z:
+            for part in shp.iterdir():
+                if part.suffix != ".cpg":
+                    z.write(part, part.name)
+            if cpg is not None:
+                z.writestr("grids.cpg", cpg)
+        return [{"kind": "grids", "path": "g.zip", "columns": {
+            "grid_id": "CODE", "grid_name": "NAME", "township": "TOWN"}, **src}]
+    return build
+
+
 def folder_as(name, kind):
     def build(d: Path):
         (d / name).mkdir()
@@ -472,6 +495,13 @@ STOPS = [
     ("*degrees_declared_in_a_projected_crs", projected_zip("EPSG:4490", False, crs="EPSG:4549"),
      r"g\.zip: coordinates x 120\.8000 … 120\.8300, y 29\.5800 … 29\.6100 are "
      r"longitude/latitude, but the layer is declared as EPSG:4549, a projected CRS in metres"),
+    ("*utf8_dbf_without_cpg", utf8_dbf_zip(),
+     (r"g\.zip: the DBF text reads as Latin-1 \('.+'\); it is UTF-8 \('甘霖1村第1网格'\) "
+      r"and the layer has no \.cpg: declare encoding = \"utf-8\"")),
+    ("*gbk_dbf_with_a_cpg_naming_no_encoding", shapefile_zip(
+        lambda m: {**m, "grids.cpg": b"ANSI 9999"}),
+     (r"g\.zip: the DBF text reads as Latin-1 \('Íø¸ñ±àºÅ'\); it is GBK \('网格编号'\) and the "
+      r"layer has a \.cpg saying 'ANSI 9999': declare encoding = \"gbk\"")),
     ("geopackage_with_two_layers", gpkg_layers(["网格", "旧网格"]),
      r"g\.gpkg: the file has several layers \(网格, 旧网格\); name one with layer"),
     ("*geopackage_layer_not_there", gpkg_layers(["网格", "旧网格"], layer="没有"),
@@ -789,6 +819,13 @@ LOADS += [
         for i in range(2)]), (2, {}),
      ("SELECT grid_id FROM grids WHERE grid_id LIKE '3306%' ORDER BY 1",
       [("3306830010010001",), ("3306830010010002",)])),
+    # a .cpg in any spelling of code page 936 (GBK)
+    ("shapefile_cpg_936", shapefile_zip(lambda m: {**m, "grids.cpg": b"936"}), (9, {}),
+     ("SELECT count(*) FROM grids WHERE grid_name LIKE '%网格'", [(9,)])),
+    ("*shapefile_cpg_ansi_936", shapefile_zip(lambda m: {**m, "grids.cpg": b"ANSI 936\r\n"}),
+     (9, {}), ("SELECT count(*) FROM grids WHERE grid_name LIKE '%网格'", [(9,)])),
+    ("utf8_dbf_with_its_cpg", utf8_dbf_zip(b"UTF-8"), (9, {}),
+     ("SELECT count(*) FROM grids WHERE grid_name LIKE '%网格'", [(9,)])),
     ("zip_shapefile_without_prj", shapefile_zip(
         lambda m: {k: v for k, v in m.items() if not k.endswith(".prj")}), (9, {}), None),
     ("zip_gbk_dbf_without_cpg_declared", lambda d: [
