@@ -730,6 +730,32 @@ LOADS += [
       "WHERE grid_id IN ('GC', 'GM') ORDER BY 1",
       [("GC", 1.07, "0103000000"), ("GM", 2.15, "0106000000")],
       {"repaired": ["GC", "GM"], "dropped_parts": {"GC": 2, "GM": 1}})),
+    ("townships_null_and_empty_geometry", lambda d: [{**geojson([
+        {"type": "Feature", "properties": {"镇街编码": c, "镇街名称": n}, "geometry": g}
+        for c, n, g in [("330683901", "空一", None),
+                        ("330683902", "空二", {"type": "MultiPolygon", "coordinates": []}),
+                        ("330683903", "空三", {"type": "GeometryCollection", "geometries": []}),
+                        ("330683904", "实", square(120.9, 29.6))]], name="t.geojson")(d)[0],
+        "kind": "townships"}], (1, {"bad_geometry": 3}), None),
+    # one code on several features: the same attributes are parts of one grid (merged),
+    # an exact repeat a duplicate, other attributes a conflict; across files too
+    ("grid_codes_repeated_across_features", geojson([
+        grid("D1", square(120.85)), {**grid("D1", square(120.87)), "properties": {
+            "网格编号": "D1", "网格名称": "另一个", "所属镇街": "甘霖镇"}},
+        grid("D2", square(120.89)), grid("D2", square(120.91)),
+        grid("D3", square(120.93)), grid("D3", square(120.93))]),
+     (3, {"duplicate_conflict": 1}),
+     ("SELECT grid_id, grid_name, round(area_km2, 2) FROM grids WHERE grid_id LIKE 'D%' "
+      "ORDER BY 1", [("D1", "D1", 1.07), ("D2", "D2", 2.15), ("D3", "D3", 1.07)],
+      {"merged_parts": {"D2": 1}, "duplicates": 2})),
+    ("grid_codes_repeated_across_files", lambda d: [
+        geojson([grid("D1", square(120.85))], name="a.geojson")(d)[0],
+        geojson([{**grid("D1", square(120.87)), "properties": {
+            "网格编号": "D1", "网格名称": "另一个", "所属镇街": "甘霖镇"}}, grid("D2", square(120.89))],
+            name="b.geojson")(d)[0]], (1, {}),
+     ("SELECT source_file, reason, detail FROM rejects WHERE source_kind = 'grids'",
+      [("b.geojson", "duplicate_conflict",
+        "same grid_id as a.geojson row 1, with different content")])),
     ("*township_geometry_collection_keeps_its_polygon", lambda d: [{**geojson([{
         "type": "Feature", "properties": {"镇街编码": "330683199", "镇街名称": "集合镇"},
         "geometry": {"type": "GeometryCollection", "geometries": [
