@@ -20,6 +20,7 @@ from etl.errors import LoadError, config_error
 from etl.plausible import flag_time_range
 from etl.privacy import drop_reporter
 from etl.rejects import Rejects
+from etl.sources import refuse_lost_digits
 from etl.spatial import NEAR, OUTSIDE, GridIndex
 from etl.times import parse_times
 from etl.values import map_values
@@ -186,6 +187,7 @@ def prepare_events(ctx: Context, r, index: GridIndex, tally: Tally) -> tuple[pa.
     rj = Rejects("events", src.path, r.data.df, r.data.rows, malformed=r.data.malformed)
     n = r.n
     tz_src = src.timezone or ctx.tz
+    refuse_lost_digits(r)
     eid = r.text_or_empty("event_id")
     rj.flag((eid == "").to_numpy(), "missing_id", "event_id is empty")
     rep_text = r.text_or_empty("reported_at")

@@ -103,18 +103,22 @@ def _refuse_repeated_headers(src: SourceConfig, headers: list[str], cols: dict) 
                             "rename or remove the others")
 
 
-# Codes of a polygon layer that must keep every digit; a number in scientific notation
-# there (3.30683E+17: a code column typed as a number, past 2^53) has lost its last digits
+# Ids and codes that must keep every digit; a number in scientific notation there
+# (3.30683E+17: a column typed as a number, past 2^53) has lost its last digits. The
+# exponent's sign is required, as Excel and Python write it: an id such as 2024E001 is not
+# a number.
 CODE_FIELDS = {"grids": ("grid_id", "township_code", "township", "village_code"),
-               "townships": ("township_code",)}
-_SCIENTIFIC = r"[+-]?(?:\d+\.?\d*|\.\d+)[eE][+-]?\d+"
+               "townships": ("township_code",), "events": ("event_id", "grid_id"),
+               "cameras": ("camera_id",), "mediation": ("case_id",)}
+_SCIENTIFIC = r"[+-]?(?:\d+\.?\d*|\.\d+)[eE][+-]\d+"
 
 
 def refuse_lost_digits(reading: Reading) -> None:
-    """A grid or township code written as a number in scientific notation (a float column:
-    a GeoPackage or DBF double, a JSON number, Excel's 3.30683E+17 saved as text) has lost
-    its last digits: loaded, it would be a wrong code, or several grids one. Stop naming
-    the column, an example and how many rows."""
+    """An id or code written as a number in scientific notation (a float column: a
+    GeoPackage or DBF double, a JSON number, an XLSX number cell, Excel's 3.30683E+17 saved
+    as text) has lost its last digits: loaded, it would be a wrong code, several grids one
+    grid, several events one (counted as duplicates). Stop naming the column, an example
+    and how many rows (of the slice, for a streamed events file)."""
     for fld in CODE_FIELDS.get(reading.src.kind, ()):
         text = reading.text(fld)
         if text is None:

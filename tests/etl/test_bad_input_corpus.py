@@ -502,6 +502,18 @@ STOPS = [
         lambda m: {**m, "grids.cpg": b"ANSI 9999"}),
      (r"g\.zip: the DBF text reads as Latin-1 \('Íø¸ñ±àºÅ'\); it is GBK \('网格编号'\) and the "
       r"layer has a \.cpg saying 'ANSI 9999': declare encoding = \"gbk\"")),
+    ("*xlsx_event_ids_of_18_digits_typed_as_numbers", workbook({"事件": [EVENT_HEAD, *[
+        [202403050000000001.0 + 7 * i, "2024-03-05 10:00:00", "环境卫生", float(LON), float(LAT),
+         "", "", ""] for i in range(3)]]}),
+     r"e\.xlsx: 事件编号 \(event_id\) holds 2\.0240305e\+17 \(3 of 3 rows\): a number in "
+     r"scientific notation, its last digits lost"),
+    ("*csv_grid_ids_saved_by_excel_in_scientific_notation",
+     events_rows([["E1", "2024-03-05", "环境卫生", "", "", "3.30683E+17", "", ""]]),
+     r"e\.csv: 所属网格 \(grid_id\) holds 3\.30683E\+17 \(1 of 1 rows\)"),
+    ("*camera_ids_saved_by_excel_in_scientific_notation", lambda d: [{**events_rows(
+        [["3.30683E+19", LON, LAT]], head=["点位编号", "经度", "纬度"], name="c.csv")(d)[0],
+        "kind": "cameras"}],
+     r"c\.csv: 点位编号 \(camera_id\) holds 3\.30683E\+19 \(1 of 1 rows\)"),
     ("geopackage_with_two_layers", gpkg_layers(["网格", "旧网格"]),
      r"g\.gpkg: the file has several layers \(网格, 旧网格\); name one with layer"),
     ("*geopackage_layer_not_there", gpkg_layers(["网格", "旧网格"], layer="没有"),
@@ -651,6 +663,10 @@ LOADS = [
      (1, {"bad_coordinates": 4}), None),
     ("coordinates_nan_inf_empty", events_rows(_nan_rows()),
      (1, {"bad_coordinates": 4, "missing_location": 1}), None),
+    ("event_ids_with_a_letter_e_between_digits", events_rows([
+        ["2024E001", *ev(0)[1:]], ["33E01", *ev(1)[1:]]]), (2, {}),
+     ("SELECT event_id FROM events WHERE event_id <> 'B1' ORDER BY 1",
+      [("2024E001",), ("33E01",)])),
     ("coordinates_zero_zero", events_rows([ev(0, lon="0", lat="0"), ev(1)]),
      (1, {"outside_county": 1}), None),
 ]
