@@ -3,7 +3,7 @@ from __future__ import annotations
 
 # A column wrong on nearly every row of a slice (times unreadable, points not degrees) is the
 # load config's mistake, not the rows': the load stops by name. Fewer bad rows, or a small
-# file's, are rejected row by row (data-contract.md: the rest loads).
+# file's, are rejected row by row (docs/etl.md: the rest loads).
 CONFIG_ERROR_SHARE = 0.9
 CONFIG_ERROR_MIN = 20
 

@@ -47,7 +47,7 @@ def refuse_unread_times(bad: np.ndarray, given: np.ndarray, text: pd.Series, fie
     CONFIG_ERROR_MIN of them) is the config's spelling, not the rows: the load stops
     (LoadError, nothing published) naming the source, an example and what to set, instead of
     a county of rows each rejected bad_time. Bad rows among good ones stay rejects, and so
-    do a small file's (data-contract.md: the rest loads)."""
+    do a small file's (docs/etl.md: the rest loads)."""
     n_bad, n_given = int(bad.sum()), int(given.sum())
     if config_error(n_bad, n_given):
         example = str(text.iloc[int(np.flatnonzero(bad)[0])])

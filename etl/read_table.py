@@ -316,7 +316,7 @@ def _csv_rows_by_python(src: SourceConfig, stream: TableStream, names: list[str]
                         rows: int, start: int) -> Iterator[TableData]:
     """Data rows ``start`` on, read by Python's csv module: the slow path for a file with
     rows whose field count is not the header's. Such a row becomes a ``malformed_row`` reject
-    with its text (data-contract.md: the rest loads); extra fields that are all empty at a
+    with its text (docs/etl.md: the rest loads); extra fields that are all empty at a
     row's end are dropped (Excel writes them). Numbering follows pyarrow's: blank lines are
     not rows. Stops the load when a quote left open swallows the lines after it, or when
     nearly every row of a slice is the wrong length (a wrong delimiter: etl.errors)."""

@@ -1,6 +1,6 @@
 """Rejected rows: the first reason a row fails, its raw content as JSON, for the rejects table.
 
-Reason codes are fixed by data-contract.md; use only the names in REASONS.
+Reason codes are fixed by docs/etl.md; use only the names in REASONS.
 """
 from __future__ import annotations
 

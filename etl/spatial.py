@@ -1,6 +1,6 @@
 """Point-in-polygon: which grid holds each point (vectorised with a shapely STRtree).
 
-Rules (data-contract.md): a point on an edge shared by several grids goes to the grid that
+Rules (docs/etl.md): a point on an edge shared by several grids goes to the grid that
 contains the point nudged by (+1e-9°, +1e-9°) — lower-left-closed, like floor() on a
 lattice; if that is still ambiguous, to the smallest grid_id. A point outside every grid but
 within ``tolerance_m`` metres on the ground joins the nearest grid; farther, it is outside.

@@ -290,7 +290,7 @@ def test_a_wrong_time_format_stops_the_load_by_name_but_a_small_files_bad_times_
         tmp_path):
     """Austin's '2024 Jan 05 03:12:45 PM' read with NYC's format: every reported_at
     unreadable is the config's spelling, the load stops naming it; the same rows in a file
-    below the config-error minimum are rejected row by row (data-contract.md)."""
+    below the config-error minimum are rejected row by row (docs/etl.md)."""
     import pytest
 
     from etl.errors import CONFIG_ERROR_MIN, LoadError
