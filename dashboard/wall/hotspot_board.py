@@ -34,20 +34,37 @@ def board_rows(hot: pd.DataFrame, town_names: dict, county_level: bool, top: int
     for r in hot.head(top).itertuples(index=False):
         where = short_label(town_names.get(r.township_code, ""), TOWN_CHARS) \
             if county_level else ""
-        kind = kind_share(getattr(r, "top_category", None), getattr(r, "top_share", None))
-        # which kind, when known, says more than the baseline the ratio already gives
-        detail = (f"{int(r.k)}件 · {kind.replace(' ', '')}" if kind != "—"
-                  else f"本期{int(r.k)}件 · 基线{r.baseline:.1f}")
+        cat = getattr(r, "top_category", None)
+        kind = kind_share(cat, getattr(r, "top_share", None))
+        name = r.grid_name or r.grid_id
         rows.append(html.Div(
             id={"type": HOT_ROW, "code": str(r.grid_id), "township": str(r.township_code)},
-            n_clicks=0, className="gw-hot-row", title=f"p值 {p_value(r.p)}",
+            n_clicks=0, className="gw-hot-row",
+            title=" · ".join(t for t in (name, town_names.get(r.township_code), cat) if t)
+            + f"：p值 {p_value(r.p)}",
             **{"data-code": str(r.grid_id)}, children=[
-                html.Div([html.Span(r.grid_name or r.grid_id, className="gw-hot-name"),
+                html.Div([html.Span(name, className="gw-hot-name"),
                           html.B(f"×{r.ratio:.1f}", className="gw-hot-ratio")],
                          className="gw-hot-line"),
-                html.Div(f"{where} · {detail}" if where else detail, className="gw-hot-detail"),
+                html.Div(detail_parts(where, int(r.k), r.baseline, kind),
+                         className="gw-hot-detail"),
             ]))
     return rows
+
+
+def detail_parts(where: str, k: int, baseline: float, kind: str) -> list:
+    """The row's second line (township, count, main kind and its share) as spans: the kind
+    gives way (…) to the count and the share, which are never cut (a city's kinds run to 14
+    characters). Which kind, when known, says more than the baseline the ratio gives."""
+    if kind != "—":
+        cat, _, share = kind.rpartition(" ")
+        parts = [html.Span(f"{k}件", className="gw-hot-k"), " · ",
+                 html.Span(cat, className="gw-hot-kind"),
+                 html.Span(share, className="gw-hot-share")]
+    else:
+        parts = [html.Span(f"本期{k}件", className="gw-hot-k"), " · ",
+                 html.Span(f"基线{baseline:.1f}", className="gw-hot-k")]
+    return [html.Span(where, className="gw-hot-where"), " · ", *parts] if where else parts
 
 
 def board_body(hot: pd.DataFrame, town_names: dict, county_level: bool,

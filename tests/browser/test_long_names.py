@@ -1,31 +1,26 @@
 """A city's names on the screens: every grid and township renamed as long as a development
-zone's (经济技术开发区管委会… 15 characters and more) must not hide figures or run into the
-title. The demo county copied, renamed in the copy, served by the real app."""
+zone's (经济技术开发区管委会… 15 characters and more), categories, departments and dispute
+types too (tests/long_names.py), must not hide figures or run into the title. The demo county
+copied, renamed in the copy, served by the real app."""
 from __future__ import annotations
 
-import shutil
-
-import duckdb
 import pytest
 import requests
 
+from tests.long_names import GRID_PREFIX, long_copy
 from tests.serving import running_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-GRID_PREFIX = "经济技术开发区管委会"
-TOWN_PREFIX = "经济技术开发区"
+
+@pytest.fixture(scope="module")
+def long_db(wall_demo_db, tmp_path_factory):
+    return long_copy(wall_demo_db, tmp_path_factory.mktemp("long_names") / "long.duckdb")
 
 
 @pytest.fixture(scope="module")
-def long_url(wall_demo_db, wall_settings, tmp_path_factory):
-    db = tmp_path_factory.mktemp("long_names") / "long.duckdb"
-    shutil.copy(wall_demo_db, db)
-    con = duckdb.connect(str(db))
-    con.execute(f"UPDATE grids SET grid_name = '{GRID_PREFIX}' || grid_name")
-    con.execute(f"UPDATE townships SET township_name = '{TOWN_PREFIX}' || township_name")
-    con.close()
-    with running_server(db, wall_settings) as (base, _proc):
+def long_url(long_db, wall_settings):
+    with running_server(long_db, wall_settings) as (base, _proc):
         yield base
 
 
@@ -69,9 +64,19 @@ def test_the_wall_keeps_long_names_off_the_title_and_the_figures_on_the_board(
     page.wait_for_selector("#hot-board .gw-hot-detail", timeout=15_000)
     detail = page.inner_text("#hot-board .gw-hot-detail")
     assert f"{hot['k']}件" in detail and "…" in detail, detail    # township cut, count kept
-    cut = page.evaluate("""() => [...document.querySelectorAll('#hot-board .gw-hot-detail')]
-        .filter(d => d.scrollWidth > d.clientWidth + 1).map(d => d.innerText)""")
-    assert cut == [], cut                       # every row's count and kind in full view
+    # every row's count and share in full view, inside the board: the kind gives way (…)
+    cut = page.evaluate("""() => [...document.querySelectorAll(
+            '#hot-board .gw-hot-k, #hot-board .gw-hot-share')]
+        .filter(s => {
+            const r = s.getBoundingClientRect(), d = s.closest('.gw-hot-detail')
+                .getBoundingClientRect();
+            const box = s.closest('.gw-hot-detail');
+            return s.scrollWidth > s.clientWidth + 1 || box.scrollWidth > box.clientWidth + 1
+                || r.left < d.left - 1
+                || r.right > d.right + 1;
+        }).map(s => s.closest('.gw-hot-detail').innerText)""")
+    assert cut == [], cut
+    assert page.locator("#hot-board .gw-hot-share").count() > 0
     assert w.errors == [] and w.outside() == []
 
 
