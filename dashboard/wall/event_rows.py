@@ -34,18 +34,8 @@ def due_text(overdue_hours, closed: bool) -> tuple[str, str]:
     if closed or overdue_hours is None or overdue_hours != overdue_hours:
         return "", ""
     if overdue_hours > 0:
-        return "超时" + short_hours(overdue_hours), "gw-elapsed-red"
-    return "剩" + short_hours(-overdue_hours), "gw-due-left"
-
-
-def short_hours(hours: float) -> str:
-    """fmt.elapsed, shortened where the detail does not matter, so it fits its column:
-    minutes only under 10 hours ('5小时20分', '14小时'), whole days from 10 days ('56天')."""
-    if hours >= 240:
-        return f"{int(hours // 24)}天"
-    if 10 <= hours < 48:
-        return f"{int(hours)}小时"
-    return fmt.elapsed(hours)
+        return "超时" + fmt.short_elapsed(overdue_hours), "gw-elapsed-red"
+    return "剩" + fmt.short_elapsed(-overdue_hours), "gw-due-left"
 
 
 def place(row, township_level: bool = True) -> str:

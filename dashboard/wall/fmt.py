@@ -41,6 +41,17 @@ def elapsed(hours) -> str:
     return f"{d}天{h}小时" if h else f"{d}天"
 
 
+def short_elapsed(hours) -> str:
+    """:func:`elapsed`, shortened where the detail does not matter, so it fits a list's
+    column: minutes only under 10 hours ('5小时20分', '14小时'), whole days from 10 days
+    ('56天'); at 18 px no longer than '9小时59分'."""
+    if not _missing(hours) and float(hours) >= 240:
+        return f"{int(float(hours) // 24)}天"
+    if not _missing(hours) and 10 <= float(hours) < 48:
+        return f"{int(float(hours))}小时"
+    return elapsed(hours)
+
+
 def stamp(ts: dt.datetime | None, with_date: bool = True) -> str:
     if ts is None:
         return DASH

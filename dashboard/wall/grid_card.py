@@ -25,7 +25,8 @@ FIGS = [("reported", "上报", fmt.num), ("handling_rate", "办结率", fmt.pct)
 
 
 def _info(label, value):
-    return html.Div([label + "：", html.B(value if value not in (None, "") else "—")])
+    shown = value if value not in (None, "") else "—"
+    return html.Div([label + "：", html.B(shown)], title=f"{label}：{shown}")
 
 
 def hotspot_line(hot: dict | None, start: dt.date | None = None):
@@ -65,14 +66,16 @@ def card_body(card: dict | None, caption: str, hot: dict | None = None,
                      for key, label, fn in FIGS], className="gw-gc-figs")
     recent = card["recent"]
     ev_rows = [html.Div([
-        html.Span(fmt.stamp(r.reported_at.to_pydatetime())), html.Span(r.category),
+        html.Span(fmt.stamp(r.reported_at.to_pydatetime())),
+        html.Span(r.category, title=r.category),           # a city's kinds are cut: whole here
         html.Span("已办结" if r.closed_now else STATUS_ZH.get(r.status, "处置中"),
                   className="gw-status-closed" if r.closed_now else "gw-status-open"),
-        html.Span("" if r.closed_now else fmt.elapsed(r.elapsed_h), className="gw-num-r"),
+        # the time open, short as the lists write it: '12小时15分' ran past its column
+        html.Span("" if r.closed_now else fmt.short_elapsed(r.elapsed_h), className="gw-num-r"),
     ], className="gw-row") for r in recent.itertuples(index=False)]
     cams = card["cameras"]
     cam_rows = [html.Div([
-        html.Span(r.name or r.camera_id),
+        html.Span(r.name or r.camera_id, title=r.name or r.camera_id),
         html.Span(CAM_SHORT.get(r.status, "未知"),
                   className="gw-cam-online" if r.status == "online" else "gw-cam-offline"),
         html.Span(f"{r.distance_m:.0f} 米", className="gw-num-r"),

@@ -4,6 +4,7 @@ types too (tests/long_names.py), must not hide figures or run into the title. Th
 copied, renamed in the copy, served by the real app."""
 from __future__ import annotations
 
+import duckdb
 import pytest
 import requests
 
@@ -99,4 +100,46 @@ def test_the_event_table_keeps_the_reporter_columns_in_view(long_url, open_page)
     page.hover('#an-events td[data-dash-column="grid_name"]')
     page.wait_for_selector(".dash-tooltip", timeout=5_000)
     assert GRID_PREFIX in page.inner_text(".dash-tooltip")
+    assert w.errors == [] and w.outside() == []
+
+
+def _open_event_grid(db, low_h: float, high_h: float) -> tuple[str, str]:
+    """(township code, grid id) of the newest open event between ``low_h`` and ``high_h``
+    hours old at the demo's as_of (its newest report)."""
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        row = con.execute(
+            "WITH a AS (SELECT max(reported_at) AS t FROM events)"
+            " SELECT township_code, grid_id FROM events, a WHERE closed_at IS NULL"
+            " AND status <> 'invalid' AND date_diff('minute', reported_at, a.t)"
+            " BETWEEN ? AND ? ORDER BY reported_at DESC LIMIT 1",
+            [low_h * 60, high_h * 60]).fetchone()
+    finally:
+        con.close()
+    assert row, "the demo county has an event open that long"
+    return row
+
+
+CUT_IN = """sel => [...document.querySelectorAll(sel)].filter(s => {
+    const box = (s.closest('.gw-gridcard, .gw-panel, .gw-ec') || document.body)
+        .getBoundingClientRect(), r = s.getBoundingClientRect();
+    return s.scrollWidth > s.clientWidth + 1 || r.right > box.right + 1 || r.left < box.left - 1;
+}).map(s => s.innerText)"""
+
+
+def test_the_grid_card_keeps_the_time_open_and_the_status_whole(long_db, long_url, open_page):
+    """A case open 12 hours and 15 minutes read '12小时1…' in the card's last column at
+    1920 px; the lists' short form ('12小时') fits, and the long kind gives way (…)."""
+    town, grid = _open_event_grid(long_db, 10.1, 47.9)
+    w = open_page(f"{long_url}/?township={town}&grid={grid}")
+    page = w.page
+    page.wait_for_selector("#grid-card-body .gw-gc-list .gw-row .gw-num-r", timeout=15_000)
+    times = page.evaluate("""() => [...document.querySelectorAll(
+        '#grid-card-body .gw-gc-list .gw-num-r')].map(s => s.innerText)""")
+    assert any("小时" in t for t in times), times
+    cut = page.evaluate(CUT_IN, ", ".join(
+        "#grid-card-body " + s for s in (
+            ".gw-gc-list .gw-num-r", ".gw-gc-list [class^='gw-status']", ".gw-gc-fig b",
+            ".gw-gc-list:not(.gw-gc-cams) .gw-row > span:first-child")))
+    assert cut == [], cut
     assert w.errors == [] and w.outside() == []

@@ -57,6 +57,13 @@ def test_elapsed(hours, text):
     assert fmt.elapsed(hours) == text
 
 
+@pytest.mark.parametrize("hours,text", [(9 + 59 / 60, "9小时59分"), (12.25, "12小时"),
+                                        (47.99, "47小时"), (76.5, "3天4小时"), (240, "10天"),
+                                        (None, "—")])
+def test_short_elapsed_fits_a_list_column(hours, text):
+    assert fmt.short_elapsed(hours) == text
+
+
 def test_pct_and_span():
     assert fmt.pct(0.94591) == "94.6%" and fmt.pct(None) == "—" and fmt.pct(float("nan")) == "—"
     assert fmt.pct_value(0.94591) == 94.6 and fmt.pct_value(None) is None
