@@ -41,3 +41,59 @@ def short_label(name, limit: int) -> str:
     figures off their row (a city's development-zone and department names)."""
     name = str(name)
     return name if len(name) <= limit else name[: limit - 1] + "…"
+
+
+def short_labels(names, limit: float, most: float | None = None) -> list[str]:
+    """Each of ``names`` cut with … to ``limit`` characters' width (:func:`text_px`: a
+    digit or a Latin letter is 0.6 of a CJK character, so 12345热线 is 5 wide and stays
+    whole), those alike in their first characters cut longer until they differ (at most
+    ``most`` wide, default ``limit + 4``): two kinds that both begin 安全生产 stay two rows
+    a reader tells apart."""
+    names = [str(n) for n in names]
+    most = most or limit + 4
+    lim = dict.fromkeys(names, float(limit))
+    while True:
+        cut = {n: _fit(n, lim[n]) for n in lim}
+        groups: dict[str, list[str]] = {}
+        for n, c in cut.items():
+            groups.setdefault(c, []).append(n)
+        clash = [n for g in groups.values() if len(g) > 1 for n in g
+                 if cut[n] != n and lim[n] < most]
+        if not clash:
+            return [cut[n] for n in names]
+        for n in clash:
+            lim[n] += 1
+
+
+def _fit(name: str, width: float) -> str:
+    """``name`` whole if it is at most ``width`` characters wide, else its first characters
+    and … within that width."""
+    if text_px(name, 1) <= width:
+        return name
+    out = ""
+    for c in name:
+        if text_px(out + c, 1) + 1 > width:
+            break
+        out += c
+    return out + "…"
+
+
+def text_px(text: str, size: float) -> float:
+    """A text's width in px at font ``size``, estimated as the map's labels are: one em a
+    CJK character (and … ·), 0.6 em any other (digits, Latin, %)."""
+    return sum(size if ord(c) >= 0x2000 else 0.6 * size for c in str(text))
+
+
+def bar_text_range(values, texts, width_px: float, labels, *, text_size: float = 15,
+                   label_size: float = 16, at_least: float = 1.3) -> float:
+    """The end of a horizontal bar chart's value axis such that each bar's text, drawn
+    outside the bar's end, stays inside a graph ``width_px`` wide whose tick labels are
+    ``labels`` (at ``label_size``): a count or a share is never the part cut off. At least
+    ``at_least`` times the largest value."""
+    values = [float(v) for v in values]
+    top = max(values, default=0.0) or 1.0
+    plot = width_px - 12 - max((text_px(f"{t} ", label_size) for t in labels), default=0.0)
+    plot = max(plot, 40.0)
+    need = [v / max(1.0 - (text_px(t, text_size) + 6) / plot, 0.25)
+            for v, t in zip(values, texts)]
+    return max([top * at_least, *need])

@@ -10,17 +10,21 @@ import plotly.graph_objects as go
 from dash import html
 
 from dashboard.figures import theme
+from dashboard.figures.numbers import bar_text_range, short_labels
 from dashboard.wall import fmt
 from dashboard.wall.panel import empty_figure, graph, panel
 from dashboard.wall.plain_html import span
 from store import wall_reads as wr
 
+GRAPH_PX = 458       # the graph's width on the 1920 canvas
+LABEL_CHARS = 6      # a longer dispute type is cut (5 characters and …), whole on hover
 STATS = [("received", "受理"), ("mediated", "调解"), ("succeeded", "成功"),
          ("success_rate", "调解成功率")]
 
 
 def mediation_figure(by_type: pd.DataFrame, top: int = 6) -> go.Figure:
-    """Per dispute type: mediated (wide blue bar) with succeeded inside it (green), largest on top.
+    """Per dispute type: mediated (wide blue bar) with succeeded inside it (green), largest on top;
+    a long type cut on its row (whole on hover), room left for every bar's figures.
 
     A month on file with no case says so ("本月暂无调解案件"); no month at all is "暂无数据".
     """
@@ -29,23 +33,27 @@ def mediation_figure(by_type: pd.DataFrame, top: int = 6) -> go.Figure:
     if int(by_type["mediated"].sum()) == 0:
         return empty_figure("本月暂无调解案件")
     d = by_type.head(top).iloc[::-1]
+    names = [str(n) for n in d["dispute_type"]]
+    labels = short_labels(names, LABEL_CHARS)
     text = [f"{s:,}/{m:,} · {fmt.pct(r, 0)}" for s, m, r in
             zip(d["succeeded"], d["mediated"], d["success_rate"])]
     fig = go.Figure([
-        go.Bar(y=d["dispute_type"], x=d["mediated"], name="调解", orientation="h", width=0.72,
+        go.Bar(y=names, x=d["mediated"], name="调解", orientation="h", width=0.72,
                marker={"color": "rgba(96,165,250,0.55)", "line": {"width": 0}}, text=text,
                textposition="outside", cliponaxis=False, constraintext="none",
                textfont={"size": 15, "color": theme.TEXT},
                hovertemplate="%{y} 调解 %{x} 件<extra></extra>"),
-        go.Bar(y=d["dispute_type"], x=d["succeeded"], name="成功", orientation="h", width=0.4,
+        go.Bar(y=names, x=d["succeeded"], name="成功", orientation="h", width=0.4,
                marker={"color": theme.GREEN, "line": {"width": 0}},
                hovertemplate="%{y} 成功 %{x} 件<extra></extra>"),
     ])
     fig.update_layout(theme.base_layout(
         barmode="overlay", margin={"l": 4, "r": 4, "t": 2, "b": 2},
-        xaxis={"visible": False, "range": [0, float(d["mediated"].max()) * 1.6]},
+        xaxis={"visible": False, "range": [0, bar_text_range(
+            d["mediated"], text, GRAPH_PX, labels, at_least=1.6)]},
         yaxis={"automargin": True, "tickfont": {"size": 16, "color": theme.TEXT}, "dtick": 1,
-               "showgrid": False, "ticksuffix": " "}))
+               "showgrid": False, "ticksuffix": " ", "tickmode": "array", "tickvals": names,
+               "ticktext": labels}))
     return fig
 
 

@@ -6,28 +6,40 @@ import plotly.graph_objects as go
 from dash import html
 
 from dashboard.figures import theme
+from dashboard.figures.numbers import bar_text_range, short_labels
 from dashboard.wall.panel import empty_figure, graph, panel
 from store import wall_reads as wr
 
 
+GRAPH_PX = 210       # a graph's width on the 1920 canvas (half the panel): the narrowest
+LABEL_CHARS = 5      # a longer kind is cut (4 characters and …), whole on hover
+
+
 def bar_figure(df: pd.DataFrame, color: str = theme.ACCENT) -> go.Figure:
-    """Horizontal bars, largest on top, the share at the bar's end (count on hover)."""
+    """Horizontal bars, largest on top, the share at the bar's end (count on hover). A long
+    name is cut on its row (numbers.short_labels; the bars stay keyed by the whole name)
+    and the axis leaves room for every share."""
     if df.empty:
         return empty_figure()
     d = df.iloc[::-1]
+    names = [str(n) for n in d["label"]]
+    labels = short_labels(names, LABEL_CHARS)
+    text = [f"{s * 100:.0f}%" for s in d["share"]]
     fig = go.Figure(go.Bar(
-        x=d["reported"], y=d["label"], orientation="h",
+        x=d["reported"], y=names, orientation="h",
         marker={"color": color, "line": {"width": 0}},
-        text=[f"{s * 100:.0f}%" for s in d["share"]],
+        text=text,
         customdata=d["share"] * 100,
         textposition="outside", cliponaxis=False, constraintext="none",
         textfont={"size": 15, "color": theme.TEXT},
         hovertemplate="%{y} %{x} 件 (%{customdata:.1f}%)<extra></extra>"))
     fig.update_layout(theme.base_layout(
         margin={"l": 4, "r": 4, "t": 2, "b": 2}, bargap=0.3,
-        xaxis={"visible": False, "range": [0, float(d["reported"].max()) * 1.3]},
+        xaxis={"visible": False,
+               "range": [0, bar_text_range(d["reported"], text, GRAPH_PX, labels)]},
         yaxis={"automargin": True, "tickfont": {"size": 16, "color": theme.TEXT},
-               "showgrid": False, "ticksuffix": " "}))
+               "showgrid": False, "ticksuffix": " ", "tickmode": "array", "tickvals": names,
+               "ticktext": labels}))
     return fig
 
 

@@ -143,3 +143,25 @@ def test_the_grid_card_keeps_the_time_open_and_the_status_whole(long_db, long_ur
             ".gw-gc-list:not(.gw-gc-cams) .gw-row > span:first-child")))
     assert cut == [], cut
     assert w.errors == [] and w.outside() == []
+
+
+def test_the_bar_charts_keep_every_figure_and_name_in_their_graphs(long_url, open_page):
+    """事件构成 and 矛盾纠纷调解 on 14-character kinds: the names (cut with …, whole on hover)
+    and every share and count at the bars' ends stay inside their graphs; the long names
+    pushed the bars' texts past the panel's edge (22% read 22, 100% read 100) and the
+    kinds' first characters off its left edge."""
+    w = open_page(long_url + "/")
+    page = w.page
+    page.wait_for_selector("#mediation-graph .bartext", timeout=15_000)
+    out = page.evaluate("""() => ['mix-category', 'mix-channel', 'mediation-graph'].flatMap(id => {
+        const g = document.getElementById(id).getBoundingClientRect();
+        return [...document.querySelectorAll(`#${id} .bartext, #${id} .ytick text`)]
+            .filter(t => { const r = t.getBoundingClientRect();
+                           return r.left < g.left - 1 || r.right > g.right - 1; })
+            .map(t => id + ': ' + t.textContent);
+    })""")
+    assert out == [], out
+    ticks = page.evaluate("""() => [...document.querySelectorAll('#mix-category .ytick text')]
+        .map(t => t.textContent)""")
+    assert any(t.endswith("…") for t in ticks) and len(set(ticks)) == len(ticks), ticks
+    assert w.errors == [] and w.outside() == []

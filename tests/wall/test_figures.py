@@ -250,6 +250,24 @@ def test_mix_bar_figure_largest_on_top():
     assert mix.bar_figure(df.iloc[0:0]).layout.annotations[0].text == theme.NO_DATA
 
 
+def test_bar_names_are_cut_apart_and_the_axis_leaves_room_for_the_figures():
+    from dashboard.figures.numbers import bar_text_range, short_labels
+
+    assert short_labels(["12345热线", "矛盾纠纷排查化解（邻里家庭）", "安全生产与消防安全隐患排查",
+                         "安全生产事故", "其他"], 5) == [
+        "12345热线", "矛盾纠纷…", "安全生产与…", "安全生产事故", "其他"]   # digits are narrow
+    df = pd.DataFrame({"label": ["矛盾纠纷排查化解（邻里家庭）", "安全生产与消防安全隐患排查"],
+                       "reported": [60, 40], "share": [0.6, 0.4]})
+    fig = mix.bar_figure(df)
+    assert list(fig.data[0].y) == list(df["label"][::-1])     # bars keyed by the whole name
+    assert list(fig.layout.yaxis.ticktext) == ["安全生产…", "矛盾纠纷…"]
+    # the largest bar's share needs room past its end in a 210 px graph: more than 1.3×
+    end = fig.layout.xaxis.range[1]
+    assert end > 60 * 1.3 and end == bar_text_range([40, 60], ["40%", "60%"], mix.GRAPH_PX,
+                                                     ["安全生产…", "矛盾纠纷…"])
+    assert bar_text_range([10], ["1%"], 1000, ["甲"]) == 13.0       # room enough: 1.3×
+
+
 def test_mediation_figure_and_caption():
     by = pd.DataFrame({"dispute_type": ["邻里纠纷", "婚姻家庭"], "received": [10, 5],
                        "mediated": [8, 4], "succeeded": [6, 4], "success_rate": [0.75, 1.0]})
