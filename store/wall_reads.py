@@ -73,6 +73,18 @@ def township_list(store: ReadStore, settings: Settings) -> list[dict]:
     return [{"code": c, "name": n} for c, n in rows]
 
 
+def unit_names(store: ReadStore, settings: Settings) -> dict:
+    """Every township's name, every grid's, and each township's grids' names (by township
+    code): the lists the wall shortens its names against (what they all share says
+    nothing on a row)."""
+    towns = [n for (n,) in store.rows("SELECT township_name FROM townships ORDER BY 1")]
+    grids = store.rows("SELECT township_code, grid_name FROM grids ORDER BY 1, 2")
+    by_town: dict[str, list[str]] = {}
+    for town, name in grids:
+        by_town.setdefault(town, []).append(name)
+    return {"township": towns, "grid": [n for _t, n in grids], "grid_by_town": by_town}
+
+
 # --- figures of one scope --------------------------------------------------------------------
 
 def kpis(store: ReadStore, settings: Settings, township: str | None, start: dt.date,

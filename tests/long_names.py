@@ -23,6 +23,7 @@ import duckdb
 GRID_PREFIX = "经济技术开发区管委会"
 TOWN_PREFIX = "经济技术开发区"
 TOWN_SUFFIX = "片区管理委员会"
+CAMERA_PREFIX = "公安视频专网高清球机"       # on about half the cameras
 # the demo's categories, the longest kinds a county might name (灾情疫情, 信访 stay short)
 CATEGORIES = {
     "矛盾纠纷": "矛盾纠纷排查化解（邻里家庭）",
@@ -59,7 +60,7 @@ def lengthen(db: Path) -> None:
             " subcategory = subcategory || '及其他相关事项'",
             f"UPDATE daily_rollup SET category = {_case('category', CATEGORIES)}",
             "UPDATE cameras SET name = CASE WHEN unicode(name) % 2 = 0"
-            " THEN '公安视频专网高清球机' || name ELSE name || '（雪亮工程二期）' END",
+            f" THEN '{CAMERA_PREFIX}' || name ELSE name || '（雪亮工程二期）' END",
             "UPDATE mediation SET dispute_type = CASE WHEN unicode(dispute_type) % 2 = 0"
             " THEN dispute_type || '及相关赔偿纠纷' ELSE '涉农' || dispute_type || '矛盾' END",
         ):

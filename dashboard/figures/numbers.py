@@ -2,6 +2,8 @@
 every screen and export."""
 from __future__ import annotations
 
+import os
+
 
 def p_value(p) -> str:
     """A hotspot's p (the Poisson tail, metrics.md): three decimals, and "<0.001" below that.
@@ -78,6 +80,21 @@ def _fit(name: str, width: float) -> str:
     return out + "…"
 
 
+def middle_label(name, width: float, tail: float = 7) -> str:
+    """``name`` whole if at most ``width`` characters wide (:func:`text_px`), else its
+    beginning, … and its last ``tail`` characters' width: cameras named along one road
+    (…上三高速嵊州段K22+685, …K22+709) differ at their ends, which a cut at the end hides."""
+    name = str(name)
+    if text_px(name, 1) <= width:
+        return name
+    end = ""
+    for c in reversed(name):
+        if text_px(c + end, 1) > tail:
+            break
+        end = c + end
+    return _fit(name[:len(name) - len(end)], width - text_px(end, 1))[:-1] + "…" + end
+
+
 def text_px(text: str, size: float) -> float:
     """A text's width in px at font ``size``, estimated as the map's labels are: one em a
     CJK character (and … ·), 0.6 em any other (digits, Latin, %)."""
@@ -97,3 +114,51 @@ def bar_text_range(values, texts, width_px: float, labels, *, text_size: float =
     need = [v / max(1.0 - (text_px(t, text_size) + 6) / plot, 0.25)
             for v, t in zip(values, texts)]
     return max([top * at_least, *need])
+
+
+# --- names shown in short ------------------------------------------------------------------
+
+AFFIX_MIN = 3       # a prefix or suffix shorter than this stays on every name
+LONG_NAME = 10      # names no longer than this all stay whole
+KEEP = 2            # what is left of a name is at least this long
+UNIT_ENDS = frozenset("省市州盟县区旗镇乡道村会委场")   # the last character of a unit's name
+
+
+def shared_affixes(names) -> tuple[str, str]:
+    """The prefix and the suffix every one of ``names`` carries, which says nothing where
+    they are listed together: a city exports every township as 经济技术开发区…片区管理委员会
+    and every grid as 经济技术开发区管委会…, and a list cut to its column read the same
+    first characters on every row. Only for names longer than ``LONG_NAME``; each affix is
+    at least ``AFFIX_MIN`` characters, leaves ``KEEP`` of every name, and ends (the prefix)
+    or follows (the suffix) a unit's name (``UNIT_ENDS``: 镇, 街道, 管委会 …), so 剡湖街道
+    城隍坊社区第一网格 and …第二网格 keep 城隍坊社区 and are not cut to 一网格. ("", "")
+    when there is none."""
+    names = sorted({str(n) for n in names if n})
+    if len(names) < 2 or max(map(len, names)) <= LONG_NAME:
+        return "", ""
+    shortest = min(map(len, names))
+    p = min(len(os.path.commonprefix([names[0], names[-1]])), shortest - KEEP)
+    while p >= AFFIX_MIN and names[0][p - 1] not in UNIT_ENDS:
+        p -= 1
+    p = p if p >= AFFIX_MIN else 0
+    ends = sorted(n[::-1] for n in names)
+    s = min(len(os.path.commonprefix([ends[0], ends[-1]])), shortest - p - KEEP)
+    while s >= AFFIX_MIN and any(n[-s - 1] not in UNIT_ENDS for n in names):
+        s -= 1
+    s = s if s >= AFFIX_MIN else 0
+    return names[0][:p], names[0][len(names[0]) - s:] if s else ""
+
+
+def distinct_name(name, affixes: tuple[str, str] | None):
+    """``name`` without the ``affixes`` its list shares (:func:`shared_affixes`): the part
+    that tells it from the others, as unique as the names are. A name without them (or
+    None) is returned as it is."""
+    if not name or not affixes:
+        return name
+    pre, suf = affixes
+    text = str(name)
+    if pre and text.startswith(pre) and len(text) - len(pre) >= KEEP:
+        text = text[len(pre):]
+    if suf and text.endswith(suf) and len(text) - len(suf) >= KEEP:
+        text = text[:-len(suf)]
+    return text

@@ -63,6 +63,14 @@ def decluttered(towns: gpd.GeoDataFrame, axes: dict) -> gpd.GeoDataFrame:
     return L.declutter(towns, axes, VIEW_PX, large=20, small=15)
 
 
+def _short(gdf: gpd.GeoDataFrame, names, kind: str) -> gpd.GeoDataFrame:
+    """``gdf`` with its names in short for the labels (``names``' ``town`` or ``grid``)."""
+    if names is None or gdf.empty:
+        return gdf
+    cut = getattr(names, kind)
+    return gdf.assign(name=[cut(n) for n in gdf["name"]])
+
+
 def _legend_key(name: str, *, line: dict | None = None, marker: dict | None = None) -> go.Scatter:
     """A legend-only entry (no data drawn) for layers whose own traces stay out of the legend."""
     return go.Scatter(x=[None], y=[None], mode="lines" if line else "markers", name=name,
@@ -94,11 +102,14 @@ def map_parts(
     grid: str | None = None,
     layers: tuple[str, ...] = tuple(DEFAULT_LAYERS),
     measure: str = DEFAULT_MEASURE,
+    names=None,
 ) -> tuple[list, go.Layout]:
     """:func:`map_figure`'s traces and layout, not yet a Figure: the wall turns them into
     its JSON directly (dashboard/wall/figure_json.plain_parts), without the Figure's copy
     of every trace (a city's 41 views are re-rendered every minute). The traces are
-    ``go`` trace objects, except the click fills, which are plain trace dicts."""
+    ``go`` trace objects, except the click fills, which are plain trace dicts. ``names``
+    (anything with ``town(name)`` and ``grid(name)``, the wall's view.ShortNames) gives
+    the labels in short; hovers keep the whole names."""
     label, unit, decimals = MAP_MEASURES.get(measure, MAP_MEASURES[DEFAULT_MEASURE])
     measure = measure if measure in MAP_MEASURES else DEFAULT_MEASURE
     towns = data.townships
@@ -197,15 +208,16 @@ def map_parts(
         if drilled:
             # only the names that fit whole on screen, clear of the controls and of the
             # drilled township's outline
-            others = L.fit_in_view(towns[towns["code"] != township], axes, VIEW_PX,
+            others = L.fit_in_view(_short(towns[towns["code"] != township], names, "town"),
+                                   axes, VIEW_PX,
                                    font_px=15, keep_out=[("top-right", CONTROLS_PX)],
                                    avoid=focus.geometry.union_all())
             traces += L.township_labels(others, font_size=15, color=theme.TEXT_DIM)
             if grid is not None:
-                sel = units[units["code"] == grid]
+                sel = _short(units[units["code"] == grid], names, "grid")
                 traces += L.township_labels(sel, font_size=16, color=theme.TEXT)
         else:
-            placed = decluttered(towns, axes)
+            placed = decluttered(_short(towns, names, "town"), axes)
             traces += L.township_labels(placed, font_size=[float(v) for v in placed["size"]],
                                         color=theme.TEXT, weight=600)
 

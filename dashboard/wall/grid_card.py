@@ -12,21 +12,25 @@ import datetime as dt
 import pandas as pd
 from dash import html
 
+from dashboard.figures.numbers import middle_label
 from dashboard.wall import fmt
 from dashboard.wall.panel import empty
+from dashboard.wall.view import short_names
 from store import hotspots as hs
 from store import wall_reads as wr
 from store.vocab import CAMERA_STATUS_ZH, STATUS_ZH
 
 # the card's narrow status column: 在线 / 离线 / 未知 (the map's 状态未知 is cut to 状态…)
 CAM_SHORT = {**CAMERA_STATUS_ZH, "unknown": "未知"}
+CAM_CHARS = 18      # a camera's name column (328 px at 18 px), in characters: cut in the middle
 FIGS = [("reported", "上报", fmt.num), ("handling_rate", "办结率", fmt.pct),
         ("on_time_rate", "按期办结率", fmt.pct), ("red", "红线示警", fmt.num)]
 
 
-def _info(label, value):
-    shown = value if value not in (None, "") else "—"
-    return html.Div([label + "：", html.B(shown)], title=f"{label}：{shown}")
+def _info(label, value, short=None):
+    """One line of the card's info, ``short`` shown when given, whole in its title."""
+    whole = value if value not in (None, "") else "—"
+    return html.Div([label + "：", html.B(short or whole)], title=f"{label}：{whole}")
 
 
 def hotspot_line(hot: dict | None, start: dt.date | None = None):
@@ -50,15 +54,17 @@ def hotspot_line(hot: dict | None, start: dt.date | None = None):
 
 
 def card_body(card: dict | None, caption: str, hot: dict | None = None,
-              start: dt.date | None = None) -> list:
+              start: dt.date | None = None, names=None) -> list:
     """The card's title text and body children for :func:`wall_reads.grid_card`'s dict;
     ``hot`` is the grid's row of the window's emerging hotspots, if it is one; ``start``
-    the window's first day."""
+    the window's first day; ``names`` (view.ShortNames) shortens the township's name."""
     if card is None:
         return ["", empty("网格不存在")]
     i, f = card["info"], card["figures"]
     info = html.Div([
-        _info("所属镇街", i.get("township_name")), _info("所属村社", i.get("village_name")),
+        _info("所属镇街", i.get("township_name"),
+              names.town(i.get("township_name")) if names else None),
+        _info("所属村社", i.get("village_name")),
         _info("网格员", i.get("grid_worker")),
         _info("人口/户数", f"{fmt.num(i.get('population'))} / {fmt.num(i.get('households'))}"),
     ], className="gw-gc-info")
@@ -75,7 +81,7 @@ def card_body(card: dict | None, caption: str, hot: dict | None = None,
     ], className="gw-row") for r in recent.itertuples(index=False)]
     cams = card["cameras"]
     cam_rows = [html.Div([
-        html.Span(r.name or r.camera_id, title=r.name or r.camera_id),
+        html.Span(middle_label(r.name or r.camera_id, CAM_CHARS), title=r.name or r.camera_id),
         html.Span(CAM_SHORT.get(r.status, "未知"),
                   className="gw-cam-online" if r.status == "online" else "gw-cam-offline"),
         html.Span(f"{r.distance_m:.0f} 米", className="gw-num-r"),
@@ -122,11 +128,11 @@ def read(ctx, v) -> dict | None:
                           as_of=v.as_of)
         match = rows[rows["grid_id"] == v.grid]
         hot = match.iloc[0].to_dict() if len(match) else None
-    return {"card": card, "hot": hot}
+    return {"card": card, "hot": hot, "names": short_names(ctx, v)}
 
 
 def outputs(data: dict | None, v) -> list:
     if data is None:
         return ["gw-gridcard gw-hidden", "", []]
-    title, body = card_body(data["card"], v.caption, data["hot"], v.start)
+    title, body = card_body(data["card"], v.caption, data["hot"], v.start, data.get("names"))
     return ["gw-gridcard", title, body]

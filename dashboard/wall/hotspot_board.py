@@ -13,7 +13,7 @@ from dash import html
 
 from dashboard.figures.numbers import kind_share, p_value, short_label
 from dashboard.wall.drill import HOT_ROW
-from dashboard.wall.view import county_grids_left_out
+from dashboard.wall.view import ShortNames, county_grids_left_out, short_names
 from store import hotspots as hs
 from store import wall_reads as wr
 
@@ -29,10 +29,14 @@ def rows_for(layers, grid_note: bool = False) -> int:
     return max(2, SHOWN - ("heat" in layers) - 2 * ("cameras" in layers) - grid_note)
 
 
-def board_rows(hot: pd.DataFrame, town_names: dict, county_level: bool, top: int = SHOWN) -> list:
+def board_rows(hot: pd.DataFrame, town_names: dict, county_level: bool, top: int = SHOWN,
+               names: ShortNames | None = None) -> list:
+    """``names``: the view's names in short (grid and township without what all share;
+    the whole names are in the row's title)."""
+    names = names or ShortNames({})
     rows = []
     for r in hot.head(top).itertuples(index=False):
-        where = short_label(town_names.get(r.township_code, ""), TOWN_CHARS) \
+        where = short_label(names.town(town_names.get(r.township_code, "")), TOWN_CHARS) \
             if county_level else ""
         cat = getattr(r, "top_category", None)
         kind = kind_share(cat, getattr(r, "top_share", None))
@@ -43,7 +47,7 @@ def board_rows(hot: pd.DataFrame, town_names: dict, county_level: bool, top: int
             title=" · ".join(t for t in (name, town_names.get(r.township_code), cat) if t)
             + f"：p值 {p_value(r.p)}",
             **{"data-code": str(r.grid_id)}, children=[
-                html.Div([html.Span(name, className="gw-hot-name"),
+                html.Div([html.Span(names.grid(name), className="gw-hot-name"),
                           html.B(f"×{r.ratio:.1f}", className="gw-hot-ratio")],
                          className="gw-hot-line"),
                 html.Div(detail_parts(where, int(r.k), r.baseline, kind),
@@ -68,7 +72,7 @@ def detail_parts(where: str, k: int, baseline: float, kind: str) -> list:
 
 
 def board_body(hot: pd.DataFrame, town_names: dict, county_level: bool,
-               top: int = SHOWN, short=None) -> list:
+               top: int = SHOWN, short=None, names: ShortNames | None = None) -> list:
     """``short``: the first day of data when the baseline reaches before it
     (store.hotspots.short_history); a line says so, in the place of one row."""
     n = len(hot)
@@ -83,7 +87,7 @@ def board_body(hot: pd.DataFrame, town_names: dict, county_level: bool,
         note = [html.Div("基线含无数据时段", title=f"数据起于{short:%Y-%m-%d}",
                          className="gw-hot-more gw-hot-short")]
     more = [html.Div(f"另有{n - top}处（见地图）", className="gw-hot-more")] if n > top else []
-    return [head, *board_rows(hot, town_names, county_level, top), *more, *note]
+    return [head, *board_rows(hot, town_names, county_level, top, names), *more, *note]
 
 
 def layout(ctx) -> html.Div:
@@ -99,9 +103,11 @@ def read(ctx, v) -> dict:
                               as_of=v.as_of),
             "names": {t["code"]: t["name"] for t in ctx.cached(wr.township_list)},
             "grid_note": county_grids_left_out(ctx, v),
-            "short": ctx.cached(hs.short_history, v.start, v.end)}
+            "short": ctx.cached(hs.short_history, v.start, v.end),
+            "short_names": short_names(ctx, v)}
 
 
 def outputs(data: dict, v) -> list:
     return [board_body(data["hot"], data["names"], v.township is None,
-                       rows_for(v.layers, data["grid_note"]), data.get("short"))]
+                       rows_for(v.layers, data["grid_note"]), data.get("short"),
+                       data.get("short_names"))]

@@ -13,6 +13,7 @@ from dashboard.wall import event_rows as ev
 from dashboard.wall import fmt
 from dashboard.wall.panel import empty, panel
 from dashboard.wall.plain_html import span
+from dashboard.wall.view import short_names
 from store import wall_reads as wr
 from store.vocab import STATUS_ZH
 
@@ -36,25 +37,25 @@ def status_of(r) -> tuple[str, bool]:
     return status, closed
 
 
-def live_rows(df: pd.DataFrame, township_level: bool, today=None) -> list:
+def live_rows(df: pd.DataFrame, township_level: bool, today=None, names=None) -> list:
     """One two-line row per event (dashboard.wall.event_rows): time, grid, category, state,
     time against the limit; event number, department, due time. The time is hh:mm on
-    ``today`` (as_of's day), else the day."""
+    ``today`` (as_of's day), else the day; ``names`` (view.ShortNames) shortens the grid's."""
     rows = []
     for r in df.itertuples(index=False):
         status, closed = status_of(r)
         day = today or r.reported_at.date()
         rows.append(ev.event_row(
-            r, list_name="live", township_level=township_level, today=day,
+            r, list_name="live", township_level=township_level, today=day, names=names,
             first=span(fmt.clock_or_day(r.reported_at.to_pydatetime(), day), "gw-ev-time"),
             status=span("" if closed else status, "gw-status-open")))
     return rows
 
 
-def live_body(df: pd.DataFrame, township_level: bool, today=None):
+def live_body(df: pd.DataFrame, township_level: bool, today=None, names=None):
     if df.empty:
         return empty()
-    return html.Div(html.Div(live_rows(df, township_level, today), className="gw-board",
+    return html.Div(html.Div(live_rows(df, township_level, today, names), className="gw-board",
                              id="live-board"), className="gw-table gw-live gw-ev-list")
 
 
@@ -66,9 +67,11 @@ def layout(ctx):
 OUTPUTS = [("live-body", "children"), ("live-caption", "children")]
 
 
-def read(ctx, v):
-    return ctx.cached(wr.live_events, v.township, v.as_of, LIVE_LIMIT)
+def read(ctx, v) -> dict:
+    return {"rows": ctx.cached(wr.live_events, v.township, v.as_of, LIVE_LIMIT),
+            "names": short_names(ctx, v)}
 
 
-def outputs(df: pd.DataFrame, v) -> list:
-    return [live_body(df, v.township is not None, v.as_of.date()), f"最新30条 · {v.as_of_caption}"]
+def outputs(data: dict, v) -> list:
+    return [live_body(data["rows"], v.township is not None, v.as_of.date(), data["names"]),
+            f"最新30条 · {v.as_of_caption}"]

@@ -19,7 +19,7 @@ from dashboard.figures.wall_map import (CONTROLS_PX, DEFAULT_LAYERS, DEFAULT_MEA
                                         LAYER_OPTIONS, PANEL_PX, SIDE_PX, VIEW_PX, map_figure,
                                         map_parts, message_figure)
 from dashboard.wall.figure_json import plain_parts
-from dashboard.wall.view import current_view, min_events, outlines_max
+from dashboard.wall.view import current_view, min_events, outlines_max, short_names
 from store import map_reads as mr
 from store import map_view
 from store.db import StoreError
@@ -78,7 +78,8 @@ def signature(ctx, v) -> str:
 def read(ctx, v) -> dict:
     return {"signature": signature(ctx, v),
             "data": map_view.map_data(ctx.cached, v.township, v.layers, v.start, v.end, v.as_of,
-                                      min_events(ctx), outlines_max(ctx))}
+                                      min_events(ctx), outlines_max(ctx)),
+            "names": short_names(ctx, v)}
 
 
 def outputs(d: dict, v) -> list:
@@ -86,7 +87,7 @@ def outputs(d: dict, v) -> list:
     if data.townships.empty:
         return [message_figure("暂无地图数据"), d["signature"]]
     traces, layout = map_parts(data, township=v.township, grid=v.grid, layers=v.layers,
-                               measure=v.measure)
+                               measure=v.measure, names=d.get("names"))
     return [plain_parts(traces, layout), d["signature"]]
 
 

@@ -13,15 +13,17 @@ from __future__ import annotations
 import pandas as pd
 from dash import html
 
+from dashboard.figures.numbers import text_px
 from dashboard.wall import fmt
 from dashboard.wall.drill import RANK_ROW
 from dashboard.wall.panel import empty, panel
 from dashboard.wall.plain_html import el, span
-from dashboard.wall.view import min_events
+from dashboard.wall.view import min_events, short_names
 from store import wall_reads as wr
 from store.vocab import CARD_ZH
 
 HEAD = ["排名", "名称", "亮牌", "按期办结率", "办结率", "红线"]
+NAME_CHARS = 8       # the name column's width at 17 px, in characters (at 15 px: 9)
 GRID_HEAD = ["序", "网格（问题在前）", "亮牌", "按期办结率", "办结率", "红线"]
 
 
@@ -29,7 +31,8 @@ def ranking_rows(df: pd.DataFrame, kind: str, selected: str | None = None) -> li
     """One clickable row per unit; ``kind`` "township" | "grid" goes into the row's id.
 
     Townships show their rank (1 = best, top three highlighted); grids, listed worst first,
-    show their place in the list. A ``few`` grid shows 样本少 and dimmed rates. Rows are
+    show their place in the list, by ``short`` name when given (the whole one in the row's
+    title). A ``few`` grid shows 样本少 and dimmed rates. Rows are
     Dash's JSON (dashboard.wall.plain_html): a city township's ~100 grids, every minute.
     """
     rows = []
@@ -59,7 +62,7 @@ def ranking_rows(df: pd.DataFrame, kind: str, selected: str | None = None) -> li
         red = r["red"]
         rows.append(el(
             "Div", [el("Span", span(fmt.DASH if unranked else str(no), "gw-rank-no")),
-                    span(r["name"] or code, "gw-rank-name"),
+                    name_span(r.get("short") or r["name"] or code),
                     card,
                     span(fmt.pct(r["on_time_rate"]), "gw-num-r"),
                     span(fmt.pct(r["handling_rate"]), "gw-num-r"),
@@ -67,6 +70,13 @@ def ranking_rows(df: pd.DataFrame, kind: str, selected: str | None = None) -> li
             id={"type": RANK_ROW, "code": code, "kind": kind}, n_clicks=0, className=cls,
             title=title, **{"data-code": code}))
     return rows
+
+
+def name_span(name: str) -> dict:
+    """A unit's name on its row; one wider than ``NAME_CHARS`` (a 9-character grid) a step
+    smaller, so it fits whole; a longer one ends in … (whole in the row's title)."""
+    long = text_px(name, 1) > NAME_CHARS
+    return span(name, "gw-rank-name gw-rank-long" if long else "gw-rank-name")
 
 
 def ranking_body(df: pd.DataFrame, kind: str, selected: str | None = None):
@@ -91,7 +101,12 @@ BY_GRID = True         # the selected grid's row is marked
 
 
 def read(ctx, v):
-    return wr.unit_ranking_via(ctx.cached, v.township, v.start, v.end, v.as_of, min_events(ctx))
+    """The ranking, with ``short``: each name without what every name of the list shares
+    (view.ShortNames: 15 rows that all began alike told nothing apart)."""
+    df = wr.unit_ranking_via(ctx.cached, v.township, v.start, v.end, v.as_of, min_events(ctx))
+    names = short_names(ctx, v)
+    cut = names.grid if v.township else names.town
+    return df.assign(short=[cut(n) for n in df["name"]])
 
 
 def outputs(df: pd.DataFrame, v) -> list:

@@ -13,6 +13,7 @@ from urllib.parse import quote
 from dash import html
 
 from dashboard.wall import window_bar
+from dashboard.wall.view import short_names
 from store import freshness as fr
 from store import wall_reads as wr
 
@@ -93,6 +94,7 @@ CACHE = False          # the dead-feed alarm follows the clock: answered fresh e
 
 def read(ctx, v) -> dict:
     return {"names": ctx.cached(wr.resolve_drill, v.township, v.grid),
+            "short": short_names(ctx, v),
             "fresh": ctx.cached(wr.data_as_of),
             "freshness": ctx.cached(fr.freshness, timeout=30)}
 
@@ -100,6 +102,9 @@ def read(ctx, v) -> dict:
 def outputs(data: dict, v) -> list:
     names, fresh = data["names"], data["fresh"]
     where = names["township_name"] or "全县"
-    return [*breadcrumb(names),
+    short = data.get("short")           # the crumbs in short; the map's title has it whole
+    crumbs = names if short is None else {**names, "township_name": short.town(
+        names["township_name"]), "grid_name": short.grid(names.get("grid_name"))}
+    return [*breadcrumb(crumbs),
             f"数据更新于 {fresh:%Y-%m-%d %H:%M}" if fresh else "暂无事件数据",
             f"态势地图 · {where}", v.caption, analysis_href(v), *stale_alarm(data["freshness"])]

@@ -13,9 +13,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from dashboard.figures.numbers import distinct_name, shared_affixes
 from dashboard.figures.wall_map import DEFAULT_LAYERS, DEFAULT_MEASURE
 from dashboard.wall import fmt
 from store import map_view
+from store import wall_reads as wr
 from store.metrics import default_window
 from store.vocab import MAP_MEASURES
 
@@ -126,6 +128,38 @@ def outlines_max(ctx) -> int:
 def county_grids_left_out(ctx, v) -> bool:
     """Whether view ``v`` is a county map whose grid outlines are on but left out."""
     return map_view.grids_left_out(ctx.cached, v.township, v.layers, outlines_max(ctx)) > 0
+
+
+def name_affixes(store, settings) -> dict:
+    """For ``ctx.cached``: what the county's township names all share, its grid names, and
+    each township's grid names (by code; numbers.shared_affixes), left out where a
+    name is listed in short (:class:`ShortNames`)."""
+    names = wr.unit_names(store, settings)
+    return {"township": shared_affixes(names["township"]),
+            "grid": shared_affixes(names["grid"]),
+            "grid_in": {t: shared_affixes(g) for t, g in names["grid_by_town"].items()}}
+
+
+@dataclass(frozen=True)
+class ShortNames:
+    """Township and grid names as a view lists them: without what every name of the list
+    shares (numbers.distinct_name), the grids of a drilled township against that
+    township's grids. The whole name stays in titles, the card and the panel titles."""
+
+    affixes: dict
+    township: str | None = None
+
+    def town(self, name):
+        return distinct_name(name, self.affixes.get("township"))
+
+    def grid(self, name):
+        grid_in = self.affixes.get("grid_in", {})
+        return distinct_name(name, grid_in.get(self.township) if self.township in grid_in
+                             else self.affixes.get("grid"))
+
+
+def short_names(ctx, v) -> ShortNames:
+    return ShortNames(ctx.cached(name_affixes), v.township)
 
 
 def current_view(ctx, drill: dict | None, layers=None, measure: str | None = None,

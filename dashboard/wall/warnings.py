@@ -14,6 +14,7 @@ from dash import dcc, html
 from dashboard.wall import event_rows as ev
 from dashboard.wall.panel import empty, panel
 from dashboard.wall.plain_html import el, span
+from dashboard.wall.view import short_names
 from store import wall_reads as wr
 
 SEEN = "warn-seen"
@@ -39,26 +40,29 @@ def flash_first(df: pd.DataFrame, flash: set[str]) -> pd.DataFrame:
     return pd.concat([df[is_new], df[~is_new]], ignore_index=True)
 
 
-def warning_rows(df: pd.DataFrame, township_level: bool, flash: set[str], today=None) -> list:
-    """Two-line rows (dashboard.wall.event_rows): level, grid, category, how long overdue
-    (or left); event number, department, due time."""
+def warning_rows(df: pd.DataFrame, township_level: bool, flash: set[str], today=None,
+                 names=None) -> list:
+    """Two-line rows (dashboard.wall.event_rows): level, grid (in short by ``names``),
+    category, how long overdue (or left); event number, department, due time."""
     rows = []
     df = flash_first(df, flash)
     for r in df.itertuples(index=False):
         red = r.level == "red"
         cls = "gw-warn-" + r.level + (" gw-flash" if str(r.event_id) in flash else "")
         rows.append(ev.event_row(
-            r, list_name="warn", township_level=township_level, cls=cls,
+            r, list_name="warn", township_level=township_level, cls=cls, names=names,
             today=today or r.reported_at.date(),
             first=el("Span", span("红" if red else "黄", "gw-badge gw-badge-" + r.level))))
     return rows
 
 
-def warning_body(df: pd.DataFrame, township_level: bool, flash: set[str], today=None):
+def warning_body(df: pd.DataFrame, township_level: bool, flash: set[str], today=None,
+                 names=None):
     if df.empty:
         return empty("无红黄线事件")
-    return html.Div(html.Div(warning_rows(df, township_level, flash, today), className="gw-board",
-                             id="warn-board"), className="gw-table gw-warn gw-ev-list")
+    return html.Div(html.Div(warning_rows(df, township_level, flash, today, names),
+                             className="gw-board", id="warn-board"),
+                    className="gw-table gw-warn gw-ev-list")
 
 
 def counts(red: int, yellow: int) -> html.Span:
@@ -87,7 +91,8 @@ def read(ctx, v) -> dict:
     renders the county and every township for each as_of; the lists have no window)."""
     lists = ctx.cached(wr.warning_lists, v.as_of, LIMIT)
     return {"rows": wr.warning_list_of(lists, v.township, LIMIT),
-            "window": ctx.cached(wr.kpis, v.township, v.start, v.end, v.as_of)["window"]}
+            "window": ctx.cached(wr.kpis, v.township, v.start, v.end, v.as_of)["window"],
+            "names": short_names(ctx, v)}
 
 
 def outputs(data: dict, v, seen: dict | None = None) -> list:
@@ -96,7 +101,7 @@ def outputs(data: dict, v, seen: dict | None = None) -> list:
     df, w = data["rows"], data["window"]
     flash = new_red(df, seen, scope_key(v))
     shown = [str(i) for i, lvl in zip(df["event_id"], df["level"]) if lvl == "red"]
-    return [warning_body(df, v.township is not None, flash, v.as_of.date()),
+    return [warning_body(df, v.township is not None, flash, v.as_of.date(), data.get("names")),
             counts(w["red"], w["yellow"]), v.as_of_caption, {"scope": scope_key(v), "ids": shown}]
 
 

@@ -8,7 +8,7 @@ import duckdb
 import pytest
 import requests
 
-from tests.long_names import GRID_PREFIX, long_copy
+from tests.long_names import CAMERA_PREFIX, GRID_PREFIX, long_copy
 from tests.serving import running_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -64,7 +64,8 @@ def test_the_wall_keeps_long_names_off_the_title_and_the_figures_on_the_board(
     w.page.goto(long_url + "/")
     page.wait_for_selector("#hot-board .gw-hot-detail", timeout=15_000)
     detail = page.inner_text("#hot-board .gw-hot-detail")
-    assert f"{hot['k']}件" in detail and "…" in detail, detail    # township cut, count kept
+    # the township in short (without what all townships' names share), the count kept
+    assert f"{hot['k']}件" in detail and not detail.startswith("经济技术"), detail
     # every row's count and share in full view, inside the board: the kind gives way (…)
     cut = page.evaluate("""() => [...document.querySelectorAll(
             '#hot-board .gw-hot-k, #hot-board .gw-hot-share')]
@@ -145,6 +146,29 @@ def test_the_grid_card_keeps_the_time_open_and_the_status_whole(long_db, long_ur
     assert w.errors == [] and w.outside() == []
 
 
+def test_the_grid_card_tells_cameras_along_one_road_apart(long_db, long_url, open_page):
+    """Cameras named 公安视频专网高清球机上三高速嵊州段K22+685, …K22+709: cut at the end they
+    all read the same; cut in the middle (whole in the title) each keeps its own end."""
+    con = duckdb.connect(str(long_db), read_only=True)
+    try:
+        town, grid = con.execute(
+            "SELECT township_code, grid_id FROM cameras WHERE name LIKE ? || '%'"
+            " AND length(name) >= 23 GROUP BY 1, 2 HAVING count(*) >= 2"
+            " ORDER BY count(*) DESC, 2 LIMIT 1", [CAMERA_PREFIX]).fetchone()
+    finally:
+        con.close()
+    w = open_page(f"{long_url}/?township={town}&grid={grid}")
+    page = w.page
+    page.wait_for_selector("#grid-card-body .gw-gc-cams .gw-row", timeout=15_000)
+    cams = page.evaluate("""() => [...document.querySelectorAll(
+        '#grid-card-body .gw-gc-cams .gw-row > span:first-child')].map(s => ({
+            text: s.innerText, title: s.title, cut: s.scrollWidth > s.clientWidth + 1}))""")
+    assert any(c["title"].startswith(CAMERA_PREFIX) for c in cams), cams
+    assert [c for c in cams if c["cut"]] == [], cams
+    assert len({c["text"] for c in cams}) == len({c["title"] for c in cams}), cams
+    assert w.errors == [] and w.outside() == []
+
+
 def test_the_bar_charts_keep_every_figure_and_name_in_their_graphs(long_url, open_page):
     """事件构成 and 矛盾纠纷调解 on 14-character kinds: the names (cut with …, whole on hover)
     and every share and count at the bars' ends stay inside their graphs; the long names
@@ -165,3 +189,42 @@ def test_the_bar_charts_keep_every_figure_and_name_in_their_graphs(long_url, ope
         .map(t => t.textContent)""")
     assert any(t.endswith("…") for t in ticks) and len(set(ticks)) == len(ticks), ticks
     assert w.errors == [] and w.outside() == []
+
+
+NAMES = """() => Object.fromEntries(['#ranking-board .gw-rank-name', '#hot-board .gw-hot-name',
+        '#live-board .gw-ev-place', '#warn-board .gw-ev-place'].map(sel => [sel,
+    [...document.querySelectorAll(sel)].map(s => ({text: s.innerText,
+        cut: s.scrollWidth > s.clientWidth + 1}))]))"""
+
+
+def test_the_lists_tell_long_named_townships_and_grids_apart(long_url, open_page):
+    """Every township named 经济技术开发区…片区管理委员会 and every grid 经济技术开发区管委会…:
+    the ranking read 经济技术开发区… on all 15 rows, the hotspot board and the lists
+    经济技术开发区管… on every one. Listed without what all names share, each name is whole
+    and its own, at the county and in a township; the map's labels stay on the map."""
+    hot = requests.get(long_url + "/api/hotspots", timeout=10).json()["hotspots"][0]
+    for query in ("", f"?township={hot['township_code']}"):
+        w = open_page(f"{long_url}/{query}")
+        page = w.page
+        page.wait_for_selector("#hot-board .gw-hot-name", timeout=15_000)
+        lists = page.evaluate(NAMES)
+        ranking = [n["text"] for n in lists["#ranking-board .gw-rank-name"]]
+        assert len(ranking) > 3 and len(set(ranking)) == len(ranking), ranking
+        assert not any(t.startswith("经济技术") for t in ranking), ranking
+        for sel, names in lists.items():
+            assert [n["text"] for n in names if n["cut"]] == [], (query, sel)
+        labels = page.evaluate("""() => {
+            const g = document.getElementById('map-graph').getBoundingClientRect();
+            const c = [...document.querySelectorAll('.map-controls > *')]
+                .map(e => e.getBoundingClientRect());
+            return [...document.querySelectorAll('#map-graph .textpoint text')]
+                .filter(t => t.textContent.trim()).map(t => {
+                    const r = t.getBoundingClientRect();
+                    const under = c.some(b => r.left < b.right && r.right > b.left
+                                             && r.top < b.bottom && r.bottom > b.top);
+                    return {text: t.textContent,
+                            out: r.left < g.left || r.right > g.right || under};
+                });
+        }""")
+        assert labels and [t["text"] for t in labels if t["out"]] == [], labels
+        assert w.errors == [] and w.outside() == []

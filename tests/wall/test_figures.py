@@ -250,6 +250,30 @@ def test_mix_bar_figure_largest_on_top():
     assert mix.bar_figure(df.iloc[0:0]).layout.annotations[0].text == theme.NO_DATA
 
 
+def test_names_in_short_leave_out_what_every_name_of_the_list_shares():
+    from dashboard.figures.numbers import distinct_name, middle_label, shared_affixes
+
+    towns = [f"经济技术开发区{n}片区管理委员会" for n in ("黄泽镇", "浦口街道", "贵门乡")]
+    aff = shared_affixes(towns)
+    assert aff == ("经济技术开发区", "片区管理委员会")
+    assert [distinct_name(n, aff) for n in towns] == ["黄泽镇", "浦口街道", "贵门乡"]
+    # a prefix ends a unit's name: the community stays, 第一网格 is not cut to 一网格
+    grids = ["剡湖街道城隍坊社区第一网格", "剡湖街道城隍坊社区第二网格", "剡湖街道鹿山社区第一网格"]
+    assert shared_affixes(grids) == ("剡湖街道", "")
+    one = ["剡湖街道城隍坊社区第一网格", "剡湖街道城隍坊社区第十一网格"]
+    assert [distinct_name(n, shared_affixes(one)) for n in one] == ["第一网格", "第十一网格"]
+    # short names stay whole; a name not in the list, or none, is left as it is
+    assert shared_affixes(["黄泽镇", "甘霖镇"]) == ("", "")
+    assert shared_affixes(["经济技术开发区管委会一号网格"]) == ("", "")
+    assert distinct_name("G-0001", aff) == "G-0001" and distinct_name(None, aff) is None
+    assert distinct_name(towns[0], None) == towns[0]
+    # a long name cut in the middle keeps its end: cameras along one road stay apart
+    cams = [f"公安视频专网高清球机上三高速嵊州段K22+{k}" for k in (685, 709)]
+    cut = [middle_label(c, 18) for c in cams]
+    assert cut[0] != cut[1] and all(c.endswith(k) for c, k in zip(cut, ("685", "709")))
+    assert middle_label("上三高速嵊州段", 18) == "上三高速嵊州段"
+
+
 def test_bar_names_are_cut_apart_and_the_axis_leaves_room_for_the_figures():
     from dashboard.figures.numbers import bar_text_range, short_labels
 
@@ -387,7 +411,8 @@ def test_rows_built_as_json_are_what_dash_sends_for_its_components():
 
     dash_row = html.Div(
         id={"type": "gw-ev-row", "id": "a", "list": "warn"}, n_clicks=0,
-        className="gw-ev-row gw-warn-red", title="点击查看事件详情", **{"data-id": "a"},
+        className="gw-ev-row gw-warn-red", title="一号网格 · 火灾 · 城管局：点击查看事件详情",
+        **{"data-id": "a"},
         children=[html.Div([s("红", "gw-badge"), s("一号网格", "gw-ev-place"), s("火灾", "gw-ev-cat"),
                             s("超时8小时", "gw-num-r gw-ev-over gw-elapsed-red")],
                            className="gw-ev-line1"),
