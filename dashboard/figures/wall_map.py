@@ -59,8 +59,11 @@ def _hover(units: gpd.GeoDataFrame, grid_level: bool) -> list[str]:
 
 def decluttered(towns: gpd.GeoDataFrame, axes: dict) -> gpd.GeoDataFrame:
     """The township labels that fit without overlapping (layers.declutter), larger
-    townships placed first; ``label_lon``/``label_lat`` nudged where needed, ``size`` added."""
-    return L.declutter(towns, axes, VIEW_PX, large=20, small=15)
+    townships placed first; ``label_lon``/``label_lat`` nudged where needed, ``size`` added.
+    Each stays whole inside the map and clear of its controls, or is cut (…) to stay so:
+    a 21-character development zone ran off the map's edge or under the controls."""
+    return L.declutter(towns, axes, VIEW_PX, large=20, small=15, inside=True, shorten=True,
+                       keep_out=[("top-right", CONTROLS_PX)])
 
 
 def _short(gdf: gpd.GeoDataFrame, names, kind: str) -> gpd.GeoDataFrame:

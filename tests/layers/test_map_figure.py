@@ -269,3 +269,31 @@ def test_county_with_more_grids_than_the_cap_draws_no_outlines_and_says_so(ctx):
     ctx.settings.raw["wall"]["county_grid_outlines_max"] = 3  # at the cap: drawn
     assert len(outlines(build(ctx))) == 1
     assert not county_grids_left_out(ctx, county)
+
+
+def test_a_long_township_name_stays_on_the_map_and_clear_of_its_controls(ctx):
+    """A province's export names a development zone 浙江省绍兴市嵊州市…经济开发区管委会
+    (21 characters): at 20 px its label ran off the map's edge; it is placed whole where it
+    fits, else cut (…), inside the map and off the controls' column."""
+    from dashboard.figures import wall_map
+    from layers.canvas import visible_range
+
+    data = mp.read_map_data(ctx, None, tuple(mp.DEFAULT_LAYERS))
+    long = "浙江省绍兴市嵊州市甲镇经济开发区管委会"
+    data.townships = data.townships.assign(
+        name=[long if c == "T1" else n for c, n in zip(data.townships["code"],
+                                                        data.townships["name"])])
+    fig = wall_map.map_figure(data, layers=tuple(mp.DEFAULT_LAYERS))
+    label = [t for t in fig.data if t.mode == "text"][0]
+    assert any(str(t).startswith("浙江省") for t in label.text)
+    axes = {"xaxis": fig.layout.xaxis.to_plotly_json(),
+            "yaxis": fig.layout.yaxis.to_plotly_json()}
+    (x0, x1), (y0, y1) = visible_range(axes, wall_map.VIEW_PX)
+    w, h = wall_map.VIEW_PX
+    sizes = label.textfont.size
+    for text, x, y, size in zip(label.text, label.x, label.y, sizes):
+        cx, cy = (x - x0) / (x1 - x0) * w, (y - y0) / (y1 - y0) * h
+        half = len(text) * size / 2
+        assert 0 <= cx - half and cx + half <= w, (text, cx, half)        # on the map
+        cw, ch = wall_map.CONTROLS_PX
+        assert not (cx + half > w - cw and cy + size / 2 > h - ch), text     # off the controls
