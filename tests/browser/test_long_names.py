@@ -228,3 +228,16 @@ def test_the_lists_tell_long_named_townships_and_grids_apart(long_url, open_page
         }""")
         assert labels and [t["text"] for t in labels if t["out"]] == [], labels
         assert w.errors == [] and w.outside() == []
+
+
+def test_a_spliced_wall_gives_the_lists_kinds_room(long_url, open_page):
+    """5760×1080: the lists are twice as wide as on 1920×1080, but the kind kept its 74 px
+    (矛盾纠… beside a place column with 300 px to spare); it takes a share of the room now
+    and reads whole, and so does the department."""
+    w = open_page(long_url + "/", 5760, 1080)
+    cut = w.page.evaluate("""() => [...document.querySelectorAll(
+        '#live-board .gw-ev-cat, #warn-board .gw-ev-cat, #live-board .gw-ev-dept,'
+        + ' #warn-board .gw-ev-dept, #live-board .gw-ev-place, #warn-board .gw-ev-place')]
+        .filter(s => s.scrollWidth > s.clientWidth + 1).map(s => s.innerText)""")
+    assert cut == [], cut
+    assert w.errors == [] and w.outside() == []
