@@ -183,15 +183,17 @@ def unit_ranking_via(read, township: str | None, start: dt.date, end: dt.date,
 
 def worst_first(df: pd.DataFrame) -> pd.DataFrame:
     """Units with enough events first, worst first: red card, yellow, green; then the lower
-    on-time closure rate, more red warnings, the lower handling rate. Units marked ``few``
-    (too few events for a rate to mean much) follow, ranked after the others (issue 12),
-    those with red warnings first, most first: their cards come from those warnings alone
-    and their rates are not judged."""
+    on-time closure rate, more red warnings, the lower handling rate, the code. Units marked
+    ``few`` (too few events for a rate to mean much) follow, ranked after the others (issue
+    12), those with red warnings first, most first, then by code: their cards come from
+    those warnings alone and their rates are not judged, so no rate orders them either (a
+    handling rate did, one engine's last digit apart from another's; the briefing's 问题网格
+    list them by red warnings and code too, store.briefing_reads.worst_grids)."""
     few = df["few"].astype(bool)
     out = df.assign(_card=df["card"].map(CARD_ORDER).fillna(3),
                     _red=(-df["red"].astype("int64")).where(few, 0),
                     _ot=df["on_time_rate"].astype("float64").fillna(2.0).where(~few, 2.0),
-                    _hr=df["handling_rate"].astype("float64").fillna(2.0))
+                    _hr=df["handling_rate"].astype("float64").fillna(2.0).where(~few, 2.0))
     out = out.sort_values(["few", "_card", "_red", "_ot", "red", "_hr", "code"],
                           ascending=[True, True, True, True, False, True, True], kind="mergesort")
     return out.drop(columns=["_card", "_red", "_ot", "_hr"]).reset_index(drop=True)

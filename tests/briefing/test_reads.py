@@ -292,6 +292,12 @@ def test_a_township_ranking_never_cards_a_grid_too_small_to_judge_green(store):
     df = b.ranking
     few = df["few"].tolist()
     assert few == sorted(few) and any(few)                    # 样本少 after the others
+    # those with most red warnings first, then by grid code (metrics.md), never by a rate;
+    # the 问题网格 list its 样本少 grids with red warnings in that order too
+    small = [(-int(r.red), r.code) for r in df[df["few"]].itertuples()]
+    assert small == sorted(small) and len({c for _r, c in small}) > 2
+    late = [c for c in b.worst["code"] if c in set(df.loc[df["few"] & (df["red"] > 0), "code"])]
+    assert late == [c for r, c in small if r < 0]
     quiet = df[df["few"] & (df["red"] == 0)]
     assert len(quiet) and (quiet["card"] == "green").all()
     shown = df.head(document.RANK_ROWS_GRIDS)              # all on the slide, none cut

@@ -78,6 +78,23 @@ def test_worst_first_ranks_small_grids_after_the_others_most_overdue_first():
         "g-red", "g-yellow", "g-green", "g-few-late3", "g-few-late1", "g-few-quiet"]
 
 
+def test_worst_first_lists_small_grids_with_as_many_red_warnings_by_code():
+    """样本少 grids with equal red warnings: by grid code, whatever their rates (not judged;
+    the handling rate ordered them), as the briefing's 问题网格 list them (metrics.md)."""
+    import pandas as pd
+
+    from store import wall_reads as wr
+
+    df = pd.DataFrame({
+        "code": ["G4", "G3", "G2", "G1", "G0"], "card": ["yellow", "yellow", "green", "yellow",
+                                                        "green"],
+        "few": [True] * 5, "red": [1, 1, 0, 1, 0],
+        "on_time_rate": [0.0, 0.5, None, 1.0, 1.0], "handling_rate": [0.0, 0.5, None, 1.0, 0.2]})
+    assert list(wr.worst_first(df)["code"]) == ["G1", "G3", "G4", "G0", "G2"]
+    # and in any row order
+    assert list(wr.worst_first(df.iloc[::-1])["code"]) == ["G1", "G3", "G4", "G0", "G2"]
+
+
 def test_grid_ranking_inside_a_township_puts_the_problems_first(ctx):
     """问题在前: grids with enough events worst first (red, yellow, green), then the grids
     too small to judge (样本少, after the others as issue 12 asks), those with red warnings
