@@ -143,7 +143,8 @@ def worst_grids(store: ReadStore, settings: Settings, start: dt.date, end: dt.da
 
     First the grids with at least ``min_events`` cohort events and a red or yellow card (the
     cards of the metrics ranking, thresholds in [cards]): red before yellow, then the lowest
-    on-time rate and handling rate (the ranking's order reversed), then most red warnings.
+    on-time rate, most red warnings, the lowest handling rate (the wall's worst-first order,
+    store.wall_reads.worst_first, so a township's grids read alike on both).
     Then, if room is left, grids with too few events to judge their rates (``few`` True) but
     with red warnings at as_of, most first, carded on those warnings alone
     (store.wall_reads.rank_units). Columns of ``metrics_table`` plus ``rank``, ``card``,
@@ -155,8 +156,8 @@ def worst_grids(store: ReadStore, settings: Settings, start: dt.date, end: dt.da
     judged = ranked[~ranked["few"] & (ranked["card"] != "green")].copy()
     judged["severity"] = judged["card"].map({"red": 0, "yellow": 1})
     judged = judged.sort_values(
-        ["severity", "on_time_rate", "handling_rate", "red", "code"],
-        ascending=[True, True, True, False, True], na_position="last", kind="mergesort"
+        ["severity", "on_time_rate", "red", "handling_rate", "code"],
+        ascending=[True, True, False, True, True], na_position="last", kind="mergesort"
     ).drop(columns="severity")
     late = ranked[ranked["few"] & (ranked["red"] > 0)].sort_values(
         ["red", "code"], ascending=[False, True], kind="mergesort")

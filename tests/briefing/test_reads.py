@@ -307,3 +307,29 @@ def test_a_township_ranking_never_cards_a_grid_too_small_to_judge_green(store):
     for r in shown[shown["few"] & (shown["red"] == 0)].itertuples():
         after_name = html.split(f'<span class="clip">{r.name}</span></td>')[1]
         assert after_name.startswith(f"<td>{document.DASH}</td>"), r.name
+
+
+def test_the_briefings_worst_grids_read_in_the_walls_worst_first_order(tmp_path):
+    """Two red-carded grids with the same on-time rate: the one with more red warnings comes
+    first on the wall (store.wall_reads.worst_first), so it must in the briefing's 问题网格
+    too, although its handling rate is the higher (the briefing put the lower handling first)."""
+    from store.wall_reads import worst_first
+    from tests.store.dbmaker import ev, make_db
+
+    t0, as_of = dt.datetime(2025, 3, 3, 9), dt.datetime(2025, 3, 9, 23)
+    old, young = t0, as_of - dt.timedelta(hours=5)
+    on_time, late = t0 + dt.timedelta(hours=10), t0 + dt.timedelta(hours=100)
+    rows = ([ev(f"A{i}", old, grid="G1", closed_at=on_time) for i in range(5)]
+            + [ev(f"B{i}", old, grid="G1", closed_at=late) for i in range(2)]
+            + [ev(f"C{i}", old, grid="G1") for i in range(3)]          # G1: 0.5, 0.7, 3 red
+            + [ev(f"D{i}", old, grid="G2", closed_at=on_time) for i in range(2)]
+            + [ev("E0", old, grid="G2", closed_at=late), ev("F0", old, grid="G2")]
+            + [ev(f"G{i}", young, grid="G2") for i in range(2)])        # G2: 0.5, 0.5, 1 red
+    store = ReadStore(make_db(tmp_path / "c.duckdb", rows))
+    try:
+        df = br.worst_grids(store, Settings(), dt.date(2025, 3, 3), dt.date(2025, 3, 10), as_of)
+    finally:
+        store.close()
+    got = df[["code", "on_time_rate", "handling_rate", "red", "card"]].values.tolist()
+    assert got == [["G1", 0.5, 0.7, 3, "red"], ["G2", 0.5, 0.5, 1, "red"]]
+    assert worst_first(df)["code"].tolist() == df["code"].tolist()
