@@ -76,8 +76,12 @@ STAGED = [c for c in E.COLUMNS if c not in ("source_file", "load_id")]
 # DuckDB's 64-bit hash of the typed source fields, in one vectorised call (NULL and '' hash
 # apart; only rows of the same event_id are ever compared, so 64 bits are plenty). Kept as
 # the UBIGINT it is: as text it cost ~0.5 CPU s per million rows to format, stage, sort and
-# compress.
-CONTENT_HASH = f"hash({', '.join('s.' + c for c in E.HASHED)})"
+# compress. An unknown status (挂起) is mapped to NULL like an empty cell, but an empty one is
+# derived from the timestamps and an unknown one is stored NULL: it is hashed as 'unknown'
+# (no status value is spelled so), or a newer export saying 挂起 would count unchanged and
+# keep the derived status. Known and empty statuses hash as before.
+_HASHED_SQL = {"status": "CASE WHEN s.__st_unknown THEN 'unknown' ELSE s.status END"}
+CONTENT_HASH = f"hash({', '.join(_HASHED_SQL.get(c, 's.' + c) for c in E.HASHED)})"
 
 
 @dataclass
