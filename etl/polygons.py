@@ -292,6 +292,10 @@ def load_grids(ctx: Context, readings: list) -> bool:
         SELECT village_code, arg_min(village_name, __src * 1e12 + __pos),
                arg_min(township_code, __src * 1e12 + __pos)
         FROM _grid_keep WHERE village_code IS NOT NULL GROUP BY village_code""")
+    # villages come from the grids: one no grid names any more goes (a grid moved to another
+    # township gets another village code), as a township without grids does
+    con.execute("""DELETE FROM villages WHERE village_code NOT IN
+        (SELECT village_code FROM grids WHERE village_code IS NOT NULL)""")
     used = {c for (c,) in con.execute("SELECT DISTINCT township_code FROM _grid_keep")
             .fetchall()}
     for code, name in new_townships.items():

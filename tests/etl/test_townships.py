@@ -171,3 +171,29 @@ def test_township_union_drops_specks_between_grids_but_keeps_enclaves():
     assert shapely.get_num_interior_rings(shape) == 1      # the missing grid's hole stays
     hole = shapely.Polygon(shapely.get_interior_ring(shape, 0))
     assert abs(GEOD.geometry_area_perimeter(hole)[0]) > 9_000
+
+
+def test_a_village_no_grid_names_any_more_is_removed_as_a_township_is(county):
+    """docs/etl.md: villages come from the grids. When a newer grids layer moves the third
+    column to another township, its villages get new codes; when a later one moves it back,
+    the codes of the other township were kept (as villages of a township that no longer
+    exists), where a fresh load of the same grids has none: listed under by=village, and
+    taken by a village scope given by name."""
+    path = county.path / "grids_zh.geojson"
+    base = path.read_text(encoding="utf-8")
+    county.load([])
+    before = q(county.db, "SELECT * FROM villages ORDER BY ALL")
+    moved = gpd.read_file(path)
+    third = moved["网格编号"].str.startswith("G2")
+    moved.loc[third, "所属镇街"] = "三界镇"
+    moved.loc[third, "镇街编码"] = "330683102"
+    moved.to_file(path, driver="GeoJSON")
+    county.load([])
+    assert one(county.db, "SELECT count(*) FROM villages WHERE township_code = '330683102'") == 3
+    assert one(county.db, "SELECT count(*) FROM villages WHERE village_code NOT IN "
+               "(SELECT village_code FROM grids)") == 0
+    path.write_text(base, encoding="utf-8")
+    county.load([])
+    assert q(county.db, "SELECT * FROM villages ORDER BY ALL") == before
+    assert q(county.db, "SELECT township_code FROM townships ORDER BY 1") == [
+        ("330683001",), ("330683100",)]
