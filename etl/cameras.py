@@ -47,7 +47,8 @@ def prepare_cameras(ctx: Context, r, index: GridIndex) -> pd.DataFrame:
     pts = read_points({k: r.text(k) for k in ("lon", "lat", "x", "y")},
                       src.crs or r.data.point_crs,
                       r.data.df[src.point] if src.point else None,
-                      geometry_xy=r.data.point_xy, where=str(src.path))
+                      geometry_xy=r.data.point_xy, where=str(src.path),
+                      headers={**r.columns, "point": src.point})
     pos = locate(ctx, r, rj, index, pts, pd.Series([""] * r.n), "cameras")
     ctx.tick(r.n, f"{src.path}: checked")
     idx = np.flatnonzero(rj.ok)

@@ -16,7 +16,8 @@ import pyproj
 
 from etl import chinacrs
 from etl.errors import LoadError, config_error
-from etl.geom import transformer, xform
+from etl.geom import (DEGREES_IN_PROJECTED, gauss_kruger_hint, is_lonlat_crs, transformer,
+                      xform)
 
 NONE, OK, BAD = 0, 1, 2
 _PAREN = r"^\(?\s*(?P<a>[-+]?\d+(?:\.\d*)?(?:[eE][-+]?\d+)?)\s*[,，\s]\s*(?P<b>[-+]?\d+(?:\.\d*)?(?:[eE][-+]?\d+)?)\s*\)?$"
@@ -46,12 +47,6 @@ def _num(s: pd.Series) -> np.ndarray:
     return pd.to_numeric(s, errors="coerce").astype("float64").to_numpy(na_value=np.nan)
 
 
-def _is_geographic(crs: str | None) -> bool:
-    if crs in (None, "gcj02", "bd09"):
-        return True
-    return pyproj.CRS.from_user_input(crs).is_geographic
-
-
 def _parse_point_text(text: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """'(lat, lon)' (the SF311 style) or WKT 'POINT (lon lat)' -> (x=lon, y=lat, empty)."""
     t = text.astype(object).fillna("").str.strip()
@@ -66,8 +61,13 @@ def _parse_point_text(text: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarr
     return lon, lat, empty
 
 
+def _example(x: np.ndarray, y: np.ndarray, which: np.ndarray, fmt: str) -> str:
+    i = int(np.flatnonzero(which)[0])
+    return f"{x[i]:{fmt}}, {y[i]:{fmt}}"
+
+
 def _refuse_projected(off: np.ndarray, numeric: np.ndarray, x: np.ndarray, y: np.ndarray,
-                      crs: str | None, where: str) -> None:
+                      crs: str | None, where: str, label: str) -> None:
     """Coordinates read as degrees that are mostly far past ±180/±90 are metres or feet of a
     projected CRS the load config did not declare (a city's state-plane X/Y, a CGCS2000
     Gauss-Krüger export): a config error that stops the load by name, not a file of rows
@@ -84,21 +84,64 @@ def _refuse_projected(off: np.ndarray, numeric: np.ndarray, x: np.ndarray, y: np
                             "look swapped; map lon and lat the other way round in "
                             "[source.columns] of the load config")
         read_as = {None: "WGS84 degrees"}.get(crs, f"{crs} degrees")
-        raise LoadError(f"{where}: {n_off:,} of {n_num:,} points are not degrees "
+        hint = gauss_kruger_hint(float(x[off].min()), float(x[off].max()))
+        if hint.startswith("e.g. "):
+            hint += ' or crs = "EPSG:2227" (a US state plane in feet: take the city\'s)'
+        raise LoadError(f"{where}: {n_off:,} of {n_num:,} points are not degrees in {label} "
                         f"(e.g. {x[i]:,.2f}, {y[i]:,.2f}; read as {read_as}): they look "
-                        "projected; declare their CRS in the load config, e.g. "
-                        'crs = "EPSG:4549" (CGCS2000 Gauss-Krüger) or crs = "EPSG:2227" '
-                        "(a US state plane)")
+                        f"projected; declare their CRS in the load config, {hint}")
+
+
+def _refuse_degrees(numeric: np.ndarray, x: np.ndarray, y: np.ndarray, crs: str, where: str,
+                    label: str) -> None:
+    """The other way round: a source declared in a projected CRS (Gauss-Krüger metres, a
+    state plane's feet) whose values are nearly all within ±180/±90 holds longitude/latitude
+    degrees; converted as metres they would land by the equator and off the origin, every
+    row an outside_county reject. Stop by name (as a polygon layer's bounds do)."""
+    deg = numeric & (np.abs(x) <= 180) & (np.abs(y) <= 90)
+    n_deg, n_num = int(deg.sum()), int(numeric.sum())
+    if config_error(n_deg, n_num):
+        raise LoadError(f"{where}: {n_deg:,} of {n_num:,} points in {label} are "
+                        f"longitude/latitude (e.g. {_example(x, y, deg, 'g')}), but the source "
+                        f"is declared as {crs}, {DEGREES_IN_PROJECTED} (the degrees are "
+                        'WGS84), or declare their own, e.g. crs = "EPSG:4490" (CGCS2000) or '
+                        'crs = "gcj02"')
+
+
+def _refuse_unconverted(after: np.ndarray, ok: np.ndarray, x: np.ndarray, y: np.ndarray,
+                        crs: str, where: str, label: str) -> None:
+    """Projected coordinates that nearly all fail to convert to longitude/latitude are in
+    another CRS than the one declared (Gauss-Krüger zone 40's eastings read as CM 120E's
+    come out infinite), as a polygon layer's do."""
+    n_bad, n_ok = int(after.sum()), int(ok.sum())
+    if config_error(n_bad, n_ok):
+        raise LoadError(f"{where}: {n_bad:,} of {n_ok:,} points in {label} (e.g. "
+                        f"{_example(x, y, after, ',.1f')}) do not convert from {crs} to "
+                        "longitude/latitude: they are in another CRS; "
+                        f"{gauss_kruger_hint(float(x[after].min()), float(x[after].max()))}")
+
+
+def _label(headers: dict[str, str] | None, cols: dict, point: bool, geometry: bool) -> str:
+    """The columns a source's points come from, as the messages name them."""
+    headers = headers or {}
+    if point:
+        return f"column {headers.get('point', 'point')!r}"
+    for a, b in (("lon", "lat"), ("x", "y")):
+        if cols.get(a) is not None and cols.get(b) is not None:
+            return f"columns {headers.get(a, a)!r}/{headers.get(b, b)!r}"
+    return "the point geometry" if geometry else "the coordinates"
 
 
 def read_points(cols: dict[str, pd.Series | None], crs: str | None,
                 point_text: pd.Series | None = None,
                 geometry_xy: tuple[np.ndarray, np.ndarray] | None = None,
-                where: str = "points") -> Points:
+                where: str = "points", headers: dict[str, str] | None = None) -> Points:
     """Build WGS84 points from whichever location columns the source has.
 
     ``cols`` maps lon/lat/x/y to text Series (or None when the column is absent). ``where``
-    names the source in a LoadError (coordinates that look projected, no crs declared).
+    names the source in a LoadError (coordinates that look projected, no crs declared;
+    degrees declared projected; projected values that do not convert from the declared
+    CRS), ``headers`` the columns (canonical field or ``point`` -> source header).
     """
     if point_text is not None:
         x, y, empty = _parse_point_text(point_text)
@@ -135,11 +178,15 @@ def read_points(cols: dict[str, pd.Series | None], crs: str | None,
     state = np.full(n, OK, dtype=np.int8)
     state[both_empty] = NONE
     bad = one_empty | unparsed
-    geographic = _is_geographic(crs)
-    if geographic:
+    label = _label(headers, cols, point_text is not None,
+                   geometry_xy is not None)
+    lonlat = is_lonlat_crs(crs)
+    if lonlat:
         off = ~both_empty & ~bad & ((np.abs(x) > 180) | (np.abs(y) > 90))
-        _refuse_projected(off, ~both_empty & ~bad, x, y, crs, where)
+        _refuse_projected(off, ~both_empty & ~bad, x, y, crs, where, label)
         bad |= off
+    else:
+        _refuse_degrees(~both_empty & ~bad, x, y, crs, where, label)
     ok = ~both_empty & ~bad
     lon = np.full(n, np.nan)
     lat = np.full(n, np.nan)
@@ -154,6 +201,8 @@ def read_points(cols: dict[str, pd.Series | None], crs: str | None,
         lon[ok], lat[ok] = lo, la
         after = ok & (~np.isfinite(lon) | ~np.isfinite(lat) | (np.abs(lon) > 180)
                       | (np.abs(lat) > 90))
+        if not lonlat:
+            _refuse_unconverted(after, ok, x, y, crs, where, label)
         bad |= after
         lon[after] = np.nan
         lat[after] = np.nan

@@ -230,7 +230,8 @@ def prepare_events(ctx: Context, r, index: GridIndex, tally: Tally) -> tuple[pa.
                               zip(closed[before], reported[before])]
             rj.flag(before, "closed_before_reported", detail)
     pts = read_points({k: r.text(k) for k in ("lon", "lat", "x", "y")}, src.crs,
-                      r.data.df[src.point] if src.point else None, where=str(src.path))
+                      r.data.df[src.point] if src.point else None, where=str(src.path),
+                      headers={**r.columns, "point": src.point})
     grid_src = r.text_or_empty("grid_id")
     pos, near = locate_rows(ctx, n, rj, index, pts, grid_src, "events")
     tally.near += near

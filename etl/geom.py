@@ -49,6 +49,51 @@ def xform(tr: pyproj.Transformer, x, y) -> tuple[np.ndarray, np.ndarray]:
     return np.asarray(ox), np.asarray(oy)
 
 
+@functools.lru_cache(maxsize=64)
+def is_lonlat_crs(crs: str | None) -> bool:
+    """Whether coordinates in ``crs`` are longitude/latitude degrees (none declared: WGS84;
+    GCJ-02 and BD-09 are degrees too). A CRS pyproj cannot read is neither."""
+    if crs in (None, "gcj02", "bd09"):
+        return True
+    try:
+        return pyproj.CRS.from_user_input(crs).is_geographic
+    except pyproj.exceptions.CRSError:
+        return False
+
+
+@functools.lru_cache(maxsize=64)
+def is_projected_crs(crs: str | None) -> bool:
+    """Whether ``crs`` is a projected CRS (metres or feet: Gauss-Krüger, UTM, a state
+    plane)."""
+    if crs in (None, "gcj02", "bd09"):
+        return False
+    try:
+        return pyproj.CRS.from_user_input(crs).is_projected
+    except pyproj.exceptions.CRSError:
+        return False
+
+
+# the end of the message for longitude/latitude declared in a projected CRS (a layer's
+# bounds or a table's points: they would land by the equator)
+DEGREES_IN_PROJECTED = "a projected CRS in metres: remove crs from the load config"
+
+
+def gauss_kruger_hint(xmin: float, xmax: float) -> str:
+    """The ``crs = "…"`` line to suggest for CGCS2000 Gauss-Krüger metres. An easting that
+    starts with its zone number (39,873,134.5: 3-degree zone 39) names the CRS; one
+    without (500,000 at the central meridian) needs the county's central meridian."""
+    zone = int(xmin // 1_000_000)
+    if xmin >= 10_000_000 and zone == int(xmax // 1_000_000):
+        if 25 <= zone <= 45:
+            return (f'crs = "EPSG:{4488 + zone}" (CGCS2000 / 3-degree Gauss-Kruger zone '
+                    f"{zone}, CM {3 * zone}E: the easting starts with its zone number)")
+        if 13 <= zone <= 23:
+            return (f'crs = "EPSG:{4478 + zone}" (CGCS2000 / 6-degree Gauss-Kruger zone '
+                    f"{zone}, CM {6 * zone - 3}E: the easting starts with its zone number)")
+    return ('e.g. crs = "EPSG:4549" (CGCS2000 / 3-degree Gauss-Kruger CM 120E; '
+            "EPSG:4534 … 4554 are CM 75E … 135E, 3 degrees apart: take the county's)")
+
+
 def _transform(geoms: np.ndarray, src: pyproj.CRS | str, dst: pyproj.CRS | str) -> np.ndarray:
     tr = transformer(src, dst)
 

@@ -16,7 +16,8 @@ import shapely
 
 from etl.config import SourceConfig
 from etl.errors import LoadError
-from etl.geom import geoms_to_wgs84
+from etl.geom import (DEGREES_IN_PROJECTED, gauss_kruger_hint, geoms_to_wgs84, is_lonlat_crs,
+                      is_projected_crs)
 from etl.read_table import frame_text
 
 
@@ -374,28 +375,6 @@ def _dbf_text(src: SourceConfig, fmt: str, gdf, cpg: str | None, reread):
                     f"{cpg_said}: declare encoding = \"{enc}\" in the load config")
 
 
-def _is_lonlat(crs: str | None) -> bool:
-    if crs in (None, "gcj02", "bd09"):
-        return True
-    import pyproj
-
-    try:
-        return pyproj.CRS.from_user_input(crs).is_geographic
-    except pyproj.exceptions.CRSError:
-        return False
-
-
-def _is_projected(crs: str | None) -> bool:
-    if crs in (None, "gcj02", "bd09"):
-        return False
-    import pyproj
-
-    try:
-        return pyproj.CRS.from_user_input(crs).is_projected
-    except pyproj.exceptions.CRSError:
-        return False
-
-
 def _check_lonlat_range(src: SourceConfig, geoms: np.ndarray, crs: str | None) -> None:
     """A projected layer (Gauss-Krüger metres) saved without its CRS claims to be lon/lat;
     its coordinates give it away. Stop with the range and how to declare the CRS. The other
@@ -412,14 +391,14 @@ def _check_lonlat_range(src: SourceConfig, geoms: np.ndarray, crs: str | None) -
     xmin, ymin, xmax, ymax = shapely.total_bounds(geoms[present])
     if not np.isfinite([xmin, ymin, xmax, ymax]).all():
         return
-    if _is_projected(crs):
+    if is_projected_crs(crs):
         if -180 <= xmin and xmax <= 180 and -90 <= ymin and ymax <= 90:
             raise LoadError(f"{src.path}: coordinates x {xmin:,.4f} … {xmax:,.4f}, y "
                             f"{ymin:,.4f} … {ymax:,.4f} are longitude/latitude, but the "
-                            f"layer is declared as {crs}, a projected CRS in metres: remove "
-                            "crs from the load config (or fix the layer's .prj)")
+                            f"layer is declared as {crs}, {DEGREES_IN_PROJECTED} (or fix the "
+                            "layer's .prj)")
         return
-    if not _is_lonlat(crs) or (-180 <= xmin and xmax <= 180 and -90 <= ymin and ymax <= 90):
+    if not is_lonlat_crs(crs) or (-180 <= xmin and xmax <= 180 and -90 <= ymin and ymax <= 90):
         return
     if -90 <= xmin and xmax <= 90 and -180 <= ymin and ymax <= 180 and \
             (ymin < -90 or ymax > 90):
@@ -432,22 +411,6 @@ def _check_lonlat_range(src: SourceConfig, geoms: np.ndarray, crs: str | None) -
                     f"{ymax:,.1f} are not longitude/latitude ({said}): the layer is in a "
                     f"projected CRS; declare it in the load config, "
                     f"{gauss_kruger_hint(xmin, xmax)}")
-
-
-def gauss_kruger_hint(xmin: float, xmax: float) -> str:
-    """The ``crs = "…"`` line to suggest for CGCS2000 Gauss-Krüger metres. An easting that
-    starts with its zone number (39,873,134.5: 3-degree zone 39) names the CRS; one
-    without (500,000 at the central meridian) needs the county's central meridian."""
-    zone = int(xmin // 1_000_000)
-    if xmin >= 10_000_000 and zone == int(xmax // 1_000_000):
-        if 25 <= zone <= 45:
-            return (f'crs = "EPSG:{4488 + zone}" (CGCS2000 / 3-degree Gauss-Kruger zone '
-                    f"{zone}, CM {3 * zone}E: the easting starts with its zone number)")
-        if 13 <= zone <= 23:
-            return (f'crs = "EPSG:{4478 + zone}" (CGCS2000 / 6-degree Gauss-Kruger zone '
-                    f"{zone}, CM {6 * zone - 3}E: the easting starts with its zone number)")
-    return ('e.g. crs = "EPSG:4549" (CGCS2000 / 3-degree Gauss-Kruger CM 120E; '
-            "EPSG:4534 … 4554 are CM 75E … 135E, 3 degrees apart: take the county's)")
 
 
 def _check_converted(src: SourceConfig, before: np.ndarray, geoms: np.ndarray,

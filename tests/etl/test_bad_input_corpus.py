@@ -369,6 +369,28 @@ def gpkg_layers(names, layer=None, points=False, table=False):
     return build
 
 
+def _projected(lon, lat, crs: str) -> tuple[str, str]:
+    """Text x/y of a lon/lat point in ``crs`` (metres or feet)."""
+    import pyproj
+
+    x, y = pyproj.Transformer.from_crs("EPSG:4326", crs, always_xy=True).transform(
+        float(lon), float(lat))
+    return f"{x:.2f}", f"{y:.2f}"
+
+
+XY_HEAD = [("X坐标" if h == "经度" else "Y坐标" if h == "纬度" else h) for h in EVENT_HEAD]
+GK40 = _projected(LON, LAT, "EPSG:4528")     # CGCS2000 GK zone 40: easting 40,5xx,xxx
+GK120 = _projected(LON, LAT, "EPSG:4549")    # CGCS2000 GK CM 120E: easting 5xx,xxx
+
+
+def _cameras_at(lon, lat, rows=25, **src):
+    def build(d: Path):
+        write_csv(d / "c.csv", ["点位编号", "经度", "纬度", "状态"],
+                  [[f"C{i}", lon, lat, "在线"] for i in range(rows)])
+        return [{"kind": "cameras", "path": "c.csv", **src}]
+    return build
+
+
 def _gbk_without_cpg(m):
     return {k: v for k, v in m.items() if not k.endswith(".cpg")}
 
@@ -541,6 +563,36 @@ STOPS = [
      r"e\.csv: point column '坐标' is not in the file"),
     ("config_unknown_crs", config_only({"crs": "EPSG:999999"}),
      r"load\.toml: source 'e\.csv': crs 'EPSG:999999' is not a CRS pyproj knows"),
+    # points whose values contradict their declared CRS: a file of rows each rejected
+    # outside_county (degrees converted as metres land by the equator) was no clear error
+    ("*events_xy_in_degrees_declared_gauss_kruger",
+     events_rows([ev(i) for i in range(25)], head=XY_HEAD, crs="EPSG:4549"),
+     r"e\.csv: 25 of 25 points in columns 'X坐标'/'Y坐标' are longitude/latitude \(e\.g\. "
+     r"120\.81\d*, 29\.59\d*\), but the source is declared as EPSG:4549, a projected CRS in "
+     r"metres: remove crs from the load config"),
+    ("*events_lonlat_declared_in_a_state_plane",
+     events_rows([ev(i) for i in range(25)], crs="EPSG:2227"),
+     r"e\.csv: 25 of 25 points in columns '经度'/'纬度' are longitude/latitude .*declared as "
+     r"EPSG:2227, a projected CRS"),
+    ("*xlsx_events_in_degrees_declared_gauss_kruger", lambda d: [{**workbook(
+        {"事件": [XY_HEAD, *[ev(i) for i in range(25)]]})(d)[0], "crs": "EPSG:4549"}],
+     r"e\.xlsx: 25 of 25 points in columns 'X坐标'/'Y坐标' are longitude/latitude"),
+    ("*cameras_in_degrees_declared_gauss_kruger", _cameras_at(LON, LAT, crs="EPSG:4549"),
+     r"c\.csv: 25 of 25 points in columns '经度'/'纬度' are longitude/latitude .*EPSG:4549"),
+    ("events_gauss_kruger_metres_without_a_crs",
+     events_rows([ev(i, lon=GK40[0], lat=GK40[1]) for i in range(25)], head=XY_HEAD),
+     r"e\.csv: 25 of 25 points are not degrees in columns 'X坐标'/'Y坐标' \(e\.g\. 40,[\d,.]+, "
+     r"3,[\d,.]+; read as WGS84 degrees\).* crs = \"EPSG:4528\" \(CGCS2000 / 3-degree "
+     r"Gauss-Kruger zone 40"),
+    ("*cameras_gauss_kruger_metres_declared_gcj02", _cameras_at(*GK120, crs="gcj02"),
+     r"c\.csv: 25 of 25 points are not degrees in columns '经度'/'纬度' .*read as gcj02 "
+     r"degrees.*e\.g\. crs = \"EPSG:4549\""),
+    ("*events_metres_declared_in_the_wrong_gauss_kruger_zone",
+     events_rows([ev(i, lon=GK40[0], lat=GK40[1]) for i in range(25)], head=XY_HEAD,
+                 crs="EPSG:4549"),
+     r"e\.csv: 25 of 25 points in columns 'X坐标'/'Y坐标' \(e\.g\. 40,[\d,.]+, 3,[\d,.]+\) do not "
+     r"convert from EPSG:4549 to longitude/latitude: they are in another CRS; "
+     r"crs = \"EPSG:4528\""),
 ]
 
 
@@ -669,6 +721,17 @@ LOADS = [
       [("2024E001",), ("33E01",)])),
     ("coordinates_zero_zero", events_rows([ev(0, lon="0", lat="0"), ev(1)]),
      (1, {"outside_county": 1}), None),
+    # a few points that contradict the declared CRS stay row rejects, the rest loads
+    ("gauss_kruger_file_with_a_few_degree_rows",
+     events_rows([ev(i, lon=GK120[0], lat=GK120[1]) for i in range(23)] + [ev(23), ev(24)],
+                 head=XY_HEAD, crs="EPSG:4549"), (23, {"outside_county": 2}), None),
+    ("degree_file_with_a_few_gauss_kruger_rows",
+     events_rows([ev(i) for i in range(23)] + [ev(i, lon=GK40[0], lat=GK40[1])
+                                                for i in (23, 24)]),
+     (23, {"bad_coordinates": 2}), None),
+    ("gauss_kruger_events_with_their_crs",
+     events_rows([ev(i, lon=GK120[0], lat=GK120[1]) for i in range(25)], head=XY_HEAD,
+                 crs="EPSG:4549"), (25, {}), None),
 ]
 
 
