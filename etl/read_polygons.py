@@ -27,6 +27,7 @@ class PolygonData:
     geoms: np.ndarray           # shapely geometries in WGS84 (None where missing)
     rows: np.ndarray
     info: dict = field(default_factory=dict)
+    hint: str = ""              # appended to a missing-column message (cut DBF names)
 
     @property
     def headers(self) -> list[str]:
@@ -232,9 +233,13 @@ def _read_ogr(src: SourceConfig, fmt: str):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         if fmt != "shapefile-zip":
-            gdf = _read_layer(src, fmt, str(src.file), src.layer)
             if fmt != "shapefile":
-                return gdf
+                return _read_layer(src, fmt, str(src.file), src.layer)
+            try:
+                gdf = _read_layer(src, fmt, str(src.file), src.layer)
+            except _Undecodable as exc:
+                return _read_cut_names(src, fmt, str(src.file), src.file.parent,
+                                       src.file.stem, exc)
             return _dbf_text(src, fmt, gdf, _layer_cpg(src.file.parent, src.file.stem),
                              lambda enc: _read_layer(src, fmt, str(src.file), src.layer, enc))
         # a zipped Shapefile is unpacked by the load, capped on the bytes really produced,
@@ -242,7 +247,10 @@ def _read_ogr(src: SourceConfig, fmt: str):
         infos, folder = _zip_layer(src)
         with tempfile.TemporaryDirectory(prefix="gridwall-zip-") as tmp:
             _unpack(src, infos, folder, Path(tmp))
-            gdf = _read_layer(src, fmt, tmp, src.layer)
+            try:
+                gdf = _read_layer(src, fmt, tmp, src.layer)
+            except _Undecodable as exc:
+                return _read_cut_names(src, fmt, tmp, Path(tmp), src.layer, exc)
             return _dbf_text(src, fmt, gdf, _layer_cpg(Path(tmp), src.layer),
                              lambda enc: _read_layer(src, fmt, tmp, src.layer, enc))
 
@@ -270,8 +278,13 @@ def _pick_layer(src: SourceConfig, layers, layer: str | None) -> str | None:
     return poly[0]
 
 
+class _Undecodable(LoadError):
+    """A Shapefile whose DBF text GDAL hands over as UTF-8 but Python cannot decode (a
+    field name cut at 10 bytes inside a character): the message is the plain one."""
+
+
 def _read_layer(src: SourceConfig, fmt: str, path: str, layer: str | None,
-                encoding: str | None = None):
+                encoding: str | None = None, force_encoding: bool = False):
     import pyogrio
 
     try:
@@ -284,13 +297,153 @@ def _read_layer(src: SourceConfig, fmt: str, path: str, layer: str | None,
             # a DBF number wider than 18 digits (N(20,0): an 18-digit code) is read as a
             # double, its last digits lost, unless GDAL looks at the values first
             kwargs["ADJUST_TYPE"] = "YES"
-        if src.encoding or encoding:
+        if force_encoding:
+            kwargs["encoding"] = encoding
+        elif src.encoding or encoding:
             kwargs["encoding"] = src.encoding or encoding
         return pyogrio.read_dataframe(path, **kwargs)
     except LoadError:
         raise
+    except UnicodeDecodeError as exc:
+        msg = f"{src.path}: not a readable {fmt} file ({exc})"
+        if fmt.startswith("shapefile") and exc.encoding == "utf-8":
+            raise _Undecodable(msg) from None
+        raise LoadError(msg) from None
     except Exception as exc:  # pyogrio/GDAL raise several error types
         raise LoadError(f"{src.path}: not a readable {fmt} file ({exc})") from None
+
+
+def _layer_file(folder: Path, layer: str | None, suffix: str) -> Path | None:
+    """The file with ``suffix`` beside the layer's .shp in ``folder`` (the only .shp, or
+    the one named ``layer``), or None."""
+    shps = [p for p in folder.iterdir() if p.suffix.lower() == ".shp"]
+    if layer is not None:
+        shps = [p for p in shps if p.stem.lower() == layer.lower()]
+    if len(shps) != 1:
+        return None
+    found = [p for p in folder.iterdir()
+             if p.suffix.lower() == suffix and p.stem.lower() == shps[0].stem.lower()]
+    return found[0] if found else None
+
+
+def _utf8_cut(raw: bytes) -> tuple[str, bool] | None:
+    """A DBF field name as UTF-8 (its 10 bytes may end inside a character: GDAL cuts a
+    longer name there): (the name without the broken tail, whether it was cut), or None
+    if it is not UTF-8 at all."""
+    for k in range(4):
+        try:
+            return raw[:len(raw) - k].decode("utf-8"), k > 0
+        except UnicodeDecodeError:
+            continue
+    return None
+
+
+def _dbf_names(dbf: Path) -> list[bytes] | None:
+    """The field names of a DBF's header, as bytes (None if the header is not one)."""
+    import struct
+
+    with open(dbf, "rb") as fh:
+        head = fh.read(32)
+        if len(head) < 32:
+            return None
+        size = struct.unpack("<H", head[8:10])[0]
+        if not 33 <= size <= 32 * 2048:
+            return None
+        desc = fh.read(size - 32)
+    names = []
+    for i in range(0, len(desc) - 31, 32):
+        if desc[i] == 0x0D:
+            break
+        names.append(desc[i:i + 11].split(b"\0", 1)[0])
+    return names
+
+
+def _cut_match(cut: str, kind: str, mapping: dict[str, str]) -> tuple[str | None, list[str]]:
+    """The header a name cut short stands for: the one field whose mapped header or
+    built-in alias starts with it (the mapping's header, else the first such alias in
+    priority order), or None with the headers it could be (none, or several fields')."""
+    from etl.aliases import FIELDS, norm
+
+    key = norm(cut)
+    hits = [(f, h) for f, h in mapping.items() if norm(h).startswith(key)]
+    hits += [(f, a) for f, aliases in FIELDS.get(kind, {}).items() for a in aliases
+             if norm(a).startswith(key) and f not in mapping]
+    if len({f for f, _ in hits}) == 1:
+        return hits[0][1], [h for _, h in hits]
+    return None, [h for _, h in hits]
+
+
+def _is_header(name: str, kind: str, mapping: dict[str, str]) -> bool:
+    """Whether ``name`` is a mapped header or a built-in alias as it stands."""
+    from etl.aliases import FIELDS, norm
+
+    key = norm(name)
+    return any(norm(h) == key for h in mapping.values()) or any(
+        norm(a) == key for aliases in FIELDS.get(kind, {}).values() for a in aliases)
+
+
+CUT_ADVICE = ("rename the fields to at most 3 Chinese characters (a DBF field name holds 10 "
+              "bytes, a Chinese character takes 3 in UTF-8) or export the layer as GeoPackage")
+
+
+def _read_cut_names(src: SourceConfig, fmt: str, path: str, folder: Path,
+                    layer: str | None, exc: LoadError):
+    """A UTF-8 DBF whose Chinese field names GDAL cut at 10 bytes, inside a character
+    (网格编号 is 12 bytes: '网格编' and one byte of '号'): Python cannot decode the names,
+    so the layer is read again byte for byte (as ISO-8859-1) and decoded here, each cut
+    name without its broken tail and matched by prefix to the mapping's header or a
+    built-in alias when it stands for one field only ('网格编' -> 网格编号). A cut name
+    that could be several fields', or two names that come out the same, stop the load
+    naming them; a cut name that matches nothing keeps its prefix (the missing-column
+    message, if the load needed it, says why)."""
+    dbf = _layer_file(folder, layer, ".dbf")
+    raw = _dbf_names(dbf) if dbf is not None else None
+    decoded = [_utf8_cut(n) for n in raw] if raw else None
+    if not decoded or None in decoded or not any(c for _, c in decoded):
+        raise exc
+    gdf = _read_layer(src, fmt, path, layer, "ISO-8859-1", force_encoding=True)
+    attrs = [c for c in gdf.columns if c != gdf.geometry.name]
+    if len(attrs) != len(decoded):
+        raise exc
+    names, cut_names = [], {}
+    for n, (name, cut) in zip(raw, decoded):
+        if not cut:
+            # a name of 10 bytes may have been cut between characters ('村(社区' of
+            # 村(社区)): read as the one field it is the start of, if it is no header as such
+            full = _cut_match(name, src.kind, src.columns)[0] \
+                if len(n) == 10 and not _is_header(name, src.kind, src.columns) else None
+            if full is not None and full != name:
+                cut_names[name + "…"] = full
+            names.append(full or name)
+            continue
+        full, could = _cut_match(name, src.kind, src.columns)
+        if full is None and could:
+            raise LoadError(f"{src.path}: the DBF field name '{name}…' was cut at 10 bytes "
+                            f"inside a character, and it could be {' or '.join(could)}: "
+                            f"{CUT_ADVICE}")
+        cut_names[name + "…"] = full
+        names.append(full or name)
+    seen: dict[str, str] = {}
+    for (name, cut), new in zip(decoded, names):
+        if new in seen:
+            raise LoadError(f"{src.path}: the DBF field names {seen[new]!r} and "
+                            f"{name + ('…' if cut else '')!r} "
+                            f"read as {new!r} (names cut at 10 bytes inside a character "
+                            f"cannot be told apart): {CUT_ADVICE}")
+        seen[new] = name + ("…" if cut else "")
+
+    def utf8(v):
+        if not isinstance(v, str):
+            return v
+        text = _utf8_cut(v.encode("latin-1"))
+        return text[0] if text is not None else v.encode("latin-1").decode("utf-8", "replace")
+
+    for c in attrs:
+        if gdf[c].dtype == object:
+            gdf[c] = gdf[c].map(utf8)
+    gdf = gdf.rename(columns=dict(zip(attrs, names)))
+    gdf.attrs["cut_field_names"] = cut_names
+    return gdf
 
 
 def _misread(text: str) -> tuple[str, str] | None:
@@ -473,5 +626,14 @@ def read_polygons(src: SourceConfig) -> PolygonData:
     _check_converted(src, geoms, converted, crs)
     geoms = converted
     attrs = frame_text(pd.DataFrame(gdf.drop(columns=gdf.geometry.name)))
+    info = {"format": fmt, "crs": crs or "EPSG:4326"}
+    hint = ""
+    cut = gdf.attrs.get("cut_field_names")
+    if cut:     # the run report says which header each cut name was read as
+        info["cut_field_names"] = cut
+        lost = [k for k, v in cut.items() if v is None]
+        if lost:
+            hint = (f" (the DBF field names {', '.join(lost)} were cut at 10 bytes inside a "
+                    f"character and match no field: {CUT_ADVICE})")
     return PolygonData(df=attrs, geoms=geoms, rows=np.arange(1, len(gdf) + 1, dtype=np.int64),
-                       info={"format": fmt, "crs": crs or "EPSG:4326"})
+                       info=info, hint=hint)

@@ -334,6 +334,27 @@ def utf8_dbf_zip(cpg: bytes | None = None, **src):
     return build
 
 
+def cut_names_zip(rename: dict[str, str] | None = None, cpg: bool = True, **src):
+    """The lattice grids as a zipped UTF-8 Shapefile written by GDAL, whose Chinese field
+    names of 4 characters (12 bytes) GDAL cut at 10 bytes, inside a character (网格编号 ->
+    '网格编' and one byte of '号'); ``rename`` renames columns before writing."""
+    def build(d: Path):
+        import geopandas as gpd
+
+        g = gpd.read_file(FIX / "grids_zh.geojson").rename(columns=rename or {})
+        shp = d / "shp"
+        shp.mkdir()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")     # GDAL says it truncates the names
+            g.to_file(shp / "grids.shp", encoding="UTF-8")
+        with zipfile.ZipFile(d / "g.zip", "w", zipfile.ZIP_DEFLATED) as z:
+            for part in shp.iterdir():
+                if cpg or part.suffix != ".cpg":
+                    z.write(part, part.name)
+        return [{"kind": "grids", "path": "g.zip", **src}]
+    return build
+
+
 def folder_as(name, kind):
     def build(d: Path):
         (d / name).mkdir()
@@ -593,6 +614,21 @@ STOPS = [
      r"e\.csv: 25 of 25 points in columns 'X坐标'/'Y坐标' \(e\.g\. 40,[\d,.]+, 3,[\d,.]+\) do not "
      r"convert from EPSG:4549 to longitude/latitude: they are in another CRS; "
      r"crs = \"EPSG:4528\""),
+    # a UTF-8 DBF whose 4-character field names GDAL cut at 10 bytes: names that cannot
+    # be mapped say so (was: "not a readable shapefile-zip file ('utf-8' codec can't …)")
+    ("*utf8_dbf_cut_names_that_match_no_field", cut_names_zip({"网格名称": "区域名称"}),
+     r"g\.zip: missing required column\(s\) grid_name \(网格名称\); headers are: .*区域名.* "
+     r"\(the DBF field names 区域名… were cut at 10 bytes inside a character and match no "
+     r"field: rename the fields to at most 3 Chinese characters .* or export the layer as "
+     r"GeoPackage\)"),
+    ("*utf8_dbf_cut_names_that_read_alike", cut_names_zip({"人口": "网格编码"}),
+     r"g\.zip: the DBF field names '网格编…' and '网格编…' read as '网格编号' \(names cut at 10 "
+     r"bytes inside a character cannot be told apart\): rename the fields to at most 3 "
+     r"Chinese characters"),
+    ("*utf8_dbf_cut_name_of_two_fields", cut_names_zip(
+        {"户数": "网格员数"}, columns={"grid_worker": "网格员姓名", "households": "网格员数"}),
+     r"g\.zip: the DBF field name '网格员…' was cut at 10 bytes inside a character, and it "
+     r"could be 网格员姓名 or 网格员数: rename the fields"),
 ]
 
 
@@ -933,6 +969,17 @@ LOADS += [
      ("SELECT count(*) FROM grids WHERE grid_name LIKE '%网格'", [(9,)])),
     ("zip_shapefile_without_prj", shapefile_zip(
         lambda m: {k: v for k, v in m.items() if not k.endswith(".prj")}), (9, {}), None),
+    # a UTF-8 DBF whose 4-character field names GDAL cut at 10 bytes: each cut name read
+    # as the alias (or the mapped header) it is the start of, the report says which
+    ("*utf8_dbf_with_field_names_cut_inside_a_character", cut_names_zip(), (9, {}),
+     ("SELECT count(*) FROM grids WHERE grid_name LIKE '%网格' AND grid_id LIKE 'G%'", [(9,)],
+      {"cut_field_names": {"网格编…": "网格编号", "网格名…": "网格名称", "所属镇…": "所属镇街",
+                           "镇街编…": "镇街编码", "村(社区…": "村(社区)"}})),
+    ("*utf8_dbf_with_cut_field_names_mapped", cut_names_zip(
+        {"网格编号": "格网代码"}, columns={"grid_id": "格网代码"}), (9, {}),
+     ("SELECT count(*) FROM grids WHERE grid_id LIKE 'G%'", [(9,)])),
+    ("*utf8_dbf_with_cut_field_names_declared_utf8", cut_names_zip(cpg=False, encoding="utf-8"),
+     (9, {}), LATTICE_AT),
     ("zip_gbk_dbf_without_cpg_declared", lambda d: [
         {**shapefile_zip(_gbk_without_cpg)(d)[0], "encoding": "gbk"}], (9, {}),
      ("SELECT count(*) FROM grids WHERE grid_name LIKE '%网格'", [(9,)])),
