@@ -6,7 +6,8 @@ renamed in the copy, the figures unchanged.
   development zone exports them;
 - categories (10 to 14 characters), departments (15 and more), dispute types, villages and
   cameras long too, but with nothing shared by all of them: they must fit as they are;
-- a grid worker's name with a middle dot (阿卜杜热合曼).
+- a grid worker's name with a middle dot (阿卜杜热合曼);
+- the newest events' descriptions as long as a 12345 hotline case's (600 characters and more).
 
 Used by tests/browser/test_long_names.py and by hand for screenshots:
 
@@ -24,6 +25,11 @@ GRID_PREFIX = "经济技术开发区管委会"
 TOWN_PREFIX = "经济技术开发区"
 TOWN_SUFFIX = "片区管理委员会"
 CAMERA_PREFIX = "公安视频专网高清球机"       # on about half the cameras
+# a 12345 hotline case as the call-taker typed it: one sentence of it is 60 characters
+HOTLINE_SENTENCE = ("来电人反映其所在小区楼下商铺长期占道经营并在夜间产生噪音，多次向物业及社区反映"
+                    "均未得到解决，严重影响附近居民的正常休息，")
+LONG_DESCRIPTION = HOTLINE_SENTENCE * 10 + "诉求尽快处理。"
+NEWEST_LONG = 10        # the newest events (the live list's first rows) carry it
 # the demo's categories, the longest kinds a county might name (灾情疫情, 信访 stay short)
 CATEGORIES = {
     "矛盾纠纷": "矛盾纠纷排查化解（邻里家庭）",
@@ -61,10 +67,13 @@ def lengthen(db: Path) -> None:
             f"UPDATE daily_rollup SET category = {_case('category', CATEGORIES)}",
             "UPDATE cameras SET name = CASE WHEN unicode(name) % 2 = 0"
             f" THEN '{CAMERA_PREFIX}' || name ELSE name || '（雪亮工程二期）' END",
+            "UPDATE events SET description = description || ?"
+            " WHERE event_id IN (SELECT event_id FROM events ORDER BY reported_at DESC"
+            f" LIMIT {NEWEST_LONG})",
             "UPDATE mediation SET dispute_type = CASE WHEN unicode(dispute_type) % 2 = 0"
             " THEN dispute_type || '及相关赔偿纠纷' ELSE '涉农' || dispute_type || '矛盾' END",
         ):
-            con.execute(sql)
+            con.execute(sql, [LONG_DESCRIPTION] if "?" in sql else None)
     finally:
         con.close()
 

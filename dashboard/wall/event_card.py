@@ -24,16 +24,34 @@ from store.vocab import LEVEL_ZH, STATUS_ZH, WARNING_ZH
 
 OPEN = "event-open"
 HIDDEN = "gw-modal gw-hidden"
+CLAMP = "gw-ec-clamp"       # two lines, then … (gw-ec-desc: four)
 
 
 def _when(iso: str | None) -> str:
     return dt.datetime.fromisoformat(iso).strftime("%m-%d %H:%M") if iso else "—"
 
 
-def _field(label: str, value, wide: bool = False) -> html.Div:
+def _field(label: str, value, wide: bool = False, clamp: str = "") -> html.Div:
+    """A label and its value; ``clamp``: prose (a description, an address, the cameras) cut
+    to a few lines with … by that css class (assets/gridwall.css), whole in the title."""
+    if value in (None, "", []):
+        value = "—"
+    extra = {"title": value} if clamp and isinstance(value, str) else {}
     return html.Div([html.Span(label, className="gw-ec-k"),
-                     html.Span(value if value not in (None, "") else "—", className="gw-ec-v")],
+                     html.Span(value, className=f"gw-ec-v {clamp}".strip(), **extra)],
                     className="gw-ec-field" + (" gw-ec-wide" if wide else ""))
+
+
+def _names(sep: str, *names) -> list:
+    """Names that wrap between each other, never inside one: each on its line whole, or cut
+    with … (whole in its title) when the line is too short for it (a city's 24-character
+    department broke in mid-word)."""
+    out: list = []
+    for name in (n for n in names if n):
+        if out:
+            out.append(sep)
+        out.append(html.Span(name, className="gw-ec-name", title=name))
+    return out
 
 
 def timeline(steps: list[dict]) -> html.Div:
@@ -70,20 +88,21 @@ def card_content(d: dict | None, reporter_line: bool = True) -> tuple[str, list]
     due = html.Div([html.Span("办结时限 "), html.B(_when(d.get("due_at"))),
                     html.Span(over, className="gw-ec-over " + over_cls)], className="gw-ec-due")
     reporter = " ".join(v for v in (d.get("reporter_name"), d.get("reporter_phone")) if v)
-    place = " · ".join(v for v in (d.get("township"), d.get("grid_name")) if v)
     body = [
         html.Div(badges, className="gw-ec-badges"),
         timeline(d.get("timeline") or []),
         due,
         html.Div([
-            _field("事件类别", " / ".join(v for v in (d.get("category"), d.get("subcategory")) if v)),
+            # the key facts first, each name on its line; the prose after them, clamped, so
+            # a 600-character hotline case cannot push them (or the due time) out of the card
+            _field("事件类别", _names(" / ", d.get("category"), d.get("subcategory")), wide=True),
             _field("来源渠道", d.get("channel")),
-            _field("所在网格", place, wide=True),
-            _field("处置部门", d.get("department")),
             _field("处置层级", LEVEL_ZH.get(d.get("level") or "", d.get("level"))),
-            _field("事发地址", d.get("address"), wide=True),
-            _field("事件描述", d.get("description"), wide=True),
-            _field("周边视频", cameras_line(d.get("cameras")), wide=True),
+            _field("所在网格", _names(" · ", d.get("township"), d.get("grid_name")), wide=True),
+            _field("处置部门", _names("", d.get("department")), wide=True),
+            _field("事发地址", d.get("address"), wide=True, clamp=CLAMP),
+            _field("事件描述", d.get("description"), wide=True, clamp=CLAMP + " gw-ec-desc"),
+            _field("周边视频", cameras_line(d.get("cameras")), wide=True, clamp=CLAMP),
             *([_field("上报人", reporter, wide=True)] if reporter_line else []),
         ], className="gw-ec-fields"),
     ]

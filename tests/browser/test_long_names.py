@@ -241,3 +241,65 @@ def test_a_spliced_wall_gives_the_lists_kinds_room(long_url, open_page):
         .filter(s => s.scrollWidth > s.clientWidth + 1).map(s => s.innerText)""")
     assert cut == [], cut
     assert w.errors == [] and w.outside() == []
+
+
+EC_LINES = """names => {
+    // on how many lines each of ``names`` is drawn in the event card (1: whole or cut with …)
+    const body = document.getElementById('event-card-body');
+    const walk = document.createTreeWalker(body, NodeFilter.SHOW_TEXT), out = {};
+    for (let n = walk.nextNode(); n; n = walk.nextNode()) {
+        for (const name of names) {
+            const i = n.data.indexOf(name);
+            if (i < 0) continue;
+            const r = document.createRange();
+            r.setStart(n, i);
+            r.setEnd(n, i + name.length);
+            out[name] = new Set([...r.getClientRects()].map(x => Math.round(x.top))).size;
+        }
+    }
+    return out;
+}"""
+
+EC_FIT = """() => {
+    const card = document.querySelector('#event-card .gw-ec');
+    const body = document.getElementById('event-card-body').getBoundingClientRect();
+    const inside = e => { const r = e.getBoundingClientRect();
+                          return r.height > 0 && r.top >= body.top - 1
+                              && r.bottom <= body.bottom + 1; };
+    const fields = [...document.querySelectorAll('#event-card-body .gw-ec-field')];
+    return {height: card.offsetHeight,
+            out: [...document.querySelectorAll('#event-card-body .gw-ec-badges,'
+                    + ' #event-card-body .gw-ec-timeline, #event-card-body .gw-ec-due')]
+                .concat(fields).filter(e => !inside(e)).map(e => e.innerText.slice(0, 12)),
+            labels: fields.map(f => f.querySelector('.gw-ec-k').innerText),
+            titles: fields.map(f => f.querySelector('[title]') ? f.querySelector('[title]').title
+                                                               : '')};
+}"""
+
+
+def test_the_event_card_keeps_names_whole_and_a_long_description_in_the_card(
+        long_url, open_page):
+    """A 600-character 12345 case ran past the card's 820 px (the cameras and the reporter
+    cut off), and the long names broke in mid-word (…第 / 六网格, 综合治 / 理与平安…): each
+    name stays on its line (cut with … when whole it cannot be), the description is clamped
+    (whole in its title), and the badges, timeline, due time and every field stay in view."""
+    from tests.long_names import LONG_DESCRIPTION
+
+    w = open_page(long_url + "/")
+    page = w.page
+    row = page.locator("#live-board .gw-ev-row").first
+    event_id = row.get_attribute("data-id")
+    d = requests.get(f"{long_url}/api/events/{event_id}", timeout=10).json()
+    assert d["description"].endswith(LONG_DESCRIPTION), d["description"]
+    row.click()
+    page.wait_for_function("t => document.getElementById('event-card-title').textContent"
+                           ".includes(t)", arg=event_id, timeout=15_000)
+    page.wait_for_selector("#event-card-body .gw-ec-field", timeout=15_000)
+    names = [d[k] for k in ("township", "grid_name", "department", "category", "subcategory")]
+    lines = page.evaluate(EC_LINES, names)
+    assert lines == {n: 1 for n in names}, lines
+    fit = page.evaluate(EC_FIT)
+    assert fit["height"] <= 820 and fit["out"] == [], fit
+    assert {"事件类别", "所在网格", "处置部门", "事件描述", "周边视频"} <= set(fit["labels"]), fit
+    assert d["description"] in fit["titles"], fit["titles"]
+    assert w.errors == [] and w.outside() == []
