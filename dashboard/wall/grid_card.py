@@ -12,7 +12,7 @@ import datetime as dt
 import pandas as pd
 from dash import html
 
-from dashboard.figures.numbers import middle_label
+from dashboard.figures.numbers import middle_label, text_px
 from dashboard.wall import fmt
 from dashboard.wall.panel import empty
 from dashboard.wall.view import short_names
@@ -23,6 +23,11 @@ from store.vocab import CAMERA_STATUS_ZH, STATUS_ZH
 # the card's narrow status column: 在线 / 离线 / 未知 (the map's 状态未知 is cut to 状态…)
 CAM_SHORT = {**CAMERA_STATUS_ZH, "unknown": "未知"}
 CAM_CHARS = 18      # a camera's name column (328 px at 18 px), in characters: cut in the middle
+# the lists' room (assets/gridwall.css, a 1080-high canvas): 7 rows of 30 px under a card
+# without a hotspot line; each line of it (24 px, 10 px padding and margin once) takes room
+ROWS_PX, ROW_PX, HOT_LINE_PX, HOT_PAD_PX = 214, 30, 24, 10
+HOT_TEXT_PX = 458       # the hotspot line's text width at 18 px (one character of slack)
+CAM_ROWS = 4            # cameras listed at most (the header counts them all)
 FIGS = [("reported", "上报", fmt.num), ("handling_rate", "办结率", fmt.pct),
         ("on_time_rate", "按期办结率", fmt.pct), ("red", "红线示警", fmt.num)]
 
@@ -53,6 +58,28 @@ def hotspot_line(hot: dict | None, start: dt.date | None = None):
     return html.Div([html.B("新发热点"), text], className="gw-gc-hot", id="grid-card-hot")
 
 
+def list_rows(hot_line, n_events: int, n_cams: int) -> tuple[int, int]:
+    """(events, cameras) the card lists in its room: the hotspot line ``hot_line`` (or None)
+    takes a row or two of it on a city's long kinds; cameras keep two rows, events the rest
+    (the rows left off are counted in the lists' headers: nothing is dropped silently)."""
+    room = ROWS_PX
+    if hot_line is not None:
+        width = text_px("".join(c if isinstance(c, str) else "新发热点"
+                                for c in hot_line.children), 18)
+        room -= HOT_PAD_PX + HOT_LINE_PX * max(1, -(-int(width) // HOT_TEXT_PX))
+    rows = max(2, room // ROW_PX)
+    # an empty list still takes a line (暂无事件, 无视频点位)
+    cams = min(n_cams, CAM_ROWS, max(2, rows - max(n_events, 1)))
+    events = min(n_events, max(1, rows - max(cams, 1)))
+    return events, min(n_cams, CAM_ROWS, max(1, rows - max(events, 1)))
+
+
+def _sub(text: str, more: str | None) -> html.Div:
+    """A list's header, with how many rows it leaves off (另有2条) at its right."""
+    return html.Div([text, html.Span(more, className="gw-gc-more")] if more else text,
+                    className="gw-gc-sub")
+
+
 def card_body(card: dict | None, caption: str, hot: dict | None = None,
               start: dt.date | None = None, names=None) -> list:
     """The card's title text and body children for :func:`wall_reads.grid_card`'s dict;
@@ -70,7 +97,10 @@ def card_body(card: dict | None, caption: str, hot: dict | None = None,
     ], className="gw-gc-info")
     figs = html.Div([html.Div([html.B(fn(f[key])), html.Span(label)], className="gw-gc-fig")
                      for key, label, fn in FIGS], className="gw-gc-figs")
-    recent = card["recent"]
+    hot_line = hotspot_line(hot, start)
+    cams = card["cameras"]
+    n_ev, n_cam = list_rows(hot_line, len(card["recent"]), len(cams))
+    recent = card["recent"].head(n_ev)
     ev_rows = [html.Div([
         html.Span(fmt.stamp(r.reported_at.to_pydatetime())),
         html.Span(r.category, title=r.category),           # a city's kinds are cut: whole here
@@ -79,24 +109,25 @@ def card_body(card: dict | None, caption: str, hot: dict | None = None,
         # the time open, short as the lists write it: '12小时15分' ran past its column
         html.Span("" if r.closed_now else fmt.short_elapsed(r.elapsed_h), className="gw-num-r"),
     ], className="gw-row") for r in recent.itertuples(index=False)]
-    cams = card["cameras"]
     cam_rows = [html.Div([
         html.Span(middle_label(r.name or r.camera_id, CAM_CHARS), title=r.name or r.camera_id),
         html.Span(CAM_SHORT.get(r.status, "未知"),
                   className="gw-cam-online" if r.status == "online" else "gw-cam-offline"),
         html.Span(f"{r.distance_m:.0f} 米", className="gw-num-r"),
-    ], className="gw-row") for r in cams.head(4).itertuples(index=False)]
+    ], className="gw-row") for r in cams.head(n_cam).itertuples(index=False)]
     n_on = int((cams["status"] == "online").sum()) if len(cams) else 0
     radius = int(card["radius_m"])
     body = [
-        hotspot_line(hot, start),
+        hot_line,
         info,
         html.Div(caption, className="gw-panel-caption"),
         figs,
-        html.Div("最近事件", className="gw-gc-sub"),
+        _sub("最近事件", f"另有{len(card['recent']) - n_ev}条" if len(card["recent"]) > n_ev
+             else None),
         html.Div(ev_rows or [html.Div("暂无事件", className="gw-dim")],
                  className="gw-table gw-gc-list"),
-        html.Div(f"周边{radius}米视频 {len(cams)} 路（在线 {n_on}）", className="gw-gc-sub"),
+        _sub(f"周边{radius}米视频 {len(cams)} 路（在线 {n_on}）",
+             f"另有{len(cams) - n_cam}路" if len(cams) > n_cam else None),
         html.Div(cam_rows or [html.Div(f"{radius}米内无视频点位", className="gw-dim")],
                  className="gw-table gw-gc-list gw-gc-cams"),
     ]

@@ -303,3 +303,51 @@ def test_the_event_card_keeps_names_whole_and_a_long_description_in_the_card(
     assert {"事件类别", "所在网格", "处置部门", "事件描述", "周边视频"} <= set(fit["labels"]), fit
     assert d["description"] in fit["titles"], fit["titles"]
     assert w.errors == [] and w.outside() == []
+
+
+GC_ROWS = """() => {
+    const body = document.getElementById('grid-card-body').getBoundingClientRect();
+    const lists = [...document.querySelectorAll('#grid-card-body .gw-gc-list')];
+    const subs = [...document.querySelectorAll('#grid-card-body .gw-gc-sub')];
+    return {hot: document.getElementById('grid-card-hot').getClientRects().length
+                 && Math.round(document.getElementById('grid-card-hot').offsetHeight),
+            subs: subs.map(s => s.innerText),
+            rows: lists.map(l => [...l.querySelectorAll('.gw-row')].map(r => {
+                const b = r.getBoundingClientRect();
+                return b.height > 0 && b.top >= body.top - 1 && b.bottom <= body.bottom + 1;
+            }))};
+}"""
+
+
+def test_the_grid_card_lists_every_row_or_says_how_many_more(long_db, long_url, open_page):
+    """The top hotspot's line (新发热点 … 安全生产与消防安全隐患排查97%) wraps to two lines on
+    a city's kinds: the card's lists, cut at its bottom, dropped their last events and
+    cameras without a word. Every row listed is in full view now, and what is left off is
+    counted (另有N条, 另有N路)."""
+    import re
+
+    hot = requests.get(long_url + "/api/hotspots", timeout=10).json()["hotspots"][0]
+    con = duckdb.connect(str(long_db), read_only=True)
+    try:
+        n_events = con.execute(
+            "SELECT least(count(*), 5) FROM events WHERE grid_id = ? AND status <> 'invalid'"
+            " AND reported_at <= (SELECT max(reported_at) FROM events)",
+            [hot["grid_id"]]).fetchone()[0]
+    finally:
+        con.close()
+    w = open_page(f"{long_url}/?township={hot['township_code']}&grid={hot['grid_id']}")
+    page = w.page
+    page.wait_for_selector("#grid-card-hot", timeout=15_000)
+    got = page.evaluate(GC_ROWS)
+    assert got["hot"] > 40, got                        # the hotspot line on two lines
+    assert all(all(r) for r in got["rows"]), got       # no row cut off at the card's bottom
+
+    def more(text):
+        m = re.search(r"另有(\d+)[条路]", text)
+        return int(m.group(1)) if m else 0
+
+    ev_sub, cam_sub = got["subs"]
+    cams = int(re.search(r"视频 (\d+) 路", cam_sub).group(1))
+    assert len(got["rows"][0]) + more(ev_sub) == n_events, got
+    assert len(got["rows"][1]) + more(cam_sub) == cams, got
+    assert w.errors == [] and w.outside() == []
