@@ -90,36 +90,46 @@ def fit_in_view(
         blocked.append((bx, by, bx + w / sx, by + h / sy))
     lon, lat = label_points(gdf)
     names = gdf["name"].astype(str).tolist()
-    out_x, out_y, keep = list(lon), list(lat), []
+    out_x, out_y, keep = list(lon), list(lat), [False] * len(gdf)
     grown: dict[float, object] = {}        # ``avoid`` grown by each label size met
-    for i, geom in enumerate(gdf.geometry.values):
+    placed: list[tuple[float, float, float, float]] = []     # the boxes of the names kept
+    geoms = gdf.geometry.values
+    view = shapely.box(x0, y0, x1, y1)
+    # the names with the most of their township on screen first: where two would overlap,
+    # the one with less of its township in view gives way (is moved or dropped)
+    order = sorted(range(len(gdf)), key=lambda i: -(
+        0.0 if geoms[i] is None or geoms[i].is_empty else geoms[i].intersection(view).area))
+    for i in order:
+        geom = geoms[i]
         hw = (max(len(names[i]), 1) * font_px / 2 + pad_px) / sx
-        hh = (font_px / 2 + pad_px) / sy
+        # a CJK line box is about 1.3 em high and plotly does not centre it exactly on its
+        # point: 0.9 em each side (a neighbour's name stood 1 px over the map's top edge)
+        hh = (font_px * 0.9 + pad_px) / sy
         room = shapely.box(x0 + hw, y0 + hh, x1 - hw, y1 - hh)
-        for bx0, by0, bx1, by1 in blocked:
+        for bx0, by0, bx1, by1 in [*blocked, *placed]:
             room = room.difference(shapely.box(bx0 - hw, by0 - hh, bx1 + hw, by1 + hh))
         if avoid is not None:
             if hw not in grown:
                 grown[hw] = _grown(avoid, hw, hh)
             room = room.difference(grown[hw])
         if geom is None or geom.is_empty or room.is_empty:
-            keep.append(False)
             continue
         here = shapely.Point(lon[i], lat[i])
         if room.contains(here) and geom.contains(here):
-            keep.append(True)
+            keep[i] = True
+            placed.append((lon[i] - hw, lat[i] - hh, lon[i] + hw, lat[i] + hh))
             continue
         part = geom.intersection(room)
         pieces = [g for g in getattr(part, "geoms", [part])
                   if g.geom_type == "Polygon" and not g.is_empty]
         if not pieces:
-            keep.append(False)
             continue
         best = max(pieces, key=lambda g: g.area)
         # the pole of inaccessibility: the point of the piece farthest from its edges
         pole = polylabel(best, tolerance=max(hw, hh) / 20)
         out_x[i], out_y[i] = pole.x, pole.y
-        keep.append(True)
+        keep[i] = True
+        placed.append((pole.x - hw, pole.y - hh, pole.x + hw, pole.y + hh))
     return gdf.assign(label_lon=out_x, label_lat=out_y)[keep]
 
 

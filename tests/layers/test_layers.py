@@ -328,6 +328,31 @@ def test_fit_in_view_keeps_names_off_the_drilled_township():
     assert towns.geometry.iloc[0].contains(shapely.Point(lon, lat))
 
 
+def test_fit_in_view_keeps_neighbours_names_apart_and_off_the_top_edge():
+    """Two neighbours whose points lie side by side: the one with less of its township on
+    screen moves clear of the other's name, or goes; and a name placed at the top of the
+    view keeps its whole line box (not half an em) inside: the demo's 石璜镇 stood 1 px over
+    the drilled map's top edge."""
+    axes = L.map_axes((0, 0, 1, 1), pad=0)
+    axes["yaxis"]["scaleratio"] = 1.0
+    view, font = (500, 500), 15
+    towns = gdf([box(0.0, 0.5, 0.52, 1.5),         # mostly above the view
+                 box(0.48, 0.0, 1.0, 1.0),         # larger on screen: keeps its point
+                 box(0.3, 0.0, 0.7, 0.02)],        # a strip at the bottom: no room
+                name=["北边镇甲", "东边镇乙", "南条镇"])
+    towns = towns.assign(label_lon=[0.45, 0.55, 0.5], label_lat=[0.6, 0.6, 0.01])
+    out = L.fit_in_view(towns, axes, view, font_px=font)
+    assert list(out["name"]) == ["北边镇甲", "东边镇乙"]
+    assert out.iloc[1][["label_lon", "label_lat"]].tolist() == [0.55, 0.6]
+    (x0, x1), (y0, y1) = L.visible_range(axes, view)
+    sx, sy = view[0] / (x1 - x0), view[1] / (y1 - y0)
+    boxes = [box(lon - len(n) * font / 2 / sx, lat - 0.9 * font / sy,
+                 lon + len(n) * font / 2 / sx, lat + 0.9 * font / sy)
+             for n, lon, lat in zip(out["name"], out["label_lon"], out["label_lat"])]
+    assert not boxes[0].intersects(boxes[1])
+    assert all(box(x0, y0, x1, y1).contains(b) for b in boxes)
+
+
 def test_fit_camera_fills_the_view_inside_its_margins_flat_and_tilted():
     """Flat, the zoom is the plain Web-Mercator fit (512 px world); tilted and turned, the
     points projected as deck.gl projects them sit inside the margins and touch them."""
