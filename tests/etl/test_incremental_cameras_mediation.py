@@ -175,6 +175,22 @@ def meds(draw, key=None):
                draw(st.sampled_from([None, 0, 3])), draw(st.sampled_from([None, 0.5, 1200.0])))
 
 
+@st.composite
+def med_changed(draw, m: Med):
+    """The month's table again: as stored, recounted, or only the people or the amount
+    corrected."""
+    k = draw(st.sampled_from(["same", "recount", "people", "amount"]))
+    if k == "recount":
+        return draw(meds(m.key))
+    if k == "people":
+        return replace(m, people=draw(st.sampled_from([x for x in (None, 0, 3, 4)
+                                                       if x != m.people])))
+    if k == "amount":
+        return replace(m, amount=draw(st.sampled_from([x for x in (None, 0.5, 1200.0, 80.25)
+                                                       if x != m.amount])))
+    return m
+
+
 @dataclass(frozen=True)
 class Case:
     cid: str
@@ -247,8 +263,10 @@ def plans(draw):
     medk: dict[tuple, Med] = {}
     layer, steps = "base", []
     n_ev = n_cam = n_case = 0
-    for k in range(draw(st.integers(2, 4))):
-        if k and draw(st.booleans()):
+    n = draw(st.integers(3, 4))
+    for k in range(n):
+        # the grids change at least once, so earlier cameras and events must follow
+        if k and (draw(st.booleans()) or (k == n - 1 and layer == "base")):
             layer = draw(st.sampled_from([x for x in LAYERS if x != layer]))
         # two events files; the second repeats ids of the first (and of earlier loads)
         files = []
@@ -298,15 +316,14 @@ def plans(draw):
             if r.bad is None:
                 cams[r.cam.cid] = r.cam
         # mediation: a monthly table, case records or nothing
-        mode = draw(st.sampled_from(["table", "cases", None]))
+        mode = draw(st.sampled_from(["table", "cases"] + ([None] if k else [])))
         medrows: list = []
         if mode == "table":
             for _ in range(draw(st.integers(1, 4))):
                 medrows.append(MedRow(draw(meds()), draw(SPELL)))
-            for _ in range(draw(st.integers(0, 3)) if medk else 0):
+            for _ in range(draw(st.integers(1, 4)) if medk else 0):
                 key = draw(st.sampled_from(sorted(medk, key=repr)))
-                medrows.append(MedRow(draw(meds(key)) if draw(st.booleans()) else medk[key],
-                                      draw(SPELL)))
+                medrows.append(MedRow(draw(med_changed(medk[key])), draw(SPELL)))
             if draw(st.booleans()):
                 again = draw(st.sampled_from(medrows)).med
                 medrows.append(MedRow(draw(meds(again.key)) if draw(st.booleans()) else again,
