@@ -271,8 +271,14 @@ def mediation(store: ReadStore, settings: Settings, township: str | None,
     earlier month with data is shown and ``month`` says which. Rates per metrics.md:
     success = succeeded / mediated, mediation rate = mediated / received (None when 0).
     ``previous``: the same totals and rates of the month before the one shown, or None.
+
+    Only townships the database holds count: a township no grid names any more (merged into
+    another by a newer grids layer) is removed by the ETL, but its mediation rows are kept
+    (they show again if a later layer brings it back). A fresh load of the same files rejects
+    them as ``unknown_township``, so the wall reads what that load would show.
     """
     where, params = _where(township)
+    where = f"{where} AND township_code IN (SELECT township_code FROM townships)"
     month = month.replace(day=1)
     shown = store.scalar(
         f"SELECT max(month) FROM mediation WHERE month <= ? AND {where}", [month, *params])

@@ -3,7 +3,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from tests.etl.conftest import one, q, source, write_csv
+from etl.load import run_load
+from store import wall_reads as W
+from store.db import ReadStore
+from store.settings import Settings
+from tests.etl.conftest import one, q, source, write_config, write_csv
+from tests.etl.test_incremental_equals_fresh import _layer, _write_layer
 
 CASE_HEAD = ["案件编号", "乡镇", "纠纷类型", "受理时间", "结案时间", "调解结果", "涉及人数"]
 
@@ -46,3 +51,42 @@ def test_monthly_table_reload_replaces_by_key(county):
     assert (m["new"], m["updated"], m["unchanged"]) == (0, 1, 1)
     assert one(county.db, "SELECT count(*) FROM mediation") == 2
     assert one(county.db, "SELECT succeeded FROM mediation WHERE month = '2024-02-01'") == 6
+
+
+def test_mediation_of_a_merged_township_reads_as_a_fresh_load_does(county, tmp_path):
+    """A newer grids layer merges 甘霖镇 into 剡湖街道: the ETL removes the township, and a
+    fresh load of the same files rejects its mediation rows (unknown_township). The earlier
+    rows are kept (a later layer may bring the township back) but the wall no longer counts
+    them: before, the county panel kept 甘霖镇's 5 cases where a fresh load shows none."""
+
+    head = ["乡镇", "月份", "纠纷类型", "受理数", "调解数", "成功数"]
+    write_csv(county.path / "m.csv", head, [["甘霖镇", "2024-01", "邻里纠纷", 5, 4, 3],
+                                            ["剡湖街道", "2024-01", "邻里纠纷", 2, 1, 1]])
+    merged = _layer("base")
+    for r in range(3):
+        p = merged[f"G0{r}"]["properties"]
+        p["所属镇街"], p["镇街编码"] = "剡湖街道", "330683001"
+    _write_layer(county.path / "merged.geojson", merged)
+    grids_merged = {"kind": "grids", "path": "merged.geojson"}
+    med = {"kind": "mediation", "path": "m.csv"}
+
+    def panel(db):
+        store = ReadStore(db)
+        try:
+            return {t: W.mediation(store, Settings.load(None), t,
+                                   dt.date(2024, 1, 31))["received"]
+                    for t in (None, "330683001", "330683100")}
+        finally:
+            store.close()
+
+    county.load([med])
+    assert panel(county.db) == {None: 7, "330683001": 2, "330683100": 5}
+    county.load([grids_merged], with_grids=False)
+    assert one(county.db, "SELECT count(*) FROM mediation") == 2      # kept
+    fresh = tmp_path / "fresh.duckdb"
+    rep = run_load(fresh, write_config(county.path, [grids_merged, med], name="fresh.toml"),
+                   progress=False)
+    assert source(rep, "mediation")["rejected_by_reason"] == {"unknown_township": 1}
+    assert panel(county.db) == panel(fresh) == {None: 2, "330683001": 2, "330683100": 0}
+    county.load([])                          # the base layer again: 甘霖镇 is back
+    assert panel(county.db) == {None: 7, "330683001": 2, "330683100": 5}
