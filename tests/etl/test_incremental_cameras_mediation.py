@@ -47,7 +47,7 @@ from tests.etl.test_incremental_equals_fresh import _layer as _event_layer
 from tests.etl.test_incremental_equals_fresh import (
     BADS, EVENTS, HEAD, PHASES, SETTINGS, SPELL, Row, Stored, _num_text, _time_text,
     _write_layer, as_set, assert_same_figures, changed, figures, places,
-    rebuilt_rollup, rows, versions)
+    rebuilt_rollup, versions)
 
 # --- grids: the events test's layers, and one merging 甘霖镇 into 剡湖街道 ---------------------
 
