@@ -507,12 +507,43 @@ def stage_mediation(ctx: Context, readings: list) -> int:
     conflicts = dedup(con, "_med_stage", ["township_code", "month", "dispute_type"], "__hash",
                       "_med_keep")
     ctx.flag_conflicts(by_src, conflicts, "township, month and dispute_type")
+    dups = dict(conflicts.attrs["duplicates"])
+    if case_frames:
+        _aggregates_left_out(ctx, by_src, cases[~later], dups)
     counts = upsert(con, "mediation", ["township_code", "month", "dispute_type"], "_med_keep",
                     M.COMPARED, M.COLUMNS)
-    dups = dict(conflicts.attrs["duplicates"])
     for s, n in dup_cases.items():
         dups[s] = dups.get(s, 0) + n
     return _finish(ctx, readings, counts, dups)
+
+
+def _aggregates_left_out(ctx: Context, by_src: dict, cases: pd.DataFrame,
+                         dups: dict[int, int]) -> None:
+    """Case records whose (township, month, dispute type) a monthly table earlier in the
+    config already gave: their aggregate is not loaded, so each case row is accounted for
+    as a table row would be, a duplicate (same counts) or a duplicate_conflict, instead of
+    vanishing from the report (dedup counted the aggregate, a row of no file, once)."""
+    lost = ctx.con.execute("""
+        SELECT s.__src AS src, s.township_code, CAST(s.month AS VARCHAR) AS month,
+               s.dispute_type, k.__src AS first_src, k.__pos AS first_pos, s.__hash = k.__hash AS same
+        FROM _med_stage s JOIN _med_keep k USING (township_code, month, dispute_type)
+        WHERE s.__pos < 0 AND NOT (k.__src = s.__src AND k.__pos = s.__pos)""").df()
+    if lost.empty:
+        return
+    month = pd.to_datetime(cases["month"]).dt.strftime("%Y-%m-%d")
+    conflict = []
+    for r in lost.itertuples():
+        rows = cases[(cases["__src"] == r.src) & (cases["township_code"] == r.township_code)
+                     & (month == r.month) & (cases["dispute_type"] == r.dispute_type)]
+        if r.same:      # dedup counted the aggregate as one duplicate: count its rows
+            dups[int(r.src)] = dups.get(int(r.src), 0) + len(rows) - 1
+            continue
+        conflict.append(pd.DataFrame({"__src": rows["__src"].to_numpy(),
+                                      "__pos": rows["__pos"].to_numpy(),
+                                      "__first_src": r.first_src, "__first_pos": r.first_pos}))
+    if conflict:
+        ctx.flag_conflicts(by_src, pd.concat(conflict, ignore_index=True),
+                           "township, month and dispute_type")
 
 
 def reassign(ctx: Context, index: GridIndex) -> dict[str, int]:

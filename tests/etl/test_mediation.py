@@ -90,3 +90,29 @@ def test_mediation_of_a_merged_township_reads_as_a_fresh_load_does(county, tmp_p
     assert panel(county.db) == panel(fresh) == {None: 2, "330683001": 2, "330683100": 0}
     county.load([])                          # the base layer again: 甘霖镇 is back
     assert panel(county.db) == {None: 7, "330683001": 2, "330683100": 5}
+
+
+def test_case_records_a_table_already_gave_are_accounted_for(county):
+    """A monthly table and case records of the same (township, month, type) in one load: the
+    table, first in the config, loads; the case rows were left out of the report (c.csv
+    read 3 rows, none new, duplicate or rejected). Now each is a duplicate_conflict (other
+    counts) or a duplicate (the same counts), as a second table row would be."""
+    head = ["乡镇", "月份", "纠纷类型", "受理数", "调解数", "成功数"]
+    write_csv(county.path / "m.csv", head, [["甘霖镇", "2024-01", "邻里纠纷", 5, 4, 3],
+                                            ["剡湖街道", "2024-01", "邻里纠纷", 1, 1, 1]])
+    write_csv(county.path / "c.csv", CASE_HEAD, [
+        ["M1", "甘霖镇", "邻里纠纷", "2024-01-03 09:00", "", "", ""],
+        ["M2", "甘霖镇", "邻里纠纷", "2024-01-04 09:00", "2024-01-05 09:00", "成功", ""],
+        ["M3", "剡湖街道", "邻里纠纷", "2024-01-04 09:00", "2024-01-05 09:00", "成功", ""],
+        ["M4", "剡湖街道", "婚姻家庭", "2024-01-04 09:00", "", "", ""]])
+    rep = county.load([{"kind": "mediation", "path": "m.csv"},
+                       {"kind": "mediation", "path": "c.csv"}])
+    c = source(rep, "mediation", "c.csv")
+    assert (c["rows_read"], c["new"], c["duplicates"], c["rejected"]) == (4, 1, 1, 2)
+    assert q(county.db, "SELECT source_file, source_row, reason, detail FROM rejects "
+             "ORDER BY 2") == [
+        ("c.csv", r, "duplicate_conflict", "same township, month and dispute_type as m.csv "
+         "row 1, with different content") for r in (1, 2)]
+    assert q(county.db, "SELECT township_code, dispute_type, received FROM mediation "
+             "ORDER BY 1, 2") == [("330683001", "婚姻家庭", 1), ("330683001", "邻里纠纷", 1),
+                                  ("330683100", "邻里纠纷", 5)]
