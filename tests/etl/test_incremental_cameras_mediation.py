@@ -46,7 +46,7 @@ from tests.etl.test_incremental_equals_fresh import LAYERS as EVENT_LAYERS
 from tests.etl.test_incremental_equals_fresh import _layer as _event_layer
 from tests.etl.test_incremental_equals_fresh import (
     BADS, EVENTS, HEAD, PHASES, SETTINGS, SPELL, Row, Stored, _num_text, _time_text,
-    _write_layer, as_set, assert_same_figures, changed, figures, places,
+    _write_layer, as_set, assert_same_figures, changed, expected_step, figures, places,
     rebuilt_rollup, versions)
 
 # --- grids: the events test's layers, and one merging 甘霖镇 into 剡湖街道 ---------------------
@@ -398,28 +398,7 @@ def _counts(out: Counter, reasons: Counter, n: int) -> dict:
 
 def expected_events(state: dict[str, Stored], files: list[tuple[str, list[Row]]]) -> list:
     first: dict[str, object] = {}           # across the load's files, config order
-    outs = []
-    for name, file_rows in files:
-        out, reasons = Counter(), Counter()
-        for i, r in enumerate(file_rows, start=1):
-            reason = r.reason()
-            if reason is None and r.ev.eid in first:
-                if first[r.ev.eid] == r.ev:
-                    out["duplicates"] += 1
-                    continue
-                reason = "duplicate_conflict"
-            if reason is not None:
-                reasons[reason] += 1
-                continue
-            first[r.ev.eid] = r.ev
-            old = state.get(r.ev.eid)
-            if old is not None and old.ev == r.ev:
-                out["unchanged"] += 1
-                continue
-            out["new" if old is None else "updated"] += 1
-            state[r.ev.eid] = Stored(r.ev, r.text(), name, i)
-        outs.append(_counts(out, reasons, len(file_rows)))
-    return outs
+    return [expected_step(state, file_rows, name, first) for name, file_rows in files]
 
 
 def _by_key(state: dict, items: list[tuple[object, object, str | None]], name: str,

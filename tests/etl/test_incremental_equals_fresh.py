@@ -359,11 +359,14 @@ class Stored:
     row: int        # 1-based data row in its file
 
 
-def expected_step(state: dict[str, Stored], rows: list[Row], name: str) -> dict:
-    """Apply one events file to ``state``; the counts its report must show."""
+def expected_step(state: dict[str, Stored], rows: list[Row], name: str,
+                  first: dict[str, Ev] | None = None) -> dict:
+    """Apply one events file to ``state``; the counts its report must show. ``first``: the
+    rows that loaded earlier in the same load (its other files, config order): a repeat of
+    one is a duplicate or a duplicate_conflict as within one file."""
     out = Counter()
     reasons = Counter()
-    first: dict[str, Ev] = {}
+    first = {} if first is None else first
     for i, r in enumerate(rows, start=1):
         reason = r.reason()
         if reason is None and r.ev.eid in first:
