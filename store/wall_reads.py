@@ -294,7 +294,9 @@ def mediation(store: ReadStore, settings: Settings, township: str | None,
         f" FROM mediation WHERE month = ? AND {where} GROUP BY 1 ORDER BY 3 DESC, 1",
         [shown, *params])
     df = df.fillna(0)
-    df["success_rate"] = [_ratio(s, d) for s, d in zip(df["succeeded"], df["mediated"])]
+    # object dtype keeps None (nothing mediated) as None, as the totals give it, not NaN
+    df["success_rate"] = pd.Series(
+        [_ratio(s, d) for s, d in zip(df["succeeded"], df["mediated"])], dtype=object)
     rec, med, suc = (int(df[c].sum()) for c in ("received", "mediated", "succeeded"))
     out.update(received=rec, mediated=med, succeeded=suc, success_rate=_ratio(suc, med),
                mediation_rate=_ratio(med, rec), by_type=df,

@@ -275,3 +275,17 @@ def test_resolve_drill(store, settings, township):
 
 def test_reads_do_not_import_dash():
     assert dash_imported_by("store.wall_reads", "store.metrics") == []
+
+
+def test_mediation_type_with_nothing_mediated_has_no_rate(store, settings):
+    """A dispute type received but not mediated has no success rate: None, as the totals
+    give it (it was NaN, which JSON and the API cannot carry)."""
+    township, month = store.rows(
+        "SELECT township_code, month FROM mediation GROUP BY township_code, month, dispute_type"
+        " HAVING sum(mediated) = 0 ORDER BY 1, 2 LIMIT 1")[0]
+    by_type = wr.mediation(store, settings, township, month)["by_type"]
+    rates = dict(zip(by_type["dispute_type"], by_type["success_rate"]))
+    zero = set(by_type.loc[by_type["mediated"] == 0, "dispute_type"])
+    assert zero, "the demo has a type nobody mediated that month"
+    assert all(rates[t] is None for t in zero), rates
+    assert all(isinstance(rates[t], float) for t in set(rates) - zero)
