@@ -8,6 +8,7 @@ import re
 import pytest
 import requests
 
+from dashboard.figures import wall_map
 from tests.browser_harness import wait_for_wall
 from tests.serving import running_server, start_server, stop_server, wait_healthy
 
@@ -93,6 +94,9 @@ def test_first_view_1080(wall_url, open_page):
     assert w.outside() == [], w.outside()
     assert w.errors == [], w.errors
     assert any("/assets/fonts/GridwallCJK-Regular.woff2" in u for u in w.requests)
+    # labels are placed for the map's size on this canvas: it must be the size it is drawn at
+    box = page.locator("#map-graph").bounding_box()
+    assert (round(box["width"]), round(box["height"])) == wall_map.PANEL_PX, box
     # the county view's figures are the API's
     figs = api(wall_url, "/api/metrics", scope="county")
     wait_kpi(page, "backlog", kpi_text(figs["open_backlog"]))
