@@ -18,10 +18,13 @@ from store import hotspots as hs
 from store import metrics as m
 from store import wall_reads as wr
 from store.db import ReadStore
+from store.freshness import data_start
 from store.settings import Settings
 
 _US_PER_H = 3_600_000_000.0
-WEEK_RE = re.compile(r"^(\d{4})-?W(\d{1,2})$", re.IGNORECASE)
+# ISO 8601's extended form only: '2026W1' or '2026-W5' read as a week of the year would be a
+# guess at what was meant, so they are refused with the form to use
+WEEK_RE = re.compile(r"^(\d{4})-W(\d{2})$", re.IGNORECASE)
 
 # A grid with fewer cohort events than this is not called "worst": one late case in two is
 # noise, not a verdict (the wall marks such grids 样本少).
@@ -36,10 +39,12 @@ def parse_week(text: str) -> tuple[dt.date, dt.date]:
     if not match:
         raise m.MetricsError(f"bad week {text!r}: use an ISO week like 2026-W36")
     year, week = int(match.group(1)), int(match.group(2))
-    try:
-        start = dt.date.fromisocalendar(year, week, 1)
-    except ValueError as exc:
-        raise m.MetricsError(f"bad week {text!r}: {exc}") from exc
+    if year < 1:
+        raise m.MetricsError(f"bad week {text!r}: use an ISO week like 2026-W36")
+    weeks = dt.date(year, 12, 28).isocalendar()[1]      # 28 December is in the year's last week
+    if not 1 <= week <= weeks:
+        raise m.MetricsError(f"bad week {text!r}: {year} has ISO weeks W01 to W{weeks}")
+    start = dt.date.fromisocalendar(year, week, 1)
     return start, start + dt.timedelta(days=7)
 
 
@@ -67,6 +72,21 @@ def default_week(store: ReadStore, settings: Settings,
 def week_end_as_of(end: dt.date) -> dt.datetime:
     """as_of of a week's briefing by default: the next Monday 00:00 (the week as it ended)."""
     return dt.datetime.combine(end, dt.time())
+
+
+def data_span(store: ReadStore, settings: Settings) -> tuple[dt.date | None, dt.datetime | None]:
+    """(the first day with a report, the moment the data describes): what a week can be
+    compared on. The moment is the data's own as_of (metrics.resolve_as_of without a given
+    one), or the newest report when the feed was stale by then (docs/metrics.md, freshness):
+    a week that ends after it is only partly loaded. (None, None) for an empty store."""
+    first = data_start(store, settings)
+    newest = m.newest_report(store)
+    if newest is None:
+        return first, None
+    until = m.resolve_as_of(store, settings, None)
+    if until - newest > dt.timedelta(hours=settings.stale_after_h):
+        until = newest
+    return first, until
 
 
 def previous_period(start: dt.date, end: dt.date,

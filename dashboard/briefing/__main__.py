@@ -62,8 +62,8 @@ def main(argv: list[str] | None = None) -> int:
         result = build(args.db, settings, args.out, week=week, scope=args.scope, as_of=as_of,
                        themes=themes, progress=False if args.no_progress else None,
                        keep=args.keep)
-    except EmptyWeek:
-        print(f"gridwall 周报：{week} 这一周没有任何事件数据，未生成周报。\n"
+    except EmptyWeek as exc:
+        print(f"gridwall 周报：{week} 这一周没有任何事件数据（{exc.span_text}），未生成周报。\n"
               f"gridwall briefing: week {week} has no data in scope {args.scope}; nothing written.",
               file=sys.stderr)
         return EXIT_EMPTY

@@ -163,7 +163,10 @@ def _manifest(b: c.Briefing, themes, files) -> dict:
     return {"week": b.week, "start": b.start.isoformat(), "end": b.end.isoformat(),
             "as_of": b.as_of.isoformat(sep="T"), "scope": b.scope.key,
             "scope_name": b.scope_name, "themes": list(themes), "demo": b.demo,
-            "summary": b.summary, "metrics": b.now, "previous": b.before,
+            "summary": b.summary, "metrics": b.now, "previous": b.before_defined,
+            # whether the document compares the week with the previous one, and why not
+            "compared": b.compared, "partial": b.partial, "no_compare": b.no_compare or None,
+            "data_until": None if b.data_until is None else b.data_until.isoformat(sep="T"),
             "hotspots": int(len(b.hotspots)), "wall_complete": b.extra.get("wall_complete"),
             "files": sorted(f.name for f in files)}
 

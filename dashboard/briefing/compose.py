@@ -14,6 +14,7 @@ import geopandas as gpd
 import pandas as pd
 
 from store import briefing_reads as br
+from store import hotspots as hs
 from store import map_reads as mr
 from store import metrics as m
 from store import wall_reads as wr
@@ -24,7 +25,19 @@ from dashboard.figures.briefing_theme import pct
 
 
 class EmptyWeek(Exception):
-    """The week has no event in scope: there is nothing to brief (exit code 3)."""
+    """The week has no event in scope: there is nothing to brief (exit code 3). ``span``:
+    the days the store has reports for, (first, last) or None, so a week asked for before
+    the data begins or after it ends says where the data is."""
+
+    def __init__(self, week: str, span: tuple[dt.date, dt.date] | None = None):
+        super().__init__(week)
+        self.week, self.span = week, span
+
+    @property
+    def span_text(self) -> str:
+        if self.span is None:
+            return "数据库中没有事件"
+        return f"数据范围 {self.span[0]:%Y-%m-%d} 至 {self.span[1]:%Y-%m-%d}"
 
 
 @dataclass
@@ -47,6 +60,7 @@ class Briefing:
     rises_category: pd.DataFrame
     rises_place: pd.DataFrame
     hotspots: pd.DataFrame
+    hot_short: dt.date | None      # first day of data when the hotspot baseline starts before
     worst: pd.DataFrame
     overdue_place: pd.DataFrame
     overdue_dept: pd.DataFrame
@@ -59,6 +73,50 @@ class Briefing:
     map_hotspots: gpd.GeoDataFrame
     summary: str = ""
     extra: dict = field(default_factory=dict)
+    # what the data covers (br.data_span): the week is compared with the week before only on
+    # days the store has, as the wall does (docs/briefing.md, "Weeks the data does not cover")
+    data_from: dt.date | None = None
+    data_until: dt.datetime | None = None
+    before_defined: dict = field(default_factory=dict)     # /api/metrics' previous, unmasked
+
+    @property
+    def partial(self) -> bool:
+        """The data ends inside the week (a feed that stopped, the current week, the demo's
+        last days): its counts are of fewer days than the week before's."""
+        return self.data_until is not None and self.data_until < dt.datetime.combine(
+            self.end, dt.time())
+
+    @property
+    def backlog_compared(self) -> bool:
+        """The week before is on file from its first day (the wall's 环比 rule)."""
+        return self.data_from is None or self.prev_start >= self.data_from
+
+    @property
+    def compared(self) -> bool:
+        """This week's counts and rates are compared with the week before's."""
+        return self.backlog_compared and not self.partial
+
+    @property
+    def no_compare(self) -> str:
+        """Why the week is not compared with the week before ('' when it is)."""
+        if self.partial:
+            u = self.data_until
+            return f"本周数据截至{u.month}月{u.day}日{u:%H:%M}，不完整，不作环比"
+        if not self.backlog_compared:
+            d = self.data_from
+            return f"数据自{d.year}年{d.month}月{d.day}日起，上周无完整数据，不作环比"
+        return ""
+
+    @property
+    def moment(self) -> str:
+        """When the backlog figures are counted: 周末, or the moment a partial week ends."""
+        if self.as_of == dt.datetime.combine(self.end, dt.time()):
+            return "周末"
+        return f"{self.as_of.month}月{self.as_of.day}日{self.as_of:%H:%M}"
+
+    @property
+    def moment_before(self) -> str:
+        return "上周末" if self.moment == "周末" else "上周同一时点"
 
     @property
     def place_word(self) -> str:
@@ -96,8 +154,14 @@ def compose(store: ReadStore, settings: Settings, week: str, scope_text: str = "
     if scope.level not in ("county", "township"):
         raise m.MetricsError("briefing scope must be county or township:<code|name>")
     if br.events_in_window(store, settings, start, end, scope) == 0:
-        raise EmptyWeek(week)
-    as_of = as_of or br.week_end_as_of(end)
+        newest = m.newest_report(store)
+        first = store.scalar("SELECT min(reported_at) FROM events")
+        raise EmptyWeek(week, None if newest is None else (
+            pd.Timestamp(first).date(), newest.date()))
+    data_from, data_until = br.data_span(store, settings)
+    # never a moment past what the data describes: a week still running (or whose feed
+    # stopped) is counted as it stood when its data ends, not at a Monday still to come
+    as_of = as_of or min(br.week_end_as_of(end), data_until or br.week_end_as_of(end))
     p_start, p_end, p_as_of = br.previous_period(start, end, as_of)
     meta = store.meta()
     county = meta.get("dataset_name") or "本县"
@@ -145,7 +209,7 @@ def compose(store: ReadStore, settings: Settings, week: str, scope_text: str = "
                               top=None)
                      if not township else _grid_rises(ranking, store, settings, township,
                                                       p_start, p_end, p_as_of)),
-        hotspots=hot,
+        hotspots=hot, hot_short=hs.short_history(store, settings, start, end),
         worst=br.worst_grids(store, settings, start, end, as_of, scope, n=None),
         overdue_place=_with_prev(store, settings, as_of, p_as_of,
                                  "grid" if township else "township", scope),
@@ -155,8 +219,41 @@ def compose(store: ReadStore, settings: Settings, week: str, scope_text: str = "
         mediation=br.week_mediation(store, settings, end, scope),
         map_units=units, map_outlines=outlines, map_grids=grids, map_hotspots=map_hot,
     )
+    b.data_from, b.data_until = data_from, data_until
+    _compare_only_what_is_on_file(b)
     b.summary = summary(b)
     return b
+
+
+BACKLOG_KEYS = ("open_backlog", "yellow", "red", "flagged", "cameras", "cameras_online")
+
+
+def _compare_only_what_is_on_file(b: Briefing) -> None:
+    """The week before as the renderers show it: a count of five days against one of seven
+    (a partly loaded week) or a week the store holds only the end of (its first weeks) is
+    no change at all, so those figures are withheld (None: '—') and nothing 'rose'; the
+    backlog at the moment a week earlier stays when the week before is on file. Days the
+    store has no data for are left out of the daily trend instead of drawn as zeros."""
+    b.before_defined = dict(b.before)
+    if not b.compared:
+        b.before = {k: (v if k in BACKLOG_KEYS and b.backlog_compared else None)
+                    for k, v in b.before.items()}
+        b.rises_category = b.rises_category.iloc[0:0]
+        b.rises_place = b.rises_place.iloc[0:0]
+    if not b.backlog_compared:
+        for df in (b.overdue_place, b.overdue_dept):
+            df["prev_red"] = pd.Series([None] * len(df), index=df.index, dtype="object")
+    for df, first, last in ((b.trend_now, b.data_from, b.data_until),
+                            (b.trend_before, b.data_from, None)):
+        days = pd.to_datetime(df["day"]).dt.date
+        gone = pd.Series(False, index=df.index)
+        if first is not None:
+            gone |= days < first
+        if last is not None:
+            gone |= days > last.date()
+        if gone.any():
+            df[["reported", "closed"]] = df[["reported", "closed"]].astype("float64")
+            df.loc[gone, ["reported", "closed"]] = float("nan")
 
 
 def _with_prev(store, settings, as_of, p_as_of, by: str, scope) -> pd.DataFrame:
@@ -207,6 +304,13 @@ def points_text(now: float | None, before: float | None, than: str = "上周") -
     return f"较{than}{'提高' if d > 0 else '下降'}{abs(d):.1f}个百分点"
 
 
+def hot_short_text(b: Briefing) -> str:
+    """Why a county's first weeks show many hotspots: their 4-week baseline reaches before
+    the data (store.hotspots.short_history), and days without data count as no events."""
+    d = b.hot_short
+    return f"基线含无数据时段，数据自{d.year}年{d.month}月{d.day}日起，热点可能偏多"
+
+
 def _join(parts: list[str]) -> str:
     return "、".join(p for p in parts if p)
 
@@ -214,9 +318,12 @@ def _join(parts: list[str]) -> str:
 def summary(b: Briefing) -> str:
     """The paragraph a briefing opens with, written only from the briefing's own figures."""
     n, p = b.now, b.before
-    out = [f"本周{b.scope_name}共受理事件{n['reported']:,}件，"
-           f"{change_pct_text(int(n['reported']), int(p['reported']))}"
-           f"（上周{p['reported']:,}件）"]
+    if b.compared:
+        out = [f"本周{b.scope_name}共受理事件{n['reported']:,}件，"
+               f"{change_pct_text(int(n['reported']), int(p['reported']))}"
+               f"（上周{p['reported']:,}件）"]
+    else:
+        out = [f"本周{b.scope_name}共受理事件{n['reported']:,}件（{b.no_compare}）"]
     for key, label in (("handling_rate", "办结率"), ("on_time_rate", "按期办结率"),
                        ("satisfaction_rate", "满意率")):
         rate = f"{label}{pct(n.get(key))}"
@@ -235,7 +342,8 @@ def summary(b: Briefing) -> str:
         else:
             where = _join([f"{t}（{k}处）" if k > 1 else t for t, k in places.head(3).items()])
             where += "等" if len(places) > 3 else ""
-        out.append(f"新发热点{len(hot)}处，{'集中' if len(places) <= 3 else '分布'}在{where}")
+        out.append(f"新发热点{len(hot)}处，{'集中' if len(places) <= 3 else '分布'}在{where}"
+                   + (f"（{hot_short_text(b)}）" if b.hot_short else ""))
     else:
         out.append("本周无新发热点")
     red = int(n.get("red") or 0)
@@ -245,10 +353,11 @@ def summary(b: Briefing) -> str:
         dept = b.overdue_dept.head(1)
         dept_text = (f"，责任部门中{dept.iloc[0]['name']}最多（{int(dept.iloc[0]['red'])}件）"
                      if len(dept) else "")
-        was = int(b.before.get("red") or 0)
-        out.append(f"截至周末超期未办结{red}件（上周末{was}件），主要在{where}{dept_text}")
+        was = b.before.get("red")
+        was_text = f"（{b.moment_before}{int(was)}件）" if was is not None else ""
+        out.append(f"截至{b.moment}超期未办结{red}件{was_text}，主要在{where}{dept_text}")
     else:
-        out.append("截至周末无超期未办结事件")
+        out.append(f"截至{b.moment}无超期未办结事件")
     med = b.mediation
     if med.get("month") and med.get("mediated"):
         month = dt.date.fromisoformat(med["month"])

@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 import plotly
 
-from dashboard.briefing.compose import Briefing, change_pct_text
+from dashboard.briefing.compose import Briefing, change_pct_text, hot_short_text
 from dashboard.figures import briefing_charts as charts
 from dashboard.figures.briefing_map import map_figure
 from dashboard.figures.numbers import kind_share, p_value
@@ -93,6 +93,8 @@ def change_cell(now, before, kind: str, better: int) -> tuple[str, str]:
 
 def _head(b: Briefing, title: str) -> str:
     demo = '<span class="demo">演示数据</span>' if b.demo else ""
+    if b.partial:
+        demo = '<span class="demo">本周数据不完整</span>' + demo
     return (f'<header><h1>{esc(title)}</h1><div class="meta">{esc(b.scope_name)} · '
             f'{esc(b.week_title)} · {esc(b.as_of_text)}{demo}</div></header>')
 
@@ -155,6 +157,8 @@ def _points(b: Briefing) -> str:
            f"{_mainly(r)}）</span>" for r in b.hotspots.head(3).itertuples()]
     if len(b.hotspots) > 3:            # the title counts them all: say where the rest are
         hot.append(f'<span>另有 {len(b.hotspots) - 3} 处，见“本周事件密度与新发热点”</span>')
+    if not b.compared:
+        rose = [f'<span>{esc(b.no_compare)}</span>']
     late = [f"{esc(r.name)} <b>{int(r.red)}</b> 件"
             f"<span>{charts.week_change(r.red, getattr(r, 'prev_red', None))}</span>"
             for r in b.overdue_place.head(3).itertuples()]
@@ -165,12 +169,33 @@ def _points(b: Briefing) -> str:
             + "</div>")
 
 
+def _short_note(b: Briefing) -> str:
+    return f'<p class="note">{esc(hot_short_text(b))}。</p>' if b.hot_short else ""
+
+
 def _undecided_note(b: Briefing) -> str:
     """Why 办结率's gauge may wear no status colour (docs/metrics.md, rate colours)."""
     if not handling_undecided(b.now, float(b.targets.get("handling_rate", 0.98))):
         return ""
     return (f"办结率未着红黄色：尚有{not_yet_due(b.now):,}件未到办结时限，"
             "若全部办结即可达标。")
+
+
+def compare_note(b: Briefing) -> str:
+    """What the week is compared with: the week before as it stood a week earlier, or why
+    it is not (a partly loaded week, a week before the data begins)."""
+    if b.compared:
+        return f"环比为上周同口径（截至 {b.prev_as_of:%Y-%m-%d %H:%M}）"
+    if b.backlog_compared:
+        return (f"{b.no_compare}；积压、黄线、红线、挂牌与上周同一时点"
+                f"（{b.prev_as_of:%Y-%m-%d %H:%M}）比较")
+    return b.no_compare
+
+
+def key_label(b: Briefing, label: str) -> str:
+    """A backlog figure's label says the moment it is counted at: （周末）, or the moment
+    a partly loaded week's data ends."""
+    return label.replace("（周末）", f"（{b.moment}）")
 
 
 def slide_summary(b: Briefing) -> str:
@@ -183,8 +208,7 @@ def slide_summary(b: Briefing) -> str:
     body = (f'<p class="summary">{esc(b.summary)}</p><div class="tiles">{tiles}</div>'
             + _points(b) +
             f'<p class="note">本周 {b.start:%Y-%m-%d} 至 {b.end:%Y-%m-%d}（不含）受理的有效事件，'
-            f'按 {b.as_of:%Y-%m-%d %H:%M} 的状态统计；环比为上周同口径（截至 '
-            f'{b.prev_as_of:%Y-%m-%d %H:%M}）。</p>')
+            f'按 {b.as_of:%Y-%m-%d %H:%M} 的状态统计；{esc(compare_note(b))}。</p>')
     return _slide(b, "summary", f"{b.scope_name}社会治理周报", body, png=True)
 
 
@@ -198,10 +222,18 @@ def slide_key_figures(b: Briefing) -> str:
         extra = ""
         if key == "handling_rate" and b.now.get("reported"):
             extra = f'<small>（{num(b.now["closed"])}/{num(b.now["reported"])}）</small>'
-        rows.append([esc(label), f"<b>{fmt_value(now, kind)}</b>{extra}",
+        rows.append([esc(key_label(b, label)), f"<b>{fmt_value(now, kind)}</b>{extra}",
                      fmt_value(before, kind), f'<span class="{cls}">{text}</span>'])
     body = _table(["指标", "本周", "上周", "环比变化"], rows, "keys")
+    if not b.compared:
+        body += f'<p class="note">{esc(compare_note(b))}。</p>'
+
     return _slide(b, "keys", "核心指标与环比", body, png=True)
+
+
+def no_rise(b: Briefing, what: str) -> str:
+    """The line in place of an empty 上升 table: none rose, or nothing was compared."""
+    return esc(b.no_compare) if not b.compared else f"本周无上升的{what}"
 
 
 RISES_LISTED = 6    # rows of each 上升 table on the slide (the Word document has them all)
@@ -227,10 +259,10 @@ def slide_rises(b: Briefing) -> str:
            for r in b.hotspots.head(8).itertuples()]
     left = ("<h2>上升的事件类别</h2>" + (_table(
         ["类别", "本周", "上周", "增加", "增幅", "增加最多的" + b.place_word], cat, wrap=(0, 5))
-        if cat else '<p class="none">本周无上升的类别</p>')) + more(b.rises_category, "类别")
+        if cat else f'<p class="none">{no_rise(b, "类别")}</p>')) + more(b.rises_category, "类别")
     left += (f"<h2>上升的{b.place_word}</h2>" + (_table(
         [b.place_word, "本周", "上周", "增加", "增幅"], place, wrap=(0,))
-        if place else f'<p class="none">本周无上升的{b.place_word}</p>')
+        if place else f'<p class="none">{no_rise(b, b.place_word)}</p>')
         + more(b.rises_place, b.place_word))
     right = (f"<h2>新发热点 {len(b.hotspots)} 处</h2>" + (_table(
         ["网格", "镇街", "本周", "主要类别", "基线", "倍数", "p"], hot, "hot", wrap=(3,),
@@ -240,7 +272,7 @@ def slide_rises(b: Briefing) -> str:
         right += (f'<p class="note">另有 {len(b.hotspots) - len(hot)} 处未列出，'
                   '见“本周事件密度与新发热点”。</p>')
     right += ('<p class="note">新发热点：本周事件数≥最小数，且在该网格前4周平均水平下'
-              '出现如此多事件的泊松概率低于显著性水平。</p>')
+              '出现如此多事件的泊松概率低于显著性水平。</p>' + _short_note(b))
     body = f'<div class="cols"><div>{left}</div><div>{right}</div></div>'
     return _slide(b, "rises", "哪些在上升、在哪里", body, png=True)
 
@@ -278,11 +310,12 @@ def slide_late(b: Briefing) -> str:
                for r in df.head(top).itertuples()]
         if len(df) > top:       # the list is cut: say what is left so the total still adds up
             rest = df.iloc[top:]
+            known = "prev_red" in rest and rest["prev_red"].notna().all()
             out.append([f'<span class="flat">另 {len(rest)} 个</span>', num(rest["red"].sum()),
-                        num(rest["prev_red"].sum()) if "prev_red" in rest else "", "", ""])
+                        num(rest["prev_red"].sum()) if known else DASH, "", ""])
         return out
 
-    head = ["", "超期件数", "上周末", "最久已受理", "最多超时"]
+    head = ["", "超期件数", b.moment_before, "最久已受理", "最多超时"]
     left = (f"<h2>按{b.place_word}</h2>" + (_table([b.place_word] + head[1:],
                                                 rows(b.overdue_place), clip=(0,))
             if len(b.overdue_place) else '<p class="none">无</p>'))
@@ -338,7 +371,7 @@ def slide_map(b: Briefing, pal: Palette) -> str:
     side = (f'<h2>新发热点 {len(b.hotspots)} 处</h2><ol class="hot">{items}</ol>{more}' if items
             else '<h2>本周无新发热点</h2>')
     side += ('<p class="note">底色：本周每平方公里事件数（按' + b.place_word + '）。'
-             '新发热点：本周事件数明显高于该网格前4周水平（泊松检验）。</p>')
+             '新发热点：本周事件数明显高于该网格前4周水平（泊松检验）。</p>' + _short_note(b))
     body = (f'<div class="cols map"><div class="mapbox">{_plot(fig, "map", 820, 600)}</div>'
             f'<div class="side">{side}</div></div>')
     return _slide(b, "map", "本周事件密度与新发热点", body, png=True)
@@ -570,6 +603,13 @@ RENDER_JS = """
 """
 
 
+def trend_note(b: Briefing) -> str:
+    if not b.compared:
+        return f"本周上报 {num(b.now['reported'])} 件；{esc(b.no_compare)}（无数据的日子不画）。"
+    return (f"本周上报 {num(b.now['reported'])} 件，上周 {num(b.before['reported'])} 件，"
+            f"{change_pct_text(int(b.now['reported']), int(b.before['reported']))}。")
+
+
 def document(b: Briefing, pal: Palette, wall_png: bytes | None) -> str:
     """The whole briefing in ``pal``'s theme as one HTML string (plotly.js inlined)."""
     slides = [
@@ -586,15 +626,15 @@ def document(b: Briefing, pal: Palette, wall_png: bytes | None) -> str:
                      + _undecided_note(b)),
         slide_figure(b, "trend", "每日事件：本周与上周",
                      charts.week_trend_figure(b.trend_now, b.trend_before, pal),
-                     f"本周上报 {num(b.now['reported'])} 件，上周 {num(b.before['reported'])} 件，"
-                     f"{change_pct_text(int(b.now['reported']), int(b.before['reported']))}。"),
+                     trend_note(b)),
         slide_ranking(b, pal),
         slide_figure(b, "overdue", f"超期未办结：按{b.place_word}与责任部门",
                      charts.overdue_figure(b.overdue_place, b.overdue_dept, pal,
                                            town_title=f"按{b.place_word}"),
                      f"截至 {b.as_of:%Y-%m-%d %H:%M} 仍未办结且已超过办结时限的事件，"
-                     f"共 {num(b.now['red'])} 件（上周末 {num(b.before.get('red'))} 件）；"
-                     "括号内为较上周末的变化。"),
+                     f"共 {num(b.now['red'])} 件（{b.moment_before} {num(b.before.get('red'))} 件）；"
+                     + (f"括号内为较{b.moment_before}的变化。" if b.backlog_compared
+                        else "上周无完整数据，不作比较。")),
         slide_mediation(b, pal),
     ]
     return (f'<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">'

@@ -54,9 +54,10 @@ def blueprint(ctx) -> Blueprint:
                     result = build(ctx.store.path, settings, tmp / "briefing", week=week,
                                    scope=args.get("scope") or "county", as_of=as_of,
                                    themes=themes, progress=False)
-                except EmptyWeek:
+                except EmptyWeek as exc:
                     return jsonify({"error": f"week {week} has no data",
-                                    "message": f"{week} 这一周没有事件数据，未生成周报"}), 404
+                                    "message": f"{week} 这一周没有事件数据（{exc.span_text}），"
+                                               "未生成周报"}), 404
             data = io.BytesIO()
             with zipfile.ZipFile(data, "w", zipfile.ZIP_DEFLATED) as zf:
                 for f in sorted(result.out.iterdir()):

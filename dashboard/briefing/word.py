@@ -22,9 +22,9 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
-from dashboard.briefing.compose import Briefing
-from dashboard.briefing.document import (KEY_FIGURES, change_cell, fmt_value, unjudged_mask,
-                                         unranked)
+from dashboard.briefing.compose import Briefing, hot_short_text
+from dashboard.briefing.document import (KEY_FIGURES, change_cell, compare_note, fmt_value,
+                                         key_label, no_rise, unjudged_mask, unranked)
 from dashboard.figures.briefing_theme import CARD_ZH, DASH, num, pct
 from dashboard.figures.numbers import kind_share, p_value
 
@@ -89,7 +89,7 @@ def key_rows(b: Briefing) -> list[list[str]]:
     for key, label, kind, better in KEY_FIGURES:
         if key in b.now:
             now, before = b.now.get(key), b.before.get(key)
-            rows.append([label, fmt_value(now, kind), fmt_value(before, kind),
+            rows.append([key_label(b, label), fmt_value(now, kind), fmt_value(before, kind),
                          change_cell(now, before, kind, better)[0]])
     return rows
 
@@ -98,6 +98,8 @@ def _rises(doc, b: Briefing) -> None:
     def pct_text(v):
         return "新出现" if pd.isna(v) else f"+{v * 100:.0f}%"
 
+    if not b.compared:
+        _para(doc, f"{no_rise(b, '类别')}。", indent=True)
     _para(doc, "（一）上升的事件类别", indent=True, with_next=True)
     _table(doc, ["类别", "本周", "上周", "增加", "增幅", "增加最多的" + b.place_word],
            [[r.label, num(r.now), num(r.before), f"+{int(r.change)}", pct_text(r.change_pct),
@@ -107,7 +109,8 @@ def _rises(doc, b: Briefing) -> None:
     _table(doc, [b.place_word, "本周", "上周", "增加", "增幅"],
            [[r.label, num(r.now), num(r.before), f"+{int(r.change)}", pct_text(r.change_pct)]
             for r in b.rises_place.itertuples()])
-    _para(doc, f"（三）新发热点 {len(b.hotspots)} 处", indent=True, with_next=True)
+    _para(doc, f"（三）新发热点 {len(b.hotspots)} 处"
+               + (f"（{hot_short_text(b)}）" if b.hot_short else ""), indent=True, with_next=True)
     _table(doc, ["网格", "镇街", "本周", "主要类别", "基线", "倍数", "p"],
            [[r.grid_name, r.township_name, num(r.k),
              kind_share(getattr(r, "top_category", None), getattr(r, "top_share", None)),
@@ -126,12 +129,12 @@ def _worst(doc, b: Briefing) -> None:
 def _late(doc, b: Briefing) -> None:
     _para(doc, f"截至 {b.as_of:%Y-%m-%d %H:%M}，超期未办结（红线示警）{num(b.now['red'])} 件，"
                f"临期（黄线）{num(b.now['yellow'])} 件。", indent=True)
-    head = ["超期件数", "上周末", "最久已受理", "最多超时"]
+    head = ["超期件数", b.moment_before, "最久已受理", "最多超时"]
     for title, df, first in ((f"（一）按{b.place_word}", b.overdue_place, b.place_word),
                              ("（二）按责任部门", b.overdue_dept, "责任部门")):
         _para(doc, title, indent=True, with_next=True)
         _table(doc, [first, *head],
-               [[r.name, num(r.red), num(getattr(r, "prev_red", 0)),
+               [[r.name, num(r.red), num(getattr(r, "prev_red", None)),
                  f"{r.oldest_h / 24:.1f} 天", f"{r.worst_over_h / 24:.1f} 天"]
                 for r in df.itertuples()])
 
@@ -195,8 +198,8 @@ def word_document(b: Briefing, images: dict[str, Path], path: Path) -> Path:
         _heading(doc, n, title)
         body()
     _para(doc, f"口径：本周 {b.start:%Y-%m-%d} 至 {b.end:%Y-%m-%d}（不含）受理的有效事件，按 "
-               f"{b.as_of:%Y-%m-%d %H:%M} 的状态统计；环比为上周同口径（截至 "
-               f"{b.prev_as_of:%Y-%m-%d %H:%M}）；与 /api/metrics 一致。", size=10.5)
+               f"{b.as_of:%Y-%m-%d %H:%M} 的状态统计；{compare_note(b)}；与 /api/metrics 一致。",
+          size=10.5)
     figures = [(k, cap) for k, cap in (*FIGURES, ("wall", "大屏全景（周末）")) if k in images]
     if figures:
         doc.add_page_break()

@@ -104,8 +104,10 @@ def week_trend_figure(this_week: pd.DataFrame, last_week: pd.DataFrame,
         go.Scatter(x=x, y=this_week["closed"], name="本周办结", mode="lines+markers",
                    line={"color": pal.green, "width": 3}, marker={"size": 8, "color": pal.green}),
     ])
-    top = float(max(this_week["reported"].max(), last_week["reported"].max(),
-                    this_week["closed"].max(), 1))
+    # days the store has no data for are NaN (not drawn): the largest drawn value
+    top = float(pd.concat([this_week["reported"], last_week["reported"],
+                           this_week["closed"]]).max(skipna=True) or 0)
+    top = max(top if top == top else 0.0, 1.0)
     fig.update_layout(base_layout(
         pal, showlegend=True, bargap=0.35, margin={"l": 60, "r": 20, "t": 50, "b": 60},
         legend={"orientation": "h", "x": 1, "xanchor": "right", "y": 1.08, "yanchor": "bottom",
