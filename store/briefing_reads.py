@@ -74,17 +74,27 @@ def week_end_as_of(end: dt.date) -> dt.datetime:
     return dt.datetime.combine(end, dt.time())
 
 
-def data_span(store: ReadStore, settings: Settings) -> tuple[dt.date | None, dt.datetime | None]:
-    """(the first day with a report, the moment the data describes): what a week can be
-    compared on. The moment is the data's own as_of (metrics.resolve_as_of without a given
-    one), or the newest report when the feed was stale by then (docs/metrics.md, freshness):
-    a week that ends after it is only partly loaded. (None, None) for an empty store."""
+# A week's feed is judged stopped only when its last report is this long before the week
+# ends: a small county's Sunday night is quiet for hours, and a Monday briefing that dropped
+# every comparison for it would mislead more than the few missing late-night reports would.
+QUIET_H = 12.0
+
+
+def data_span(store: ReadStore, settings: Settings, week_end: dt.datetime
+              ) -> tuple[dt.date | None, dt.datetime | None]:
+    """(the first day with a report, the moment the data describes): what a week ending at
+    ``week_end`` can be compared on. The moment is the data's own as_of (metrics.resolve_as_of
+    without a given one), or the newest report when the feed had stopped by then — its newest
+    report more than max(``stale_after_h``, QUIET_H) hours before the week's end (or before
+    now, for a week still running): a week that ends after that moment is only partly loaded.
+    (None, None) for an empty store."""
     first = data_start(store, settings)
     newest = m.newest_report(store)
     if newest is None:
         return first, None
     until = m.resolve_as_of(store, settings, None)
-    if until - newest > dt.timedelta(hours=settings.stale_after_h):
+    quiet = dt.timedelta(hours=max(settings.stale_after_h, QUIET_H))
+    if min(until, week_end) - newest > quiet:
         until = newest
     return first, until
 

@@ -98,6 +98,21 @@ def test_a_feed_that_stopped_mid_week_is_a_partly_loaded_week(tmp_path):
     assert b.data_until == dt.datetime(2025, 3, 12, 11, 20)
 
 
+def test_a_quiet_sunday_night_is_not_a_stopped_feed(tmp_path):
+    """A live county whose last report of the week came on Sunday afternoon (nothing in the
+    night, as in a small county): the Monday briefing is of a whole week and compared; a
+    stale_after_h of 2 hours must not turn it into 不完整, 不作环比."""
+    db = _county(tmp_path / "quiet.duckdb", dt.datetime(2025, 3, 16, 20), mode="now")
+    store = ReadStore(db)
+    try:
+        b = compose(store, Settings(), "2025-W11")
+    finally:
+        store.close()
+    assert b.data_until > dt.datetime(2025, 3, 17)        # the clock, past the week's end
+    assert not b.partial and b.compared and b.as_of == dt.datetime(2025, 3, 17)
+    assert "不作环比" not in b.summary and "（上周70件）" in b.summary
+
+
 @pytest.fixture(scope="module")
 def loaded(tmp_path_factory):
     """W09 from its Wednesday, W10 and W11 whole, W12 up to Tuesday noon."""
