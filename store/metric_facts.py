@@ -241,11 +241,10 @@ def _old_rows(f: MetricFacts, start: dt.date, end: dt.date, township: str | None
 
 def _town_index(towns: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(the township codes, sorted; each row's position among them, -1 without one)."""
-    known = pd.notna(towns)
-    codes, inverse = np.unique(towns[known].astype(str), return_inverse=True)
-    index = np.full(len(towns), -1, dtype="int64")
-    index[known] = inverse
-    return codes, index
+    # a hash, not np.unique's sort of fixed-width strings: 0.06 s instead of 1.3 s for the
+    # 600 k recent rows of a 10 M county (a sorted factorize gives the same codes)
+    index, codes = pd.factorize(towns, sort=True)
+    return np.asarray(codes, dtype=str), index.astype("int64")
 
 
 def _by_unit(units: np.ndarray, by_township: bool):
