@@ -35,9 +35,11 @@ a boolean result column                     comparisons give ``UInt8``: a boolea
                                             ``Bool`` so pandas sees True/False
 ``?`` parameters                            bound as literals: strings escaped for
                                             ClickHouse (backslash and quote), datetimes as
-                                            ``toDateTime64('…', 6)`` (clamped to 1900–2299:
-                                            ``datetime.min`` is an open bound), lists as
-                                            arrays
+                                            ``toDateTime64('…', 6)``, exact over Python's
+                                            whole range (DateTime64 holds years 0000–9999
+                                            since ClickHouse 26 (chdb-core 26.9), which a
+                                            stored 1850 needs; ``datetime.min`` is an open
+                                            bound), lists as arrays
 ``e.* EXCLUDE (…)``                         ``e.* EXCEPT (…)`` (sqlglot)
 ``main.events`` (DuckDB's default schema)   ``<database>.events``
 ``(VALUES (…), (…)) t(a, b)``               ``SELECT … UNION ALL SELECT …`` (the ``VALUES``
@@ -341,10 +343,6 @@ def translate(sql: str, schema: tuple = (), database: str = "default") -> tuple[
     return tree.sql(dialect=GridwallClickHouse), n
 
 
-# DateTime64 / Date32 hold 1900-01-01 … 2299-12-31; Python's datetime.min/max (used as
-# open bounds) are clamped to these, which every stored value lies between.
-_TS_MIN = dt.datetime(1900, 1, 1)
-_TS_MAX = dt.datetime(2299, 12, 31, 23, 59, 59, 999999)
 
 
 def literal(value) -> str:
@@ -370,10 +368,11 @@ def literal(value) -> str:
     if isinstance(value, dt.datetime):
         if value.tzinfo is not None:
             raise ValueError(f"timestamps are naive local time, got {value!r}")
-        value = min(max(value, _TS_MIN), _TS_MAX)      # datetime.min/max as bounds
+        # not clamped to 1900-2299 (the old DateTime64 range): chdb-core 26.9 holds years
+        # 0000-9999, and a stored 1850 or 2350 (a min_date of 1800, an as_of in 2500) must
+        # compare as in DuckDB; an older server clamps out-of-range values itself
         return f"toDateTime64('{value.isoformat(sep=' ', timespec='microseconds')}', 6)"
     if isinstance(value, dt.date):
-        value = min(max(value, _TS_MIN.date()), _TS_MAX.date())
         return f"toDate32('{value.isoformat()}')"
     if isinstance(value, str):
         return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
