@@ -17,6 +17,7 @@ Two backends behind one small ``query(sql) -> pyarrow.Table``:
 from __future__ import annotations
 
 import os
+import re
 import threading
 import time
 from contextlib import contextmanager
@@ -31,11 +32,21 @@ from store.base import BaseStore, SwapGate
 from store.db import StoreError
 from store.dialect import SETTINGS, bind
 from store.engines import Target
+from store.schema import DDL
 
 
 # --- Arrow → what DuckDB gives ------------------------------------------------------------
 
-def _plain_column(col: pa.ChunkedArray) -> pa.ChunkedArray:
+# The schema's BLOB columns (WKB geometry). ClickHouse gives them as String like any text,
+# so a result column is told by its name: one named after a BLOB column, or an expression
+# over one (``COALESCE(geom_wkb, geom_simple_wkb)``, named by its text), stays bytes. Told
+# by content instead, a polygon on whole or quarter degrees, whose WKB bytes happen to be
+# valid UTF-8, came back as text and every map read failed on it.
+BLOB_COLUMNS = tuple(sorted(set(re.findall(r"(\w+) BLOB\b", DDL))))
+_BLOB_NAME = re.compile(r"\b(?:" + "|".join(BLOB_COLUMNS) + r")\b")
+
+
+def _plain_column(col: pa.ChunkedArray, name: str = "") -> pa.ChunkedArray:
     t = col.type
     if pa.types.is_timestamp(t) and t.tz is not None:
         return col.cast(pa.timestamp(t.unit))              # UTC wall clock = naive local
@@ -46,6 +57,8 @@ def _plain_column(col: pa.ChunkedArray) -> pa.ChunkedArray:
             return col
     if pa.types.is_dictionary(t):
         return col.cast(t.value_type)
+    if (pa.types.is_binary(t) or pa.types.is_large_binary(t)) and _BLOB_NAME.search(name):
+        return col
     if pa.types.is_large_string(t) or pa.types.is_binary(t) or pa.types.is_large_binary(t):
         try:        # ClickHouse String holds text and WKB alike: text when it is UTF-8
             return col.cast(pa.string())
@@ -55,7 +68,7 @@ def _plain_column(col: pa.ChunkedArray) -> pa.ChunkedArray:
 
 
 def plain(table: pa.Table) -> pa.Table:
-    return pa.table({name: _plain_column(table.column(i))
+    return pa.table({name: _plain_column(table.column(i), name)
                      for i, name in enumerate(table.column_names)}) if table.num_columns else table
 
 

@@ -7,10 +7,18 @@ from __future__ import annotations
 
 import datetime as dt
 
+import duckdb
+import shapely
+from shapely.geometry import box
+
+from store import cameras_near as cn
 from store import event_rows as er
 from store import event_table as et
+from store import hotspots as hs
+from store import map_reads as mr
 from store import metrics as m
 from store.analysis_filters import parse_filters
+from store.schema import create_schema, refresh_rollups
 from store.settings import Settings
 from tests.store.dbmaker import ev, make_db
 from tests.engines import store_on
@@ -41,6 +49,48 @@ def test_times_outside_1900_to_2299_count_as_in_duckdb(tmp_path, engine):
         far = dt.datetime(2500, 1, 1)
         card = er.event_detail(store, s, "D2025", as_of=far)
         assert card["overdue_hours"] == (far - (OPEN_2025 + 72 * H)) / H, engine
+    finally:
+        if engine == "duckdb":
+            store.close()
+
+
+# whole and half degrees: every byte of these polygons' WKB is valid UTF-8
+WEST, EAST = box(120.0, 30.0, 121.0, 31.0), box(121.0, 30.0, 121.5, 31.0)
+
+
+def _round_degree_county(path):
+    con = duckdb.connect(str(path))
+    create_schema(con)
+    for code, geom in (("T1", WEST), ("T2", EAST)):
+        wkb = shapely.to_wkb(geom)
+        con.execute("INSERT INTO townships VALUES (?, ?, 100.0, ?, ?, ?, ?)",
+                    [code, f"{code}镇", geom.centroid.x, geom.centroid.y, wkb, wkb])
+        con.execute("INSERT INTO grids VALUES (?, ?, ?, ?, '张三', 1, 1, 100.0, ?, ?, ?, ?)",
+                    [f"G{code}", f"{code}网格", code, f"{code}V", geom.centroid.x,
+                     geom.centroid.y, wkb, wkb])
+    con.execute("INSERT INTO events (event_id, reported_at, category, grid_id, township_code,"
+                " lon, lat) VALUES ('E1', '2025-06-01 10:00', '矛盾纠纷', 'GT1', 'T1', 120.5,"
+                " 30.5)")
+    refresh_rollups(con)
+    con.close()
+    return path
+
+
+def test_a_polygon_whose_wkb_reads_as_text_is_still_a_polygon(tmp_path, engine):
+    """ClickHouse gives BLOB and text alike as String; the store told them apart by whether
+    the bytes were valid UTF-8, so these polygons came back as text and the map, the cameras
+    near a grid and the hotspots' neighbours failed on them (TypeError)."""
+    for geom in (WEST, EAST):
+        shapely.to_wkb(geom).decode("utf-8")          # the premise of this test
+    store = store_on(engine, _round_degree_county(tmp_path / "round.duckdb"))
+    s = Settings()
+    try:
+        towns = mr.township_shapes(store, s)
+        assert [g.wkb for g in towns.geometry] == [shapely.to_wkb(WEST), shapely.to_wkb(EAST)]
+        grids = mr.grid_shapes(store, s, "T1")
+        assert [g.wkb for g in grids.geometry] == [shapely.to_wkb(WEST)]
+        assert cn.grid_geometry(store, "GT2").equals(EAST)
+        assert hs.grid_neighbours(store, s) == {"GT1": ["GT2"], "GT2": ["GT1"]}
     finally:
         if engine == "duckdb":
             store.close()
