@@ -130,7 +130,8 @@ def overdue_by(store: ReadStore, settings: Settings, as_of: dt.datetime, by: str
                scope: m.Scope = m.Scope()) -> pd.DataFrame:
     """Red warnings (open and past their close limit at as_of) grouped ``by`` township, grid or
     department: ``code``, ``name``, ``red``, ``oldest_h`` (hours since the oldest was reported),
-    ``worst_over_h`` (hours past its limit), most first.
+    ``worst_over_h`` (hours past its limit), most first; ties by name, then by code (grids
+    of two townships often share a name: 第一网格), one order on every engine.
 
     The classification is exactly metrics.md's red (and store.metrics'): per-category close_h,
     durations in microseconds, so the rows add up to the ``red`` figure of the same scope.
@@ -155,7 +156,7 @@ def overdue_by(store: ReadStore, settings: Settings, as_of: dt.datetime, by: str
     SELECT code, name, count(*) AS red, max(age_us) / {_US_PER_H} AS oldest_h,
            max(age_us - clo_us) / {_US_PER_H} AS worst_over_h
     FROM red WHERE age_us > clo_us
-    GROUP BY code, name ORDER BY red DESC, oldest_h DESC, name
+    GROUP BY code, name ORDER BY red DESC, oldest_h DESC, name, code
     """
     df = store.df(sql, [*lim_params, as_of, settings.limit("close_h") * _US_PER_H, *params,
                         as_of, as_of])

@@ -11,6 +11,7 @@ import duckdb
 import shapely
 from shapely.geometry import box
 
+from store import briefing_reads as br
 from store import cameras_near as cn
 from store import event_rows as er
 from store import event_table as et
@@ -91,6 +92,24 @@ def test_a_polygon_whose_wkb_reads_as_text_is_still_a_polygon(tmp_path, engine):
         assert [g.wkb for g in grids.geometry] == [shapely.to_wkb(WEST)]
         assert cn.grid_geometry(store, "GT2").equals(EAST)
         assert hs.grid_neighbours(store, s) == {"GT1": ["GT2"], "GT2": ["GT1"]}
+    finally:
+        if engine == "duckdb":
+            store.close()
+
+
+def test_the_briefings_overdue_grids_tie_by_code_on_every_engine(tmp_path, engine):
+    """Twelve grids named 第一网格 (one per village of two townships), each with one case
+    overdue since the same moment: equal count, age and name. They were listed in the
+    engine's hash order, different on DuckDB and ClickHouse and from run to run."""
+    grids = [(f"G{i:02d}", "第一网格", f"T{i % 2 + 1}", f"V{i}") for i in range(12)]
+    db = make_db(tmp_path / "tie.duckdb",
+                 [ev(f"E{i:02d}", OPEN_2025, grid=g, township=t) for i, (g, _, t, _) in
+                  enumerate(grids)], grids=grids)
+    store = store_on(engine, db)
+    try:
+        got = br.overdue_by(store, Settings(), dt.datetime(2025, 6, 1), "grid")
+        assert list(got["code"]) == [g for g, *_ in grids]
+        assert list(got["red"]) == [1] * 12
     finally:
         if engine == "duckdb":
             store.close()
