@@ -22,9 +22,9 @@ from store.freshness import data_start
 from store.settings import Settings
 
 _US_PER_H = 3_600_000_000.0
-# ISO 8601's extended form only: '2026W1' or '2026-W5' read as a week of the year would be a
-# guess at what was meant, so they are refused with the form to use
-WEEK_RE = re.compile(r"^(\d{4})-W(\d{2})$", re.IGNORECASE)
+# ISO 8601's extended (2026-W36) and basic (2026W36) forms; a one-digit week (2026-W5) is
+# read as the week it can only mean
+WEEK_RE = re.compile(r"^(\d{4})-?W(\d{1,2})$", re.IGNORECASE)
 
 # A grid with fewer cohort events than this is not called "worst": one late case in two is
 # noise, not a verdict (the wall marks such grids 样本少).
@@ -74,29 +74,20 @@ def week_end_as_of(end: dt.date) -> dt.datetime:
     return dt.datetime.combine(end, dt.time())
 
 
-# A week's feed is judged stopped only when its last report is this long before the week
-# ends: a small county's Sunday night is quiet for hours, and a Monday briefing that dropped
-# every comparison for it would mislead more than the few missing late-night reports would.
-QUIET_H = 12.0
+def data_span(store: ReadStore, settings: Settings) -> tuple[dt.date | None, dt.datetime | None]:
+    """(the first day with a report, the moment the data describes): what a week can be
+    compared on. The moment is the data's own as_of (metrics.resolve_as_of without a given
+    one): now for a live store, the pinned moment for a pinned one (the demo's newest
+    report). A week that ends after it is still running, by the data's own clock.
 
-
-def data_span(store: ReadStore, settings: Settings, week_end: dt.datetime
-              ) -> tuple[dt.date | None, dt.datetime | None]:
-    """(the first day with a report, the moment the data describes): what a week ending at
-    ``week_end`` can be compared on. The moment is the data's own as_of (metrics.resolve_as_of
-    without a given one), or the newest report when the feed had stopped by then — its newest
-    report more than max(``stale_after_h``, QUIET_H) hours before the week's end (or before
-    now, for a week still running): a week that ends after that moment is only partly loaded.
-    (None, None) for an empty store."""
+    A live feed that went quiet is not taken for a week cut short: a small county's Sunday
+    night, or a synthetic county with events on three days of the week, would lose every
+    comparison on a guess; the wall's 数据已N小时未更新 says when a feed stopped. (None, None)
+    for an empty store."""
     first = data_start(store, settings)
-    newest = m.newest_report(store)
-    if newest is None:
+    if m.newest_report(store) is None:
         return first, None
-    until = m.resolve_as_of(store, settings, None)
-    quiet = dt.timedelta(hours=max(settings.stale_after_h, QUIET_H))
-    if min(until, week_end) - newest > quiet:
-        until = newest
-    return first, until
+    return first, m.resolve_as_of(store, settings, None)
 
 
 def previous_period(start: dt.date, end: dt.date,

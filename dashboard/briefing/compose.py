@@ -158,7 +158,7 @@ def compose(store: ReadStore, settings: Settings, week: str, scope_text: str = "
         first = store.scalar("SELECT min(reported_at) FROM events")
         raise EmptyWeek(week, None if newest is None else (
             pd.Timestamp(first).date(), newest.date()))
-    data_from, data_until = br.data_span(store, settings, br.week_end_as_of(end))
+    data_from, data_until = br.data_span(store, settings)
     # never a moment past what the data describes: a week still running (or whose feed
     # stopped) is counted as it stood when its data ends, not at a Monday still to come
     as_of = as_of or min(br.week_end_as_of(end), data_until or br.week_end_as_of(end))

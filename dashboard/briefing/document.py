@@ -236,6 +236,7 @@ def no_rise(b: Briefing, what: str) -> str:
     return esc(b.no_compare) if not b.compared else f"本周无上升的{what}"
 
 
+HOT_LISTED = 8      # rows of the 新发热点 table on that slide (one fewer with the short-history note)
 RISES_LISTED = 6    # rows of each 上升 table on the slide (the Word document has them all)
 
 
@@ -256,7 +257,7 @@ def slide_rises(b: Briefing) -> str:
     hot = [[esc(r.grid_name), esc(r.township_name), num(r.k),
             esc(kind_share(getattr(r, "top_category", None), getattr(r, "top_share", None))),
             f"{r.baseline:.1f}", f"{r.ratio:.1f}倍", p_value(r.p)]
-           for r in b.hotspots.head(8).itertuples()]
+           for r in b.hotspots.head(HOT_LISTED - bool(b.hot_short)).itertuples()]
     left = ("<h2>上升的事件类别</h2>" + (_table(
         ["类别", "本周", "上周", "增加", "增幅", "增加最多的" + b.place_word], cat, wrap=(0, 5))
         if cat else f'<p class="none">{no_rise(b, "类别")}</p>')) + more(b.rises_category, "类别")
@@ -358,15 +359,16 @@ MAP_LISTED = 6     # hotspots listed (and numbered on the map) beside it: three 
 
 
 def slide_map(b: Briefing, pal: Palette) -> str:
+    listed = MAP_LISTED - bool(b.hot_short)     # the short-history note takes a hotspot's room
     fig = map_figure(b.map_units, b.map_outlines, b.map_grids, b.map_hotspots, pal,
-                     numbered=MAP_LISTED)
+                     numbered=listed)
     items = "".join(
         f'<li><i>{i}</i><div><p class="nm"><b>{esc(r.grid_name)}</b>'
         f'<span>{esc(r.township_name)}</span></p>'
         f'<small>本周 {int(r.k)} 件 · 前4周平均 {r.baseline:.1f} 件 · {r.ratio:.1f} 倍</small>'
         f'{_kind(r)}</div></li>'
-        for i, r in enumerate(b.hotspots.head(MAP_LISTED).itertuples(), start=1))
-    rest = len(b.hotspots) - MAP_LISTED
+        for i, r in enumerate(b.hotspots.head(listed).itertuples(), start=1))
+    rest = len(b.hotspots) - listed
     more = f'<p class="more">另有 {rest} 处，见地图轮廓</p>' if rest > 0 else ""
     side = (f'<h2>新发热点 {len(b.hotspots)} 处</h2><ol class="hot">{items}</ol>{more}' if items
             else '<h2>本周无新发热点</h2>')
