@@ -14,14 +14,19 @@ Rules (spaces around the value are dropped first; None stays None):
 * name: the first character, then one ``*`` per remaining character (欧阳娜娜 → 欧***).
 * free text (address, description): every resident ID number written in it (18 characters:
   a region, a birth date 19xx/20xx, a sequence, a check digit or ``X``) keeps its first 3 and
-  last 4 (``330***********123X``: the
-  birth date and sequence go), then every mainland mobile number (``1[3-9]`` and nine more
-  digits) becomes ``139****5678``. Grid workers write "当事人电话13912345678，身份证…" into
-  descriptions; a masked reporter column means little if the description beside it carries
-  the number. IDs go first: an ID holds digit runs that read as a mobile number, and the
-  phone rule alone left its birth date showing. Longer digit runs (bank cards, order numbers)
-  lose their middle too: more masked than needed, never less. (Names in free text cannot be
-  found by a rule.)
+  last 4 (``330***********123X``: the birth date and sequence go), then every landline with
+  its area code (``0575-85123456``, ``(0575)8512 3456``: ``0`` + 2-3 digits, then 7-8 digits,
+  not glued to a letter or digit before it) and every mainland mobile number (``1[3-9]`` and
+  nine more digits) keep their first 3 and last 4 digits (``057****3456``, ``139****5678``,
+  as the reporter's phone column). People write numbers as they like: ASCII or full-width
+  digits (``１３９…``, ``Ｘ``), and up to two spaces or dashes (``-－—–‐``, full-width space)
+  between any two of them (``+86 139 1234 5678``, ``139-1234-5678``, ``330682 19900101 123X``)
+  are all found. Grid workers write "当事人电话13912345678，身份证…" into descriptions; a
+  masked reporter column means little if the description beside it carries the number. IDs
+  go first: an ID holds digit runs that read as a phone number. Longer digit runs (bank
+  cards, order numbers) lose their middle too: more masked than needed, never less. An
+  8-digit local number without its area code stays (it cannot be told from an amount or a
+  count), and so do names in free text (no rule can find them).
 """
 from __future__ import annotations
 
@@ -30,12 +35,33 @@ import re
 _PHONE_CHARS = re.compile(r"[0-9 +()\-]*")
 _NON_DIGIT = re.compile(r"[^0-9]")
 MIN_PHONE_DIGITS = 11
-# a mobile number inside text; [0-9], not \d (which in Python matches other scripts' digits)
-PHONE_IN_TEXT = "(1[3-9][0-9])[0-9]{4}([0-9]{4})"
-# region (6 digits), birth date 19xx/20xx, sequence (3) and check digit or X: the date's shape
-# keeps 18-digit grid codes and order numbers out (no lookaround in RE2, DuckDB's and ClickHouse's)
-ID_IN_TEXT = ("([1-9][0-9]{2})[0-9]{3}(?:19|20)[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])"
-              "([0-9]{3}[0-9Xx])")
+# Numbers inside text. No lookaround and no \d (RE2, DuckDB's and ClickHouse's, has no
+# lookaround; Python's \d matches other scripts' digits): explicit classes, ASCII and full-width.
+_D = "[0-9０-９]"
+_NZ = "[1-9１-９]"
+_SEP = "[ 　－—–‐-]{0,2}"     # spaces and dashes people put between digits ('-' last: literal)
+
+
+def _digits(n: int) -> str:
+    """``n`` more digits, each after an optional separator."""
+    return f"(?:{_SEP}{_D}){{{n}}}"
+
+
+PHONE_IN_TEXT = f"([1１]{_SEP}[3-9３-９]{_SEP}{_D}){_digits(4)}{_SEP}({_D}{_digits(3)})"
+# region (6), birth date 19xx/20xx, sequence (3) and check digit or X: the date's shape keeps
+# 18-digit grid codes and order numbers out
+ID_IN_TEXT = (f"({_NZ}{_SEP}{_D}{_SEP}{_D}){_digits(3)}{_SEP}(?:[1１]{_SEP}[9９]|[2２]{_SEP}[0０])"
+              f"{_digits(2)}{_SEP}(?:[0０]{_SEP}{_NZ}|[1１]{_SEP}[0-2０-２])"
+              f"{_SEP}(?:[0０]{_SEP}{_NZ}|[12１２]{_SEP}{_D}|[3３]{_SEP}[01０１])"
+              f"{_SEP}({_D}{_digits(2)}{_SEP}[0-9０-９XxＸｘ])")
+# area code 0 + 2-3 digits (a ')' may close it), then 7-8 digits starting 2-8; the character
+# before it (kept, group 1) is no letter or digit, so a case number 'SZ2025083100…' stays
+LANDLINE_IN_TEXT = (f"(^|[^0-9０-９A-Za-zＡ-Ｚａ-ｚ])([0０]{_SEP}{_NZ}{_SEP}{_D})"
+                    f"(?:{_SEP}{_D})?[)）]?{_SEP}[2-8２-８]{_digits(2)}(?:{_SEP}{_D})?{_SEP}"
+                    f"({_D}{_digits(3)})")
+# every pattern above needs 7 digits in a row (separators allowed): texts without skip the rest
+_ANY_NUMBER = f"{_D}{_digits(6)}"
+_LANDLINE_IN_TEXT = re.compile(LANDLINE_IN_TEXT)
 _PHONE_IN_TEXT = re.compile(PHONE_IN_TEXT)
 _ID_IN_TEXT = re.compile(ID_IN_TEXT)
 
@@ -85,11 +111,18 @@ def mask_ids(s: str) -> str:
 
 
 def mask_text(s: str | None) -> str | None:
-    """Every ID and mobile number in free text masked: '电话13912345678' → '电话139****5678'."""
-    return None if s is None else _PHONE_IN_TEXT.sub(r"\1****\2", mask_ids(str(s)))
+    """Every ID and phone number in free text masked: '电话139 1234 5678' → '电话139****5678'."""
+    if s is None:
+        return None
+    t = _LANDLINE_IN_TEXT.sub(r"\1\2****\3", mask_ids(str(s)))
+    return _PHONE_IN_TEXT.sub(r"\1****\2", t)
 
 
 def mask_text_sql(col: str) -> str:
     """DuckDB expression equal to :func:`mask_text` of the SQL expression ``col``."""
-    ids = f"regexp_replace(CAST({col} AS VARCHAR), '{ID_IN_TEXT}', '\\1***********\\2', 'g')"
-    return f"regexp_replace({ids}, '{PHONE_IN_TEXT}', '\\1****\\2', 'g')"
+    v = f"CAST({col} AS VARCHAR)"
+    ids = f"regexp_replace({v}, '{ID_IN_TEXT}', '\\1***********\\2', 'g')"
+    lines = f"regexp_replace({ids}, '{LANDLINE_IN_TEXT}', '\\1\\2****\\3', 'g')"
+    phones = f"regexp_replace({lines}, '{PHONE_IN_TEXT}', '\\1****\\2', 'g')"
+    # the three patterns cost 3x a plain copy: only texts holding 7 digits go through them
+    return f"CASE WHEN regexp_matches({v}, '{_ANY_NUMBER}') THEN {phones} ELSE {v} END"

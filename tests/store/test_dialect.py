@@ -78,7 +78,9 @@ def test_masking_sql_masks_alike_on_both_engines_and_as_python_does(ch, value):
 
 
 @pytest.mark.parametrize("value", ["当事人电话13912345678，备用18800001111", "无号码", None,
-                                   "身份证33068319900101123X，电话13912345678"])
+                                   "身份证33068319900101123X，电话13912345678",
+                                   "电话 +86 139-1234-5678，座机(0575)8512 3456",
+                                   "身份证号３３０６８２ １９９００１０１ １２３Ｘ，１３９１２３４５６７８"])
 def test_ids_and_phones_in_text_are_masked_alike_on_both_engines(ch, value):
     duck, click = both(ch, f"SELECT {privacy.mask_text_sql('v')} AS t"
                            " FROM (SELECT ?::VARCHAR AS v) t", [value])

@@ -69,12 +69,12 @@ def _masked_by_sql(texts: list) -> list[tuple]:
 
 
 def test_mobile_numbers_in_free_text_are_masked_alike_in_python_and_sql():
-    """A description's '电话13912345678' reads '电话139****5678'; a landline, a short number
-    and an event number stay; the SQL twin agrees on random texts too."""
+    """A description's '电话13912345678' reads '电话139****5678'; a short number and an event
+    number stay; the SQL twin agrees on random texts too."""
     fixed = ["当事人张三电话13912345678，备用18800001111。", "座机0575-83012345", "编号1234567",
              "SZ20251031000130", "13912345678", "１３９１２３４５６７８", None, ""]
     assert mask_text(fixed[0]) == "当事人张三电话139****5678，备用188****1111。"
-    assert mask_text(fixed[1]) == fixed[1] and mask_text(fixed[3]) == fixed[3]
+    assert mask_text(fixed[2]) == fixed[2] and mask_text(fixed[3]) == fixed[3]
     rnd = random.Random(5)
     texts = fixed + ["".join(rnd.choice("0123456789１3电话，a ") for _ in range(rnd.randrange(30)))
                      for _ in range(2000)]
@@ -100,3 +100,47 @@ def test_id_numbers_in_free_text_lose_birth_date_and_sequence_alike_in_python_an
     rows = _masked_by_sql(texts)
     assert [m for i, m in rows] == [mask_text(v) for v in texts]
     assert sum("***********" in (m or "") for _, m in rows) > 10   # the ID branch is exercised
+
+
+# (text, masked): the ways people write numbers into a description or an address
+ODD_NUMBERS = [
+    ("当事人电话 139 1234 5678，", "当事人电话 139****5678，"),
+    ("手机139-1234-5678", "手机139****5678"),
+    ("+86 139 1234 5678", "+86 139****5678"),
+    ("(+86)139—1234—5678", "(+86)139****5678"),
+    ("联系人１３９１２３４５６７８", "联系人１３９****５６７８"),
+    ("１３９　１２３４　５６７８", "１３９****５６７８"),
+    ("座机0575-85123456", "座机057****3456"),
+    ("座机(0575)8512 3456", "座机(057****3456"),
+    ("电话：010 6512 3456", "电话：010****3456"),
+    ("０５７５－８５１２３４５６", "０５７****３４５６"),
+    ("身份证 330682 19900101 123X", "身份证 330***********123X"),
+    ("身份证330682-1990-0101-1234", "身份证330***********1234"),
+    ("身份证号３３０６８２１９９００１０１１２３Ｘ", "身份证号３３０***********１２３Ｘ"),
+]
+# what must stay: case numbers, grid codes, dates, times, amounts, house numbers
+KEPT = ["SZ20250831000130", "网格330683102001001001", "2025-10-31 14:30 处理",
+        "城中路253号3单元", "金额 1,234,567 元", "编号1234567", "共 12 户 35 人"]
+
+
+@pytest.mark.parametrize("raw,masked", ODD_NUMBERS)
+def test_numbers_written_with_spaces_dashes_or_full_width_digits_are_masked(raw, masked):
+    """Before, only an unbroken run of ASCII digits was found: '139 1234 5678', a landline
+    and a full-width or spaced ID number reached officers whole."""
+    assert mask_text(raw) == masked
+    assert [m for _, m in _masked_by_sql([raw])] == [masked]
+
+
+def test_case_numbers_codes_dates_and_amounts_stay_readable():
+    assert [mask_text(t) for t in KEPT] == KEPT
+    assert [m for _, m in _masked_by_sql(KEPT)] == KEPT
+
+
+def test_the_text_twins_agree_on_random_texts_with_separators_and_full_width_digits():
+    rnd = random.Random(7)
+    pieces = list("0123456789" * 4) + list("０１３５９XＸ -－—　()（）") + ["电话", "座机", "a"]
+    texts = [raw for raw, _ in ODD_NUMBERS] + KEPT + [
+        "".join(rnd.choice(pieces) for _ in range(rnd.randrange(40))) for _ in range(3000)]
+    rows = _masked_by_sql(texts)
+    assert [m for _, m in rows] == [mask_text(v) for v in texts]
+    assert sum("****" in (m or "") for _, m in rows) > 50
