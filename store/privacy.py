@@ -110,12 +110,16 @@ def mask_ids(s: str) -> str:
     return _ID_IN_TEXT.sub(r"\1***********\2", s)
 
 
+def mask_landlines(s: str) -> str:
+    """Every landline with its area code in ``s``: '座机0575-85123456' → '座机057****3456'."""
+    return _LANDLINE_IN_TEXT.sub(r"\1\2****\3", s)
+
+
 def mask_text(s: str | None) -> str | None:
     """Every ID and phone number in free text masked: '电话139 1234 5678' → '电话139****5678'."""
     if s is None:
         return None
-    t = _LANDLINE_IN_TEXT.sub(r"\1\2****\3", mask_ids(str(s)))
-    return _PHONE_IN_TEXT.sub(r"\1****\2", t)
+    return _PHONE_IN_TEXT.sub(r"\1****\2", mask_landlines(mask_ids(str(s))))
 
 
 def mask_text_sql(col: str) -> str:

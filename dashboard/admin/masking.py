@@ -5,8 +5,9 @@ hold a reporter's name or phone depends on the file. A key is personal when it i
 canonical field name, one of the built-in aliases (etl/aliases.py), or a header the load's
 config mapped to reporter_name / reporter_phone. On top of that, any value anywhere in the
 row that holds a mainland mobile number (1[3-9] and 9 more digits, not part of a longer
-number) is masked as a phone, and any resident ID number keeps only its first 3 and last 4
-(store.privacy.mask_ids): a phone or an ID under an unexpected header must not slip through.
+number) or a landline with its area code is masked as a phone, and any resident ID number
+keeps only its first 3 and last 4, however they are written (spaces, dashes, full-width
+digits: store.privacy): a phone or an ID under an unexpected header must not slip through.
 """
 from __future__ import annotations
 
@@ -16,10 +17,10 @@ import os
 import re
 
 from etl.aliases import FIELDS, norm
-from store.privacy import mask_ids, mask_name, mask_phone
+from store.privacy import PHONE_IN_TEXT, mask_ids, mask_landlines, mask_name, mask_phone
 
 PERSONAL = ("reporter_name", "reporter_phone")
-_MOBILE = re.compile(r"(?<![0-9])1[3-9][0-9]{9}(?![0-9])")
+_MOBILE = re.compile(f"(?<![0-9０-９]){PHONE_IN_TEXT}(?![0-9０-９])")
 
 
 def personal_headers(extra: dict[str, set[str]] | None = None) -> dict[str, str]:
@@ -84,4 +85,4 @@ def mask_raw(raw: str | None, headers: dict[str, str]) -> str | None:
 
 
 def _mask_text(text: str) -> str:
-    return _MOBILE.sub(lambda m: mask_phone(m.group(0)), mask_ids(text))
+    return _MOBILE.sub(r"\1****\2", mask_landlines(mask_ids(text)))

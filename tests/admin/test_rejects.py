@@ -142,6 +142,18 @@ def test_masking_finds_reporters_by_alias_by_the_loads_mapping_and_by_a_mobile_a
     assert mask_raw(None, headers) is None and mask_raw("", headers) == ""
 
 
+def test_masked_rejects_find_numbers_however_they_are_written():
+    """Before, only an unbroken ASCII mobile was found in a reject's other cells: a spaced
+    or full-width number, a landline or a spaced ID number showed whole in the masked view."""
+    row = {"事件描述": "请回电 139 1234 5678，座机0575-85123456", "地址": "身份证330682 19900101 123X",
+           "备注": "联系１３９１２３４５６７８", "卡号": "6222021391234567890"}
+    out = json.loads(mask_raw(json.dumps(row, ensure_ascii=False), personal_headers()))
+    assert out["事件描述"] == "请回电 139****5678，座机057****3456"
+    assert out["地址"] == "身份证330***********123X"
+    assert out["备注"] == "联系１３９****５６７８"
+    assert out["卡号"] == row["卡号"]         # a longer number stays, as before
+
+
 def test_every_reject_reason_has_its_chinese_label():
     from dashboard.admin.labels import REASON_ZH
     from etl.rejects import REASONS
