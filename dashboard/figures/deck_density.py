@@ -65,29 +65,45 @@ def column_height_m(bounds) -> float:
     return max(width_m / 4, 50.0)
 
 
+# deck.gl's JSON converter reads every string of the deck, data rows included, that starts
+# with '@@=' as an expression and '@@#' as a constant: one camera named '@@#…' threw in the
+# converter and no 3D view was drawn. A leading '@' of a text from the data is sent as the
+# entity '&#64;' (the tooltip is HTML, so it still reads '@'; the frame decodes a clicked code).
+INERT_AT = "&#64;"
+
+
+def inert(records: list[dict]) -> list[dict]:
+    """``records`` with every text that starts with '@@' made inert for deck.gl's converter."""
+    def one(v):
+        return INERT_AT + v[1:] if isinstance(v, str) and v.startswith("@@") else v
+    if not any(isinstance(v, str) and v.startswith("@@") for r in records for v in r.values()):
+        return records
+    return [{k: one(v) for k, v in r.items()} for r in records]
+
+
 def density_deck(data: DeckData) -> pdk.Deck:
     max_h = column_height_m(data.bounds)
     layers = [hexagon_layer(data.cells, radius_m=data.hex_radius_m, colors=style.DENSITY_RANGE,
                             max_height_m=max_h)]
     if data.grids:
-        layers.append(outline_layer(data.grids, layer_id="grids", color=style.GRID_LINE,
+        layers.append(outline_layer(inert(data.grids), layer_id="grids", color=style.GRID_LINE,
                                     width_px=0.8))
     if data.townships:
-        layers.append(outline_layer(data.townships, layer_id="townships",
+        layers.append(outline_layer(inert(data.townships), layer_id="townships",
                                     color=style.TOWNSHIP_LINE, width_px=1.8))
     if data.hotspots:
-        layers.append(outline_layer(data.hotspots, layer_id="hotspots",
+        layers.append(outline_layer(inert(data.hotspots), layer_id="hotspots",
                                     color=style.HOTSPOT_LINE, width_px=3, pickable=True))
     if data.selected:
-        layers.append(outline_layer(data.selected, layer_id="selected",
+        layers.append(outline_layer(inert(data.selected), layer_id="selected",
                                     color=style.SELECTED_LINE, width_px=3.5))
     if data.cameras:
         cams = [{"p": c["p"], "tip": c["tip"],
                  "c": style.CAMERA_ONLINE if c["online"] else style.CAMERA_OFFLINE}
                 for c in data.cameras]
-        layers.append(camera_layer(cams))
+        layers.append(camera_layer(inert(cams)))
     if data.gaps:
-        layers.append(gap_layer(data.gaps, color=style.GAP_RING))
+        layers.append(gap_layer(inert(data.gaps), color=style.GAP_RING))
     return pdk.Deck(
         layers=layers, map_provider=None, map_style=None,
         initial_view_state=fit_view(data.outline, data.bounds, data.size_px, data.pitch,

@@ -43,7 +43,9 @@
   function onClick(info) {
     var o = info && info.object;
     if (o && o.code && info.layer && info.layer.id === "hotspots" && window.parent !== window) {
-      window.parent.postMessage({type: "gw-deck-grid", grid: o.code}, window.location.origin);
+      // a code starting '@@' comes as '&#64;@…' (figures/deck_density.inert)
+      var code = String(o.code).replace(/^&#64;/, "@");
+      window.parent.postMessage({type: "gw-deck-grid", grid: code}, window.location.origin);
     }
   }
 
