@@ -19,8 +19,8 @@ Rules (spaces around the value are dropped first; None stays None):
   not glued to a letter or digit before it) and every mainland mobile number (``1[3-9]`` and
   nine more digits) keep their first 3 and last 4 digits (``057****3456``, ``139****5678``,
   as the reporter's phone column). People write numbers as they like: ASCII or full-width
-  digits (``１３９…``, ``Ｘ``), and up to two spaces or dashes (``-－—–‐``, full-width space)
-  between any two of them (``+86 139 1234 5678``, ``139-1234-5678``, ``330682 19900101 123X``)
+  digits (``１３９…``, ``Ｘ``), and up to three spaces or dashes (``-－—–‐``, the
+  full-width space) between any two of them (``+86 139 1234 5678``, ``139-1234-5678``, ``330682 19900101 123X``)
   are all found. Grid workers write "当事人电话13912345678，身份证…" into descriptions; a
   masked reporter column means little if the description beside it carries the number. IDs
   go first: an ID holds digit runs that read as a phone number. Longer digit runs (bank
@@ -39,7 +39,7 @@ MIN_PHONE_DIGITS = 11
 # lookaround; Python's \d matches other scripts' digits): explicit classes, ASCII and full-width.
 _D = "[0-9０-９]"
 _NZ = "[1-9１-９]"
-_SEP = "[ 　－—–‐-]{0,2}"     # spaces and dashes people put between digits ('-' last: literal)
+_SEP = "[ 　－—–‐-]{0,3}"     # spaces and dashes people put between digits ('-' last: literal)
 
 
 def _digits(n: int) -> str:
