@@ -30,6 +30,14 @@ class UploadError(ValueError):
     """A refused upload; the message (Chinese) names the file and what is wrong."""
 
 
+MAX_NAME_BYTES = 180    # leaves room for the '<kind>-' a second file of the same name gets
+
+
+def _cut(text: str, max_bytes: int) -> str:
+    """The longest start of ``text`` that is at most ``max_bytes`` in UTF-8."""
+    return text.encode("utf-8")[:max_bytes].decode("utf-8", "ignore")
+
+
 def safe_name(filename: str | None) -> str:
     """The last path component, without control characters, separators or a leading dot.
 
@@ -39,9 +47,12 @@ def safe_name(filename: str | None) -> str:
     name = re.split(r"[\\/]", name)[-1]
     name = "".join(c for c in name if unicodedata.category(c)[0] != "C")
     name = re.sub(r'[<>:"|?*\s]+', "_", name).strip("._ ")
-    if len(name) > 120:
+    if len(name.encode("utf-8")) > MAX_NAME_BYTES:
+        # a file system counts bytes (255 on ext4): 120 Chinese characters are 360, and the
+        # upload failed with 'File name too long'
         stem, dot, ext = name.rpartition(".")
-        name = (stem[:100] + dot + ext[:15]) if dot else name[:120]
+        name = (_cut(stem, MAX_NAME_BYTES - 16) + dot + ext[:15]) if dot else _cut(
+            name, MAX_NAME_BYTES)
     if not name or "." not in name:
         raise UploadError(f"文件名「{filename}」不可用：需要带扩展名（如 .csv、.xlsx）")
     return name
