@@ -186,6 +186,10 @@ def parse_filters(
     grid = _clean(args, "grid")
     if grid:        # an unknown grid is an error like an unknown township (not an empty list)
         grid = m.parse_scope(store, f"grid:{grid}").code
+    if grid and township:   # nor is a grid of another township (every figure read 0 for it)
+        (home,), = store.rows("SELECT township_code FROM grids WHERE grid_id = ?", [grid])
+        if home != township:
+            raise FilterError(f"grid {grid!r} is not in township {township!r}")
     status = _clean(args, "status")
     if status and status not in STATUS_FILTERS:
         raise FilterError(f"bad status {status!r}: use one of {', '.join(STATUS_FILTERS)}")

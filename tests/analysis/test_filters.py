@@ -60,6 +60,7 @@ def test_dates_names_and_defaults(store):
     ({"warning": "orange"}, "bad warning"),
     ({"township": "火星镇"}, "unknown township"),
     ({"grid": "G404"}, "unknown grid"),     # a link to a removed grid: /analysis/?grid= crashed
+    ({"township": "乙镇", "grid": "G1"}, "not in township"),   # every figure read 0
     ({"colour": "red"}, "unknown parameter"),
 ])
 def test_bad_filters_are_errors_not_wider_lists(store, args, msg):
