@@ -56,6 +56,9 @@ def blueprint(ctx: AppContext) -> Blueprint:
     json_errors(bp, m.MetricsError, cn.PlaceError)
 
     def filters(args, extra=(), unbounded=False):
+        twice = sorted(k for k in request.args if len(request.args.getlist(k)) > 1)
+        if twice:       # the callers pass plain dicts on: say it here (parse_filters says why)
+            raise FilterError(f"{', '.join(twice)} given more than once: one value each")
         return parse_filters(ctx.store, ctx.settings, args, extra=tuple(extra),
                              as_of_default=None if args.get("as_of") else ctx.as_of(),
                              unbounded=unbounded)

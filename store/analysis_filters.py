@@ -158,6 +158,12 @@ def parse_filters(
     unknown = set(args) - set(FILTER_KEYS) - set(extra)
     if unknown:
         raise FilterError(f"unknown parameter(s): {', '.join(sorted(unknown))}")
+    # a request's query may name a key twice (?category=A&category=B): one value was used and
+    # the other dropped without a word, so a list read as both held one
+    getlist = getattr(args, "getlist", None)
+    twice = sorted(k for k in args if getlist is not None and len(getlist(k)) > 1)
+    if twice:
+        raise FilterError(f"{', '.join(twice)} given more than once: one value each")
     as_of = m.parse_as_of(_clean(args, "as_of"), settings) or as_of_default
     as_of = m.resolve_as_of(store, settings, as_of)
     preset = _clean(args, "window")

@@ -38,6 +38,10 @@ def search_args(search: str | None) -> dict[str, str]:
 def view_filters(ctx, search: str | None) -> tuple[Filters | None, str | None]:
     """(filters, None) for a valid query; (None, the error in Chinese) otherwise."""
     args = search_args(search)
+    pairs = [k for k, _ in parse_qsl((search or "").lstrip("?")) if k in FILTER_KEYS]
+    if len(pairs) != len(set(pairs)):     # as the API says (parse_filters): never one dropped
+        twice = sorted({k for k in pairs if pairs.count(k) > 1})
+        return None, f"筛选条件有误：{'、'.join(twice)} 重复出现，每项只能有一个值"
     try:
         return parse_filters(ctx.store, ctx.settings, args,
                              as_of_default=None if args.get("as_of") else ctx.as_of()), None

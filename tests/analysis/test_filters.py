@@ -66,3 +66,20 @@ def test_dates_names_and_defaults(store):
 def test_bad_filters_are_errors_not_wider_lists(store, args, msg):
     with pytest.raises(MetricsError, match=msg):     # FilterError is one; the API answers 400
         parse_filters(store, Settings(), {"as_of": "2025-06-15T23:00", **args})
+
+
+@pytest.mark.parametrize("query", ["category=治安问题&category=矛盾纠纷",
+                                   "township=T1&township=T2", "start=2025-06-01&start=2025-06-09"])
+def test_a_filter_named_twice_is_an_error_on_the_api_and_on_the_page(client, planted_app, query):
+    """Before, the API used the first value and the page the last, each without a word: a
+    CSV asked for two categories held one, and the page and its API disagreed."""
+    from dashboard.analysis.ui import view_filters
+
+    for path in ("/api/events", "/api/events.csv", "/api/hotspots", "/api/deck"):
+        r = client.get(f"{path}?as_of=2025-06-15T23:00&{query}")
+        assert r.status_code == 400 and "more than once" in r.get_json()["error"], path
+    ctx = planted_app.server.config["GRIDWALL_CTX"]
+    f, err = view_filters(ctx, "?as_of=2025-06-15T23:00&" + query)
+    assert f is None and "重复" in err
+    f, err = view_filters(ctx, "?as_of=2025-06-15T23:00&category=治安问题")
+    assert err is None and f.category == "治安问题"
