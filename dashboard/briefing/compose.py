@@ -21,7 +21,7 @@ from store import wall_reads as wr
 from store.db import ReadStore
 from store.settings import Settings
 
-from dashboard.figures.briefing_theme import pct
+from dashboard.figures.briefing_theme import pct, shown_change
 
 
 class EmptyWeek(Exception):
@@ -298,7 +298,7 @@ def points_text(now: float | None, before: float | None, than: str = "上周") -
     period compared with, 上周 or 上月)."""
     if now is None or before is None:
         return ""
-    d = round((now - before) * 100, 1)
+    d = shown_change(now, before, "rate")      # of the two rates as the summary prints them
     if d == 0:
         return f"与{than}持平"
     return f"较{than}{'提高' if d > 0 else '下降'}{abs(d):.1f}个百分点"

@@ -11,7 +11,8 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from dashboard.figures.briefing_theme import DASH, Palette, base_layout, pct, rgba
+from dashboard.figures.briefing_theme import (DASH, Palette, base_layout, pct, rgba,
+                                              shown_change)
 from dashboard.figures.numbers import short_label
 from dashboard.figures.rate_tone import handling_best, handling_undecided, not_yet_due, rate_tone
 
@@ -31,8 +32,8 @@ def _gauge_color(pal: Palette, value: float | None, target: float,
 
 def gauges_figure(now: dict, before: dict, targets: dict, pal: Palette) -> go.Figure:
     """Four gauges in a row, each titled with its target, and under it last week's value and
-    the change in percentage points (green when better, red when worse), computed from the
-    unrounded rates as in the key-figures table. Titles and changes are annotations (plotly's
+    the change in percentage points (green when better, red when worse): the change of the
+    two rates as printed (one decimal), as in the key-figures table. Titles and changes are annotations (plotly's
     own delta overlaps the number on a gauge)."""
     n = len(GAUGES)
     gap = 0.012
@@ -71,7 +72,7 @@ def gauges_figure(now: dict, before: dict, targets: dict, pal: Palette) -> go.Fi
             notes.append({"text": DASH, "x": mid, "y": 0.38, "yanchor": "bottom",
                           "font": {"size": 46, "color": pal.dim}})
         if v is not None and prev is not None:
-            d = round(v - prev * 100, 1)
+            d = shown_change(value, prev, "rate")     # of the two rates printed here
             sign, col = (("▲", pal.green) if d > 0 else ("▼", pal.red) if d < 0
                          else ("", pal.dim))
             change = f"{sign}{abs(d):.1f} 个百分点" if d else "持平"

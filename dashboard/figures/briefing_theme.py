@@ -90,3 +90,19 @@ def pct(v, decimals: int = 1) -> str:
 
 def num(v) -> str:
     return DASH if v is None or v != v else f"{int(round(float(v))):,}"
+
+
+def shown(v, kind: str) -> float:
+    """``v`` as the briefing prints it: a rate in percent to one decimal (0.9248 → 92.5),
+    hours to one decimal, a count whole. A change is the difference of two shown figures,
+    so 5.5 → 5.9 小时 reads ▲0.4 小时, never the ▲0.3 of the unrounded 5.54 and 5.86."""
+    if kind == "rate":
+        return float(f"{float(v) * 100:.1f}")
+    if kind == "hours":
+        return float(f"{float(v):.1f}")
+    return float(int(round(float(v))))
+
+
+def shown_change(now, before, kind: str) -> float:
+    """The change between two figures as shown (:func:`shown`): points, hours or a count."""
+    return round(shown(now, kind) - shown(before, kind), 1)
