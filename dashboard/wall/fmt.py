@@ -80,8 +80,8 @@ def delta(now, before, direction: int, rate: bool) -> tuple[str, str]:
     if now is None or before is None:
         return "—", "none"
     diff = float(now) - float(before)
-    if rate:
-        shown = round(diff * 100, 1)
+    if rate:       # the change of the two rates as the wall prints them (pct_value, 0.1)
+        shown = round(pct_value(now) - pct_value(before), 1)
         if shown == 0:
             return "持平", "flat"
         text = f"{abs(shown):.1f}个百分点"

@@ -96,3 +96,16 @@ def test_the_mediation_change_is_that_of_the_two_success_rates_shown(briefing):
     assert "调解成功率92.5%，较上月下降0.6个百分点" in b.summary
     assert "调解成功率92.5%，较上月▼0.6 个百分点" in mediation_text(b)
     assert "较上月 ▼0.6 个百分点" in document.slide_mediation(b, LIGHT)
+
+
+def test_the_walls_tiles_in_wall_png_say_the_same_change(briefing):
+    """wall.png's 办结率 tile (92.3 %, 环比) and 调解成功率 (92.5 %, 较上月) say the change
+    of the figures they print, as the document does, not ▼0.5 / ▼0.7 beside its ▼0.6."""
+    from dashboard.wall import fmt
+
+    b = briefing
+    assert fmt.delta(b.now["handling_rate"], b.before["handling_rate"], 1, True) \
+        == ("▼0.6个百分点", "worse")
+    med = b.mediation
+    assert fmt.delta(med["success_rate"], med["previous"]["success_rate"], 1, True) \
+        == ("▼0.6个百分点", "worse")
