@@ -57,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
                 week = br.default_week(store, settings, as_of)
             finally:
                 store.close()
-        br.parse_week(week)
+        week = br.week_name(br.parse_week(week)[0])     # 2026-w05 → 2026-W05, as the files
         themes = ("dark", "light") if args.theme == "both" else (args.theme,)
         result = build(args.db, settings, args.out, week=week, scope=args.scope, as_of=as_of,
                        themes=themes, progress=False if args.no_progress else None,

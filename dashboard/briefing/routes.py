@@ -42,7 +42,9 @@ def blueprint(ctx) -> Blueprint:
         settings = ctx.settings
         as_of = m.parse_as_of(args.get("as_of"), settings)
         week = args.get("week") or br.default_week(ctx.store, settings, as_of)
-        br.parse_week(week)
+        # the canonical name ('2026-w05' → '2026-W05'): the zip, its folder and the messages
+        # are named as the files inside are (compose names them by the week's Monday)
+        week = br.week_name(br.parse_week(week)[0])
         theme = args.get("theme") or "both"
         if theme not in ("dark", "light", "both"):
             raise m.MetricsError(f"bad theme {theme!r}: use dark, light or both")

@@ -28,10 +28,18 @@ def test_a_week_without_data_answers_404(client):
     assert r.status_code == 404 and "没有" in r.get_json()["message"]
 
 
+def test_a_week_named_in_lower_case_is_answered_by_its_canonical_name(client):
+    r = client.get("/briefing.zip?week=2019-w10")
+    assert r.status_code == 404 and "2019-W10" in r.get_json()["message"]
+
+
 def test_the_zip_holds_the_images_and_the_pdf(client):
-    r = client.get(f"/briefing.zip?week={WEEK}&theme=light")
+    # asked as '2025-w43' (ISO allows either case): the zip and its folder are named as the
+    # files inside, 2025-W43, not one name outside and another within
+    r = client.get(f"/briefing.zip?week={WEEK.lower()}&theme=light")
     assert r.status_code == 200 and r.mimetype == "application/zip"
     assert f"briefing_{WEEK}.zip" in r.headers["Content-Disposition"]
     names = zipfile.ZipFile(io.BytesIO(r.data)).namelist()
     assert f"briefing_{WEEK}/briefing_{WEEK}_light.pdf" in names
+    assert all(n.startswith(f"briefing_{WEEK}/") for n in names)
     assert sum(n.endswith(".png") for n in names) >= 6
