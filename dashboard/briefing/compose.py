@@ -318,12 +318,18 @@ def _join(parts: list[str]) -> str:
 def summary(b: Briefing) -> str:
     """The paragraph a briefing opens with, written only from the briefing's own figures."""
     n, p = b.now, b.before
+    # a week whose every report was invalid is not a week without reports (a stopped feed)
+    void = (f"上报{int(n['invalid']):,}件均为无效事件"
+            if not n["reported"] and n.get("invalid") else "")
+    what = "有效事件" if void else "事件"
     if b.compared:
-        out = [f"本周{b.scope_name}共受理事件{n['reported']:,}件，"
+        out = [f"本周{b.scope_name}共受理{what}{n['reported']:,}件"
+               + (f"（{void}）" if void else "") + "，"
                f"{change_pct_text(int(n['reported']), int(p['reported']))}"
                f"（上周{p['reported']:,}件）"]
     else:
-        out = [f"本周{b.scope_name}共受理事件{n['reported']:,}件（{b.no_compare}）"]
+        out = [f"本周{b.scope_name}共受理{what}{n['reported']:,}件（"
+               + (f"{void}；" if void else "") + f"{b.no_compare}）"]
     for key, label in (("handling_rate", "办结率"), ("on_time_rate", "按期办结率"),
                        ("satisfaction_rate", "满意率")):
         rate = f"{label}{pct(n.get(key))}"

@@ -454,7 +454,9 @@ def slide_mediation(b: Briefing, pal: Palette) -> str:
     prev = med.get("previous") if med.get("month") else None
 
     def tile(key: str, label: str, kind: str, better: int) -> str:
-        value = pct(med[key]) if kind == "rate" else num(med[key])
+        # no table on file is not a month of zeros: 受理 0 件 would claim no dispute at all
+        value = (DASH if not med.get("month") else
+                 pct(med[key]) if kind == "rate" else num(med[key]))
         text, cls = change_cell(med[key], prev[key] if prev else None, kind, better)
         chg = f'<small class="chg {cls}">较上月 {text}</small>' if prev else ""
         return f'<div class="tile small"><b>{value}</b><span>{label}</span>{chg}</div>'
@@ -466,7 +468,8 @@ def slide_mediation(b: Briefing, pal: Palette) -> str:
     if prev:
         month = pd.Timestamp(prev["month"])
         when += f"，较上月（{month.month}月）"
-    fig = charts.mediation_figure(med["by_type"], pal)
+    fig = charts.mediation_figure(med["by_type"], pal,
+                                  empty="本月暂无调解案件" if med.get("month") else "暂无调解报表")
     body = (f'<p class="lead">{esc(when)}</p><div class="tiles">{stats}</div>'
             + _plot(fig, "mediation", SLIDE_W - 80, 420))
     return _slide(b, "mediation", "本月矛盾纠纷调解", body, png=True)
@@ -612,6 +615,19 @@ def trend_note(b: Briefing) -> str:
             f"{change_pct_text(int(b.now['reported']), int(b.before['reported']))}。")
 
 
+def slide_overdue(b: Briefing, pal: Palette) -> str:
+    """Overdue by township (grid) and department, counted when the week (or its data) ends."""
+    return slide_figure(
+        b, "overdue", f"超期未办结：按{b.place_word}与责任部门",
+        charts.overdue_figure(b.overdue_place, b.overdue_dept, pal,
+                              town_title=f"按{b.place_word}",
+                              moment="本周末" if b.moment == "周末" else f"截至{b.moment}"),
+        f"截至 {b.as_of:%Y-%m-%d %H:%M} 仍未办结且已超过办结时限的事件，"
+        f"共 {num(b.now['red'])} 件（{b.moment_before} {num(b.before.get('red'))} 件）；"
+        + (f"括号内为较{b.moment_before}的变化。" if b.backlog_compared
+           else "上周无完整数据，不作比较。"))
+
+
 def document(b: Briefing, pal: Palette, wall_png: bytes | None) -> str:
     """The whole briefing in ``pal``'s theme as one HTML string (plotly.js inlined)."""
     slides = [
@@ -630,13 +646,7 @@ def document(b: Briefing, pal: Palette, wall_png: bytes | None) -> str:
                      charts.week_trend_figure(b.trend_now, b.trend_before, pal),
                      trend_note(b)),
         slide_ranking(b, pal),
-        slide_figure(b, "overdue", f"超期未办结：按{b.place_word}与责任部门",
-                     charts.overdue_figure(b.overdue_place, b.overdue_dept, pal,
-                                           town_title=f"按{b.place_word}"),
-                     f"截至 {b.as_of:%Y-%m-%d %H:%M} 仍未办结且已超过办结时限的事件，"
-                     f"共 {num(b.now['red'])} 件（{b.moment_before} {num(b.before.get('red'))} 件）；"
-                     + (f"括号内为较{b.moment_before}的变化。" if b.backlog_compared
-                        else "上周无完整数据，不作比较。")),
+        slide_overdue(b, pal),
         slide_mediation(b, pal),
     ]
     return (f'<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">'

@@ -142,9 +142,11 @@ LABEL_CHARS = 12     # a bar's name on a slide: longer ones end in … (a city's
 
 
 def overdue_figure(by_town: pd.DataFrame, by_dept: pd.DataFrame, pal: Palette,
-                   town_title: str = "按镇街", top: int = 10) -> go.Figure:
+                   town_title: str = "按镇街", top: int = 10,
+                   moment: str = "本周末") -> go.Figure:
     """Red warnings (超期未办结) by township (left) and by department (right), most on top;
-    with ``prev_red`` each bar says its change on the end of the week before."""
+    with ``prev_red`` each bar says its change on the end of the week before. ``moment``:
+    when they are counted (a partly loaded week's are counted when its data ends)."""
     fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.22,
                         subplot_titles=(f"{town_title}（件）", "按责任部门（件）"))
     for col, df in ((1, by_town), (2, by_dept)):
@@ -169,18 +171,20 @@ def overdue_figure(by_town: pd.DataFrame, by_dept: pd.DataFrame, pal: Palette,
     fig.update_layout(base_layout(pal, margin={"l": 10, "r": 10, "t": 40, "b": 10}))
     fig.update_annotations(font={"size": 19, "color": pal.dim})
     if by_town.empty and by_dept.empty:
-        fig.add_annotation(text="本周末无超期未办结事件", x=0.5, y=0.5, xref="paper", yref="paper",
+        fig.add_annotation(text=f"{moment}无超期未办结事件", x=0.5, y=0.5, xref="paper", yref="paper",
                            showarrow=False, font={"size": 26, "color": pal.dim})
     return fig
 
 
-def mediation_figure(by_type: pd.DataFrame, pal: Palette, top: int = 8) -> go.Figure:
-    """Per dispute type: mediated (wide bar) with succeeded inside it, largest on top."""
+def mediation_figure(by_type: pd.DataFrame, pal: Palette, top: int = 8,
+                     empty: str = "本月暂无调解案件") -> go.Figure:
+    """Per dispute type: mediated (wide bar) with succeeded inside it, largest on top;
+    ``empty``: what an empty chart says (no cases, or no table on file at all)."""
     d = by_type[by_type["mediated"] > 0].head(top).iloc[::-1] if len(by_type) else by_type
     if d.empty:
         fig = go.Figure(layout=base_layout(pal, xaxis={"visible": False},
                                            yaxis={"visible": False}))
-        fig.add_annotation(text="本月暂无调解案件", x=0.5, y=0.5, xref="paper", yref="paper",
+        fig.add_annotation(text=empty, x=0.5, y=0.5, xref="paper", yref="paper",
                            showarrow=False, font={"size": 26, "color": pal.dim})
         return fig
     text = [f"成功 {int(s):,} / 调解 {int(m):,} · {pct(r, 0)}"
