@@ -62,7 +62,8 @@ def kpi_values(k: dict, targets: dict) -> dict:
         "backlog": {"value": w["open_backlog"], "dec": 0},
         "yellow": {"value": w["yellow"], "dec": 0, "tone": "yellow" if w["yellow"] else None},
         "red": {"value": w["red"], "dec": 0, "tone": "red" if w["red"] else "green"},
-        "cameras": {"value": w["cameras_online"], "dec": 0},
+        # a county without a camera on file has no online count: '—', not 0 路 online
+        "cameras": {"value": w["cameras_online"] if w["cameras"] else None, "dec": 0},
     }
     for key, metric in RATE_TARGET.items():
         best = handling_best(w) if key == "handling" else None
@@ -109,7 +110,8 @@ def kpi_subs(k: dict, v, targets: dict) -> list[str]:
     if handling_undecided(w, float(targets["handling_rate"])):
         handling = f"{window} · {not_yet_due(w):,}件未到期"
     return [f"{v.as_of:%m-%d} 0时起", at, f"临期未办结 · {at}", f"挂牌督办 {w['flagged']}",
-            handling, window, window, f"共{cams:,}路 · 在线率{online}"]
+            handling, window, window,
+            f"共{cams:,}路 · 在线率{online}" if cams else "无视频点位"]
 
 
 def kpi_labels(v) -> list[str]:

@@ -91,3 +91,20 @@ def test_a_week_with_nothing_overdue_says_so_everywhere(store):
     # the one township is ranked, carded on its own figures, and is the whole ranking
     assert list(b.ranking["name"]) == ["甲镇"] and b.ranking["card"].iloc[0] == "green"
     assert "红牌 0 个 · 黄牌 0 个 · 绿牌 1 个" in _text(document.slide_ranking(b, LIGHT))
+
+
+def test_the_walls_video_tile_says_a_county_has_no_cameras(store):
+    """wall.png's 视频在线 tile of a county without one camera on file: '—' and 无视频点位,
+    not 0 路 online of 共0路 · 在线率—, which reads as every camera down."""
+    import types
+
+    from dashboard.wall import kpis
+    from store import wall_reads as wr
+
+    assert store.scalar("SELECT count(*) FROM cameras") == 0
+    b = compose(store, Settings(), "2025-W12")
+    k = wr.kpis(store, Settings(), None, b.start, b.end, b.as_of)
+    targets = dict(Settings().section("targets"))
+    assert kpis.kpi_values(k, targets)["cameras"]["value"] is None
+    view = types.SimpleNamespace(as_of=b.as_of, start=b.start, end=b.end, window_label="自选")
+    assert kpis.kpi_subs(k, view, targets)[-1] == "无视频点位"
