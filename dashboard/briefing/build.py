@@ -125,7 +125,8 @@ def _draw(b, store, settings, tmp: Path, themes, bar, document, shoot) -> list[P
                 files += shoot.slide_pngs(page, tmp, f"{theme}_")
                 bar.update()
             bar.set_postfix_str("大屏截图")
-            wall, complete = shoot.wall_png(wall_page, stamp)
+            # the wall compares as the document does (a partly loaded week: backlog only)
+            wall, complete = shoot.wall_png(wall_page, stamp, compare_window=not b.partial)
             b.extra["wall_complete"] = complete
             if not complete:
                 print("gridwall briefing: the wall did not finish drawing in time; its image is"

@@ -130,11 +130,28 @@ def open_wall(browser, base_url: str, township: str | None = None,
     return page
 
 
-def wall_png(page, stamp: str, timeout: int = 45_000) -> tuple[bytes, bool]:
+# the wall's KPI tiles of the window's cohort (rates): compared with the whole week before
+WINDOW_KPIS = ("handling", "ontime", "satisfaction")
+
+WITHHOLD_JS = """keys => {
+  for (const k of keys) {
+    const el = document.getElementById('kpi-' + k + '-delta');
+    if (el) { el.textContent = '环比 —'; el.className = 'gw-kpi-delta gw-delta-none'; }
+  }
+}"""
+
+
+def wall_png(page, stamp: str, timeout: int = 45_000,
+             compare_window: bool = True) -> tuple[bytes, bool]:
     """The wall's screenshot once every panel has drawn, its clock replaced by ``stamp``;
     and whether it did draw completely. A wall that does not finish in ``timeout`` ms (a
     county without rankable units, say) is still shot: a briefing with a partial wall image
-    beats no briefing on Monday morning."""
+    beats no briefing on Monday morning.
+
+    ``compare_window`` False (a partly loaded week, which the document does not compare):
+    the window's rate tiles say ``环比 —``, the wall's own word for no comparison, instead of
+    a change on the whole week before (办结率 ▲17.7个百分点 beside a document that says
+    不作环比); the backlog tiles, compared at the same moment a week earlier, stay."""
     try:
         page.wait_for_function(WALL_READY_JS, timeout=timeout)
         complete = True
@@ -142,6 +159,8 @@ def wall_png(page, stamp: str, timeout: int = 45_000) -> tuple[bytes, bool]:
         complete = False
     page.wait_for_timeout(1600)     # count-up animations (数字翻牌) settle
     page.evaluate(STAMP_JS, stamp)
+    if not compare_window:
+        page.evaluate(WITHHOLD_JS, list(WINDOW_KPIS))
     return page.screenshot(type="png"), complete
 
 
