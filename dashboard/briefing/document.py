@@ -23,7 +23,7 @@ from dashboard.figures.briefing_map import map_figure
 from dashboard.figures.numbers import kind_share, p_value
 from dashboard.figures.rate_tone import handling_undecided, not_yet_due
 from dashboard.figures.briefing_theme import (CARD_ZH, DASH, FONT_FAMILY, Palette, card_color,
-                                              num, pct)
+                                              num, pct, shown_change)
 
 SLIDE_W, SLIDE_H = 1280, 720
 
@@ -71,11 +71,11 @@ def change_cell(now, before, kind: str, better: int) -> tuple[str, str]:
     """(text, css class): points for rates, percent for counts, hours for durations."""
     if _missing(now) or _missing(before):
         return DASH, "flat"
-    if kind == "rate":
-        d = round((now - before) * 100, 1)
+    if kind == "rate":           # the change of the two figures printed beside it
+        d = shown_change(now, before, kind)
         text = f"{'▲' if d > 0 else '▼' if d < 0 else ''}{abs(d):.1f} 个百分点" if d else "持平"
     elif kind == "hours":
-        d = round(float(now) - float(before), 1)
+        d = shown_change(now, before, kind)
         text = f"{'▲' if d > 0 else '▼' if d < 0 else ''}{abs(d):.1f} 小时" if d else "持平"
     else:
         d = int(now) - int(before)
@@ -236,8 +236,14 @@ def no_rise(b: Briefing, what: str) -> str:
     return esc(b.no_compare) if not b.compared else f"本周无上升的{what}"
 
 
-HOT_LISTED = 8      # rows of the 新发热点 table on that slide (one fewer with the short-history note)
 RISES_LISTED = 6    # rows of each 上升 table on the slide (the Word document has them all)
+HOT_LISTED = 8      # rows of the hotspot table beside them (two lines each at most)
+
+
+def hot_listed(b: Briefing) -> int:
+    """Hotspot rows on the 上升 slide: two fewer when the baseline note (基线含无数据时段…)
+    follows the table, which pushed it and the rule's note into the footer and off the slide."""
+    return HOT_LISTED - 2 if b.hot_short else HOT_LISTED
 
 
 def slide_rises(b: Briefing) -> str:
@@ -257,7 +263,7 @@ def slide_rises(b: Briefing) -> str:
     hot = [[esc(r.grid_name), esc(r.township_name), num(r.k),
             esc(kind_share(getattr(r, "top_category", None), getattr(r, "top_share", None))),
             f"{r.baseline:.1f}", f"{r.ratio:.1f}倍", p_value(r.p)]
-           for r in b.hotspots.head(HOT_LISTED - bool(b.hot_short)).itertuples()]
+           for r in b.hotspots.head(hot_listed(b)).itertuples()]
     left = ("<h2>上升的事件类别</h2>" + (_table(
         ["类别", "本周", "上周", "增加", "增幅", "增加最多的" + b.place_word], cat, wrap=(0, 5))
         if cat else f'<p class="none">{no_rise(b, "类别")}</p>')) + more(b.rises_category, "类别")
@@ -358,17 +364,22 @@ def slide_figure(b: Briefing, key: str, title: str, fig, note: str = "",
 MAP_LISTED = 6     # hotspots listed (and numbered on the map) beside it: three lines each fit
 
 
+def map_listed(b: Briefing) -> int:
+    """Hotspots listed beside the map (and numbered on it): one fewer when the two lines of
+    the baseline note (基线含无数据时段…) share the column, which ran off the slide's foot."""
+    return MAP_LISTED - 1 if b.hot_short else MAP_LISTED
+
+
 def slide_map(b: Briefing, pal: Palette) -> str:
-    listed = MAP_LISTED - bool(b.hot_short)     # the short-history note takes a hotspot's room
     fig = map_figure(b.map_units, b.map_outlines, b.map_grids, b.map_hotspots, pal,
-                     numbered=listed)
+                     numbered=map_listed(b))
     items = "".join(
         f'<li><i>{i}</i><div><p class="nm"><b>{esc(r.grid_name)}</b>'
         f'<span>{esc(r.township_name)}</span></p>'
         f'<small>本周 {int(r.k)} 件 · 前4周平均 {r.baseline:.1f} 件 · {r.ratio:.1f} 倍</small>'
         f'{_kind(r)}</div></li>'
-        for i, r in enumerate(b.hotspots.head(listed).itertuples(), start=1))
-    rest = len(b.hotspots) - listed
+        for i, r in enumerate(b.hotspots.head(map_listed(b)).itertuples(), start=1))
+    rest = len(b.hotspots) - map_listed(b)
     more = f'<p class="more">另有 {rest} 处，见地图轮廓</p>' if rest > 0 else ""
     side = (f'<h2>新发热点 {len(b.hotspots)} 处</h2><ol class="hot">{items}</ol>{more}' if items
             else '<h2>本周无新发热点</h2>')
