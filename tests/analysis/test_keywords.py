@@ -146,3 +146,74 @@ def test_a_number_in_a_description_is_masked_and_cannot_be_searched(kw_db):
         assert "13912345678" in raw["description"]                  # admin: the source text
     finally:
         store.close()
+
+
+# texts with what masking and lower-casing touch: mobiles, ID numbers (X check digit),
+# Latin letters in both cases, stars, CJK; words cut from them and from their masked form
+TEXTS = ["江滨路12号B座", "当事人电话13912345678，身份证33068319900101123X", "Block A 3单元",
+         "sz-2025-004 噪音", "139****5678 已回访", "人民路8号 ABC店", None, "",
+         "邻居身份证330683199001011234，夜间噪音"]
+
+
+def _words() -> list[str]:
+    import random
+
+    from store.privacy import mask_text
+
+    rnd = random.Random(7)
+    texts = [t for t in TEXTS if t] + [mask_text(t) for t in TEXTS if t]
+    out = {"噪音", "江滨路", "b座", "block", "13912345678", "139****5678", "123x", "x",
+           "33068319900101123x", "330***********123x", "*", "号b", "sz-2025", "abc店"}
+    while len(out) < 120:
+        t = rnd.choice(texts).lower()
+        i = rnd.randrange(len(t))
+        out.add("".join(t[i:i + rnd.randint(1, 6)].split()) or "路")   # a word: no spaces
+    return sorted(out)
+
+
+def test_every_word_finds_what_the_read_text_holds_and_nothing_else():
+    """The search's shortcuts (the stored text where masking cannot matter, a run of the
+    word tested first) find exactly the rows whose masked, lower-cased texts hold the word,
+    for words with digits, stars, cased letters and CJK, on both columns and the id."""
+    from store.analysis_filters import keyword_sql
+    from store.privacy import mask_text
+
+    con = duckdb.connect()
+    rows = [(f"ID-{i}-{(t or 'x')[:2]}", t, TEXTS[-1 - i]) for i, t in enumerate(TEXTS)]
+    con.execute("CREATE TABLE events (event_id VARCHAR, address VARCHAR,"
+                " description VARCHAR)")
+    con.executemany("INSERT INTO events VALUES (?, ?, ?)", rows)
+    for w in _words():
+        sql, params = keyword_sql(w)
+        got = {r[0] for r in con.execute(f"SELECT event_id FROM events WHERE {sql}",
+                                         params).fetchall()}
+        want = {eid for eid, a, d in rows
+                if any(w in t.lower() for t in (eid, mask_text(a or ""), mask_text(d or "")))}
+        assert got == want, w
+
+
+@pytest.mark.parametrize("q", ["噪音", "江滨路 夜间", "电动自行车 充电"])
+def test_a_word_masking_cannot_touch_is_found_in_the_stored_text(q):
+    """No digit, no star, no cased letter: masking and lower-casing cannot change whether
+    the text holds the word, so neither runs (three regular expressions per row and word
+    made a year's search on a million events take seconds per panel)."""
+    from store.analysis_filters import keyword_sql
+
+    sql, params = keyword_sql(q)
+    assert "regexp_replace" not in sql and "lower(" not in sql
+    assert params == [w for w in q.split() for _ in range(3)]
+
+
+def test_a_case_number_tests_its_digits_before_masking_and_lower_case():
+    """A case number (letters and digits) needs the masked, lower-cased text, but only on the
+    rows whose stored text holds its digits: each such test is guarded by the plain one."""
+    from store.analysis_filters import keyword_sql
+
+    import re
+
+    sql, params = keyword_sql("e0001234")
+    guarded = re.findall(r"\(strpos\((event_id|coalesce\(\w+, ''\)), \?\) > 0"
+                         r" AND strpos\(lower\(", sql)
+    assert guarded == ["event_id", "coalesce(address, '')", "coalesce(description, '')"]
+    assert sql.count("lower(") == 3
+    assert params[::2] == ["0001234"] * 3 and params[1::2] == ["e0001234"] * 3
