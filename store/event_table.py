@@ -130,12 +130,27 @@ def where(f: Filters, scope: m.Scope = m.Scope(), *, raw: bool = False) -> tuple
     return " AND ".join(sql), params
 
 
-def order_by(sort: str, *, raw: bool = False, tie: str = "event_id") -> str:
-    desc = sort.startswith("-")
+def order_by(sort: str, *, raw: bool = False, tie: str = "event_id",
+             reverse: bool = False) -> str:
+    """ORDER BY for ``sort`` (NULLs last, ties by ``tie``); ``reverse``: the exact mirror
+    (the same rows read from the end), for pages past the middle."""
+    desc = sort.startswith("-") != reverse
     key = sort.lstrip("-")
     direction = "DESC" if desc else "ASC"
+    nulls = "FIRST" if reverse else "LAST"
     expr = (RAW_SORTS.get(key, "reported_at") if raw else SORTS[key])   # raw due_at: see raw_path
-    return f"{expr} {direction} NULLS LAST, {tie} {direction}"
+    return f"{expr} {direction} NULLS {nulls}, {tie} {direction}"
+
+
+def _window(total: int, offset: int, size: int) -> tuple[bool, int, int]:
+    """``(reverse, limit, offset)`` to read rows ``[offset, offset + size)`` of ``total``:
+    a page past the middle is read from the end, in the mirrored order, and turned round
+    (a top-N keeps offset + limit rows: the last page of a year sorted by address kept
+    all million, 3 s; from the end it keeps one page)."""
+    size = max(0, min(size, total - offset))
+    if offset > total - offset - size:
+        return True, size, total - offset - size
+    return False, size, offset
 
 
 # A deep page (offset past DEEP_OFFSET) sorted by a few-valued column or a timestamp is
@@ -251,10 +266,12 @@ def event_page(
                         key in GROUPED or RAW_SORTS.get(key, "reported_at") in TIMED):
                     rowids = _bucket_positions(q, w_sql, w_params, page, offset)
                 else:
+                    rev, lim, off = _window(total, offset, page.page_size)
                     rowids = [r[0] for r in q(
                         f"SELECT rowid FROM events WHERE {w_sql}"
-                        f" ORDER BY {order_by(page.sort, raw=True, tie='rowid')}"
-                        " LIMIT ? OFFSET ?", [*w_params, page.page_size, offset])]
+                        f" ORDER BY {order_by(page.sort, raw=True, tie='rowid', reverse=rev)}"
+                        " LIMIT ? OFFSET ?", [*w_params, lim, off])]
+                    rowids = rowids[::-1] if rev else rowids
             # the page's rows only: `events` narrowed to them shadows the table in the CTE
             pick = ("events AS (SELECT *, rowid AS gw_rowid FROM main.events WHERE rowid"
                     " BETWEEN ? AND ? AND rowid IN (SELECT unnest(?::BIGINT[])))")
@@ -269,9 +286,11 @@ def event_page(
                                [*params, *w_params])[0]
             found = []
             if offset < total:
+                rev, lim, off = _window(total, offset, page.page_size)
                 found = q(f"WITH {cte} SELECT event_id, reported_at FROM ev WHERE {w_sql}"
-                          f" ORDER BY {order_by(page.sort)} LIMIT ? OFFSET ?",
-                          [*params, *w_params, page.page_size, offset])
+                          f" ORDER BY {order_by(page.sort, reverse=rev)} LIMIT ? OFFSET ?",
+                          [*params, *w_params, lim, off])
+                found = found[::-1] if rev else found
             ids = [r[0] for r in found]
             times = sorted({r[1] for r in found})
             # the rows shown, by id, among the report times they have (blocks skipped)
