@@ -296,9 +296,21 @@ def options(store: ReadStore, settings: Settings) -> dict[str, list]:
 
 def grid_options(store: ReadStore, settings: Settings,
                  township: str | None) -> list[dict]:
+    """The grid filter's choices (a township's grids, or the county's), each named so the
+    officer can tell it from the others: with its township when another grid of the county
+    has its name (:func:`grid_labels`; a county list of fifteen 第二网格 was fifteen
+    identical lines), and with its id when the name repeats within the list even so."""
     where, params = ("WHERE township_code = ?", [township]) if township else ("", [])
-    return [{"id": g, "name": n} for g, n in store.rows(
+    labels = grid_labels(store, settings)
+    out = [{"id": g, "name": labels.get(g) or n or g} for g, n in store.rows(
         f"SELECT grid_id, grid_name FROM grids {where} ORDER BY grid_id", params)]
+    seen: dict[str, int] = {}
+    for o in out:
+        seen[o["name"]] = seen.get(o["name"], 0) + 1
+    for o in out:
+        if seen[o["name"]] > 1:
+            o["name"] = f"{o['name']} · {o['id']}"
+    return out
 
 
 def grid_labels(store: ReadStore, settings: Settings) -> dict[str, str]:
