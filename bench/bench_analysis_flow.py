@@ -37,8 +37,9 @@ def _rss_mb(pid: int) -> float:
 class Net:
     """Requests of a page (and its frames) with start and end times."""
 
-    def __init__(self, page):
+    def __init__(self, page, quiet: float = QUIET_S):
         self.page = page
+        self.quiet = quiet
         self.log: dict = {}
         self.seq = 0
         page.on("request", self._start)
@@ -66,7 +67,7 @@ class Net:
             now = (self.seq, sum(v[1] is not None for v in mine))
             if now != seen:
                 quiet_since, seen = time.monotonic(), now
-            if mine and all(v[1] for v in mine) and time.monotonic() - quiet_since > QUIET_S:
+            if mine and all(v[1] for v in mine) and time.monotonic() - quiet_since > self.quiet:
                 break
         mine = [(r, v[1]) for r, v in list(self.log.items()) if v[0] > mark and v[1]]
         if not mine:
@@ -92,59 +93,68 @@ def _pick(page, cid: str, text: str) -> None:
 
 def run(base: str, pid: int, as_of: str, shots: Path | None, township: str | None,
         grid_text: str | None, width: int = 1920, height: int = 1080,
-        window: str = "window=30d") -> dict:
-    from playwright.sync_api import sync_playwright
+        window: str = "window=30d", browser=None, quiet: float = QUIET_S) -> dict:
+    """``browser``: a Playwright Chromium already running (tests share one); else one is
+    started here."""
+    if browser is None:
+        from playwright.sync_api import sync_playwright
 
+        with sync_playwright() as pw:
+            own = pw.chromium.launch(executable_path="/usr/bin/chromium",
+                                     args=["--no-sandbox", "--disable-gpu"])
+            try:
+                return run(base, pid, as_of, shots, township, grid_text, width, height,
+                           window, own, quiet)
+            finally:
+                own.close()
     steps = []
     rss = {"start_mb": round(_rss_mb(pid))}
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path="/usr/bin/chromium",
-                                     args=["--no-sandbox", "--disable-gpu"])
-        ctx = browser.new_context(viewport={"width": width, "height": height})
-        page = ctx.new_page()
-        net = Net(page)
-        url = f"{base}/analysis/?{window}&as_of={as_of}"
-        steps.append(net.step(f"open /analysis/ (county, {window})",
-                              lambda: page.goto(url, wait_until="commit")))
-        page.wait_for_selector("#an-events tbody tr td")
-        if shots:
-            page.screenshot(path=str(shots / f"county_{width}.png"))
-        for word in ("噪音", "E0001234", "江滨路"):
-            def typed(w=word):
-                page.fill("#an-f-q", w)
-                page.press("#an-f-q", "Enter")
-            steps.append(net.step(f"keyword {word}", typed))
-        steps.append(net.step("keyword cleared", lambda: (page.fill("#an-f-q", ""),
-                                                          page.press("#an-f-q", "Enter"))))
-        if shots:
-            page.screenshot(path=str(shots / f"before_paging_{width}.png"), full_page=True)
-        steps.append(net.step("next page", lambda: page.click("#an-events button.next-page")))
-        steps.append(net.step("last page", lambda: page.click("#an-events button.last-page")))
-        steps.append(net.step("sort by 地址", lambda: page.click(
-            "#an-events th[data-dash-column='address'] .column-header--sort")))
-        steps.append(net.step("first page by 地址", lambda: page.click(
-            "#an-events button.first-page")))
-        steps.append(net.step("last page by 地址", lambda: page.click(
-            "#an-events button.last-page")))
-        steps.append(net.step("sort by 上报时间", lambda: page.click(
-            "#an-events th[data-dash-column='reported_at'] .column-header--sort")))
-        href = page.get_attribute("#an-export", "href")     # the opening window's export
-        if township:
-            steps.append(net.step("choose a township", lambda: _pick(page, "an-f-township",
-                                                                      township)))
-        if grid_text:
-            steps.append(net.step("choose a grid", lambda: _pick(page, "an-f-grid", grid_text)))
-        steps.append(net.step("window 近7天", lambda: _pick(page, "an-f-window", "近7天")))
+    ctx = browser.new_context(viewport={"width": width, "height": height})
+    page = ctx.new_page()
+    net = Net(page, quiet)
+    url = f"{base}/analysis/?{window}&as_of={as_of}"
+    steps.append(net.step(f"open /analysis/ (county, {window})",
+                          lambda: page.goto(url, wait_until="commit")))
+    page.wait_for_selector("#an-events tbody tr td")
+    if shots:
+        page.screenshot(path=str(shots / f"county_{width}.png"))
+    for word in ("噪音", "E0001234", "江滨路"):
+        def typed(w=word):
+            page.fill("#an-f-q", w)
+            page.press("#an-f-q", "Enter")
+        steps.append(net.step(f"keyword {word}", typed))
+    steps.append(net.step("keyword cleared", lambda: (page.fill("#an-f-q", ""),
+                                                      page.press("#an-f-q", "Enter"))))
+    if shots:
+        page.screenshot(path=str(shots / f"before_paging_{width}.png"), full_page=True)
+    steps.append(net.step("next page", lambda: page.click("#an-events button.next-page")))
+    steps.append(net.step("last page", lambda: page.click("#an-events button.last-page")))
+    steps.append(net.step("sort by 地址", lambda: page.click(
+        "#an-events th[data-dash-column='address'] .column-header--sort")))
+    steps.append(net.step("first page by 地址", lambda: page.click(
+        "#an-events button.first-page")))
+    steps.append(net.step("last page by 地址", lambda: page.click(
+        "#an-events button.last-page")))
+    steps.append(net.step("sort by 上报时间", lambda: page.click(
+        "#an-events th[data-dash-column='reported_at'] .column-header--sort")))
+    href = page.get_attribute("#an-export", "href")     # the opening window's export
+    if township:
+        steps.append(net.step("choose a township", lambda: _pick(page, "an-f-township",
+                                                                  township)))
+    if grid_text:
+        steps.append(net.step("choose a grid", lambda: _pick(page, "an-f-grid", grid_text)))
+    steps.append(net.step("window 近7天", lambda: _pick(page, "an-f-window", "近7天")))
+    if grid_text:
         steps.append(net.step("clear the grid", lambda: page.click(
             "#an-f-grid .Select-clear")))
-        steps.append(net.step("category 矛盾纠纷", lambda: _pick(page, "an-f-category",
-                                                                   "矛盾纠纷")))
-        steps.append(net.step("window 近30天", lambda: _pick(page, "an-f-window", "近30天")))
-        steps.append(net.step("reset to county", lambda: page.click("#an-f-reset")))
-        if shots:
-            page.wait_for_timeout(1500)
-            page.screenshot(path=str(shots / f"after_{width}.png"), full_page=True)
-        browser.close()
+    steps.append(net.step("category 矛盾纠纷", lambda: _pick(page, "an-f-category",
+                                                               "矛盾纠纷")))
+    steps.append(net.step("window 近30天", lambda: _pick(page, "an-f-window", "近30天")))
+    steps.append(net.step("reset to county", lambda: page.click("#an-f-reset")))
+    if shots:
+        page.wait_for_timeout(1500)
+        page.screenshot(path=str(shots / f"after_{width}.png"), full_page=True)
+    ctx.close()
     # the export as the browser would download it, the server's memory sampled meanwhile
     peak = [0.0]
     done = threading.Event()
