@@ -103,7 +103,9 @@ def keyword_sql(q: str | None) -> tuple[str, list]:
     return " AND ".join(sql), params
 
 
-MASK_CHARS = frozenset("0123456789*")     # the only characters masking writes or replaces
+# every character masking writes or can remove (store.privacy): ASCII and full-width digits,
+# the star, the spaces and dashes it allows between digits, a landline's closing bracket
+MASK_CHARS = frozenset("0123456789０１２３４５６７８９*　－—–‐-)）")
 
 
 def _uncased(ch: str) -> bool:
@@ -116,8 +118,9 @@ def _word_in(col: str, word: str, masked: bool) -> tuple[str, list]:
     holds it) — without masking and lower-casing every row of a year or a city, which cost
     seconds a search at a million events (3 regular expressions per row and word).
 
-    Masking only turns ASCII digits into ``*``, one for one, and ``lower`` changes only
-    cased letters, so: a word with neither digits, ``*`` nor cased letters (噪音, 江滨路) is
+    Masking only replaces runs of digits (ASCII or full-width, with the spaces, dashes and
+    bracket it allows between them) by ``*``, and ``lower`` changes only cased letters, so:
+    a word with none of MASK_CHARS nor cased letters (噪音, 江滨路) is
     in the read text exactly when it is in the stored one; a word with cased letters but no
     digit or ``*`` is in it when it is in ``lower(col)``; and any run of the word without
     cased letters or ``*`` (the longest is used) must be in the stored text as it is — a

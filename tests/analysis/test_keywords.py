@@ -152,7 +152,8 @@ def test_a_number_in_a_description_is_masked_and_cannot_be_searched(kw_db):
 # Latin letters in both cases, stars, CJK; words cut from them and from their masked form
 TEXTS = ["江滨路12号B座", "当事人电话13912345678，身份证33068319900101123X", "Block A 3单元",
          "sz-2025-004 噪音", "139****5678 已回访", "人民路8号 ABC店", None, "",
-         "邻居身份证330683199001011234，夜间噪音"]
+         "邻居身份证330683199001011234，夜间噪音", "联系１３９１２３４５６７８，座机(0575)8512—3456",
+         "电话139 - 1234 - 5678（王）", "身份证330682 19900101 123X"]
 
 
 def _words() -> list[str]:
@@ -163,7 +164,8 @@ def _words() -> list[str]:
     rnd = random.Random(7)
     texts = [t for t in TEXTS if t] + [mask_text(t) for t in TEXTS if t]
     out = {"噪音", "江滨路", "b座", "block", "13912345678", "139****5678", "123x", "x",
-           "33068319900101123x", "330***********123x", "*", "号b", "sz-2025", "abc店"}
+           "33068319900101123x", "330***********123x", "*", "号b", "sz-2025", "abc店",
+           "１３９１２３４５６７８", "１３９", "—", "8512—3456", ")", "-", "（王）"}
     while len(out) < 120:
         t = rnd.choice(texts).lower()
         i = rnd.randrange(len(t))
