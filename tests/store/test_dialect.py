@@ -69,6 +69,7 @@ def test_median_interpolates_like_duckdb_and_filter_counts_like_countif(ch):
 
 
 @pytest.mark.parametrize("value", ["13812345678", "138 1234 5678", "+86 (571) 8888-1234",
+                                   "+86 139 1234 5678", "0086-13912345678", "8613912345678",
                                    "欧阳娜娜", "张三", "李", "  王小明 ", "12345", None])
 def test_masking_sql_masks_alike_on_both_engines_and_as_python_does(ch, value):
     sql = (f"SELECT {privacy.mask_phone_sql('v')} AS p, {privacy.mask_name_sql('v')} AS n"
@@ -80,6 +81,8 @@ def test_masking_sql_masks_alike_on_both_engines_and_as_python_does(ch, value):
 @pytest.mark.parametrize("value", ["当事人电话13912345678，备用18800001111", "无号码", None,
                                    "身份证33068319900101123X，电话13912345678",
                                    "电话 +86 139-1234-5678，座机(0575)8512 3456",
+                                   "身份证330682900101123，TEL0575-85123456，网格330683001002004",
+                                   "ID:330682900101123,330682900101124",
                                    "身份证号３３０６８２ １９９００１０１ １２３Ｘ，１３９１２３４５６７８"])
 def test_ids_and_phones_in_text_are_masked_alike_on_both_engines(ch, value):
     duck, click = both(ch, f"SELECT {privacy.mask_text_sql('v')} AS t"

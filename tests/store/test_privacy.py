@@ -145,3 +145,59 @@ def test_the_text_twins_agree_on_random_texts_with_separators_and_full_width_dig
     rows = _masked_by_sql(texts)
     assert [m for _, m in rows] == [mask_text(v) for v in texts]
     assert sum("****" in (m or "") for _, m in rows) > 50
+
+
+# the reporter's phone written with China's country code (round 2 of #17): the first three
+# digits shown were the code's '861' or '008', not the number's '139'
+@pytest.mark.parametrize("raw,masked", [
+    ("+86 139 1234 5678", "139****5678"), ("0086-13912345678", "139****5678"),
+    ("+8613912345678", "139****5678"), ("8613912345678", "139****5678"),
+    ("(+86)139-1234-5678", "139****5678"), ("+86 575 8512 3456", "575****3456"),
+    ("0086 1234567", "008****4567"),          # no whole national number after the code
+    ("+1 415 555 0100", "141****0100"), ("86123456789", "861****6789")])
+def test_a_phone_with_the_country_code_shows_the_number_s_own_first_three(raw, masked):
+    assert mask_phone(raw) == masked
+    con = duckdb.connect()
+    assert con.execute(f"SELECT {mask_phone_sql('v')} FROM (SELECT ?::VARCHAR AS v) t",
+                       [raw]).fetchone()[0] == masked
+
+
+# first-generation IDs and landlines glued to the word that names them (round 2 of #17)
+MORE_NUMBERS = [
+    ("身份证330682900101123", "身份证330*********123"),
+    ("身份证 330682 900101 123，另一人330682851231045。",
+     "身份证 330*********123，另一人330*********045。"),
+    ("ID:330682900101123,330682900101124", "ID:330*********123,330*********124"),
+    ("证号３３０６８２９００１０１１２３", "证号３３０*********１２３"),
+    ("TEL0575-85123456", "TEL057****3456"),
+    ("Tel0575 8512 3456 转分机", "Tel057****3456 转分机"),
+    ("联系Fax0575-85123456", "联系Fax057****3456"),
+    ("电话:0575-85123456", "电话:057****3456"),
+]
+# 15 digits that are no ID: case numbers, grid codes (dashed, or a street's 0xx / a town's
+# 1xx where an old ID has its birth year), a longer run, a date-first case number
+KEPT_15 = ["SZ20251031000114", "网格330683001-002-004", "网格330683001002004",
+           "网格330683102001001", "网格330683102001001001", "编号202510311200114",
+           "流水号3306829001011234"]
+
+
+@pytest.mark.parametrize("raw,masked", MORE_NUMBERS)
+def test_old_ids_and_labelled_landlines_are_masked_alike_in_python_and_sql(raw, masked):
+    assert mask_text(raw) == masked
+    assert [m for _, m in _masked_by_sql([raw])] == [masked]
+
+
+def test_case_numbers_and_grid_codes_of_15_digits_stay_readable():
+    assert [mask_text(t) for t in KEPT_15] == KEPT_15
+    assert [m for _, m in _masked_by_sql(KEPT_15)] == KEPT_15
+
+
+def test_the_twins_agree_on_random_texts_near_old_ids():
+    rnd = random.Random(8)
+    texts = [f"{rnd.choice(['', '证', 'a', '-', ' ', 'TEL', '1'])}{rnd.randrange(10**5, 10**6)}"
+             f"{rnd.randrange(100):02d}{rnd.randrange(14):02d}{rnd.randrange(33):02d}"
+             f"{rnd.randrange(1000):03d}{rnd.choice(['', '号', 'X', '9', ' ', '，1'])}"
+             for _ in range(2000)]
+    rows = _masked_by_sql(texts)
+    assert [m for _, m in rows] == [mask_text(v) for v in texts]
+    assert sum("*********" in (m or "") for _, m in rows) > 50
