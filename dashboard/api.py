@@ -1,7 +1,8 @@
 """The JSON API on the app's Flask server: /api/health, /api/metrics, /api/townships,
 /api/events/<event_id>.
 
-Bad parameters answer HTTP 400 with a message; an unknown event 404; database problems 503
+Bad parameters answer HTTP 400 with a message (an unknown one, or one named twice, too:
+``store.analysis_filters.check_query``); an unknown event 404; database problems 503
 with a title.
 """
 from __future__ import annotations
@@ -11,6 +12,7 @@ from flask import Blueprint, current_app, jsonify, request
 from dashboard import auth
 from dashboard.context import AppContext
 from store import metrics as m
+from store.analysis_filters import check_query
 from store.db import StoreError
 from store.event_rows import event_detail
 from store.freshness import freshness
@@ -82,14 +84,13 @@ def blueprint(ctx: AppContext) -> Blueprint:
 
     @bp.get("/townships")
     def townships():
+        check_query(request.args, ())
         return jsonify({"townships": ctx.cached(_townships)})
 
     @bp.get("/metrics")
     def metrics():
         args = request.args
-        unknown = set(args) - {"scope", "start", "end", "as_of", "compare"}
-        if unknown:
-            raise m.MetricsError(f"unknown parameter(s): {', '.join(sorted(unknown))}")
+        check_query(args, {"scope", "start", "end", "as_of", "compare"})
         compare = args.get("compare") or None
         if compare is not None and compare not in m.COMPARES:
             raise m.MetricsError(f"bad compare {compare!r}: use previous or year")
@@ -99,9 +100,7 @@ def blueprint(ctx: AppContext) -> Blueprint:
 
     @bp.get("/events/<path:event_id>")
     def event(event_id: str):
-        unknown = set(request.args) - {"as_of"}
-        if unknown:
-            raise m.MetricsError(f"unknown parameter(s): {', '.join(sorted(unknown))}")
+        check_query(request.args, {"as_of"})
         as_of = request.args.get("as_of") or ctx.as_of().isoformat(sep="T")
         raw = auth.sees_raw_personal_data()          # admin only; raw is part of the cache key
         detail = ctx.cached(_event, event_id, as_of, raw, timeout=60)

@@ -20,7 +20,7 @@ from store import cameras_near as cn
 from store import hotspots as hs
 from store.freshness import data_start
 from store import metrics as m
-from store.analysis_filters import FILTER_KEYS, FilterError, parse_filters
+from store.analysis_filters import FILTER_KEYS, FilterError, check_query, parse_filters
 
 EVENT_EXTRA = ("scope", "sort", "page", "page_size")
 HOTSPOT_PARAMS = {"window", "start", "end", "as_of", "township", "category", "channel", "all"}
@@ -31,9 +31,7 @@ def _without(args, keys) -> dict:
 
 
 def _check(args, allowed: set[str]) -> None:
-    unknown = set(args) - allowed
-    if unknown:
-        raise FilterError(f"unknown parameter(s): {', '.join(sorted(unknown))}")
+    check_query(args, allowed)
 
 
 def blueprint(ctx: AppContext) -> Blueprint:

@@ -180,6 +180,19 @@ def _clean(args: Mapping[str, str], key: str) -> str | None:
     return v or None
 
 
+def check_query(args: Mapping[str, str], allowed) -> None:
+    """FilterError when ``args`` (a request's query) names a key not in ``allowed`` (a typo
+    must not silently widen an answer) or names one twice (?scope=a&scope=b: one value was
+    used, the other dropped without a word). Every JSON route's one rule."""
+    unknown = set(args) - set(allowed)
+    if unknown:
+        raise FilterError(f"unknown parameter(s): {', '.join(sorted(unknown))}")
+    getlist = getattr(args, "getlist", None)
+    twice = sorted(k for k in args if getlist is not None and len(getlist(k)) > 1)
+    if twice:
+        raise FilterError(f"{', '.join(twice)} given more than once: one value each")
+
+
 def parse_filters(
     store: ReadStore,
     settings: Settings,
@@ -196,15 +209,8 @@ def parse_filters(
     no window and no dates means every report time (window ``all``; the event list) instead
     of the wall's default window (figures that need a window).
     """
-    unknown = set(args) - set(FILTER_KEYS) - set(extra)
-    if unknown:
-        raise FilterError(f"unknown parameter(s): {', '.join(sorted(unknown))}")
-    # a request's query may name a key twice (?category=A&category=B): one value was used and
-    # the other dropped without a word, so a list read as both held one
-    getlist = getattr(args, "getlist", None)
-    twice = sorted(k for k in args if getlist is not None and len(getlist(k)) > 1)
-    if twice:
-        raise FilterError(f"{', '.join(twice)} given more than once: one value each")
+    # a key named twice (?category=A&category=B) is an error too: a list read as both held one
+    check_query(args, set(FILTER_KEYS) | set(extra))
     as_of = m.parse_as_of(_clean(args, "as_of"), settings) or as_of_default
     as_of = m.resolve_as_of(store, settings, as_of)
     preset = _clean(args, "window")

@@ -183,3 +183,25 @@ def test_a_database_problem_answers_503_with_its_title_on_both_json_apis(tmp_pat
         r = client.get(path)
         assert r.status_code == 503, (path, r.status_code)
         assert r.get_json()["error"] == "数据库文件不存在", path
+
+
+# round 2 of #17: the wall-side API took a parameter named twice (the first value, without a
+# word: a script asking for two scopes got one) and /api/townships any parameter at all
+@pytest.mark.parametrize("path", [
+    "/api/metrics?scope=township:T1&scope=township:T2",
+    "/api/metrics?start=2025-06-01&start=2025-06-10&end=2025-07-01",
+    "/api/metrics?as_of=2025-06-20T00:00:00&as_of=2025-06-21T00:00:00",
+    "/api/townships?township=T1", "/api/townships?x=1&x=2",
+    "/api/cameras?near=point:120.8,29.6&near=point:120.9,29.6",
+    "/api/hotspots?township=T1&township=T2", "/briefing.zip?week=2025-W24&week=2025-W25",
+])
+def test_a_parameter_named_twice_or_unknown_is_a_bad_request(client, path):
+    resp = client.get(path)
+    assert resp.status_code == 400, (path, resp.status_code)
+    assert resp.get_json()["error"]
+
+
+def test_event_detail_refuses_as_of_named_twice(detail_client):
+    resp = detail_client.get("/api/events/b?as_of=2025-06-16T08:30:00&as_of=2025-06-17T08:30:00")
+    assert resp.status_code == 400 and "as_of" in resp.get_json()["error"]
+    assert detail_client.get("/api/events/b?as_of=2025-06-16T08:30:00").status_code == 200

@@ -18,6 +18,7 @@ from flask import Blueprint, jsonify, request, send_file
 
 from store import briefing_reads as br
 from store import metrics as m
+from store.analysis_filters import check_query
 
 _LOCK = threading.Lock()
 PARAMS = {"week", "scope", "as_of", "theme"}
@@ -36,9 +37,7 @@ def blueprint(ctx) -> Blueprint:
         from dashboard.briefing.compose import EmptyWeek
 
         args = request.args
-        unknown = set(args) - PARAMS
-        if unknown:
-            raise m.MetricsError(f"unknown parameter(s): {', '.join(sorted(unknown))}")
+        check_query(args, PARAMS)          # unknown or named twice: 400
         settings = ctx.settings
         as_of = m.parse_as_of(args.get("as_of"), settings)
         week = args.get("week") or br.default_week(ctx.store, settings, as_of)
