@@ -14,7 +14,8 @@ from urllib.parse import parse_qs
 
 from dash import ALL, ClientsideFunction, Input, Output, State, dcc, html
 
-from dashboard.wall.view import window_params
+from dashboard.wall.view import (CUSTOM, MAX_CUSTOM_DAYS, PRESETS, default_label, url_day,
+                                 window_params)
 from store import wall_reads as wr
 
 URL = "url"
@@ -28,6 +29,10 @@ HOT_ROW = "gw-hot-row"            # ... of hotspot board rows (a grid to open)
 WIN_CHIP = "gw-win"               # ... of the window presets
 WIN_APPLY = "win-apply"           # the custom range's apply button
 EMPTY = {"township": None, "grid": None, "window": None, "start": None, "end": None}
+# what a wall URL may hold; ``token`` is the kiosk's sign-in (the server redirects it away)
+KEYS = ("township", "grid", "tour", "window", "start", "end", "token")
+TOUR_ON, TOUR_OFF = ("1", "true", "yes"), ("0", "false", "no")
+ECHO_MAX = 20                     # a value from the URL shown in a notice, cut to this
 
 
 def parse_search(search: str | None) -> dict:
@@ -44,14 +49,72 @@ def parse_search(search: str | None) -> dict:
             "start": first("start"), "end": first("end")}
 
 
+def _echo(value: str) -> str:
+    return value if len(value) <= ECHO_MAX else value[:ECHO_MAX - 1] + "…"
+
+
+def place_notes(p: dict, d: dict) -> list[str]:
+    """What the URL asked for and the wall cannot show (``p`` parse_search's, ``d``
+    resolve_drill's): an unknown township or grid, a grid of another township."""
+    notes, shown = [], d.get("township_name") or "全县"
+    if p["grid"] and not d.get("grid"):
+        notes.append(f"未找到网格「{_echo(p['grid'])}」，显示{shown}")
+    if p["township"] and not d.get("township"):
+        notes.append(f"未找到镇街「{_echo(p['township'])}」，显示全县")
+    elif p["township"] and d.get("grid") and p["township"] not in (d["township"],
+                                                                   d.get("township_name")):
+        notes.append(f"网格「{_echo(p['grid'])}」不属于「{_echo(p['township'])}」，"
+                     f"显示其所属{shown}")
+    return notes
+
+
+def window_notes(p: dict, win: dict, default: str) -> list[str]:
+    """What is wrong with the URL's window, and which window is shown instead."""
+    shown = (PRESETS.get(win["window"]) or ("自选时段" if win["window"] == CUSTOM else default))
+    if p["window"] and p["window"] not in PRESETS:
+        return [f"未知时间窗口「{_echo(p['window'])}」，显示{shown}"]
+    if p["window"]:
+        return ([f"时间窗口与自选日期同时出现，按{shown}显示"] if p["start"] or p["end"] else [])
+    if not (p["start"] or p["end"]) or win["window"] == CUSTOM:
+        return []
+    if not (p["start"] and p["end"]):
+        return [f"自选时段不完整，显示{shown}"]
+    bad = [v for v in (p["start"], p["end"]) if url_day(v) is None]
+    if bad:
+        return [f"日期「{_echo(bad[0])}」有误，显示{shown}"]
+    if url_day(p["end"]) <= url_day(p["start"]):
+        return [f"自选时段的结束不在开始后，显示{shown}"]
+    return [f"自选时段超过{MAX_CUSTOM_DAYS // 366}年，显示{shown}"]
+
+
+def url_notes(search: str | None) -> list[str]:
+    """Keys the wall does not know or that come more than once, and a tour value it cannot
+    read: a link that silently meant something else misleads whoever followed it."""
+    q = parse_qs((search or "").lstrip("?"), keep_blank_values=True)
+    notes = []
+    for key, values in q.items():
+        if key not in KEYS:
+            notes.append(f"地址中的「{_echo(key)}」未知，未使用")
+        elif len(values) > 1 and key != "token":
+            notes.append(f"{key}出现多次，按第一个「{_echo(values[0].strip())}」")
+    tour = (q.get("tour") or [""])[0].strip()
+    if tour and tour not in TOUR_ON + TOUR_OFF:
+        notes.append(f"tour「{_echo(tour)}」无效，自动轮播未开")
+    return notes
+
+
 def drill_from_search(ctx, search: str | None) -> dict:
-    """The checked drill state of a URL: unknown codes fall back to the level above."""
+    """The checked drill state of a URL: unknown codes fall back to the level above, and
+    ``notice`` (only when there is one) says so: the wall shows it in its title bar, so a
+    leader who followed a wrong link does not take the county for the township asked for."""
     p = parse_search(search)
     win = window_params(p["window"], p["start"], p["end"])
-    if not p["township"] and not p["grid"]:
-        return {**EMPTY, **win}
-    d = ctx.cached(wr.resolve_drill, p["township"], p["grid"])
-    return {"township": d["township"], "grid": d["grid"], **win}
+    d = (ctx.cached(wr.resolve_drill, p["township"], p["grid"])
+         if p["township"] or p["grid"] else EMPTY)
+    default = default_label(int(ctx.settings.section("wall")["window_days"]))
+    notes = place_notes(p, d) + window_notes(p, win, default) + url_notes(search)
+    out = {"township": d["township"], "grid": d["grid"], **win}
+    return {**out, "notice": notes} if notes else out
 
 
 def components(ctx, township_codes: list[str]) -> list:

@@ -12,12 +12,14 @@ from urllib.parse import quote
 
 from dash import html
 
-from dashboard.wall import window_bar
+from dashboard.wall import fmt, window_bar
 from dashboard.wall.view import short_names
 from store import freshness as fr
 from store import wall_reads as wr
 
 HIDE = "gw-bc-item gw-bc-hidden"
+NOTICE = "gw-url-notice"
+NOTICE_HIDDEN = NOTICE + " gw-hidden"
 
 
 def layout(ctx, county: str, demo: bool) -> html.Header:
@@ -49,8 +51,11 @@ def layout(ctx, county: str, demo: bool) -> html.Header:
     ])
     title = f"{county}网格化社会治理指挥中心" if county else "网格化社会治理指挥中心"
     size = "" if len(title) <= 17 else " gw-title-long"     # a long name shrinks, never overlaps
+    # under the title: what the URL asked for and the wall cannot show (hidden when nothing)
+    notice = html.Div("", id="url-notice", className=NOTICE_HIDDEN)
     return html.Header(className="gw-title", children=[
-        left, html.Div(html.H1(title, id="wall-title", title=title), className="gw-title-main" + size),
+        left, html.Div([html.H1(title, id="wall-title", title=title), notice],
+                       className="gw-title-main" + size),
         right])
 
 
@@ -84,11 +89,31 @@ def stale_alarm(f: dict | None) -> tuple[str, str]:
     return text, "gw-stale"
 
 
+def range_notes(v, first) -> list[str]:
+    """A window with no data in it at all: after as_of, or ended before the first report
+    (``first``, store.freshness.data_start). Its figures are zeros and dashes; say why."""
+    if v.start > v.as_of.date():
+        return [f"所选时段在截至{fmt.stamp(v.as_of)}后，暂无数据"]
+    if first is not None and v.end <= first:
+        return [f"所选时段在数据起始日{first.isoformat()}前，暂无数据"]
+    return []
+
+
+def notice(v, first) -> tuple[str, str, str]:
+    """(text, class, title) of the URL notice: every note joined by '；', or hidden."""
+    notes = [*v.notice, *range_notes(v, first)]
+    if not notes:
+        return "", NOTICE_HIDDEN, ""
+    text = "；".join(notes)
+    return text, NOTICE, text
+
+
 OUTPUTS = [("bc-township", "children"), ("bc-township", "className"),
            ("bc-grid", "children"), ("bc-grid", "className"), ("bc-sep1", "className"),
            ("bc-sep2", "className"), ("bc-county", "className"), ("as-of", "children"),
            ("map-title-text", "children"), ("map-caption", "children"),
-           ("analysis-link", "href"), ("stale-alarm", "children"), ("stale-alarm", "className")]
+           ("analysis-link", "href"), ("stale-alarm", "children"), ("stale-alarm", "className"),
+           ("url-notice", "children"), ("url-notice", "className"), ("url-notice", "title")]
 CACHE = False          # the dead-feed alarm follows the clock: answered fresh every time
 
 
@@ -96,7 +121,8 @@ def read(ctx, v) -> dict:
     return {"names": ctx.cached(wr.resolve_drill, v.township, v.grid),
             "short": short_names(ctx, v),
             "fresh": ctx.cached(wr.data_as_of),
-            "freshness": ctx.cached(fr.freshness, timeout=30)}
+            "freshness": ctx.cached(fr.freshness, timeout=30),
+            "first": ctx.cached(fr.data_start)}
 
 
 def outputs(data: dict, v) -> list:
@@ -107,4 +133,5 @@ def outputs(data: dict, v) -> list:
         names["township_name"]), "grid_name": short.grid(names.get("grid_name"))}
     return [*breadcrumb(crumbs),
             f"数据更新于 {fresh:%Y-%m-%d %H:%M}" if fresh else "暂无事件数据",
-            f"态势地图 · {where}", v.caption, analysis_href(v), *stale_alarm(data["freshness"])]
+            f"态势地图 · {where}", v.caption, analysis_href(v), *stale_alarm(data["freshness"]),
+            *notice(v, data.get("first"))]

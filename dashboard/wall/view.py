@@ -39,6 +39,7 @@ class View:
     label: str = ""
     layers: tuple[str, ...] = ()  # the map's layers (sorted) and measure, as the controls say
     measure: str = ""
+    notice: tuple[str, ...] = ()  # what the URL asked for and is not shown (drill.py)
 
     @property
     def window_label(self) -> str:
@@ -64,7 +65,7 @@ class View:
         return ""
 
 
-def _date(text) -> dt.date | None:
+def url_day(text) -> dt.date | None:
     try:
         return dt.date.fromisoformat(str(text).strip()) if text else None
     except ValueError:
@@ -79,7 +80,7 @@ def window_params(window: str | None, start: str | None, end: str | None) -> dic
     """
     if window in PRESETS:
         return {"window": window, "start": None, "end": None}
-    s, e = _date(start), _date(end)
+    s, e = url_day(start), url_day(end)
     if s and e and s < e and (e - s).days <= MAX_CUSTOM_DAYS:
         return {"window": CUSTOM, "start": s.isoformat(), "end": e.isoformat()}
     return {"window": None, "start": None, "end": None}
@@ -106,12 +107,18 @@ def resolve_window(params: dict | None, as_of: dt.datetime,
         following = (first + dt.timedelta(days=32)).replace(day=1)
         return key, PRESETS[key], first, following
     if key == CUSTOM:
-        s, e = _date(params.get("start")), _date(params.get("end"))
+        s, e = url_day(params.get("start")), url_day(params.get("end"))
         if s and e and s < e:
             return CUSTOM, "自选时段", s, e
     start, end = default_window(as_of, default_days)
     preset = {1: "today", 7: "7d", 30: "30d"}.get(default_days)
-    return (preset or "default"), (PRESETS[preset] if preset else f"近{default_days}天"), start, end
+    return (preset or "default"), default_label(default_days), start, end
+
+
+def default_label(default_days: int) -> str:
+    """The label of the settings' default window: '近30天' (a preset's own label)."""
+    preset = {1: "today", 7: "7d", 30: "30d"}.get(default_days)
+    return PRESETS[preset] if preset else f"近{default_days}天"
 
 
 def min_events(ctx) -> int:
@@ -174,4 +181,5 @@ def current_view(ctx, drill: dict | None, layers=None, measure: str | None = Non
                 as_of=as_of, start=start, end=end, days=(end - start).days, window=key,
                 label=label,
                 layers=tuple(sorted(DEFAULT_LAYERS if layers is None else layers)),
-                measure=measure if measure in MAP_MEASURES else DEFAULT_MEASURE)
+                measure=measure if measure in MAP_MEASURES else DEFAULT_MEASURE,
+                notice=tuple(drill.get("notice") or ()))

@@ -44,7 +44,8 @@ def test_the_app_can_be_built_twice(wall_demo_db):
 
 def test_drill_from_search(ctx):
     store = ctx.store
-    town, grid = store.rows("SELECT township_code, grid_id FROM grids ORDER BY 2 LIMIT 1")[0]
+    town, grid, name = store.rows("SELECT township_code, grid_id, township_name FROM grids"
+                                  " JOIN townships USING (township_code) ORDER BY 2 LIMIT 1")[0]
     win = {"window": None, "start": None, "end": None}
     assert drill.drill_from_search(ctx, "") == {"township": None, "grid": None, **win}
     assert drill.drill_from_search(ctx, f"?township={town}&tour=1") == {
@@ -52,8 +53,9 @@ def test_drill_from_search(ctx):
     # a grid link alone opens its township too; bad codes fall back up a level
     assert drill.drill_from_search(ctx, f"?grid={grid}") == {"township": town, "grid": grid, **win}
     assert drill.drill_from_search(ctx, f"?township={town}&grid=nope") == {
-        "township": town, "grid": None, **win}
-    assert drill.drill_from_search(ctx, "?township=nope") == {"township": None, "grid": None, **win}
+        "township": town, "grid": None, **win, "notice": [f"未找到网格「nope」，显示{name}"]}
+    assert drill.drill_from_search(ctx, "?township=nope") == {
+        "township": None, "grid": None, **win, "notice": ["未找到镇街「nope」，显示全县"]}
     # the window rides along, checked
     assert drill.drill_from_search(ctx, f"?township={town}&window=week")["window"] == "week"
     assert drill.drill_from_search(ctx, "?start=2025-10-01&end=2025-10-08") == {
@@ -135,3 +137,53 @@ def test_grid_ranking_inside_a_township_puts_the_problems_first(ctx):
     # the league order of grids stays available, best first
     league = wr.unit_ranking(ctx.store, ctx.settings, town, v.start, v.end, v.as_of, 5, False)
     assert list(league["rank"]) == list(range(1, len(league) + 1))
+
+
+@pytest.mark.parametrize("search,note", [
+    ("?township=nowhere", "未找到镇街「nowhere」，显示全县"),
+    ("?grid=nope", "未找到网格「nope」，显示全县"),
+    ("?window=fortnight", "未知时间窗口「fortnight」，显示近30天"),
+    ("?start=2025-10-10&end=2025-10-01", "自选时段的结束不在开始后，显示近30天"),
+    ("?start=2025-10-10&end=2025-10-10", "自选时段的结束不在开始后，显示近30天"),
+    ("?start=garbage&end=2025-10-01", "日期「garbage」有误，显示近30天"),
+    ("?start=2025-10-01", "自选时段不完整，显示近30天"),
+    ("?start=2015-01-01&end=2025-01-01", "自选时段超过3年，显示近30天"),
+    ("?window=7d&start=2025-10-01&end=2025-10-08", "时间窗口与自选日期同时出现，按近7天显示"),
+    ("?tour=abc", "tour「abc」无效，自动轮播未开"),
+    ("?townhsip=330683103", "地址中的「townhsip」未知，未使用"),
+    ("?window=7d&window=today", "window出现多次，按第一个「7d」"),
+])
+def test_a_link_the_wall_cannot_follow_says_what_it_shows_instead(ctx, search, note):
+    """Before, each of these fell back to the county or the default window without a word."""
+    assert drill.drill_from_search(ctx, search)["notice"] == [note]
+
+
+def test_a_grid_of_another_township_and_a_good_link(ctx):
+    rows = ctx.store.rows("SELECT g.grid_id, t.township_name, t.township_code FROM grids g"
+                          " JOIN townships t USING (township_code) ORDER BY 1")
+    grid, name, code = rows[0]
+    other = next(n for _g, n, c in rows if c != code)
+    d = drill.drill_from_search(ctx, f"?township={other}&grid={grid}")
+    assert d["notice"] == [f"网格「{grid}」不属于「{other}」，显示其所属{name}"]
+    for good in (f"?township={name}&grid={grid}", f"?township={code}&tour=1&window=month",
+                 "?start=2025-10-01&end=2025-10-08&tour=0", "", f"?token=x&grid={grid}"):
+        assert "notice" not in drill.drill_from_search(ctx, good), good
+
+
+def test_a_window_with_no_data_in_it_says_so(ctx):
+    import datetime as dt
+
+    from dashboard.wall import titlebar
+    from dashboard.wall.view import current_view
+
+    as_of = dt.datetime(2025, 10, 31, 23, 6)
+    first = dt.date(2023, 11, 1)
+    later = current_view(ctx, {"window": "custom", "start": "2026-01-01", "end": "2026-02-01"},
+                         as_of=as_of)
+    assert titlebar.notice(later, first)[0] == "所选时段在截至10-31 23:06后，暂无数据"
+    before = current_view(ctx, {"window": "custom", "start": "2020-01-01", "end": "2023-11-01"},
+                          as_of=as_of)
+    assert titlebar.notice(before, first)[0] == "所选时段在数据起始日2023-11-01前，暂无数据"
+    inside = current_view(ctx, {"window": "custom", "start": "2023-10-01", "end": "2023-11-02"},
+                          as_of=as_of)
+    assert titlebar.notice(inside, first) == ("", "gw-url-notice gw-hidden", "")
