@@ -19,14 +19,18 @@
     if (!c) { return false; }
     var cw = +c.dataset.cw || 1920, ch = +c.dataset.ch || 1080, mode = c.dataset.fit || 'contain';
     var W = window.innerWidth, H = window.innerHeight;
-    var wideAt = +c.dataset.wide || 2.2;
+    var wideAt = +c.dataset.wide || 2.2, tallAt = +c.dataset.tall || 1.2;
     if (c.dataset.auto === '1') {
       /* not pinned: a spliced wall wider than wideAt:1 gets a canvas of its own aspect in the
-       * wide layout (reflow, same text size), not a letterboxed middle third */
+       * wide layout (reflow, same text size), not a letterboxed middle third; a stacked wall
+       * (1x2 panels, 1920x2160) a canvas as high as it is, in the tall layout, not a
+       * 1920x1080 band with the bezel through the middle of the map */
       if (W / H > wideAt) { cw = Math.round(ch * W / H); }
+      else if (W / H < tallAt) { ch = Math.round(cw * H / W); }
       c.classList.toggle('gw-wide', cw / ch > wideAt);
+      c.classList.toggle('gw-tall', cw / ch < tallAt);
     }
-    var changed = c.style.width !== cw + 'px';
+    var changed = c.style.width !== cw + 'px' || c.style.height !== ch + 'px';
     var sx = W / cw, sy = H / ch, tx = 0, ty = 0;
     if (mode === 'contain') {
       sx = sy = Math.min(sx, sy);

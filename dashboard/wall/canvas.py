@@ -3,12 +3,18 @@ room's layout function): a fixed logical size from settings [wall], laid out wit
 
 ``assets/gridwall.js`` scales the canvas to the screen (fit mode from settings, passed in
 data-* attributes). A canvas wider than 2.2:1 (spliced walls such as 5760×1080 or
-6656×1792) gets the ``gw-wide`` grid: more panels side by side, same text size.
+6656×1792) gets the ``gw-wide`` grid: more panels side by side, same text size. A canvas
+narrower than 1.2:1 (a stacked 1×2 wall, 1920×2160) gets the ``gw-tall`` grid: the map and
+the ranking fill the upper panel, the six smaller panels the lower one, so the bezel
+between the two falls between panels, not through the county.
 
 When the canvas is not pinned (settings keep the default 1920×1080 canvas and the
 ``contain`` fit, ``data-auto="1"``), the browser picks the canvas from the screen: a screen
 wider than 2.2:1 gets a canvas of its own aspect, 1080 logical pixels high, in the wide
-layout, instead of a 1920×1080 canvas letterboxed to the middle third of a 5760×1080 wall.
+layout, instead of a 1920×1080 canvas letterboxed to the middle third of a 5760×1080 wall;
+a screen narrower than 1.2:1 a canvas 1920 logical pixels wide and as high as the screen's
+aspect gives, in the tall layout, instead of a 1920×1080 band with empty halves above and
+below.
 """
 from __future__ import annotations
 
@@ -21,6 +27,7 @@ from store import wall_reads as wr
 from store.db import StoreError
 
 WIDE_ASPECT = 2.2
+TALL_ASPECT = 1.2
 DEFAULT_CANVAS = (1920, 1080)
 
 
@@ -30,7 +37,10 @@ def auto_canvas(width: int, height: int, fit: str) -> bool:
 
 
 def canvas_class(width: int, height: int) -> str:
-    return "gw-canvas gw-wide" if width / max(1, height) > WIDE_ASPECT else "gw-canvas"
+    aspect = width / max(1, height)
+    if aspect > WIDE_ASPECT:
+        return "gw-canvas gw-wide"
+    return "gw-canvas gw-tall" if aspect < TALL_ASPECT else "gw-canvas"
 
 
 def _facts(ctx) -> tuple[str, bool, list[str]]:
@@ -60,7 +70,7 @@ def build(ctx) -> html.Div:
         style={"width": f"{cw}px", "height": f"{ch}px"},
         **{"data-cw": str(cw), "data-ch": str(ch), "data-fit": wall["fit"],
            "data-auto": "1" if auto_canvas(cw, ch, wall["fit"]) else "0",
-           "data-wide": str(WIDE_ASPECT),
+           "data-wide": str(WIDE_ASPECT), "data-tall": str(TALL_ASPECT),
            "data-tz": ctx.settings.timezone, "data-refresh": str(wall["refresh_s"])},
         children=[*drill.components(ctx, codes), titlebar.layout(ctx, county, demo),
                   kpis.layout(ctx), body, event_card.layout(ctx)])

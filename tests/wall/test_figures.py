@@ -168,6 +168,12 @@ def test_canvas_class_reflows_ultra_wide():
     assert canvas.canvas_class(6656, 1792) == "gw-canvas gw-wide"
 
 
+def test_a_canvas_pinned_to_a_stacked_wall_gets_the_tall_layout():
+    """settings canvas 1920×2160 (1×2 panels): the tall grid, not the 1080 one stretched."""
+    assert canvas.canvas_class(1920, 2160) == "gw-canvas gw-tall"
+    assert canvas.canvas_class(1440, 1080) == "gw-canvas"               # 4:3 keeps the 1080 grid
+
+
 # --- KPIs and gauges ----------------------------------------------------------------------------
 
 WINDOW = {"reported": 100, "closed": 90, "due": 96, "handling_rate": 0.9, "on_time_rate": 0.96,

@@ -1,0 +1,64 @@
+"""The wall on spliced video walls (#4): LCD panels of 1920×1080 with a bezel every 1920 px
+across and every 1080 px down. The whole wall is used, and a bezel runs between panels or
+KPI tiles, not through the county or a figure, where the layout can avoid it."""
+from __future__ import annotations
+
+import pytest
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+BOXES = """() => {
+    const box = e => { const r = e.getBoundingClientRect();
+                       return {id: e.id, l: r.left, t: r.top, r: r.right, b: r.bottom,
+                               w: r.width, h: r.height}; };
+    const c = document.getElementById('gw-canvas');
+    return {canvas: box(c), cls: c.className,
+            sw: document.documentElement.scrollWidth, sh: document.documentElement.scrollHeight,
+            panels: [...document.querySelectorAll('.gw-panel')].map(box),
+            kpis: [...document.querySelectorAll('.gw-kpi')].map(box),
+            kpi: box(document.getElementById('kpi-backlog-value')),
+            graph: box(document.querySelector('#map-graph .main-svg')),
+            map: box(document.getElementById('map-graph'))}; }"""
+
+
+def across(box: dict, x: float) -> bool:
+    return box["l"] < x < box["r"]
+
+
+def test_a_stacked_wall_fills_both_panels_and_keeps_the_bezel_off_the_map(wall_url, open_page):
+    """1×2 panels (1920×2160): before, a 1920×1080 canvas in the middle, 540 px empty above
+    and below, and the bezel through the middle of the map; now a canvas as high as the
+    wall, the map and the ranking in the upper panel, the other six in the lower one."""
+    w = open_page(wall_url + "/", 1920, 2160)
+    page = w.page
+    c = page.evaluate(BOXES)["canvas"]
+    assert (c["l"], c["t"]) == (0, 0) and c["w"] == pytest.approx(1920, abs=1)
+    assert c["h"] == pytest.approx(2160, abs=1)
+    page.wait_for_function("() => { const g = document.querySelector('#map-graph .main-svg');"
+                           " return g && g.getBoundingClientRect().height > 700; }",
+                           timeout=10_000)
+    got = page.evaluate(BOXES)
+    assert "gw-tall" in got["cls"], got["cls"]
+    assert got["sw"] <= 1920 and got["sh"] <= 2160                 # no scrollbars
+    assert got["kpi"]["h"] >= 40                                   # same text as on 1080
+    # the bezel at 1080 runs between panels: each is above or below it
+    cut = [p["id"] for p in got["panels"] if p["t"] < 1080 < p["b"]]
+    assert cut == [], cut
+    upper = {p["id"] for p in got["panels"] if p["b"] <= 1080}
+    assert upper == {"panel-map", "panel-ranking"}, upper
+    assert min(p["t"] for p in got["panels"] if p["id"] not in upper) >= 1080
+    assert max(p["b"] for p in got["panels"]) >= 2160 - 20         # down to the foot
+    # the map uses its panel (the graph follows the reflowed canvas), drawn at equal scale
+    assert got["map"]["h"] > 780 and got["graph"]["h"] == pytest.approx(got["map"]["h"], abs=2)
+    ratio = page.evaluate("""() => { const fl = document.querySelector('#map-graph .js-plotly-plot')._fullLayout;
+        const x = fl.xaxis, y = fl.yaxis;
+        const kx = x._length / (x.range[1] - x.range[0]), ky = y._length / (y.range[1] - y.range[0]);
+        return [ky / kx, y.scaleratio]; }""")
+    assert ratio[0] == pytest.approx(ratio[1], rel=0.01)           # a county is not squashed
+    # the event card opens in the upper panel, not across the bezel
+    page.locator("#warn-board .gw-ev-row").first.click()
+    page.locator("#event-card").wait_for(state="visible")
+    card = page.evaluate("() => { const r = document.querySelector('#event-card .gw-ec')"
+                         ".getBoundingClientRect(); return [r.top, r.bottom]; }")
+    assert card[0] >= got["kpis"][0]["b"] and card[1] <= 1080, card
+    assert w.errors == [] and w.outside() == []
