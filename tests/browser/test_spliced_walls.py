@@ -62,3 +62,23 @@ def test_a_stacked_wall_fills_both_panels_and_keeps_the_bezel_off_the_map(wall_u
                          ".getBoundingClientRect(); return [r.top, r.bottom]; }")
     assert card[0] >= got["kpis"][0]["b"] and card[1] <= 1080, card
     assert w.errors == [] and w.outside() == []
+
+
+@pytest.mark.parametrize("width,height", [(5760, 1080), (5760, 3240)])
+def test_on_a_wall_three_panels_wide_no_bezel_runs_through_a_kpi_tile(wall_url, open_page,
+                                                                      width, height):
+    """3×1 (5760×1080, the wide layout) and 3×3 (5760×3240, the 1920×1080 canvas ×3): before,
+    eight equal tiles put the bezels at 1920 and 3840 through 黄线提醒 and 按期办结率 (a
+    figure such as 93.7 % split across two panels); now 3+2+3 tiles, the bezels in the gaps."""
+    w = open_page(wall_url + "/", width, height)
+    got = w.page.evaluate(BOXES)
+    assert got["sw"] <= width and got["sh"] <= height
+    tiles = got["kpis"]
+    assert len(tiles) == 8
+    for seam in (1920, 3840):
+        hit = [i for i, t in enumerate(tiles) if across(t, seam)]
+        assert hit == [], (seam, hit, tiles)
+    # the tiles still span the canvas, and the narrowest keeps room for its figure
+    assert tiles[0]["l"] < 50 and tiles[-1]["r"] > width - 50
+    assert min(t["w"] for t in tiles) > width / 10
+    assert w.errors == [] and w.outside() == []
