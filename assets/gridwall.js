@@ -24,10 +24,12 @@
       /* not pinned: a spliced wall wider than wideAt:1 gets a canvas of its own aspect in the
        * wide layout (reflow, same text size), not a letterboxed middle third; a stacked wall
        * (1x2 panels, 1920x2160) a canvas as high as it is, in the tall layout, not a
-       * 1920x1080 band with the bezel through the middle of the map */
+       * 1920x1080 band with the bezel through the middle of the map; a wall four panels
+       * wide (7680x1080) the ultra layout, one panel per quarter (gridwall.css) */
       if (W / H > wideAt) { cw = Math.round(ch * W / H); }
       else if (W / H < tallAt) { ch = Math.round(cw * H / W); }
       c.classList.toggle('gw-wide', cw / ch > wideAt);
+      c.classList.toggle('gw-ultra', cw / ch > (+c.dataset.ultra || 6));
       c.classList.toggle('gw-tall', cw / ch < tallAt);
     }
     var changed = c.style.width !== cw + 'px' || c.style.height !== ch + 'px';

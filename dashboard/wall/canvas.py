@@ -6,7 +6,9 @@ data-* attributes). A canvas wider than 2.2:1 (spliced walls such as 5760×1080 
 6656×1792) gets the ``gw-wide`` grid: more panels side by side, same text size. A canvas
 narrower than 1.2:1 (a stacked 1×2 wall, 1920×2160) gets the ``gw-tall`` grid: the map and
 the ranking fill the upper panel, the six smaller panels the lower one, so the bezel
-between the two falls between panels, not through the county.
+between the two falls between panels, not through the county. A canvas wider than 6:1 (four
+1080p panels in a row, 7680×1080) also gets ``gw-ultra``: eight equal columns, two to a
+panel, so each bezel runs between two columns; the map has a panel of its own.
 
 When the canvas is not pinned (settings keep the default 1920×1080 canvas and the
 ``contain`` fit, ``data-auto="1"``), the browser picks the canvas from the screen: a screen
@@ -28,6 +30,7 @@ from store.db import StoreError
 
 WIDE_ASPECT = 2.2
 TALL_ASPECT = 1.2
+ULTRA_ASPECT = 6.0
 DEFAULT_CANVAS = (1920, 1080)
 
 
@@ -38,6 +41,8 @@ def auto_canvas(width: int, height: int, fit: str) -> bool:
 
 def canvas_class(width: int, height: int) -> str:
     aspect = width / max(1, height)
+    if aspect > ULTRA_ASPECT:
+        return "gw-canvas gw-wide gw-ultra"
     if aspect > WIDE_ASPECT:
         return "gw-canvas gw-wide"
     return "gw-canvas gw-tall" if aspect < TALL_ASPECT else "gw-canvas"
@@ -71,6 +76,7 @@ def build(ctx) -> html.Div:
         **{"data-cw": str(cw), "data-ch": str(ch), "data-fit": wall["fit"],
            "data-auto": "1" if auto_canvas(cw, ch, wall["fit"]) else "0",
            "data-wide": str(WIDE_ASPECT), "data-tall": str(TALL_ASPECT),
+           "data-ultra": str(ULTRA_ASPECT),
            "data-tz": ctx.settings.timezone, "data-refresh": str(wall["refresh_s"])},
         children=[*drill.components(ctx, codes), titlebar.layout(ctx, county, demo),
                   kpis.layout(ctx), body, event_card.layout(ctx)])

@@ -82,3 +82,23 @@ def test_on_a_wall_three_panels_wide_no_bezel_runs_through_a_kpi_tile(wall_url, 
     assert tiles[0]["l"] < 50 and tiles[-1]["r"] > width - 50
     assert min(t["w"] for t in tiles) > width / 10
     assert w.errors == [] and w.outside() == []
+
+
+def test_a_wall_four_panels_wide_gives_each_panel_whole_columns(wall_url, open_page):
+    """4×1 (7680×1080): before, five stretched columns: the map's panel 2,855 px wide across
+    the middle bezel (the county cut in two) and a ranking row's name 1,300 px and a bezel
+    away from its figures; now eight columns, two to a panel, no bezel through a panel."""
+    w = open_page(wall_url + "/", 7680, 1080)
+    page = w.page
+    got = page.evaluate(BOXES)
+    assert got["sw"] <= 7680 and got["sh"] <= 1080
+    for seam in (1920, 3840, 5760):
+        cut = [p["id"] for p in got["panels"] + got["kpis"] if across(p, seam)]
+        assert cut == [], (seam, cut)
+    rank = next(p for p in got["panels"] if p["id"] == "panel-ranking")
+    assert 900 < rank["w"] < 1000 and rank["h"] > 800              # one column, full height
+    # the map has a panel to itself and its graph follows the reflowed canvas
+    assert got["map"]["w"] > 1850
+    page.wait_for_function("w => document.querySelector('#map-graph .main-svg')"
+                           ".getBoundingClientRect().width > w", arg=1850, timeout=10_000)
+    assert w.errors == [] and w.outside() == []

@@ -174,6 +174,11 @@ def test_a_canvas_pinned_to_a_stacked_wall_gets_the_tall_layout():
     assert canvas.canvas_class(1440, 1080) == "gw-canvas"               # 4:3 keeps the 1080 grid
 
 
+def test_a_canvas_pinned_to_four_panels_in_a_row_gets_the_ultra_layout():
+    assert canvas.canvas_class(7680, 1080) == "gw-canvas gw-wide gw-ultra"
+    assert canvas.canvas_class(5760, 1080) == "gw-canvas gw-wide"       # 3×1 keeps its layout
+
+
 # --- KPIs and gauges ----------------------------------------------------------------------------
 
 WINDOW = {"reported": 100, "closed": 90, "due": 96, "handling_rate": 0.9, "on_time_rate": 0.96,
