@@ -46,8 +46,9 @@
     c.style.transform = 'translate(' + tx + 'px,' + ty + 'px) scale(' + sx + ',' + sy + ')';
     /* bezels: a wall of 1080p panels has a seam every 1920 device pixels (4K panels every
      * 3840, a subset of them). Three (or six) panels wide, the eight KPI tiles go 3+2+3 so
-     * that no seam runs through a tile's figure; 4+4 and 2+2+2+2 already meet the seams in
-     * the gaps. Only when the canvas spans the screen's width (its seams are the canvas's) */
+     * that no seam runs through a tile's figure (4+4 and 2+2+2+2 already meet the seams in
+     * the gaps), and the wide layout gives the map the middle panel. Only when the canvas
+     * spans the screen's width (its seams are then the canvas's) */
     var dev = W * (window.devicePixelRatio || 1), cols = Math.round(dev / 1920);
     c.classList.toggle('gw-seams-3', cols >= 3 && cols % 3 === 0 &&
                        Math.abs(dev - cols * 1920) < 2 && Math.abs(cw * sx - W) < 1);

@@ -64,12 +64,14 @@ def test_a_stacked_wall_fills_both_panels_and_keeps_the_bezel_off_the_map(wall_u
     assert w.errors == [] and w.outside() == []
 
 
-@pytest.mark.parametrize("width,height", [(5760, 1080), (5760, 3240)])
+@pytest.mark.parametrize("width,height,panels", [(5760, 1080, True), (5760, 3240, False)])
 def test_on_a_wall_three_panels_wide_no_bezel_runs_through_a_kpi_tile(wall_url, open_page,
-                                                                      width, height):
+                                                                      width, height, panels):
     """3×1 (5760×1080, the wide layout) and 3×3 (5760×3240, the 1920×1080 canvas ×3): before,
     eight equal tiles put the bezels at 1920 and 3840 through 黄线提醒 and 按期办结率 (a
-    figure such as 93.7 % split across two panels); now 3+2+3 tiles, the bezels in the gaps."""
+    figure such as 93.7 % split across two panels); now 3+2+3 tiles, the bezels in the gaps.
+    The wide layout also gave the map 1812-3945 px, both bezels through it (its hotspot
+    board, its controls, a grid card's title); now the map is the middle panel."""
     w = open_page(wall_url + "/", width, height)
     got = w.page.evaluate(BOXES)
     assert got["sw"] <= width and got["sh"] <= height
@@ -78,6 +80,9 @@ def test_on_a_wall_three_panels_wide_no_bezel_runs_through_a_kpi_tile(wall_url, 
     for seam in (1920, 3840):
         hit = [i for i, t in enumerate(tiles) if across(t, seam)]
         assert hit == [], (seam, hit, tiles)
+        if panels:
+            cut = [p["id"] for p in got["panels"] if across(p, seam)]
+            assert cut == [], (seam, cut)
     # the tiles still span the canvas, and the narrowest keeps room for its figure
     assert tiles[0]["l"] < 50 and tiles[-1]["r"] > width - 50
     assert min(t["w"] for t in tiles) > width / 10
