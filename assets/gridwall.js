@@ -50,8 +50,11 @@
      * the gaps), and the wide layout gives the map the middle panel. Only when the canvas
      * spans the screen's width (its seams are then the canvas's) */
     var dev = W * (window.devicePixelRatio || 1), cols = Math.round(dev / 1920);
-    c.classList.toggle('gw-seams-3', cols >= 3 && cols % 3 === 0 &&
-                       Math.abs(dev - cols * 1920) < 2 && Math.abs(cw * sx - W) < 1);
+    var seams = cols >= 2 && Math.abs(dev - cols * 1920) < 2 && Math.abs(cw * sx - W) < 1;
+    c.classList.toggle('gw-seams-3', seams && cols % 3 === 0);
+    /* an even number of panels in a row puts a seam at the middle of a wide wall, where the
+     * event card opened: it opens left of it (a single 4K screen, 16:9, is left alone) */
+    c.classList.toggle('gw-seam-mid', seams && cols % 2 === 0 && cw / ch > wideAt);
     c.classList.add('gw-ready');
     gw.scale = [sx, sy];
     if (changed && gw.started) {           /* graphs follow a reflowed canvas */
