@@ -57,12 +57,34 @@
     c.classList.toggle('gw-seam-mid', seams && cols % 2 === 0 && cw / ch > wideAt);
     c.classList.add('gw-ready');
     gw.scale = [sx, sy];
+    gw.seamTitle();
     if (changed && gw.started) {           /* graphs follow a reflowed canvas */
       setTimeout(function () { window.dispatchEvent(new Event('resize')); }, 50);
     }
     return true;
   };
   window.addEventListener('resize', function () { gw.fit(); });
+
+  /* the title on a wall with a bezel at its middle (gw-seam-mid) is centred on it: nudged by
+   * less than half a character so the bezel falls between two characters (a name of odd
+   * length put the middle character under it, cut in two halves on two panels) */
+  gw.seamTitle = function () {
+    var c = canvas(), h = document.getElementById('wall-title');
+    if (!c || !h) { return; }
+    h.style.transform = '';
+    var t = h.firstChild;
+    if (!c.classList.contains('gw-seam-mid') || !t || t.nodeType !== 3 ||
+        h.scrollWidth > h.clientWidth + 1) { return; }          /* cut with …: left alone */
+    var s = (gw.scale && gw.scale[0]) || 1, left = c.getBoundingClientRect().left;
+    var mid = c.offsetWidth / 2, ls = parseFloat(getComputedStyle(h).letterSpacing) || 0;
+    var r = document.createRange(), best = null;
+    for (var i = 1; i < t.length; i++) {     /* the middle of the spacing after character i */
+      r.setStart(t, i - 1); r.setEnd(t, i);
+      var d = (r.getBoundingClientRect().right - left) / s - ls / 2 - mid;
+      if (best === null || Math.abs(d) < Math.abs(best)) { best = d; }
+    }
+    if (best) { h.style.transform = 'translateX(' + (-best).toFixed(1) + 'px)'; }
+  };
 
   /* --- clock ------------------------------------------------------------------------------ */
   var WEEK = ['日', '一', '二', '三', '四', '五', '六'];
@@ -270,6 +292,7 @@
   function start() {
     if (!gw.fit()) { requestAnimationFrame(start); return; }
     gw.started = true;
+    if (document.fonts && document.fonts.ready) { document.fonts.ready.then(gw.seamTitle); }
     watchFlash(canvas());
     tick();
     setInterval(tick, 1000);

@@ -132,3 +132,31 @@ def test_a_wall_two_panels_wide_opens_the_event_card_beside_its_middle_bezel(wal
     assert not left < 1920 < right, (left, right)
     assert right > 1920 - 60                                       # still near the middle
     assert w.errors == [] and w.outside() == []
+
+
+TITLE_GLYPHS = """title => {
+    const h = document.getElementById('wall-title');
+    if (title) { h.firstChild.data = title; window.dispatchEvent(new Event('resize')); }
+    const n = h.firstChild, r = document.createRange();
+    const ls = parseFloat(getComputedStyle(h).letterSpacing) || 0, out = [];
+    for (let i = 0; i < n.length; i++) {       // each character's ink, without its spacing
+        r.setStart(n, i); r.setEnd(n, i + 1);
+        const b = r.getBoundingClientRect();
+        out.push([n.data[i], b.left, b.right - ls]);
+    }
+    return out; }"""
+
+
+def test_the_middle_bezel_runs_between_two_characters_of_the_title(wall_url, open_page):
+    """2×1 (3840×1080): the title is centred on the bezel; a data set named with an even
+    number of characters (嵊州: 13 with 网格化社会治理指挥中心) put its middle character 会
+    under it, half on each panel; now the title is nudged (less than half a character) to
+    the gap between two characters."""
+    page = open_page(wall_url + "/", 3840, 1080).page
+    for title in ("", "嵊州网格化社会治理指挥中心", "嵊州市网格化社会治理指挥中心"):
+        page.wait_for_timeout(200)                                 # the resize's fit
+        glyphs = page.evaluate(TITLE_GLYPHS, title)
+        under = [g for g in glyphs if g[1] + 1 < 1920 < g[2] - 1]
+        assert under == [], (title, under)
+        mid = (glyphs[0][1] + glyphs[-1][2]) / 2
+        assert abs(mid - 1920) < 30                                # still centred on the wall
