@@ -24,12 +24,10 @@
       /* not pinned: a spliced wall wider than wideAt:1 gets a canvas of its own aspect in the
        * wide layout (reflow, same text size), not a letterboxed middle third; a stacked wall
        * (1x2 panels, 1920x2160) a canvas as high as it is, in the tall layout, not a
-       * 1920x1080 band with the bezel through the middle of the map; a wall four panels
-       * wide (7680x1080) the ultra layout, one panel per quarter (gridwall.css) */
+       * 1920x1080 band with the bezel through the middle of the map */
       if (W / H > wideAt) { cw = Math.round(ch * W / H); }
       else if (W / H < tallAt) { ch = Math.round(cw * H / W); }
       c.classList.toggle('gw-wide', cw / ch > wideAt);
-      c.classList.toggle('gw-ultra', cw / ch > (+c.dataset.ultra || 6));
       c.classList.toggle('gw-tall', cw / ch < tallAt);
     }
     var changed = c.style.width !== cw + 'px' || c.style.height !== ch + 'px';
@@ -55,6 +53,15 @@
     /* an even number of panels in a row puts a seam at the middle of a wide wall, where the
      * event card opened: it opens left of it (a single 4K screen, 16:9, is left alone) */
     c.classList.toggle('gw-seam-mid', seams && cols % 2 === 0 && cw / ch > wideAt);
+    /* a wall four panels wide, one row (7680x1080, wider than 6:1) or two (7680x2160: 4x2
+     * of 1080p, 2x1 of 4K), gets the ultra layout: two columns to a panel (gridwall.css);
+     * the wide one put the bezels through the trend, the map and the ranking */
+    if (c.dataset.auto === '1') {
+      var four = seams && cols % 4 === 0 && cw / ch > wideAt, ultra = cw / ch > (+c.dataset.ultra || 6);
+      c.classList.toggle('gw-ultra', ultra || four);
+      /* two rows (7680x2160): a column is as narrow as a list on 1920x1080; its rows as there */
+      c.classList.toggle('gw-lists-1080', four && !ultra);
+    }
     c.classList.add('gw-ready');
     gw.scale = [sx, sy];
     gw.seamTitle();

@@ -102,21 +102,30 @@ def test_on_a_wall_three_panels_wide_no_bezel_runs_through_a_kpi_tile(wall_url, 
     assert w.errors == [] and w.outside() == []
 
 
-def test_a_wall_four_panels_wide_gives_each_panel_whole_columns(wall_url, open_page):
+@pytest.mark.parametrize("height", [1080, 2160])
+def test_a_wall_four_panels_wide_gives_each_panel_whole_columns(wall_url, open_page, height):
     """4×1 (7680×1080): before, five stretched columns: the map's panel 2,855 px wide across
     the middle bezel (the county cut in two) and a ranking row's name 1,300 px and a bezel
-    away from its figures; now eight columns, two to a panel, no bezel through a panel."""
-    w = open_page(wall_url + "/", 7680, 1080)
+    away from its figures. 4×2 (7680×2160, or 2×1 of 4K): the bezels through the trend, the
+    map and the ranking (names on one panel, figures on the next). Now eight columns, two
+    to a panel, no bezel through a panel."""
+    w = open_page(wall_url + "/", 7680, height)
     page = w.page
     got = page.evaluate(BOXES)
-    assert got["sw"] <= 7680 and got["sh"] <= 1080
+    assert got["sw"] <= 7680 and got["sh"] <= height
     for seam in (1920, 3840, 5760):
         cut = [p["id"] for p in got["panels"] + got["kpis"] if across(p, seam)]
         assert cut == [], (seam, cut)
     rank = next(p for p in got["panels"] if p["id"] == "panel-ranking")
-    assert 900 < rank["w"] < 1000 and rank["h"] > 800              # one column, full height
+    assert 900 < rank["w"] < 1000 and rank["h"] > 800 * height / 1080   # a column, full height
     # the map has a panel to itself and its graph follows the reflowed canvas
     assert got["map"]["w"] > 1850
+    # two rows: a list's column is as narrow as on 1920×1080, and its grid names as whole
+    # (the wide layout's share for the kind cut 崇仁九十村第四网格 to 崇仁九十…)
+    cut = page.evaluate("""() => [...document.querySelectorAll('#live-board .gw-ev-place,'
+        + ' #warn-board .gw-ev-place')].filter(s => s.scrollWidth > s.clientWidth + 1)
+        .map(s => s.innerText)""")
+    assert cut == [], cut
     page.wait_for_function("w => document.querySelector('#map-graph .main-svg')"
                            ".getBoundingClientRect().width > w", arg=1850, timeout=10_000)
     assert w.errors == [] and w.outside() == []
