@@ -53,13 +53,15 @@
     /* an even number of panels in a row puts a seam at the middle of a wide wall, where the
      * event card opened: it opens left of it (a single 4K screen, 16:9, is left alone) */
     c.classList.toggle('gw-seam-mid', seams && cols % 2 === 0 && cw / ch > wideAt);
-    /* a wall four panels wide, one row (7680x1080, wider than 6:1) or two (7680x2160: 4x2
-     * of 1080p, 2x1 of 4K), gets the ultra layout: two columns to a panel (gridwall.css);
-     * the wide one put the bezels through the trend, the map and the ranking */
+    /* a wide wall of an even number of panels in a row (2x1 3840x1080, 4x1 7680x1080, 4x2
+     * 7680x2160, 2x1 of 4K) gets the ultra layout: eight columns, the bezels between them,
+     * the map on one panel (gridwall.css); the wide one put a bezel through the middle of
+     * the county, and on four panels through the trend and the ranking */
     if (c.dataset.auto === '1') {
-      var four = seams && cols % 4 === 0 && cw / ch > wideAt, ultra = cw / ch > (+c.dataset.ultra || 6);
+      var four = seams && cols % 2 === 0 && cw / ch > wideAt, ultra = cw / ch > (+c.dataset.ultra || 6);
       c.classList.toggle('gw-ultra', ultra || four);
-      /* two rows (7680x2160): a column is as narrow as a list on 1920x1080; its rows as there */
+      /* under 6:1 (3840x1080, 7680x2160) a column is as narrow as a list on 1920x1080: its
+       * rows as there */
       c.classList.toggle('gw-lists-1080', four && !ultra);
     }
     c.classList.add('gw-ready');

@@ -8,7 +8,9 @@ narrower than 1.2:1 (a stacked 1×2 wall, 1920×2160) gets the ``gw-tall`` grid:
 the ranking fill the upper panel, the six smaller panels the lower one, so the bezel
 between the two falls between panels, not through the county. A canvas wider than 6:1 (four
 1080p panels in a row, 7680×1080) also gets ``gw-ultra``: eight equal columns, two to a
-panel, so each bezel runs between two columns; the map has a panel of its own.
+panel, so each bezel runs between two columns; the map has a panel of its own. Not pinned,
+the browser also gives it to a wide wall of an even number of 1920-px panels in a row
+(3840×1080, 7680×2160), whose middle bezel the wide grid ran through the county.
 
 When the canvas is not pinned (settings keep the default 1920×1080 canvas and the
 ``contain`` fit, ``data-auto="1"``), the browser picks the canvas from the screen: a screen

@@ -131,11 +131,20 @@ def test_a_wall_four_panels_wide_gives_each_panel_whole_columns(wall_url, open_p
     assert w.errors == [] and w.outside() == []
 
 
-def test_a_wall_two_panels_wide_opens_the_event_card_beside_its_middle_bezel(wall_url,
-                                                                            open_page):
-    """2×1 (3840×1080): the card, centred on the canvas, had the bezel at 1920 through its
-    title, its timeline and every field; now it opens just left of the bezel, whole."""
+def test_a_wall_two_panels_wide_keeps_the_county_and_the_event_card_off_its_middle_bezel(
+        wall_url, open_page):
+    """2×1 (3840×1080): the wide layout centred the map on the bezel at 1920, the county cut
+    in two halves; now eight columns (as wide as 1920×1080's), the map the inner half of the
+    left panel. The event card, centred too, had the bezel through its title, its timeline
+    and every field; now it opens just left of the bezel, whole."""
     w = open_page(wall_url + "/", 3840, 1080)
+    got = w.page.evaluate(BOXES)
+    cut = [p["id"] for p in got["panels"] + got["kpis"] if across(p, 1920)]
+    assert cut == [], cut
+    assert got["map"]["w"] > 900 and got["map"]["r"] <= 1920
+    w.page.wait_for_function("w => Math.abs(document.querySelector('#map-graph .main-svg')"
+                             ".getBoundingClientRect().width - w) < 4", arg=got["map"]["w"],
+                             timeout=10_000)
     left, _top, right, _bottom = open_event_card(w.page)
     assert right - left > 800
     assert not left < 1920 < right, (left, right)
