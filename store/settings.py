@@ -1,7 +1,10 @@
 """One settings module: every key gridwall reads, its type and its default.
 
 Settings come from a TOML file (``--settings``); keys left out take the defaults below, which
-are also written out, commented, in ``data/settings.toml``.
+are also written out, commented, in ``data/settings.toml`` (except ``[categories]``: none by
+default; the file lists the usual ten). Every value is checked when the file loads: an
+unknown key or a bad value (a zone name misspelt, a target written as 98 for 0.98) stops
+``etl load``, the server and the briefing with one line naming the key, exit 2.
 
 Top level
     timezone (str, "Asia/Shanghai")     zone of naive timestamps and of as_of
@@ -25,7 +28,9 @@ Top level
     accept_h (float, 3)  dispatch_h (float, 24)  close_h (float, 72)
     warn_fraction (float, 2/3)          yellow from warn_fraction*close_h up to close_h
     flag_red_multiple (float, 0)        also flag open events older than N*close_h (0 = off)
-[categories."<name>"]                   known categories: label_en (str)
+[categories."<name>"]                   known categories (none by default): the ETL lists
+                                        others under unknown_categories; label_en (str) is
+                                        an English name kept with it, shown on no screen
 [geo]
     camera_radius_m (float, 300)        camera coverage radius, metres on the ground
     outside_tolerance_m (float, 500)    a point this far outside every grid is rejected;
@@ -42,7 +47,8 @@ Top level
 [wall]
     canvas_width (int, 1920)  canvas_height (int, 1080)
     fit (str, "contain")                contain (letterbox) | width (fill width) | stretch
-    refresh_s (int, 60)  tour_s (int, 20)  window_days (int, 30)  language (str, "zh")
+    refresh_s (int, 60)  tour_s (int, 20)  window_days (int, 30)
+    language (str, "zh")                the screens are Simplified Chinese; no other value
     ranking_min_events (int, 5)         inside a township, a grid with fewer cohort events
                                         is marked 样本少 and ranked after the others
     county_grid_outlines_max (int, 5000) a county (city) with more grids draws no grid
@@ -66,6 +72,7 @@ from __future__ import annotations
 import copy
 import tomllib
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -197,6 +204,77 @@ class Settings:
             raise SettingsError(f"{self.source}: admin.max_upload_mb must be a positive number")
         if self.raw["wall"]["fit"] not in FIT_MODES:
             raise SettingsError(f"{self.source}: wall.fit must be one of {FIT_MODES}")
+        self._validate_clock()
+        self._validate_screens()
+
+    def _validate_clock(self) -> None:
+        """timezone and as_of: a typo here served every page as a 500 (an unknown zone) or
+        every API call as 400 bad as_of, long after the server had started."""
+        from zoneinfo import ZoneInfo
+
+        tz = self.raw["timezone"]
+        try:
+            if not isinstance(tz, str) or not tz:
+                raise ValueError
+            ZoneInfo(tz)
+        except Exception:   # ValueError, ZoneInfoNotFoundError, a path-like key
+            raise SettingsError(f"{self.source}: timezone {tz!r} is not a time zone name "
+                                "like \"Asia/Shanghai\"") from None
+        as_of = self.raw["as_of"]
+        if not isinstance(as_of, str):
+            raise SettingsError(f"{self.source}: as_of must be text in quotes: \"\", \"now\", "
+                                "\"newest_report\" or \"2025-06-30T18:00:00\"")
+        if as_of.strip() not in ("", "now", "newest_report"):
+            try:
+                value = datetime.fromisoformat(as_of.strip().replace(" ", "T", 1))
+            except ValueError:
+                value = None
+            if value is None or not 1900 <= value.year <= 2999:
+                raise SettingsError(f"{self.source}: as_of {as_of!r} must be \"\", \"now\", "
+                                    "\"newest_report\" or an ISO timestamp like "
+                                    "\"2025-06-30T18:00:00\"")
+
+    def _validate_screens(self) -> None:
+        """[geo], [targets], [cards], [wall] and limits.flag_red_multiple: values read by the
+        screens, checked here so a bad one stops the server, the load and the briefing with
+        one line naming it, instead of a wall that reads wrong (targets written as percent:
+        every gauge red; window_days = 0: every figure 0; camera_radius_m < 0: every
+        hotspot a 视频盲区) or answers 500 (canvas_width = "wide")."""
+        def number(v):
+            return not isinstance(v, bool) and isinstance(v, (int, float))
+
+        def whole(v):
+            return not isinstance(v, bool) and isinstance(v, int)
+
+        checks = [
+            ("limits", "flag_red_multiple", lambda v: number(v) and v >= 0,
+             "a number >= 0 (0 = off)"),
+            ("geo", "camera_radius_m", lambda v: number(v) and v > 0, "a positive number of metres"),
+            ("geo", "outside_tolerance_m", lambda v: number(v) and v >= 0,
+             "a number of metres >= 0"),
+            ("cards", "red_card_overdue", lambda v: whole(v) and v >= 0, "a whole number >= 0"),
+            ("cards", "red_below", lambda v: number(v) and 0 <= v <= 1,
+             "a fraction in [0, 1] like 0.90 (90 %)"),
+            ("cards", "yellow_below", lambda v: number(v) and 0 <= v <= 1,
+             "a fraction in [0, 1] like 0.95 (95 %)"),
+            ("wall", "canvas_width", lambda v: whole(v) and v >= 1, "a whole number of pixels"),
+            ("wall", "canvas_height", lambda v: whole(v) and v >= 1, "a whole number of pixels"),
+            ("wall", "refresh_s", lambda v: number(v) and v > 0, "a positive number of seconds"),
+            ("wall", "tour_s", lambda v: number(v) and v > 0, "a positive number of seconds"),
+            ("wall", "window_days", lambda v: whole(v) and v >= 1, "a whole number of days >= 1"),
+            ("wall", "ranking_min_events", lambda v: whole(v) and v >= 0, "a whole number >= 0"),
+            ("wall", "county_grid_outlines_max", lambda v: whole(v) and v >= 0,
+             "a whole number >= 0"),
+            ("wall", "language", lambda v: v == "zh",
+             "\"zh\": the screens are in Simplified Chinese only"),
+        ]
+        checks += [("targets", key, lambda v: number(v) and 0 < v <= 1,
+                    "a fraction in (0, 1] like 0.98 (98 %)") for key in self.raw["targets"]]
+        for section, key, ok, what in checks:
+            value = self.raw[section][key]
+            if not ok(value):
+                raise SettingsError(f"{self.source}: {section}.{key} must be {what}, "
+                                    f"not {value!r}")
 
     def _validate_hotspots(self) -> None:
         """[hotspots]: counts are whole numbers of at least 1, the probabilities in (0, 1],
