@@ -91,3 +91,21 @@ def test_the_served_wall_renders_its_views_before_anyone_opens_it(tmp_path):
     assert done["views"] == 3                        # the county and its two townships
     assert done["as_of"] == "2025-03-03T09:00:00"
     assert done["data_version"]
+
+
+def test_what_the_readme_commands_write_beside_a_database_in_the_clone_is_ignored_by_git():
+    """`--db county.duckdb` run in the clone writes accounts (password hashes), an audit log
+    and the admin page's uploads (personal data) beside it: none may be one `git add` away."""
+    import shutil
+
+    if shutil.which("git") is None or not (ROOT / ".git").exists():
+        import pytest
+
+        pytest.skip("not a git checkout")
+    paths = ["county.duckdb", "county.duckdb.auth.sqlite", "county.duckdb.audit.jsonl",
+             "county.duckdb.admin/runs/1/events.csv", "county.duckdb.admin/presets/p.toml",
+             "county.duckdb.spill-12/part-0.parquet", "county.duckdb.tmp-12",
+             "county.duckdb.lock", "ch/gridwall.auth.sqlite", "gridwall.egg-info/PKG-INFO"]
+    res = subprocess.run(["git", "check-ignore", "--no-index", *paths], cwd=ROOT,
+                         capture_output=True, text=True, timeout=30)
+    assert sorted(res.stdout.split()) == sorted(paths)
