@@ -3,7 +3,8 @@
 
 Each line: ``{"t": seconds since start, "stage": ..., "rows": n, "total": n, "label": ...}``.
 ``stage`` is ``reading`` (files read and checked for columns), ``loading`` (rows checked and
-stored; ``rows`` counts each row twice, once checked and once stored, out of ``total``),
+stored; ``rows`` counts each row twice, once checked and once stored, out of ``total``,
+which is 0 when a streamed events file's length is not known),
 ``publishing`` (the finished copy replaces the database), then ``done`` or ``failed``.
 Lines are appended and flushed at most every half second, so a reader never sees a torn one
 except the last, which it skips.
