@@ -72,7 +72,7 @@ from __future__ import annotations
 import copy
 import tomllib
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
@@ -168,6 +168,8 @@ class Settings:
         except tomllib.TOMLDecodeError as exc:
             raise SettingsError(f"settings file {p} is not valid TOML: {exc}") from exc
         merged = _merge(DEFAULTS, data, "")
+        if isinstance(merged["as_of"], (date, datetime, time)):   # unquoted in the TOML
+            merged["as_of"] = merged["as_of"].isoformat()        # as the load config takes it
         s = cls(raw=merged, source=str(p))
         s.validate()
         return s

@@ -47,7 +47,8 @@ def test_hotspot_numbers_are_checked_when_the_settings_load(tmp_path, line):
     ('timezone = "Asia/Shangai"', "timezone"),          # every page a 500 on a live feed
     ('timezone = ""', "timezone"),
     ('as_of = "yesterday"', "as_of"),                    # every API call a 400 bad as_of
-    ("as_of = 2025-06-30T18:00:00", "as_of"),            # a TOML datetime, not text
+    ("as_of = 18:00:00", "as_of"),                       # a TOML time, no day
+    ("as_of = 42", "as_of"),
     ('as_of = "0001-01-01"', "as_of"),
     ("[targets]\nhandling_rate = 98", "targets.handling_rate"),   # percent: every gauge red
     ("[targets]\nsatisfaction_rate = 0", "targets.satisfaction_rate"),
@@ -82,6 +83,8 @@ def test_sensible_values_of_those_keys_load(tmp_path):
                     "tour_s = 2.5\nwindow_days = 7\nranking_min_events = 0\n", encoding="utf-8")
     s = Settings.load(path)
     assert (s.timezone, s.section("wall")["window_days"]) == ("UTC", 7)
+    path.write_text("as_of = 2025-06-30T18:00:00\n", encoding="utf-8")   # unquoted, as in
+    assert Settings.load(path).raw["as_of"] == "2025-06-30T18:00:00"    # a load config
 
 
 def test_the_server_refuses_a_bad_settings_file_in_one_line_before_serving(tmp_path):
