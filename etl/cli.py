@@ -26,6 +26,10 @@ def _run_load(db, config, *, settings, report, progress) -> dict:
     from etl.publish_clickhouse import publish
 
     ledger = target.ledger
+    if report:
+        from etl.load import report_folder
+
+        report_folder(report)
     result = run_load(ledger, config, settings_path=settings, report_path=None,
                       progress=progress)
     with pub.db_lock(ledger):        # no load rewrites the ledger while it is exported

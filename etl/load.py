@@ -219,6 +219,22 @@ def _arrow_pool() -> None:
         pa.set_memory_pool(pa.system_memory_pool())
 
 
+def report_folder(report_path) -> None:
+    """Make sure ``--report`` can be written before anything is loaded (its folder is made
+    as the database's is): the report is written after the publish, where a missing or
+    unwritable folder stopped the CLI with 'load stopped … the database is unchanged' over
+    a load that had been published."""
+    path = Path(report_path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise LoadError(f"--report {path}: its folder cannot be made ({exc.strerror}); "
+                        "nothing was loaded") from None
+    if path.is_dir() or not os.access(path.parent, os.W_OK) \
+            or (path.exists() and not os.access(path, os.W_OK)):
+        raise LoadError(f"--report {path}: cannot be written there; nothing was loaded")
+
+
 def run_load(db_path, config_path, settings_path=None, report_path=None,
              progress: bool = True) -> dict:
     """Load the files a config names into the DuckDB file at ``db_path``; return the report.
@@ -238,6 +254,8 @@ def run_load(db_path, config_path, settings_path=None, report_path=None,
     db = Path(db_path)
     if not db.parent.exists():
         db.parent.mkdir(parents=True, exist_ok=True)
+    if report_path:
+        report_folder(report_path)
     with pub.db_lock(db):
         pub.remove_stale(db)
         t = time.monotonic()
