@@ -76,9 +76,17 @@ def load_and_report(db, config, *, settings=None, report=None, progress=True,
 
     lines = None
     if progress_file:
+        from pathlib import Path
+
         from etl.progress import JsonLines
 
-        lines = JsonLines(progress_file)
+        try:    # one line and exit 2, as for every other bad argument (was a traceback, 1)
+            Path(progress_file).parent.mkdir(parents=True, exist_ok=True)
+            lines = JsonLines(progress_file)
+        except OSError as exc:
+            print(f"导入失败 load stopped: --progress {progress_file}: {exc.strerror}; "
+                  "nothing was loaded", file=sys.stderr)
+            return 2
         lines.write("reading")
         progress = lines
     code = _run(db, config, settings, report, progress)

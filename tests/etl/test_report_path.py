@@ -38,3 +38,14 @@ def test_a_report_in_a_new_folder_is_written(county, tmp_path, capsys):
     out = tmp_path / "reports" / "2026-12-03" / "run.json"
     assert load_and_report(county.db, cfg, report=out, progress=False) == 0
     assert json.loads(out.read_text(encoding="utf-8"))["total"]["new"] >= 1
+
+
+def test_a_progress_file_that_cannot_be_written_is_one_line_and_exit_2(county, tmp_path, capsys):
+    blocker = tmp_path / "not_a_folder"
+    blocker.write_text("x", encoding="utf-8")
+    cfg = write_config(county.path, [county.grids])
+    code = load_and_report(county.db, cfg, progress=False,
+                           progress_file=blocker / "p.jsonl")
+    err = capsys.readouterr().err
+    assert code == 2 and len(err.strip().splitlines()) == 1 and "--progress" in err
+    assert not county.db.exists()
