@@ -33,7 +33,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     args = parser.parse_args(argv)
 
-    from dashboard.briefing.build import build
+    from dashboard.briefing.build import OutError, build
     from dashboard.briefing.compose import EmptyWeek
     from dashboard.briefing.shoot import RenderError
     from store import briefing_reads as br
@@ -67,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
               f"gridwall briefing: week {week} has no data in scope {args.scope}; nothing written.",
               file=sys.stderr)
         return EXIT_EMPTY
-    except (SettingsError, StoreError, MetricsError) as exc:
+    except (SettingsError, StoreError, MetricsError, OutError) as exc:
         print(f"gridwall briefing: {exc}", file=sys.stderr)
         return 2
     except RenderError as exc:

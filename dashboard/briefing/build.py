@@ -32,6 +32,10 @@ from store.settings import Settings
 MANIFEST = "briefing.json"
 
 
+class OutError(RuntimeError):
+    """--out cannot be made (a file in the way, no permission): the CLI's exit 2."""
+
+
 @dataclass
 class Result:
     out: Path
@@ -64,8 +68,12 @@ def build(db_path: str | Path, settings: Settings, out: str | Path, *, week: str
         bar.set_postfix_str("读取数据")
         b = c.compose(store, settings, week, scope, as_of)
         bar.update()
-        out.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+        try:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+        except OSError as exc:
+            raise OutError(f"--out {out}: cannot write there ({exc.strerror}: "
+                           f"{exc.filename}); nothing written") from None
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(tmp, 0o777 & ~umask)     # mkdtemp makes 0700; the folder is meant to be shared
