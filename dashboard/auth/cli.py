@@ -31,8 +31,16 @@ def _read_password() -> str:
 
 
 def _store(db: str) -> AuthStore:
-    from store.engines import side_path
+    from store.engines import parse_target, side_path
 
+    try:
+        t = parse_target(db)
+    except ValueError as exc:
+        raise AuthStoreError(str(exc)) from None
+    data = {"duckdb": t.path, "chdb": t.path, "clickhouse": t.ledger}[t.kind]
+    if not data.exists():   # a misspelt --db made accounts beside nothing, never served
+        raise AuthStoreError(f"{db}: no such database; accounts live beside it, so load "
+                             "it first (python -m etl load) or correct --db")
     db = side_path(db)     # chdb:DIR keeps DIR/gridwall.auth.sqlite (store/engines.py)
     if not Path(db).parent.resolve().is_dir():
         raise AuthStoreError(f"directory of {db} does not exist")

@@ -95,3 +95,16 @@ def test_accounts_and_sessions_survive_a_load_that_swaps_the_database(secured, a
     login(secured, "admin")
     bearer = {"Authorization": "Bearer " + accounts.tokens["wall"]}
     assert requests.get(secured + "/api/metrics", headers=bearer).status_code == 200
+
+
+def test_accounts_for_a_database_that_does_not_exist_are_refused_and_nothing_is_written(
+        tmp_path):
+    """A misspelt --db (contry.duckdb) made contry.duckdb.auth.sqlite and said 'saved': the
+    served county.duckdb then refused the admin's password."""
+    typo = tmp_path / "contry.duckdb"
+    add = cli("users", "add", "--db", str(typo), "--name", "admin", "--role", "admin",
+              stdin="a-long-passphrase\n")
+    tok = cli("token", "--db", str(typo), "--role", "wall")
+    for done in (add, tok):
+        assert done.returncode == 2 and "no such database" in done.stderr, done.stderr
+    assert list(tmp_path.iterdir()) == []
