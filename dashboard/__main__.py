@@ -56,8 +56,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--settings", help="settings TOML (default: built-in defaults)")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8050)
-    parser.add_argument("--debug", action="store_true")
+    parser.add_argument("--debug", action="store_true",
+                        help="Flask's development server with Dash's dev tools; 127.0.0.1 only")
     args = parser.parse_args(argv)
+    from dashboard.auth.settings import is_loopback
+
+    if args.debug and not is_loopback(args.host):
+        # Werkzeug's debugger runs Python typed into a browser page (behind a PIN): never
+        # on the LAN, where the wall's login would not stand in front of it
+        print(f"gridwall: --debug serves only on 127.0.0.1, not {args.host}", file=sys.stderr)
+        return 2
     busy = port_in_use(args.host, args.port)
     if busy is not None:
         return _busy(args.host, args.port, busy)
@@ -89,7 +97,9 @@ def main(argv: list[str] | None = None) -> int:
           flush=True)
     try:
         if args.debug:
-            app.run(host=args.host, port=args.port, debug=True, threaded=True)
+            # no reloader: its child re-ran this and found the port its parent holds
+            app.run(host=args.host, port=args.port, debug=True, threaded=True,
+                    use_reloader=False)
         else:
             # A production WSGI server: the wall stays on for months.
             from waitress import serve

@@ -109,3 +109,41 @@ def test_what_the_readme_commands_write_beside_a_database_in_the_clone_is_ignore
     res = subprocess.run(["git", "check-ignore", "--no-index", *paths], cwd=ROOT,
                          capture_output=True, text=True, timeout=30)
     assert sorted(res.stdout.split()) == sorted(paths)
+
+
+def test_debug_mode_is_refused_on_the_lan(tmp_path):
+    """--debug is Flask's server with Werkzeug's debugger: not for --host 0.0.0.0."""
+    db = make_db(tmp_path / "w.duckdb", [])
+    res = subprocess.run([sys.executable, "-m", "dashboard", "--db", str(db), "--host",
+                          "0.0.0.0", "--port", str(free_port()), "--debug"], cwd=tmp_path,
+                         capture_output=True, text=True, timeout=20,
+                         env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
+    assert res.returncode == 2 and "--debug" in res.stderr and res.stdout == ""
+
+
+def test_debug_mode_serves_on_loopback(tmp_path):
+    """Its reloader's child ran the port check against the port its parent held: exit 2."""
+    import time
+
+    import requests
+
+    db = make_db(tmp_path / "w.duckdb", [])
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "dashboard", "--db", str(db), "--port",
+                             str(port), "--debug"], cwd=tmp_path, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, text=True, start_new_session=True,
+                            env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
+    try:
+        deadline, ok = time.monotonic() + 15, False
+        while time.monotonic() < deadline and proc.poll() is None and not ok:
+            try:
+                ok = requests.get(f"http://127.0.0.1:{port}/api/health", timeout=2).ok
+            except requests.ConnectionError:
+                time.sleep(0.3)
+        assert ok, proc.stderr.read() if proc.poll() is not None else "no answer"
+    finally:
+        import os
+        import signal
+
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=10)
