@@ -48,7 +48,10 @@ Top level
     canvas_width (int, 1920)  canvas_height (int, 1080)
     fit (str, "contain")                contain (letterbox) | width (fill width) | stretch
     refresh_s (int, 60)  tour_s (int, 20)  window_days (int, 30)
-    language (str, "zh")                the screens are Simplified Chinese; no other value
+    language (str, "zh")                kept for a later English switch: the screens are
+                                        Simplified Chinese whatever it says (not refused, so
+                                        a settings file written for another version still
+                                        serves)
     ranking_min_events (int, 5)         inside a township, a grid with fewer cohort events
                                         is marked 样本少 and ranked after the others
     county_grid_outlines_max (int, 5000) a county (city) with more grids draws no grid
@@ -267,8 +270,6 @@ class Settings:
             ("wall", "ranking_min_events", lambda v: whole(v) and v >= 0, "a whole number >= 0"),
             ("wall", "county_grid_outlines_max", lambda v: whole(v) and v >= 0,
              "a whole number >= 0"),
-            ("wall", "language", lambda v: v == "zh",
-             "\"zh\": the screens are in Simplified Chinese only"),
         ]
         checks += [("targets", key, lambda v: number(v) and 0 < v <= 1,
                     "a fraction in (0, 1] like 0.98 (98 %)") for key in self.raw["targets"]]

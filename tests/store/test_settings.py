@@ -65,7 +65,6 @@ def test_hotspot_numbers_are_checked_when_the_settings_load(tmp_path, line):
     ("[wall]\ntour_s = -20", "wall.tour_s"),
     ("[wall]\nranking_min_events = -1", "wall.ranking_min_events"),
     ("[wall]\ncounty_grid_outlines_max = true", "wall.county_grid_outlines_max"),
-    ('[wall]\nlanguage = "en"', "wall.language"),               # no English screens exist
 ])
 def test_values_the_screens_read_are_checked_when_the_settings_load(tmp_path, text, key):
     path = tmp_path / "s.toml"
@@ -105,3 +104,12 @@ def test_the_server_refuses_a_bad_settings_file_in_one_line_before_serving(tmp_p
     assert res.returncode == 2
     lines = res.stderr.strip().splitlines()
     assert len(lines) == 1 and "timezone 'Asia/Shangai'" in lines[0], res.stderr
+
+
+def test_a_language_the_screens_do_not_have_is_not_a_reason_to_refuse_to_serve(tmp_path):
+    """wall.language names no screen text (they are Chinese only): a file written for a
+    version or a fork with an English switch still loads, rather than a wall that will not
+    start over a label preference."""
+    path = tmp_path / "s.toml"
+    path.write_text('[wall]\nlanguage = "en"\n', encoding="utf-8")
+    assert Settings.load(path).section("wall")["language"] == "en"
