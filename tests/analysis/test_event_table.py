@@ -86,7 +86,7 @@ def test_rows_have_the_contract_fields_and_masked_reporters(client):
     by_id = {r["event_id"]: r for r in rows}
     assert by_id["H0"]["reporter_name"] == "欧***" and by_id["H1"]["reporter_name"] == "李*"
     assert by_id["H1"]["reporter_phone"] == "139****5678"
-    assert by_id["T0"]["reporter_phone"] == "861****1111"
+    assert by_id["T0"]["reporter_phone"] == "137****1111"     # +86 is the country code
     assert by_id["H1"]["township"] == "甲镇" and by_id["H1"]["grid_name"] == "二号网格"
     assert by_id["H1"]["due_at"] == "2025-06-13T09:00:00"          # reported 06-10 09:00 + 72 h
     text = str(rows)
