@@ -16,6 +16,7 @@ from store import analysis_reads as ar
 from store import cameras_near as cn
 from store import hotspots as hs_store
 
+HOT_MORE = "an-hot-more"      # 另有N条: the rows below the table's fold (analysis.js)
 COLUMNS = [("rank", "序"), ("grid_name", "网格"), ("township", "镇街"), ("k", "本期\n件数"),
            ("since", "始于"), ("kind", "主要类别"),
            ("baseline", "基线"), ("ratio", "倍数"), ("p", "p值"), ("density", "密度\n件/km²"),
@@ -44,7 +45,10 @@ def layout(ctx):
         # a sticky header instead of fixed_rows: fixed_rows measures column widths in
         # pixels and comes apart when the page is zoomed (4K screens, analysis.css)
         sort_action="none", page_action="none",
-        style_table={"height": "280px", "overflowY": "auto"},
+        # as many whole rows as the panel has room for, beside the summary, the gaps and the
+        # selected grid's cameras: analysis.js (fitHotTable) sets --an-hot-h and says
+        # 另有N条 below; 280 px until it has measured
+        style_table={"maxHeight": "var(--an-hot-h, 280px)", "overflowY": "auto"},
         # two-line headers where the name says so (no label cut off in a narrow column)
         style_header={**TABLE_STYLE["style_header"], "whiteSpace": "pre-line",
                       "height": "auto", "lineHeight": "16px"},
@@ -65,10 +69,15 @@ def layout(ctx):
         css=[*TABLE_STYLE["css"],
              {"selector": "th", "rule": "position: sticky; top: 0; z-index: 2"}])
     body = [html.Div(id="an-hot-summary", className="an-hot-summary"), table,
+            html.Div(id=HOT_MORE, className="an-hot-more"),
             html.Div(id="an-gaps", className="an-gaps"),
             html.Div(id="an-near", className="an-near")]
     return panel("hotspots", "新发热点（泊松检验）", body, caption_id="an-hot-caption",
                  cls="an-hotspots")
+
+
+# a list says its order and what a click on a row does (the table is sorted by p, then k)
+ORDER_NOTE = " · 按p值从小到大 · 点击一行：全页按该网格筛选"
 
 
 def since_text(since, start: dt.date) -> str:
@@ -135,10 +144,11 @@ def register_callbacks(app, ctx) -> None:
                           "backgroundColor": "#3a1540", "border": "1px solid #ff4fd8"})
         caption = caption_text(ctx, f, hot=not df.empty)
         if len(df):
-            summary = f"共 {len(df)} 个新发热点（k ≥ {hs['min_count']} 且 P(X≥k) < {hs['alpha']}）"
+            summary = (f"共 {len(df)} 个新发热点（k ≥ {hs['min_count']} 且 P(X≥k) < "
+                       f"{hs['alpha']}）{ORDER_NOTE}")
         elif len(watch):
             summary = (f"本期没有新发热点 · 下列 {len(watch)} 个网格高于基线、P(X≥k) < "
-                       f"{hs['watch_p']}，未达热点标准，供观察")
+                       f"{hs['watch_p']}，未达热点标准，供观察{ORDER_NOTE}")
         else:
             summary = "本期没有新发热点，也没有接近标准的网格"
         gap_div = ([html.Span(f"视频盲区 {len(gaps)} 处：", className="an-gap-title"),

@@ -117,6 +117,101 @@
     }
   };
 
+  /* The hotspot table takes the room its panel has left beside the summary, the coverage
+     gaps and the selected grid's cameras, in whole rows (no half row at the fold), and says
+     below it how many rows are not in view (另有N条), as the wall's lists do. Sizes are read
+     in the panel's own CSS pixels (offsetHeight), so a zoomed 4K page fits the same rows. */
+  var HOT_MIN_ROWS = 3;
+
+  function hotRows(scroller) {
+    return Array.prototype.filter.call(scroller.querySelectorAll("tbody tr"), function (tr) {
+      return tr.querySelector("td") !== null;
+    });
+  }
+
+  function hotInView(scroller, rows) {
+    var head = scroller.querySelector("tbody tr th");
+    var top = scroller.scrollTop + (head ? head.parentElement.offsetHeight : 0) - 1;
+    var bottom = scroller.scrollTop + scroller.clientHeight + 1;
+    return rows.filter(function (tr) {
+      var t = rowTop(scroller, tr);
+      return t >= top && t + tr.offsetHeight <= bottom;
+    }).length;
+  }
+
+  function rowTop(scroller, tr) {
+    /* the row's top in the scroller's content, in CSS pixels (its table may sit lower) */
+    var y = 0, e = tr;
+    while (e && e !== scroller) { y += e.offsetTop; e = e.offsetParent; }
+    return e === scroller ? y : tr.offsetTop;
+  }
+
+  function sayHotMore(scroller, rows, more) {
+    var hidden = rows.length - hotInView(scroller, rows);
+    var text = hidden > 0 ? "另有" + hidden + "条（在表内滚动查看）" : "";
+    if (more.textContent !== text) { more.textContent = text; }
+  }
+
+  function fitHotTable() {
+    var panel = document.getElementById("an-panel-hotspots");
+    var scroller = panel && panel.querySelector("#an-hot-table .dash-spreadsheet-container");
+    var more = document.getElementById("an-hot-more");
+    if (!scroller || !more) { return; }
+    var body = scroller.closest(".an-panel-body");
+    var table = document.getElementById("an-hot-table");
+    var cs = getComputedStyle(body);
+    var room = body.clientHeight - parseFloat(cs.paddingTop) - parseFloat(cs.paddingBottom);
+    Array.prototype.forEach.call(body.children, function (c) {
+      if (c === table || c === more) { return; }
+      var s = getComputedStyle(c);
+      room -= c.offsetHeight + parseFloat(s.marginTop) + parseFloat(s.marginBottom);
+    });
+    var rows = hotRows(scroller);
+    var want = "none";
+    if (rows.length) {
+      var last = rows[rows.length - 1];
+      var full = rowTop(scroller, last) + last.offsetHeight + 1;
+      if (full > room) {
+        var line = parseFloat(getComputedStyle(more).lineHeight) || 20;
+        var fit = room - line, n = 0, h = 0;
+        rows.forEach(function (tr, i) {
+          var b = rowTop(scroller, tr) + tr.offsetHeight + 1;
+          if (b <= fit || i < HOT_MIN_ROWS) { n = i + 1; h = b; }
+        });
+        want = Math.floor(h) + "px";
+      }
+    }
+    if (panel.style.getPropertyValue("--an-hot-h") !== want) {
+      panel.style.setProperty("--an-hot-h", want);
+    }
+    sayHotMore(scroller, rows, more);
+    if (!scroller.__gwHotScroll) {
+      scroller.__gwHotScroll = true;
+      scroller.addEventListener("scroll", function () {
+        sayHotMore(scroller, hotRows(scroller), more);
+      }, {passive: true});
+    }
+  }
+
+  var hotPending = false;
+  function fitHotSoon() {
+    if (hotPending) { return; }
+    hotPending = true;
+    setTimeout(function () { hotPending = false; fitHotTable(); }, 0);
+  }
+
+  function watchHotPanel() {
+    var body = document.querySelector("#an-panel-hotspots .an-panel-body");
+    if (!body) { setTimeout(watchHotPanel, 100); return; }
+    new MutationObserver(fitHotSoon).observe(body, {childList: true, subtree: true,
+                                                    characterData: true});
+    window.addEventListener("resize", fitHotSoon);
+    if (document.fonts && document.fonts.ready) { document.fonts.ready.then(fitHotSoon); }
+    fitHotSoon();
+  }
+  watchHotPanel();
+  window.gwFitHotTable = fitHotTable;
+
   window.addEventListener("message", function (ev) {
     if (ev.origin !== window.location.origin || !ev.data || ev.data.type !== "gw-deck-grid") {
       return;
