@@ -391,14 +391,15 @@ UNASSIGNED = "未指派"      # the late list's department for cases no departme
 
 
 def late_by_department(store: ReadStore, settings: Settings, f: Filters,
-                       limit: int = 30) -> pd.DataFrame:
+                       limit: int | None = 30) -> pd.DataFrame:
     """Open red / yellow events at as_of grouped by the department holding them (挂账):
     department, red, yellow, total, oldest (earliest reported_at), max_overdue_hours,
     worst_grid (the grid with most red, then most late cases, then first by name and id: the
     same grid on every view and refresh, of that department), worst_grid_id and its count of
     late cases. Counted per grid id: grids of different townships often share a name
     (第一网格), and their cases are not one grid's. Like the wall's warnings this is the backlog: no window; the place, category,
-    channel, department, warning and keyword filters apply. Sorted by red, then total, descending."""
+    channel, department, warning and keyword filters apply. Sorted by red, then total, descending;
+    ``limit`` departments (None: all of them)."""
     from store.event_rows import event_rows_cte
 
     cte, params = event_rows_cte(settings, f.as_of, open_only=True)
@@ -436,5 +437,6 @@ def late_by_department(store: ReadStore, settings: Settings, f: Filters,
                any_value(worst_grid) AS worst_grid, any_value(worst_grid_id) AS worst_grid_id,
                any_value(worst_grid_n) AS worst_grid_n
         FROM late JOIN worst USING (department)
-        GROUP BY department ORDER BY red DESC, total DESC, department LIMIT ?""",
-        [*params, *cparams, limit])
+        GROUP BY department ORDER BY red DESC, total DESC, department
+        {'' if limit is None else 'LIMIT ' + str(int(limit))}""",
+        [*params, *cparams])

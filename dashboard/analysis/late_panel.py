@@ -91,9 +91,24 @@ def register_callbacks(app, ctx) -> None:
         f, err = view_filters(ctx, search)
         if f is None:
             return html.Div(err, className="an-dim"), ""
-        df = ctx.cached(ar.late_by_department, f)
+        df = ctx.cached(ar.late_by_department, f, None)
         if df.empty:
             return html.Div("没有在办的红线、黄线事件", className="an-dim"), ""
-        return (table(df, f.as_of, search, f, ctx.cached(ar.grid_labels)),
-                f"截至 {f.as_of:%m-%d %H:%M} · 红线 {int(df['red'].sum())} · 黄线 "
-                f"{int(df['yellow'].sum())}")
+        return view(df, f.as_of, search, f, ctx.cached(ar.grid_labels))
+
+
+ROWS = 30
+
+
+def view(df, as_of: dt.datetime, search=None, f=None, labels=None, rows: int = ROWS):
+    """(the list, its caption). The caption counts every department's cases, not only the
+    ``rows`` listed (a city has hundreds of departments); the ones left off are said under
+    the list with their red and yellow counts. It says the list's order and what a click does."""
+    shown, rest = df.head(rows), df.iloc[rows:]
+    body = [table(shown, as_of, search, f, labels)]
+    if len(rest):
+        body.append(html.Div(f"另有{len(rest)}个部门（红线 {int(rest['red'].sum())} · 黄线 "
+                             f"{int(rest['yellow'].sum())}），可按部门筛选查看",
+                             className="an-dim"))
+    return (body, f"截至 {as_of:%m-%d %H:%M} · 红线 {int(df['red'].sum())} · 黄线 "
+                  f"{int(df['yellow'].sum())} · 红线多者在前 · 点击件数查看案件")

@@ -1,0 +1,33 @@
+"""The late list's caption counts every department's late cases, not only the 30 listed; the
+ones left off are said under the list (a city has hundreds of departments)."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from dashboard.analysis.late_panel import ROWS, view
+
+AS_OF = dt.datetime(2025, 6, 15, 23, 0)
+
+
+def _dept(i: int) -> dict:
+    return {"department": f"部门{i:02d}", "red": 2 if i < 10 else 1, "yellow": 1,
+            "total": 3 if i < 10 else 2, "oldest": pd.Timestamp("2025-06-01"),
+            "max_overdue_hours": 10.0, "worst_grid": "第一网格", "worst_grid_id": f"G{i}",
+            "worst_grid_n": 1}
+
+
+def test_the_caption_counts_every_department_and_says_the_ones_left_off():
+    df = pd.DataFrame([_dept(i) for i in range(ROWS + 12)])
+    body, caption = view(df, AS_OF)
+    red, yellow = int(df["red"].sum()), int(df["yellow"].sum())      # 20 + 32, 42
+    assert f"红线 {red} · 黄线 {yellow}" in caption
+    assert "红线多者在前" in caption and "点击件数" in caption
+    assert len(body[0].children[1].children) == ROWS
+    assert body[1].children.startswith("另有12个部门（红线 12 · 黄线 12）")
+
+
+def test_a_short_list_has_no_rest_line():
+    body, caption = view(pd.DataFrame([_dept(i) for i in range(3)]), AS_OF)
+    assert len(body) == 1 and "红线 6 · 黄线 3" in caption
