@@ -18,7 +18,9 @@ Rules (spaces around the value are dropped first; None stays None):
   last 4 (``330***********123X``: the birth date and sequence go), and so does a
   first-generation one (15 digits, born 1920-1999: ``330*********123``), then every landline with
   its area code (``0575-85123456``, ``(0575)8512 3456``: ``0`` + 2-3 digits, then 7-8 digits,
-  not glued to a letter or digit before it, except the word naming it: ``TEL0575-…``) and every mainland mobile number (``1[3-9]`` and
+  not glued to a letter or digit before it, except the word naming it: ``TEL0575-…``; with
+  the country code and no 0, ``+86 575 85123456``, ``0086-10-…``, the code and the area code
+  stay: ``+86 575****3456``) and every mainland mobile number (``1[3-9]`` and
   nine more digits) keep their first 3 and last 4 digits (``057****3456``, ``139****5678``,
   as the reporter's phone column). People write numbers as they like: ASCII or full-width
   digits (``１３９…``, ``Ｘ``), and up to three spaces or dashes (``-－—–‐``, the
@@ -65,6 +67,14 @@ _LABEL = "[Tt][Ee][Ll]|[Ff][Aa][Xx]|[Pp][Hh][Oo][Nn][Ee]|ＴＥＬ|Ｔｅｌ"
 LANDLINE_IN_TEXT = (f"(^|[^0-9０-９A-Za-zＡ-Ｚａ-ｚ]|{_LABEL})([0０]{_SEP}{_NZ}{_SEP}{_D})"
                     f"(?:{_SEP}{_D})?[)）]?{_SEP}[2-8２-８]{_digits(2)}(?:{_SEP}{_D})?{_SEP}"
                     f"({_D}{_digits(3)})")
+# the same written with China's country code and no trunk 0 ('+86 575 85123456', '0086-575-…',
+# '(+86)575…'): the code and the area code (10, 2x: 2 digits; 3xx-9xx: 3) stay, as a mobile's
+# '+86 139' does; an area code starting 1 is only 10, so no mobile ('+86 138…') passes for one
+_CC = "(?:[+＋]|[0０]" + _SEP + "[0０])" + _SEP + "[8８]" + _SEP + "[6６]"
+CC_LANDLINE_IN_TEXT = (f"(^|[^0-9０-９A-Za-zＡ-Ｚａ-ｚ]|{_LABEL})({_CC}[)）]?{_SEP}[(（]?"
+                       f"(?:[1１]{_SEP}[0０]|[2２]{_SEP}{_D}|[3-9３-９]{_SEP}{_D}{_SEP}{_D}))"
+                       f"[)）]?{_SEP}[2-8２-８]{_digits(2)}(?:{_SEP}{_D})?{_SEP}"
+                       f"({_D}{_digits(3)})")
 # a first-generation (15-digit) ID: region (6), birth date YYMMDD, sequence (3), written
 # whole or with spaces only (grid codes are written with dashes), neither glued to a letter
 # or digit on either side: a case number 'SZ2025…' or an 18-digit code holds no such run.
@@ -78,6 +88,7 @@ OLD_ID_IN_TEXT = (f"(^|{_NOT_WORD})({_NZ}{_SP}{_D}{_SP}{_D})(?:{_SP}{_D}){{3}}"
 # every pattern above needs 7 digits in a row (separators allowed): texts without skip the rest
 _ANY_NUMBER = f"{_D}{_digits(6)}"
 _LANDLINE_IN_TEXT = re.compile(LANDLINE_IN_TEXT)
+_CC_LANDLINE_IN_TEXT = re.compile(CC_LANDLINE_IN_TEXT)
 _PHONE_IN_TEXT = re.compile(PHONE_IN_TEXT)
 _ID_IN_TEXT = re.compile(ID_IN_TEXT)
 _OLD_ID_IN_TEXT = re.compile(OLD_ID_IN_TEXT)
@@ -153,8 +164,9 @@ def mask_ids(s: str) -> str:
 
 
 def mask_landlines(s: str) -> str:
-    """Every landline with its area code in ``s``: '座机0575-85123456' → '座机057****3456'."""
-    return _LANDLINE_IN_TEXT.sub(r"\1\2****\3", s)
+    """Every landline with its area code in ``s``: '座机0575-85123456' → '座机057****3456',
+    '+86 575 85123456' → '+86 575****3456'."""
+    return _CC_LANDLINE_IN_TEXT.sub(r"\1\2****\3", _LANDLINE_IN_TEXT.sub(r"\1\2****\3", s))
 
 
 def mask_text(s: str | None) -> str | None:
@@ -171,6 +183,7 @@ def mask_text_sql(col: str) -> str:
     for _ in range(2):
         ids = f"regexp_replace({ids}, '{OLD_ID_IN_TEXT}', '{_OLD_ID_MASK}', 'g')"
     lines = f"regexp_replace({ids}, '{LANDLINE_IN_TEXT}', '\\1\\2****\\3', 'g')"
+    lines = f"regexp_replace({lines}, '{CC_LANDLINE_IN_TEXT}', '\\1\\2****\\3', 'g')"
     phones = f"regexp_replace({lines}, '{PHONE_IN_TEXT}', '\\1****\\2', 'g')"
     # the three patterns cost 3x a plain copy: only texts holding 7 digits go through them
     return f"CASE WHEN regexp_matches({v}, '{_ANY_NUMBER}') THEN {phones} ELSE {v} END"

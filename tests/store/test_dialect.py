@@ -83,6 +83,7 @@ def test_masking_sql_masks_alike_on_both_engines_and_as_python_does(ch, value):
                                    "电话 +86 139-1234-5678，座机(0575)8512 3456",
                                    "身份证330682900101123，TEL0575-85123456，网格330683001002004",
                                    "ID:330682900101123,330682900101124",
+                                   "座机+86 575 85123456，0086-10-6512 3456，(+86)21 6512-3456",
                                    "身份证号３３０６８２ １９９００１０１ １２３Ｘ，１３９１２３４５６７８"])
 def test_ids_and_phones_in_text_are_masked_alike_on_both_engines(ch, value):
     duck, click = both(ch, f"SELECT {privacy.mask_text_sql('v')} AS t"

@@ -201,3 +201,42 @@ def test_the_twins_agree_on_random_texts_near_old_ids():
     rows = _masked_by_sql(texts)
     assert [m for _, m in rows] == [mask_text(v) for v in texts]
     assert sum("*********" in (m or "") for _, m in rows) > 50
+
+
+# a landline written with China's country code and no trunk 0 (round 3 of #17): before, it
+# reached officers whole; the code and the area code stay, as '+86 139****5678' keeps its 139
+CC_LANDLINES = [
+    ("+86 575 85123456", "+86 575****3456"),
+    ("+86-575-8512 3456", "+86-575****3456"),
+    ("0086 575 85123456", "0086 575****3456"),
+    ("电话:+86 10 6512 3456，", "电话:+86 10****3456，"),
+    ("(+86)21-6512-3456", "(+86)21****3456"),
+    ("座机＋８６ ５７５ ８５１２３４５６", "座机＋８６ ５７５****３４５６"),
+    ("TEL+86 571 8888 1234 转分机", "TEL+86 571****1234 转分机"),
+    ("+86 138 1234 5678", "+86 138****5678"),        # a mobile stays a mobile
+]
+# a country code glued to a case number, a bare 86, an amount: no landline
+KEPT_CC = ["SZ0086575851234567", "金额 86 575 85123456", "编号10086575851234", "+86 575 123"]
+
+
+@pytest.mark.parametrize("raw,masked", CC_LANDLINES)
+def test_a_landline_with_the_country_code_is_masked_alike_in_python_and_sql(raw, masked):
+    assert mask_text(raw) == masked
+    assert [m for _, m in _masked_by_sql([raw])] == [masked]
+
+
+def test_country_codes_in_case_numbers_and_amounts_stay_readable():
+    assert [mask_text(t) for t in KEPT_CC] == KEPT_CC
+    assert [m for _, m in _masked_by_sql(KEPT_CC)] == KEPT_CC
+
+
+def test_the_twins_agree_on_random_texts_near_country_codes():
+    rnd = random.Random(9)
+    heads = ["+86", "＋８６", "0086", "+ 86", "(+86)", "86", "TEL+86", "a0086", "1+86", ""]
+    texts = [f"{rnd.choice(heads)}{rnd.choice(['', ' ', '-', '(', '—'])}"
+             f"{rnd.choice(['10', '21', '575', '0575', '138', '13', '99'])}"
+             f"{rnd.choice(['', ' ', ')', '-', ') '])}{rnd.randrange(10**5, 10**9)}"
+             f"{rnd.choice(['', ' 转1', '号', '5'])}" for _ in range(2000)]
+    rows = _masked_by_sql(texts)
+    assert [m for _, m in rows] == [mask_text(v) for v in texts]
+    assert sum("+86" in m and "****" in m for _, m in rows) > 100
