@@ -49,3 +49,12 @@ def freshness(store: ReadStore, settings: Settings, *, now: dt.datetime | None =
         "pinned": pinned,
         "stale_after_h": settings.stale_after_h,
     }
+
+
+def stale_text(f: dict | None) -> str:
+    """The dead-feed notice every screen shows (the wall's alarm, the analysis header):
+    '数据已5小时未更新', whole days beyond 48 hours ('数据已3天未更新'); '' when not stale."""
+    if not f or not f.get("stale") or f.get("stale_hours") is None:
+        return ""
+    h = float(f["stale_hours"])
+    return f"数据已{int(h)}小时未更新" if h < 48 else f"数据已{int(h // 24)}天未更新"

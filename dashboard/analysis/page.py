@@ -2,11 +2,14 @@
 3D view first, then when and what, then the cases themselves)."""
 from __future__ import annotations
 
+import datetime as dt
+
 from dash import ClientsideFunction, Input, Output, State, dcc, html
 
 from dashboard.analysis import (deck_panel, events_panel, filters_bar, hotspot_panel,
                                 late_panel, matrix_panel, trend_panel)
 from dashboard.analysis.ui import READY, URL, view_filters
+from store.freshness import freshness, stale_text
 
 ROOMS = (filters_bar, hotspot_panel, deck_panel, matrix_panel, trend_panel, late_panel,
          events_panel)
@@ -21,6 +24,7 @@ def layout(ctx):
         html.Header(className="an-header", children=[
             html.H1(f"{county} · 研判分析", className="an-title"),
             html.Span("演示数据", className="an-demo", id="an-demo") if ctx.is_demo else None,
+            html.Span("", id="an-stale", className="an-stale an-hidden"),
             html.Span("", id="an-asof", className="an-asof"),
             html.Nav(className="an-links", children=[
                 html.A("导出CSV", id="an-export", href="/api/events.csv", className="an-btn"),
@@ -50,15 +54,29 @@ def register_callbacks(app, ctx) -> None:
 
     @app.callback(Output("an-asof", "children"), Output("an-export", "href"),
                   Output("an-wall-link", "href"), Output("an-f-error", "children"),
+                  Output("an-stale", "children"), Output("an-stale", "className"),
                   Input(URL, "search"))
     def _header(search):
-        from dashboard.analysis.ui import query_string, search_args
+        from dashboard.analysis.ui import query_string
 
+        stale = stale_notice(ctx.cached(freshness, timeout=30))
         f, err = view_filters(ctx, search)
         if f is None:
-            return "", "/api/events.csv", "/", err
+            return "", "/api/events.csv", "/", err, *stale
         last = f.end.toordinal() - 1
         window = f"{f.start:%Y-%m-%d} 至 {type(f.end).fromordinal(last):%Y-%m-%d}"
         wall = "/" + ("?" + query_string({"township": f.township}) if f.township else "")
         return (f"统计窗口 {window} · 数据截至 {f.as_of:%Y-%m-%d %H:%M}",
-                "/api/events.csv?" + query_string({**f.query(), "header": "zh"}), wall, "")
+                "/api/events.csv?" + query_string({**f.query(), "header": "zh"}), wall, "",
+                *stale)
+
+
+def stale_notice(f: dict | None) -> tuple[str, str]:
+    """(text, class) of the header's dead-feed notice, the wall's alarm with the newest
+    report's time: a window up to now on a feed that stopped days ago is nearly empty, and
+    the officer must see why (docs/metrics.md "Data freshness")."""
+    text = stale_text(f)
+    if not text:
+        return "", "an-stale an-hidden"
+    newest = dt.datetime.fromisoformat(f["newest_report"])
+    return f"{text} · 最新上报 {newest:%Y-%m-%d %H:%M}", "an-stale"

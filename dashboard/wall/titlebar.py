@@ -82,11 +82,8 @@ def analysis_href(v) -> str:
 def stale_alarm(f: dict | None) -> tuple[str, str]:
     """(text, class) of the dead-feed alarm from store.freshness: '数据已5小时未更新' in red
     when stale (days beyond 48 hours: '数据已3天未更新'); hidden otherwise."""
-    if not f or not f.get("stale") or f.get("stale_hours") is None:
-        return "", "gw-stale gw-hidden"
-    h = float(f["stale_hours"])
-    text = f"数据已{int(h)}小时未更新" if h < 48 else f"数据已{int(h // 24)}天未更新"
-    return text, "gw-stale"
+    text = fr.stale_text(f)
+    return (text, "gw-stale") if text else ("", "gw-stale gw-hidden")
 
 
 def range_notes(v, first) -> list[str]:
