@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from dash import Input, Output, dash_table, html
+from dash import ClientsideFunction, Input, Output, dash_table, html
 
 from dashboard.analysis.filters_bar import HOT_TABLE
 from dashboard.analysis.views import hotspot_view
@@ -88,9 +88,12 @@ def since_text(since, start: dt.date) -> str:
     return f"≤{since:%m-%d}" if since <= start else f"{since:%m-%d}"
 
 
-def rows(df, hot: bool = True, start: dt.date | None = None) -> list[dict]:
+def rows(df, hot: bool = True, start: dt.date | None = None,
+         picked: str | None = None) -> list[dict]:
     """Table rows; ``hot``: the rows are hotspots, so one without an online camera near is a
-    coverage gap (盲区); a watched grid's just shows 0. ``start``: the window's first day."""
+    coverage gap (盲区); a watched grid's just shows 0. ``start``: the window's first day.
+    ``picked``: the grid filtered on; its row gets ``sel`` (not a column), by which
+    analysis.js scrolls it into view when it lies below the table's fold."""
     out = []
     for i, r in enumerate(df.itertuples(index=False), start=1):
         out.append({"id": r.grid_id, "rank": i, "grid_name": r.grid_name, "township": r.township,
@@ -101,6 +104,8 @@ def rows(df, hot: bool = True, start: dt.date | None = None) -> list[dict]:
                     "gi": fmt_num(r.gi_star_z, 2),
                     "cams": int(r.cameras_online_within) if r.cameras_online_within
                     else "0 · 盲区" if hot else 0})
+        if picked is not None and r.grid_id == picked:
+            out[-1]["sel"] = 1
     return out
 
 
@@ -158,8 +163,13 @@ def register_callbacks(app, ctx) -> None:
                                                 className="an-dim")] if len(df) else [])
         near = _near_list(ctx, f, radius) if f.grid else html.Div(
             "点击表格中的热点：页面按该网格筛选，并列出周边视频", className="an-dim")
-        return (rows(watch, hot=not df.empty, start=f.start), style, caption, summary, gap_div,
-                near)
+        return (rows(watch, hot=not df.empty, start=f.start, picked=f.grid), style, caption,
+                summary, gap_div, near)
+
+    # a grid= below the table's fold (a link to the 20th hotspot) is scrolled into view
+    app.clientside_callback(
+        ClientsideFunction(namespace="gridwallAnalysis", function_name="pickHotRow"),
+        Input(HOT_TABLE, "data"))
 
 
 def gap_names(grid_ids, labels: dict[str, str], top: int = 12) -> html.Span:

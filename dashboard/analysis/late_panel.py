@@ -98,17 +98,25 @@ def register_callbacks(app, ctx) -> None:
 
 
 ROWS = 30
+LATE_SCROLL = "an-late-scroll"   # the list's own scroller, sized in whole rows (analysis.js)
+LATE_MORE = "an-late-more"       # 另有N个部门（在表内滚动查看）: the listed rows out of view
 
 
 def view(df, as_of: dt.datetime, search=None, f=None, labels=None, rows: int = ROWS):
     """(the list, its caption). The caption counts every department's cases, not only the
     ``rows`` listed (a city has hundreds of departments); the ones left off are said under
-    the list with their red and yellow counts. It says the list's order and what a click does."""
+    the list with their red and yellow counts. It says the list's order and what a click does.
+    The list sits in its own scroller: analysis.js fits it to whole rows and counts the
+    listed rows below the fold in the empty line after it."""
     shown, rest = df.head(rows), df.iloc[rows:]
-    body = [table(shown, as_of, search, f, labels)]
+    # the list scrolls in whole rows and says how many listed rows are out of view,
+    # 另有N个部门 (analysis.js, fitLateList); the departments past ``rows`` are another count,
+    # worded apart (还有…未列出) so the two never read as one number said twice
+    body = [html.Div(table(shown, as_of, search, f, labels), className=LATE_SCROLL),
+            html.Div(className=LATE_MORE)]
     if len(rest):
-        body.append(html.Div(f"另有{len(rest)}个部门（红线 {int(rest['red'].sum())} · 黄线 "
-                             f"{int(rest['yellow'].sum())}），可按部门筛选查看",
-                             className="an-dim"))
+        body.append(html.Div(f"前{rows}个之外还有{len(rest)}个部门未列出（红线 "
+                             f"{int(rest['red'].sum())} · 黄线 {int(rest['yellow'].sum())}），"
+                             "可按部门筛选查看", className="an-dim an-late-rest"))
     return (body, f"截至 {as_of:%m-%d %H:%M} · 红线 {int(df['red'].sum())} · 黄线 "
                   f"{int(df['yellow'].sum())} · 红线多者在前 · 点击件数查看案件")

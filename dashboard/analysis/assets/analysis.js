@@ -117,27 +117,35 @@
     }
   };
 
-  /* The hotspot table takes the room its panel has left beside the summary, the coverage
-     gaps and the selected grid's cameras, in whole rows (no half row at the fold), and says
-     below it how many rows are not in view (另有N条), as the wall's lists do. Sizes are read
-     in the panel's own CSS pixels (offsetHeight), so a zoomed 4K page fits the same rows. */
-  var HOT_MIN_ROWS = 3;
-
-  function hotRows(scroller) {
+  /* Lists that fill their panel in whole rows (no half row at the fold) and say below them
+     how many rows are not in view, as the wall's lists do: the hotspot table (另有N条) beside
+     its summary, coverage gaps and the selected grid's cameras, and the late list (另有N个部门)
+     above its line for the departments past the 30 listed. Sizes are read in the panel's own
+     CSS pixels (offsetHeight), so a zoomed 4K page fits the same rows. */
+  function dataRows(scroller) {
     return Array.prototype.filter.call(scroller.querySelectorAll("tbody tr"), function (tr) {
       return tr.querySelector("td") !== null;
     });
   }
 
-  function hotInView(scroller, rows) {
-    var head = scroller.querySelector("tbody tr th");
-    var top = scroller.scrollTop + (head ? head.parentElement.offsetHeight : 0) - 1;
-    var bottom = scroller.scrollTop + scroller.clientHeight + 1;
-    return rows.filter(function (tr) {
-      var t = rowTop(scroller, tr);
-      return t >= top && t + tr.offsetHeight <= bottom;
-    }).length;
-  }
+  var LISTS = {
+    hot: {panel: "an-panel-hotspots", scroller: "#an-hot-table .dash-spreadsheet-container",
+          more: "#an-hot-more", prop: "--an-hot-h", minRows: 3,
+          say: function (n) { return "另有" + n + "条（在表内滚动查看）"; },
+          holder: function (body) { return body; },
+          head: function (sc) {       /* dash_table puts its header row in tbody */
+            var th = sc.querySelector("tbody tr th");
+            return th ? th.parentElement.offsetHeight : 0;
+          }},
+    late: {panel: "an-panel-late", scroller: ".an-late-scroll", more: ".an-late-more",
+           prop: "--an-late-h", minRows: 2,
+           say: function (n) { return "另有" + n + "个部门（在表内滚动查看）"; },
+           holder: function (body) { return body.querySelector("#an-late-body"); },
+           head: function (sc) {
+             var h = sc.querySelector("thead");
+             return h ? h.offsetHeight : 0;
+           }}
+  };
 
   function rowTop(scroller, tr) {
     /* the row's top in the scroller's content, in CSS pixels (its table may sit lower) */
@@ -146,71 +154,120 @@
     return e === scroller ? y : tr.offsetTop;
   }
 
-  function sayHotMore(scroller, rows, more) {
-    var hidden = rows.length - hotInView(scroller, rows);
-    var text = hidden > 0 ? "另有" + hidden + "条（在表内滚动查看）" : "";
+  function inView(scroller, rows, headH) {
+    var top = scroller.scrollTop + headH - 1;
+    var bottom = scroller.scrollTop + scroller.clientHeight + 1;
+    return rows.filter(function (tr) {
+      var t = rowTop(scroller, tr);
+      return t >= top && t + tr.offsetHeight <= bottom;
+    }).length;
+  }
+
+  function sayMore(spec, scroller, more) {
+    var rows = dataRows(scroller);
+    var hidden = rows.length - inView(scroller, rows, spec.head(scroller));
+    var text = hidden > 0 ? spec.say(hidden) : "";
     if (more.textContent !== text) { more.textContent = text; }
   }
 
-  function fitHotTable() {
-    var panel = document.getElementById("an-panel-hotspots");
-    var scroller = panel && panel.querySelector("#an-hot-table .dash-spreadsheet-container");
-    var more = document.getElementById("an-hot-more");
+  /* The hotspot row of the grid in the URL (grid=), by its index in the table's data
+     (pickHotRow); shown once the table is fitted, unless the officer has scrolled since. */
+  var hotPick = null;
+
+  function revealPick(scroller, rows, headH) {
+    if (!hotPick || hotPick.row >= rows.length) { return; }
+    if (scroller.__gwPickTop !== undefined
+        && Math.abs(scroller.scrollTop - scroller.__gwPickTop) > 1) {
+      hotPick = null;                 /* scrolled by hand since: leave the table where it is */
+      return;
+    }
+    var tr = rows[hotPick.row], t = rowTop(scroller, tr);
+    if (t < scroller.scrollTop + headH - 1
+        || t + tr.offsetHeight > scroller.scrollTop + scroller.clientHeight + 1) {
+      /* whole rows from the top of the view, the picked one in their middle */
+      var fit = rows.filter(function (r) {
+        return rowTop(scroller, r) + r.offsetHeight <= scroller.clientHeight + 1;
+      }).length;
+      var first = Math.max(0, hotPick.row - Math.floor((Math.max(fit, 1) - 1) / 2));
+      scroller.scrollTop = rowTop(scroller, rows[first]) - headH;
+    }
+    scroller.__gwPickTop = scroller.scrollTop;
+  }
+
+  function fitList(name) {
+    var spec = LISTS[name];
+    var panel = document.getElementById(spec.panel);
+    var scroller = panel && panel.querySelector(spec.scroller);
+    var more = panel && panel.querySelector(spec.more);
     if (!scroller || !more) { return; }
-    var body = scroller.closest(".an-panel-body");
-    var table = document.getElementById("an-hot-table");
+    var body = panel.querySelector(".an-panel-body");
+    var holder = spec.holder(body);
     var cs = getComputedStyle(body);
     var room = body.clientHeight - parseFloat(cs.paddingTop) - parseFloat(cs.paddingBottom);
-    Array.prototype.forEach.call(body.children, function (c) {
-      if (c === table || c === more) { return; }
+    Array.prototype.forEach.call(holder.children, function (c) {
+      if (c.contains(scroller) || c === more) { return; }
       var s = getComputedStyle(c);
       room -= c.offsetHeight + parseFloat(s.marginTop) + parseFloat(s.marginBottom);
     });
-    var rows = hotRows(scroller);
+    var rows = dataRows(scroller);
     var want = "none";
     if (rows.length) {
       var last = rows[rows.length - 1];
       var full = rowTop(scroller, last) + last.offsetHeight + 1;
       if (full > room) {
         var line = parseFloat(getComputedStyle(more).lineHeight) || 20;
-        var fit = room - line, n = 0, h = 0;
+        var fit = room - line, h = 0;
         rows.forEach(function (tr, i) {
           var b = rowTop(scroller, tr) + tr.offsetHeight + 1;
-          if (b <= fit || i < HOT_MIN_ROWS) { n = i + 1; h = b; }
+          if (b <= fit || i < spec.minRows) { h = b; }
         });
         want = Math.floor(h) + "px";
       }
     }
-    if (panel.style.getPropertyValue("--an-hot-h") !== want) {
-      panel.style.setProperty("--an-hot-h", want);
+    if (panel.style.getPropertyValue(spec.prop) !== want) {
+      panel.style.setProperty(spec.prop, want);
     }
-    sayHotMore(scroller, rows, more);
-    if (!scroller.__gwHotScroll) {
-      scroller.__gwHotScroll = true;
-      scroller.addEventListener("scroll", function () {
-        sayHotMore(scroller, hotRows(scroller), more);
-      }, {passive: true});
+    if (name === "hot") { revealPick(scroller, rows, spec.head(scroller)); }
+    sayMore(spec, scroller, more);
+    if (!scroller.__gwMoreScroll) {
+      scroller.__gwMoreScroll = true;
+      scroller.addEventListener("scroll", function () { sayMore(spec, scroller, more); },
+                                {passive: true});
     }
   }
 
-  var hotPending = false;
-  function fitHotSoon() {
-    if (hotPending) { return; }
-    hotPending = true;
-    setTimeout(function () { hotPending = false; fitHotTable(); }, 0);
+  var pending = {};
+  function fitSoon(name) {
+    if (pending[name]) { return; }
+    pending[name] = true;
+    setTimeout(function () { pending[name] = false; fitList(name); }, 0);
   }
 
-  function watchHotPanel() {
-    var body = document.querySelector("#an-panel-hotspots .an-panel-body");
-    if (!body) { setTimeout(watchHotPanel, 100); return; }
-    new MutationObserver(fitHotSoon).observe(body, {childList: true, subtree: true,
-                                                    characterData: true});
-    window.addEventListener("resize", fitHotSoon);
-    if (document.fonts && document.fonts.ready) { document.fonts.ready.then(fitHotSoon); }
-    fitHotSoon();
+  function watchPanel(name) {
+    var body = document.querySelector("#" + LISTS[name].panel + " .an-panel-body");
+    if (!body) { setTimeout(function () { watchPanel(name); }, 100); return; }
+    var soon = function () { fitSoon(name); };
+    new MutationObserver(soon).observe(body, {childList: true, subtree: true,
+                                              characterData: true});
+    window.addEventListener("resize", soon);
+    if (document.fonts && document.fonts.ready) { document.fonts.ready.then(soon); }
+    soon();
   }
-  watchHotPanel();
-  window.gwFitHotTable = fitHotTable;
+  watchPanel("hot");
+  watchPanel("late");
+  window.gwFitHotTable = function () { fitList("hot"); };
+  window.gwFitLateList = function () { fitList("late"); };
+
+  /* grid= picked (a link, the back button, a click): the hotspot table's data marks its row
+     (sel, hotspot_panel.rows); a row below the fold is scrolled into view. */
+  window.dash_clientside.gridwallAnalysis.pickHotRow = function (data) {
+    var i = -1;
+    (data || []).some(function (r, j) { if (r && r.sel) { i = j; return true; } return false; });
+    hotPick = i >= 0 ? {row: i} : null;
+    var sc = document.querySelector(LISTS.hot.scroller);
+    if (sc) { sc.__gwPickTop = undefined; }
+    fitSoon("hot");
+  };
 
   window.addEventListener("message", function (ev) {
     if (ev.origin !== window.location.origin || !ev.data || ev.data.type !== "gw-deck-grid") {
