@@ -54,6 +54,11 @@ Top level
                                         serves)
     ranking_min_events (int, 5)         inside a township, a grid with fewer cohort events
                                         is marked 样本少 and ranked after the others
+    splice (str, "")                    the video wall's panels, columns x rows ("2x2", "3x3",
+                                        "4x2" …, one of SPLICES): the wall keeps its figures,
+                                        lists and titles off the bezels between them (URL
+                                        ?splice= overrides, ?splice=none turns it off);
+                                        "" = guessed from the screen's size as before
     county_grid_outlines_max (int, 5000) a county (city) with more grids draws no grid
                                         outlines on its county map (a few pixels a grid on
                                         the wall: noise, and most of the first view's bytes);
@@ -117,6 +122,7 @@ DEFAULTS: dict[str, Any] = {
         "language": "zh",
         "ranking_min_events": 5,
         "county_grid_outlines_max": 5000,
+        "splice": "",
     },
     "auth": {
         "required": "auto",
@@ -132,6 +138,20 @@ DEFAULTS: dict[str, Any] = {
 
 LIMIT_KEYS = ("accept_h", "dispatch_h", "close_h")
 FIT_MODES = ("contain", "width", "stretch")
+# spliced walls (拼接屏) the wall has a bezel-free layout for, columns x rows of panels
+SPLICES = ("2x1", "3x1", "4x1", "1x2", "2x2", "3x2", "4x2", "3x3")
+SPLICE_OFF = ("", "none", "1x1")
+
+
+def parse_splice(value) -> str | None:
+    """A splice as written in settings or the URL ("2x2", " 3X3 ", "4×2") → "2x2"; "" for
+    none ("", "none", "1x1": one screen); None when it is not one of SPLICES."""
+    if not isinstance(value, str):
+        return None
+    text = value.strip().lower().replace("×", "x").replace("*", "x").replace(" ", "")
+    if text in SPLICE_OFF:
+        return ""
+    return text if text in SPLICES else None
 
 
 class SettingsError(ValueError):
@@ -209,6 +229,10 @@ class Settings:
             raise SettingsError(f"{self.source}: admin.max_upload_mb must be a positive number")
         if self.raw["wall"]["fit"] not in FIT_MODES:
             raise SettingsError(f"{self.source}: wall.fit must be one of {FIT_MODES}")
+        if parse_splice(self.raw["wall"]["splice"]) is None:
+            raise SettingsError(f"{self.source}: wall.splice must be \"\" (one screen) or the "
+                                f"wall's panels, columns x rows, one of {', '.join(SPLICES)}; "
+                                f"not {self.raw['wall']['splice']!r}")
         self._validate_clock()
         self._validate_screens()
 

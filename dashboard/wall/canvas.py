@@ -29,6 +29,7 @@ from dashboard.wall import (drill, event_card, gauges, grid_card, hotspot_board,
 from dashboard.wall.panel import panel
 from store import wall_reads as wr
 from store.db import StoreError
+from store.settings import SPLICES, parse_splice
 
 WIDE_ASPECT = 2.2
 TALL_ASPECT = 1.2
@@ -79,6 +80,7 @@ def build(ctx) -> html.Div:
            "data-auto": "1" if auto_canvas(cw, ch, wall["fit"]) else "0",
            "data-wide": str(WIDE_ASPECT), "data-tall": str(TALL_ASPECT),
            "data-ultra": str(ULTRA_ASPECT),
+           "data-splice": parse_splice(wall["splice"]) or "", "data-splices": " ".join(SPLICES),
            "data-tz": ctx.settings.timezone, "data-refresh": str(wall["refresh_s"])},
         children=[*drill.components(ctx, codes), titlebar.layout(ctx, county, demo),
                   kpis.layout(ctx), body, event_card.layout(ctx)])

@@ -17,6 +17,7 @@ from dash import ALL, ClientsideFunction, Input, Output, State, dcc, html
 from dashboard.wall.view import (CUSTOM, MAX_CUSTOM_DAYS, PRESETS, default_label, url_day,
                                  window_params)
 from store import wall_reads as wr
+from store.settings import SPLICES, parse_splice
 
 URL = "url"
 DRILL_STORE = "drill-store"
@@ -30,7 +31,7 @@ WIN_CHIP = "gw-win"               # ... of the window presets
 WIN_APPLY = "win-apply"           # the custom range's apply button
 EMPTY = {"township": None, "grid": None, "window": None, "start": None, "end": None}
 # what a wall URL may hold; ``token`` is the kiosk's sign-in (the server redirects it away)
-KEYS = ("township", "grid", "tour", "window", "start", "end", "token")
+KEYS = ("township", "grid", "tour", "window", "start", "end", "token", "splice")
 TOUR_ON, TOUR_OFF = ("1", "true", "yes"), ("0", "false", "no")
 ECHO_MAX = 20                     # a value from the URL shown in a notice, cut to this
 
@@ -103,6 +104,20 @@ def url_notes(search: str | None) -> list[str]:
     return notes
 
 
+def splice_notes(search: str | None, setting: str) -> list[str]:
+    """A ``splice=`` the wall cannot lay out (gridwall.js ignores it and keeps the settings'
+    splice, ``setting``): say so, or the operator takes the layout for the wall asked for."""
+    q = parse_qs((search or "").lstrip("?"), keep_blank_values=True)
+    if "splice" not in q:
+        return []
+    value = q["splice"][0]
+    if parse_splice(value) is not None:
+        return []
+    norm = parse_splice(setting)
+    shown = f"按{norm}显示" if norm else "按单屏显示"
+    return [f"splice「{_echo(value.strip())}」无效（可用{'、'.join(SPLICES)}），{shown}"]
+
+
 def drill_from_search(ctx, search: str | None) -> dict:
     """The checked drill state of a URL: unknown codes fall back to the level above, and
     ``notice`` (only when there is one) says so: the wall shows it in its title bar, so a
@@ -112,7 +127,8 @@ def drill_from_search(ctx, search: str | None) -> dict:
     d = (ctx.cached(wr.resolve_drill, p["township"], p["grid"])
          if p["township"] or p["grid"] else EMPTY)
     default = default_label(int(ctx.settings.section("wall")["window_days"]))
-    notes = place_notes(p, d) + window_notes(p, win, default) + url_notes(search)
+    notes = (place_notes(p, d) + window_notes(p, win, default) + url_notes(search)
+             + splice_notes(search, str(ctx.settings.section("wall")["splice"])))
     out = {"township": d["township"], "grid": d["grid"], **win}
     return {**out, "notice": notes} if notes else out
 
