@@ -14,12 +14,32 @@
   function canvas() { return document.getElementById('gw-canvas'); }
 
   /* --- fit ------------------------------------------------------------------------------ */
+  /* the wall's panels as the operator gave them: URL ?splice= over settings [wall] splice
+   * (data-splice); {c: columns, r: rows} or null (none, "none", "1x1", or a value the wall
+   * has no layout for: the server's URL notice says so) */
+  gw.splice = function (c) {
+    var q = null;
+    try { q = new URLSearchParams(window.location.search).get('splice'); } catch (e) { q = null; }
+    var ok = (c.dataset.splices || '').split(' ');
+    function norm(v) {
+      v = (v || '').trim().toLowerCase().replace(/[×*]/g, 'x').replace(/ /g, '');
+      if (v === '' || v === 'none' || v === '1x1') { return ''; }
+      return ok.indexOf(v) >= 0 ? v : null;
+    }
+    var s = q === null ? null : norm(q);
+    if (s === null) { s = norm(c.dataset.splice); }
+    if (!s) { return null; }
+    var p = s.split('x');
+    return { c: +p[0], r: +p[1], name: s };
+  };
+
   gw.fit = function () {
     var c = canvas();
     if (!c) { return false; }
     var cw = +c.dataset.cw || 1920, ch = +c.dataset.ch || 1080, mode = c.dataset.fit || 'contain';
     var W = window.innerWidth, H = window.innerHeight;
     var wideAt = +c.dataset.wide || 2.2, tallAt = +c.dataset.tall || 1.2;
+    var sp = gw.splice(c);
     if (c.dataset.auto === '1') {
       /* not pinned: a spliced wall wider than wideAt:1 gets a canvas of its own aspect in the
        * wide layout (reflow, same text size), not a letterboxed middle third; a stacked wall
@@ -27,6 +47,11 @@
        * 1920x1080 band with the bezel through the middle of the map */
       if (W / H > wideAt) { cw = Math.round(ch * W / H); }
       else if (W / H < tallAt) { ch = Math.round(cw * H / W); }
+      else if (sp && sp.name === '3x3') {
+        /* nine panels: a canvas of 2560x1440 (text 2.25 times 1080's on 5760x3240), room
+         * for every panel in whole cells between the bezels; 1920x1080 left them none */
+        ch = 1440; cw = Math.round(ch * W / H);
+      }
       c.classList.toggle('gw-wide', cw / ch > wideAt);
       c.classList.toggle('gw-tall', cw / ch < tallAt);
     }
@@ -46,27 +71,50 @@
      * 3840, a subset of them). Three (or six) panels wide, the eight KPI tiles go 3+2+3 so
      * that no seam runs through a tile's figure (4+4 and 2+2+2+2 already meet the seams in
      * the gaps), and the wide layout gives the map the middle panel. Only when the canvas
-     * spans the screen's width (its seams are then the canvas's) */
+     * spans the screen's width (its seams are then the canvas's). A splice given by the
+     * operator says how many panels there are, whatever the pixels per panel */
     var dev = W * (window.devicePixelRatio || 1), cols = Math.round(dev / 1920);
     var seams = cols >= 2 && Math.abs(dev - cols * 1920) < 2 && Math.abs(cw * sx - W) < 1;
+    if (sp) { cols = sp.c; seams = cols >= 2 && Math.abs(cw * sx - W) < 1; }
+    var wide = cw / ch > wideAt;
     c.classList.toggle('gw-seams-3', seams && cols % 3 === 0);
     /* an even number of panels in a row puts a seam at the middle of a wide wall, where the
-     * event card opened: it opens left of it (a single 4K screen, 16:9, is left alone) */
-    c.classList.toggle('gw-seam-mid', seams && cols % 2 === 0 && cw / ch > wideAt);
+     * event card opened: it opens left of it (a single 4K screen, 16:9, is left alone; a
+     * 2x2 splice is not) */
+    c.classList.toggle('gw-seam-mid', seams && cols % 2 === 0 && (wide || !!sp));
     /* a wide wall of an even number of panels in a row (2x1 3840x1080, 4x1 7680x1080, 4x2
      * 7680x2160, 2x1 of 4K) gets the ultra layout: eight columns, the bezels between them,
      * the map on one panel (gridwall.css); the wide one put a bezel through the middle of
      * the county, and on four panels through the trend and the ranking */
     if (c.dataset.auto === '1') {
-      var four = seams && cols % 2 === 0 && cw / ch > wideAt, ultra = cw / ch > (+c.dataset.ultra || 6);
+      var four = seams && cols % 2 === 0 && wide, ultra = cw / ch > (+c.dataset.ultra || 6);
       c.classList.toggle('gw-ultra', ultra || four);
       /* under 6:1 (3840x1080, 7680x2160) a column is as narrow as a list on 1920x1080: its
        * rows as there */
-      c.classList.toggle('gw-lists-1080', four && !ultra);
+      c.classList.toggle('gw-lists-1080', four && !ultra && !(sp && sp.r === 2));
     }
+    /* a known splice: the bezels in canvas pixels (--gw-bx1.., --gw-by1..) for the layouts
+     * of gridwall.css that put their gaps on them: 2x2 and 3x3 (16:9), and two rows of a
+     * wide wall (3x2, 4x2) */
+    var bx = [], by = [], i;
+    if (sp) {
+      for (i = 1; i < sp.c; i++) { bx.push((i * W / sp.c - tx) / sx); }
+      for (i = 1; i < sp.r; i++) { by.push((i * H / sp.r - ty) / sy); }
+      bx.forEach(function (v, k) { c.style.setProperty('--gw-bx' + (k + 1), v.toFixed(1) + 'px'); });
+      by.forEach(function (v, k) { c.style.setProperty('--gw-by' + (k + 1), v.toFixed(1) + 'px'); });
+    }
+    var tall = cw / ch < tallAt;
+    c.classList.toggle('gw-splice', !!sp);
+    c.classList.toggle('gw-splice-2x2', !!sp && sp.name === '2x2' && !wide && !tall);
+    c.classList.toggle('gw-splice-3x3', !!sp && sp.name === '3x3' && !wide && !tall);
+    c.classList.toggle('gw-rows-2', !!sp && sp.r === 2 && wide && seams && (cols === 3 || cols % 2 === 0));
+    gw.bezels = sp ? { x: bx, y: by, screenX: bx.map(function (v) { return v * sx + tx; }),
+                       screenY: by.map(function (v) { return v * sy + ty; }) } : null;
     c.classList.add('gw-ready');
     gw.scale = [sx, sy];
     gw.seamTitle();
+    gw.mapLabels();
+    gw.hotBoard();
     if (changed && gw.started) {           /* graphs follow a reflowed canvas */
       setTimeout(function () { window.dispatchEvent(new Event('resize')); }, 50);
     }
@@ -76,23 +124,142 @@
 
   /* the title on a wall with a bezel at its middle (gw-seam-mid) is centred on it: nudged by
    * less than half a character so the bezel falls between two characters (a name of odd
-   * length put the middle character under it, cut in two halves on two panels) */
+   * length put the middle character under it, cut in two halves on two panels). On a known
+   * splice the same for every vertical bezel across the title and the URL notice under it */
+  function nudge(h, seams) {
+    h.style.transform = '';
+    var t = h.firstChild;
+    if (!t || t.nodeType !== 3 || h.scrollWidth > h.clientWidth + 1) { return; } /* cut with …: left alone */
+    var s = (gw.scale && gw.scale[0]) || 1, left = canvas().getBoundingClientRect().left;
+    var ls = parseFloat(getComputedStyle(h).letterSpacing) || 0;
+    var r = document.createRange(), gaps = [], i;
+    for (i = 1; i < t.length; i++) {         /* the middle of the spacing after character i */
+      r.setStart(t, i - 1); r.setEnd(t, i);
+      gaps.push((r.getBoundingClientRect().right - left) / s - ls / 2);
+    }
+    r.setStart(t, 0); r.setEnd(t, t.length);
+    var box = r.getBoundingClientRect();
+    var x0 = (box.left - left) / s, x1 = (box.right - left) / s;
+    var hit = seams.filter(function (m) { return m > x0 && m < x1; });
+    if (!hit.length || !gaps.length) { return; }
+    /* the shift that keeps every bezel crossing the text nearest a gap between characters */
+    var best = null, bestCost = Infinity;
+    hit.forEach(function (m) {
+      gaps.forEach(function (g) {
+        var d = m - g, cost = 0;
+        hit.forEach(function (m2) {
+          var near = Infinity;
+          gaps.forEach(function (g2) { near = Math.min(near, Math.abs(m2 - (g2 + d))); });
+          cost = Math.max(cost, near);
+        });
+        cost += Math.abs(d) / 1000;
+        if (cost < bestCost) { bestCost = cost; best = d; }
+      });
+    });
+    if (best) { h.style.transform = 'translateX(' + best.toFixed(1) + 'px)'; }
+  }
   gw.seamTitle = function () {
     var c = canvas(), h = document.getElementById('wall-title');
     if (!c || !h) { return; }
-    h.style.transform = '';
-    var t = h.firstChild;
-    if (!c.classList.contains('gw-seam-mid') || !t || t.nodeType !== 3 ||
-        h.scrollWidth > h.clientWidth + 1) { return; }          /* cut with …: left alone */
-    var s = (gw.scale && gw.scale[0]) || 1, left = c.getBoundingClientRect().left;
-    var mid = c.offsetWidth / 2, ls = parseFloat(getComputedStyle(h).letterSpacing) || 0;
-    var r = document.createRange(), best = null;
-    for (var i = 1; i < t.length; i++) {     /* the middle of the spacing after character i */
-      r.setStart(t, i - 1); r.setEnd(t, i);
-      var d = (r.getBoundingClientRect().right - left) / s - ls / 2 - mid;
-      if (best === null || Math.abs(d) < Math.abs(best)) { best = d; }
+    if (gw.bezels) {
+      nudge(h, gw.bezels.x);
+      var n = document.getElementById('url-notice');
+      if (n) { nudge(n, gw.bezels.x); }
+      return;
     }
-    if (best) { h.style.transform = 'translateX(' + (-best).toFixed(1) + 'px)'; }
+    h.style.transform = '';
+    if (!c.classList.contains('gw-seam-mid')) { return; }
+    nudge(h, [c.offsetWidth / 2]);
+  };
+
+  /* the map's names on a known splice: a name a bezel runs through is moved to the side of
+   * it where most of the name is (the map itself may cross bezels; its labels should not) */
+  gw.mapLabels = function () {
+    var gd = document.querySelector('#map-graph .js-plotly-plot');
+    if (!gd) { return; }
+    if (!gd.__gwLabels && gd.on) {
+      gd.__gwLabels = true;
+      gd.on('plotly_afterplot', function () { gw.mapLabels(); });
+    }
+    var texts = [].slice.call(gd.querySelectorAll('.textpoint text'));
+    texts.forEach(function (el) { el.removeAttribute('transform'); });
+    var b = gw.bezels;
+    if (!b) { return; }
+    var s = (gw.scale && gw.scale[0]) || 1, pad = 4;
+    var boxes = texts.map(function (el) { return el.getBoundingClientRect(); });
+    function overlap(r, k) {        /* the area it would cover of the other names */
+      var sum = 0;
+      boxes.forEach(function (o, j) {
+        if (j === k) { return; }
+        var w = Math.min(r.right, o.right) - Math.max(r.left, o.left);
+        var h = Math.min(r.bottom, o.bottom) - Math.max(r.top, o.top);
+        if (w > 0 && h > 0) { sum += w * h; }
+      });
+      return sum;
+    }
+    texts.forEach(function (el, k) {
+      var r = boxes[k];
+      if (!el.textContent) { return; }
+      /* each way off the bezels: the one landing least on other names, the shorter of
+       * equals */
+      var ways = [];
+      b.screenX.forEach(function (x) {
+        if (r.left < x && x < r.right) { ways.push([x - r.left + pad, 0], [-(r.right - x + pad), 0]); }
+      });
+      b.screenY.forEach(function (y) {
+        if (r.top < y && y < r.bottom) { ways.push([0, y - r.top + pad], [0, -(r.bottom - y + pad)]); }
+      });
+      if (!ways.length) { return; }
+      if (ways.length > 2) {          /* on a crossing: both moves at once */
+        var cx = ways.filter(function (w) { return w[0]; }), cy = ways.filter(function (w) { return w[1]; });
+        ways = [];
+        cx.forEach(function (a) { cy.forEach(function (c) { ways.push([a[0], c[1]]); }); });
+      }
+      ways.sort(function (p, q) { return Math.abs(p[0]) + Math.abs(p[1]) - Math.abs(q[0]) - Math.abs(q[1]); });
+      var pick = ways[0], least = Infinity;
+      ways.forEach(function (m) {
+        var a = overlap({ left: r.left + m[0], right: r.right + m[0], top: r.top + m[1],
+                          bottom: r.bottom + m[1] }, k);
+        if (a < least - 1) { least = a; pick = m; }
+      });
+      boxes[k] = { left: r.left + pick[0], right: r.right + pick[0], top: r.top + pick[1], bottom: r.bottom + pick[1] };
+      el.setAttribute('transform', 'translate(' + (pick[0] / s).toFixed(1) + ',' + (pick[1] / s).toFixed(1) + ')');
+    });
+  };
+
+  /* the hotspot board on the map (新发热点) on a known splice: a row a horizontal bezel runs
+   * through is left out with those under it, counted in 另有N处 (the board's own line) */
+  gw.hotBoard = function () {
+    var board = document.getElementById('hot-board');
+    if (!board) { return; }
+    var rows = [].slice.call(board.querySelectorAll('.gw-hot-row'));
+    rows.forEach(function (r) { r.style.display = ''; });
+    var added = board.querySelector('.gw-hot-bz');
+    if (added) { added.remove(); }
+    var more = board.querySelector('.gw-hot-more:not(.gw-hot-short)');
+    if (more && more.dataset.text) { more.textContent = more.dataset.text; }
+    var b = gw.bezels;
+    if (!b || !b.screenY.length || !rows.length) { return; }
+    function across(el) {
+      var r = el.getBoundingClientRect();
+      return r.height > 0 && b.screenY.some(function (y) { return r.top < y && y < r.bottom; });
+    }
+    var shown = rows.length;
+    for (var i = 0; i < rows.length; i++) {
+      if (across(rows[i])) { shown = i; break; }
+    }
+    if (shown === rows.length) { return; }
+    var total = parseInt((board.querySelector('.gw-hot-count') || {}).textContent, 10) || rows.length;
+    if (!more) {
+      more = document.createElement('div');
+      more.className = 'gw-hot-more gw-hot-bz';
+      rows[rows.length - 1].after(more);
+    } else if (!more.dataset.text) { more.dataset.text = more.textContent; }
+    for (; shown >= 0; shown--) {
+      rows.forEach(function (r, k) { r.style.display = k < shown ? '' : 'none'; });
+      more.textContent = '另有' + (total - shown) + '处（见地图）';
+      if (!across(more) && !(shown && across(rows[shown - 1]))) { break; }
+    }
   };
 
   /* --- clock ------------------------------------------------------------------------------ */
@@ -204,6 +371,7 @@
     var list = document.querySelectorAll('.gw-board');
     for (var i = 0; i < list.length; i++) { gw.fitBoard(list[i]); gw.boardStep(list[i]); }
     gw.fitCard();
+    if (gw.bezels) { gw.seamTitle(); gw.mapLabels(); gw.hotBoard(); }   /* new text, off the bezels too */
   }
 
   /* --- keys -------------------------------------------------------------------------------- */
@@ -279,7 +447,7 @@
   function watchFlash(root) {
     if (!window.MutationObserver) { return; }
     new MutationObserver(function (records) {
-      var fit = false, card = false;
+      var fit = false, card = false, hot = false;
       for (var i = 0; i < records.length; i++) {
         var nodes = records[i].addedNodes;
         for (var j = 0; j < nodes.length; j++) {
@@ -287,6 +455,7 @@
           if (n.nodeType !== 1) { continue; }
           fit = fit || !!(n.closest('.gw-board') || n.querySelector('.gw-board'));
           card = card || !!n.closest('#grid-card');
+          hot = hot || (!n.classList.contains('gw-hot-bz') && !!n.closest('#hot-board'));
           var hit = n.classList.contains('gw-flash') ? n : n.querySelector('.gw-flash');
           var board = hit && hit.closest('.gw-board');
           if (board) { board.scrollTop = 0; board.dataset.dwell = 0; board.dataset.top = 0; }
@@ -294,6 +463,7 @@
       }
       if (fit) { fitBoards(); }
       if (card) { gw.fitCard(); }
+      if (hot && gw.bezels) { gw.hotBoard(); }
     }).observe(root, { childList: true, subtree: true });
   }
 

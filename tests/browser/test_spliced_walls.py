@@ -175,3 +175,70 @@ def test_a_wall_two_panels_wide_keeps_the_county_and_the_event_card_off_its_midd
     assert right > 1920 - 60                                       # still near the middle
     assert w.errors == [] and w.outside() == []
 
+
+
+# every text box the leaders read off the strip, the gauges, the ranking, the title and the
+# red/yellow list, clipped to the list it scrolls in (rows out of view are not drawn)
+TEXT_BOXES = """() => {
+    const out = [];
+    const clip = (r, c) => ({l: Math.max(r.left, c.left), r: Math.min(r.right, c.right),
+                             t: Math.max(r.top, c.top), b: Math.min(r.bottom, c.bottom)});
+    const add = (what, e, c) => {
+        const r = e.getBoundingClientRect();
+        if (!r.width || !r.height) { return; }
+        const b = c ? clip(r, c.getBoundingClientRect()) : {l: r.left, r: r.right, t: r.top, b: r.bottom};
+        if (b.r > b.l && b.b > b.t) { out.push({what, text: e.textContent.slice(0, 12), ...b}); }
+    };
+    document.querySelectorAll('.gw-kpi-label, .gw-kpi-value, .gw-kpi-delta, .gw-kpi-sub')
+        .forEach(e => add('kpi', e));
+    document.querySelectorAll('.gw-gauge-label, #panel-gauges text.number')
+        .forEach(e => add('gauge', e));
+    const rank = document.getElementById('ranking-board');
+    rank.querySelectorAll('.gw-row').forEach(e => add('ranking', e, rank));
+    const warn = document.getElementById('warn-board');
+    warn.querySelectorAll('.gw-ev-row').forEach(e => add('warning', e, warn));
+    document.querySelectorAll('#hot-board .gw-hot-row, #hot-board .gw-hot-more')
+        .forEach(e => add('hotspot', e));
+    const h = document.getElementById('wall-title'), n = h.firstChild, g = document.createRange();
+    const ls = parseFloat(getComputedStyle(h).letterSpacing) || 0;
+    for (let i = 0; i < n.length; i++) {     // the title glyph by glyph: a bezel between two is fine
+        g.setStart(n, i); g.setEnd(n, i + 1);
+        const r = g.getBoundingClientRect();
+        out.push({what: 'title', text: n.data[i], l: r.left + 1, r: r.right - ls - 1, t: r.top, b: r.bottom});
+    }
+    return {boxes: out, cls: document.getElementById('gw-canvas').className}; }"""
+
+
+def cut_by_bezels(boxes: list[dict], width: int, height: int, cols: int, rows: int) -> list:
+    """The boxes a bezel line runs through: every width/cols across, every height/rows down."""
+    xs = [width * i / cols for i in range(1, cols)]
+    ys = [height * j / rows for j in range(1, rows)]
+    return [(b["what"], b["text"], x, y) for b in boxes
+            for x, y in [(x, None) for x in xs] + [(None, y) for y in ys]
+            if (x is not None and b["l"] < x < b["r"]) or (y is not None and b["t"] < y < b["b"])]
+
+
+def test_a_splice_the_operator_gives_keeps_every_figure_row_and_title_off_the_bezels(
+        wall_url, open_page):
+    """2×2 (3840×2160, four 1920×1080 panels) looks like one 4K screen and 3×3 (5760×3240)
+    like a 16:9 one: before, the horizontal bezels ran through the gauges (96.9 % on two
+    panels), the ranking's rows, the hotspot board and, on 3×3, the map's panel column of
+    every list; ?splice= was an unknown parameter. Now each KPI figure, gauge, ranking row,
+    warning row and title glyph is whole on one panel (one page, resized between the two)."""
+    w = open_page(wall_url + "/?splice=2x2", 3840, 2160)
+    page = w.page
+    for (width, height, cols, rows) in [(3840, 2160, 2, 2), (5760, 3240, 3, 3)]:
+        if cols == 3:
+            page.evaluate("() => history.replaceState(null, '', '/?splice=3x3')")
+            page.set_viewport_size({"width": width, "height": height})
+        page.wait_for_timeout(3500)                # the reflow, the boards' fit to whole rows (3 s)
+        got = page.evaluate(TEXT_BOXES)
+        kinds = {b["what"] for b in got["boxes"]}
+        assert kinds >= {"kpi", "gauge", "ranking", "warning", "title", "hotspot"}, kinds
+        assert sum(b["what"] == "gauge" for b in got["boxes"]) >= 8   # 4 labels, 4 numbers
+        cut = cut_by_bezels(got["boxes"], width, height, cols, rows)
+        assert cut == [], (cols, rows, cut)
+        # the wall is still used whole: no scrollbars, the ranking shows most townships
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= width
+        assert sum(b["what"] == "ranking" for b in got["boxes"]) >= 10
+    assert w.errors == [] and w.outside() == []
