@@ -21,7 +21,7 @@ from store import wall_reads as wr
 from store.db import ReadStore
 from store.settings import Settings
 
-from dashboard.figures.briefing_theme import pct, shown_change
+from dashboard.figures.briefing_theme import num, pct, shown_change
 
 
 class EmptyWeek(Exception):
@@ -339,7 +339,7 @@ def summary(b: Briefing) -> str:
     if len(rises):
         top = rises.iloc[0]
         where = f"，主要在{top['where']}" if isinstance(top.get("where"), str) else ""
-        out.append(f"增幅最大的是{top['label']}类，增加{int(top['change'])}件{where}")
+        out.append(f"增幅最大的是{top['label']}类，增加{num(top['change'])}件{where}")
     hot = b.hotspots
     if len(hot):
         places = hot.groupby("township_name", sort=False).size().sort_values(ascending=False)
@@ -355,13 +355,13 @@ def summary(b: Briefing) -> str:
     red = int(n.get("red") or 0)
     if red:
         top = b.overdue_place.head(3)
-        where = _join([f"{r.name}（{int(r.red)}件）" for r in top.itertuples()])
+        where = _join([f"{r.name}（{num(r.red)}件）" for r in top.itertuples()])
         dept = b.overdue_dept.head(1)
-        dept_text = (f"，责任部门中{dept.iloc[0]['name']}最多（{int(dept.iloc[0]['red'])}件）"
+        dept_text = (f"，责任部门中{dept.iloc[0]['name']}最多（{num(dept.iloc[0]['red'])}件）"
                      if len(dept) else "")
         was = b.before.get("red")
-        was_text = f"（{b.moment_before}{int(was)}件）" if was is not None else ""
-        out.append(f"截至{b.moment}超期未办结{red}件{was_text}，主要在{where}{dept_text}")
+        was_text = f"（{b.moment_before}{num(was)}件）" if was is not None else ""
+        out.append(f"截至{b.moment}超期未办结{num(red)}件{was_text}，主要在{where}{dept_text}")
     else:
         out.append(f"截至{b.moment}无超期未办结事件")
     med = b.mediation

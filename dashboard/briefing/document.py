@@ -150,16 +150,16 @@ def _points(b: Briefing) -> str:
         lis = "".join(f"<li>{i}</li>" for i in items) or f'<li class="none">{empty}</li>'
         return f'<div class="point"><h2>{title}</h2><ul>{lis}</ul></div>'
 
-    rose = [f"{esc(r.label)} <b>+{int(r.change)}</b> 件"
+    rose = [f"{esc(r.label)} <b>+{num(r.change)}</b> 件"
             + (f"<span>（{esc(r.where)}）</span>" if isinstance(r.where, str) else "")
             for r in b.rises_category.head(3).itertuples()]
-    hot = [f"{esc(r.grid_name)} <b>{int(r.k)}</b> 件<span>（{esc(r.township_name)}"
+    hot = [f"{esc(r.grid_name)} <b>{num(r.k)}</b> 件<span>（{esc(r.township_name)}"
            f"{_mainly(r)}）</span>" for r in b.hotspots.head(3).itertuples()]
     if len(b.hotspots) > 3:            # the title counts them all: say where the rest are
         hot.append(f'<span>另有 {len(b.hotspots) - 3} 处，见“本周事件密度与新发热点”</span>')
     if not b.compared:
         rose = [f'<span>{esc(b.no_compare)}</span>']
-    late = [f"{esc(r.name)} <b>{int(r.red)}</b> 件"
+    late = [f"{esc(r.name)} <b>{num(r.red)}</b> 件"
             f"<span>{charts.week_change(r.red, getattr(r, 'prev_red', None))}</span>"
             for r in b.overdue_place.head(3).itertuples()]
     return ('<div class="points">'
@@ -250,10 +250,10 @@ def slide_rises(b: Briefing) -> str:
     def pct_text(v):
         return "新出现" if _missing(v) else f"+{v * 100:.0f}%"
 
-    cat = [[esc(r.label), num(r.now), num(r.before), f"+{int(r.change)}", pct_text(r.change_pct),
+    cat = [[esc(r.label), num(r.now), num(r.before), f"+{num(r.change)}", pct_text(r.change_pct),
             esc(r.where) if isinstance(r.where, str) else DASH]
            for r in b.rises_category.head(RISES_LISTED).itertuples()]
-    place = [[esc(r.label), num(r.now), num(r.before), f"+{int(r.change)}", pct_text(r.change_pct)]
+    place = [[esc(r.label), num(r.now), num(r.before), f"+{num(r.change)}", pct_text(r.change_pct)]
              for r in b.rises_place.head(RISES_LISTED).itertuples()]
 
     def more(df, what):        # the lists are whole in the Word document; here, say the rest
@@ -301,8 +301,8 @@ def slide_worst(b: Briefing, pal: Palette) -> str:
     rest = b.worst.iloc[WORST_LISTED:]
     if len(rest):               # the list is whole in the Word document; here, say the rest
         cards = rest["card"].value_counts()
-        body += (f'<p class="note">另有 {len(rest)} 个问题网格未列出（红牌 '
-                 f'{int(cards.get("red", 0))}、黄牌 {int(cards.get("yellow", 0))}），'
+        body += (f'<p class="note">另有 {num(len(rest))} 个问题网格未列出（红牌 '
+                 f'{num(cards.get("red", 0))}、黄牌 {num(cards.get("yellow", 0))}），'
                  '见 Word 版。</p>')
     body += ('<p class="note">本周事件不少于5件的红牌、黄牌网格在前（红牌在前，按期办结率、'
              '办结率由低到高，亮牌规则与镇街排名相同）；其后为事件太少不评比率（样本少）但有'
@@ -376,7 +376,7 @@ def slide_map(b: Briefing, pal: Palette) -> str:
     items = "".join(
         f'<li><i>{i}</i><div><p class="nm"><b>{esc(r.grid_name)}</b>'
         f'<span>{esc(r.township_name)}</span></p>'
-        f'<small>本周 {int(r.k)} 件 · 前4周平均 {r.baseline:.1f} 件 · {r.ratio:.1f} 倍</small>'
+        f'<small>本周 {num(r.k)} 件 · 前4周平均 {r.baseline:.1f} 件 · {r.ratio:.1f} 倍</small>'
         f'{_kind(r)}</div></li>'
         for i, r in enumerate(b.hotspots.head(map_listed(b)).itertuples(), start=1))
     rest = len(b.hotspots) - map_listed(b)

@@ -134,7 +134,7 @@ def week_change(now: int, prev) -> str:
     d = int(now) - int(prev)
     if int(prev) == 0:
         return "（新增）"
-    return "（持平）" if d == 0 else f"（{'+' if d > 0 else '−'}{abs(d)}）"
+    return "（持平）" if d == 0 else f"（{'+' if d > 0 else '−'}{abs(d):,}）"
 
 
 LABEL_CHARS = 12     # a bar's name on a slide: longer ones end in … (a city's department
@@ -155,7 +155,7 @@ def overdue_figure(by_town: pd.DataFrame, by_dept: pd.DataFrame, pal: Palette,
             continue
         fig.add_trace(go.Bar(
             y=d["name"], x=d["red"], orientation="h", marker={"color": pal.red},
-            text=[f"{r} 件{week_change(r, p)} · 最久 {h / 24:.0f} 天"
+            text=[f"{int(r):,} 件{week_change(r, p)} · 最久 {h / 24:.0f} 天"
                   for r, p, h in zip(d["red"], d.get("prev_red", [None] * len(d)),
                                      d["oldest_h"])],
             textposition="outside", cliponaxis=False, textfont={"size": 15, "color": pal.text}),
