@@ -43,8 +43,8 @@ def late_href(search: str | None, f, department: str, warning: str, oldest) -> s
 def _count(n: int, cls: str, href: str | None):
     """A count that opens its cases (a link), or a plain cell when there are none."""
     if not n or href is None:
-        return html.Td(int(n), className=cls if n else "")
-    return html.Td(dcc.Link(str(int(n)), href=href, className=f"an-late-link {cls}",
+        return html.Td(f"{int(n):,}", className=cls if n else "")
+    return html.Td(dcc.Link(f"{int(n):,}", href=href, className=f"an-late-link {cls}",
                             title="在事件列表中查看"), className=cls)
 
 
@@ -78,7 +78,7 @@ def table(df, as_of: dt.datetime, search: str | None = None, f=None,
                              html.Td(_age(r.oldest, as_of)),
                              html.Td([html.Span(grid, className="an-cut an-late-grid",
                                                 title=f"{grid} {r.worst_grid_id or ''}"),
-                                      f" {int(r.worst_grid_n)}件"])]))
+                                      f" {int(r.worst_grid_n):,}件"])]))
     return html.Table([html.Thead(head), html.Tbody(body)], className="an-late-table")
 
 
@@ -116,7 +116,9 @@ def view(df, as_of: dt.datetime, search=None, f=None, labels=None, rows: int = R
             html.Div(className=LATE_MORE)]
     if len(rest):
         body.append(html.Div(f"前{rows}个之外还有{len(rest)}个部门未列出（红线 "
-                             f"{int(rest['red'].sum())} · 黄线 {int(rest['yellow'].sum())}），"
+                             f"{int(rest['red'].sum()):,} · 黄线 {int(rest['yellow'].sum()):,}），"
                              "可按部门筛选查看", className="an-dim an-late-rest"))
-    return (body, f"截至 {as_of:%m-%d %H:%M} · 红线 {int(df['red'].sum())} · 黄线 "
-                  f"{int(df['yellow'].sum())} · 红线多者在前 · 点击件数查看案件")
+    # counts with thousands separators, as the page's other captions (共 822,405 件): a
+    # city's backlog of 475935 is read digit by digit
+    return (body, f"截至 {as_of:%m-%d %H:%M} · 红线 {int(df['red'].sum()):,} · 黄线 "
+                  f"{int(df['yellow'].sum()):,} · 红线多者在前 · 点击件数查看案件")

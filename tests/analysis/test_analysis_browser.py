@@ -242,7 +242,7 @@ def test_a_late_count_opens_exactly_its_cases_in_the_event_table(wall_url, open_
     wait_for_analysis(page)
     link = page.locator("#an-late-body a.an-late-link.red").first
     link.wait_for(timeout=30_000)
-    n = int(link.inner_text())
+    n = int(link.inner_text().replace(",", ""))     # 1,234 in a city
     department = page.locator("#an-late-body tbody tr").first.locator("td").first.inner_text()
     link.click()
     page.wait_for_function("() => location.search.includes('warning=red')")

@@ -35,3 +35,16 @@ def test_the_caption_counts_every_department_and_says_the_ones_left_off():
 def test_a_short_list_has_no_rest_line():
     body, caption = view(pd.DataFrame([_dept(i) for i in range(3)]), AS_OF)
     assert len(body) == 2 and "红线 6 · 黄线 3" in caption     # the list and its 另有N line
+
+
+def test_a_citys_counts_read_with_thousands_separators():
+    """475935 read digit by digit beside 共 822,405 件 in the list's caption: the late list's
+    counts, caption and rest line print 475,935 as the page's other captions do."""
+    big = [{**_dept(i), "red": 475_935 if i == 0 else 1_200, "yellow": 2_673,
+            "worst_grid_n": 1_386} for i in range(ROWS + 2)]
+    body, caption = view(pd.DataFrame(big), AS_OF)
+    assert "红线 513,135 · 黄线 85,536" in caption
+    first = body[0].children.children[1].children[0].children
+    assert first[1].children == "475,935" and first[2].children == "2,673"
+    assert first[4].children[1] == " 1,386件"
+    assert "（红线 2,400 · 黄线 5,346）" in body[2].children
