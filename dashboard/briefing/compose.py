@@ -146,9 +146,11 @@ def _scope_name(store: ReadStore, scope: m.Scope, county: str) -> str:
     return f"{county} {scope.key}"
 
 
-def compose(store: ReadStore, settings: Settings, week: str, scope_text: str = "county",
-            as_of: dt.datetime | None = None) -> Briefing:
-    """Read everything the briefing of ``week`` shows; :class:`EmptyWeek` when it has no event."""
+def checked(store: ReadStore, settings: Settings, week: str,
+            scope_text: str = "county") -> tuple[dt.date, dt.date, m.Scope]:
+    """(Monday, next Monday, scope) of a briefing that can be made; MetricsError for a bad
+    week or scope, :class:`EmptyWeek` for a week without events in scope. Cheap: the server
+    asks it before starting a briefing's process (dashboard/briefing/routes.py)."""
     start, end = br.parse_week(week)
     scope = m.parse_scope(store, scope_text)
     if scope.level not in ("county", "township"):
@@ -158,6 +160,13 @@ def compose(store: ReadStore, settings: Settings, week: str, scope_text: str = "
         first = store.scalar("SELECT min(reported_at) FROM events")
         raise EmptyWeek(week, None if newest is None else (
             pd.Timestamp(first).date(), newest.date()))
+    return start, end, scope
+
+
+def compose(store: ReadStore, settings: Settings, week: str, scope_text: str = "county",
+            as_of: dt.datetime | None = None) -> Briefing:
+    """Read everything the briefing of ``week`` shows; :class:`EmptyWeek` when it has no event."""
+    start, end, scope = checked(store, settings, week, scope_text)
     data_from, data_until = br.data_span(store, settings)
     # never a moment past what the data describes: a week still running (or whose feed
     # stopped) is counted as it stood when its data ends, not at a Monday still to come
