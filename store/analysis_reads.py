@@ -119,20 +119,22 @@ def _events_where(f: Filters, settings: Settings) -> tuple[str, list]:
         else:
             sql.append("status = ?")
             params.append(f.status)
-    if f.q:
-        k_sql, k_params = keyword_sql(f.q)
-        sql.append(k_sql)
-        params += k_params
+    k_sql, k_params = keyword_sql(f.q)     # TRUE without keywords
     if f.warning or f.status == "open":
         from store.event_rows import event_rows_cte
 
-        cte, cte_params = event_rows_cte(settings, f.as_of, open_only=True)
+        # the keywords on the stored texts, before ev masks every open case (keyword_sql)
+        cte, cte_params = event_rows_cte(settings, f.as_of, open_only=True, where=k_sql,
+                                         where_params=k_params)
         sql.append("is_open")
         if f.warning:
             sql.append("warning = ?")
             params.append(f.warning)
         src = f"(WITH {cte} SELECT * FROM ev) AS src"
         return f"{src} WHERE {' AND '.join(sql)}", [*cte_params, *params]
+    if f.q:
+        sql.append(k_sql)
+        params += k_params
     return f"events WHERE {' AND '.join(sql)}", params
 
 
@@ -402,18 +404,25 @@ def late_by_department(store: ReadStore, settings: Settings, f: Filters,
     ``limit`` departments (None: all of them)."""
     from store.event_rows import event_rows_cte
 
-    cte, params = event_rows_cte(settings, f.as_of, open_only=True)
-    cond, cparams = ["warning IS NOT NULL"], []
+    # the filters on stored columns (the keywords on the stored texts, as keyword_sql reads
+    # them) before event_rows_cte joins and masks: a city has 500 k open cases
+    pre, pre_params = ["TRUE"], []
     for col, value in (("township_code", f.township), ("grid_id", f.grid),
                        ("category", f.category), ("channel", f.channel),
-                       ("department", f.department), ("warning", f.warning)):
+                       ("department", f.department)):
         if value:
-            cond.append(f"{col} = ?")
-            cparams.append(value)
+            pre.append(f"e.{col} = ?")
+            pre_params.append(value)
     if f.q:
         k_sql, k_params = keyword_sql(f.q)
-        cond.append(k_sql)
-        cparams += k_params
+        pre.append(k_sql)
+        pre_params += k_params
+    cte, params = event_rows_cte(settings, f.as_of, open_only=True, where=" AND ".join(pre),
+                                 where_params=pre_params)
+    cond, cparams = ["warning IS NOT NULL"], []
+    if f.warning:
+        cond.append("warning = ?")
+        cparams.append(f.warning)
     return store.df(
         f"""WITH {cte},
         late AS (SELECT coalesce(department, '{UNASSIGNED}') AS department, grid_id,

@@ -99,9 +99,12 @@ RAW_SORTS = {"event_id": "event_id", "reported_at": "reported_at", "category": "
              "dispatched_at": "dispatched_at", "closed_at": "closed_at"}
 
 
-def where(f: Filters, scope: m.Scope = m.Scope(), *, raw: bool = False) -> tuple[str, list]:
+def where(f: Filters, scope: m.Scope = m.Scope(), *, raw: bool = False,
+          keywords: bool = True) -> tuple[str, list]:
     """WHERE for the filters (window first: it prunes the scan). On ``ev`` by default;
-    ``raw=True`` on the events table itself (only when no warning / open filter)."""
+    ``raw=True`` on the events table itself (only when no warning / open filter).
+    ``keywords=False`` leaves ``q`` out, for a caller that gives it to event_rows_cte's
+    ``where`` (the stored texts, before every open case is masked)."""
     sql = ["reported_at >= ?::TIMESTAMP", "reported_at < ?::TIMESTAMP"]
     params: list = [dt.datetime.combine(f.start, dt.time()), dt.datetime.combine(f.end, dt.time())]
     for col, value in (("township_code", f.township), ("grid_id", f.grid),
@@ -119,7 +122,7 @@ def where(f: Filters, scope: m.Scope = m.Scope(), *, raw: bool = False) -> tuple
     elif f.status:
         sql.append("status = ?")
         params.append(f.status)
-    if f.q:
+    if f.q and keywords:
         k_sql, k_params = keyword_sql(f.q)
         sql.append(k_sql)
         params += k_params
@@ -279,8 +282,10 @@ def event_page(
             rank_col, rank = "gw_rowid", {r: i for i, r in enumerate(rowids)}
         else:
             open_only = bool(f.warning) or f.status == "open"
-            cte, params = event_rows_cte(settings, f.as_of, open_only=open_only)
-            w_sql, w_params = where(f, scope)
+            k_sql, k_params = keyword_sql(f.q)      # on the stored texts (event_rows_cte)
+            cte, params = event_rows_cte(settings, f.as_of, open_only=open_only, where=k_sql,
+                                         where_params=k_params)
+            w_sql, w_params = where(f, scope, keywords=False)
             total, invalid = q(f"WITH {cte} SELECT count(*), count(*) FILTER"
                                f" (WHERE status = 'invalid') FROM ev WHERE {w_sql}",
                                [*params, *w_params])[0]
