@@ -96,7 +96,10 @@ def week_trend_figure(this_week: pd.DataFrame, last_week: pd.DataFrame,
          for i, d in enumerate(this_week["day"])]
     fig = go.Figure([
         go.Bar(x=x, y=this_week["reported"], name="本周上报", marker={"color": pal.accent},
-               text=this_week["reported"], textposition="inside", insidetextanchor="start",
+               # 27,298 as the tiles print it (a city's day read 27298); a day after the data
+               # ends has no bar and no label
+               text=["" if v is None or v != v else f"{int(v):,}" for v in this_week["reported"]],
+               textposition="inside", insidetextanchor="start",
                textangle=0, textfont={"size": 18, "color": pal.bg if pal.name == "dark"
                                                      else "#ffffff"}),
         go.Scatter(x=x, y=last_week["reported"], name="上周上报", mode="lines+markers",

@@ -14,7 +14,7 @@ import pytest
 
 from dashboard.briefing import document
 from dashboard.briefing.compose import compose, summary
-from dashboard.figures.briefing_charts import overdue_figure
+from dashboard.figures.briefing_charts import overdue_figure, week_trend_figure
 from dashboard.figures.briefing_theme import LIGHT
 from store.db import ReadStore
 from store.schema import refresh_rollups
@@ -75,3 +75,11 @@ def test_the_summary_slide_boxes_and_the_overdue_bars_too(briefing):
     texts = [t for trace in fig.data for t in trace.text]
     assert "3,500 件（+2,400） · 最久 14 天" in texts, texts
     assert not any(BARE.findall(t) for t in texts), texts
+
+
+def test_the_daily_trend_labels_its_bars_alike(briefing):
+    b = briefing
+    fig = week_trend_figure(b.trend_now, b.trend_before, LIGHT)
+    labels = list(fig.data[0].text)
+    assert labels[:2] == ["1,440", "960"], labels        # Monday 00:00-24:00, then Tuesday
+    assert not any(BARE.findall(t) for t in labels), labels
