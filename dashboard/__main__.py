@@ -3,7 +3,9 @@
 Installed (``pip install -e .``) the same command is ``gridwall``. Serves until Ctrl-C. A
 port already in use (a second ``make demo``) is one line on stderr and exit code 2, not a
 traceback: the port is checked before anything is opened, and a bind that still fails
-closes the database before it says so.
+closes the database before it says so. So is a ``--db`` that is no gridwall database
+(missing, a folder, empty, another program's file, another schema): nothing is written
+beside it (store.db.check_database).
 
 ``python -m dashboard users|token ...`` manage accounts (see dashboard/auth/cli.py).
 """
@@ -77,6 +79,14 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as exc:
         print(f"gridwall: {exc}", file=sys.stderr)
         return 2
+    if target.kind == "duckdb":
+        from store.db import check_database
+
+        try:    # before anything is written beside it (lock, accounts, admin folder)
+            check_database(target.path)
+        except StoreError as exc:
+            print(f"gridwall: {exc}", file=sys.stderr)
+            return 2
     for name in remove_leftovers(target.ledger):   # copies a killed load left (none while one runs)
         print(f"gridwall: removed leftover {name} of an interrupted load", file=sys.stderr)
     from dashboard.app import create_app

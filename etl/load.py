@@ -28,7 +28,7 @@ from etl.read_table import TableStream
 from etl.report import totals
 from etl.sources import Reading, read_all
 from etl.spatial import GridIndex
-from store.schema import create_schema, refresh_rollups, update_rollups
+from store.schema import SCHEMA_VERSION, create_schema, refresh_rollups, update_rollups
 from store.settings import Settings, SettingsError
 
 __all__ = ["run_load", "LoadError", "LoadLocked"]
@@ -235,6 +235,44 @@ def report_folder(report_path) -> None:
         raise LoadError(f"--report {path}: cannot be written there; nothing was loaded")
 
 
+def check_target(db: Path) -> None:
+    """LoadError unless ``db`` is new or a gridwall database: before anything is written
+    beside it. A load into another program's DuckDB file added gridwall's tables to it and
+    swapped it under that program (whose later writes went to the unlinked file); a folder
+    stopped with an 'unexpected IsADirectoryError'."""
+    if not db.exists() and not db.is_symlink():
+        return
+    keep = "nothing was written; pass a new file or the county's database as --db"
+    if db.is_dir():
+        raise LoadError(f"{db}: is a folder, not a database file; {keep}")
+    if not db.is_file():
+        raise LoadError(f"{db}: not a regular file; {keep}")
+    if db.stat().st_size == 0:
+        raise LoadError(f"{db}: empty file (0 bytes), not a database; remove it to start a "
+                        f"new database there, or {keep.split('; ')[1]}")
+    try:
+        con = duckdb.connect(str(db), read_only=True)
+    except duckdb.Error as exc:
+        why = " ".join(str(exc).split())[:200]
+        raise LoadError(f"{db}: not a DuckDB database this version can open ({why}); "
+                        f"{keep}") from None
+    try:
+        tables = [t for (t,) in con.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() "
+            "ORDER BY 1").fetchall()]
+        stamp = con.execute("SELECT max(value) FROM meta WHERE key = 'schema_version'") \
+            .fetchone()[0] if "meta" in tables else None
+    finally:
+        con.close()
+    if tables and stamp is None:
+        raise LoadError(f"{db}: a DuckDB file of another program (tables "
+                        f"{', '.join(tables[:5])}), not a gridwall database; {keep}")
+    if stamp is not None and (not stamp.isdigit() or int(stamp) > int(SCHEMA_VERSION)):
+        # create_schema would stamp it down to this version over tables it does not know
+        raise LoadError(f"{db}: written by a newer gridwall (schema {stamp}; this one "
+                        f"writes {SCHEMA_VERSION}); nothing was written: upgrade gridwall")
+
+
 def run_load(db_path, config_path, settings_path=None, report_path=None,
              progress: bool = True) -> dict:
     """Load the files a config names into the DuckDB file at ``db_path``; return the report.
@@ -252,6 +290,7 @@ def run_load(db_path, config_path, settings_path=None, report_path=None,
         raise LoadError(str(exc)) from None
     cfg = parse_config(config_path)
     db = Path(db_path)
+    check_target(db)
     if not db.parent.exists():
         db.parent.mkdir(parents=True, exist_ok=True)
     if report_path:

@@ -132,3 +132,82 @@ class ReadStore(BaseStore):
 
     def close(self) -> None:
         self._gate.drain(self._close_con)
+
+
+def _expected_columns() -> dict[str, set[str]]:
+    """The tables and columns ``store.schema.DDL`` creates (read off an in-memory database,
+    so the check follows the schema as it changes)."""
+    from store.schema import DDL
+
+    con = duckdb.connect()
+    try:
+        con.execute(DDL)
+        rows = con.execute("SELECT table_name, column_name FROM duckdb_columns() WHERE "
+                           "schema_name = 'main' AND database_name = current_database() "
+                           "AND NOT internal").fetchall()
+    finally:
+        con.close()
+    out: dict[str, set[str]] = {}
+    for table, column in rows:
+        out.setdefault(table, set()).add(column)
+    return out
+
+
+def check_database(path: str | Path) -> None:
+    """StoreError (one line naming the file and what to run) unless ``path`` is a gridwall
+    database this version serves. For the commands that serve or read it at start: before,
+    a misspelt ``--db`` served an empty wall for hours (and left a lock, an auth database
+    and an admin folder beside nothing), and another program's file 500'd every page."""
+    from store.schema import SCHEMA_VERSION
+
+    p = Path(path)
+    build = (f"build it with python -m etl load --db {p} --config load.toml "
+             "(or python -m etl demo for the demo county), or correct --db")
+    other = ("correct --db, or load the county into a new file: python -m etl load "
+             "--db NEW.duckdb --config load.toml")
+    if not p.exists():
+        raise StoreError("数据库文件不存在", f"{p}: no such database file; {build}")
+    if p.is_dir():
+        raise StoreError("数据库路径是文件夹", f"{p}: is a folder, not a database file; "
+                         "pass the .duckdb file inside it, or chdb:DIR for a chdb folder")
+    if p.stat().st_size == 0:
+        raise StoreError("数据库文件为空", f"{p}: empty file (0 bytes); remove it and {build}")
+    try:
+        con = duckdb.connect(str(p), read_only=True)
+    except duckdb.Error as exc:
+        why = " ".join(str(exc).split())
+        raise StoreError("数据库无法打开", f"{p}: not a DuckDB database this version can open "
+                         f"({why[:200]}); {other}") from None
+    try:
+        have: dict[str, set[str]] = {}
+        for table, column in con.execute(
+                "SELECT table_name, column_name FROM duckdb_columns() WHERE schema_name = "
+                "'main' AND database_name = current_database() AND NOT internal").fetchall():
+            have.setdefault(table, set()).add(column)
+        version = None
+        if "meta" in have:
+            row = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+            version = row[0] if row else None
+    finally:
+        con.close()
+    want = _expected_columns()
+    if "meta" not in have or version is None:
+        if not have:
+            raise StoreError("数据库为空", f"{p}: a DuckDB file with no tables; {build}")
+        tables = ", ".join(sorted(have)[:5])
+        raise StoreError("不是网格大屏数据库", f"{p}: a DuckDB file without gridwall's tables "
+                         f"(its tables: {tables}), not a gridwall database; {other}")
+    if not str(version).isdigit() or int(version) > int(SCHEMA_VERSION):
+        raise StoreError("数据库版本较新", f"{p}: written by a newer gridwall (schema "
+                         f"{version}; this one reads {SCHEMA_VERSION}): upgrade gridwall "
+                         "(git pull, pip install -r requirements.txt)")
+    columns = [f"{t}.{c}" for t in want if t in have for c in sorted(want[t] - have[t])]
+    if columns:     # no gridwall version dropped or renamed a column: not ours to mend
+        raise StoreError("数据库结构不符", f"{p}: its tables lack gridwall's columns "
+                         f"{', '.join(columns[:6])}; load the county into a new file: "
+                         "python -m etl load --db NEW.duckdb --config load.toml")
+    tables = [t for t in want if t not in have]
+    if tables:      # create_schema adds them (and the rollups are rebuilt when empty)
+        raise StoreError("数据库版本较旧", f"{p}: written by an older gridwall (no table "
+                         f"{', '.join(sorted(tables))}); bring it up to date with a load: "
+                         f"python -m etl load --db {p} --config load.toml")

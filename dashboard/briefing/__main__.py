@@ -43,8 +43,12 @@ def main(argv: list[str] | None = None) -> int:
     from store.settings import Settings, SettingsError
 
     try:
-        parse_target(args.db)
-    except ValueError as exc:
+        target = parse_target(args.db)
+        if target.kind == "duckdb":
+            from store.db import check_database
+
+            check_database(target.path)
+    except (ValueError, StoreError) as exc:
         print(f"gridwall briefing: {exc}", file=sys.stderr)
         return 2
     try:
