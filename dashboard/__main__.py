@@ -79,14 +79,18 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as exc:
         print(f"gridwall: {exc}", file=sys.stderr)
         return 2
-    if target.kind == "duckdb":
-        from store.db import check_database
+    from store.settings import Settings
 
-        try:    # before anything is written beside it (lock, accounts, admin folder)
-            check_database(target.path)
-        except StoreError as exc:
-            print(f"gridwall: {exc}", file=sys.stderr)
-            return 2
+    try:
+        settings = Settings.load(args.settings)
+        if target.kind == "duckdb":
+            from store.db import check_database
+
+            # before anything is written beside it (lock, accounts, admin folder)
+            check_database(target.path, settings)
+    except (SettingsError, StoreError) as exc:
+        print(f"gridwall: {exc}", file=sys.stderr)
+        return 2
     for name in remove_leftovers(target.ledger):   # copies a killed load left (none while one runs)
         print(f"gridwall: removed leftover {name} of an interrupted load", file=sys.stderr)
     from dashboard.app import create_app
@@ -94,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
 
     limit_arenas()          # before any thread: the server's RSS grows with arenas
     try:
-        app = create_app(args.db, args.settings, host=args.host)
+        app = create_app(args.db, settings, host=args.host)
     except (SettingsError, StoreError) as exc:
         print(f"gridwall: {exc}", file=sys.stderr)
         return 2

@@ -28,6 +28,7 @@ from etl.read_table import TableStream
 from etl.report import totals
 from etl.sources import Reading, read_all
 from etl.spatial import GridIndex
+from store.db import zone_clash
 from store.schema import SCHEMA_VERSION, create_schema, refresh_rollups, update_rollups
 from store.settings import Settings, SettingsError
 
@@ -235,11 +236,13 @@ def report_folder(report_path) -> None:
         raise LoadError(f"--report {path}: cannot be written there; nothing was loaded")
 
 
-def check_target(db: Path) -> None:
+def check_target(db: Path, settings: Settings | None = None) -> None:
     """LoadError unless ``db`` is new or a gridwall database: before anything is written
     beside it. A load into another program's DuckDB file added gridwall's tables to it and
     swapped it under that program (whose later writes went to the unlinked file); a folder
-    stopped with an 'unexpected IsADirectoryError'."""
+    stopped with an 'unexpected IsADirectoryError'. With ``settings``: a database holding
+    events or cameras loaded in another time zone is refused (their naive times would mix
+    two zones, and meta would name only the last)."""
     if not db.exists() and not db.is_symlink():
         return
     keep = "nothing was written; pass a new file or the county's database as --db"
@@ -260,8 +263,11 @@ def check_target(db: Path) -> None:
         tables = [t for (t,) in con.execute(
             "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() "
             "ORDER BY 1").fetchall()]
-        stamp = con.execute("SELECT max(value) FROM meta WHERE key = 'schema_version'") \
-            .fetchone()[0] if "meta" in tables else None
+        meta = dict(con.execute("SELECT key, value FROM meta").fetchall()) \
+            if "meta" in tables else {}
+        stamp = meta.get("schema_version")
+        timed = sum(con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+                    for t in ("events", "cameras") if t in tables)
     finally:
         con.close()
     if tables and stamp is None:
@@ -271,6 +277,11 @@ def check_target(db: Path) -> None:
         # create_schema would stamp it down to this version over tables it does not know
         raise LoadError(f"{db}: written by a newer gridwall (schema {stamp}; this one "
                         f"writes {SCHEMA_VERSION}); nothing was written: upgrade gridwall")
+    clash = zone_clash(meta.get("timezone"), settings) if settings and timed else None
+    if clash:
+        raise LoadError(f"{db}: {clash}: its times would mix two zones; nothing was "
+                        "written: pass the --settings the earlier loads used (to change the "
+                        "zone, load the sources into a new file)")
 
 
 def run_load(db_path, config_path, settings_path=None, report_path=None,
@@ -290,7 +301,7 @@ def run_load(db_path, config_path, settings_path=None, report_path=None,
         raise LoadError(str(exc)) from None
     cfg = parse_config(config_path)
     db = Path(db_path)
-    check_target(db)
+    check_target(db, settings)
     if not db.parent.exists():
         db.parent.mkdir(parents=True, exist_ok=True)
     if report_path:

@@ -153,9 +153,30 @@ def _expected_columns() -> dict[str, set[str]]:
     return out
 
 
-def check_database(path: str | Path) -> None:
+def zone_clash(data_tz: str | None, settings) -> str | None:
+    """Why the data's time zone (meta ``timezone``, written by every load) and the settings'
+    disagree, or None. Every timestamp is stored naive in the zone it was loaded with; read
+    in another, 'today', the hour of day and the feed's age all shift by the difference."""
+    tz = settings.timezone
+    if not data_tz or data_tz == tz:
+        return None
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    now = dt.datetime.now(dt.timezone.utc)
+    try:
+        apart = (now.astimezone(ZoneInfo(tz)).utcoffset()
+                 - now.astimezone(ZoneInfo(data_tz)).utcoffset()) / dt.timedelta(hours=1)
+    except Exception:   # an unknown zone in the file: still a clash, size unknown
+        apart = None
+    gap = "" if apart is None else f", {abs(apart):g} h apart"
+    return (f"its data was loaded with timezone = {data_tz!r} but {settings.source} says "
+            f"timezone = {tz!r}{gap}")
+
+
+def check_database(path: str | Path, settings=None) -> None:
     """StoreError (one line naming the file and what to run) unless ``path`` is a gridwall
-    database this version serves. For the commands that serve or read it at start: before,
+    database this version serves (with ``settings``: read in the zone it was loaded with). For the commands that serve or read it at start: before,
     a misspelt ``--db`` served an empty wall for hours (and left a lock, an auth database
     and an admin folder beside nothing), and another program's file 500'd every page."""
     from store.schema import SCHEMA_VERSION
@@ -184,10 +205,10 @@ def check_database(path: str | Path) -> None:
                 "SELECT table_name, column_name FROM duckdb_columns() WHERE schema_name = "
                 "'main' AND database_name = current_database() AND NOT internal").fetchall():
             have.setdefault(table, set()).add(column)
-        version = None
-        if "meta" in have:
-            row = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-            version = row[0] if row else None
+        meta: dict[str, str] = {}
+        if "meta" in have and {"key", "value"} <= have["meta"]:
+            meta = dict(con.execute("SELECT key, value FROM meta").fetchall())
+        version = meta.get("schema_version")
     finally:
         con.close()
     want = _expected_columns()
@@ -211,3 +232,7 @@ def check_database(path: str | Path) -> None:
         raise StoreError("数据库版本较旧", f"{p}: written by an older gridwall (no table "
                          f"{', '.join(sorted(tables))}); bring it up to date with a load: "
                          f"python -m etl load --db {p} --config load.toml")
+    clash = None if settings is None else zone_clash(meta.get("timezone"), settings)
+    if clash:
+        raise StoreError("时区不一致", f"{p}: {clash}: every day, hour and the feed's age "
+                         "would shift; pass the --settings the loads use")

@@ -161,3 +161,74 @@ def test_a_load_into_a_file_that_is_no_gridwall_database_changes_nothing(tmp_pat
     assert len(lines) == 1 and says in lines[0] and str(db) in lines[0], res.stderr
     assert "unexpected" not in lines[0]
     assert _listing(folder) == before       # byte for byte, and no lock left beside it
+
+
+def _zoned(folder: Path, zone: str = "Asia/Shanghai") -> Path:
+    import datetime as dt
+
+    from tests.store.dbmaker import ev
+
+    return make_db(folder / "county.duckdb", [ev("E1", dt.datetime(2026, 3, 2, 23, 30))],
+                   meta={"timezone": zone})
+
+
+def test_the_server_and_the_briefing_refuse_data_loaded_in_another_time_zone(tmp_path):
+    """Naive times read in another zone shift 'today', the hour of day and the feed's age
+    (by 8 h from Shanghai to UTC): the start says so instead of a wall that is quietly off."""
+    folder = tmp_path / "srv"
+    folder.mkdir()
+    db = _zoned(folder)
+    settings = tmp_path / "utc.toml"
+    settings.write_text('timezone = "UTC"\n', encoding="utf-8")
+    before = _listing(folder)
+    for args in (["-m", "dashboard", "--port", str(free_port())],
+                 ["-m", "dashboard.briefing", "--out", str(tmp_path / "out"), "--no-progress"]):
+        res = _run([*args, "--db", str(db), "--settings", str(settings)], tmp_path)
+        lines = res.stderr.strip().splitlines()
+        assert res.returncode == 2, res.stdout + res.stderr
+        assert len(lines) == 1 and str(db) in lines[0], res.stderr
+        assert "'Asia/Shanghai'" in lines[0] and "'UTC'" in lines[0] and "8 h apart" in lines[0]
+        assert "--settings" in lines[0]
+    assert _listing(folder) == before and not (tmp_path / "out").exists()
+    # the same zone spelled in the settings serves (the check is no blanket refusal)
+    from store.db import check_database
+    from store.settings import Settings
+
+    settings.write_text('timezone = "Asia/Shanghai"\n', encoding="utf-8")
+    check_database(db, Settings.load(settings))
+
+
+def test_a_load_in_another_time_zone_is_refused_and_changes_nothing(tmp_path):
+    folder = tmp_path / "srv"
+    folder.mkdir()
+    db = _zoned(folder)
+    (tmp_path / "grids.geojson").write_bytes(GRIDS.read_bytes())
+    cfg = tmp_path / "load.toml"
+    cfg.write_text('[[source]]\nkind = "grids"\npath = "grids.geojson"\n', encoding="utf-8")
+    settings = tmp_path / "utc.toml"
+    settings.write_text('timezone = "UTC"\n', encoding="utf-8")
+    before = _listing(folder)
+    res = _run(["-m", "etl", "load", "--db", str(db), "--config", str(cfg), "--settings",
+                str(settings), "--quiet"], tmp_path)
+    lines = res.stderr.strip().splitlines()
+    assert res.returncode == 2, res.stdout + res.stderr
+    assert len(lines) == 1 and "'Asia/Shanghai'" in lines[0] and "'UTC'" in lines[0]
+    assert "nothing was written" in lines[0]
+    assert _listing(folder) == before
+
+
+def test_a_file_of_another_zone_swapped_in_while_serving_turns_health_off_ok(tmp_path):
+    import os
+
+    from dashboard.app import create_app
+
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    db = _zoned(tmp_path / "a")
+    client = create_app(db).server.test_client()
+    body = client.get("/api/health").get_json()
+    assert (body["timezone"], body["data_timezone"]) == ("Asia/Shanghai", "Asia/Shanghai")
+    assert body["status"] in ("ok", "stale")
+    os.replace(_zoned(tmp_path / "b", "Europe/Berlin"), db)      # a restore of the wrong file
+    body = client.get("/api/health").get_json()
+    assert body["status"] == "timezone_mismatch" and body["data_timezone"] == "Europe/Berlin"

@@ -44,15 +44,15 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         target = parse_target(args.db)
+        settings = Settings.load(args.settings)
         if target.kind == "duckdb":
             from store.db import check_database
 
-            check_database(target.path)
-    except (ValueError, StoreError) as exc:
+            check_database(target.path, settings)
+    except (ValueError, StoreError, SettingsError) as exc:
         print(f"gridwall briefing: {exc}", file=sys.stderr)
         return 2
     try:
-        settings = Settings.load(args.settings)
         as_of = parse_as_of(args.as_of, settings)
         week = args.week
         if not week:
