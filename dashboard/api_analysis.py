@@ -125,8 +125,7 @@ def blueprint(ctx: AppContext) -> Blueprint:
             raise FilterError(f"bad header {header!r}: keys or zh")
         raw = auth.sees_raw_personal_data()
         if raw:   # the export's ids are not known before it streams: the query is the record
-            qs = request.query_string.decode("utf-8", "replace")
-            auth.audit([f"csv export ?{qs}"], route=request.path)
+            auth.audit([f"csv export ?{auth.audit_query(args)}"], route=request.path)
         lines = et.csv_lines(ctx.store, ctx.settings, f, sort, scope, header=header, raw=raw)
         name = (f"events_{f.start:%Y%m%d}-{f.end:%Y%m%d}.csv" if f.bounded
                 else f"events_all_{f.as_of:%Y%m%d}.csv")

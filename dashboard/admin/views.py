@@ -304,8 +304,8 @@ def rejects_csv():
     raw = _raw_requested()
     mask = _masker()
     if raw:
-        qs = flask.request.query_string.decode("utf-8", "replace")
-        auth.audit([f"rejects csv export ?{qs}"], route=flask.request.path)
+        auth.audit([f"rejects csv export ?{auth.audit_query(flask.request.args)}"],
+                   route=flask.request.path)
 
     def lines():
         buf = io.StringIO()

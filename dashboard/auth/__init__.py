@@ -15,9 +15,10 @@ from dashboard.auth.policy import ROLES, required_role
 from dashboard.auth.settings import AuthSettings, auth_settings, is_loopback
 from dashboard.auth.store import AuthStore, audit_path
 from dashboard.auth.throttle import LoginThrottle
-from dashboard.auth.web import audit, current_role, current_user
+from dashboard.auth.web import audit, audit_query, current_role, current_user
 
-__all__ = ["install", "current_role", "current_user", "audit", "sees_raw_personal_data",
+__all__ = ["install", "current_role", "current_user", "audit", "audit_query",
+           "sees_raw_personal_data",
            "ROLES", "required_role", "is_loopback"]
 
 

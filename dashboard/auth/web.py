@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import threading
 import time
 from dataclasses import dataclass
@@ -75,6 +76,45 @@ def audit(event_ids, route: str | None = None) -> None:
         fd = os.open(st.audit_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
         with os.fdopen(fd, "a", encoding="utf-8") as f:
             f.write(line + "\n")
+
+
+# filter keys whose values are codes, dates or vocabulary, never typed-in personal data
+PLAIN_KEYS = frozenset({"start", "end", "window", "as_of", "township", "grid", "category",
+                        "channel", "department", "status", "warning", "scope", "sort",
+                        "header", "load", "reason", "raw", "page", "page_size"})
+_CASE_NUMBER = re.compile(r"[A-Za-z]{1,6}[-_]?\d[\w-]*")
+# a run of letters (any script); 4+ digits that are not part of a number mask_text masked
+_LETTERS_OR_DIGITS = re.compile(r"[^\W\d_]+|(?<![\d*])\d{4,}(?![\d*])")
+
+
+def _cut(m: re.Match) -> str:
+    keep = 2 if m[0][0].isdigit() else 1
+    return m[0][:keep] + "*" * (len(m[0]) - keep)
+
+
+def _typed_word(word: str) -> str:
+    """One word typed into a search (after store.privacy.mask_text), as the audit log keeps
+    it: a case number as written; in anything else every run of letters keeps its first
+    character (a name, a street) and every run of 4+ digits its first 2 (part of a number)."""
+    if _CASE_NUMBER.fullmatch(word):
+        return word
+    return _LETTERS_OR_DIGITS.sub(_cut, word)
+
+
+def audit_query(args) -> str:
+    """The export's filters for the audit log without the personal data a keyword may hold:
+    ``q=13912345678 张三`` is kept as ``q=139****5678 张*`` (numbers masked as on screen,
+    words cut to their first character; a case number ``E2026000123`` stays); codes, dates
+    and vocabulary stay as given. Before,
+    the raw query string went in whole, so the log copied what the export was audited for."""
+    from store.privacy import mask_text
+
+    parts = []
+    for key, value in args.items(multi=True):
+        if key not in PLAIN_KEYS:
+            value = " ".join(_typed_word(w) for w in mask_text(value).split())
+        parts.append(f"{key}={value}")
+    return "&".join(parts)
 
 
 # --- helpers ------------------------------------------------------------------------------
