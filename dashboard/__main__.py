@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import argparse
 import errno
+import os
 import socket
 import sys
+from pathlib import Path
 
 from store.db import StoreError
 from store.settings import SettingsError
@@ -46,6 +48,15 @@ def _busy(host: str, port: int, exc: OSError) -> int:
     return 2
 
 
+def _cannot_write(folder: Path, why: str) -> int:
+    """One line on stderr, exit code 2: the server writes its accounts, audit log and admin
+    folder beside the database (was a traceback from sqlite, exit 1)."""
+    print(f"gridwall: cannot write in {folder} ({why}): the server keeps its accounts "
+          "(.auth.sqlite), audit log and admin folder beside the database; run it as the "
+          "user who owns that folder (README, Going live)", file=sys.stderr)
+    return 2
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv and argv[0] in ("users", "token"):
@@ -72,7 +83,7 @@ def main(argv: list[str] | None = None) -> int:
     if busy is not None:
         return _busy(args.host, args.port, busy)
     from etl.publish import remove_leftovers
-    from store.engines import parse_target
+    from store.engines import parse_target, side_path
 
     try:
         target = parse_target(args.db)
@@ -91,6 +102,9 @@ def main(argv: list[str] | None = None) -> int:
     except (SettingsError, StoreError) as exc:
         print(f"gridwall: {exc}", file=sys.stderr)
         return 2
+    beside = side_path(args.db).parent
+    if not os.access(beside, os.W_OK):
+        return _cannot_write(beside, "read-only or not yours")
     for name in remove_leftovers(target.ledger):   # copies a killed load left (none while one runs)
         print(f"gridwall: removed leftover {name} of an interrupted load", file=sys.stderr)
     from dashboard.app import create_app
@@ -102,6 +116,9 @@ def main(argv: list[str] | None = None) -> int:
     except (SettingsError, StoreError) as exc:
         print(f"gridwall: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:      # the accounts, audit log or admin folder beside the data
+        return _cannot_write(Path(exc.filename).parent if exc.filename else beside,
+                             exc.strerror or str(exc))
     from dashboard.facts_warmer import FactsWarmer
 
     freeze_startup()        # before the threads: the garbage collector skips the start-up heap

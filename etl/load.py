@@ -236,6 +236,35 @@ def report_folder(report_path) -> None:
         raise LoadError(f"--report {path}: cannot be written there; nothing was loaded")
 
 
+_DISK_WORDS = ("No space left on device", "Disk quota exceeded", "Read-only file system",
+               "Permission denied")
+
+
+def _disk_error(exc: BaseException, db: Path) -> LoadError | None:
+    """A LoadError naming the folder when ``exc`` is the disk refusing the copy, the spill
+    or the checkpoint beside ``db`` (an OSError, or DuckDB's IO/fatal errors that quote the
+    system's words); None for anything else. Before: 'unexpected FatalException …'."""
+    import errno
+
+    if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS,
+                                                  errno.EACCES, errno.EPERM):
+        why = exc.strerror
+    elif isinstance(exc, duckdb.Error):
+        why = next((w for w in _DISK_WORDS if w in str(exc)), None)
+        if why is None:
+            return None
+    else:
+        return None
+    try:
+        size = f"{db.stat().st_size / 1e6:.0f} MB"
+    except OSError:
+        size = "its size"
+    return LoadError(f"{db.parent}: {why} while building the next database beside {db.name} "
+                     f"(a load needs room there for a copy, {size}, and its spill folder); "
+                     "free space (or run as the folder's owner) and load again; the database "
+                     "is unchanged and no copy was left")
+
+
 def check_target(db: Path, settings: Settings | None = None) -> None:
     """LoadError unless ``db`` is new or a gridwall database: before anything is written
     beside it. A load into another program's DuckDB file added gridwall's tables to it and
@@ -312,16 +341,20 @@ def run_load(db_path, config_path, settings_path=None, report_path=None,
         readings = read_all(cfg.sources)
         read_s = round(time.monotonic() - t, 3)
         t = time.monotonic()
-        tmp = pub.prepare(db)
-        copy_s = round(time.monotonic() - t, 3)
+        tmp = pub.tmp_path(db)
         try:
+            tmp = pub.prepare(db)     # inside: a copy cut short by a full disk is removed
+            copy_s = round(time.monotonic() - t, 3)
             report = _apply(tmp, cfg, readings, settings, progress, started, t0, db, read_s)
             t = time.monotonic()
             pub.publish(tmp, db)
             report["timings"]["copy"] = copy_s
             report["timings"]["publish"] = round(time.monotonic() - t, 3)
-        except BaseException:
+        except BaseException as exc:
             pub.discard(tmp)
+            disk = _disk_error(exc, db)
+            if disk is not None:
+                raise disk from None
             raise
         finally:
             pub.discard_spill(db)

@@ -12,7 +12,7 @@ import os
 import shutil
 from pathlib import Path
 
-from etl.errors import LoadLocked
+from etl.errors import LoadError, LoadLocked
 
 
 def lock_path(db: Path) -> Path:
@@ -31,7 +31,12 @@ def _wal(p: Path) -> Path:
 def db_lock(db: Path):
     """Hold PATH.lock for the whole load; LoadLocked if another load holds it."""
     lp = lock_path(db)
-    fd = os.open(lp, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fd = os.open(lp, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:   # a read-only or foreign folder: was an 'unexpected OSError'
+        raise LoadError(f"{db}: cannot write in {db.parent} ({exc.strerror}): a load writes "
+                        "its lock, a copy and a spill folder beside the database; run it as "
+                        "the user who owns that folder; the database is unchanged") from None
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -77,7 +82,7 @@ def remove_leftovers(db_path) -> list[str]:
     try:
         with db_lock(db):
             return remove_stale(db)
-    except (LoadLocked, OSError):
+    except (LoadError, OSError):     # held by a load (LoadLocked), or a read-only folder
         return []
 
 

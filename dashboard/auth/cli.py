@@ -105,3 +105,8 @@ def main(argv: list[str]) -> int:
     except AuthStoreError as exc:
         print(f"gridwall: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:      # a read-only folder: was a traceback, exit 1
+        print(f"gridwall: cannot write {exc.filename or 'beside the database'} "
+              f"({exc.strerror or exc}): run it as the user who owns the database's folder",
+              file=sys.stderr)
+        return 2
