@@ -6,7 +6,8 @@ publishes the ledger again; ``python -m etl export --db PATH --out DIR`` writes 
 (events by month in hive layout).
 
 Exit codes: 0 loaded; 2 stopped by a bad file or config (one message on stderr, database
-unchanged); 3 another load holds the lock.
+unchanged); 3 another load holds the lock; 130 interrupted (Ctrl-C or SIGTERM: one line,
+never published, the copy and spill removed).
 """
 from __future__ import annotations
 

@@ -89,6 +89,9 @@ def load_and_report(db, config, *, settings=None, report=None, progress=True,
             return 2
         lines.write("reading")
         progress = lines
+    from etl import stop
+
+    stop.install()
     code = _run(db, config, settings, report, progress)
     if isinstance(code, dict):
         if lines is not None:
@@ -102,7 +105,7 @@ def load_and_report(db, config, *, settings=None, report=None, progress=True,
 
 def _run(db, config, settings, report, progress):
     """The report, or the exit code after printing one clear message."""
-    from etl.errors import PublishError
+    from etl.errors import LoadInterrupted, PublishError
     from etl.load import LoadError, LoadLocked
 
     try:
@@ -117,10 +120,25 @@ def _run(db, config, settings, report, progress):
     except LoadLocked as exc:
         print(refused_message(exc), file=sys.stderr)
         return 3
+    except LoadInterrupted as exc:
+        print(f"导入中断 load interrupted: {exc}", file=sys.stderr)
+        return 130
+    except KeyboardInterrupt:       # reading the config, before the lock: nothing written
+        print(f"导入中断 load interrupted: {db}: stopped before the load finished; a load "
+              "publishes all or nothing, so nothing half-written is left: run it again",
+              file=sys.stderr)
+        return 130
     except LoadError as exc:
         print(f"导入失败 load stopped: {exc}", file=sys.stderr)
         return 2
     except Exception as exc:   # an input no check foresaw: still one line and exit 2
+        from etl import stop
+
+        if stop.requested():   # DuckDB's 'Query interrupted' after a Ctrl-C
+            print(f"导入中断 load interrupted: {db}: stopped before the load finished; a load "
+                  "publishes all or nothing, so nothing half-written is left: run it again",
+                  file=sys.stderr)
+            return 130
         print(f"导入失败 load stopped: {config}: unexpected {type(exc).__name__} "
               f"({_one_line(exc)}) at {_where(exc)}; the database is unchanged",
               file=sys.stderr)

@@ -28,6 +28,11 @@ class LoadError(Exception):
         return self.message
 
 
+class LoadInterrupted(LoadError):
+    """Ctrl-C or SIGTERM during a load (the CLI exits 130); the message says whether the
+    new database had been published by then."""
+
+
 class LoadLocked(LoadError):
     """Another load holds the lock on this database (the CLI exits 3)."""
 

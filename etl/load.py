@@ -21,9 +21,10 @@ import duckdb
 from etl import polygons as P
 from etl import publish as pub
 from etl import stage as S
+from etl import stop
 from etl.config import LoadConfig, parse_config
 from etl.context import Context
-from etl.errors import LoadError, LoadLocked
+from etl.errors import LoadError, LoadInterrupted, LoadLocked
 from etl.read_table import TableStream
 from etl.report import totals
 from etl.sources import Reading, read_all
@@ -32,7 +33,7 @@ from store.db import zone_clash
 from store.schema import SCHEMA_VERSION, create_schema, refresh_rollups, update_rollups
 from store.settings import Settings, SettingsError
 
-__all__ = ["run_load", "LoadError", "LoadLocked"]
+__all__ = ["run_load", "LoadError", "LoadInterrupted", "LoadLocked"]
 
 
 def _progress_bar(enabled, total: int):
@@ -335,31 +336,59 @@ def run_load(db_path, config_path, settings_path=None, report_path=None,
         db.parent.mkdir(parents=True, exist_ok=True)
     if report_path:
         report_folder(report_path)
-    with pub.db_lock(db):
-        pub.remove_stale(db)
-        t = time.monotonic()
-        readings = read_all(cfg.sources)
-        read_s = round(time.monotonic() - t, 3)
-        t = time.monotonic()
-        tmp = pub.tmp_path(db)
-        try:
-            tmp = pub.prepare(db)     # inside: a copy cut short by a full disk is removed
-            copy_s = round(time.monotonic() - t, 3)
-            report = _apply(tmp, cfg, readings, settings, progress, started, t0, db, read_s)
-            t = time.monotonic()
-            pub.publish(tmp, db)
-            report["timings"]["copy"] = copy_s
-            report["timings"]["publish"] = round(time.monotonic() - t, 3)
-        except BaseException as exc:
-            pub.discard(tmp)
-            disk = _disk_error(exc, db)
-            if disk is not None:
-                raise disk from None
+    before = _identity(db)
+    try:
+        with pub.db_lock(db):
+            report = _locked(db, cfg, settings, progress, started, t0)
+        report["seconds"] = report["total"]["seconds"] = round(time.monotonic() - t0, 3)
+        if report_path:
+            Path(report_path).write_text(json.dumps(report, ensure_ascii=False, indent=2,
+                                                    default=str), encoding="utf-8")
+    except BaseException as exc:    # Ctrl-C, or SIGTERM by way of etl.stop
+        if not (isinstance(exc, KeyboardInterrupt) or stop.requested()):
             raise
-        finally:
-            pub.discard_spill(db)
-    report["seconds"] = report["total"]["seconds"] = round(time.monotonic() - t0, 3)
-    if report_path:
-        Path(report_path).write_text(json.dumps(report, ensure_ascii=False, indent=2,
-                                                default=str), encoding="utf-8")
+        if _identity(db) == before:
+            raise LoadInterrupted(f"{db}: interrupted before publishing; the database is "
+                                  "unchanged and no copy was left: run the load again") from None
+        raise LoadInterrupted(f"{db}: interrupted after the new database was published (the "
+                              "load is in; its --report was not written)") from None
+    return report
+
+
+def _identity(db: Path) -> tuple[int, int] | None:
+    try:
+        st = db.stat()
+    except OSError:
+        return None
+    return (st.st_ino, st.st_mtime_ns)
+
+
+def _locked(db: Path, cfg: LoadConfig, settings: Settings, progress, started: datetime,
+            t0: float) -> dict:
+    """The load under its lock: read, copy, apply, publish; the copy and spill are removed
+    whatever stops it."""
+    pub.remove_stale(db)
+    t = time.monotonic()
+    readings = read_all(cfg.sources)
+    read_s = round(time.monotonic() - t, 3)
+    t = time.monotonic()
+    tmp = pub.tmp_path(db)
+    try:
+        tmp = pub.prepare(db)     # inside: a copy cut short by a full disk is removed
+        copy_s = round(time.monotonic() - t, 3)
+        report = _apply(tmp, cfg, readings, settings, progress, started, t0, db, read_s)
+        t = time.monotonic()
+        if stop.requested():      # a Ctrl-C some reader swallowed: never publish after one
+            raise KeyboardInterrupt
+        pub.publish(tmp, db)
+        report["timings"]["copy"] = copy_s
+        report["timings"]["publish"] = round(time.monotonic() - t, 3)
+    except BaseException as exc:
+        pub.discard(tmp)
+        disk = _disk_error(exc, db)
+        if disk is not None:
+            raise disk from None
+        raise
+    finally:
+        pub.discard_spill(db)
     return report
