@@ -99,6 +99,13 @@ def main(argv: list[str] | None = None) -> int:
 
             # before anything is written beside it (lock, accounts, admin folder)
             check_database(target.path, settings)
+        elif target.kind == "chdb":
+            from store.chdb_folder import current
+
+            if current(target.path) is None:    # was: 'cannot write in DIR' for a typo
+                raise StoreError("数据库尚未发布", f"chdb:{target.path}: no published "
+                                 "ClickHouse data there; load it first: python -m etl load "
+                                 f"--db chdb:{target.path} --config load.toml, or correct --db")
     except (SettingsError, StoreError) as exc:
         print(f"gridwall: {exc}", file=sys.stderr)
         return 2

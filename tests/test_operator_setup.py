@@ -232,3 +232,24 @@ def test_a_file_of_another_zone_swapped_in_while_serving_turns_health_off_ok(tmp
     os.replace(_zoned(tmp_path / "b", "Europe/Berlin"), db)      # a restore of the wrong file
     body = client.get("/api/health").get_json()
     assert body["status"] == "timezone_mismatch" and body["data_timezone"] == "Europe/Berlin"
+
+
+def test_a_chdb_folder_with_nothing_published_is_refused_in_one_line(tmp_path):
+    folder = tmp_path / "county"
+    res = _run(["-m", "dashboard", "--db", f"chdb:{folder}", "--port", str(free_port())],
+               tmp_path)
+    lines = res.stderr.strip().splitlines()
+    assert res.returncode == 2, res.stdout + res.stderr
+    assert len(lines) == 1 and f"chdb:{folder}" in lines[0] and "python -m etl load" in lines[0]
+    assert not folder.exists()
+
+
+def test_accounts_are_not_made_beside_a_file_the_server_would_refuse(tmp_path):
+    db = _other_program(tmp_path)
+    before = _listing(tmp_path)
+    res = subprocess.run([sys.executable, "-m", "dashboard", "users", "add", "--db", str(db),
+                          "--name", "admin", "--role", "admin"], input="a-long-passphrase\n",
+                         cwd=tmp_path, capture_output=True, text=True, timeout=40,
+                         env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
+    assert res.returncode == 2 and "tables: invoices" in res.stderr, res.stderr
+    assert _listing(tmp_path) == before           # no county.duckdb.auth.sqlite

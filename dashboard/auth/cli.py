@@ -41,6 +41,13 @@ def _store(db: str) -> AuthStore:
     if not data.exists():   # a misspelt --db made accounts beside nothing, never served
         raise AuthStoreError(f"{db}: no such database; accounts live beside it, so load "
                              "it first (python -m etl load) or correct --db")
+    if t.kind == "duckdb":  # nor beside a file the server refuses to serve (a folder, ...)
+        from store.db import StoreError, check_database
+
+        try:
+            check_database(t.path)
+        except StoreError as exc:
+            raise AuthStoreError(str(exc)) from None
     db = side_path(db)     # chdb:DIR keeps DIR/gridwall.auth.sqlite (store/engines.py)
     if not Path(db).parent.resolve().is_dir():
         raise AuthStoreError(f"directory of {db} does not exist")
