@@ -330,7 +330,7 @@ def run_load(db_path, config_path, settings_path=None, report_path=None,
     except SettingsError as exc:
         raise LoadError(str(exc)) from None
     cfg = parse_config(config_path)
-    db = Path(db_path)
+    db = pub.real_db(db_path)
     check_target(db, settings)
     if not db.parent.exists():
         db.parent.mkdir(parents=True, exist_ok=True)

@@ -15,6 +15,15 @@ from pathlib import Path
 from etl.errors import LoadError, LoadLocked
 
 
+def real_db(path) -> Path:
+    """The file a load replaces. A database reached through a symlink (county.duckdb on a
+    data disk, linked from the service's folder) is published where it lives: swapping the
+    link itself put the new data on the link's disk and left the server, which reads the
+    link's target, on the old file until a restart. Its lock and copy live there too."""
+    p = Path(path)
+    return Path(os.path.realpath(p)) if p.is_symlink() else p
+
+
 def lock_path(db: Path) -> Path:
     return db.with_name(db.name + ".lock")
 
@@ -76,7 +85,7 @@ def remove_leftovers(db_path) -> list[str]:
     """Remove the tmp copies and spill folders a killed load left beside ``db_path``;
     returns their names. For the server to call at start: when a load is running (its lock
     is held) nothing is touched, since its copy is not a leftover."""
-    db = Path(db_path)
+    db = real_db(db_path)
     if not db.parent.is_dir():
         return []
     try:
