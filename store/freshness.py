@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from store.db import ReadStore
+from store.db import ReadStore, zone_clash
 from store.metrics import newest_report
 from store.settings import Settings
 
@@ -48,12 +48,18 @@ def freshness(store: ReadStore, settings: Settings, *, now: dt.datetime | None =
         "stale_hours": None if hours is None else round(hours, 1),
         "pinned": pinned,
         "stale_after_h": settings.stale_after_h,
+        # a file loaded in another zone swapped in while serving (the start refuses one)
+        "timezone_clash": zone_clash(store.meta().get("timezone"), settings) is not None,
     }
 
 
 def stale_text(f: dict | None) -> str:
     """The dead-feed notice every screen shows (the wall's alarm, the analysis header):
-    '数据已5小时未更新', whole days beyond 48 hours ('数据已3天未更新'); '' when not stale."""
+    '数据已5小时未更新', whole days beyond 48 hours ('数据已3天未更新'); '' when not stale.
+    Data of another time zone than the settings' says so first: every day and hour shown
+    is shifted, which no figure betrays."""
+    if f and f.get("timezone_clash"):
+        return "数据时区与设置不一致"
     if not f or not f.get("stale") or f.get("stale_hours") is None:
         return ""
     h = float(f["stale_hours"])

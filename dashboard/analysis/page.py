@@ -78,5 +78,7 @@ def stale_notice(f: dict | None) -> tuple[str, str]:
     text = stale_text(f)
     if not text:
         return "", "an-stale an-hidden"
+    if not f.get("newest_report"):       # a time-zone notice on a store without events
+        return text, "an-stale"
     newest = dt.datetime.fromisoformat(f["newest_report"])
     return f"{text} · 最新上报 {newest:%Y-%m-%d %H:%M}", "an-stale"

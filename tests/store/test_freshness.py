@@ -20,7 +20,7 @@ def _store(tmp_path, meta=None, events=True, name="f"):
 def test_a_feed_older_than_stale_after_h_is_stale(tmp_path):
     f = freshness(_store(tmp_path), Settings(), now=NEWEST + dt.timedelta(hours=2, minutes=6))
     assert f == {"newest_report": "2025-06-30T08:00:00", "stale": True, "stale_hours": 2.1,
-                 "pinned": False, "stale_after_h": 2.0}
+                 "pinned": False, "stale_after_h": 2.0, "timezone_clash": False}
 
 
 def test_exactly_stale_after_h_is_still_fresh_and_the_limit_is_a_setting(tmp_path):
@@ -46,3 +46,16 @@ def test_a_pinned_as_of_is_never_stale(tmp_path):
 def test_an_empty_store_is_not_stale(tmp_path):
     f = freshness(_store(tmp_path, events=False), Settings(), now=NEWEST)
     assert (f["newest_report"], f["stale"], f["stale_hours"]) == (None, False, None)
+
+
+def test_data_of_another_time_zone_swapped_in_is_said_before_anything_else(tmp_path):
+    """The server refuses such a file at start; one restored under it while serving turns
+    the wall's alarm and the analysis header to 数据时区与设置不一致 (days and hours shifted)."""
+    from store.freshness import stale_text
+
+    store = _store(tmp_path, meta={"timezone": "Europe/Berlin", "as_of_mode": "newest_report"})
+    f = freshness(store, Settings(), now=NEWEST)
+    assert f["timezone_clash"] is True and f["stale"] is False
+    assert stale_text(f) == "数据时区与设置不一致"
+    same = _store(tmp_path, meta={"timezone": "Asia/Shanghai"}, name="same")
+    assert freshness(same, Settings(), now=NEWEST)["timezone_clash"] is False
