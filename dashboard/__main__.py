@@ -110,6 +110,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"gridwall: {exc}", file=sys.stderr)
         return 2
     beside = side_path(args.db).parent
+    if not beside.is_dir():
+        return _cannot_write(beside, "no such folder")
     if not os.access(beside, os.W_OK):
         return _cannot_write(beside, "read-only or not yours")
     for name in remove_leftovers(target.ledger):   # copies a killed load left (none while one runs)
