@@ -13,7 +13,7 @@ from dashboard import auth
 from dashboard.context import AppContext
 from store import metrics as m
 from store.analysis_filters import check_query
-from store.db import StoreError
+from store.db import StoreError, zone_clash
 from store.event_rows import event_detail
 from store.freshness import freshness
 from store.schema import DATA_TABLES
@@ -24,7 +24,14 @@ def _health(store, settings) -> dict:
     newest = store.scalar("SELECT max(reported_at) FROM events")
     meta = store.meta()
     fresh = freshness(store, settings)
+    # a file of another zone swapped in while serving (the start refuses one): its days and
+    # hours read shifted, so a probe must not read 'ok'
+    clash = zone_clash(meta.get("timezone"), settings)
+    status = "timezone_mismatch" if clash else "stale" if fresh["stale"] else "ok"
     return {
+        "status": status,
+        "timezone": settings.timezone,
+        "data_timezone": meta.get("timezone"),
         "as_of_data": newest.isoformat(sep="T") if newest is not None else None,
         "tables": counts,
         "rejected": store.scalar("SELECT count(*) FROM rejects"),
@@ -79,8 +86,8 @@ def blueprint(ctx: AppContext) -> Blueprint:
     def health():
         # the wall's background renderer: its last pass (None until it has rendered once)
         replies = current_app.config.get("GRIDWALL_REPLIES")
-        return jsonify({**ctx.cached(_health, timeout=30),
-                        "wall_prerendered": getattr(replies, "rendered", None)})
+        rendered = getattr(replies, "rendered", None)
+        return jsonify({**ctx.cached(_health, timeout=30), "wall_prerendered": rendered})
 
     @bp.get("/townships")
     def townships():
