@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Sequence
 
 import geopandas as gpd
+import numpy as np
 import plotly.graph_objects as go
 
 from layers._geom import areas_km2
@@ -97,8 +98,14 @@ def fit_in_view(
     view = shapely.box(x0, y0, x1, y1)
     # the names with the most of their township on screen first: where two would overlap,
     # the one with less of its township in view gives way (is moved or dropped)
-    order = sorted(range(len(gdf)), key=lambda i: -(
-        0.0 if geoms[i] is None or geoms[i].is_empty else geoms[i].intersection(view).area))
+    # A unit with nothing on screen can be neither kept nor moved (its point and the room
+    # for it are in the view): left out before any geometry work. A city's drill-down has
+    # ~100 neighbours and ~10 in view; each one off screen used to cost a difference per
+    # name placed (700 differences, 0.4 s, a view).
+    on_screen = shapely.intersects(view, geoms) if len(geoms) else np.zeros(0, dtype=bool)
+    seen = {i: geoms[i].intersection(view).area for i in np.flatnonzero(on_screen)
+            if geoms[i] is not None and not geoms[i].is_empty}
+    order = sorted((i for i in seen if seen[i] > 0), key=lambda i: -seen[i])
     for i in order:
         geom = geoms[i]
         hw = (max(len(names[i]), 1) * font_px / 2 + pad_px) / sx

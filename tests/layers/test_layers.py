@@ -353,6 +353,33 @@ def test_fit_in_view_keeps_neighbours_names_apart_and_off_the_top_edge():
     assert all(box(x0, y0, x1, y1).contains(b) for b in boxes)
 
 
+def test_fit_in_view_spends_no_geometry_on_a_city_of_neighbours_off_screen(monkeypatch):
+    """A city's drill-down: ~100 neighbours, a few in view. The names kept and where are
+    those of the neighbours in view alone, and the ones off screen cost no difference each
+    (they cost 0.4 s a view, 700 differences, on a 100-township city)."""
+    axes = L.map_axes((0, 0, 1, 1), pad=0)
+    axes["yaxis"]["scaleratio"] = 1.0
+    view, font = (500, 500), 15
+    focus = box(0.3, 0.3, 0.7, 0.7)
+    near = gdf([box(0.0, 0.0, 1.0, 0.3), box(0.7, 0.3, 1.0, 1.0)], name=["南边镇", "东边镇"])
+    far = gdf([box(5 + i % 10, 5 + i // 10, 5.9 + i % 10, 5.9 + i // 10) for i in range(120)])
+    city = gpd.GeoDataFrame(pd.concat([far.iloc[:60], near, far.iloc[60:]], ignore_index=True),
+                            crs=4326)
+    alone = L.fit_in_view(near, axes, view, font_px=font, avoid=focus)
+    calls = []
+    real = shapely.geometry.base.BaseGeometry.difference
+
+    def counted(self, other, *a, **k):
+        calls.append(1)
+        return real(self, other, *a, **k)
+    monkeypatch.setattr(shapely.geometry.base.BaseGeometry, "difference", counted)
+    out = L.fit_in_view(city, axes, view, font_px=font, avoid=focus)
+    assert list(out["name"]) == list(alone["name"]) == ["南边镇", "东边镇"]
+    assert out[["label_lon", "label_lat"]].values.tolist() == \
+        alone[["label_lon", "label_lat"]].values.tolist()
+    assert len(calls) <= 4             # two names in view; 120 more off screen: none
+
+
 def test_fit_camera_fills_the_view_inside_its_margins_flat_and_tilted():
     """Flat, the zoom is the plain Web-Mercator fit (512 px world); tilted and turned, the
     points projected as deck.gl projects them sit inside the margins and touch them."""
