@@ -235,11 +235,16 @@ def daily_trend(store: ReadStore, settings: Settings, township: str | None, star
     return out
 
 
+OTHER = "其他"        # the mix's row for the values beyond its top ones
+
+
 def mix(store: ReadStore, settings: Settings, township: str | None, start: dt.date,
         end: dt.date, dim: str, top: int = 7) -> pd.DataFrame:
     """Valid events reported in [start, end) by ``dim`` ("category" | "channel"), largest first.
 
-    Beyond ``top`` values the rest are summed into "其他"; a missing value is "未注明".
+    Beyond ``top`` values the rest are summed into "其他"; a missing value is "未注明". A
+    source's own category 其他 (a common one) is part of that rest, not a second row of the
+    same name: the bar chart drew both on one line, the two shares over each other.
     """
     if dim not in ("category", "channel"):
         raise ValueError(f"bad mix dimension {dim!r}")
@@ -250,8 +255,9 @@ def mix(store: ReadStore, settings: Settings, township: str | None, start: dt.da
         f" GROUP BY 1 HAVING sum(reported) > 0 ORDER BY 2 DESC, 1",
         [start, end, *params])
     if len(df) > top + 1:
-        rest = int(df["reported"].iloc[top:].sum())
-        df = pd.concat([df.iloc[:top], pd.DataFrame({"label": ["其他"], "reported": [rest]})],
+        head = df[df["label"] != OTHER].iloc[:top]
+        rest = int(df["reported"].sum() - head["reported"].sum())
+        df = pd.concat([head, pd.DataFrame({"label": [OTHER], "reported": [rest]})],
                        ignore_index=True)
     df["share"] = df["reported"] / df["reported"].sum() if len(df) else []
     return df.reset_index(drop=True)
