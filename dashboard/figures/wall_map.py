@@ -61,9 +61,11 @@ def decluttered(towns: gpd.GeoDataFrame, axes: dict) -> gpd.GeoDataFrame:
     """The township labels that fit without overlapping (layers.declutter), larger
     townships placed first; ``label_lon``/``label_lat`` nudged where needed, ``size`` added.
     Each stays whole inside the map and clear of its controls, or is cut (…) to stay so:
-    a 21-character development zone ran off the map's edge or under the controls."""
+    a 21-character development zone ran off the map's edge or under the controls. Each sits
+    on its own township (``own``): on a city of 100 townships a name nudged a name's width
+    aside landed on a neighbour or outside the city (21 of 40 names)."""
     return L.declutter(towns, axes, VIEW_PX, large=20, small=15, inside=True, shorten=True,
-                       keep_out=[("top-right", CONTROLS_PX)])
+                       own=True, keep_out=[("top-right", CONTROLS_PX)])
 
 
 def _short(gdf: gpd.GeoDataFrame, names, kind: str) -> gpd.GeoDataFrame:

@@ -297,3 +297,27 @@ def test_a_long_township_name_stays_on_the_map_and_clear_of_its_controls(ctx):
         assert 0 <= cx - half and cx + half <= w, (text, cx, half)        # on the map
         cw, ch = wall_map.CONTROLS_PX
         assert not (cx + half > w - cw and cy + size / 2 > h - ch), text     # off the controls
+
+
+def test_county_labels_of_a_city_sit_on_their_own_township():
+    """A city of 100 small townships with long names: every name the county map keeps is
+    over its own township, none nudged onto a neighbour or off the city (before: 21 of 40
+    on a 100-township city)."""
+    import geopandas as gpd
+    import shapely
+
+    import layers as L
+    from dashboard.figures import wall_map
+
+    cells = [shapely.box(120 + 0.02 * (i % 10), 29.5 + 0.02 * (i // 10),
+                         120.02 + 0.02 * (i % 10), 29.52 + 0.02 * (i // 10)) for i in range(100)]
+    names = [("东西南北新老长安和平"[i % 10] + "兴华永宁城关滨江湖山"[i // 10]
+              + ("经济开发区管委会" if i % 3 == 2 else "街道" if i % 3 else "镇")) for i in range(100)]
+    towns = gpd.GeoDataFrame({"code": [f"T{i:03d}" for i in range(100)], "name": names},
+                             geometry=cells, crs=4326)
+    axes = L.map_axes(L.bounds(towns.geometry.values), pad=0.04)
+    placed = wall_map.decluttered(towns, axes)
+    assert len(placed) >= 20
+    for lon, lat, geom, name in zip(placed["label_lon"], placed["label_lat"], placed.geometry,
+                                    placed["name"]):
+        assert geom.contains(shapely.Point(lon, lat)), name
