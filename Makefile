@@ -27,7 +27,7 @@ demo: $(BIN)/.installed-run
 
 test: $(BIN)/.installed-test
 	bash scripts/system_deps.sh
-	$(BIN)/python -m pytest -q -p no:cacheprovider
+	$(BIN)/python -m pytest -q -p no:cacheprovider -n 2 --dist worksteal
 
 bench: $(BIN)/.installed-test
 	$(BIN)/python -m bench --out bench/results.json $(BENCH_ARGS)
