@@ -128,9 +128,7 @@ def test_a_load_brings_an_older_database_up_to_date_and_the_server_then_accepts_
     from store.db import check_database
 
     db = _older(tmp_path)
-    (tmp_path / "grids.geojson").write_bytes(GRIDS.read_bytes())
-    cfg = tmp_path / "load.toml"
-    cfg.write_text('[[source]]\nkind = "grids"\npath = "grids.geojson"\n', encoding="utf-8")
+    cfg = _grids_config(tmp_path)
     run_load(db, cfg, progress=False)
     check_database(db)      # no error: the load made the missing table
 
@@ -144,15 +142,21 @@ ETL_CASES = {
 }
 
 
+def _grids_config(tmp_path):
+    """A load config of the fixture grids alone, in ``tmp_path``."""
+    (tmp_path / "grids.geojson").write_bytes(GRIDS.read_bytes())
+    cfg = tmp_path / "load.toml"
+    cfg.write_text('[[source]]\nkind = "grids"\npath = "grids.geojson"\n', encoding="utf-8")
+    return cfg
+
+
 @pytest.mark.parametrize("case", list(ETL_CASES))
 def test_a_load_into_a_file_that_is_no_gridwall_database_changes_nothing(tmp_path, case):
     make, says = ETL_CASES[case]
     folder = tmp_path / "srv"
     folder.mkdir()
     db = make(folder)
-    (tmp_path / "grids.geojson").write_bytes(GRIDS.read_bytes())
-    cfg = tmp_path / "load.toml"
-    cfg.write_text('[[source]]\nkind = "grids"\npath = "grids.geojson"\n', encoding="utf-8")
+    cfg = _grids_config(tmp_path)
     before = _listing(folder)
     res = _run(["-m", "etl", "load", "--db", str(db), "--config", str(cfg), "--quiet"],
                tmp_path)
@@ -202,9 +206,7 @@ def test_a_load_in_another_time_zone_is_refused_and_changes_nothing(tmp_path):
     folder = tmp_path / "srv"
     folder.mkdir()
     db = _zoned(folder)
-    (tmp_path / "grids.geojson").write_bytes(GRIDS.read_bytes())
-    cfg = tmp_path / "load.toml"
-    cfg.write_text('[[source]]\nkind = "grids"\npath = "grids.geojson"\n', encoding="utf-8")
+    cfg = _grids_config(tmp_path)
     settings = tmp_path / "utc.toml"
     settings.write_text('timezone = "UTC"\n', encoding="utf-8")
     before = _listing(folder)
