@@ -194,8 +194,8 @@ def test_the_next_minutes_views_are_ready_before_the_minute_turns(wall_demo_db, 
     monkeypatch.setattr(ctx, "as_of", lambda: ctx.as_of_at(clock[0] - 10))
     renders = []
     real_warm = reply.warm
-    monkeypatch.setattr(reply, "warm", lambda c, r, as_of=None: renders.append(as_of)
-                        or real_warm(c, r, as_of))
+    monkeypatch.setattr(reply, "warm", lambda c, r, as_of=None, **kw: renders.append(as_of)
+                        or real_warm(c, r, as_of, **kw))
     warmer.step()
     this, after = ctx.as_of_at(minute + 40), ctx.as_of_at(minute + 60)
     assert after - this == dt.timedelta(minutes=1)
@@ -227,7 +227,7 @@ def test_a_pinned_as_of_is_rendered_once(ctx, replies, monkeypatch):
     """The demo's as_of is its newest report: it does not move, so nothing is rendered ahead."""
     warmer = reply.Warmer(ctx, replies, every_s=30, clock=lambda: time.time() + 3600)
     renders = []
-    monkeypatch.setattr(reply, "warm", lambda c, r, as_of=None: renders.append(as_of) or 1)
+    monkeypatch.setattr(reply, "warm", lambda c, r, as_of=None, **kw: renders.append(as_of) or 1)
     warmer.step()
     warmer.step()
     assert renders == [ctx.as_of()]
@@ -257,3 +257,29 @@ def test_shared_reads_are_not_changed_by_the_panels_that_cut_them(ctx):
     assert len(lists) > 0
     pd.testing.assert_frame_equal(
         lists, wr.warning_lists(ctx.store, ctx.settings, v.as_of, warnings.LIMIT))
+
+
+def test_a_round_stops_when_its_minute_has_passed(wall_demo_db, monkeypatch):
+    """On a busy machine a city's round outlasted its minute: the views left of a minute that
+    has passed are not rendered (their replies would be dropped at the next step), and the
+    renderer goes on with the minute requests now ask for."""
+    ctx, replies = _clock_app(wall_demo_db)
+    minute = (time.time() // 60) * 60
+    clock = [minute + 5]
+    warmer = reply.Warmer(ctx, replies, every_s=30, clock=lambda: clock[0])
+    views: list = []
+    real_view = reply.current_view
+
+    def counted(c, params, as_of=None):
+        views.append(as_of)
+        if len(views) == 2:
+            clock[0] += 60                                # the minute turns during the round
+        return real_view(c, params, as_of=as_of)
+
+    monkeypatch.setattr(reply, "current_view", counted)
+    warmer.step()
+    warmer.step()                                         # the loop's next step
+    first, second = ctx.as_of_at(minute + 5), ctx.as_of_at(minute + 65)
+    towns = 1 + len(ctx.cached(reply.wr.township_list))
+    assert views.count(first) == 2                        # stopped at the turn
+    assert views.count(second) == towns                   # then every view of the new minute
