@@ -13,12 +13,10 @@ import pandas as pd
 import pytest
 
 from dashboard.briefing import document
-from dashboard.briefing.compose import compose, summary
+from dashboard.briefing.compose import summary
 from dashboard.figures.briefing_charts import overdue_figure, week_trend_figure
 from dashboard.figures.briefing_theme import LIGHT
-from store.db import ReadStore
-from store.schema import refresh_rollups
-from store.settings import Settings
+from tests.briefing.composed import composed_week
 from tests.store.dbmaker import EVENT_COLS, ev, make_db
 
 W10 = dt.datetime(2025, 3, 3)            # the data begins here; the briefing is of W11
@@ -46,13 +44,7 @@ def briefing(tmp_path_factory):
     con = duckdb.connect(str(db))
     frame = pd.DataFrame(rows, columns=list(EVENT_COLS))   # thousands of rows: one insert
     con.execute(f"INSERT INTO events ({', '.join(EVENT_COLS)}) SELECT * FROM frame")
-    refresh_rollups(con)
-    con.close()
-    store = ReadStore(db)
-    try:
-        return compose(store, Settings(), "2025-W11")
-    finally:
-        store.close()
+    return composed_week(db, "2025-W11", con)
 
 
 def test_the_summary_prints_every_count_with_separators(briefing):

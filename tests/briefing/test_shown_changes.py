@@ -11,13 +11,10 @@ import duckdb
 import pytest
 
 from dashboard.briefing import document
-from dashboard.briefing.compose import compose
 from dashboard.briefing.word import key_rows, mediation_text
 from dashboard.figures.briefing_charts import gauges_figure
 from dashboard.figures.briefing_theme import LIGHT
-from store.db import ReadStore
-from store.schema import refresh_rollups
-from store.settings import Settings
+from tests.briefing.composed import composed_week
 from tests.store.dbmaker import ev, make_db
 
 W10 = dt.datetime(2025, 3, 3)           # the data begins here; the briefing is of W11
@@ -50,13 +47,7 @@ def briefing(tmp_path_factory):
                      ("T2", dt.date(2025, 3, 1), "邻里纠纷", 27, 25, 23),
                      ("T1", dt.date(2025, 2, 1), "邻里纠纷", 31, 30, 28),
                      ("T2", dt.date(2025, 2, 1), "邻里纠纷", 29, 28, 26)])
-    refresh_rollups(con)
-    con.close()
-    store = ReadStore(db)
-    try:
-        return compose(store, Settings(), "2025-W11")
-    finally:
-        store.close()
+    return composed_week(db, "2025-W11", con)
 
 
 def _num(text: str) -> float:
