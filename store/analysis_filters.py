@@ -40,6 +40,18 @@ STATUS_FILTERS = (*STATUSES, "open")
 FILTER_KEYS = ("window", "start", "end", "as_of", "township", "grid", "category", "channel",
                "department", "status", "warning", "q")
 MAX_WORDS, MAX_Q = 5, 100          # a search, not a document
+# the department of cases no department holds (a NULL department): the late list's row
+# for them, and a ``department`` value like any other so its counts open their cases
+UNASSIGNED = "未指派"
+
+
+def department_sql(value: str, col: str = "department") -> tuple[str, list]:
+    """The condition for ``department=value``: the stored value, or for UNASSIGNED the cases
+    without one (as the late list groups them: coalesce, so a source that writes 未指派
+    itself is the same row and the same list)."""
+    if value == UNASSIGNED:
+        return f"coalesce({col}, ?) = ?", [UNASSIGNED, UNASSIGNED]
+    return f"{col} = ?", [value]
 
 
 ALL_START, ALL_END = dt.date(1, 1, 1), dt.date(9999, 12, 31)   # window "all"

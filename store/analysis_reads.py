@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from store import hotspots as hs
-from store.analysis_filters import Filters, keyword_sql
+from store.analysis_filters import UNASSIGNED, Filters, department_sql, keyword_sql
 from store.cameras_near import online_within
 from store.db import ReadStore
 from store.metrics import shift_period
@@ -108,11 +108,15 @@ def _events_where(f: Filters, settings: Settings) -> tuple[str, list]:
     come from ``event_rows_cte`` (open events only), the one definition of a warning."""
     sql = ["reported_at >= ? AND reported_at < ?", "status IS DISTINCT FROM 'invalid'"]
     params: list = [dt.datetime.combine(f.start, dt.time()), dt.datetime.combine(f.end, dt.time())]
-    for col in ("township", "grid", "category", "channel", "department"):
+    for col in ("township", "grid", "category", "channel"):
         v = getattr(f, col)
         if v:
             sql.append(f"{FILTER_COLUMNS.get(col, col)} = ?")
             params.append(v)
+    if f.department:
+        d_sql, d_params = department_sql(f.department)
+        sql.append(d_sql)
+        params += d_params
     if f.status and f.status not in ("open",):
         if f.status == "invalid":
             sql[1] = "status = 'invalid'"
@@ -289,8 +293,9 @@ def options(store: ReadStore, settings: Settings) -> dict[str, list]:
     chans = [r[0] for r in store.rows(
         "SELECT channel FROM daily_rollup WHERE channel IS NOT NULL GROUP BY 1"
         " ORDER BY sum(reported) DESC, 1")]
+    # cases without a department are a choice too (未指派, as the late list names them)
     deps = [r[0] for r in store.rows(
-        "SELECT department FROM events WHERE department IS NOT NULL GROUP BY 1"
+        f"SELECT coalesce(department, '{UNASSIGNED}') FROM events GROUP BY 1"
         " ORDER BY count(*) DESC, 1 LIMIT 200")]
     return {"townships": [{"code": c, "name": n} for c, n in towns], "categories": cats,
             "channels": chans, "departments": deps}
@@ -389,7 +394,8 @@ def camera_status(store: ReadStore, settings: Settings, as_of: dt.datetime,
 
 # --- the late list by department (backlog, not a window) -----------------------------------
 
-UNASSIGNED = "未指派"      # the late list's department for cases no department holds
+# UNASSIGNED (未指派, store.analysis_filters): the late list's department for cases no
+# department holds, a department filter value like any other
 
 
 def late_by_department(store: ReadStore, settings: Settings, f: Filters,
@@ -408,11 +414,14 @@ def late_by_department(store: ReadStore, settings: Settings, f: Filters,
     # them) before event_rows_cte joins and masks: a city has 500 k open cases
     pre, pre_params = ["TRUE"], []
     for col, value in (("township_code", f.township), ("grid_id", f.grid),
-                       ("category", f.category), ("channel", f.channel),
-                       ("department", f.department)):
+                       ("category", f.category), ("channel", f.channel)):
         if value:
             pre.append(f"e.{col} = ?")
             pre_params.append(value)
+    if f.department:
+        d_sql, d_params = department_sql(f.department, "e.department")
+        pre.append(d_sql)
+        pre_params += d_params
     if f.q:
         k_sql, k_params = keyword_sql(f.q)
         pre.append(k_sql)

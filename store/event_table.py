@@ -25,7 +25,7 @@ from typing import Iterator
 import pandas as pd
 
 from store import metrics as m
-from store.analysis_filters import FilterError, Filters, keyword_sql
+from store.analysis_filters import FilterError, Filters, department_sql, keyword_sql
 from store.db import ReadStore
 from store.event_rows import event_rows_cte
 from store.settings import Settings
@@ -109,12 +109,16 @@ def where(f: Filters, scope: m.Scope = m.Scope(), *, raw: bool = False,
     params: list = [dt.datetime.combine(f.start, dt.time()), dt.datetime.combine(f.end, dt.time())]
     for col, value in (("township_code", f.township), ("grid_id", f.grid),
                        ("category", f.category), ("channel", f.channel),
-                       ("department", f.department), ("warning", f.warning)):
+                       ("warning", f.warning)):
         if value:
             if raw and col == "warning":
                 raise ValueError("a warning filter needs ev")
             sql.append(f"{col} = ?")
             params.append(value)
+    if f.department:
+        d_sql, d_params = department_sql(f.department)
+        sql.append(d_sql)
+        params += d_params
     if f.status == "open":
         if raw:
             raise ValueError("status open needs ev")

@@ -10,7 +10,6 @@ from dash.exceptions import PreventUpdate
 from dashboard.analysis.ui import (READY, URL, panel, query_string, search_args,
                                    view_filters)
 from store import analysis_reads as ar
-from store.analysis_reads import UNASSIGNED
 
 
 def layout(ctx):
@@ -61,7 +60,7 @@ def table(df, as_of: dt.datetime, search: str | None = None, f=None,
     (store.analysis_reads.grid_labels)."""
     labels = labels or {}
     def href(r, warning):
-        if f is None or r.department == UNASSIGNED:     # no department to filter on
+        if f is None:        # 未指派 too: department=未指派 lists the cases without one
             return None
         return late_href(search, f, r.department, warning, r.oldest)
 
