@@ -22,6 +22,8 @@ STATUS_ZH = {**vocab.STATUS_ZH, "open": "在办(未办结)"}   # the filter adds
 WARNING_ZH = vocab.WARNING_ZH
 DEFAULT_WINDOW = "30d"
 CONTROLS = ("township", "grid", "category", "channel", "department", "status", "warning", "q")
+# dropdowns listing values found in the data, which a link can name beyond (analysis.js)
+LISTED = ("category", "channel", "department")
 HOT_TABLE = "an-hot-table"
 DECK_PICK = "an-deck-pick"
 
@@ -101,13 +103,17 @@ def register_callbacks(app, ctx) -> None:
            ] + [(f"an-f-{c}", "value") for c in CONTROLS]
 
     # (the grid's options come along: a dropdown drops a value missing from its options,
-    # and the grid list itself only arrives after the first view)
+    # and the grid list itself only arrives after the first view; so do the category,
+    # channel and department options: a link may name a department the list does not hold,
+    # one past the 200 busiest, and a dropped value rewrote the URL to every department)
     app.clientside_callback(
         ClientsideFunction(namespace="gridwallAnalysis", function_name="controlsFromSearch"),
         [Output(i, p, allow_duplicate=True) for i, p in ids],
         Output("an-f-grid", "options", allow_duplicate=True),
+        [Output(f"an-f-{c}", "options", allow_duplicate=True) for c in LISTED],
         Input(URL, "search"), [State(i, p) for i, p in ids], State("an-f-grid", "options"),
-        State("an-f-township", "options"), prevent_initial_call="initial_duplicate",
+        State("an-f-township", "options"), [State(f"an-f-{c}", "options") for c in LISTED],
+        prevent_initial_call="initial_duplicate",
     )
 
     @app.callback(

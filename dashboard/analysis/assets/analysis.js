@@ -15,6 +15,7 @@
   var CONTROLS = ["township", "grid", "category", "channel", "department", "status", "warning",
                   "q"];
   var DEFAULT_WINDOW = "30d";
+  var LISTED = ["category", "channel", "department"];   /* filters_bar.LISTED */
 
   function dayBefore(iso) {
     var d = new Date(iso + "T00:00:00Z");
@@ -47,6 +48,7 @@
       var current = Array.prototype.slice.call(arguments, 1, 1 + n);
       var gridOptions = arguments[1 + n] || [];
       var townOptions = arguments[2 + n] || [];
+      var listed = Array.prototype.slice.call(arguments, 3 + n);  /* LISTED's options */
       var want = controlsFromArgs(new URLSearchParams(search || ""));
       /* the URL may name a township (?township=黄泽镇) where the dropdown holds codes: its
          code is shown. One it does not know is left off the dropdown (which would drop it
@@ -71,6 +73,14 @@
       var grid = want[4];
       var known = gridOptions.some(function (o) { return o && o.value === grid; });
       out.push(grid && !known ? [{label: grid, value: grid}].concat(gridOptions) : nu);
+      /* a category, channel or department the list does not hold (a city's department
+         past the 200 busiest, opened from the late list) joins it: dropped, the URL
+         would lose it and the page show every department's cases under its name */
+      LISTED.forEach(function (k, j) {
+        var v = want[3 + CONTROLS.indexOf(k)], opts = listed[j] || [];
+        var has = opts.some(function (o) { return o && o.value === v; });
+        out.push(v && !has ? [{label: v, value: v}].concat(opts) : nu);
+      });
       return out;
     },
     /* True once both tables are drawn (the first view): not when their data arrives, when
