@@ -401,7 +401,8 @@ def camera_status(store: ReadStore, settings: Settings, as_of: dt.datetime,
 def late_by_department(store: ReadStore, settings: Settings, f: Filters,
                        limit: int | None = 30) -> pd.DataFrame:
     """Open red / yellow events at as_of grouped by the department holding them (挂账):
-    department, red, yellow, total, oldest (earliest reported_at), max_overdue_hours,
+    department, red, yellow, total, oldest (earliest reported_at; oldest_red and oldest_yellow
+    of each warning, where its link's window starts), max_overdue_hours,
     worst_grid (the grid with most red, then most late cases, then first by name and id: the
     same grid on every view and refresh, of that department), worst_grid_id and its count of
     late cases. Counted per grid id: grids of different townships often share a name
@@ -452,6 +453,8 @@ def late_by_department(store: ReadStore, settings: Settings, f: Filters,
         SELECT department, count(*) FILTER (WHERE warning = 'red') AS red,
                count(*) FILTER (WHERE warning = 'yellow') AS yellow, count(*) AS total,
                min(reported_at) AS oldest, max(overdue_hours) AS max_overdue_hours,
+               min(reported_at) FILTER (WHERE warning = 'red') AS oldest_red,
+               min(reported_at) FILTER (WHERE warning = 'yellow') AS oldest_yellow,
                any_value(worst_grid) AS worst_grid, any_value(worst_grid_id) AS worst_grid_id,
                any_value(worst_grid_n) AS worst_grid_n
         FROM late JOIN worst USING (department)

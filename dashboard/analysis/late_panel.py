@@ -62,7 +62,11 @@ def table(df, as_of: dt.datetime, search: str | None = None, f=None,
     def href(r, warning):
         if f is None:        # 未指派 too: department=未指派 lists the cases without one
             return None
-        return late_href(search, f, r.department, warning, r.oldest)
+        # from the oldest case of this warning: yellow cases are days old, and a window
+        # from a department's year-old red case made their list a year's page (every
+        # panel read a year, and the header named a year for three days of cases)
+        return late_href(search, f, r.department, warning,
+                         getattr(r, f"oldest_{warning}", r.oldest))
 
     head = html.Tr([html.Th(t) for t in ("部门", "红线", "黄线", "最久", "最多网格")])
     body = []

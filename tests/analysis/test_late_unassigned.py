@@ -105,3 +105,24 @@ def test_unassigned_filter_is_the_same_on_duckdb_and_chdb(tmp_path):
     finally:
         close_all()
     assert got["duckdb"] == got["chdb"] == (["OLD", "R2", "R1", "R0"], [4])
+
+
+def test_each_warning_links_from_its_own_oldest_case(unassigned_app):
+    """The red link's window starts on the oldest red case's day, the yellow one's on the
+    oldest yellow case's: yellow cases are two or three days old, and a window from the
+    year-old red case made their list a year's page (every panel reading a year)."""
+    app, _db = unassigned_app
+    ctx = app.server.config["GRIDWALL_CTX"]
+    client = app.server.test_client()
+    search = "?" + "&".join(f"{k}={v}" for k, v in Q.items())
+    f = parse_filters(ctx.store, ctx.settings, Q)
+    late = ar.late_by_department(ctx.store, ctx.settings, f)
+    starts = {}
+    for _text, href in _links(table(late, f.as_of, search, f)):
+        args = dict(parse_qsl(href[1:]))
+        if args["department"] == UNASSIGNED:
+            starts[args["warning"]] = args["start"]
+            got = client.get("/api/events", query_string={**args, "page_size": 1}).get_json()
+            assert got["total"] == {"red": 4, "yellow": 2}[args["warning"]]
+    # OLD: 240 h before as_of (06-05 23:00); Y1: 51 h before (06-13 20:00)
+    assert starts == {"red": "2025-06-05", "yellow": "2025-06-13"}
