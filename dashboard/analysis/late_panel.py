@@ -94,7 +94,7 @@ def register_callbacks(app, ctx) -> None:
         f, err = view_filters(ctx, search)
         if f is None:
             return html.Div(err, className="an-dim"), ""
-        df = ctx.cached(ar.late_by_department, f, None)
+        df = ctx.cached(ar.late_by_department, ar.backlog_filters(f), None)
         if df.empty:
             return html.Div("没有在办的红线、黄线事件", className="an-dim"), ""
         return view(df, f.as_of, search, f, ctx.cached(ar.grid_labels))

@@ -126,3 +126,38 @@ def test_each_warning_links_from_its_own_oldest_case(unassigned_app):
             assert got["total"] == {"red": 4, "yellow": 2}[args["warning"]]
     # OLD: 240 h before as_of (06-05 23:00); Y1: 51 h before (06-13 20:00)
     assert starts == {"red": "2025-06-05", "yellow": "2025-06-13"}
+
+
+def test_a_window_change_does_not_read_the_backlog_again(unassigned_app, monkeypatch):
+    """The late list has no window: 近7天 → 近30天 → dates is one read of the open cases,
+    not one per window (a city's 500 k open cases took 1-2 s on each window change)."""
+    import functools
+    import json
+
+    app, _db = unassigned_app
+    calls = []
+    real = ar.late_by_department
+
+    @functools.wraps(real)
+    def counted(*args, **kwargs):
+        calls.append(args[2])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(ar, "late_by_department", counted)
+    client = app.server.test_client()
+    outs = ["an-late-body.children", "an-late-caption.children"]
+    captions = set()
+    for window in ("window=7d", "window=30d", "start=2025-05-01&end=2025-06-16",
+                   "window=7d&status=closed"):
+        body = {"output": ".." + "...".join(outs) + "..",
+                "outputs": [dict(zip(("id", "property"), o.split("."))) for o in outs],
+                "inputs": [{"id": "an-url", "property": "search",
+                            "value": f"?{window}&as_of=2025-06-15T23:00"},
+                           {"id": "an-ready", "property": "data", "value": True}],
+                "changedPropIds": ["an-url.search"]}
+        r = client.post("/analysis/_dash-update-component", json=body)
+        assert r.status_code == 200, r.get_data(as_text=True)
+        captions.add(json.loads(r.get_data(as_text=True))["response"]["an-late-caption"]
+                     ["children"])
+    assert len(calls) == 1, calls
+    assert captions == {"截至 06-15 23:00 · 红线 6 · 黄线 2 · 红线多者在前 · 点击件数查看案件"}
