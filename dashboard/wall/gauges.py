@@ -9,7 +9,7 @@ from dash import html
 from dashboard.figures import theme
 from dashboard.figures.rate_tone import handling_best, rate_tone
 from dashboard.wall import fmt
-from dashboard.wall.figure_json import plain_figure
+from dashboard.wall.figure_json import plain_dict
 from dashboard.wall.panel import graph, panel
 from store import wall_reads as wr
 from store.metrics import LABELS_ZH
@@ -25,19 +25,22 @@ def gauge_color(value: float | None, target: float, best: float | None = None) -
     return theme.CARD_COLORS.get(rate_tone(value, target, best), theme.ACCENT)
 
 
-def gauge_figure(value: float | None, target: float, best: float | None = None) -> go.Figure:
-    """One indicator gauge in percent; the axis starts at 60 % (or lower if the value is)."""
+def gauge_spec(value: float | None, target: float, best: float | None = None) -> dict:
+    """One indicator gauge in percent, as a plain figure dict (figure_json.plain_dict); the
+    axis starts at 60 % (or lower if the value is)."""
     v = fmt.pct_value(value)
     low = 60.0 if v is None or v >= 60 else max(0.0, (v // 10) * 10 - 10)
     color = gauge_color(value, target, best)
     # the number sits inside the arc: "100.0%" (6 characters) ran into it, so a full score is
     # written "100%" and the size leaves a margin for the widest value, "99.9%"
     full = v is not None and v >= 99.95
-    ind = go.Indicator(
-        mode="gauge+number", value=v if v is not None else low,
-        number={"suffix": "%", "valueformat": ".0f" if full else ".1f",
-                "font": {"size": NUMBER_SIZE, "color": color, "family": theme.NUM_FONT_FAMILY}},
-        gauge={
+    ind = {
+        "type": "indicator",
+        "mode": "gauge+number", "value": v if v is not None else low,
+        "number": {"suffix": "%", "valueformat": ".0f" if full else ".1f",
+                   "font": {"size": NUMBER_SIZE, "color": color,
+                            "family": theme.NUM_FONT_FAMILY}},
+        "gauge": {
             "shape": "angular",
             "axis": {"range": [low, 100], "tickwidth": 1, "tickcolor": theme.TEXT_DIM,
                      "tickfont": {"size": 12, "color": theme.TEXT_DIM}, "nticks": 5},
@@ -46,22 +49,28 @@ def gauge_figure(value: float | None, target: float, best: float | None = None) 
             "threshold": {"line": {"color": theme.TEXT, "width": 3}, "thickness": 0.9,
                           "value": target * 100},
         },
-        domain={"x": [0, 1], "y": [0, 1]})
-    fig = go.Figure(ind, layout=theme.base_layout(margin={"l": 32, "r": 32, "t": 18, "b": 2}))
+        "domain": {"x": [0, 1], "y": [0, 1]}}
+    layout = theme.base_layout(margin={"l": 32, "r": 32, "t": 18, "b": 2})
     if v is None:
-        fig.update_traces(number={"font": {"color": "rgba(0,0,0,0)"}})
-        fig.add_annotation(text=theme.DASH, x=0.5, y=0.12, xref="paper", yref="paper",
-                           showarrow=False, font={"size": NUMBER_SIZE, "color": theme.TEXT_DIM})
-    return fig
+        # no rate: the number hidden, a dash in its place
+        ind["number"]["font"]["color"] = "rgba(0,0,0,0)"
+        layout["annotations"] = [{"text": theme.DASH, "x": 0.5, "y": 0.12, "xref": "paper",
+                                  "yref": "paper", "showarrow": False,
+                                  "font": {"size": NUMBER_SIZE, "color": theme.TEXT_DIM}}]
+    return {"data": [ind], "layout": layout}
+
+
+def gauge_figure(value: float | None, target: float, best: float | None = None) -> go.Figure:
+    """:func:`gauge_spec` as a plotly Figure (validated: a misspelt key raises)."""
+    return go.Figure(gauge_spec(value, target, best))
 
 
 @lru_cache(maxsize=1024)
 def gauge_json(value: float | None, target: float, best: float | None = None) -> dict:
-    """:func:`gauge_figure` as the JSON Dash sends, kept by value and target: the wall draws
-    4 gauges for every view each minute and most rates do not move within a minute, so
-    plotly builds and validates a gauge (~4 ms) only for a new value. Read-only: the reply
-    copies it (dashboard.wall.reply.plain)."""
-    return plain_figure(gauge_figure(value, target, best))
+    """:func:`gauge_spec` as the JSON Dash sends, kept by value and target: the wall draws
+    4 gauges for every view each minute and most rates do not move within a minute.
+    Read-only: the reply copies it (dashboard.wall.reply.plain)."""
+    return plain_dict(gauge_spec(value, target, best))
 
 
 def layout(ctx) -> html.Section:

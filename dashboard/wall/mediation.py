@@ -12,7 +12,8 @@ from dash import html
 from dashboard.figures import theme
 from dashboard.figures.numbers import bar_text_range, short_labels
 from dashboard.wall import fmt
-from dashboard.wall.panel import empty_figure, graph, panel
+from dashboard.wall.figure_json import data_array, plain_dict
+from dashboard.wall.panel import empty_spec, graph, panel
 from dashboard.wall.plain_html import span
 from store import wall_reads as wr
 
@@ -22,39 +23,46 @@ STATS = [("received", "受理"), ("mediated", "调解"), ("succeeded", "成功")
          ("success_rate", "调解成功率")]
 
 
-def mediation_figure(by_type: pd.DataFrame, top: int = 6) -> go.Figure:
+def mediation_spec(by_type: pd.DataFrame, top: int = 6) -> dict:
     """Per dispute type: mediated (wide blue bar) with succeeded inside it (green), largest on top;
-    a long type cut on its row (whole on hover), room left for every bar's figures.
+    a long type cut on its row (whole on hover), room left for every bar's figures; as a plain
+    figure dict (dashboard.wall.figure_json.plain_dict).
 
     A month on file with no case says so ("本月暂无调解案件"); no month at all is "暂无数据".
     """
     if by_type.empty:
-        return empty_figure()
+        return empty_spec()
     if int(by_type["mediated"].sum()) == 0:
-        return empty_figure("本月暂无调解案件")
+        return empty_spec("本月暂无调解案件")
     d = by_type.head(top).iloc[::-1]
     names = [str(n) for n in d["dispute_type"]]
     labels = short_labels(names, LABEL_CHARS)
     text = [f"{s:,}/{m:,} · {fmt.pct(r, 0)}" for s, m, r in
             zip(d["succeeded"], d["mediated"], d["success_rate"])]
-    fig = go.Figure([
-        go.Bar(y=names, x=d["mediated"], name="调解", orientation="h", width=0.72,
-               marker={"color": "rgba(96,165,250,0.55)", "line": {"width": 0}}, text=text,
-               textposition="outside", cliponaxis=False, constraintext="none",
-               textfont={"size": 15, "color": theme.TEXT},
-               hovertemplate="%{y} 调解 %{x} 件<extra></extra>"),
-        go.Bar(y=names, x=d["succeeded"], name="成功", orientation="h", width=0.4,
-               marker={"color": theme.GREEN, "line": {"width": 0}},
-               hovertemplate="%{y} 成功 %{x} 件<extra></extra>"),
-    ])
-    fig.update_layout(theme.base_layout(
+    data = [
+        {"type": "bar", "y": names, "x": data_array(d["mediated"]), "name": "调解",
+         "orientation": "h", "width": 0.72,
+         "marker": {"color": "rgba(96,165,250,0.55)", "line": {"width": 0}}, "text": text,
+         "textposition": "outside", "cliponaxis": False, "constraintext": "none",
+         "textfont": {"size": 15, "color": theme.TEXT},
+         "hovertemplate": "%{y} 调解 %{x} 件<extra></extra>"},
+        {"type": "bar", "y": names, "x": data_array(d["succeeded"]), "name": "成功",
+         "orientation": "h", "width": 0.4,
+         "marker": {"color": theme.GREEN, "line": {"width": 0}},
+         "hovertemplate": "%{y} 成功 %{x} 件<extra></extra>"},
+    ]
+    return {"data": data, "layout": theme.base_layout(
         barmode="overlay", margin={"l": 4, "r": 4, "t": 2, "b": 2},
         xaxis={"visible": False, "range": [0, bar_text_range(
             d["mediated"], text, GRAPH_PX, labels, at_least=1.6)]},
         yaxis={"automargin": True, "tickfont": {"size": 16, "color": theme.TEXT}, "dtick": 1,
                "showgrid": False, "ticksuffix": " ", "tickmode": "array", "tickvals": names,
-               "ticktext": labels}))
-    return fig
+               "ticktext": labels})}
+
+
+def mediation_figure(by_type: pd.DataFrame, top: int = 6) -> go.Figure:
+    """:func:`mediation_spec` as a plotly Figure (validated: a misspelt key raises)."""
+    return go.Figure(mediation_spec(by_type, top))
 
 
 def stat_texts(med: dict) -> list[str]:
@@ -109,5 +117,5 @@ def read(ctx, v) -> dict:
 
 
 def outputs(med: dict, v) -> list:
-    return [*stat_texts(med), month_delta(med), mediation_figure(med["by_type"]),
+    return [*stat_texts(med), month_delta(med), plain_dict(mediation_spec(med["by_type"])),
             caption(med, v.as_of_caption)]

@@ -28,14 +28,20 @@ def graph(gid: str, figure: go.Figure | None = None, *, fill: bool = True) -> dc
                      style={"width": "100%", "height": "100%"} if fill else {"width": "100%"})
 
 
-def empty_figure(text: str = theme.NO_DATA) -> go.Figure:
-    """A blank figure with one centred message ('暂无数据' when a scope has nothing)."""
+def empty_spec(text: str = theme.NO_DATA) -> dict:
+    """A blank figure with one centred message ('暂无数据' when a scope has nothing), as a
+    plain figure dict (dashboard.wall.figure_json.plain_dict)."""
     layout = theme.base_layout(
         xaxis={"visible": False}, yaxis={"visible": False},
         annotations=[{"text": text, "showarrow": False, "x": 0.5, "y": 0.5, "xref": "paper",
                       "yref": "paper", "font": {"size": 20, "color": theme.TEXT_DIM}}]
         if text else [])
-    return go.Figure(layout=layout)
+    return {"data": [], "layout": layout}
+
+
+def empty_figure(text: str = theme.NO_DATA) -> go.Figure:
+    """:func:`empty_spec` as a plotly Figure."""
+    return go.Figure(empty_spec(text))
 
 
 def empty(text: str = theme.NO_DATA) -> html.Div:
