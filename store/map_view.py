@@ -90,7 +90,7 @@ def map_data(read: Reader, township: str | None, layers: tuple[str, ...], start:
     if "cameras" in layers:
         data.cameras = read(mr.camera_points, township, as_of)
     if "hotspots" in layers:
-        hot = read(hs.emerging_hotspots, start, end, township)
+        hot = hs.emerging_hotspots_via(read, start, end, township)
         data.hotspots = grids.merge(hot.rename(columns={"grid_id": "code"})
                                     .drop(columns=["grid_name", "township_code", "area_km2"]),
                                     on="code", how="inner")

@@ -99,8 +99,8 @@ BY_LAYERS = True       # the rows left above the legend depend on the layers sho
 
 
 def read(ctx, v) -> dict:
-    return {"hot": ctx.cached(hs.emerging_hotspots, v.start, v.end, v.township, profiled=True,
-                              as_of=v.as_of),
+    return {"hot": hs.emerging_hotspots_via(ctx.cached, v.start, v.end, v.township,
+                                            profiled=True, as_of=v.as_of),
             "names": {t["code"]: t["name"] for t in ctx.cached(wr.township_list)},
             "grid_note": county_grids_left_out(ctx, v),
             "short": ctx.cached(hs.short_history, v.start, v.end),
