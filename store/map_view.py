@@ -74,7 +74,7 @@ def map_data(read: Reader, township: str | None, layers: tuple[str, ...], start:
     # the ranking panel reads the very same metrics_table call: share its cache entry
     ranking = wr.unit_ranking_via(read, township, start, end, as_of, min_events)
     measures = mr.with_density(ranking, read(mr.unit_areas, township))
-    shapes = read(mr.grid_shapes, township) if township else towns
+    shapes = mr.grid_shapes_via(read, township) if township else towns
     units = shapes.merge(measures.drop(columns=["name", "area_km2"], errors="ignore"),
                          on="code", how="left")
     grids = None
