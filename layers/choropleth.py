@@ -30,51 +30,132 @@ def _nice_ceil(x: float, decimals: int) -> float:
     return round(math.ceil(x / step - 1e-9) * step, max(decimals, 0))
 
 
+def _roundest(lo: float, hi: float, decimals: int) -> float:
+    """The roundest number in ``[lo, hi)`` at ``decimals`` places (``lo`` itself at worst):
+    a break there keeps every value <= lo below it and every value >= hi above it."""
+    tiny = 10.0 ** -decimals
+    top = 10.0 ** math.ceil(math.log10(max(abs(hi), tiny)) + 1)
+    step = top
+    while step >= tiny * (1 - 1e-9):
+        for mult in (10, 5, 2, 1):          # 500 before 200 before 100 ...
+            s = step * mult / 10
+            if s < tiny * (1 - 1e-9):
+                continue
+            cand = round(math.ceil(lo / s - 1e-9) * s, max(decimals, 0))
+            if lo - 1e-9 <= cand < hi - 1e-9:
+                return cand
+        step /= 10
+    return round(lo, max(decimals, 0))
+
+
+WAN = 10_000        # from here up the legend reads in 万, to 0.01万 at most
+
+
+def shown(values: Sequence[float], decimals: int) -> np.ndarray:
+    """``values`` as the legend reads them: to ``decimals`` places, or to 0.01万 (hundreds)
+    once any reaches 1万, so two classes never differ by less than their labels show."""
+    v = np.asarray(values, dtype="float64")
+    fin = v[np.isfinite(v)]
+    if fin.size and np.abs(fin).max() >= WAN:
+        return np.round(v, -2)
+    return np.round(v, max(decimals, 0))
+
+
+def _positive(values: Sequence[float], decimals: int) -> np.ndarray:
+    """The finite positive values as shown (:func:`shown`), sorted."""
+    v = shown(values, decimals)
+    v = v[np.isfinite(v)]
+    return np.sort(v[v > 0])
+
+
 def class_breaks(values: Sequence[float], *, n_classes: int = 5, decimals: int = 0) -> list[float]:
-    """Upper bounds of up to ``n_classes`` classes of the positive values (quantiles, rounded).
+    """Upper bounds of up to ``n_classes`` classes of the positive values: equal counts
+    (quantiles of the values as shown), each bound the roundest number between the last value
+    of its class and the first of the next.
 
     Class i holds values in (breaks[i-1], breaks[i]] (the first from 0, exclusive); zero and
-    missing values are outside every class. The last bound is >= the maximum.
+    missing values are outside every class. The last bound is >= the maximum. Every class
+    holds a value. Bounds are not rounded to the values' magnitude: 16 townships of 497 to
+    511 件/km² (a city of 10 M events) all fell in one class "0–510" and the map showed
+    one colour; bounds inside the gaps between values keep the classes apart whatever the
+    values' offset, spread or skew.
     """
-    v = np.asarray(values, dtype="float64")
-    v = v[np.isfinite(v) & (v > 0)]
+    v = _positive(values, decimals)
     if v.size == 0:
         return []
-    qs = np.quantile(v, np.linspace(0, 1, n_classes + 1)[1:])
+    uniq = np.unique(v)
+    # equal counts, re-cut above each class: a class of ties (30 grids of 1 event) leaves
+    # its share of classes to the values above it, so 9, 400 and 5,000 are not one colour
+    ends: list[float] = []
+    rest, left = v, min(n_classes, uniq.size)
+    while rest.size and left:
+        distinct = np.unique(rest)
+        left = min(left, distinct.size)
+        # ... and each class leaves a distinct value for each class still to come
+        end = min(float(rest[math.ceil(rest.size / left) - 1]), float(distinct[-left]))
+        ends.append(end)
+        rest, left = rest[rest > end], left - 1
     out: list[float] = []
-    for q in qs:
-        b = _nice_ceil(float(q), decimals)
-        if not out or b > out[-1]:
-            out.append(b)
-    top = _nice_ceil(float(v.max()), decimals)
-    if out[-1] < top:
-        out[-1] = top
-    # rounding can leave a class with no value in it: merge it into the class above, so the
-    # legend never lists an empty range
-    kept, lo = [], 0.0
-    for b in out:
-        if ((v > lo) & (v <= b)).any():
-            kept.append(b)
-            lo = b
-    if kept and kept[-1] < out[-1]:
-        kept[-1] = out[-1]
-    return kept
+    for e in ends[:-1]:
+        nxt = float(uniq[np.searchsorted(uniq, e, side="right")])
+        out.append(_roundest(e, nxt, decimals))
+    out.append(max(_nice_ceil(float(v[-1]), decimals), float(v[-1])))
+    return out
 
 
 def _fmt(x: float, decimals: int) -> str:
     return f"{x:,.{decimals}f}"
 
 
-def class_labels(breaks: Sequence[float], *, decimals: int = 0) -> list[str]:
-    """Legend text per class: integers "1–12", "13–40"; decimals "0.0–1.5", "1.5–3.2"."""
-    labels, lo = [], 0.0
+def _wan(x: float, places: int) -> str:
+    """``x`` in 万 (10,000) at ``places`` decimals, trailing zeros kept (aligned labels)."""
+    return f"{x / 10_000:,.{places}f}万"
+
+
+def class_labels(breaks: Sequence[float], *, decimals: int = 0,
+                 values: Sequence[float] | None = None) -> list[str]:
+    """Legend text per class.
+
+    Without ``values``: the class bounds, integers "1–12", "13–40"; decimals "0.0–1.5",
+    "1.5–3.2". With ``values`` (what the map shows): the smallest and the largest value
+    each class holds ("4.4万–4.9万", "5.3万–5.4万"; one value alone: "7"), so no label
+    claims a range nobody is in (the first class read "1–30,000" for townships of 26,480 to
+    29,526) and no two labels share an end. From 10,000 up in 万, with the fewest decimals
+    that keep every class's ends apart from its neighbours'.
+    """
+    if values is None:
+        labels, lo = [], 0.0
+        for hi in breaks:
+            if decimals == 0:
+                first = int(lo) + 1
+                labels.append(_fmt(hi, 0) if first >= hi else f"{first:,}–{_fmt(hi, 0)}")
+            else:
+                labels.append(f"{_fmt(lo, decimals)}–{_fmt(hi, decimals)}")
+            lo = hi
+        return labels
+    v = _positive(values, decimals)
+    spans, lo = [], 0.0
     for hi in breaks:
-        if decimals == 0:
-            first = int(lo) + 1
-            labels.append(_fmt(hi, 0) if first >= hi else f"{first:,}–{_fmt(hi, 0)}")
-        else:
-            labels.append(f"{_fmt(lo, decimals)}–{_fmt(hi, decimals)}")
+        inside = v[(v > lo) & (v <= hi)]
+        spans.append((float(inside[0]), float(inside[-1])) if inside.size else None)
         lo = hi
+    ends = [x for s in spans if s for x in s]
+    if ends and max(ends) >= WAN:
+        for places in (1, 2):
+            shown = [_wan(x, places) for x in ends]
+            # neighbours' ends (a class's max, the next class's min) must read apart
+            if all(shown[i] != shown[i + 1] for i in range(1, len(shown) - 1, 2)):
+                break
+        fmt = lambda x: _wan(x, places)  # noqa: E731
+    else:
+        fmt = lambda x: _fmt(x, decimals)  # noqa: E731
+    labels = []
+    for s in spans:
+        if s is None:
+            labels.append("")
+        else:
+            a, b = fmt(s[0]), fmt(s[1])
+            labels.append(a if a == b else f"{a}–{b}")
     return labels
 
 
@@ -136,12 +217,13 @@ def choropleth(
     """
     values = gdf[column].astype("float64").to_numpy()
     breaks = class_breaks(values, n_classes=n_classes, decimals=decimals)
-    labels = class_labels(breaks, decimals=decimals)
+    as_shown = shown(values, decimals)          # classed as the legend reads them
+    labels = class_labels(breaks, decimals=decimals, values=values)
     colours = _class_colors(len(breaks), colors)
     klass = np.full(len(values), -1)
-    finite = np.isfinite(values) & (values > 0)
+    finite = np.isfinite(as_shown) & (as_shown > 0)
     if breaks:
-        klass[finite] = np.searchsorted(np.asarray(breaks), values[finite], side="left")
+        klass[finite] = np.searchsorted(np.asarray(breaks), as_shown[finite], side="left")
         klass = np.minimum(klass, len(breaks) - 1)
     geoms = gdf.geometry.values
     legend_title = f"{label}（{unit}）" if unit else label
@@ -158,9 +240,9 @@ def choropleth(
             legendgrouptitle={"text": legend_title} if show_legend else None,
         ))
     if hover_text is None:
-        shown = ["—" if not np.isfinite(v) else _fmt(v, decimals) for v in values]
+        texts = ["—" if not np.isfinite(v) else _fmt(v, decimals) for v in values]
         hover_text = [f"{n}<br>{label} {s}{(' ' + unit) if unit else ''}"
-                      for n, s in zip(gdf["name"].astype(str), shown)]
+                      for n, s in zip(gdf["name"].astype(str), texts)]
     traces += click_markers(gdf, kind=kind, hover_text=hover_text, size=marker_size,
                             color=marker_color, line_color=marker_line_color)
     return traces
