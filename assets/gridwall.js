@@ -104,6 +104,21 @@
       by.forEach(function (v, k) { c.style.setProperty('--gw-by' + (k + 1), v.toFixed(1) + 'px'); });
     }
     var tall = cw / ch < tallAt;
+    /* a splice of two or three rows (2x2, 3x2, 4x2, 3x3): the event card opens inside one row
+     * of panels, the tallest under the KPI strip (the middle one of 3x3), its fields taken
+     * from the end to fit (gw.fitEventCard); centred, a horizontal bezel ran through it */
+    var row = null;
+    if (sp && sp.r >= 2 && !tall) {
+      var kp = c.querySelector('.gw-kpis'), below = kp ? kp.offsetTop + kp.offsetHeight : 0;
+      var edges = [0].concat(by, [ch]);
+      for (i = 0; i + 1 < edges.length; i++) {
+        var top = Math.max(edges[i], below) + 16, room = edges[i + 1] - top - 16;
+        if (!row || room > row.room + 1) { row = { top: top, room: room }; }
+      }
+      c.style.setProperty('--gw-ec-top', row.top.toFixed(1) + 'px');
+      c.style.setProperty('--gw-ec-h', Math.max(200, Math.min(820, row.room)).toFixed(1) + 'px');
+    }
+    c.classList.toggle('gw-ec-row', !!row);
     c.classList.toggle('gw-splice', !!sp);
     c.classList.toggle('gw-splice-2x2', !!sp && sp.name === '2x2' && !wide && !tall);
     c.classList.toggle('gw-splice-3x3', !!sp && sp.name === '3x3' && !wide && !tall);
@@ -115,6 +130,7 @@
     gw.seamTitle();
     gw.mapLabels();
     gw.hotBoard();
+    gw.fitEventCard();
     if (changed && gw.started) {           /* graphs follow a reflowed canvas */
       setTimeout(function () { window.dispatchEvent(new Event('resize')); }, 50);
     }
@@ -345,6 +361,17 @@
   /* the grid card fits its panel: when it would overflow (a hotspot line, many cameras),
      rows are taken from the end of the longer of its two lists (recent events first on a
      tie, at least one row each) rather than cutting the card mid-row at the panel's foot */
+  /* the event card fits its room (one row of panels on a spliced wall): fields are taken from
+     the end (the reporter, the cameras nearby, ...) rather than cut mid-line at its foot */
+  gw.fitEventCard = function () {
+    var box = document.querySelector('#event-card .gw-ec-fields');
+    if (!box || !box.offsetHeight) { return; }
+    var fields = [].slice.call(box.children);
+    fields.forEach(function (f) { f.style.display = ''; });
+    while (box.scrollHeight > box.clientHeight + 1 && fields.length > 1) {
+      fields.pop().style.display = 'none';
+    }
+  };
   gw.fitCard = function () {
     var body = document.getElementById('grid-card-body');
     if (!body || !body.offsetHeight) { return; }
@@ -473,6 +500,11 @@
     gw.started = true;
     if (document.fonts && document.fonts.ready) { document.fonts.ready.then(gw.seamTitle); }
     watchFlash(canvas());
+    var ec = document.getElementById('event-card');
+    if (ec && window.MutationObserver) {      /* opened (class) or filled (children) */
+      new MutationObserver(function () { gw.fitEventCard(); })
+        .observe(ec, { attributes: true, attributeFilter: ['class'], childList: true, subtree: true });
+    }
     tick();
     setInterval(tick, 1000);
     setInterval(boards, 3000);

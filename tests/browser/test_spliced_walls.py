@@ -242,3 +242,34 @@ def test_a_splice_the_operator_gives_keeps_every_figure_row_and_title_off_the_be
         assert page.evaluate("() => document.documentElement.scrollWidth") <= width
         assert sum(b["what"] == "ranking" for b in got["boxes"]) >= 10
     assert w.errors == [] and w.outside() == []
+
+
+def test_on_a_splice_of_two_or_three_rows_the_event_card_opens_inside_one_row(
+        wall_url, open_page):
+    """2×2 (3840×2160), 3×2 (5760×2160) and 3×3 (5760×3240): the event card opened centred,
+    a horizontal bezel through its timeline and fields (2×2: 534-1626 px across the bezel at
+    1080). Now it opens inside one row of panels (the lower of two, the middle of three),
+    between the vertical bezels, whole: fields that do not fit are left out, not cut."""
+    w = open_page(wall_url + "/?splice=2x2", 3840, 2160)
+    page = w.page
+    for (width, height, cols, rows) in [(3840, 2160, 2, 2), (5760, 2160, 3, 2),
+                                        (5760, 3240, 3, 3)]:
+        if width != 3840:
+            page.keyboard.press("Escape")
+            page.evaluate(f"() => history.replaceState(null, '', '/?splice={cols}x{rows}')")
+            page.set_viewport_size({"width": width, "height": height})
+            page.wait_for_timeout(1500)                # the reflow
+        left, top, right, bottom = open_event_card(page)
+        xs = [width * i / cols for i in range(1, cols)]
+        ys = [height * j / rows for j in range(1, rows)]
+        assert not [y for y in ys if top < y < bottom], (cols, rows, top, bottom)
+        assert not [x for x in xs if left < x < right], (cols, rows, left, right)
+        assert bottom - top > height / rows * 0.6                  # a panel's worth of card
+        # no field is cut at the card's foot: each shown field ends inside the card's body
+        cut = page.evaluate("""() => { const box = document.querySelector('#event-card .gw-ec-fields');
+            const b = box.getBoundingClientRect();
+            return [...box.children].filter(f => f.offsetParent !== null)
+                .filter(f => f.getBoundingClientRect().bottom > b.bottom + 1).length; }""")
+        assert cut == 0, (cols, rows, cut)
+        assert page.locator("#event-card .gw-ec-fields > *:visible").count() >= 4
+    assert w.errors == [] and w.outside() == []
