@@ -16,12 +16,13 @@ from layers.heat import heat, raster_matrix
 from layers.hotspots import hotspot_outlines
 from layers.selection import selection_outline
 from layers.township_boundaries import township_boundaries
-from layers.township_labels import (declutter, fit_in_view, label_points, place_labels,
-                                     township_labels)
+from layers.township_labels import (callout_lines, declutter, fit_in_view, label_points,
+                                     place_labels, township_labels)
 
 __all__ = [
     "areas_km2", "bounds", "cameras", "choropleth", "class_breaks", "class_labels", "click_fills",
-    "click_markers", "covers", "declutter", "emptiest_corner", "fit_in_view", "grid_boundaries", "heat",
+    "callout_lines", "click_markers", "covers", "declutter", "emptiest_corner", "fit_in_view",
+    "grid_boundaries", "heat",
     "hotspot_outlines", "label_points", "legend_position", "map_axes", "place_labels",
     "polygon_xy", "polygon_xy_each", "raster_matrix", "selection_outline",
     "township_boundaries", "township_labels", "visible_range",

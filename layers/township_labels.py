@@ -1,6 +1,7 @@
 """Township names at representative points, large enough to read from 5 m."""
 from __future__ import annotations
 
+import math
 from functools import lru_cache
 from typing import Sequence
 
@@ -179,6 +180,7 @@ def declutter(gdf: gpd.GeoDataFrame, axes: dict, view_px: tuple[float, float], *
               keep_clear: Sequence[tuple[float, float, float]] = (),
               keep_out: Sequence[tuple[str, tuple[float, float]]] = (),
               inside: bool = False, own: bool = False, shorten: bool = False,
+              callouts: int = 0,
               ) -> gpd.GeoDataFrame:
     """The rows whose names fit (:func:`place_labels`), the larger units placed first, with
     ``label_lon``/``label_lat`` nudged where needed, ``size`` added and ``label``, the text
@@ -187,18 +189,30 @@ def declutter(gdf: gpd.GeoDataFrame, axes: dict, view_px: tuple[float, float], *
 
     ``keep_out``, ``inside``, ``own`` and ``shorten`` are :func:`place_labels`' (the
     briefing's map, where many long names must stay apart, on their own units and in the
-    plot)."""
+    plot).
+
+    ``callouts`` (int, 0): up to that many names with no room on their own unit (the largest
+    first) are set beside it, clear of every other name, with a leader line to it:
+    ``anchor_lon``/``anchor_lat`` give the point on the unit the line starts from and
+    ``leader_lon``/``leader_lat`` where it ends, at the name (NaN for the names on their
+    units; :func:`callout_lines` draws the lines). A county town's small 街道 between
+    three neighbours' names had no name at all."""
     if gdf.empty:
-        return gdf.assign(size=[], label=[])
+        return gdf.assign(size=[], label=[], anchor_lon=[], anchor_lat=[], leader_lon=[],
+                          leader_lat=[])
     x, y = label_points(gdf)
     area = areas_km2(gdf)
     names = gdf["name"].astype(str).tolist()
-    px, py, size, shown, text = _place(
+    px, py, size, shown, text, anchors = _place(
         names, x, y, axes, view_px, large=large, small=small,
         priority=list(area) if area is not None else None, keep_clear=keep_clear,
         keep_out=keep_out, inside=inside, shorten=shorten,
-        homes=list(gdf.geometry.values) if own else None)
-    return gdf.assign(label_lon=px, label_lat=py, size=size, label=text)[shown]
+        homes=list(gdf.geometry.values) if own else None, callouts=callouts,
+        everything=gdf.geometry.values)
+    nan = (float("nan"),) * 4
+    ax, ay, ex, ey = zip(*[a or nan for a in anchors])
+    return gdf.assign(label_lon=px, label_lat=py, size=size, label=text,
+                      anchor_lon=ax, anchor_lat=ay, leader_lon=ex, leader_lat=ey)[shown]
 
 
 def shortened(name: str, chars: int) -> str:
@@ -244,20 +258,23 @@ def place_labels(
 
 
 def _place(names, x, y, axes, view_px, *, large, small, priority=None, pad_px=3.0,
-           keep_clear=(), keep_out=(), inside=False, shorten=False, homes=None):
-    """:func:`place_labels` with the text placed: (x, y, size, shown, text).
+           keep_clear=(), keep_out=(), inside=False, shorten=False, homes=None,
+           callouts=0, everything=None):
+    """:func:`place_labels` with the text placed: (x, y, size, shown, text, anchors).
 
     ``homes`` (one polygon per label, or None): a label stays over its own unit: its centre
     inside the polygon and, past SHORT_MIN characters, its box no wider than the polygon on
     screen (a long name spread over three neighbours says whose it is no better than none).
     ``shorten``: a name that does not fit whole is tried cut (:func:`shortened`), longest
     first: in the large size down to six characters, then in the small one down to
-    SHORT_MIN, each at its point and nudged as a whole name is."""
+    SHORT_MIN, each at its point and nudged as a whole name is. ``callouts``: see
+    :func:`declutter`; ``everything`` (all the units' polygons) tells a spot over no unit
+    (the map's background), preferred for a called-out name, from one over a neighbour."""
     from layers.canvas import CORNERS, visible_range
 
     n = len(names)
     if n == 0:
-        return [], [], [], [], []
+        return [], [], [], [], [], []
     (x0, x1), (y0, y1) = visible_range(axes, view_px)
     sx = view_px[0] / (x1 - x0)
     sy = view_px[1] / (y1 - y0)
@@ -314,7 +331,90 @@ def _place(names, x, y, axes, view_px, *, large, small, priority=None, pad_px=3.
                 out_x[i], out_y[i] = x0 + cx / sx, y0 + cy / sy
                 sizes[i], shown[i], texts[i] = float(size), True, text
                 break
-    return out_x, out_y, sizes, shown, texts
+    anchors: list = [None] * n
+    left = [i for i in order if not shown[i]][:max(int(callouts), 0)]
+    if left:
+        land = _land(everything, x0, y0, sx, sy) if everything is not None else None
+        for i in left:
+            spot = _callout_spot(texts[i], px[i], py[i], small, pad_px, view_px, free, land)
+            if spot is None:
+                continue
+            cx, cy, b = spot
+            boxes.append(b)
+            # the leader line ends where it meets the name's box, 2 px off it
+            dx, dy = px[i] - cx, py[i] - cy
+            t = min((b[2] - cx + 2) / abs(dx) if dx else math.inf,
+                    (b[3] - cy + 2) / abs(dy) if dy else math.inf)
+            anchors[i] = (float(x[i]), float(y[i]), x0 + (cx + dx * t) / sx,
+                          y0 + (cy + dy * t) / sy)
+            out_x[i], out_y[i] = x0 + cx / sx, y0 + cy / sy
+            sizes[i], shown[i] = float(small), True
+    return out_x, out_y, sizes, shown, texts, anchors
+
+
+CALLOUT_RADII = (36, 52, 72, 96, 124, 156)      # px from the unit's point to the name's centre
+
+
+def _land(geoms, x0: float, y0: float, sx: float, sy: float):
+    """The units' polygons together, on screen (px), to tell a spot over the map's
+    background from one over a unit."""
+    import shapely
+    from shapely import affinity
+
+    shapes = [g for g in geoms if g is not None and not g.is_empty]
+    if not shapes:
+        return None
+    whole = shapely.union_all(shapes)
+    return affinity.affine_transform(whole, [sx, 0, 0, sy, -x0 * sx, -y0 * sy])
+
+
+def _callout_spot(text, cx, cy, size, pad_px, view_px, free, land):
+    """Where a name set beside its unit goes: (x, y, box) in px, or None. On the nearest
+    ring around the unit's point with a free spot, the one over the least land (the map's
+    background before a neighbour), the leader line at least a name's half-height long."""
+    import math
+
+    import shapely
+
+    hw = max(len(text), 1) * size / 2 + pad_px
+    hh = size / 2 + pad_px
+    for r in CALLOUT_RADII:
+        best = None
+        for k in range(16):
+            a = 2 * math.pi * k / 16
+            # the box's near edge r px from the point, whichever side it is on
+            bx = cx + math.cos(a) * (r + hw * abs(math.cos(a)))
+            by = cy + math.sin(a) * (r + hh * abs(math.sin(a)))
+            b = (bx - hw, by - hh, bx + hw, by + hh)
+            if not free(b) or b[0] < 0 or b[1] < 0 or b[2] > view_px[0] or b[3] > view_px[1]:
+                continue
+            over = 0.0 if land is None else land.intersection(shapely.box(*b)).area
+            if best is None or over < best[0] - 1e-9:
+                best = (over, bx, by, b)
+        if best is not None:
+            return best[1], best[2], best[3]
+    return None
+
+
+def callout_lines(gdf: gpd.GeoDataFrame, *, color: str = "#e6f1ff", width: float = 2.0,
+                  name: str = "镇街名称引线") -> list[go.Scatter]:
+    """The leader lines of :func:`declutter`'s called-out names: from a dot on the unit to
+    the edge of its name's box; no trace when no name is called out."""
+    if "anchor_lon" not in gdf or gdf.empty:
+        return []
+    rows = gdf[gdf["anchor_lon"].notna()]
+    if rows.empty:
+        return []
+    xs: list = []
+    ys: list = []
+    for r in rows.to_dict("records"):
+        xs += [r["anchor_lon"], r["leader_lon"], None]
+        ys += [r["anchor_lat"], r["leader_lat"], None]
+    return [go.Scatter(x=xs, y=ys, mode="lines", line={"color": color, "width": width},
+                       hoverinfo="skip", showlegend=False, name=name),
+            go.Scatter(x=rows["anchor_lon"].tolist(), y=rows["anchor_lat"].tolist(),
+                       mode="markers", marker={"color": color, "size": 7}, hoverinfo="skip",
+                       showlegend=False, name=name)]
 
 
 def _screen_widths(homes, x0: float, sx: float) -> list[float]:

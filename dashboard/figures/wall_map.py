@@ -27,6 +27,7 @@ PANEL_PX = (942, 525)        # measured in Chromium (tests/browser/test_wall_bro
 SIDE_PX = 250
 VIEW_PX = (PANEL_PX[0] - SIDE_PX, PANEL_PX[1])
 CONTROLS_PX = (125, 250)         # the measure / layer controls' column (assets/map.css)
+CALLOUTS = 6                     # names set beside their township with a leader line, at most
 
 
 def _pct(v) -> str:
@@ -63,9 +64,11 @@ def decluttered(towns: gpd.GeoDataFrame, axes: dict) -> gpd.GeoDataFrame:
     Each stays whole inside the map and clear of its controls, or is cut (…) to stay so:
     a 21-character development zone ran off the map's edge or under the controls. Each sits
     on its own township (``own``): on a city of 100 townships a name nudged a name's width
-    aside landed on a neighbour or outside the city (21 of 40 names)."""
+    aside landed on a neighbour or outside the city (21 of 40 names). A township too small
+    for its name (the demo's 三江街道 between three names) has it set beside it with a
+    leader line (``CALLOUTS`` at most, the largest first), not left nameless."""
     return L.declutter(towns, axes, VIEW_PX, large=20, small=15, inside=True, shorten=True,
-                       own=True, keep_out=[("top-right", CONTROLS_PX)])
+                       own=True, keep_out=[("top-right", CONTROLS_PX)], callouts=CALLOUTS)
 
 
 def _short(gdf: gpd.GeoDataFrame, names, kind: str) -> gpd.GeoDataFrame:
@@ -223,6 +226,7 @@ def map_parts(
                 traces += L.township_labels(sel, font_size=16, color=theme.TEXT)
         else:
             placed = decluttered(_short(towns, names, "town"), axes)
+            traces += L.callout_lines(placed, color=theme.TEXT)
             traces += L.township_labels(placed, font_size=[float(v) for v in placed["size"]],
                                         color=theme.TEXT, weight=600)
 
