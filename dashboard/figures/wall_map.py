@@ -46,6 +46,12 @@ def _hover(units: gpd.GeoDataFrame, grid_level: bool) -> list[str]:
             head += f"　网格员 {r['grid_worker']}"
         if r.get("few") is True:
             head += "　样本少"
+        elif not grid_level and all(r.get(k) is None or pd.isna(r.get(k))
+                                    for k in ("on_time_rate", "handling_rate")):
+            # no events in the window: not ranked, and no green card (metrics.md); a card
+            # from red warnings still shows
+            head += "　本期无事件" + (f" {CARD_ZH.get(r['card'], '')}"
+                                   if r.get("card") in ("red", "yellow") else "")
         elif isinstance(r.get("card"), str) and not pd.isna(r.get("rank")):
             head += f"　第{int(r['rank'])}名 {CARD_ZH.get(r['card'], '')}"
         out.append(

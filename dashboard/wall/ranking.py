@@ -52,10 +52,14 @@ def ranking_rows(df: pd.DataFrame, kind: str, selected: str | None = None) -> li
         # a few grid is carded on its red warnings alone (metrics.md): a red or yellow card
         # earned so shows, only a green one gives way to 样本少 (no green 100 %)
         badge = few and r["card"] == "green"
+        # a township without events in the window has no rate to judge: no green card (its
+        # red warnings, open whatever the window, still card it red or yellow; metrics.md)
+        blank = unranked and r["card"] == "green"
         card = (el("Span", "样本少", className="gw-few", **{"data-card": "few"}) if badge else
+                el("Span", fmt.DASH, className="gw-few", **{"data-card": "none"}) if blank else
                 el("Span", el("I", className=f"gw-card gw-card-{r['card']}"),
                    **{"data-card": r["card"]}))
-        title = f"{r['name']}：{CARD_ZH[r['card']]}"
+        title = f"{r['name']}：" + ("本期无事件，未亮牌" if blank else CARD_ZH[r['card']])
         if few:
             title = f"{r['name']}：样本少（{int(r['reported'])}件）" + (
                 "" if badge else f"，{CARD_ZH[r['card']]}")

@@ -130,3 +130,29 @@ def test_a_grid_with_few_events_shows_the_red_card_its_red_warnings_earn(county)
     t1 = wr.unit_ranking(store, settings, "T1", dt.date(2026, 8, 11), dt.date(2026, 9, 10), AS_OF)
     row = json.dumps(ranking.ranking_rows(t1, "grid")[0], ensure_ascii=False)
     assert '"data-card": "few"' in row                    # no red warning: 样本少, no green card
+
+
+def test_a_township_without_events_in_the_window_has_no_green_card(county):
+    """A window in which no township had a report (1-2 September): 甲镇 has no red warning,
+    乙镇 six cases open 60 days. Independent of store code: with no cohort, neither rate
+    exists (metrics.md: no data is never 100 %), so nothing is judged: 甲镇 is unranked and
+    shows no card (before: 绿牌 in the ranking and 第1名 绿牌 on the map), while 乙镇's red
+    warnings, open whatever the window (6 > red_card_overdue 5), still card it red."""
+    from dashboard.figures import wall_map
+    from store import map_view as mv
+
+    store, settings = county
+    start, end = dt.date(2026, 9, 1), dt.date(2026, 9, 2)
+    df = wr.unit_ranking(store, settings, None, start, end, AS_OF)
+    rows = {r["props"]["data-code"]: json.dumps(r, ensure_ascii=False)
+            for r in ranking.ranking_rows(df, "township")}
+    assert '"data-card": "none"' in rows["T1"] and "gw-card-green" not in rows["T1"]
+    assert "甲镇：本期无事件，未亮牌" in rows["T1"]
+    assert '"data-card": "red"' in rows["T2"] and "gw-card-red" in rows["T2"]
+    data = mv.map_data(mv.direct_reader(store, settings), None, ("townships",), start, end,
+                       AS_OF)
+    fig = wall_map.map_figure(data, layers=("townships",))
+    hover = {c[1]: h for t in fig.data if t.customdata is not None and t.hovertext is not None
+             for c, h in zip(t.customdata, t.hovertext)}
+    assert "本期无事件" in hover["T1"] and "绿牌" not in hover["T1"] and "名" not in hover["T1"]
+    assert "本期无事件 红牌" in hover["T2"]
