@@ -188,6 +188,98 @@
     nudge(h, [c.offsetWidth / 2]);
   };
 
+  /* the map in 3x3's tall column: the figure is laid out for the 16:9 panel (a strip of 250 px
+   * on the left for the hotspot board and the legend, the county fitted to the rest), so in a
+   * column taller than wide the county filled the strip's width and left a third of the
+   * height empty. Here the county (its fills; a drilled township: its outline) is drawn as
+   * large as it goes with no vertex under the board, the legend or the controls, the strip
+   * given back; elsewhere the figure's own layout is restored */
+  gw.fitMap = function () {
+    var c = canvas(), gd = document.querySelector('#map-graph .js-plotly-plot');
+    if (!c || !gd || !gd._fullLayout || !window.Plotly) { return; }
+    var fl = gd._fullLayout, on = c.classList.contains('gw-splice-3x3');
+    if (!on) {
+      if (gd.__gwFit) {
+        var o = gd.__gwFit.orig;
+        gd.__gwFit = null;
+        window.Plotly.relayout(gd, { 'margin.l': o.l, 'margin.autoexpand': true,
+                                     'xaxis.range': o.x, 'yaxis.range': o.y });
+      }
+      return;
+    }
+    var W = fl.width, H = fl.height;
+    if (gd.__gwFit && fl.margin.l === 0 && gd.__gwFit.key === W + 'x' + H) { return; }
+    /* a figure and size already tried without a gain: not searched again on every redraw */
+    var tried = W + 'x' + H + ':' + fl.margin.l + ':' + fl.xaxis.range.join(',');
+    if (gd.__gwTried === tried) { return; }
+    var all = gd._fullData || [];        /* decoded: the figure's arrays may come as base64 */
+    var sel = all.filter(function (t) { return t.name === '选中'; });
+    var src = sel.length ? [sel[0]] : all.filter(function (t) {
+      return t.legendgroup === 'choropleth' && t.fill === 'toself'; });
+    var xs = [], ys = [];
+    src.forEach(function (t) {
+      for (var i = 0; i < (t.x || []).length; i++) {
+        if (t.x[i] !== null && t.y[i] !== null && isFinite(t.x[i]) && isFinite(t.y[i])) {
+          xs.push(+t.x[i]); ys.push(+t.y[i]);
+        }
+      }
+    });
+    if (xs.length < 3) { return; }
+    var step = Math.max(1, Math.floor(xs.length / 1500)), px = [], py = [], k;
+    for (k = 0; k < xs.length; k += step) { px.push(xs[k]); py.push(ys[k]); }
+    var minx = Math.min.apply(null, xs), maxx = Math.max.apply(null, xs);
+    var miny = Math.min.apply(null, ys), maxy = Math.max.apply(null, ys);
+    var bw = Math.max(maxx - minx, 1e-9), bh = Math.max(maxy - miny, 1e-9);
+    var ratio = fl.yaxis.scaleratio || 1, sc = (gw.scale && gw.scale[0]) || 1;
+    var g = gd.getBoundingClientRect(), pad = 8, rects = [];
+    [document.getElementById('hot-board'), gd.querySelector('.legend'),
+     document.querySelector('#map-panel .map-controls')].forEach(function (e) {
+      if (!e) { return; }
+      var r = e.getBoundingClientRect();
+      if (!r.width || !r.height) { return; }
+      rects.push([(r.left - g.left) / sc - pad, (r.top - g.top) / sc - pad,
+                  (r.right - g.left) / sc + pad, (r.bottom - g.top) / sc + pad]);
+    });
+    var now = fl.xaxis._length / Math.abs(fl.xaxis.range[1] - fl.xaxis.range[0]);
+    var top = Math.min(W / (bw * 1.04), H / (bh * ratio * 1.04));
+    function clear(s, ox, oy) {
+      for (var i = 0; i < px.length; i++) {
+        var X = ox + (px[i] - minx) * s, Y = oy + (maxy - py[i]) * s * ratio;
+        for (var j = 0; j < rects.length; j++) {
+          var q = rects[j];
+          if (X > q[0] && X < q[2] && Y > q[1] && Y < q[3]) { return false; }
+        }
+      }
+      return true;
+    }
+    var fit = null;
+    for (var n = 0; n <= 24 && !fit; n++) {
+      var s = top - (top - now) * n / 24;
+      if (s <= now * 1.03) { break; }
+      var cw = bw * s, ch = bh * s * ratio, m = 0.02 * Math.max(cw, ch);
+      var spots = [];
+      for (var a = 0; a <= 12; a++) {
+        for (var b = 0; b <= 12; b++) {
+          var ox = m + (W - cw - 2 * m) * a / 12, oy = m + (H - ch - 2 * m) * b / 12;
+          spots.push([Math.abs(ox + cw / 2 - W / 2) + Math.abs(oy + ch / 2 - H / 2), ox, oy]);
+        }
+      }
+      spots.sort(function (p, q) { return p[0] - q[0]; });
+      for (k = 0; k < spots.length; k++) {
+        if (clear(s, spots[k][1], spots[k][2])) { fit = [s, spots[k][1], spots[k][2]]; break; }
+      }
+    }
+    if (!fit) { gd.__gwTried = tried; return; }
+    var x0 = minx - fit[1] / fit[0], y1 = maxy + fit[2] / (fit[0] * ratio);
+    var orig = fl.margin.l !== 0 || !gd.__gwFit ? {
+      l: fl.margin.l, x: fl.xaxis.range.slice(), y: fl.yaxis.range.slice() } : gd.__gwFit.orig;
+    gd.__gwFit = { key: W + 'x' + H, orig: orig };
+    /* the legend floats over the map (no margin pushed out for it) */
+    window.Plotly.relayout(gd, { 'margin.l': 0, 'margin.autoexpand': false,
+                                 'xaxis.range': [x0, x0 + W / fit[0]],
+                                 'yaxis.range': [y1 - H / (fit[0] * ratio), y1] });
+  };
+
   /* the map's names on a known splice: a name a bezel runs through is moved to the side of
    * it where most of the name is (the map itself may cross bezels; its labels should not) */
   gw.mapLabels = function () {
@@ -197,8 +289,23 @@
       gd.__gwLabels = true;
       gd.on('plotly_afterplot', function () { gw.mapLabels(); });
     }
+    gw.fitMap();         /* also when the graph drew before the handler above was on */
     var texts = [].slice.call(gd.querySelectorAll('.textpoint text'));
-    texts.forEach(function (el) { el.removeAttribute('transform'); });
+    texts.forEach(function (el) { el.removeAttribute('transform'); el.style.visibility = ''; });
+    if (gd.__gwFit && gd._fullLayout && gd._fullLayout.margin.l === 0) {
+      /* refitted (gw.fitMap): a neighbour's name placed for the strip layout may now lie
+       * under the hotspot board, the legend or the controls: left out, not half hidden */
+      var over = [document.getElementById('hot-board'), gd.querySelector('.legend'),
+                  document.querySelector('#map-panel .map-controls')].filter(function (e) {
+        return e && e.getBoundingClientRect().width; }).map(function (e) {
+        return e.getBoundingClientRect(); });
+      texts.forEach(function (el) {
+        var r = el.getBoundingClientRect();
+        if (over.some(function (o) { return r.left < o.right && r.right > o.left && r.top < o.bottom && r.bottom > o.top; })) {
+          el.style.visibility = 'hidden';
+        }
+      });
+    }
     var b = gw.bezels;
     if (!b) { return; }
     var s = (gw.scale && gw.scale[0]) || 1, pad = 4;

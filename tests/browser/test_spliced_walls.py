@@ -273,3 +273,48 @@ def test_on_a_splice_of_two_or_three_rows_the_event_card_opens_inside_one_row(
         assert cut == 0, (cols, rows, cut)
         assert page.locator("#event-card .gw-ec-fields > *:visible").count() >= 4
     assert w.errors == [] and w.outside() == []
+
+
+COUNTY_IN_PANEL = """() => {
+    const gd = document.querySelector('#map-graph .js-plotly-plot'), fl = gd._fullLayout;
+    const g = gd.getBoundingClientRect(), s = g.width / fl.width;
+    const xa = fl.xaxis, ya = fl.yaxis, pts = [];
+    gd._fullData.filter(t => t.legendgroup === 'choropleth' && t.fill === 'toself').forEach(t => {
+        for (let i = 0; i < t.x.length; i++) {
+            if (Number.isFinite(t.x[i]) && Number.isFinite(t.y[i])) {
+                pts.push([g.left + (xa._offset + xa.l2p(t.x[i])) * s,
+                          g.top + (ya._offset + ya.l2p(t.y[i])) * s]);
+            }
+        }
+    });
+    const xs = pts.map(p => p[0]), ys = pts.map(p => p[1]);
+    const over = [document.getElementById('hot-board'), gd.querySelector('.legend'),
+                  document.querySelector('#map-panel .map-controls')].map(e => e.getBoundingClientRect())
+        .map(r => pts.filter(p => p[0] > r.left && p[0] < r.right && p[1] > r.top && p[1] < r.bottom).length);
+    return {w: (Math.max(...xs) - Math.min(...xs)) / g.width,
+            h: (Math.max(...ys) - Math.min(...ys)) / g.height,
+            inside: pts.every(p => p[0] >= g.left - 1 && p[0] <= g.right + 1
+                                   && p[1] >= g.top - 1 && p[1] <= g.bottom + 1), over}; }"""
+
+
+def test_in_the_tall_map_column_of_3x3_the_county_fills_its_panel(wall_url, open_page):
+    """3×3 (3840×2160 of 1280×720 panels): the map's figure is laid out for the 16:9 panel, a
+    250 px strip on the left for the hotspot board and the legend; in 3×3's column (841×900)
+    the county filled the rest's width and 62 % of the width, 61 % of the height of its
+    panel, a third of it empty. Now it is drawn as large as it goes with nothing of it under
+    the board, the legend or the controls (82 % of the width); on one screen the figure
+    keeps its strip."""
+    w = open_page(wall_url + "/?splice=3x3", 3840, 2160)
+    page = w.page
+    page.wait_for_timeout(2000)                    # the reflow and the map's redraw
+    got = page.evaluate(COUNTY_IN_PANEL)
+    assert max(got["w"], got["h"]) > 0.75, got
+    assert got["inside"] and got["over"] == [0, 0, 0], got
+    # back on one 16:9 screen the figure's own layout (the strip) returns
+    page.evaluate("() => history.replaceState(null, '', '/?splice=none')")
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    page.wait_for_timeout(1500)
+    got = page.evaluate(COUNTY_IN_PANEL)
+    assert got["over"][0] == 0 and page.evaluate(
+        "() => document.querySelector('#map-graph .js-plotly-plot')._fullLayout.margin.l") == 250
+    assert w.errors == [] and w.outside() == []
