@@ -287,7 +287,8 @@
     if (!gd) { return; }
     if (!gd.__gwLabels && gd.on) {
       gd.__gwLabels = true;
-      gd.on('plotly_afterplot', function () { gw.mapLabels(); });
+      gd.on('plotly_afterplot', function () { gw.mapLabels(); gw.hotBoard(); });
+      gd.on('plotly_relayout', function () { gw.hotBoard(); });   /* a legend redrawn alone */
     }
     gw.fitMap();         /* also when the graph drew before the handler above was on */
     var texts = [].slice.call(gd.querySelectorAll('.textpoint text'));
@@ -361,17 +362,27 @@
     if (added) { added.remove(); }
     var more = board.querySelector('.gw-hot-more:not(.gw-hot-short)');
     if (more && more.dataset.text) { more.textContent = more.dataset.text; }
-    var b = gw.bezels;
-    if (!b || !b.screenY.length || !rows.length) { return; }
+    var b = gw.bezels, ys = b ? b.screenY : [];
+    /* ... and, on any screen, a row that would run into the map's legend below it (a legend
+     * of five classes, 0 and the hotspot key is a row taller than the board's share) */
+    var gd = document.querySelector('#map-graph .js-plotly-plot');
+    var leg = gd && gd.querySelector('.legend'), lr = leg && leg.getBoundingClientRect();
+    var br = board.getBoundingClientRect();
+    var cs = getComputedStyle(board), k = (gw.scale && gw.scale[1]) || 1;
+    var foot = (parseFloat(cs.paddingBottom) + parseFloat(cs.borderBottomWidth) + 4) * k;
+    var floor = lr && lr.height && lr.left < br.right && lr.right > br.left && lr.top > br.top
+      ? lr.top - foot : Infinity;             /* the board's own foot clear of the legend too */
+    if ((!ys.length && floor === Infinity) || !rows.length) { return; }
     function across(el) {
       var r = el.getBoundingClientRect();
-      return r.height > 0 && b.screenY.some(function (y) { return r.top < y && y < r.bottom; });
+      return r.height > 0 && (r.bottom > floor ||
+                              ys.some(function (y) { return r.top < y && y < r.bottom; }));
     }
     var shown = rows.length;
     for (var i = 0; i < rows.length; i++) {
       if (across(rows[i])) { shown = i; break; }
     }
-    if (shown === rows.length) { return; }
+    if (shown === rows.length && !(more && across(more))) { return; }
     var total = parseInt((board.querySelector('.gw-hot-count') || {}).textContent, 10) || rows.length;
     if (!more) {
       more = document.createElement('div');
@@ -405,6 +416,10 @@
     var el = document.getElementById('gw-clock');
     var c = canvas();
     if (el && c) { el.textContent = gw.clockText(new Date(), c.dataset.tz); }
+    /* the map's redraw hooks (names off bezels, the board off the legend, 3x3's fit) on the
+     * graph once it exists: on one screen nothing else called gw.mapLabels to set them */
+    var gd = document.querySelector('#map-graph .js-plotly-plot');
+    if (gd && gd.on && !gd.__gwLabels && gd._fullLayout) { gw.mapLabels(); gw.hotBoard(); }
   }
 
   /* --- count-up (数字翻牌) ---------------------------------------------------------------- */
@@ -505,7 +520,8 @@
     var list = document.querySelectorAll('.gw-board');
     for (var i = 0; i < list.length; i++) { gw.fitBoard(list[i]); gw.boardStep(list[i]); }
     gw.fitCard();
-    if (gw.bezels) { gw.seamTitle(); gw.mapLabels(); gw.hotBoard(); }   /* new text, off the bezels too */
+    if (gw.bezels) { gw.seamTitle(); gw.mapLabels(); }   /* new text, off the bezels too */
+    gw.hotBoard();                                         /* and the board off the legend */
   }
 
   /* --- keys -------------------------------------------------------------------------------- */
@@ -597,7 +613,7 @@
       }
       if (fit) { fitBoards(); }
       if (card) { gw.fitCard(); }
-      if (hot && gw.bezels) { gw.hotBoard(); }
+      if (hot) { gw.hotBoard(); }
     }).observe(root, { childList: true, subtree: true });
   }
 

@@ -323,3 +323,37 @@ def test_recovers_after_server_restart(wall_demo_db, wall_settings, open_page):
             assert not page.evaluate("document.body.classList.contains('gw-offline')")
         finally:
             stop_server(again)
+
+
+BOARD_AND_LEGEND = """() => {
+    const gd = document.querySelector('#map-graph .js-plotly-plot');
+    const b = document.getElementById('hot-board').getBoundingClientRect();
+    const l = gd.querySelector('.legend').getBoundingClientRect();
+    const rows = [...document.querySelectorAll('#hot-board .gw-hot-row')]
+        .filter(r => r.offsetParent !== null).length;
+    return {board_bottom: b.bottom, legend_top: l.top, rows,
+            more: (document.querySelector('#hot-board .gw-hot-more') || {}).textContent || ''}; }"""
+
+
+def test_the_hotspot_board_keeps_clear_of_a_taller_map_legend(wall_url, open_page):
+    """The board above the legend in the map's left strip has a fixed share of rows; a legend
+    of five classes, 0 and the hotspot key (the demo's 红线示警 24/6/3/2/1/0 at 1920×1080) is a
+    row taller, and the board's last rows and 另有N处 lay over the legend's title. Now rows
+    that would reach the legend are left out and counted in 另有N处 (a legend made taller
+    here stands for any number of classes and keys)."""
+    w = open_page(wall_url + "/", 1920, 1080)
+    page = w.page
+    page.wait_for_timeout(1500)
+    before = page.evaluate(BOARD_AND_LEGEND)
+    assert before["board_bottom"] <= before["legend_top"], before
+    assert before["rows"] >= 2, before
+    # the legend grows up to the board's last row, as a longer one would
+    grow = before["legend_top"] - before["board_bottom"] + 40
+    page.evaluate("g => Plotly.relayout(document.querySelector('#map-graph .js-plotly-plot'),"
+                  " {'legend.tracegroupgap': 6 + g, 'legend.maxheight': 1})", grow)
+    page.wait_for_timeout(800)
+    got = page.evaluate(BOARD_AND_LEGEND)
+    assert got["legend_top"] < before["board_bottom"], (before, got)
+    assert got["board_bottom"] <= got["legend_top"], got
+    assert got["rows"] < before["rows"] and "另有" in got["more"], got
+    assert w.errors == [] and w.outside() == []
