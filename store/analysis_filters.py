@@ -29,7 +29,7 @@ from typing import Mapping
 
 from store import metrics as m
 from store.db import ReadStore
-from store.privacy import mask_text_sql
+from store.privacy import mask_text_sql, text_may_change_sql
 from store.schema import STATUSES
 from store.settings import Settings
 
@@ -124,34 +124,47 @@ def _uncased(ch: str) -> bool:
     return ch.lower() == ch == ch.upper()
 
 
+# the row's reporter, whose name and phone masking finds in its texts (store.privacy)
+_OWN = ("reporter_name", "reporter_phone")
+
+
 def _word_in(col: str, word: str, masked: bool) -> tuple[str, list]:
     """``word`` (lower case) in ``lower(mask(col))`` — the text as an officer reads it
-    (phones and ID numbers masked, store.privacy: a number typed in cannot find which case
-    holds it) — without masking and lower-casing every row of a year or a city, which cost
-    seconds a search at a million events (3 regular expressions per row and word).
+    (phone and ID numbers, names after a role word and the row's own reporter masked,
+    store.privacy: a number or a name typed in cannot find which case holds it) — without
+    masking and lower-casing every row of a year or a city, which cost seconds a search at
+    a million events (several regular expressions per row and word).
 
-    Masking only replaces runs of digits (ASCII or full-width, with the spaces, dashes and
-    bracket it allows between them) by ``*``, and ``lower`` changes only cased letters, so:
-    a word with none of MASK_CHARS nor cased letters (噪音, 江滨路) is
-    in the read text exactly when it is in the stored one; a word with cased letters but no
-    digit or ``*`` is in it when it is in ``lower(col)``; and any run of the word without
-    cased letters or ``*`` (the longest is used) must be in the stored text as it is — a
-    cheap test that spares the full one nearly every row."""
+    Masking replaces runs of digits (ASCII or full-width, with the spaces, dashes and
+    bracket it allows between them) by ``*``, and ``lower`` changes only cased letters; it
+    changes other characters only in a text holding a role word (联系人, 当事人 ...) or its
+    reporter's own name or phone (store.privacy.text_may_change_sql). So: a word with none
+    of MASK_CHARS nor cased letters (噪音, 江滨路) is in the read text exactly when it is
+    in the stored one, unless the text is one of those few; a word with cased letters but
+    no digit or ``*`` likewise in ``lower(col)``; and any run of the word without cased
+    letters or ``*`` (the longest is used) must be in the stored text as it is — a cheap
+    test that spares the full one nearly every row."""
     touches_mask = masked and bool(MASK_CHARS & set(word))
-    if not touches_mask and all(_uncased(c) for c in word):
-        return f"strpos({col}, ?) > 0", [word]
-    full = f"strpos(lower({mask_text_sql(col) if touches_mask else col}), ?) > 0"
-    runs, run = [], ""
-    for c in word:
-        if _uncased(c) and c != "*":
-            run += c
-        else:
-            runs.append(run)
-            run = ""
-    anchor = max([*runs, run], key=len)
-    if not anchor:
-        return full, [word]
-    return f"(strpos({col}, ?) > 0 AND {full})", [anchor, word]
+    cased = not all(_uncased(c) for c in word)
+    if not touches_mask and not cased:
+        plain, plain_params = f"strpos({col}, ?) > 0", [word]
+    else:
+        full = f"strpos(lower({mask_text_sql(col, *_OWN) if touches_mask else col}), ?) > 0"
+        runs, run = [], ""
+        for c in word:
+            if _uncased(c) and c != "*":
+                run += c
+            else:
+                runs.append(run)
+                run = ""
+        anchor = max([*runs, run], key=len)
+        plain, plain_params = ((full, [word]) if not anchor else
+                               (f"(strpos({col}, ?) > 0 AND {full})", [anchor, word]))
+    if not masked or touches_mask:
+        return plain, plain_params
+    read = f"strpos(lower({mask_text_sql(col, *_OWN)}), ?) > 0"
+    return (f"({plain} AND (NOT {text_may_change_sql(col, *_OWN)} OR {read}))",
+            [*plain_params, word])
 
 
 def parse_keywords(text: str | None) -> str | None:

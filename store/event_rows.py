@@ -13,7 +13,7 @@ import datetime as dt
 from store.cameras_near import Place, cameras_near
 from store.db import ReadStore
 from store.metrics import limits_cte
-from store.privacy import mask_name_sql, mask_phone_sql, mask_text_sql
+from store.privacy import mask_name_sql, mask_phone_sql, mask_text_sql, reporter_sql
 from store.settings import Settings
 
 _US_PER_H = 3_600_000_000.0
@@ -27,8 +27,9 @@ def event_rows_cte(settings: Settings, as_of: dt.datetime, *,
                    where: str = "", where_params: tuple | list = ()) -> tuple[str, list]:
     """``(sql, params)``: CTE definitions to put after ``WITH``; the last one is named ``ev``.
 
-    ``ev`` has every column of ``events`` (reporter_name / reporter_phone masked, and mobile
-    numbers written in address / description, store.privacy) plus
+    ``ev`` has every column of ``events`` (reporter_name / reporter_phone masked, and the
+    personal data store.privacy.mask_text finds in address / description: ID and phone
+    numbers, names after a role word, the row's own reporter name and phone) plus
     ``grid_name``, ``village_name``, ``township_name``, ``close_h`` (hours, of the event's
     category), ``due_at`` (reported_at + close_h, TIMESTAMP), ``is_open`` (valid, reported by
     as_of and not closed as of as_of), ``warning`` ('red' | 'yellow' | NULL, only for an open
@@ -54,15 +55,26 @@ def event_rows_cte(settings: Settings, as_of: dt.datetime, *,
     d_clo = settings.limit("close_h")
     name_sql = "e.reporter_name" if raw else mask_name_sql("e.reporter_name")
     phone_sql = "e.reporter_phone" if raw else mask_phone_sql("e.reporter_phone")
-    addr_sql = "e.address" if raw else mask_text_sql("e.address")
-    desc_sql = "e.description" if raw else mask_text_sql("e.description")
+    # the texts know their row's reporter: a name or phone written into them is masked too,
+    # as the reporter columns read. What is searched for is computed once a row (ev_base),
+    # the texts masked a step later (ev): one expression per text, not two reporters' worth
+    if raw:
+        own_cols, text_sql, drop = "", "", ""
+    else:
+        own = reporter_sql("e.reporter_name", "e.reporter_phone")
+        own_cols = "".join(f"{own[k]} AS ev_own_{k}, " for k in ("name", "phone", "digits"))
+        mine = {**{k: f"ev_own_{k}" for k in ("name", "phone", "digits")},
+                "masked_name": "coalesce(reporter_name, '')",
+                "masked_phone": "coalesce(reporter_phone, '')"}
+        text_sql = (f"{mask_text_sql('address', own=mine)} AS address,"
+                    f" {mask_text_sql('description', own=mine)} AS description,")
+        drop = ", address, description, ev_own_name, ev_own_phone, ev_own_digits"
     sql = f"""{lim_sql},
     ev_base AS (
-        SELECT e.* EXCLUDE (reporter_name, reporter_phone, address, description),
+        SELECT e.* EXCLUDE (reporter_name, reporter_phone),
                {name_sql} AS reporter_name,
                {phone_sql} AS reporter_phone,
-               {addr_sql} AS address,
-               {desc_sql} AS description,
+               {own_cols}
                g.grid_name, v.village_name, t.township_name,
                COALESCE(l.close_h, ?::DOUBLE) AS close_h,
                e.status IS DISTINCT FROM 'invalid' AND e.reported_at <= ?::TIMESTAMP
@@ -75,7 +87,7 @@ def event_rows_cte(settings: Settings, as_of: dt.datetime, *,
         LEFT JOIN townships t ON t.township_code = e.township_code
         {open_where}),
     ev AS (
-        SELECT * EXCLUDE (ev_age_us),
+        SELECT * EXCLUDE (ev_age_us{drop}), {text_sql}
                reported_at + to_microseconds(CAST(round(close_h * {_US_PER_H}) AS BIGINT))
                  AS due_at,
                CASE WHEN NOT is_open THEN NULL

@@ -154,7 +154,13 @@ TEXTS = ["江滨路12号B座", "当事人电话13912345678，身份证3306831990
          "sz-2025-004 噪音", "139****5678 已回访", "人民路8号 ABC店", None, "",
          "邻居身份证330683199001011234，夜间噪音", "联系１３９１２３４５６７８，座机(0575)8512—3456",
          "电话139 - 1234 - 5678（王）", "身份证330682 19900101 123X",
-         "座机+86 575 85123456", "传真+86-575-8512 3456，0086 575 85123456"]
+         "座机+86 575 85123456", "传真+86-575-8512 3456，0086 575 85123456",
+         # names (round 4 of #17): after a role word, and the row's own reporter's
+         "张三反映楼道堆放杂物", "来电人李四（85123456）称噪音", "联系人：王五，电话85123456",
+         "欧阳娜娜家门口噪音", "当事人双方情绪激动", "匿名反映李家巷 Block B"]
+# each row's reporter (name, phone): one-character and placeholder names mask nothing
+REPORTERS = [(None, None), ("张三", "13912345678"), ("李", "1"), ("欧阳娜娜", "85123456"),
+             ("匿名", None), ("王五", "(0575)8512-3456"), ("李四", " 85123456 ")]
 
 
 def _words() -> list[str]:
@@ -167,7 +173,9 @@ def _words() -> list[str]:
     out = {"噪音", "江滨路", "b座", "block", "13912345678", "139****5678", "123x", "x",
            "33068319900101123x", "330***********123x", "*", "号b", "sz-2025", "abc店",
            "１３９１２３４５６７８", "１３９", "—", "8512—3456", ")", "-", "（王）",
-           "+86", "+86575", "575****3456", "0086", "+86-575****3456", "85123456"}
+           "+86", "+86575", "575****3456", "0086", "+86-575****3456", "85123456",
+           "张三", "张*", "三反映", "李四", "李*", "王五", "王*", "欧阳", "欧***", "娜娜", "家门口",
+           "双方", "匿名", "李家巷", "(0575)", "8******6", "****3456"}
     while len(out) < 120:
         t = rnd.choice(texts).lower()
         i = rnd.randrange(len(t))
@@ -183,29 +191,40 @@ def test_every_word_finds_what_the_read_text_holds_and_nothing_else():
     from store.privacy import mask_text
 
     con = duckdb.connect()
-    rows = [(f"ID-{i}-{(t or 'x')[:2]}", t, TEXTS[-1 - i]) for i, t in enumerate(TEXTS)]
+    rows = [(f"ID-{i}-{(t or 'x')[:2]}", t, TEXTS[-1 - i], *REPORTERS[i % len(REPORTERS)])
+            for i, t in enumerate(TEXTS)]
+    rows += [(f"OWN-{i}", t, t, *r) for i, t in enumerate(TEXTS[-6:])
+             for r in REPORTERS]     # every named text with every reporter
     con.execute("CREATE TABLE events (event_id VARCHAR, address VARCHAR,"
-                " description VARCHAR)")
-    con.executemany("INSERT INTO events VALUES (?, ?, ?)", rows)
+                " description VARCHAR, reporter_name VARCHAR, reporter_phone VARCHAR)")
+    con.executemany("INSERT INTO events VALUES (?, ?, ?, ?, ?)", rows)
     for w in _words():
         sql, params = keyword_sql(w)
         got = {r[0] for r in con.execute(f"SELECT event_id FROM events WHERE {sql}",
                                          params).fetchall()}
-        want = {eid for eid, a, d in rows
-                if any(w in t.lower() for t in (eid, mask_text(a or ""), mask_text(d or "")))}
+        want = {eid for eid, a, d, n, p in rows
+                if any(w in t.lower() for t in (eid, mask_text(a or "", n, p),
+                                                mask_text(d or "", n, p)))}
         assert got == want, w
 
 
 @pytest.mark.parametrize("q", ["噪音", "江滨路 夜间", "电动自行车 充电"])
 def test_a_word_masking_cannot_touch_is_found_in_the_stored_text(q):
-    """No digit, no star, no cased letter: masking and lower-casing cannot change whether
-    the text holds the word, so neither runs (three regular expressions per row and word
-    made a year's search on a million events take seconds per panel)."""
+    """No digit, no star, no cased letter: only a text holding a role word or its reporter's
+    name or phone can read otherwise masked, so the full masking runs behind the stored
+    text's own test and that check, never on every row (three regular expressions per row
+    and word made a year's search on a million events take seconds per panel)."""
     from store.analysis_filters import keyword_sql
 
     sql, params = keyword_sql(q)
-    assert "regexp_replace" not in sql and "lower(" not in sql
-    assert params == [w for w in q.split() for _ in range(3)]
+    words = q.split()
+    assert params == [w for w in words for _ in range(5)]      # id, then 2 per text column
+    for col in ("address", "description"):
+        guard = (f"(strpos(coalesce({col}, ''), ?) > 0 AND (NOT (regexp_matches("
+                 f"coalesce({col}, ''), '")
+        assert sql.count(guard) == len(words)
+        # the masking only ever after the guard: never on a row without the word
+        assert sql.index(guard) < sql.index(f"regexp_replace(CAST(coalesce({col}")
 
 
 def test_a_case_number_tests_its_digits_before_masking_and_lower_case():

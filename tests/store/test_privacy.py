@@ -73,7 +73,7 @@ def test_mobile_numbers_in_free_text_are_masked_alike_in_python_and_sql():
     number stay; the SQL twin agrees on random texts too."""
     fixed = ["当事人张三电话13912345678，备用18800001111。", "座机0575-83012345", "编号1234567",
              "SZ20251031000130", "13912345678", "１３９１２３４５６７８", None, ""]
-    assert mask_text(fixed[0]) == "当事人张三电话139****5678，备用188****1111。"
+    assert mask_text(fixed[0]) == "当事人张*电话139****5678，备用188****1111。"   # name: round 4
     assert mask_text(fixed[2]) == fixed[2] and mask_text(fixed[3]) == fixed[3]
     rnd = random.Random(5)
     texts = fixed + ["".join(rnd.choice("0123456789１3电话，a ") for _ in range(rnd.randrange(30)))
