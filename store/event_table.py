@@ -371,8 +371,12 @@ def csv_lines(
 
     The cursor is held while the file streams (a load published meanwhile waits for it).
     """
-    cte, params = event_rows_cte(settings, f.as_of, raw=raw)
-    w_sql, w_params = where(f, scope)
+    # the keywords on the stored rows, before the join and the masking, as the list does:
+    # on ev's texts they masked every row of the window twice, and ev's reporter columns
+    # are masked, so the search could not tell which name in a text is the reporter's
+    k_sql, k_params = keyword_sql(f.q)
+    cte, params = event_rows_cte(settings, f.as_of, raw=raw, where=k_sql, where_params=k_params)
+    w_sql, w_params = where(f, scope, keywords=False)
     sql = f"WITH {cte} SELECT {_csv_select()} FROM ev WHERE {w_sql} ORDER BY {order_by(sort)}"
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
