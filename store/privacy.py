@@ -335,8 +335,15 @@ def text_may_change_sql(col: str, name: str, phone: str) -> str:
     dashes and brackets between them): the text holds a role word, or its reporter's name
     or phone as stored (tested loosely: a one-character name or a short phone passes too,
     and then the full test decides). A keyword search tests the masked text only then."""
-    out = [f"regexp_matches({col}, '{ROLE_IN_TEXT}')"]
+    # every role word but 姓名 ends in 人: a plain search spares nearly every row the
+    # regular expression (and DuckDB runs it once per distinct text, a regexp once per row)
+    assert all(w.endswith("人") for w in ROLE_WORDS if w != "姓名")
+    out = [f"(CASE WHEN strpos({col}, '人') > 0 THEN regexp_matches({col}, '{ROLE_IN_TEXT}')"
+           f" ELSE strpos({col}, '姓名') > 0 END)"]
     for c in (name, phone):
-        t = f"trim(CAST({c} AS VARCHAR), ' ')"
-        out.append(f"coalesce(strpos({col}, {t}) > 0 AND {t} <> '', false)")
+        v = f"CAST({c} AS VARCHAR)"
+        t = f"trim({v}, ' ')"
+        # trim() costs 5x the search on a million rows: only a value holding a space needs it
+        out.append(f"coalesce(CASE WHEN strpos({v}, ' ') > 0 THEN strpos({col}, {t}) > 0"
+                   f" AND {t} <> '' ELSE strpos({col}, {v}) > 0 AND {v} <> '' END, false)")
     return "(" + " OR ".join(out) + ")"

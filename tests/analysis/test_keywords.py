@@ -160,7 +160,7 @@ TEXTS = ["江滨路12号B座", "当事人电话13912345678，身份证3306831990
          "欧阳娜娜家门口噪音", "当事人双方情绪激动", "匿名反映李家巷 Block B"]
 # each row's reporter (name, phone): one-character and placeholder names mask nothing
 REPORTERS = [(None, None), ("张三", "13912345678"), ("李", "1"), ("欧阳娜娜", "85123456"),
-             ("匿名", None), ("王五", "(0575)8512-3456"), ("李四", " 85123456 ")]
+             ("匿名", None), ("王五", "(0575)8512-3456"), ("李四", " 85123456 "), (" 张三 ", "")]
 
 
 def _words() -> list[str]:
@@ -193,8 +193,8 @@ def test_every_word_finds_what_the_read_text_holds_and_nothing_else():
     con = duckdb.connect()
     rows = [(f"ID-{i}-{(t or 'x')[:2]}", t, TEXTS[-1 - i], *REPORTERS[i % len(REPORTERS)])
             for i, t in enumerate(TEXTS)]
-    rows += [(f"OWN-{i}", t, t, *r) for i, t in enumerate(TEXTS[-6:])
-             for r in REPORTERS]     # every named text with every reporter
+    rows += [(f"OWN-{i}-{j}", t, t, *r) for i, t in enumerate(TEXTS[-6:])
+             for j, r in enumerate(REPORTERS)]     # every named text with every reporter
     con.execute("CREATE TABLE events (event_id VARCHAR, address VARCHAR,"
                 " description VARCHAR, reporter_name VARCHAR, reporter_phone VARCHAR)")
     con.executemany("INSERT INTO events VALUES (?, ?, ?, ?, ?)", rows)
@@ -220,8 +220,7 @@ def test_a_word_masking_cannot_touch_is_found_in_the_stored_text(q):
     words = q.split()
     assert params == [w for w in words for _ in range(5)]      # id, then 2 per text column
     for col in ("address", "description"):
-        guard = (f"(strpos(coalesce({col}, ''), ?) > 0 AND (NOT (regexp_matches("
-                 f"coalesce({col}, ''), '")
+        guard = f"(strpos(coalesce({col}, ''), ?) > 0 AND (NOT ("
         assert sql.count(guard) == len(words)
         # the masking only ever after the guard: never on a row without the word
         assert sql.index(guard) < sql.index(f"regexp_replace(CAST(coalesce({col}")
