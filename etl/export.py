@@ -7,8 +7,12 @@ load with ``columns from path``) read directly; every other table is one
 ``DIR/<table>.parquet``. Timestamps are naive local time (Parquet ``timestamp[us]`` without
 UTC adjustment), as in the store.
 
-Personal data (``reporter_name``, ``reporter_phone``) stays home unless
-``--with-personal-data`` asks for it: a file that leaves the command room is not the place.
+Personal data stays home unless ``--with-personal-data`` asks for it: a file that leaves
+the command room is not the place. Without it ``reporter_name`` and ``reporter_phone`` are
+left out, ``address`` and ``description`` are written as officers read them (ID and phone
+numbers, the reporter's own name and phone, names after a role word masked:
+``store.privacy.mask_text_sql``), and ``rejects`` goes without ``raw``, the rejected source
+row as it came (names, phones and texts unmasked).
 """
 from __future__ import annotations
 
@@ -19,8 +23,26 @@ from pathlib import Path
 import duckdb
 
 from store.engines import parse_target
+from store.privacy import mask_text_sql
 
 PERSONAL = ("reporter_name", "reporter_phone")
+TEXTS = ("address", "description")          # written masked without personal data
+RAW = {"rejects": ("raw",)}                  # left out without personal data
+
+
+def _events_select(con, personal: bool) -> str:
+    """The events' columns in their order; without ``personal`` the reporter's columns left
+    out and the texts masked with them (a name or phone written into a text is masked too)."""
+    if personal:
+        return "*"
+    cols = [r[0] for r in con.execute("DESCRIBE events").fetchall()]
+    out = []
+    for c in cols:
+        if c in PERSONAL:
+            continue
+        out.append(f'{mask_text_sql(c, "reporter_name", "reporter_phone")} AS "{c}"'
+                   if c in TEXTS else f'"{c}"')
+    return ", ".join(out)
 
 
 def export(db, out, *, personal: bool = False) -> dict:
@@ -41,16 +63,17 @@ def export(db, out, *, personal: bool = False) -> dict:
             " ORDER BY table_name").fetchall()]
         for t in tables:
             if t == "events":
-                drop = "" if personal else f" EXCLUDE ({', '.join(PERSONAL)})"
+                cols = _events_select(con, personal)
                 con.execute(
-                    f"COPY (SELECT *{drop}, strftime(reported_at, '%Y') AS year,"
+                    f"COPY (SELECT {cols}, strftime(reported_at, '%Y') AS year,"
                     " strftime(reported_at, '%m') AS month FROM events ORDER BY reported_at)"
                     f" TO '{out / 'events'}' (FORMAT parquet, PARTITION_BY (year, month),"
                     " COMPRESSION zstd, FILENAME_PATTERN 'events_{i}')")
                 counts["events_months"] = con.execute(
                     "SELECT count(DISTINCT strftime(reported_at, '%Y-%m')) FROM events").fetchone()[0]
             else:
-                con.execute(f"COPY \"{t}\" TO '{out / (t + '.parquet')}' "
+                drop = "" if personal or t not in RAW else f" EXCLUDE ({', '.join(RAW[t])})"
+                con.execute(f"COPY (SELECT *{drop} FROM \"{t}\") TO '{out / (t + '.parquet')}' "
                             "(FORMAT parquet, COMPRESSION zstd)")
             counts[t] = con.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0]
     finally:

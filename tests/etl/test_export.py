@@ -86,3 +86,45 @@ def test_an_export_never_writes_into_a_folder_that_holds_files(exported):
     res = subprocess.run([sys.executable, "-m", "etl", "export", "--db", str(db), "--out",
                           str(out)], cwd=ROOT, capture_output=True, text=True)
     assert res.returncode == 2 and "not empty" in res.stderr
+
+
+PERSONAL_TEXTS = ("张三", "13812345678", "330682199001011234")
+
+
+def _export_texts(tmp_path, *flags: str) -> str:
+    """Every value of every exported file as text, after a load whose texts carry the
+    reporter's own name and phone, an ID number, and whose rejects hold a raw source row."""
+    db = make_db(tmp_path / "p.duckdb", [ev("p1", D(2025, 2, 3, 9)), ev("p2", D(2025, 2, 4, 9))])
+    con = duckdb.connect(str(db))
+    con.execute("UPDATE events SET reporter_name = '张三', reporter_phone = '13812345678',"
+                " description = '张三反映楼道堆放杂物，电话13812345678',"
+                " address = '身份证330682199001011234的住户门口'")
+    con.execute("INSERT INTO rejects VALUES (1, 'events', 'e.csv', 7, 'bad_time', 'x',"
+                " '{\"上报人\": \"张三\", \"联系电话\": \"13812345678\"}')")
+    con.close()
+    out = tmp_path / ("out" + "".join(flags).replace("-", "_"))
+    res = subprocess.run([sys.executable, "-m", "etl", "export", "--db", str(db), "--out",
+                          str(out), *flags], cwd=ROOT, capture_output=True, text=True)
+    assert res.returncode == 0, res.stderr
+    reader = duckdb.connect()
+    texts = []
+    for f in sorted(out.rglob("*.parquet")):
+        rel = reader.execute(f"SELECT * FROM read_parquet('{f}')")
+        texts += [str(v) for row in rel.fetchall() for v in row]
+    return "\n".join(texts)
+
+
+def test_without_personal_data_no_name_phone_or_id_leaves_in_any_file(tmp_path):
+    """Texts went out raw and rejects with their source row: the reporter's name and phone
+    written into a description, an ID number in an address, a rejected row's 上报人 left in
+    clear although the reporter columns were dropped."""
+    text = _export_texts(tmp_path)
+    for secret in PERSONAL_TEXTS:
+        assert secret not in text, secret
+    assert "张*反映楼道堆放杂物" in text and "138****5678" in text   # masked as officers read
+
+
+def test_with_personal_data_everything_goes_out_as_stored(tmp_path):
+    text = _export_texts(tmp_path, "--with-personal-data")
+    for secret in PERSONAL_TEXTS:
+        assert secret in text, secret
