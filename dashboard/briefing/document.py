@@ -395,11 +395,17 @@ RANK_ROWS_GRIDS = 20
 
 
 def unjudged_mask(df: pd.DataFrame) -> pd.Series:
-    """A 样本少 grid without red warnings has no card: its rates are not judged (issue 12: it
-    is never a green 100 %); with red warnings it is carded on those (metrics.card_on_red)."""
-    if "few" not in df:
-        return pd.Series(False, index=df.index)
-    return df["few"].astype(bool) & (df["card"] == "green")
+    """Units shown without a card, their rates not judged: a 样本少 grid without red warnings
+    (issue 12: it is never a green 100 %), and a township without events this week (neither
+    rate: the wall's 本期无事件, metrics.md). With red warnings either is carded on those
+    (metrics.card_on_red; a township's are open whatever the week), so only green gives way."""
+    few = df["few"].astype(bool) if "few" in df else pd.Series(False, index=df.index)
+    return (few | no_rates_mask(df)) & (df["card"] == "green")
+
+
+def no_rates_mask(df: pd.DataFrame) -> pd.Series:
+    """Units with neither rate this week (no cohort event): not ranked, not judged."""
+    return df["on_time_rate"].isna() & df["handling_rate"].isna()
 
 
 def unranked(r) -> bool:
@@ -435,7 +441,8 @@ def slide_ranking(b: Briefing, pal: Palette) -> str:
     cls = "rank dense" if grids else "rank"
     tables = "".join(f"<div>{_table(head, c, cls, clip=(1,))}</div>" for c in cols if c)
     counts = df.loc[~unjudged, "card"].value_counts()
-    few_n = f" · 样本少未亮牌 {int(unjudged.sum())} 个" if unjudged.any() else ""
+    why = "样本少" if grids else "本周无事件"      # what the uncarded units are
+    few_n = f" · {why}未亮牌 {int(unjudged.sum())} 个" if unjudged.any() else ""
     order = "问题在前，样本少的在后" if grids else "按期办结率、办结率排序"
     lead = (f'<p class="lead">红牌 {int(counts.get("red", 0))} 个 · 黄牌 '
             f'{int(counts.get("yellow", 0))} 个 · 绿牌 {int(counts.get("green", 0))} 个'
@@ -445,7 +452,7 @@ def slide_ranking(b: Briefing, pal: Palette) -> str:
     if len(rest):
         rest_unjudged = unjudged.loc[rest.index]
         rc = rest.loc[~rest_unjudged, "card"].value_counts()
-        rest_few = f"、样本少 {int(rest_unjudged.sum())}" if rest_unjudged.any() else ""
+        rest_few = f"、{why} {int(rest_unjudged.sum())}" if rest_unjudged.any() else ""
         note = (f'<p class="note">另 {len(rest)} 个{b.place_word}未列出：红牌 '
                 f'{int(rc.get("red", 0))}、黄牌 {int(rc.get("yellow", 0))}、绿牌 '
                 f'{int(rc.get("green", 0))}{rest_few}。</p>')
