@@ -52,13 +52,14 @@ WAN = 10_000        # from here up the legend reads in 万, to 0.01万 at most
 
 
 def shown(values: Sequence[float], decimals: int) -> np.ndarray:
-    """``values`` as the legend reads them: to ``decimals`` places, or to 0.01万 (hundreds)
-    once any reaches 1万, so two classes never differ by less than their labels show."""
-    v = np.asarray(values, dtype="float64")
-    fin = v[np.isfinite(v)]
-    if fin.size and np.abs(fin).max() >= WAN:
-        return np.round(v, -2)
-    return np.round(v, max(decimals, 0))
+    """``values`` as the legend reads them: to ``decimals`` places, and to 0.01万 (hundreds)
+    from 1万 up, so two classes never differ by less than their labels show. Only values of
+    1万 and more are read in 万: rounding every value to hundreds once one reached 1万 put a
+    grid of 40 件/km² beside one of 15,000 in the zero class, drawn and labelled '0'."""
+    v = np.round(np.asarray(values, dtype="float64"), max(decimals, 0))
+    with np.errstate(invalid="ignore"):
+        big = np.abs(v) >= WAN
+    return np.where(big, np.round(v, -2), v)
 
 
 def _positive(values: Sequence[float], decimals: int) -> np.ndarray:
@@ -140,15 +141,16 @@ def class_labels(breaks: Sequence[float], *, decimals: int = 0,
         spans.append((float(inside[0]), float(inside[-1])) if inside.size else None)
         lo = hi
     ends = [x for s in spans if s for x in s]
+    places = 1
     if ends and max(ends) >= WAN:
         for places in (1, 2):
-            shown = [_wan(x, places) for x in ends]
+            read = [_wan(x, places) if x >= WAN else _fmt(x, decimals) for x in ends]
             # neighbours' ends (a class's max, the next class's min) must read apart
-            if all(shown[i] != shown[i + 1] for i in range(1, len(shown) - 1, 2)):
+            if all(read[i] != read[i + 1] for i in range(1, len(read) - 1, 2)):
                 break
-        fmt = lambda x: _wan(x, places)  # noqa: E731
-    else:
-        fmt = lambda x: _fmt(x, decimals)  # noqa: E731
+
+    def fmt(x: float) -> str:           # 万 from 1万 up only: 40 stays 40, not 0.0万
+        return _wan(x, places) if x >= WAN else _fmt(x, decimals)
     labels = []
     for s in spans:
         if s is None:

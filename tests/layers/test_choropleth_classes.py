@@ -28,6 +28,10 @@ CASES = {
     "many_grids": (list(np.round(rng.lognormal(3, 1.2, 1400))), 0),
     "many_grids_density": (list(np.round(rng.gamma(2.0, 3.0, 1400), 1)), 1),
     "tiny_rates": ([0.21, 0.24, 0.26, 0.29, 0.31], 1),
+    # a township's grids by density: one small grid of 150 events in 0.01 km² reaches 1万,
+    # the rest are tens (rounded to hundreds, they all read '0' and were drawn as zero)
+    "one_past_wan": ([0.5, 0.6, 0.7, 0.8, 1.0, 1.1, 1.2, 2.0, 3.0, 5.0, 8.0, 13.0, 40.0,
+                      120.0, 900.0, 15000.0], 1),
 }
 
 
@@ -86,3 +90,15 @@ def test_zero_and_missing_stay_outside_the_classes_and_one_class_reads_one_value
     assert list(members([7, 7, 7, 0], 0)) == ["7"]
     # a density that shows as 0.0 is in the zero class, not a class of its own
     assert list(members([0.04, 0.0, 2.0], 1)) == ["2.0"]
+
+
+def test_only_values_from_1wan_read_in_wan_and_none_above_zero_is_drawn_as_zero():
+    """metrics.md: 0 (or no value) is its own class. A value of 40 is not 0 because another
+    unit reached 1万 (before: every value was rounded to hundreds, 0.5-40 drawn in the zero
+    class as '0', 120 read '0.0万')."""
+    values, decimals = CASES["one_past_wan"]
+    classes = members(values, decimals)
+    assert sorted(v for c in classes.values() for v in c) == sorted(values)   # none in '0'
+    labels = list(classes)
+    assert labels[0] == "0.5–0.8" and labels[-1] == "120.0–1.5万", labels
+    assert not any("0.0万" in lab for lab in labels)
