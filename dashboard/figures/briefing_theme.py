@@ -31,7 +31,8 @@ class Palette:
     hotspot: str     # hotspot outline (not a status colour)
     gauge_bg: str
     classes: tuple[str, ...]   # choropleth classes low → high (volume: neutral, never red)
-    zero: str                  # choropleth zero class
+    zero: str                  # choropleth zero class: a grey off the ramp, apart from the
+                               # legend's panel (as near it as the panel was, '0' keyed nothing)
     series: tuple[str, ...]
 
 
@@ -40,7 +41,7 @@ DARK = Palette(
     text="#e6f1ff", dim="#8aa4c8", accent="#27d3ff", accent2="#3b82f6",
     green="#22c55e", yellow="#facc15", red="#ef4444", grey="#64748b", hotspot="#ff4fd8",
     gauge_bg="rgba(29,75,143,0.35)",
-    classes=("#12386e", "#1565c0", "#1e88e5", "#27d3ff", "#a5f3fc"), zero="#0b1f40",
+    classes=("#12386e", "#1565c0", "#1e88e5", "#27d3ff", "#a5f3fc"), zero="#2b3340",
     series=("#27d3ff", "#3b82f6", "#a78bfa", "#34d399", "#f472b6", "#fbbf24", "#60a5fa"),
 )
 
@@ -49,7 +50,7 @@ LIGHT = Palette(
     text="#0f172a", dim="#475569", accent="#0b5cab", accent2="#2563eb",
     green="#15803d", yellow="#ca8a04", red="#c81e1e", grey="#94a3b8", hotspot="#c026d3",
     gauge_bg="#e8edf5",
-    classes=("#dbeafe", "#a9cdf3", "#6aa6e3", "#2f77c7", "#0b4a94"), zero="#f8fafc",
+    classes=("#dbeafe", "#a9cdf3", "#6aa6e3", "#2f77c7", "#0b4a94"), zero="#d5d9e0",
     series=("#0b5cab", "#2563eb", "#7c3aed", "#059669", "#db2777", "#d97706", "#0891b2"),
 )
 

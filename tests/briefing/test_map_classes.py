@@ -62,3 +62,25 @@ def test_classes_discriminate_and_each_entry_reads_its_least_and_most_unit(name,
         assert abs(ends[-1] - vals[-1]) <= (100 if "万" in label else 0.05), (label, vals)
     if name == "skewed_past_wan":
         assert "120.0–1.5万" in legend and not any("0.0万" in k for k in legend)
+
+
+
+def _rgb(colour: str) -> np.ndarray:
+    c = colour.strip()
+    if c.startswith("rgba"):
+        return np.array([float(x) for x in c[5:-1].split(",")[:3]])
+    return np.array([int(c.lstrip("#")[i:i + 2], 16) for i in (0, 2, 4)], dtype=float)
+
+
+@pytest.mark.parametrize("pal", [LIGHT, DARK], ids=["light", "dark"])
+def test_the_zero_entry_has_a_key_the_reader_can_see(pal):
+    """A township without events is drawn in the zero class; its legend entry '0' must show
+    a swatch apart from the legend's background and from the lowest class (before: a fill
+    of #f8fafc on the panel's #f5f7fb, #0b1f40 on #0a1c3a: '0' stood beside nothing)."""
+    u = _units(CASES["with_zero"])
+    fig = map_figure(u, u, None, gpd.GeoDataFrame(geometry=[], crs=4326), pal)
+    fills = {t.name: _rgb(t.fillcolor) for t in fig.data if t.legendgroup == "choropleth"}
+    lowest = fills[[k for k in fills if k != "0"][0]]       # zero first, then low -> high
+    bg = _rgb(fig.layout.legend.bgcolor)
+    assert np.linalg.norm(fills["0"] - bg) >= 35, (fills["0"], bg)
+    assert np.linalg.norm(fills["0"] - lowest) >= 25, (fills["0"], lowest)
