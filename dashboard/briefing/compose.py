@@ -302,6 +302,16 @@ def change_pct_text(now: int, before: int) -> str:
     return f"环比{'上升' if c > 0 else '下降'}{abs(c):.1f}%"
 
 
+def rise_pct_text(v) -> str:
+    """A rise's 增幅 as the tables print it: one decimal, as the summary's 环比 ('+12.3%'); a
+    rise from nothing is '新出现', one under 0.05 % '+不足0.1%'. Whole percents read a city's
+    +64 on 27,371 as '+0%'."""
+    if v is None or pd.isna(v):
+        return "新出现"
+    pct = float(v) * 100
+    return "+不足0.1%" if pct < 0.05 else f"+{pct:.1f}%"
+
+
 def points_text(now: float | None, before: float | None, than: str = "上周") -> str:
     """'较上周提高1.2个百分点' / '较上周下降0.4个百分点' / '与上周持平' / '' (``than``: the
     period compared with, 上周 or 上月)."""

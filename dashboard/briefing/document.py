@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 import plotly
 
-from dashboard.briefing.compose import Briefing, change_pct_text, hot_short_text
+from dashboard.briefing.compose import Briefing, change_pct_text, hot_short_text, rise_pct_text
 from dashboard.figures import briefing_charts as charts
 from dashboard.figures.briefing_map import map_figure
 from dashboard.figures.numbers import kind_share, p_value
@@ -247,13 +247,10 @@ def hot_listed(b: Briefing) -> int:
 
 
 def slide_rises(b: Briefing) -> str:
-    def pct_text(v):
-        return "新出现" if _missing(v) else f"+{v * 100:.0f}%"
-
-    cat = [[esc(r.label), num(r.now), num(r.before), f"+{num(r.change)}", pct_text(r.change_pct),
+    cat = [[esc(r.label), num(r.now), num(r.before), f"+{num(r.change)}", rise_pct_text(r.change_pct),
             esc(r.where) if isinstance(r.where, str) else DASH]
            for r in b.rises_category.head(RISES_LISTED).itertuples()]
-    place = [[esc(r.label), num(r.now), num(r.before), f"+{num(r.change)}", pct_text(r.change_pct)]
+    place = [[esc(r.label), num(r.now), num(r.before), f"+{num(r.change)}", rise_pct_text(r.change_pct)]
              for r in b.rises_place.head(RISES_LISTED).itertuples()]
 
     def more(df, what):        # the lists are whole in the Word document; here, say the rest

@@ -22,7 +22,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
-from dashboard.briefing.compose import Briefing, hot_short_text
+from dashboard.briefing.compose import Briefing, hot_short_text, rise_pct_text
 from dashboard.briefing.document import (KEY_FIGURES, change_cell, compare_note, fmt_value,
                                          key_label, no_rise, unjudged_mask, unranked)
 from dashboard.figures.briefing_theme import CARD_ZH, DASH, num, pct
@@ -95,19 +95,16 @@ def key_rows(b: Briefing) -> list[list[str]]:
 
 
 def _rises(doc, b: Briefing) -> None:
-    def pct_text(v):
-        return "新出现" if pd.isna(v) else f"+{v * 100:.0f}%"
-
     if not b.compared:
         _para(doc, f"{no_rise(b, '类别')}。", indent=True)
     _para(doc, "（一）上升的事件类别", indent=True, with_next=True)
     _table(doc, ["类别", "本周", "上周", "增加", "增幅", "增加最多的" + b.place_word],
-           [[r.label, num(r.now), num(r.before), f"+{num(r.change)}", pct_text(r.change_pct),
+           [[r.label, num(r.now), num(r.before), f"+{num(r.change)}", rise_pct_text(r.change_pct),
              r.where if isinstance(r.where, str) else DASH]
             for r in b.rises_category.itertuples()])
     _para(doc, f"（二）上升的{b.place_word}", indent=True, with_next=True)
     _table(doc, [b.place_word, "本周", "上周", "增加", "增幅"],
-           [[r.label, num(r.now), num(r.before), f"+{num(r.change)}", pct_text(r.change_pct)]
+           [[r.label, num(r.now), num(r.before), f"+{num(r.change)}", rise_pct_text(r.change_pct)]
             for r in b.rises_place.itertuples()])
     _para(doc, f"（三）新发热点 {len(b.hotspots)} 处"
                + (f"（{hot_short_text(b)}）" if b.hot_short else ""), indent=True, with_next=True)

@@ -8,7 +8,8 @@ from zoneinfo import ZoneInfo
 import duckdb
 import pytest
 
-from dashboard.briefing.compose import change_pct_text, compose, points_text, EmptyWeek
+from dashboard.briefing.compose import (EmptyWeek, change_pct_text, compose, points_text,
+                                        rise_pct_text)
 from store import briefing_reads as br
 from store import metrics as m
 from store.db import ReadStore
@@ -156,6 +157,15 @@ def test_change_texts():
     assert points_text(0.95, 0.93) == "较上周提高2.0个百分点"
     assert points_text(0.93, 0.95) == "较上周下降2.0个百分点"
     assert points_text(None, 0.95) == ""
+
+
+def test_a_city_sized_rise_does_not_read_zero():
+    """The rises tables printed whole percents: a city's +64 on 27,371 read '+0%'."""
+    assert rise_pct_text(64 / 27_371) == "+0.2%"
+    assert rise_pct_text(1 / 27_371) == "+不足0.1%"
+    assert rise_pct_text(0.123) == "+12.3%"
+    assert rise_pct_text(1.0) == "+100.0%"
+    assert rise_pct_text(float("nan")) == rise_pct_text(None) == "新出现"
 
 
 def test_prune_keeps_the_newest_briefing_folders(tmp_path):
