@@ -128,6 +128,8 @@ READS = {
     "mix_channel": lambda st, s, v: wr.mix(st, s, v["town"], v["start"], v["end"], "channel"),
     "mediation": lambda st, s, v: wr.mediation(st, s, None, v["as_of"].date()),
     "live_events": lambda st, s, v: wr.live_events(st, s, None, v["as_of"]),
+    "live_events_township": lambda st, s, v: wr.live_events(st, s, v["town"], v["as_of"]),
+    "township_live_lists": lambda st, s, v: wr.township_live_lists(st, s, v["as_of"]),
     "warning_events": lambda st, s, v: wr.warning_events(st, s, None, v["as_of"]),
     "warning_lists": lambda st, s, v: wr.warning_lists(st, s, v["as_of"], 5),
     "event_card": lambda st, s, v: wr.event_card(st, s, v["event"], v["as_of"]),
