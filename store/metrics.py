@@ -544,14 +544,21 @@ def metrics(
     if end <= start:
         raise MetricsError(f"end {end} must be after start {start}")
     row = metrics_table(store, settings, start=start, end=end, as_of=as_of, scope=scope).iloc[0]
-    out = {"scope": scope.key, "start": start.isoformat(), "end": end.isoformat(),
-           "as_of": as_of.isoformat(sep="T")}
-    for key in METRIC_KEYS:
-        out[key] = _plain(row[key])
+    out = payload(row, scope, start, end, as_of)
     if compare is not None:
         p_start, p_end, p_as_of = shift_period(start, end, as_of, compare)
         out[compare] = metrics(store, settings, scope=scope, start=p_start, end=p_end,
                                as_of=p_as_of)
+    return out
+
+
+def payload(row, scope: Scope, start: dt.date, end: dt.date, as_of: dt.datetime) -> dict:
+    """The /api/metrics payload of ``scope`` from its :func:`metrics_table` row (a row of a
+    table by township is a township's own: the wall cuts every township's from one)."""
+    out = {"scope": scope.key, "start": start.isoformat(), "end": end.isoformat(),
+           "as_of": as_of.isoformat(sep="T")}
+    for key in METRIC_KEYS:
+        out[key] = _plain(row[key])
     return out
 
 

@@ -113,6 +113,62 @@ def _reported_so_far(store: ReadStore, township: str | None, day: dt.date,
         [dt.datetime.combine(day, dt.time()), until, *params]))
 
 
+@shared_read
+def township_reported_so_far(store: ReadStore, settings: Settings, day: dt.date,
+                             until: dt.datetime) -> dict[str, int]:
+    """:func:`_reported_so_far` of every township with a report in that span, by code (one
+    read of a day's blocks instead of one per township view; a township absent has 0)."""
+    rows = store.rows(
+        "SELECT township_code, count(*) FROM events WHERE reported_at >= ?::TIMESTAMP"
+        " AND reported_at <= ?::TIMESTAMP AND status IS DISTINCT FROM 'invalid'"
+        " GROUP BY 1", [dt.datetime.combine(day, dt.time()), until])
+    return {code: int(n) for code, n in rows}
+
+
+@shared_read
+def township_metrics(store: ReadStore, settings: Settings, start: dt.date, end: dt.date,
+                     as_of: dt.datetime) -> dict[str, dict]:
+    """Every township's /api/metrics payload (store.metrics.metrics), keyed by code, from
+    one table by township: the wall renders every township's view each minute, and each
+    read its own figures and the previous period's (~20 % of a 100-township city's round).
+    A township's row of the table is its own figures (the same counts grouped instead of
+    filtered); tests/store/test_wall_cuts.py compares both for every township."""
+    df = m.metrics_table(store, settings, start=start, end=end, as_of=as_of, scope=m.Scope(),
+                         by="township")
+    return {code: m.payload(df.iloc[i], m.Scope("township", code), start, end, as_of)
+            for i, code in enumerate(df["code"])}
+
+
+def kpis_via(read, township: str | None, start: dt.date, end: dt.date,
+             as_of: dt.datetime) -> dict:
+    """:func:`kpis` through a caching reader (``ctx.cached``): a township's figures are cut
+    from :func:`township_metrics`, read once for every township; the county's and an
+    unknown code's are their own read."""
+    window = read(township_metrics, start, end, as_of).get(township) if township else None
+    if window is None:
+        return read(kpis, township, start, end, as_of)
+    day = as_of.date()
+    today = read(township_reported_so_far, day, as_of).get(township, 0)
+    return {"window": dict(window), "today_reported": today, "today": day.isoformat()}
+
+
+def previous_kpis_via(read, township: str | None, start: dt.date, end: dt.date,
+                      as_of: dt.datetime, compare: str = "previous") -> dict:
+    """:func:`previous_kpis` through a caching reader, a township's cut as in :func:`kpis_via`."""
+    p_start, p_end, p_as_of = m.shift_period(start, end, as_of, compare)
+    window = (read(township_metrics, p_start, p_end, p_as_of).get(township)
+              if township else None)
+    if window is None:
+        return read(previous_kpis, township, start, end, as_of, compare)
+    day = as_of.date() - dt.timedelta(days=1)
+    return {"window": dict(window),
+            "today_reported": read(township_reported_so_far, day,
+                                   as_of - dt.timedelta(days=1)).get(township, 0),
+            "today": day.isoformat(),
+            "shifted": {"start": p_start.isoformat(), "end": p_end.isoformat(),
+                        "as_of": p_as_of.isoformat(sep="T")}}
+
+
 CARD_ORDER = {"red": 0, "yellow": 1, "green": 2}
 
 
@@ -206,13 +262,16 @@ def previous_kpis(store: ReadStore, settings: Settings, township: str | None, st
     stood then. ``today_reported`` here is the day before as_of up to the same time of day
     (today so far against yesterday so far), whatever the window."""
     p_start, p_end, p_as_of = m.shift_period(start, end, as_of, compare)
-    out = kpis(store, settings, township, p_start, p_end, p_as_of)
     day = as_of.date() - dt.timedelta(days=1)
-    out["today_reported"] = _reported_so_far(store, township, day, as_of - dt.timedelta(days=1))
-    out["today"] = day.isoformat()
-    out["shifted"] = {"start": p_start.isoformat(), "end": p_end.isoformat(),
-                      "as_of": p_as_of.isoformat(sep="T")}
-    return out
+    # not kpis(): its today_reported (the shifted as_of's day) was read and thrown away
+    window = m.metrics(store, settings, scope=scope_of(township), start=p_start, end=p_end,
+                       as_of=p_as_of)
+    return {"window": window,
+            "today_reported": _reported_so_far(store, township, day,
+                                               as_of - dt.timedelta(days=1)),
+            "today": day.isoformat(),
+            "shifted": {"start": p_start.isoformat(), "end": p_end.isoformat(),
+                        "as_of": p_as_of.isoformat(sep="T")}}
 
 
 # --- rollup sums -----------------------------------------------------------------------------
@@ -389,7 +448,7 @@ def township_live_lists(store: ReadStore, settings: Settings, as_of: dt.datetime
     the slice too), so a township with ``limit`` rows in the slice is complete; the others
     are read again over a wider slice (:data:`LIVE_SPANS_D`), the last one unbounded. A
     township without a valid event up to as_of is not a key. Rows, order and columns are
-    :func:`live_events`' (tests/store/test_live_lists.py)."""
+    :func:`live_events`' (tests/store/test_wall_cuts.py)."""
     left = [c for (c,) in store.rows("SELECT township_code FROM townships ORDER BY 1")]
     limit = int(limit)
     parts: dict[str, pd.DataFrame] = {}

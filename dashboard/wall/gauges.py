@@ -88,7 +88,7 @@ OUTPUTS = [*[(f"gauge-{key}", "figure") for key in GAUGES], ("gauges-caption", "
 
 
 def read(ctx, v) -> dict:
-    return {"window": ctx.cached(wr.kpis, v.township, v.start, v.end, v.as_of)["window"],
+    return {"window": wr.kpis_via(ctx.cached, v.township, v.start, v.end, v.as_of)["window"],
             "targets": dict(ctx.settings.section("targets"))}
 
 

@@ -91,7 +91,7 @@ def read(ctx, v) -> dict:
     renders the county and every township for each as_of; the lists have no window)."""
     lists = ctx.cached(wr.warning_lists, v.as_of, LIMIT)
     return {"rows": wr.warning_list_of(lists, v.township, LIMIT),
-            "window": ctx.cached(wr.kpis, v.township, v.start, v.end, v.as_of)["window"],
+            "window": wr.kpis_via(ctx.cached, v.township, v.start, v.end, v.as_of)["window"],
             "names": short_names(ctx, v)}
 
 

@@ -83,6 +83,41 @@ def test_a_townships_live_list_cut_from_every_townships_read_is_its_own_read(
             assert set(lengths) == {0}
 
 
+@pytest.mark.parametrize("engine", ["duckdb", "chdb"])
+def test_a_townships_kpis_cut_from_every_townships_figures_are_its_own_read(stores, engine):
+    """The KPI strip's, the gauges' and the warnings' figures of a township and of the period
+    before (wall_reads.kpis_via / previous_kpis_via, cut from one table by township and one
+    count of the day's reports) are its own kpis / previous_kpis: the same keys in the same
+    order, the same values and types (an int stays an int, None stays None), for every
+    township, the county and an unknown code; at the newest report and before any event."""
+    from store import metrics as m
+
+    store = stores[engine]
+    settings = Settings.load(ROOT / "data" / "settings.toml")
+    codes = [c for (c,) in store.rows("SELECT township_code FROM townships ORDER BY 1")]
+    first, last = (pd.Timestamp(t).to_pydatetime() for t in
+                   store.rows("SELECT min(reported_at), max(reported_at) FROM events")[0])
+    kept: dict = {}
+
+    def read(fn, *args):
+        if (fn, args) not in kept:
+            kept[fn, args] = fn(store, settings, *args)
+        return kept[fn, args]
+
+    busy = 0
+    for as_of in (last, first - dt.timedelta(days=1)):
+        start, end = m.default_window(as_of, 30)
+        for code in [*codes, None, "T-unknown"]:
+            own = (wr.kpis(store, settings, code, start, end, as_of),
+                   wr.previous_kpis(store, settings, code, start, end, as_of))
+            cut = (wr.kpis_via(read, code, start, end, as_of),
+                   wr.previous_kpis_via(read, code, start, end, as_of))
+            assert repr(cut) == repr(own), (code, as_of)
+            busy += bool(own[0]["window"]["reported"] and own[0]["today_reported"]
+                         and own[1]["window"]["reported"])
+    assert busy > 2          # figures and today's reports of both periods were compared
+
+
 def test_reports_of_the_same_second_are_cut_by_event_id_as_the_own_read_does(tmp_path, engine):
     """Ties at a list's last place: several reports of one second, stored in reverse id
     order, one invalid and one after as_of; a township with none. The cut keeps the lower
