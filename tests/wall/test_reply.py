@@ -1,6 +1,7 @@
 """The wall's one view callback and its pre-rendered replies, in a real app on the demo county."""
 from __future__ import annotations
 
+import datetime as dt
 import json
 import threading
 import time
@@ -11,7 +12,7 @@ import pytest
 from plotly.io.json import to_json_plotly
 
 from dashboard.app import create_app
-from dashboard.wall import gauges, kpis, map_panel, reply, warnings, window_bar
+from dashboard.wall import gauges, kpis, live_list, map_panel, reply, warnings, window_bar
 from dashboard.wall.view import current_view
 
 pytestmark = pytest.mark.slow
@@ -257,6 +258,22 @@ def test_shared_reads_are_not_changed_by_the_panels_that_cut_them(ctx):
     assert len(lists) > 0
     pd.testing.assert_frame_equal(
         lists, wr.warning_lists(ctx.store, ctx.settings, v.as_of, warnings.LIMIT))
+    # every township's live list, figures (now and a period before) and today's reports
+    live = ctx.cached(wr.township_live_lists, v.as_of, live_list.LIVE_LIMIT)
+    fresh = wr.township_live_lists(ctx.store, ctx.settings, v.as_of, live_list.LIVE_LIMIT)
+    assert live.keys() == fresh.keys() and town(ctx) in fresh
+    for code, df in fresh.items():
+        pd.testing.assert_frame_equal(live[code], df)
+    p_start, p_end, p_as_of = wr.m.shift_period(v.start, v.end, v.as_of, "previous")
+    for args in ((v.start, v.end, v.as_of), (p_start, p_end, p_as_of)):
+        figures = ctx.cached(wr.township_metrics, *args)
+        assert town(ctx) in figures
+        assert figures == wr.township_metrics(ctx.store, ctx.settings, *args)
+    day = v.as_of.date()
+    for d, until in ((day, v.as_of), (day - dt.timedelta(days=1),
+                                      v.as_of - dt.timedelta(days=1))):
+        assert ctx.cached(wr.township_reported_so_far, d, until) == \
+            wr.township_reported_so_far(ctx.store, ctx.settings, d, until)
 
 
 def test_a_round_stops_when_its_minute_has_passed(wall_demo_db, monkeypatch):
