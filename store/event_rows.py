@@ -22,6 +22,16 @@ TIMELINE = (("reported", "上报", "reported_at"), ("accepted", "受理", "accep
             ("dispatched", "流转", "dispatched_at"), ("closed", "办结", "closed_at"))
 
 
+def open_sql(alias: str = "") -> str:
+    """Open at as_of (metrics.md) on a stored row: valid, reported by as_of and not closed as
+    of it; two parameters, as_of twice. ev's ``is_open`` and ``open_only`` are this, and a
+    reader that needs the rows that are not open (the event table sorted by warning) negates
+    it on ``events`` alone (never NULL: ``reported_at`` is NOT NULL)."""
+    p = f"{alias}." if alias else ""
+    return (f"{p}status IS DISTINCT FROM 'invalid' AND {p}reported_at <= ?::TIMESTAMP"
+            f" AND ({p}closed_at IS NULL OR {p}closed_at > ?::TIMESTAMP)")
+
+
 def event_rows_cte(settings: Settings, as_of: dt.datetime, *,
                    open_only: bool = False, raw: bool = False,
                    where: str = "", where_params: tuple | list = ()) -> tuple[str, list]:
@@ -45,9 +55,7 @@ def event_rows_cte(settings: Settings, as_of: dt.datetime, *,
     open cases: 3.5 s with a phone number typed in, and masked twice).
     """
     lim_sql, lim_params = limits_cte(settings)
-    conds = (["e.reported_at <= ?::TIMESTAMP AND (e.closed_at IS NULL"
-              " OR e.closed_at > ?::TIMESTAMP) AND e.status IS DISTINCT FROM 'invalid'"]
-             if open_only else [])
+    conds = [open_sql("e")] if open_only else []
     if where:
         conds.append(f"({where})")
     open_where = ("WHERE " + " AND ".join(conds)) if conds else ""
@@ -77,8 +85,7 @@ def event_rows_cte(settings: Settings, as_of: dt.datetime, *,
                {own_cols}
                g.grid_name, v.village_name, t.township_name,
                COALESCE(l.close_h, ?::DOUBLE) AS close_h,
-               e.status IS DISTINCT FROM 'invalid' AND e.reported_at <= ?::TIMESTAMP
-                 AND (e.closed_at IS NULL OR e.closed_at > ?::TIMESTAMP) AS is_open,
+               {open_sql("e")} AS is_open,
                date_diff('microsecond', e.reported_at, ?::TIMESTAMP) AS ev_age_us
         FROM events e
         LEFT JOIN ev_lim l ON l.category = e.category
