@@ -116,14 +116,28 @@ def _iso(value) -> str | None:
 
 
 def event_detail(store: ReadStore, settings: Settings, event_id: str, *,
-                 as_of: dt.datetime, raw: bool = False) -> dict | None:
+                 as_of: dt.datetime, raw: bool = False,
+                 reported_at: dt.datetime | None = None) -> dict | None:
     """One event as its detail card shows it (and ``GET /api/events/<id>`` returns it).
 
     None when there is no such event. Reporter name and phone are masked unless ``raw``.
+    ``reported_at``: the event's report time when the caller has it (a row of the event
+    table): the lookup then reads the blocks of that time only (events are stored sorted by
+    it) instead of every event id (10 M events: ~0.16 → ~0.05 s CPU a card); a time that
+    does not match (a load corrected it meanwhile) falls back to the id alone, so the card
+    is the same either way.
     """
-    cte, params = event_rows_cte(settings, as_of, raw=raw)
-    cur_rows = store.df(f"WITH {cte} SELECT * FROM ev WHERE event_id = ? LIMIT 1",
-                        [*params, str(event_id)])
+    def read(cond: str, cond_params: list):
+        cte, params = event_rows_cte(settings, as_of, raw=raw, where=cond,
+                                     where_params=cond_params)
+        return store.df(f"WITH {cte} SELECT * FROM ev LIMIT 1", params)
+
+    cur_rows = None
+    if reported_at is not None:
+        cur_rows = read("e.event_id = ? AND e.reported_at = ?::TIMESTAMP",
+                        [str(event_id), reported_at])
+    if cur_rows is None or cur_rows.empty:
+        cur_rows = read("e.event_id = ?", [str(event_id)])
     if cur_rows.empty:
         return None
     r = {k: (None if _missing(v) else v) for k, v in cur_rows.iloc[0].to_dict().items()}

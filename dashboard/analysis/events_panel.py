@@ -3,6 +3,8 @@
 store.event_rows.event_detail as /api/events/<id>)."""
 from __future__ import annotations
 
+import datetime as dt
+
 import dash
 from dash import Input, Output, State, dash_table, html
 
@@ -66,6 +68,7 @@ def _row(r: dict) -> dict:
     out["status"] = STATUS_ZH.get(r["status"], r["status"])
     out["warning"] = WARNING_ZH.get(r["warning"], "")
     out["id"] = r["event_id"]
+    out["at"] = r["reported_at"]      # not a column: the whole report time, for the card
     return out
 
 
@@ -93,6 +96,18 @@ def detail_card(d: dict | None):
     steps = [html.Li(f"{t['label']} {(t['at'] or '—').replace('T', ' ')[:16]}")
              for t in d.get("timeline", [])]
     return [html.Dl(items), html.Div("办理进程", className="an-near-head"), html.Ul(steps)]
+
+
+def report_time(data, row_id) -> dt.datetime | None:
+    """The clicked row's report time (``at``), by which the card's lookup reads that time's
+    blocks only (store.event_rows.event_detail); None when the row does not say it."""
+    for r in data or ():
+        if r.get("id") == row_id and r.get("at"):
+            try:
+                return dt.datetime.fromisoformat(r["at"])
+            except (TypeError, ValueError):
+                return None
+    return None
 
 
 def late_first(f, sort_by):
@@ -140,10 +155,11 @@ def register_callbacks(app, ctx) -> None:
                 new_sort, tooltips(rows))
 
     @app.callback(Output("an-detail", "children"), Input(TABLE, "active_cell"),
-                  State(URL, "search"), prevent_initial_call=True)
-    def _detail(active, search):
+                  State(URL, "search"), State(TABLE, "data"), prevent_initial_call=True)
+    def _detail(active, search, data):
         if not active or not active.get("row_id"):
             return dash.no_update
         f, _err = view_filters(ctx, search)
         as_of = f.as_of if f else ctx.as_of()
-        return detail_card(ctx.cached(event_detail, active["row_id"], as_of=as_of))
+        return detail_card(ctx.cached(event_detail, active["row_id"], as_of=as_of,
+                                      reported_at=report_time(data, active["row_id"])))
