@@ -296,24 +296,33 @@ def profile(store: ReadStore, settings: Settings, start: dt.date, end: dt.date,
     out = pd.DataFrame({"grid_id": grids["grid_id"].astype(object)})
     if out.empty:
         return pd.DataFrame(columns=PROFILE_COLUMNS)
-    extra, params = "", [start, end, list(out["grid_id"])]
+    ids = list(out["grid_id"])
+    extra, params = "", [start, end]
+    # most of the grids (a year on a short history: every grid is a hotspot): grouping
+    # them all and dropping the rest here is cheaper than testing each rollup row against
+    # the list (10 M events, a year, 1,521 grids: ~0.2 s less); a few: only theirs
+    if len(ids) * 2 < (store.scalar("SELECT count(*) FROM grids") or 0):
+        extra += " AND grid_id IN (SELECT unnest(?::VARCHAR[]))"
+        params.append(ids)
     for col, v in (("category", category), ("channel", channel)):
         if v:
             extra += f" AND {col} = ?"
             params.append(v)
-    where = (f"FROM daily_rollup WHERE day >= ? AND day < ? AND reported > 0"
-             f" AND grid_id IN (SELECT unnest(?::VARCHAR[])){extra}")
-    by_day = store.df(f"SELECT grid_id, day, sum(reported) AS n {where} GROUP BY ALL", params)
+    where = f"FROM daily_rollup WHERE day >= ? AND day < ? AND reported > 0{extra}"
+    # the day as its place in the window (a whole number: no dates to convert and look up)
+    by_day = store.df(f"SELECT grid_id, date_diff('day', ?::DATE, day) AS d,"
+                      f" sum(reported) AS n {where} GROUP BY ALL", [start, *params])
     kinds = store.df(f"SELECT grid_id, category, sum(reported) AS n {where} GROUP BY ALL",
                      params)
+    kinds = kinds[kinds["grid_id"].isin(ids)]
     last = min(end, as_of.date() + dt.timedelta(days=1)) if as_of is not None else end
     n_days = max((last - start).days, 0)
     days = pd.date_range(start, periods=n_days, freq="D")
     matrix = np.zeros((len(out), n_days))
     if len(by_day):
         row = pd.Index(out["grid_id"]).get_indexer(by_day["grid_id"])
-        col = days.get_indexer(pd.to_datetime(by_day["day"]))
-        ok = (row >= 0) & (col >= 0)
+        col = by_day["d"].to_numpy(dtype="int64")
+        ok = (row >= 0) & (col >= 0) & (col < n_days)
         np.add.at(matrix, (row[ok], col[ok]), by_day["n"].to_numpy(dtype="float64")[ok])
     rate = grids["baseline"].to_numpy(dtype="float64") / max((end - start).days, 1)
     since, since_k = onset(matrix, rate)
