@@ -228,20 +228,24 @@ def _warning_found(q, settings: Settings, f: Filters, scope: m.Scope, page: Page
                                  where_params=k_params)
     w_sql, w_params = where(f, scope, keywords=False)
     r_sql, r_params = where(f, scope, raw=True)
-    n_red, n_yellow = q(f"WITH {cte} SELECT count(*) FILTER (WHERE warning = 'red'),"
-                        f" count(*) FILTER (WHERE warning = 'yellow') FROM ev WHERE {w_sql}",
-                        [*params, *w_params])[0]
-    counts = {"red": n_red, "yellow": n_yellow, None: total - n_red - n_yellow}
+    if offset:      # where the page starts: the buckets' sizes (the first page needs none)
+        n_red, n_yellow = q(f"WITH {cte} SELECT count(*) FILTER (WHERE warning = 'red'),"
+                            f" count(*) FILTER (WHERE warning = 'yellow') FROM ev"
+                            f" WHERE {w_sql}", [*params, *w_params])[0]
+        counts = {"red": n_red, "yellow": n_yellow, None: total - n_red - n_yellow}
     out: list[tuple] = []
     start, need = offset, page.page_size
     for value in (WARNING_BUCKETS[::-1] if desc else WARNING_BUCKETS):
-        n = counts[value]
         if need <= 0:
             break
-        if start >= n:
-            start -= n
-            continue
-        rev, lim, off = _window(n, start, need)
+        if offset:
+            n = counts[value]
+            if start >= n:
+                start -= n
+                continue
+            rev, lim, off = _window(n, start, need)
+        else:       # the first page: each bucket from its top until the page is full
+            rev, lim, off = False, need, 0
         direction = "DESC" if desc != rev else "ASC"
         if value is None:
             sql = (f"WITH {cte}, ev_calm AS ("

@@ -119,6 +119,9 @@ def test_the_first_direction_lists_red_cases_first(warned_db):
         assert marks[0] == "red" and marks == sorted(marks, key=RANK.get)
         back = et.event_page(store, s, f, et.Page(sort="-warning", page_size=200))["rows"]
         assert [r["event_id"] for r in back] == [r["event_id"] for r in first][::-1]
+        # one first page across every bucket, both ways: the definition's order
+        assert [r["event_id"] for r in first] == _expected(s, {}, desc=False)
+        assert [r["event_id"] for r in back] == _expected(s, {}, desc=True)
     finally:
         store.close()
 
