@@ -221,31 +221,40 @@ def _warning_found(q, settings: Settings, f: Filters, scope: m.Scope, page: Page
     through ``ev``: a warning exists only on an open case, so red and yellow are counted and
     paged among the window's open cases (ev with ``open_only``), and the rest are the
     window's cases that are not open (``events`` alone, no join) plus the open ones without
-    a warning. A year of 10 M events: 1.7-2.5 s → ~0.5 s for the first page."""
+    a warning. A shallow page reads each bucket from its top and counts them only to skip
+    one whole; a deep one (past DEEP_OFFSET or the list's middle) counts them and reads past
+    a bucket's middle from its end. A year of 10 M events: 1.1-1.3 s CPU → ~0.35 s for the first page."""
     desc = page.sort.startswith("-")
     k_sql, k_params = keyword_sql(f.q)      # on the stored texts, as the plain ev read
     cte, params = event_rows_cte(settings, f.as_of, open_only=True, where=k_sql,
                                  where_params=k_params)
     w_sql, w_params = where(f, scope, keywords=False)
     r_sql, r_params = where(f, scope, raw=True)
-    if offset:      # where the page starts: the buckets' sizes (the first page needs none)
-        n_red, n_yellow = q(f"WITH {cte} SELECT count(*) FILTER (WHERE warning = 'red'),"
-                            f" count(*) FILTER (WHERE warning = 'yellow') FROM ev"
-                            f" WHERE {w_sql}", [*params, *w_params])[0]
-        counts = {"red": n_red, "yellow": n_yellow, None: total - n_red - n_yellow}
+    sizes: dict = {}
+
+    def size(value) -> int:
+        """A bucket's size (all three counted at once, and only when a page needs them)."""
+        if not sizes:
+            n_red, n_yellow = q(f"WITH {cte} SELECT count(*) FILTER (WHERE warning = 'red'),"
+                                f" count(*) FILTER (WHERE warning = 'yellow') FROM ev"
+                                f" WHERE {w_sql}", [*params, *w_params])[0]
+            sizes.update({"red": n_red, "yellow": n_yellow, None: total - n_red - n_yellow})
+        return sizes[value]
+
     out: list[tuple] = []
     start, need = offset, page.page_size
+    deep = offset >= DEEP_OFFSET or _window(total, offset, need)[0]   # or past the middle
     for value in (WARNING_BUCKETS[::-1] if desc else WARNING_BUCKETS):
         if need <= 0:
             break
-        if offset:
-            n = counts[value]
+        if deep:       # read from the bucket's end past its middle (no top-N of the list)
+            n = size(value)
             if start >= n:
                 start -= n
                 continue
             rev, lim, off = _window(n, start, need)
-        else:       # the first page: each bucket from its top until the page is full
-            rev, lim, off = False, need, 0
+        else:       # a shallow one: each bucket from its top, sized only when skipped whole
+            rev, lim, off = False, need, start
         direction = "DESC" if desc != rev else "ASC"
         if value is None:
             sql = (f"WITH {cte}, ev_calm AS ("
@@ -260,6 +269,9 @@ def _warning_found(q, settings: Settings, f: Filters, scope: m.Scope, page: Page
                    f" AND warning = ? ORDER BY event_id {direction} LIMIT ? OFFSET ?")
             sql_params = [*params, *w_params, value]
         got = q(sql, [*sql_params, lim, off])
+        if not got and start and not rev:       # the page starts past this bucket
+            start -= min(start, size(value))
+            continue
         out += got[::-1] if rev else got
         need -= len(got)
         start = 0

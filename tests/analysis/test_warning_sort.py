@@ -74,8 +74,12 @@ def _expected(settings: Settings, view: dict, desc: bool) -> list[str]:
     return [e[0] for e in (order[::-1] if desc else order)]
 
 
-def test_warning_sort_pages_equal_the_definition_on_duckdb_and_chdb(warned_db, tmp_path):
-    """Both directions, pages of 12 (deep ones read from the end), four filter sets."""
+@pytest.mark.parametrize("deep", [False, True])
+def test_warning_sort_pages_equal_the_definition_on_duckdb_and_chdb(warned_db, tmp_path,
+                                                                    monkeypatch, deep):
+    """Both directions, pages of 12, three filter sets; shallow pages (each bucket from its
+    top) and, with DEEP_OFFSET 0, deep ones (buckets counted, read from the end)."""
+    monkeypatch.setattr(et, "DEEP_OFFSET", 0 if deep else 10_000)
     s = _settings()
     db = tmp_path / "copy.duckdb"
     shutil.copy(warned_db, db)
