@@ -9,7 +9,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import socket
 
 import duckdb
 import pytest
@@ -141,21 +140,9 @@ def test_the_keyword_finds_what_the_officer_reads_in_the_list_and_the_export(db,
     assert not _read("张三") and _read("张*") == {"E000"} and _read("楼道") == {"E000", "E002"}
 
 
-def _port() -> int:
-    """A free port of the range this project's servers may use."""
-    for port in range(8111, 8120):
-        with socket.socket() as s:
-            try:
-                s.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    pytest.skip("no free port in 8111-8119")
-
-
 def test_the_served_api_shows_no_reporters_name_or_phone(db, tmp_path):
     """The officer's JSON list, card and CSV and the wall's API, through the real server."""
-    base, proc = started(db, port=_port())
+    base, proc = started(db)     # a free port (tests.serving)
     try:
         q = f"as_of={AS_OF.isoformat()}"
         body = requests.get(f"{base}/api/events?{q}&page_size=50", timeout=30)
