@@ -399,6 +399,10 @@ def _mediation_month_before(store: ReadStore, shown: dt.date, where: str,
 _ROW_COLUMNS = ("event_id, reported_at, category, status, closed_at, township_code,"
                 " township_name, grid_id, grid_name, department, due_at, close_h, warning,"
                 " overdue_hours")
+# a live list's row: what a list row shows, hours since reported and closed or not, at as_of
+# (two parameters: as_of, as_of)
+_LIVE_COLUMNS = (f"{_ROW_COLUMNS}, date_diff('second', reported_at, ?::TIMESTAMP) / 3600.0"
+                 " AS elapsed_h, closed_at IS NOT NULL AND closed_at <= ?::TIMESTAMP AS closed_now")
 
 
 def live_events(store: ReadStore, settings: Settings, township: str | None,
@@ -420,9 +424,7 @@ def live_events(store: ReadStore, settings: Settings, township: str | None,
     where_ev, params_ev = _where(township)
     return store.df(
         f"""WITH {cte}
-        SELECT {_ROW_COLUMNS},
-               date_diff('second', reported_at, ?::TIMESTAMP) / 3600.0 AS elapsed_h,
-               closed_at IS NOT NULL AND closed_at <= ?::TIMESTAMP AS closed_now
+        SELECT {_LIVE_COLUMNS}
         FROM ev
         WHERE reported_at >= ?::TIMESTAMP AND reported_at <= ?::TIMESTAMP
           AND status IS DISTINCT FROM 'invalid' AND {where_ev}
@@ -482,9 +484,7 @@ def _live_slice(store: ReadStore, settings: Settings, towns: list[str], since: d
         where_params=[*bounds, *bounds, limit])
     return store.df(
         f"""WITH {cte}
-        SELECT {_ROW_COLUMNS},
-               date_diff('second', reported_at, ?::TIMESTAMP) / 3600.0 AS elapsed_h,
-               closed_at IS NOT NULL AND closed_at <= ?::TIMESTAMP AS closed_now
+        SELECT {_LIVE_COLUMNS}
         FROM ev
         WHERE status IS DISTINCT FROM 'invalid'
         ORDER BY reported_at DESC, event_id""", [*cte_params, as_of, as_of])
