@@ -480,9 +480,6 @@
     var h = Math.max(1, Math.floor((+el.dataset.room + 1) / rh)) * rh + 'px';
     if (el.style.maxHeight !== h) { el.style.maxHeight = h; }
   };
-  /* the grid card fits its panel: when it would overflow (a hotspot line, many cameras),
-     rows are taken from the end of the longer of its two lists (recent events first on a
-     tie, at least one row each) rather than cutting the card mid-row at the panel's foot */
   /* the event card fits its room (one row of panels on a spliced wall): fields are taken from
      the end (the reporter, the cameras nearby, ...) rather than cut mid-line at its foot */
   gw.fitEventCard = function () {
@@ -494,6 +491,10 @@
       fields.pop().style.display = 'none';
     }
   };
+
+  /* the grid card fits its panel: when it would overflow (a hotspot line, many cameras),
+     rows are taken from the end of the longer of its two lists (recent events first on a
+     tie, at least one row each) rather than cutting the card mid-row at the panel's foot */
   gw.fitCard = function () {
     var body = document.getElementById('grid-card-body');
     if (!body || !body.offsetHeight) { return; }
