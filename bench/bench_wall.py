@@ -18,6 +18,11 @@ Starts ``python -m dashboard`` on the DuckDB file and opens ``/`` in Debian Chro
   answers), server time p50 / p95; baselines: the same figures in pandas over the raw events
   in memory, and ``store.metrics.metrics_table`` called in-process (no HTTP).
 * the server's resident memory (RSS) at the end.
+
+The wall is served with ``as_of`` pinned (``--as-of``, default ``newest_report``): the
+generated events span a fixed year (bench_load.py), so with as_of following the clock the
+default 30-day window would hold no event at all and every figure would be measured on an
+empty window (sessions 17-19 did: their county rows read nothing but the live list).
 Benchmarks are not tests: nothing here asserts a time.
 """
 from __future__ import annotations
@@ -201,18 +206,35 @@ def api_uncached(base: str, as_of: dt.datetime, n: int = 30) -> dict:
 
 # --- baselines -----------------------------------------------------------------------------
 
-def _view_facts(db: Path) -> dict:
+def pinned_settings(as_of: str) -> Path:
+    """data/settings.toml with ``as_of`` replaced, in a temporary file (the server and the
+    baselines read the same)."""
+    import tempfile
+
+    text = (Path(__file__).resolve().parents[1] / "data" / "settings.toml").read_text()
+    text, n = re.subn(r'(?m)^as_of = "[^"]*"', f'as_of = "{as_of}"', text, count=1)
+    assert n == 1, "data/settings.toml has no as_of line"
+    out = Path(tempfile.mkdtemp(prefix="bench_wall_")) / "settings.toml"
+    out.write_text(text)
+    return out
+
+
+def _view_facts(db: Path, settings_path: Path) -> dict:
     from store import metrics as m
     from store.db import ReadStore
     from store.settings import Settings
 
     store = ReadStore(db)
-    settings = Settings.load(Path(__file__).resolve().parents[1] / "data" / "settings.toml")
+    settings = Settings.load(settings_path)
     as_of = m.resolve_as_of(store, settings)
     start, end = m.default_window(as_of, int(settings.section("wall")["window_days"]))
     codes = [r[0] for r in store.rows("SELECT township_code FROM townships ORDER BY 1")]
+    # what the default window holds: a figure measured on an empty window says nothing
+    (in_window,) = store.rows("SELECT count(*) FROM events WHERE reported_at >= ?"
+                              " AND reported_at < ?", [start, end])[0]
     store.close()
     return {"as_of": as_of, "start": start, "end": end, "codes": codes, "settings": settings,
+            "events_in_window": int(in_window),
             "close_h": settings.limit("close_h"), "warn": settings.warn_fraction}
 
 
@@ -325,11 +347,13 @@ def geojson_bytes(db: Path) -> dict:
 
 # --- the run -------------------------------------------------------------------------------
 
-def run(db: Path, rounds: int = 1) -> dict:
+def run(db: Path, rounds: int = 1, as_of: str = "newest_report") -> dict:
     db = Path(db)
-    f = _view_facts(db)
-    out: dict = {}
-    with running_server(db) as (base, proc), sync_playwright() as p:
+    settings_path = pinned_settings(as_of)
+    f = _view_facts(db, settings_path)
+    out: dict = {"as_of": f["as_of"].isoformat(), "window": [str(f["start"]), str(f["end"])],
+                 "events_in_window": f["events_in_window"]}
+    with running_server(db, settings_path) as (base, proc), sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
         page = browser.new_page(viewport={"width": 1920, "height": 1080})
         page.add_init_script(FETCH_TIMER)
@@ -378,6 +402,9 @@ def table(res: dict) -> str:
          f" p95 {b['metrics_in_process']['p95_ms']} ms"),
         ("server RSS after the run", f"{res.get('server_rss_mb')} MB", "—"),
     ]
+    if "as_of" in res:
+        rows.insert(0, ("as_of, default window", f"{res['as_of']}, {res['window'][0]} to"
+                        f" {res['window'][1]}: {res['events_in_window']:,} events", "—"))
     lines = ["| figure | wall | baseline (same run) |", "| --- | --- | --- |"]
     lines += [f"| {a} | {w} | {bl} |" for a, w, bl in rows]
     return "\n".join(lines)
@@ -389,8 +416,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--db", required=True)
     ap.add_argument("--label", default="")
     ap.add_argument("--rounds", type=int, default=1, help="warm visits of every township")
+    ap.add_argument("--as-of", default="newest_report",
+                    help='the wall\'s as_of: "newest_report" (default), "now" or a time')
     args = ap.parse_args(argv)
-    res = {"label": args.label, "db": args.db, **run(Path(args.db), args.rounds)}
+    res = {"label": args.label, "db": args.db, **run(Path(args.db), args.rounds, args.as_of)}
     Path(args.out).write_text(json.dumps(res, indent=2, ensure_ascii=False, default=str))
     print(table(res))
     return 0

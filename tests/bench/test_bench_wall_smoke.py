@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from bench import bench_wall
@@ -30,5 +31,11 @@ def test_the_wall_benchmark_reports_each_figure_beside_its_baseline(wall_demo_db
     assert b["drill_raw_duckdb"]["n"] == towns and b["metrics_in_process"]["n"] == 30
     assert b["full_geojson"]["raw_bytes"] > b["full_geojson"]["gzip_bytes"] > 0
     assert res["api_metrics_uncached"]["server"]["n"] == 30 and res["server_rss_mb"] > 50
+    # measured on a window that holds events (as_of pinned to the newest report), and says so
+    con = duckdb.connect(str(wall_demo_db), read_only=True)
+    newest = con.execute("SELECT max(reported_at) FROM events").fetchone()[0]
+    con.close()
+    assert res["as_of"] == newest.isoformat() and res["events_in_window"] > 0
     text = bench_wall.table(res)
-    assert text.count("\n") == 5 and "pandas in memory" in text and "GeoJSON" in text
+    assert text.count("\n") == 6 and "pandas in memory" in text and "GeoJSON" in text
+    assert f"{res['events_in_window']:,} events" in text
