@@ -41,19 +41,25 @@ def test_a_townships_live_list_cut_from_every_townships_read_is_its_own_read(
                    store.rows("SELECT min(reported_at), max(reported_at) FROM events")[0])
     cases = [("newest report", last, 30),                  # each slice width taken
              ("the first days", first + dt.timedelta(days=4), 30),  # short lists, some none
-             ("before any event", first - dt.timedelta(seconds=1), 30)]    # an empty window
+             ("before any event", first - dt.timedelta(seconds=1), 30),    # an empty window
+             # a feed that stopped long ago (as_of follows the clock): the slices start from
+             # the newest report, not from as_of (they held nothing and each minute ranked
+             # the whole table)
+             ("long after the newest report", last + dt.timedelta(days=400), 30)]
     if engine == "duckdb":
         cases.append(("newest report", last, 2))           # the first slice holds some
-    real, widths = wr._live_slice, []
+    real, widths, starts = wr._live_slice, [], []
 
     def spy(store_, settings_, towns, since, as_of, limit):
         widths.append(None if since == dt.datetime.min else (as_of - since).days)
+        starts.append(since)
         return real(store_, settings_, towns, since, as_of, limit)
 
     monkeypatch.setattr(wr, "_live_slice", spy)           # the real slice, its widths noted
     for label, as_of, limit in cases:
         calls, lengths, kept = [], [], {}
         widths.clear()
+        starts.clear()
 
         def read(fn, *args):                   # as ctx.cached: one call per read and args
             if (fn, args) not in kept:
@@ -81,6 +87,8 @@ def test_a_townships_live_list_cut_from_every_townships_read_is_its_own_read(
             assert without and max(towns) < 30 and len(set(towns)) > 2, towns
         if label == "before any event":
             assert set(lengths) == {0}
+        if label.startswith("long after"):
+            assert starts[0] == last - dt.timedelta(days=2) and set(towns) == {30}, starts
 
 
 @pytest.mark.parametrize("engine", ["duckdb", "chdb"])
