@@ -8,6 +8,8 @@ closed 办结数              cohort events with closed_at <= as_of
 handling_rate 办结率        closed / reported
 due 应办结数               closed + cohort events still open at as_of with
                            as_of - reported_at > close_h (overdue: due and missed)
+dispatched, accepted, rated, with_level  the other rates' denominators (below), so a
+                           screen can tell a rate of 1 case from one of 1,000
 on_time_rate 按期办结率     closed with closed_at - reported_at <= close_h / due
 on_time_of_closed_rate 按期办结率(已办结口径)  the same numerator / closed (the old figure,
                            which an overdue open case never enters)
@@ -62,14 +64,16 @@ RATE_KEYS = (
     "satisfaction_rate",
     "resolved_at_source_rate",
 )
-COUNT_KEYS = ("reported", "closed", "due", "open_backlog", "yellow", "red", "flagged", "invalid")
+COUNT_KEYS = ("reported", "closed", "due", "dispatched", "accepted", "rated", "with_level",
+              "open_backlog", "yellow", "red", "flagged", "invalid")
 METRIC_KEYS = (
-    "reported", "closed", "due", *RATE_KEYS, "median_hours_to_close", "open_backlog", "yellow",
+    "reported", "closed", "due", "dispatched", "accepted", "rated", "with_level", *RATE_KEYS, "median_hours_to_close", "open_backlog", "yellow",
     "red", "flagged", "invalid", "cameras", "cameras_online",
 )
 LABELS_ZH = {
     "reported": "上报数", "closed": "办结数", "handling_rate": "办结率",
-    "due": "应办结数", "on_time_rate": "按期办结率",
+    "due": "应办结数", "dispatched": "已流转数", "accepted": "已受理数", "rated": "已评价数",
+    "with_level": "有处置层级数", "on_time_rate": "按期办结率",
     "on_time_of_closed_rate": "按期办结率(已办结口径)", "timely_dispatch_rate": "及时流转率",
     "timely_accept_rate": "及时受理率", "satisfaction_rate": "满意率",
     "resolved_at_source_rate": "源头化解率", "median_hours_to_close": "办结时长中位数",

@@ -42,6 +42,10 @@ def oracle(events, *, start, end, as_of, close_h=72.0, dispatch_h=24.0, accept_h
         "closed": len(closed),
         "handling_rate": rate(len(closed), len(cohort)),
         "due": due,
+        "dispatched": len(disp),
+        "accepted": len(acc),
+        "rated": len(rated),
+        "with_level": len(leveled),
         "on_time_rate": rate(on_time, due),
         "on_time_of_closed_rate": rate(on_time, len(closed)),
         "timely_dispatch_rate": rate(sum((e["dispatched_at"] - e["reported_at"])

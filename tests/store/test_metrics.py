@@ -349,3 +349,87 @@ def test_the_backlog_starts_at_its_earliest_open_report_and_still_counts_every_o
     assert m.backlog_floor(closed_all, as_of) == dt.datetime.max    # nothing can be open
     assert m.metrics(closed_all, Settings(), start=dt.date(2025, 6, 1), end=dt.date(2025, 6, 16),
                      as_of=as_of)["open_backlog"] == 0
+
+
+def test_an_unseen_county_reads_as_computed_by_hand_with_every_rates_denominator(tmp_path, engine):
+    """A window crossing a month end (25 Sep - 1 Oct) at an as_of in the middle of a day:
+    open past the limit, closed a microsecond late, closed on the deadline, closed while its
+    status says 处置中 (reopened: closed_at decides), closed a microsecond after as_of,
+    invalid, a category without its own limit, reported after as_of, at midnight and the
+    microsecond before it, a township with only invalid events, a grid of few events. The
+    figures computed by hand; every figure of every scope (and by unit, one period and one
+    year earlier) equals the reference, with each rate's denominator in /api/metrics."""
+    as_of = D(2025, 10, 1, 14, 37, 12, 500000)
+    start, end = dt.date(2025, 9, 25), dt.date(2025, 10, 2)
+    t3 = {"township": "T2", "village": "V2", "grid": "G3"}
+    rows = [
+        ev("open_over", D(2025, 9, 27, 10), accepted_at=D(2025, 9, 27, 11),
+           dispatched_at=D(2025, 9, 27, 12)),
+        ev("late", D(2025, 9, 25), closed_at=D(2025, 9, 28) + US, satisfaction="dissatisfied",
+           level="township", accepted_at=D(2025, 9, 25, 4), dispatched_at=D(2025, 9, 26, 1)),
+        ev("deadline", D(2025, 9, 26, 8), closed_at=D(2025, 9, 29, 8), satisfaction="satisfied",
+           level="grid", accepted_at=D(2025, 9, 26, 11), dispatched_at=D(2025, 9, 27, 8)),
+        ev("reopened", D(2025, 9, 28, 8), closed_at=D(2025, 9, 29, 9), status="dispatched",
+           level="village"),
+        ev("closing", D(2025, 9, 28, 9), closed_at=as_of + US, status="closed"),
+        ev("void", D(2025, 9, 29, 9), closed_at=D(2025, 9, 29, 10), status="invalid"),
+        ev("no_limit", D(2025, 9, 30, 9), category="未列类别"),
+        ev("yellow", as_of - 60 * H), ev("yellow_edge", as_of - 48 * H),
+        ev("red_edge", as_of - 72 * H),
+        ev("young", as_of - 5 * H, grid="G2", accepted_at=as_of + H),
+        ev("after", D(2025, 10, 1, 20), grid="G2"),
+        ev("old_open", D(2025, 9, 10, 10), grid="G2", supervised=True),
+        ev("midnight", D(2025, 10, 1), grid="G2", closed_at=as_of,
+           satisfaction="basically_satisfied"),
+        ev("eve", D(2025, 9, 30, 23, 59, 59, 999999), grid="G2", closed_at=D(2025, 10, 1, 1)),
+        ev("void3", D(2025, 9, 30, 9), status="invalid", **t3),
+        ev("void3b", D(2025, 9, 20, 9), status="invalid", **t3),
+        ev("prev1", D(2025, 9, 20, 9), closed_at=D(2025, 9, 21, 9)),
+        ev("prev2", D(2025, 9, 19, 9), closed_at=D(2025, 9, 24, 9)),
+    ]
+    dicts = [dict(zip(("event_id", "reported_at", "category", "grid_id", "township_code",
+                       "village_code", "accepted_at", "dispatched_at", "closed_at", "level",
+                       "status", "satisfaction", "supervised"), r)) for r in rows]
+    store = store_on(engine, make_db(tmp_path / "u.duckdb", rows, townships=(
+        ("T1", "甲镇"), ("T2", "乙镇"), ("T3", "丙镇")), grids=(
+        ("G1", "一号网格", "T1", "V1"), ("G2", "二号网格", "T1", "V1"),
+        ("G3", "三号网格", "T2", "V2"), ("G4", "四号网格", "T3", "V3"))))
+    s = Settings()
+    got = m.metrics(store, s, start=start, end=end, as_of=as_of)
+    # by hand: 13 in the window; closed: late, deadline, reopened, midnight, eve; due: those
+    # and open_over, closing (open 77.6 h); on time: all closed but late
+    assert (got["reported"], got["closed"], got["due"], got["invalid"]) == (13, 5, 7, 2)
+    assert (got["on_time_rate"], got["on_time_of_closed_rate"]) == (pytest.approx(4 / 7), 0.8)
+    assert (got["dispatched"], got["accepted"], got["rated"], got["with_level"]) == (3, 3, 3, 3)
+    assert got["median_hours_to_close"] == pytest.approx(25.0)
+    assert (got["open_backlog"], got["red"], got["yellow"], got["flagged"]) == (8, 3, 3, 1)
+    t2 = m.metrics(store, s, scope=m.Scope("township", "T2"), start=start, end=end, as_of=as_of)
+    assert (t2["reported"], t2["invalid"], t2["handling_rate"], t2["on_time_rate"]) == \
+        (0, 1, None, None)
+    preds = {"county": None, "township:T1": ("township_code", "T1"),
+             "township:T2": ("township_code", "T2"), "township:T3": ("township_code", "T3"),
+             "village:V1": ("village_code", "V1"), "grid:G1": ("grid_id", "G1"),
+             "grid:G2": ("grid_id", "G2"), "grid:G4": ("grid_id", "G4")}
+
+    def same(have, want, where):
+        for key, value in want.items():
+            assert have[key] == (pytest.approx(value) if value is not None else None), \
+                (where, key, have[key], value)
+
+    for period in (None, "previous", "year"):
+        p_start, p_end, p_as_of = ((start, end, as_of) if period is None
+                                   else m.shift_period(start, end, as_of, period))
+        for text, pred in preds.items():
+            level, _, code = text.partition(":")
+            scope = m.Scope(level, code) if code else m.Scope()
+            test = None if pred is None else (lambda e, c=pred[0], v=pred[1]: e[c] == v)
+            same(m.metrics(store, s, scope=scope, start=p_start, end=p_end, as_of=p_as_of),
+                 oracle(dicts, start=p_start, end=p_end, as_of=p_as_of, scope=test),
+                 (period, text))
+        for by, col in (("township", "township_code"), ("grid", "grid_id")):
+            table = m.metrics_table(store, s, start=p_start, end=p_end, as_of=p_as_of, by=by)
+            for row in table.to_dict("records"):
+                want = oracle(dicts, start=p_start, end=p_end, as_of=p_as_of,
+                              scope=lambda e, c=col, v=row["code"]: e[c] == v)
+                same({k: (None if isinstance(v, float) and v != v else v)
+                      for k, v in row.items()}, want, (period, by, row["code"]))
