@@ -776,7 +776,7 @@
         if (el) { gw.countUp(el, data[key].value, data[key].dec || 0); }
         var box = document.getElementById('kpi-' + key);
         if (box) {
-          box.classList.remove('gw-kpi-red', 'gw-kpi-yellow', 'gw-kpi-green');
+          box.classList.remove('gw-kpi-red', 'gw-kpi-yellow', 'gw-kpi-green', 'gw-kpi-none');
           if (data[key].tone) { box.classList.add('gw-kpi-' + data[key].tone); }
         }
       });

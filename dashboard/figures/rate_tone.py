@@ -11,17 +11,25 @@ below target that could still reach it earns no colour (``None``: shown neutral,
 many cases are not yet due); one that cannot is yellow or red by its best, since only that
 much is certain. Rates whose cases are all decided (按期办结率 counts only due cases) pass
 no ``best`` and are judged on their value.
+
+A rate of a handful of cases (1 of 1 closed on time) is no achievement and no failure: below
+``[wall] ranking_min_events`` cases in its denominator it earns no colour either (``few``),
+and the screens say 样本少, as the grid ranking does.
 """
 from __future__ import annotations
 
 from collections.abc import Mapping
 
+from store.metrics import RATES
+
 BAND = 0.03   # below target by at most this: yellow; further: red
 
 
-def rate_tone(value: float | None, target: float, best: float | None = None) -> str | None:
-    """The tone "green", "yellow" or "red"; None for no rate or a rate not yet decided."""
-    if value is None or value != value:
+def rate_tone(value: float | None, target: float, best: float | None = None,
+              few: bool = False) -> str | None:
+    """The tone "green", "yellow" or "red"; None for no rate, a rate not yet decided or one
+    of too few cases (``few``, :func:`small_sample`)."""
+    if value is None or value != value or few:
         return None
     if value >= target:
         return "green"
@@ -29,6 +37,16 @@ def rate_tone(value: float | None, target: float, best: float | None = None) -> 
     if judged >= target:
         return None
     return "yellow" if judged >= target - BAND else "red"
+
+
+def denominator(m: Mapping, rate: str) -> int:
+    """How many cases ``rate`` (an /api/metrics rate key) is taken over (store.metrics.RATES)."""
+    return int(m.get(RATES[rate][1]) or 0)
+
+
+def small_sample(m: Mapping, rate: str, min_events: int) -> bool:
+    """``rate`` stands on fewer than ``min_events`` cases (but some: none is no rate at all)."""
+    return 0 < denominator(m, rate) < int(min_events)
 
 
 def not_yet_due(m: Mapping) -> int:

@@ -7,10 +7,11 @@ import plotly.graph_objects as go
 from dash import html
 
 from dashboard.figures import theme
-from dashboard.figures.rate_tone import handling_best, rate_tone
+from dashboard.figures.rate_tone import denominator, handling_best, rate_tone, small_sample
 from dashboard.wall import fmt
 from dashboard.wall.figure_json import plain_dict
 from dashboard.wall.panel import graph, panel
+from dashboard.wall.view import min_events
 from store import wall_reads as wr
 from store.metrics import LABELS_ZH
 
@@ -18,19 +19,25 @@ NUMBER_SIZE = 30
 GAUGES = ("handling_rate", "on_time_rate", "timely_dispatch_rate", "satisfaction_rate")
 
 
-def gauge_color(value: float | None, target: float, best: float | None = None) -> str:
-    """The status colour (dashboard.figures.rate_tone); cyan for a rate not yet decided."""
+def gauge_color(value: float | None, target: float, best: float | None = None,
+                few: bool = False) -> str:
+    """The status colour (dashboard.figures.rate_tone); cyan for a rate not yet decided or
+    one of too few cases (``few``)."""
     if value is None:
         return theme.GREY
-    return theme.CARD_COLORS.get(rate_tone(value, target, best), theme.ACCENT)
+    return theme.CARD_COLORS.get(rate_tone(value, target, best, few), theme.ACCENT)
 
 
-def gauge_spec(value: float | None, target: float, best: float | None = None) -> dict:
+def gauge_spec(value: float | None, target: float, best: float | None = None,
+               few: int | None = None) -> dict:
     """One indicator gauge in percent, as a plain figure dict (figure_json.plain_dict); the
-    axis starts at 60 % (or lower if the value is)."""
+    axis starts at 60 % (or lower if the value is). ``few``: the rate stands on only this
+    many cases (rate_tone.small_sample): no status colour (its label says 样本少N件; the arc
+    is too small to say it without covering the number or the bar)."""
     v = fmt.pct_value(value)
     low = 60.0 if v is None or v >= 60 else max(0.0, (v // 10) * 10 - 10)
-    color = gauge_color(value, target, best)
+    few = None if v is None else few
+    color = gauge_color(value, target, best, few is not None)
     # the number sits inside the arc: "100.0%" (6 characters) ran into it, so a full score is
     # written "100%" and the size leaves a margin for the widest value, "99.9%"
     full = v is not None and v >= 99.95
@@ -60,42 +67,59 @@ def gauge_spec(value: float | None, target: float, best: float | None = None) ->
     return {"data": [ind], "layout": layout}
 
 
-def gauge_figure(value: float | None, target: float, best: float | None = None) -> go.Figure:
+def gauge_figure(value: float | None, target: float, best: float | None = None,
+                 few: int | None = None) -> go.Figure:
     """:func:`gauge_spec` as a plotly Figure (validated: a misspelt key raises)."""
-    return go.Figure(gauge_spec(value, target, best))
+    return go.Figure(gauge_spec(value, target, best, few))
 
 
 @lru_cache(maxsize=1024)
-def gauge_json(value: float | None, target: float, best: float | None = None) -> dict:
+def gauge_json(value: float | None, target: float, best: float | None = None,
+               few: int | None = None) -> dict:
     """:func:`gauge_spec` as the JSON Dash sends, kept by value and target: the wall draws
     4 gauges for every view each minute and most rates do not move within a minute.
     Read-only: the reply copies it (dashboard.wall.reply.plain)."""
-    return plain_dict(gauge_spec(value, target, best))
+    return plain_dict(gauge_spec(value, target, best, few))
 
 
 def layout(ctx) -> html.Section:
     targets = ctx.settings.section("targets")
     cells = [html.Div(className="gw-gauge", children=[
         graph(f"gauge-{key}", fill=False),
-        html.Div([LABELS_ZH[key], html.Span(f"目标 {fmt.pct(targets[key], 0)}")],
+        html.Div([LABELS_ZH[key], html.Span(target_note(targets[key]), id=f"gauge-{key}-note")],
                  className="gw-gauge-label"),
     ]) for key in GAUGES]
     return panel("gauges", "核心指标", html.Div(cells, className="gw-gauges"),
                  caption_id="gauges-caption")
 
 
-OUTPUTS = [*[(f"gauge-{key}", "figure") for key in GAUGES], ("gauges-caption", "children")]
+def target_note(target, few: int | None = None) -> str:
+    """The line beside a gauge's name: its target, or, for a rate of too few cases to be
+    judged against it, how few (the threshold mark still shows the target)."""
+    return f"目标 {fmt.pct(target, 0)}" if few is None else f"样本少{few}件"
+
+
+OUTPUTS = [*[(f"gauge-{key}", "figure") for key in GAUGES], ("gauges-caption", "children"),
+           *[(f"gauge-{key}-note", "children") for key in GAUGES]]
 
 
 def read(ctx, v) -> dict:
     return {"window": wr.kpis_via(ctx.cached, v.township, v.start, v.end, v.as_of)["window"],
-            "targets": dict(ctx.settings.section("targets"))}
+            "targets": dict(ctx.settings.section("targets")),
+            "few_below": min_events(ctx)}
 
 
 def outputs(data: dict, v) -> list:
     w, targets = data["window"], data["targets"]
-    return [*[gauge_json(_key(w[key]), float(targets[key]), _best(w, key)) for key in GAUGES],
-            v.caption]
+    few = {key: _few(w, key, data["few_below"]) for key in GAUGES}
+    return [*[gauge_json(_key(w[key]), float(targets[key]), _best(w, key), few[key])
+              for key in GAUGES],
+            v.caption, *[target_note(targets[key], few[key]) for key in GAUGES]]
+
+
+def _few(w: dict, key: str, few_below: int) -> int | None:
+    """How many cases the rate stands on when they are too few to judge it, else None."""
+    return denominator(w, key) if small_sample(w, key, few_below) else None
 
 
 def _best(w: dict, key: str) -> float | None:

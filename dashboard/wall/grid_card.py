@@ -15,7 +15,7 @@ from dash import html
 from dashboard.figures.numbers import middle_label, text_px
 from dashboard.wall import fmt
 from dashboard.wall.panel import empty
-from dashboard.wall.view import short_names
+from dashboard.wall.view import min_events, short_names
 from store import hotspots as hs
 from store import wall_reads as wr
 from store.vocab import CAMERA_STATUS_ZH, STATUS_ZH
@@ -30,6 +30,7 @@ HOT_TEXT_PX = 458       # the hotspot line's text width at 18 px (one character 
 CAM_ROWS = 4            # cameras listed at most (the header counts them all)
 FIGS = [("reported", "上报", fmt.num), ("handling_rate", "办结率", fmt.pct),
         ("on_time_rate", "按期办结率", fmt.pct), ("red", "红线示警", fmt.num)]
+RATE_FIGS = ("handling_rate", "on_time_rate")
 
 
 def _info(label, value, short=None):
@@ -80,11 +81,32 @@ def _sub(text: str, more: str | None) -> html.Div:
                     className="gw-gc-sub")
 
 
+def figure_cells(f: dict, few_below: int = 0) -> html.Div:
+    """The card's four figures. A grid with fewer than ``few_below`` cohort events is 样本少
+    as its ranking row says (metrics.md): its rates are greyed and not judged, so one case
+    closed on time does not read as a proud 100 % beside the ranking's 样本少."""
+    few = int(f.get("reported") or 0) < int(few_below)
+    cells = []
+    for key, label, fn in FIGS:
+        if few and key == "reported":
+            cells.append(html.Div([html.B(fn(f[key])), html.Span(label),
+                                   html.Span("样本少", className="gw-few")],
+                                  className="gw-gc-fig", title=f"样本少（{fmt.num(f[key])}件）"))
+        elif few and key in RATE_FIGS:
+            cells.append(html.Div([html.B(fn(f[key])), html.Span(label)],
+                                  className="gw-gc-fig gw-gc-few", **{"data-few": "1"},
+                                  title=f"{label}：样本少，不评判"))
+        else:
+            cells.append(html.Div([html.B(fn(f[key])), html.Span(label)], className="gw-gc-fig"))
+    return html.Div(cells, className="gw-gc-figs")
+
+
 def card_body(card: dict | None, caption: str, hot: dict | None = None,
-              start: dt.date | None = None, names=None) -> list:
+              start: dt.date | None = None, names=None, few_below: int = 0) -> list:
     """The card's title text and body children for :func:`wall_reads.grid_card`'s dict;
     ``hot`` is the grid's row of the window's emerging hotspots, if it is one; ``start``
-    the window's first day; ``names`` (view.ShortNames) shortens the township's name."""
+    the window's first day; ``names`` (view.ShortNames) shortens the township's name;
+    ``few_below``: [wall] ranking_min_events (:func:`figure_cells`)."""
     if card is None:
         return ["", empty("网格不存在")]
     i, f = card["info"], card["figures"]
@@ -95,8 +117,7 @@ def card_body(card: dict | None, caption: str, hot: dict | None = None,
         _info("网格员", i.get("grid_worker")),
         _info("人口/户数", f"{fmt.num(i.get('population'))} / {fmt.num(i.get('households'))}"),
     ], className="gw-gc-info")
-    figs = html.Div([html.Div([html.B(fn(f[key])), html.Span(label)], className="gw-gc-fig")
-                     for key, label, fn in FIGS], className="gw-gc-figs")
+    figs = figure_cells(f, few_below)
     hot_line = hotspot_line(hot, start)
     cams = card["cameras"]
     n_ev, n_cam = list_rows(hot_line, len(card["recent"]), len(cams))
@@ -159,11 +180,12 @@ def read(ctx, v) -> dict | None:
                           as_of=v.as_of)
         match = rows[rows["grid_id"] == v.grid]
         hot = match.iloc[0].to_dict() if len(match) else None
-    return {"card": card, "hot": hot, "names": short_names(ctx, v)}
+    return {"card": card, "hot": hot, "names": short_names(ctx, v), "few_below": min_events(ctx)}
 
 
 def outputs(data: dict | None, v) -> list:
     if data is None:
         return ["gw-gridcard gw-hidden", "", []]
-    title, body = card_body(data["card"], v.caption, data["hot"], v.start, data.get("names"))
+    title, body = card_body(data["card"], v.caption, data["hot"], v.start, data.get("names"),
+                            data["few_below"])
     return ["gw-gridcard", title, body]

@@ -13,9 +13,10 @@ import datetime as dt
 
 from dash import ClientsideFunction, Input, Output, dcc, html
 
-from dashboard.figures.rate_tone import (handling_best, handling_undecided, not_yet_due,
-                                         rate_tone)
+from dashboard.figures.rate_tone import (denominator, handling_best, handling_undecided,
+                                         not_yet_due, rate_tone, small_sample)
 from dashboard.wall import fmt
+from dashboard.wall.view import min_events
 from store import wall_reads as wr
 from store.freshness import data_start
 
@@ -54,8 +55,11 @@ def layout(ctx) -> html.Div:
                     className="gw-kpis", id="kpis")
 
 
-def kpi_values(k: dict, targets: dict) -> dict:
-    """{key: {"value", "dec", "tone"}} for the clientside count-up, from :func:`wall_reads.kpis`."""
+def kpi_values(k: dict, targets: dict, few_below: int = 0) -> dict:
+    """{key: {"value", "dec", "tone"}} for the clientside count-up, from :func:`wall_reads.kpis`.
+
+    A rate over fewer than ``few_below`` cases (0: never) wears no status colour
+    (rate_tone.small_sample): 1 of 1 closed on time is not a green 100 %."""
     w = k["window"]
     out = {
         "today": {"value": k["today_reported"], "dec": 0},
@@ -67,8 +71,12 @@ def kpi_values(k: dict, targets: dict) -> dict:
     }
     for key, metric in RATE_TARGET.items():
         best = handling_best(w) if key == "handling" else None
+        few = small_sample(w, metric, few_below)
         out[key] = {"value": fmt.pct_value(w[metric]), "dec": 1,
-                    "tone": rate_tone(w[metric], float(targets[metric]), best)}
+                    "tone": rate_tone(w[metric], float(targets[metric]), best, few)}
+    for tile in out.values():     # no data ('—') is grey, not the accent of a figure
+        if tile["value"] is None:
+            tile["tone"] = "none"
     return out
 
 
@@ -91,6 +99,12 @@ def kpi_deltas(k: dict, prev: dict | None) -> list[tuple[str, str]]:
     """One (text, tone) per KPI tile, in KPIS order; 'today' compares with yesterday so far."""
     out = []
     for key, _label, _unit in KPIS:
+        if key == "cameras" and k["window"]["cameras"]:
+            # the store keeps each camera's status now (and when it was last seen), not what
+            # it was a period ago: the tile says so rather than a bare '—' that reads as a
+            # missing feed
+            out.append(("环比 无往期状态", "none"))
+            continue
         now, before = _pair(k, prev, key)
         text, tone = fmt.delta(now, before, DIRECTION[key], key in RATE_TARGET)
         lead = "较昨日同时" if key == "today" else "环比"
@@ -98,19 +112,24 @@ def kpi_deltas(k: dict, prev: dict | None) -> list[tuple[str, str]]:
     return out
 
 
-def kpi_subs(k: dict, v, targets: dict) -> list[str]:
+def kpi_subs(k: dict, v, targets: dict, few_below: int = 0) -> list[str]:
     """The small line under each numeral: its window or moment (every figure says which);
-    办结率 below its target but not yet decided (no colour) says how many cases are not due."""
+    办结率 below its target but not yet decided (no colour) says how many cases are not due;
+    a rate over fewer than ``few_below`` cases says 样本少 and over how many (no colour)."""
     w = k["window"]
     cams = w["cameras"]
     online = fmt.pct(w["cameras_online"] / cams if cams else None)
     at = f"截至{v.as_of:%H:%M}"
     window = fmt.span(v.start, v.end, v.as_of.year)
-    handling = window
-    if handling_undecided(w, float(targets["handling_rate"])):
-        handling = f"{window} · {not_yet_due(w):,}件未到期"
+    rates = {}
+    for key, metric in RATE_TARGET.items():
+        rates[key] = window
+        if small_sample(w, metric, few_below):
+            rates[key] = f"{window} · 样本少{denominator(w, metric)}件"
+        elif key == "handling" and handling_undecided(w, float(targets["handling_rate"])):
+            rates[key] = f"{window} · {not_yet_due(w):,}件未到期"
     return [f"{v.as_of:%m-%d} 0时起", at, f"临期未办结 · {at}", f"挂牌督办 {w['flagged']}",
-            handling, window, window,
+            rates["handling"], rates["ontime"], rates["satisfaction"],
             f"共{cams:,}路 · 在线率{online}" if cams else "无视频点位"]
 
 
@@ -131,7 +150,8 @@ def read(ctx, v) -> dict:
     return {"now": wr.kpis_via(ctx.cached, v.township, v.start, v.end, v.as_of),
             "prev": wr.previous_kpis_via(ctx.cached, v.township, v.start, v.end, v.as_of),
             "data_from": ctx.cached(data_start),
-            "targets": dict(ctx.settings.section("targets"))}
+            "targets": dict(ctx.settings.section("targets")),
+            "few_below": min_events(ctx)}
 
 
 def comparable(prev: dict | None, data_from: dt.date | None) -> dict | None:
@@ -150,7 +170,9 @@ def comparable(prev: dict | None, data_from: dt.date | None) -> dict | None:
 def outputs(data: dict, v) -> list:
     k, prev = data["now"], comparable(data["prev"], data.get("data_from"))
     deltas = kpi_deltas(k, prev)
-    return [kpi_values(k, data["targets"]), *kpi_subs(k, v, data["targets"]), *kpi_labels(v),
+    few = data["few_below"]
+    return [kpi_values(k, data["targets"], few), *kpi_subs(k, v, data["targets"], few),
+            *kpi_labels(v),
             *[t for t, _ in deltas], *[f"gw-kpi-delta gw-delta-{tone}" for _, tone in deltas]]
 
 

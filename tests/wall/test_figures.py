@@ -516,7 +516,10 @@ def test_kpi_change_is_coloured_by_better_or_worse_not_by_sign():
     assert d["satisfaction"] == ("环比 —", "none")               # no figure now: no change
     assert d["today"] == ("较昨日同时 ▲50.0%", "flat")           # more reports: neither
     assert d["yellow"] == ("环比 持平", "flat")
-    assert d["cameras"] == ("环比 —", "none")                    # cameras keep no history
+    # cameras keep no history: the tile says why there is no change, not a bare '—'
+    assert d["cameras"] == ("环比 无往期状态", "none")
+    no_cams = {**now, "window": {**now["window"], "cameras": 0, "cameras_online": 0}}
+    assert kpis.kpi_deltas(no_cams, before)[-1] == ("环比 —", "none")
     assert fmt.delta(3, 0, -1, False) == ("▲3件", "worse")       # from zero: the count
     assert kpis.kpi_deltas(now, None)[3] == ("环比 —", "none")     # no previous data at all
     # a previous period reaching before the first day of data is no comparison; yesterday
@@ -525,7 +528,7 @@ def test_kpi_change_is_coloured_by_better_or_worse_not_by_sign():
     assert kpis.comparable(dated, dt.date(2025, 9, 1)) is dated
     assert kpis.comparable(dated, dt.date(2025, 12, 1)) is None
     part = kpis.kpi_deltas(now, kpis.comparable(dated, dt.date(2025, 10, 1)))
-    assert part[0] == ("较昨日同时 ▲50.0%", "flat") and {t for t, _ in part[1:]} == {"环比 —"}
+    assert part[0] == ("较昨日同时 ▲50.0%", "flat") and {t for t, _ in part[1:-1]} == {"环比 —"}
 
 
 # --- hotspots, ranking with 样本少 ----------------------------------------------------------------
