@@ -120,6 +120,27 @@ def keyword_sql(q: str | None) -> tuple[str, list]:
 MASK_CHARS = frozenset("0123456789０１２３４５６７８９*　－—–‐-)）")
 
 
+# Letters whose lower case DuckDB (a simple map), ClickHouse's lowerUTF8 (ICU, in context)
+# and Python (full, with Final_Sigma) write differently: 'İ' -> 'i' / 'i̇' / 'i̇', a word-final
+# 'Σ' -> 'σ' / 'ς' / 'ς'. A keyword and the texts are folded through these first, alike on
+# both engines, so 'İstanbul' finds 'İSTANBUL' and 'ΟΔΟΣ' finds 'οδοσ' and 'οδος' everywhere.
+FOLD = (("İ", "I"), ("Σ", "σ"), ("ς", "σ"))
+
+
+def fold(text: str) -> str:
+    """``text`` lower-cased as :func:`fold_sql` lower-cases a stored text."""
+    for a, b in FOLD:
+        text = text.replace(a, b)
+    return text.lower()
+
+
+def fold_sql(expr: str) -> str:
+    """SQL: ``expr`` lower-cased the same way on DuckDB and ClickHouse (:data:`FOLD`)."""
+    for a, b in FOLD:
+        expr = f"replace({expr}, '{a}', '{b}')"
+    return f"lower({expr})"
+
+
 def _uncased(ch: str) -> bool:
     return ch.lower() == ch == ch.upper()
 
@@ -149,7 +170,7 @@ def _word_in(col: str, word: str, masked: bool) -> tuple[str, list]:
     if not touches_mask and not cased:
         plain, plain_params = f"strpos({col}, ?) > 0", [word]
     else:
-        full = f"strpos(lower({mask_text_sql(col, *_OWN) if touches_mask else col}), ?) > 0"
+        full = f"strpos({fold_sql(mask_text_sql(col, *_OWN) if touches_mask else col)}, ?) > 0"
         runs, run = [], ""
         for c in word:
             if _uncased(c) and c != "*":
@@ -162,7 +183,7 @@ def _word_in(col: str, word: str, masked: bool) -> tuple[str, list]:
                                (f"(strpos({col}, ?) > 0 AND {full})", [anchor, word]))
     if not masked or touches_mask:
         return plain, plain_params
-    read = f"strpos(lower({mask_text_sql(col, *_OWN)}), ?) > 0"
+    read = f"strpos({fold_sql(mask_text_sql(col, *_OWN))}, ?) > 0"
     return (f"({plain} AND (NOT {text_may_change_sql(col, *_OWN)} OR {read}))",
             [*plain_params, word])
 
@@ -172,7 +193,7 @@ def parse_keywords(text: str | None) -> str | None:
     FilterError past MAX_WORDS words or MAX_Q characters."""
     if not text:
         return None
-    words = text.lower().split()      # str.split() splits on the ideographic space U+3000 too
+    words = fold(text).split()        # str.split() splits on the ideographic space U+3000 too
     if len(words) > MAX_WORDS or len(text) > MAX_Q:
         raise FilterError(f"bad q: at most {MAX_WORDS} words and {MAX_Q} characters")
     return " ".join(words) or None

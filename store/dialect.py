@@ -70,7 +70,9 @@ BLOB (WKB geometry) and VARCHAR             both ``String``; results come as Arr
                                             change ASCII letters only: the keyword search
                                             missed 'École' for 'école'). Both engines differ
                                             only where DuckDB's simple case map and ICU's
-                                            do: 'İ' → 'i' / 'i̇', a word-final 'Σ' → 'σ' / 'ς'
+                                            do: 'İ' → 'i' / 'i̇', a word-final 'Σ' → 'σ' / 'ς';
+                                            the keyword search folds those first
+                                            (analysis_filters.fold_sql), alike on both
 ==========================================  ===============================================
 """
 from __future__ import annotations

@@ -239,3 +239,22 @@ def test_a_case_number_tests_its_digits_before_masking_and_lower_case():
     assert guarded == ["event_id", "coalesce(address, '')", "coalesce(description, '')"]
     assert sql.count("lower(") == 3
     assert params[::2] == ["0001234"] * 3 and params[1::2] == ["e0001234"] * 3
+
+
+def test_turkish_dotted_i_and_greek_sigma_find_the_same_cases_on_both_engines(tmp_path):
+    """Lower case differs between DuckDB (a simple map), ClickHouse (ICU) and Python: 'İ'
+    became 'i' / 'i̇' / 'i̇', a word-final 'Σ' 'σ' / 'ς' / 'ς'. 'İstanbul' typed as stored
+    found nothing on either engine, 'istanbul' found 'İSTANBUL' on DuckDB only and 'ΟΔΟΣ'
+    found 'ΟΔΟΣ ΑΘΗΝΑΣ' on ClickHouse only. Both now fold those letters alike."""
+    db = tmp_path / "fold.duckdb"
+    make_db(db, [event(eid, DAY, address=addr) for eid, addr in (
+        ("T-1", "İSTANBUL CADDESİ"), ("T-2", "ΟΔΟΣ ΑΘΗΝΑΣ"), ("T-3", "οδος αθηνας istanbul"),
+        ("T-4", "人民路1号"))])
+    want = {"İstanbul": {"T-1", "T-3"}, "istanbul": {"T-1", "T-3"}, "ISTANBUL": {"T-1", "T-3"},
+            "caddesi": {"T-1"}, "ΟΔΟΣ": {"T-2", "T-3"}, "οδος": {"T-2", "T-3"},
+            "αθηνασ": {"T-2", "T-3"}}
+    try:
+        got = {eng: {q: ids(store_on(eng, db), q) for q in want} for eng in ("duckdb", "chdb")}
+    finally:
+        close_all()
+    assert got["duckdb"] == want and got["chdb"] == want
