@@ -630,6 +630,18 @@ def trend_note(b: Briefing) -> str:
             f"{change_pct_text(int(b.now['reported']), int(b.before['reported']))}。")
 
 
+def slide_gauges(b: Briefing, pal: Palette) -> str:
+    """The four rate gauges; a week not compared with the one before (its first weeks, a
+    partly loaded week) says so in its title and note instead of promising 与上周比较."""
+    return slide_figure(
+        b, "gauges", "核心指标仪表" + ("（与上周比较）" if b.compared else ""),
+        charts.gauges_figure(b.now, b.before, b.targets, pal, b.compared),
+        "仪表上的粗刻线为目标值；"
+        + ("▲▼为较上周变化（个百分点），绿色为改善、红色为变差；上周按上周末时点统计。"
+           if b.compared else f"{esc(compare_note(b))}。")
+        + _undecided_note(b))
+
+
 def slide_overdue(b: Briefing, pal: Palette) -> str:
     """Overdue by township (grid) and department, counted when the week (or its data) ends."""
     return slide_figure(
@@ -653,10 +665,7 @@ def document(b: Briefing, pal: Palette, wall_png: bytes | None) -> str:
         slide_late(b),
         slide_wall(b, wall_png),
         slide_map(b, pal),
-        slide_figure(b, "gauges", "核心指标仪表（与上周比较）",
-                     charts.gauges_figure(b.now, b.before, b.targets, pal),
-                     "仪表上的粗刻线为目标值；▲▼为较上周变化（个百分点），绿色为改善、红色为变差；上周按上周末时点统计。"
-                     + _undecided_note(b)),
+        slide_gauges(b, pal),
         slide_figure(b, "trend", "每日事件：本周与上周",
                      charts.week_trend_figure(b.trend_now, b.trend_before, pal),
                      trend_note(b)),

@@ -19,6 +19,10 @@ from dashboard.figures.rate_tone import handling_best, handling_undecided, not_y
 GAUGES = (("handling_rate", "办结率"), ("on_time_rate", "按期办结率"),
           ("timely_dispatch_rate", "及时流转率"), ("satisfaction_rate", "满意率"))
 WEEKDAYS = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
+# why a gauge has no rate: its denominator (docs/metrics.md) is empty this week, and a bare
+# "—" reads as a failure on the wall of the meeting room
+NO_RATE = {"handling_rate": "本周无有效事件", "on_time_rate": "本周无应办结事件",
+           "timely_dispatch_rate": "本周无流转事件", "satisfaction_rate": "本周无满意度评价"}
 
 
 def _gauge_color(pal: Palette, value: float | None, target: float,
@@ -30,11 +34,14 @@ def _gauge_color(pal: Palette, value: float | None, target: float,
     return {"green": pal.green, "yellow": pal.yellow, "red": pal.red}.get(tone, pal.accent)
 
 
-def gauges_figure(now: dict, before: dict, targets: dict, pal: Palette) -> go.Figure:
+def gauges_figure(now: dict, before: dict, targets: dict, pal: Palette,
+                  compared: bool = True) -> go.Figure:
     """Four gauges in a row, each titled with its target, and under it last week's value and
     the change in percentage points (green when better, red when worse): the change of the
     two rates as printed (one decimal), as in the key-figures table. Titles and changes are annotations (plotly's
-    own delta overlaps the number on a gauge)."""
+    own delta overlaps the number on a gauge). A gauge without a rate says why under its
+    "—" (NO_RATE); one without last week's says 不作环比 (``compared`` False: the week is
+    not compared at all) or 上周无此项数据, never nothing."""
     n = len(GAUGES)
     gap = 0.012
     traces, notes = [], []
@@ -71,6 +78,12 @@ def gauges_figure(now: dict, before: dict, targets: dict, pal: Palette) -> go.Fi
         if v is None:
             notes.append({"text": DASH, "x": mid, "y": 0.38, "yanchor": "bottom",
                           "font": {"size": 46, "color": pal.dim}})
+            notes.append({"text": NO_RATE.get(key, "本周无数据"), "x": mid, "y": 0.30,
+                          "yanchor": "top", "font": {"size": 20, "color": pal.dim}})
+        elif prev is None:
+            notes.append({"text": "不作环比" if not compared else "上周无此项数据，不作比较",
+                          "x": mid, "y": 0.30, "yanchor": "top",
+                          "font": {"size": 20, "color": pal.dim}})
         if v is not None and prev is not None:
             d = shown_change(value, prev, "rate")     # of the two rates printed here
             sign, col = (("▲", pal.green) if d > 0 else ("▼", pal.red) if d < 0
