@@ -6,7 +6,8 @@ scatter traces of the same ``zorder``, so it gets its own), grid boundaries, tow
 boundaries, hotspot outlines, selection, cameras, labels, click fills, click markers.
 """
 from layers._geom import areas_km2, bounds, polygon_xy, polygon_xy_each
-from layers.canvas import covers, emptiest_corner, legend_position, map_axes, visible_range
+from layers.canvas import (clear_corner, covers, emptiest_corner, legend_position, map_axes,
+                           visible_range)
 from layers.cameras import cameras
 from layers.choropleth import choropleth, class_breaks, class_labels
 from layers.click_fills import click_fills
@@ -21,7 +22,8 @@ from layers.township_labels import (callout_lines, declutter, fit_in_view, label
 
 __all__ = [
     "areas_km2", "bounds", "cameras", "choropleth", "class_breaks", "class_labels", "click_fills",
-    "callout_lines", "click_markers", "covers", "declutter", "emptiest_corner", "fit_in_view",
+    "callout_lines", "clear_corner", "click_markers",
+    "covers", "declutter", "emptiest_corner", "fit_in_view",
     "grid_boundaries", "heat",
     "hotspot_outlines", "label_points", "legend_position", "map_axes", "place_labels",
     "polygon_xy", "polygon_xy_each", "raster_matrix", "selection_outline",

@@ -102,6 +102,38 @@ def visible_range(axes: dict, view_px: tuple[float, float]) -> tuple[list[float]
     return [cx - hx, cx + hx], [cy - hy, cy + hy]
 
 
+def clear_corner(geoms, axes: dict, view_px: tuple[float, float],
+                 box_px: tuple[float, float], corner: str, *, step: float = 0.02,
+                 most: float = 0.8) -> dict:
+    """``axes`` widened on ``corner``'s side until ``geoms`` no longer reach under a
+    ``box_px`` box (a legend) in that corner of a ``view_px`` plot: along x or along y,
+    whichever keeps the map larger (the same ground scale shown bigger). ``axes`` itself
+    when nothing reaches under it, and when no widening up to ``most`` of a span
+    clears it, ``axes`` as given. The legend then sits on empty paper instead of on the corner townships."""
+    if not covers(geoms, axes, view_px, box_px, corner):
+        return axes
+    fx, fy = CORNERS[corner]
+    best, best_scale = None, -1.0
+    for axis, side in (("xaxis", fx), ("yaxis", fy)):
+        lo, hi = axes[axis]["range"]
+        span = hi - lo
+        k = step
+        while k <= most + 1e-9:
+            grow = span * k
+            rng = [lo, hi + grow] if side else [lo - grow, hi]
+            tried = {**axes, axis: {**axes[axis], "range": rng}}
+            if not covers(geoms, tried, view_px, box_px, corner):
+                (x0, x1), _ = visible_range(tried, view_px)
+                scale = view_px[0] / (x1 - x0)         # px per degree: bigger is better
+                if scale > best_scale:
+                    best, best_scale = tried, scale
+                break
+            k += step
+    if best is None:                    # no widening within `most` clears it: as it was
+        return axes
+    return best
+
+
 def covers(geoms, axes: dict, view_px: tuple[float, float], box_px: tuple[float, float],
            corner: str = "top-right") -> bool:
     """Whether ``geoms`` reach under a ``box_px`` (width, height) box in a corner of the view

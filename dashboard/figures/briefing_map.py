@@ -57,6 +57,11 @@ def map_figure(units: gpd.GeoDataFrame, outlines: gpd.GeoDataFrame | None,
                                avoid=(discs.x.to_numpy(), discs.y.to_numpy()))
     keys = traces + ([go.Scatter(name=f"新发热点 {len(hotspots)} 处", showlegend=True)]
                      if not hotspots.empty else [])
+    # the legend on empty paper: the view widened on its side where the county reaches under
+    # it (a square county has no empty corner); its margin (legend_position) counted in
+    box = legend_px(keys)
+    axes = L.clear_corner(units.geometry.values, axes, view_px,
+                          (box[0] + 0.01 * view_px[0], box[1] + 0.01 * view_px[1]), corner)
     if outlines is not None and not outlines.empty:
         traces += L.township_boundaries(outlines, line_color=pal.text if pal.name == "light"
                                         else pal.accent, line_width=1.4, opacity=0.8)
