@@ -2,9 +2,9 @@
 
 Chromium prints it to the PDF (one slide per page: 13.33×7.5 in, the 16:9 slide size) and
 screenshots the image slides to PNG. plotly.js is inlined from the installed plotly package and
-the text is set in the system's Noto Sans CJK SC, so nothing is fetched and every word in the
-PDF is real text. Slides: the summary, key figures with their change on last week, what rose
-and where, the worst grids, who is late, then the images (wall, map, gauges, trend, ranking,
+the text is set in Noto Sans CJK SC with TrueType outlines, inlined (print_fonts.py), so
+nothing is fetched and every word in the PDF is real text in embedded CID TrueType fonts.
+Slides: the summary, key figures with their change on last week, what rose and where, the worst grids, who is late, then the images (wall, map, gauges, trend, ranking,
 overdue, mediation). ``data-png`` names the slides that become images.
 """
 from __future__ import annotations
@@ -18,6 +18,7 @@ import pandas as pd
 import plotly
 
 from dashboard.briefing.compose import Briefing, change_pct_text, hot_short_text, rise_pct_text
+from dashboard.briefing.print_fonts import font_faces
 from dashboard.figures import briefing_charts as charts
 from dashboard.figures.briefing_map import map_figure
 from dashboard.figures.numbers import kind_share, p_value
@@ -581,6 +582,8 @@ table.rank.dense small.few {{ font-size: 12px; }}
 
 RENDER_JS = """
 (async () => {
+  // the inlined print fonts, loaded before plotly measures its labels
+  await Promise.all([...document.fonts].map(f => f.load().catch(() => null)));
   const jobs = [];
   for (const s of document.querySelectorAll('script.fig')) {
     const fig = JSON.parse(s.textContent);
@@ -673,8 +676,12 @@ def document(b: Briefing, pal: Palette, wall_png: bytes | None) -> str:
         slide_overdue(b, pal),
         slide_mediation(b, pal),
     ]
+    title = f"{esc(b.scope_name)}社会治理周报 {esc(b.week)}"
+    body = "".join(slides)
+    # the print fonts of the characters the document writes (its slides and figures)
+    faces = font_faces(title + body)
     return (f'<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">'
-            f'<title>{esc(b.scope_name)}社会治理周报 {esc(b.week)}</title>'
-            f'<style>{css(pal)}</style><script>{plotly_js()}</script></head>'
-            f'<body class="theme-{pal.name}">{"".join(slides)}'
+            f'<title>{title}</title><style>{faces}\n{css(pal)}</style>'
+            f'<script>{plotly_js()}</script></head>'
+            f'<body class="theme-{pal.name}">{body}'
             f'<script>{RENDER_JS}</script></body></html>')

@@ -9,7 +9,10 @@ from __future__ import annotations
 import copy
 from dataclasses import dataclass
 
-FONT_FAMILY = "'Noto Sans CJK SC','Noto Sans SC','Source Han Sans SC','Microsoft YaHei',sans-serif"
+# GridwallPrint: Noto Sans CJK SC with TrueType outlines, inlined by the briefing document
+# (dashboard/briefing/print_fonts.py) so its PDF embeds CID TrueType fonts, not Type 3
+FONT_FAMILY = ("'GridwallPrint','Noto Sans CJK SC','Noto Sans SC','Source Han Sans SC',"
+               "'Microsoft YaHei',sans-serif")
 DASH = "—"
 
 
