@@ -30,7 +30,8 @@ from etl.report import totals
 from etl.sources import Reading, read_all
 from etl.spatial import GridIndex
 from store.db import zone_clash
-from store.schema import SCHEMA_VERSION, create_schema, refresh_rollups, update_rollups
+from store.schema import (SCHEMA_VERSION, create_schema, refresh_grid_daily, refresh_rollups,
+                          update_rollups)
 from store.settings import Settings, SettingsError
 
 __all__ = ["run_load", "LoadError", "LoadInterrupted", "LoadLocked"]
@@ -103,7 +104,8 @@ def _replace_rejects(ctx: Context, readings: list[Reading]) -> int:
 
 def _refresh_rollups(con, ev: S.EventsChange, grids_changed: bool) -> None:
     """The rollups corrected by the rows this load changed; rebuilt after a first load, a
-    grid change (events may move between grids) or when they are missing."""
+    grid change (events may move between grids) or when they are missing (grid_daily alone
+    too: a database written before it)."""
     (n_roll,) = con.execute("SELECT count(*) FROM daily_rollup").fetchone()
     (n_ev,) = con.execute("SELECT count(*) FROM events").fetchone()
     if grids_changed or ev.rebuild or (n_roll == 0 and n_ev > 0):
@@ -111,6 +113,10 @@ def _refresh_rollups(con, ev: S.EventsChange, grids_changed: bool) -> None:
         con.execute("DROP TABLE IF EXISTS _roll_delta")
     elif ev.delta:
         update_rollups(con)
+    # a database from before grid_daily (create_schema made it empty): summed once
+    if con.execute("SELECT NOT EXISTS (FROM grid_daily) AND EXISTS (FROM daily_rollup "
+                   "WHERE reported > 0 AND grid_id IS NOT NULL)").fetchone()[0]:
+        refresh_grid_daily(con)
 
 
 def _check_grids_available(con, readings: list[Reading]) -> None:

@@ -13,8 +13,8 @@ own publish by swap. After a successful load every table of the ledger is publis
 3. ``EXCHANGE TABLES <table>__new AND <table>`` for each, ``meta`` last (its
    ``data_version`` is the wall's cache key), then the old copies are dropped.
 
-``daily_rollup`` is refreshed by the ETL in the ledger and published like a table: a
-refreshed table, rebuilt by every load.
+``daily_rollup`` and ``grid_daily`` are refreshed by the ETL in the ledger and published
+like a table: refreshed tables, rebuilt by every load.
 
 For chdb the tables are built in a fresh generation folder and ``CURRENT`` is switched last
 (``store/chdb_folder.py`` says why: the wall holds the folder it reads). A publish that fails
@@ -41,6 +41,7 @@ from store.engines import Target, parse_target
 LAYOUT = {
     "events": ("(township_code, grid_id, reported_at)", "toYYYYMM(reported_at)"),
     "daily_rollup": ("(day, township_code, grid_id)", None),
+    "grid_daily": ("(day, grid_id)", None),
     "townships": ("township_code", None),
     "villages": ("village_code", None),
     "grids": ("grid_id", None),

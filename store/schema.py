@@ -42,6 +42,12 @@ daily_rollup(day, township_code, village_code, grid_id, category, channel, repor
     Precomputed by the ETL after every load: valid events reported per day, invalid events
     reported per day, and valid events closed per day (by closed_at's day). Trend and mix
     panels read this instead of scanning events.
+grid_daily(day, grid_id, reported)
+    daily_rollup's ``reported`` summed over category, channel and village: per day and grid
+    (grid_id not NULL), rows with reported > 0 only, one per (day, grid_id). Kept beside
+    daily_rollup by the same functions. The hotspot rule and its since-when read it when no
+    category or channel restricts them: at 10 M events a year's window is ~0.55 M rows here
+    against ~7.8 M in daily_rollup, whose grouping by grid and day cost ~0.5 s a view.
 """
 from __future__ import annotations
 
@@ -88,6 +94,7 @@ CREATE TABLE IF NOT EXISTS load_runs (
 CREATE TABLE IF NOT EXISTS daily_rollup (
     day DATE, township_code VARCHAR, village_code VARCHAR, grid_id VARCHAR,
     category VARCHAR, channel VARCHAR, reported BIGINT, invalid BIGINT, closed BIGINT);
+CREATE TABLE IF NOT EXISTS grid_daily (day DATE, grid_id VARCHAR, reported BIGINT);
 """
 
 # Canonical vocabularies (the ETL maps source values onto these).
@@ -152,6 +159,27 @@ def refresh_rollups(con: duckdb.DuckDBPyConnection) -> None:
         GROUP BY ALL ORDER BY day
         """
     )
+    refresh_grid_daily(con)
+
+
+def _grid_daily_of(keys: str | None = None) -> str:
+    """grid_daily's rows, summed from daily_rollup; with ``keys`` (a table of day, grid_id),
+    only those keys' (the days they span read only: daily_rollup is sorted by day)."""
+    where = "r.grid_id IS NOT NULL"
+    join = ""
+    if keys:
+        join = f" SEMI JOIN {keys} k ON r.day = k.day AND r.grid_id = k.grid_id"
+        where += (f" AND r.day >= (SELECT min(day) FROM {keys})"
+                  f" AND r.day <= (SELECT max(day) FROM {keys})")
+    return ("SELECT r.day, r.grid_id, CAST(sum(r.reported) AS BIGINT) AS reported "
+            f"FROM daily_rollup r{join} WHERE {where} GROUP BY ALL HAVING sum(r.reported) > 0")
+
+
+def refresh_grid_daily(con: duckdb.DuckDBPyConnection) -> None:
+    """Rebuild grid_daily from daily_rollup (with it; or when a database from before
+    grid_daily has it empty)."""
+    con.execute("DELETE FROM grid_daily")
+    con.execute(f"INSERT INTO grid_daily {_grid_daily_of()} ORDER BY day")
 
 
 def rollup_delta(con: duckdb.DuckDBPyConnection, removed: str, added: str) -> None:
@@ -185,4 +213,11 @@ def update_rollups(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("INSERT INTO daily_rollup SELECT * FROM _roll_new "
                 "WHERE reported <> 0 OR invalid <> 0 OR closed <> 0 ORDER BY day")
     con.execute("DROP TABLE _roll_new")
+    # grid_daily: the (day, grid) sums of the keys whose reported count moved, summed again
+    con.execute("""CREATE OR REPLACE TEMP TABLE _grid_keys AS SELECT DISTINCT day, grid_id
+        FROM _roll_delta WHERE reported <> 0 AND grid_id IS NOT NULL""")
+    con.execute("DELETE FROM grid_daily g USING _grid_keys k "
+                "WHERE g.day = k.day AND g.grid_id = k.grid_id")
+    con.execute(f"INSERT INTO grid_daily {_grid_daily_of('_grid_keys')} ORDER BY day")
+    con.execute("DROP TABLE _grid_keys")
     con.execute("DROP TABLE _roll_delta")
