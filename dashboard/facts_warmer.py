@@ -3,7 +3,8 @@
 /api/metrics answers from facts kept per published version (store.metrics.prepare: the old
 events summed per day, the recent ones as rows, the closing days). Built on demand, the
 first request after a load would wait for their scans (seconds at city scale); this thread
-builds them as soon as the server starts and again after each publish.
+builds them as soon as the server starts and again after each publish, and the analysis
+page's filter lists with them (store.analysis_reads.options).
 """
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import threading
 import time
 
 from dashboard import heap
-from store import metrics
+from store import analysis_reads, metrics
 
 log = logging.getLogger(__name__)
 EVERY_S = 5.0
@@ -45,6 +46,9 @@ class FactsWarmer:
                 if version != done:
                     t0 = time.perf_counter()
                     metrics.prepare(self.ctx.store, self.ctx.settings)
+                    # the analysis page's filter lists (every event's department): read here,
+                    # not by the first officer to open the page after a load
+                    analysis_reads.options(self.ctx.store, self.ctx.settings)
                     heap.trim()     # the build's scans and frames are gone: give them back
                     done = version
                     log.info("store facts built in %.1f s", time.perf_counter() - t0)
