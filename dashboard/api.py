@@ -7,6 +7,8 @@ with a title.
 """
 from __future__ import annotations
 
+import datetime as dt
+
 from flask import Blueprint, current_app, jsonify, request
 
 from dashboard import auth
@@ -60,8 +62,21 @@ def _metrics(store, settings, scope_text, start, end, as_of, compare=None) -> di
         as_of=m.parse_as_of(as_of, settings), compare=compare)
 
 
-def _event(store, settings, event_id, as_of, raw) -> dict | None:
-    return event_detail(store, settings, event_id, as_of=m.parse_as_of(as_of, settings), raw=raw)
+def _event(store, settings, event_id, as_of, raw, reported_at=None) -> dict | None:
+    return event_detail(store, settings, event_id, as_of=m.parse_as_of(as_of, settings), raw=raw,
+                        reported_at=reported_at)
+
+
+def _reported_at(text: str | None):
+    """``reported_at=`` of /api/events/<id>: the caller's report time of the event (a row it
+    lists), by which the lookup reads that time's blocks only; the reply is the same."""
+    if not text:
+        return None
+    try:
+        return dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise m.MetricsError(f"bad reported_at {text!r}: an ISO time such as "
+                             "2024-03-05T10:00:00") from None
 
 
 def json_errors(bp: Blueprint, *bad_request: type[Exception]) -> None:
@@ -107,10 +122,11 @@ def blueprint(ctx: AppContext) -> Blueprint:
 
     @bp.get("/events/<path:event_id>")
     def event(event_id: str):
-        check_query(request.args, {"as_of"})
+        check_query(request.args, {"as_of", "reported_at"})
         as_of = request.args.get("as_of") or ctx.as_of().isoformat(sep="T")
+        at = _reported_at(request.args.get("reported_at"))
         raw = auth.sees_raw_personal_data()          # admin only; raw is part of the cache key
-        detail = ctx.cached(_event, event_id, as_of, raw, timeout=60)
+        detail = ctx.cached(_event, event_id, as_of, raw, at, timeout=60)
         if detail is None:
             return jsonify({"error": f"unknown event {event_id!r}"}), 404
         if raw:

@@ -570,9 +570,11 @@ def warning_list_of(lists: pd.DataFrame, township: str | None, limit: int) -> pd
 
 
 def event_card(store: ReadStore, settings: Settings, event_id: str,
-               as_of: dt.datetime) -> dict | None:
-    """The event card's content: :func:`store.event_rows.event_detail` (reporter masked)."""
-    return er.event_detail(store, settings, event_id, as_of=as_of)
+               as_of: dt.datetime, reported_at: dt.datetime | None = None) -> dict | None:
+    """The event card's content: :func:`store.event_rows.event_detail` (reporter masked);
+    ``reported_at``, the clicked row's report time, narrows the lookup to that time's blocks
+    (the same card; the id alone when it does not match)."""
+    return er.event_detail(store, settings, event_id, as_of=as_of, reported_at=reported_at)
 
 
 # --- grid card -------------------------------------------------------------------------------

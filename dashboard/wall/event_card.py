@@ -135,17 +135,48 @@ def register_callbacks(app, ctx) -> None:
         Output("event-card-body", "children"),
         Input(OPEN, "data"), Input(REFRESH, "n_intervals"),
     )
-    def _card(event_id, _n):
+    def _card(opened, _n):
+        event_id, at = opened_event(opened)
         if not event_id:
             return HIDDEN, "", []
         # the cached detail is the same for every role; the role decides what is shown
-        detail = ctx.cached(wr.event_card, event_id, ctx.as_of(), timeout=60)
+        at = at or listed_time(ctx, event_id)
+        detail = ctx.cached(wr.event_card, event_id, ctx.as_of(), at, timeout=60)
         officer = shows_reporter(ctx)
         if detail and not officer and not listed_on_wall(ctx, str(event_id),
                                                          detail.get("township_code")):
             detail = None
         title, body = card_content(detail, reporter_line=officer)
         return "gw-modal", title, body
+
+
+def opened_event(opened) -> tuple[str | None, dt.datetime | None]:
+    """(event id, report time or None) of the card's store: ``{"id", "at"}`` from a row's
+    click (gridwall.js openEvent), or the id alone. A time that does not parse is dropped:
+    it only narrows the lookup, the id decides which event."""
+    if isinstance(opened, dict):
+        event_id, at = opened.get("id"), opened.get("at")
+        try:
+            return (str(event_id) if event_id else None,
+                    dt.datetime.fromisoformat(at) if isinstance(at, str) else None)
+        except ValueError:
+            return str(event_id) if event_id else None, None
+    return (str(opened) if opened else None), None
+
+
+def listed_time(ctx, event_id: str) -> dt.datetime | None:
+    """The report time of a row the wall lists, from the lists the wall has read (the
+    red/yellow lists, the county's newest): the card's lookup then reads that time's blocks
+    instead of every event id (10 M events: ~0.16 -> ~0.03 s). None for a row not there (a
+    township's own newest): the id alone, the same card."""
+    as_of = ctx.as_of()
+    for rows in (ctx.cached(wr.warning_lists, as_of, WARN_LIMIT),
+                 ctx.cached(wr.live_events, None, as_of, 2 * LIVE_LIMIT)):
+        hit = rows.loc[rows["event_id"].astype(str) == event_id, "reported_at"]
+        if len(hit):
+            at = hit.iloc[0]
+            return at.to_pydatetime() if hasattr(at, "to_pydatetime") else at
+    return None
 
 
 def listed_on_wall(ctx, event_id: str, township: str | None) -> bool:
