@@ -179,7 +179,7 @@ def check_database(path: str | Path, settings=None) -> None:
     database this version serves (with ``settings``: read in the zone it was loaded with). For the commands that serve or read it at start: before,
     a misspelt ``--db`` served an empty wall for hours (and left a lock, an auth database
     and an admin folder beside nothing), and another program's file 500'd every page."""
-    from store.schema import SCHEMA_VERSION
+    from store.schema import OPTIONAL_TABLES, SCHEMA_VERSION
 
     p = Path(path)
     build = (f"build it with python -m etl load --db {p} --config load.toml "
@@ -227,7 +227,7 @@ def check_database(path: str | Path, settings=None) -> None:
         raise StoreError("数据库结构不符", f"{p}: its tables lack gridwall's columns "
                          f"{', '.join(columns[:6])}; load the county into a new file: "
                          "python -m etl load --db NEW.duckdb --config load.toml")
-    tables = [t for t in want if t not in have]
+    tables = [t for t in want if t not in have and t not in OPTIONAL_TABLES]
     if tables:      # create_schema adds them (and the rollups are rebuilt when empty)
         raise StoreError("数据库版本较旧", f"{p}: written by an older gridwall (no table "
                          f"{', '.join(sorted(tables))}); bring it up to date with a load: "

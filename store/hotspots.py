@@ -92,18 +92,38 @@ def short_history(store: ReadStore, settings: Settings, start: dt.date,
     return first if first is not None and baseline_start(settings, start, end) < first else None
 
 
-def rollup_of(category: str | None, channel: str | None) -> tuple[str, str, list]:
+def rollup_of(store: ReadStore, category: str | None,
+              channel: str | None) -> tuple[str, str, list]:
     """(table, extra conditions, parameters) holding each grid's valid reports by day for
     these filters: ``grid_daily`` (one row a day and grid, store.schema) when neither is
     set, else ``daily_rollup`` of that category / channel. The same sums either way (a
     grid's rows of daily_rollup added up: what grid_daily holds); at 10 M events a year's
-    window is ~0.55 M rows against ~7.8 M to group."""
+    window is ~0.55 M rows against ~7.8 M to group. daily_rollup too when grid_daily does
+    not add up to it (:func:`grid_daily_agrees`)."""
     extra, params = "", []
     for col, value in (("category", category), ("channel", channel)):
         if value:
             extra += f" AND {col} = ?"
             params.append(value)
-    return ("daily_rollup" if params else "grid_daily"), extra, params
+    if params or not grid_daily_agrees(store):
+        return "daily_rollup", extra, params
+    return "grid_daily", extra, params
+
+
+def grid_daily_agrees(store: ReadStore) -> bool:
+    """Whether grid_daily holds daily_rollup's valid reports of the grids (their totals
+    equal), once per published version. Not so in a database written before grid_daily
+    (no such table until a load) or one whose rollup was written by other means: their
+    hotspots are read from daily_rollup, slower and the same."""
+    def check() -> bool:
+        try:
+            return bool(store.scalar(
+                "SELECT coalesce((SELECT sum(reported) FROM grid_daily), 0) = coalesce(("
+                "SELECT sum(reported) FROM daily_rollup WHERE grid_id IS NOT NULL), 0)"))
+        except Exception:       # noqa: BLE001 - no grid_daily: an older database
+            return False
+
+    return store.memo(("grid_daily_agrees",), check)
 
 
 def hotspot_table(
@@ -126,7 +146,7 @@ def hotspot_table(
         raise ValueError(f"hotspot window end {end} must be after start {start}")
     hist_start = baseline_start(settings, start, end)
     where, params = ("g.township_code = ?", [township_code]) if township_code else ("TRUE", [])
-    source, extra, extra_params = rollup_of(category, channel)
+    source, extra, extra_params = rollup_of(store, category, channel)
     df = store.df(
         f"""
         WITH r AS (
@@ -313,7 +333,7 @@ def profile(store: ReadStore, settings: Settings, start: dt.date, end: dt.date,
     if len(ids) * 2 < (store.scalar("SELECT count(*) FROM grids") or 0):
         extra += " AND grid_id IN (SELECT unnest(?::VARCHAR[]))"
         params.append(ids)
-    source, only, only_params = rollup_of(category, channel)
+    source, only, only_params = rollup_of(store, category, channel)
     kinds_params = [*params]
     params += only_params
     where = f"FROM {source} WHERE day >= ? AND day < ? AND reported > 0{extra}{only}"

@@ -61,6 +61,9 @@ def _replies(db, tmp_path, name: str) -> dict:
 
 def _check(db, tmp_path, monkeypatch) -> None:
     assert q(db, "SELECT * FROM grid_daily ORDER BY ALL") == _counted(db)
+    store = ReadStore(db)
+    assert hs.grid_daily_agrees(store)        # the fast path is the one read
+    store.close()
     got = _replies(db, tmp_path, "loaded")
     assert any(r["k"] > 0 for r, *_ in [v[0] for v in got.values()])    # not all empty
     fresh = tmp_path / "fresh.duckdb"
@@ -70,7 +73,7 @@ def _check(db, tmp_path, monkeypatch) -> None:
     con.close()
     assert _replies(fresh, tmp_path, "fresh") == got
     with monkeypatch.context() as mp:       # the same figures from daily_rollup
-        mp.setattr(hs, "rollup_of", lambda category, channel: ("daily_rollup", "", []))
+        mp.setattr(hs, "grid_daily_agrees", lambda store: False)
         assert _replies(db, tmp_path, "rollup") == got
 
 
@@ -100,3 +103,36 @@ def test_a_load_fills_grid_daily_on_a_database_written_before_it(county):
     con.close()
     county.load([county.events(_rows(10, "A"), head=HEAD, name="again.csv")])
     assert q(county.db, "SELECT * FROM grid_daily ORDER BY ALL") == _counted(county.db) != []
+
+
+def test_a_database_without_grid_daily_or_with_a_rollup_written_otherwise_reads_the_rollup(
+        tmp_path):
+    """Served as it is (no load asked for): its hotspots come from daily_rollup, whether the
+    table is missing (written before it) or does not add up to daily_rollup (rows planted
+    by other means)."""
+    from store.db import check_database
+    from tests.store.dbmaker import ev as row, make_db
+
+    day = dt.datetime(2025, 6, 3, 10)
+    db = make_db(tmp_path / "old.duckdb", [row(f"E{i}", day) for i in range(7)])
+    con = duckdb.connect(str(db))
+    refresh_rollups(con)
+    con.execute("DROP TABLE grid_daily")
+    con.close()
+    check_database(db)                  # no StoreError: an older file is served
+    s, start, end = Settings(), dt.date(2025, 6, 1), dt.date(2025, 6, 8)
+
+    def k_of_g1(path) -> int:
+        store = ReadStore(path)
+        try:
+            t = hs.hotspot_table(store, s, start, end).set_index("grid_id")
+            prof = hs.profile(store, s, start, end, t.reset_index()[["grid_id", "baseline"]])
+            return int(t.loc["G1", "k"]), int(prof.set_index("grid_id").loc["G1", "since_k"])
+        finally:
+            store.close()
+
+    assert k_of_g1(db) == (7, 7)
+    con = duckdb.connect(str(db))          # the next load's schema: grid_daily empty
+    con.execute("CREATE TABLE grid_daily (day DATE, grid_id VARCHAR, reported BIGINT)")
+    con.close()
+    assert k_of_g1(db) == (7, 7)
