@@ -22,7 +22,8 @@ and the latest version of every grid (a load never deletes grids). After each st
   union of the grids) has the same events (as a set; the fresh table sorted by reported_at,
   the incremental one sorted within each load's appended rows, wholly when the load
   rewrote it), grids, townships and villages;
-* daily_rollup equals store.schema.refresh_rollups over the same events, and the fresh one;
+* daily_rollup (and grid_daily, its sums by day and grid) equals store.schema.refresh_rollups
+  over the same events, and the fresh one;
 * /api/metrics figures (store.metrics: from the metric facts and from the SQL) agree for the
   county, every township and some grids, at several as_of and windows, with 环比, and so do
   the rankings by township and grid.
@@ -407,12 +408,13 @@ def as_set(con, sql: str) -> list[tuple]:
 EVENTS = "SELECT * EXCLUDE (load_id, source_file, source_row) FROM events"
 
 
-def rebuilt_rollup(con) -> list:
-    """store.schema.refresh_rollups over the database's events, rolled back."""
+def rebuilt_rollup(con, table: str = "daily_rollup") -> list:
+    """store.schema.refresh_rollups over the database's events, rolled back: ``table``'s
+    rows (daily_rollup, or grid_daily, its sums by day and grid)."""
     con.execute("BEGIN")
     try:
         refresh_rollups(con)
-        return as_set(con, "SELECT * FROM daily_rollup")
+        return as_set(con, f"SELECT * FROM {table}")
     finally:
         con.execute("ROLLBACK")
 
@@ -561,6 +563,9 @@ def check_plan(steps, rerun: int) -> None:
                 roll = as_set(con, "SELECT * FROM daily_rollup")
                 assert roll == rebuilt_rollup(con), k
                 assert roll == as_set(fcon, "SELECT * FROM daily_rollup"), k
+                by_grid = as_set(con, "SELECT * FROM grid_daily")
+                assert by_grid == rebuilt_rollup(con, "grid_daily"), k
+                assert by_grid == as_set(fcon, "SELECT * FROM grid_daily"), k
             picks = [g for g in ("G00", "G11", "G21", "G23") if g in grids]
             assert_same_figures(figures(db, settings_path, picks),
                                 figures(fresh, settings_path, picks))
