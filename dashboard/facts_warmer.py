@@ -14,7 +14,7 @@ import threading
 import time
 
 from dashboard import heap
-from store import analysis_reads, metrics
+from store import analysis_reads, hotspots, metrics
 
 log = logging.getLogger(__name__)
 EVERY_S = 5.0
@@ -49,6 +49,7 @@ class FactsWarmer:
                     # the analysis page's filter lists (every event's department): read here,
                     # not by the first officer to open the page after a load
                     analysis_reads.options(self.ctx.store, self.ctx.settings)
+                    hotspots.grid_daily_agrees(self.ctx.store)   # which table hotspots read
                     heap.trim()     # the build's scans and frames are gone: give them back
                     done = version
                     log.info("store facts built in %.1f s", time.perf_counter() - t0)

@@ -110,16 +110,26 @@ def rollup_of(store: ReadStore, category: str | None,
     return "grid_daily", extra, params
 
 
+def _totals(table: str) -> str:
+    return (f"SELECT 'g' AS kind, grid_id AS key, sum(reported) AS n FROM {table}"
+            " WHERE grid_id IS NOT NULL GROUP BY 1, 2 UNION ALL"
+            f" SELECT 'd' AS kind, CAST(day AS VARCHAR) AS key, sum(reported) AS n FROM {table}"
+            " WHERE grid_id IS NOT NULL GROUP BY 1, 2")
+
+
 def grid_daily_agrees(store: ReadStore) -> bool:
-    """Whether grid_daily holds daily_rollup's valid reports of the grids (their totals
-    equal), once per published version. Not so in a database written before grid_daily
-    (no such table until a load) or one whose rollup was written by other means: their
-    hotspots are read from daily_rollup, slower and the same."""
+    """Whether grid_daily holds daily_rollup's valid reports of the grids (each grid's
+    total and each day's equal), once per published version (~0.15 s at 10 M; the served
+    app's warmer checks it after each load). Not so in a database written before
+    grid_daily (no such table until a load) or one whose rollup was written or edited by
+    other means (a grid renamed in place): its hotspots are read from daily_rollup, slower
+    and the same."""
     def check() -> bool:
         try:
-            return bool(store.scalar(
-                "SELECT coalesce((SELECT sum(reported) FROM grid_daily), 0) = coalesce(("
-                "SELECT sum(reported) FROM daily_rollup WHERE grid_id IS NOT NULL), 0)"))
+            return not store.scalar(
+                f"SELECT count(*) FROM ({_totals('daily_rollup')}) a FULL JOIN"
+                f" ({_totals('grid_daily')}) b ON a.kind = b.kind AND a.key = b.key"
+                " WHERE coalesce(a.n, 0) <> coalesce(b.n, 0)")
         except Exception:       # noqa: BLE001 - no grid_daily: an older database
             return False
 

@@ -136,3 +136,24 @@ def test_a_database_without_grid_daily_or_with_a_rollup_written_otherwise_reads_
     con.execute("CREATE TABLE grid_daily (day DATE, grid_id VARCHAR, reported BIGINT)")
     con.close()
     assert k_of_g1(db) == (7, 7)
+
+
+def test_a_grid_renamed_in_daily_rollup_alone_reads_the_rollup(tmp_path):
+    """Totals unchanged but a grid's rows moved (a rename written into daily_rollup by
+    hand, as test fixtures and repairs do): grid_daily no longer agrees, the rollup is read."""
+    from tests.store.dbmaker import ev as row, make_db
+
+    day = dt.datetime(2025, 6, 3, 10)
+    db = make_db(tmp_path / "r.duckdb", [row(f"E{i}", day) for i in range(7)])
+    con = duckdb.connect(str(db))
+    refresh_rollups(con)
+    con.execute("UPDATE daily_rollup SET grid_id = 'G2' WHERE grid_id = 'G1'")
+    con.close()
+    store = ReadStore(db)
+    try:
+        assert not hs.grid_daily_agrees(store)
+        t = hs.hotspot_table(store, Settings(), dt.date(2025, 6, 1),
+                             dt.date(2025, 6, 8)).set_index("grid_id")
+        assert (int(t.loc["G1", "k"]), int(t.loc["G2", "k"])) == (0, 7)
+    finally:
+        store.close()

@@ -143,6 +143,8 @@ READS = {
     "camera_points": lambda st, s, v: mr.camera_points(st, s, None, v["as_of"]),
     "cameras_near_grid": lambda st, s, v: mr.cameras_near_grid(st, s, v["grid"], as_of=v["as_of"]),
     "hotspot_table": lambda st, s, v: hs.hotspot_table(st, s, v["start"], v["end"]),
+    # True on both: the published grid_daily is the table read (not a silent fallback)
+    "grid_daily_agrees": lambda st, s, v: hs.grid_daily_agrees(st),
     "grid_neighbours": lambda st, s, v: hs.grid_neighbours(st, s),
     "cameras_near": lambda st, s, v: cn.cameras_near(st, s, cn.parse_near(f"grid:{v['grid']}"),
                                                      300.0, v["as_of"]),
