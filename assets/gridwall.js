@@ -468,6 +468,7 @@
      its last row is never half drawn (read from 5 m, a half row is noise). The room a layout
      gives is measured once without the cut, again when the layout or the row height changes */
   gw.fitBoard = function (el) {
+    if (el.dataset.pin === 'worst') { gw.fitRank(el); return; }
     var row = el.firstElementChild;
     var rh = row && row.offsetHeight;
     if (!rh) { return; }
@@ -479,6 +480,42 @@
     }
     var h = Math.max(1, Math.floor((+el.dataset.room + 1) / rh)) * rh + 'px';
     if (el.style.maxHeight !== h) { el.style.maxHeight = h; }
+  };
+  /* the township ranking (best first) never scrolls: its worst rows were the ones a leader
+     waited for. Its rows close up (down to RANK_MIN px a row, the text its size) until every
+     township fits; where not even that is enough (a city of 40), the rows worst first
+     (data-worst: red, yellow, then the lowest rate) fill the room but one, kept in rank
+     order, and the last says how many are left out and whether any of them is carded */
+  var RANK_MIN = 24;
+  gw.fitRank = function (el) {
+    var rows = [].slice.call(el.querySelectorAll('.gw-row[data-worst]'));
+    var more = el.querySelector('.gw-rank-more');
+    el.style.maxHeight = '';
+    el.style.removeProperty('--gw-rank-h');
+    rows.forEach(function (r) { r.style.display = ''; });
+    if (more) { more.classList.remove('gw-on'); }
+    var room = el.clientHeight, n = rows.length;
+    var pitch = rows.length && rows[0].offsetHeight;
+    if (!pitch || !room || n * pitch <= room) { return; }
+    var border = pitch - rows[0].clientHeight;
+    if (n * RANK_MIN <= room) {
+      el.style.setProperty('--gw-rank-h', (Math.floor(room / n) - border) + 'px');
+      return;
+    }
+    el.style.setProperty('--gw-rank-h', (RANK_MIN - border) + 'px');
+    var keep = Math.max(1, Math.floor(room / RANK_MIN) - 1), red = 0, yellow = 0;
+    rows.forEach(function (r) {
+      if (+r.dataset.worst < keep) { return; }
+      r.style.display = 'none';
+      var card = (r.querySelector('[data-card]') || { dataset: {} }).dataset.card;
+      red += card === 'red' ? 1 : 0;
+      yellow += card === 'yellow' ? 1 : 0;
+    });
+    if (!more) { return; }
+    var carded = [red ? '红牌' + red + '个' : '', yellow ? '黄牌' + yellow + '个' : '']
+      .filter(Boolean).join('、');
+    more.textContent = '另有' + (n - keep) + '个镇街' + (carded ? '，其中' + carded : '，无红黄牌');
+    more.classList.add('gw-on');
   };
   /* the event card fits its room (one row of panels on a spliced wall): fields are taken from
      the end (the reporter, the cameras nearby, ...) rather than cut mid-line at its foot */

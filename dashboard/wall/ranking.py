@@ -5,8 +5,13 @@ first; inside a township the grids that need action come first (store.wall_reads
 and grids with fewer than ``[wall] ranking_min_events`` cohort events say 样本少 instead of a
 green card (a red or yellow card from their red warnings still shows), after the others (those with red warnings first): a grid with 2 events closed on time
 is not a green 100 %. Cards by
-settings [cards]. A row click drills down (clientside, through the URL); a long list scrolls
-like a station board.
+settings [cards]. A row click drills down (clientside, through the URL). A grid list too long
+for its panel scrolls like a station board (worst first, so its first page is the worst); the
+township list, best first, does not: its rows close up to fit the panel (gw.fitRank in
+assets/gridwall.js), and where even that is too few rows (a city of 40 townships) the worst
+ones (``data-worst``: red, yellow, then the lowest rate) stay and 另有N个镇街 counts the rest.
+A list that scrolled showed a 2x2 wall's best 13 of 15 townships and its 2 red ones only
+after a wait.
 """
 from __future__ import annotations
 
@@ -36,6 +41,10 @@ def ranking_rows(df: pd.DataFrame, kind: str, selected: str | None = None) -> li
     Dash's JSON (dashboard.wall.plain_html): a city township's ~100 grids, every minute.
     """
     rows = []
+    # the township's place in the worst-first order (store.wall_reads.worst_first): the
+    # wall keeps the lowest ones in view when not every row fits
+    worst = (dict(zip(wr.worst_first(df.assign(few=False))["code"].astype(str), range(len(df))))
+             if kind == "township" and not df.empty else {})
     for r in df.to_dict("records"):
         few = bool(r.get("few", False))
         no = int(r["rank"]) if kind == "township" else int(r.get("pos", r["rank"]))
@@ -72,7 +81,8 @@ def ranking_rows(df: pd.DataFrame, kind: str, selected: str | None = None) -> li
                     span(fmt.pct(r["handling_rate"]), "gw-num-r"),
                     span(fmt.num(red), "gw-num-r" + (" gw-elapsed-red" if red else ""))],
             id={"type": RANK_ROW, "code": code, "kind": kind}, n_clicks=0, className=cls,
-            title=title, **{"data-code": code}))
+            title=title, **{"data-code": code},
+            **({"data-worst": worst[code]} if code in worst else {})))
     return rows
 
 
@@ -89,8 +99,12 @@ def ranking_body(df: pd.DataFrame, kind: str, selected: str | None = None):
     head = html.Div([html.Span(h, className="gw-num-r" if i >= 3 else None)
                      for i, h in enumerate(GRID_HEAD if kind == "grid" else HEAD)],
                     className="gw-row gw-row-head")
-    return html.Div([head, html.Div(ranking_rows(df, kind, selected), className="gw-board",
-                                    id="ranking-board")], className="gw-table gw-rank")
+    rows = ranking_rows(df, kind, selected)
+    if kind == "township":       # filled by gw.fitRank when some townships are left out
+        rows.append(el("Div", "", className="gw-rank-more"))
+    return html.Div([head, html.Div(rows, className="gw-board", id="ranking-board",
+                                    **({"data-pin": "worst"} if kind == "township" else {}))],
+                    className="gw-table gw-rank")
 
 
 def layout(ctx):

@@ -446,7 +446,8 @@ def test_ranking_rows_built_as_json_are_what_dash_sends_for_its_components():
     town = ranking.ranking_rows(RANK.iloc[1:], "township", selected="T1")[0]
     assert town == reply.plain(html.Div(
         id={"type": drill.RANK_ROW, "code": "T1", "kind": "township"}, n_clicks=0,
-        className="gw-row gw-row-selected", title="甲镇：红牌", **{"data-code": "T1"},
+        className="gw-row gw-row-selected", title="甲镇：红牌",
+        **{"data-code": "T1", "data-worst": 0},
         children=[html.Span(s("—", "gw-rank-no")), s("甲镇", "gw-rank-name"),
                   html.Span(html.I(className="gw-card gw-card-red"), **{"data-card": "red"}),
                   s("—", "gw-num-r"), s("—", "gw-num-r"), s("9", "gw-num-r gw-elapsed-red")]))

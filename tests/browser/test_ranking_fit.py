@@ -1,0 +1,92 @@
+"""The township ranking (镇街排名) on every layout: a leader must see the worst townships
+without waiting for a scroll. On ?splice=2x2 the demo's 15 townships showed 13 (3x3: 12) and
+scrolled, its red-carded worst below the fold; a city district of 45 townships scrolled
+through three pages. Now every row fits (rows close up, the text its size), or the worst
+stay in view and 另有N个镇街 counts the rest. Real Chromium on the real app."""
+from __future__ import annotations
+
+import pytest
+
+from tests.serving import running_server
+from tests.split_towns import split_copy
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+CARD = {"red": 0, "yellow": 1, "green": 2, "none": 2}
+# the layouts with the least room for the ranking (3x2 gives it 4x2's; 1920x1080 and 3840x2160
+# list 15 rows at full height)
+LAYOUTS = [("2x2", 3840, 2160), ("4x2", 7680, 2160), ("3x3", 5760, 3240)]
+CITY_LAYOUTS = [("", 1920, 1080), ("2x2", 3840, 2160), ("3x3", 5760, 3240)]
+
+BOARD = """() => {
+    const b = document.getElementById('ranking-board'), br = b.getBoundingClientRect();
+    const k = br.height / b.clientHeight;
+    const rows = [...b.querySelectorAll('.gw-row')].map(r => {
+        const q = r.getBoundingClientRect(), c = r.querySelector('[data-card]');
+        const t = [...r.children].map(s => s.textContent);
+        return {shown: q.height > 0 && q.top >= br.top - 1 && q.bottom <= br.bottom + 1,
+                drawn: q.height > 0, h: q.height / k, card: c ? c.dataset.card : null,
+                rank: t[0], name: t[1], on_time: t[3], font: getComputedStyle(r).fontSize};
+    });
+    const more = b.querySelector('.gw-rank-more');
+    return {rows, scrolls: b.scrollHeight > b.clientHeight + 2,
+            more: more && more.getBoundingClientRect().height > 0 ? more.textContent : null,
+            more_inside: !more || more.getBoundingClientRect().bottom <= br.bottom + 1};
+}"""
+
+
+def _rate(text: str) -> float:
+    return float(text.rstrip("%")) if text.endswith("%") else 999.0
+
+
+def _layouts(page, layouts=LAYOUTS):
+    for splice, width, height in layouts:
+        page.evaluate(f"() => history.replaceState(null, '', '/?splice={splice or 'none'}')")
+        page.set_viewport_size({"width": width, "height": height})
+        page.wait_for_timeout(3500)             # the reflow and the boards' fit (every 3 s)
+        yield f"{splice or 'none'} {width}x{height}", page.evaluate(BOARD)
+
+
+def test_every_township_of_the_demo_fits_on_every_layout(wall_url, open_page):
+    w = open_page(wall_url + "/?splice=2x2", 3840, 2160)
+    for layout, got in _layouts(w.page):
+        rows = got["rows"]
+        assert len(rows) == 15, layout
+        assert all(r["shown"] for r in rows), (layout, [r["name"] for r in rows if not r["shown"]])
+        assert not got["scrolls"] and got["more"] is None, layout
+        # closed up, not shrunk: the text keeps its size, a row its room
+        assert all(r["font"] == "17px" and r["h"] >= 23.5 for r in rows), (layout, rows[0])
+    assert w.errors == [] and w.outside() == []
+
+
+@pytest.fixture(scope="module")
+def city_url(wall_demo_db, wall_settings, tmp_path_factory):
+    db = split_copy(wall_demo_db, tmp_path_factory.mktemp("city45") / "city.duckdb")
+    with running_server(db, wall_settings) as (base, _proc):
+        yield base
+
+
+def test_a_city_of_45_townships_keeps_its_worst_in_view_and_counts_the_rest(city_url, open_page):
+    w = open_page(city_url + "/?splice=none", 1920, 1080)
+    for layout, got in _layouts(w.page, CITY_LAYOUTS):
+        rows = got["rows"]
+        shown = [r for r in rows if r["shown"]]
+        hidden = [r for r in rows if not r["drawn"]]
+        assert len(rows) == 45 and len(shown) + len(hidden) == 45, layout   # none half drawn
+        assert len(shown) >= 12 and not got["scrolls"] and got["more_inside"], layout
+        # the worst by the definition (a red card, then yellow, then the lowest on-time
+        # rate) are the ones shown: no left-out township is worse than a shown one
+        worst_hidden = min((CARD[r["card"]], _rate(r["on_time"])) for r in hidden)
+        best_shown = max((CARD[r["card"]], _rate(r["on_time"])) for r in shown)
+        assert best_shown <= worst_hidden, (layout, best_shown, worst_hidden)
+        # ... in rank order, and the last line says how many are left out, and their cards
+        ranks = [int(r["rank"]) for r in shown if r["rank"].isdigit()]
+        assert ranks == sorted(ranks), layout
+        red = sum(r["card"] == "red" for r in hidden)
+        yellow = sum(r["card"] == "yellow" for r in hidden)
+        assert got["more"] and got["more"].startswith(f"另有{len(hidden)}个镇街"), (layout, got)
+        assert (f"红牌{red}个" in got["more"]) == bool(red), (layout, got["more"])
+        assert (f"黄牌{yellow}个" in got["more"]) == bool(yellow), (layout, got["more"])
+        assert red or yellow or got["more"].endswith("无红黄牌"), (layout, got["more"])
+        assert all(r["font"] == "17px" for r in shown), layout
+    assert w.errors == [] and w.outside() == []
