@@ -18,7 +18,7 @@ from layers.click_targets import click_markers
 
 # Low → high, bright enough on the dark wall; the stops of the wall theme's SEQUENTIAL scale.
 CLASS_COLORS = ("#0b2a55", "#1565c0", "#27d3ff", "#facc15", "#ef4444")
-ZERO_COLOR = "#0f2547"
+ZERO_COLOR = "#3f4654"      # a grey off the ramp, apart from the dark panel (theme.ZERO_COLOR)
 
 
 def _nice_ceil(x: float, decimals: int) -> float:

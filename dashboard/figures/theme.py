@@ -43,7 +43,10 @@ SEQUENTIAL = [[0.0, "#0b2a55"], [0.25, "#1565c0"], [0.5, "#27d3ff"], [0.75, "#fa
 # volume is not a fault. Only red warnings use red, and its ramp grows from dull to bright.
 VOLUME_CLASSES = ("#16345f", "#1f5593", "#2f78bf", "#56a3dc", "#9fd3f2")
 WARM_CLASSES = ("#5c1f24", "#8a2329", "#b8282e", "#e0353a", "#ff5c5c")
-ZERO_COLOR = "#0e2142"    # a unit with none of the measure
+# a unit with none of the measure: a slate grey off both ramps. It was #0e2142, the panel's own
+# navy (contrast 1.05 at the map's opacity): a township with no red warning read as outside the
+# county and the legend's '0' keyed a swatch nobody could see (1.11 on the legend's ground)
+ZERO_COLOR = "#3f4654"
 
 # --- fonts -------------------------------------------------------------------------------
 # 'GridwallCJK' / 'GridwallCJKAny' are the subsets served from assets/fonts/ (@font-face in
