@@ -308,7 +308,7 @@
       });
     }
     var b = gw.bezels;
-    if (!b) { return; }
+    if (!b) { gw.calloutLines(gd, texts); return; }
     var s = (gw.scale && gw.scale[0]) || 1, pad = 4;
     var boxes = texts.map(function (el) { return el.getBoundingClientRect(); });
     function overlap(r, k) {        /* the area it would cover of the other names */
@@ -348,6 +348,64 @@
       });
       boxes[k] = { left: r.left + pick[0], right: r.right + pick[0], top: r.top + pick[1], bottom: r.bottom + pick[1] };
       el.setAttribute('transform', 'translate(' + (pick[0] / s).toFixed(1) + ',' + (pick[1] / s).toFixed(1) + ')');
+    });
+    gw.calloutLines(gd, texts);
+  };
+
+  /* a called-out name's leader line (layers.callout_lines: a dot on the small township, a
+   * line to its name) follows its name: moved off a bezel above, the name left the line
+   * pointing at where it had been; left out under the board or the legend, the line and its
+   * dot go with it. Redrawn from the trace's data each time (the names' moves are reset and
+   * taken again on every call), the segment's name from the trace's meta */
+  gw.calloutLines = function (gd, texts) {
+    var data = gd._fullData || [], lay = gd._fullLayout;
+    if (!lay || !lay.xaxis || !lay.yaxis) { return; }
+    data.forEach(function (t) {
+      if (t.mode !== 'lines' || !Array.isArray(t.meta) || !t.meta.length) { return; }
+      var g = gd.querySelector('.trace' + t.uid);
+      var paths = g ? [].slice.call(g.querySelectorAll('path.js-line')) : [], path = paths[0];
+      var dots = data.filter(function (d) { return d.name === t.name && d.mode === 'markers'; })
+        .map(function (d) { var e = gd.querySelector('.trace' + d.uid);
+          return e ? [].slice.call(e.querySelectorAll('path.point')) : []; })[0] || [];
+      if (!path) { return; }
+      var xa = lay.xaxis, ya = lay.yaxis, d = '', back = path.getScreenCTM();
+      back = back && back.inverse();
+      /* a name's box in the line's coordinates, as drawn (``moved``) or before the move
+       * above (its own transform left out; plotly's text groups carry one of their own) */
+      function box(e, moved) {
+        var m = moved ? e.getScreenCTM() : e.parentNode.getScreenCTM(), bb = e.getBBox();
+        if (!m || !back) { return null; }
+        var a = new DOMPoint(bb.x, bb.y).matrixTransform(m).matrixTransform(back);
+        var c = new DOMPoint(bb.x + bb.width, bb.y + bb.height).matrixTransform(m).matrixTransform(back);
+        return { l: Math.min(a.x, c.x), r: Math.max(a.x, c.x), t: Math.min(a.y, c.y), b: Math.max(a.y, c.y) };
+      }
+      t.meta.forEach(function (name, i) {
+        var ax = xa.c2p(t.x[3 * i]), ay = ya.c2p(t.y[3 * i]);
+        var lx = xa.c2p(t.x[3 * i + 1]), ly = ya.c2p(t.y[3 * i + 1]);
+        /* its name: the text of that name nearest the line's end as laid out (not moved) */
+        var el = null, best = Infinity;
+        texts.forEach(function (e) {
+          if (e.textContent !== name) { return; }
+          var q = box(e, false);
+          if (!q) { return; }
+          var gap = Math.max(q.l - lx, 0, lx - q.r) + Math.max(q.t - ly, 0, ly - q.b);
+          if (gap < best) { best = gap; el = e; }
+        });
+        var hidden = el && el.style.visibility === 'hidden';
+        if (dots[i]) { dots[i].style.display = hidden ? 'none' : ''; }
+        if (hidden) { return; }
+        var q = el && box(el, true), pad = 2;
+        /* to the nearest point of the name's box where it is drawn: the end set for the 16:9
+         * panel fell short of it on a larger map, and a name moved off a bezel left it */
+        if (q && !(ax > q.l - pad && ax < q.r + pad && ay > q.t - pad && ay < q.b + pad)) {
+          lx = Math.min(Math.max(ax, q.l - pad), q.r + pad);
+          ly = Math.min(Math.max(ay, q.t - pad), q.b + pad);
+        }
+        d += 'M' + ax.toFixed(2) + ',' + ay.toFixed(2) + 'L' + lx.toFixed(2) + ',' + ly.toFixed(2);
+      });
+      /* plotly draws a path per segment: all of them in the first, the others emptied */
+      path.setAttribute('d', d || 'M0,0');
+      paths.slice(1).forEach(function (q) { q.setAttribute('d', 'M0,0'); });
     });
   };
 

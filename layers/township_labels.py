@@ -399,7 +399,9 @@ def _callout_spot(text, cx, cy, size, pad_px, view_px, free, land):
 def callout_lines(gdf: gpd.GeoDataFrame, *, color: str = "#e6f1ff", width: float = 2.0,
                   name: str = "镇街名称引线") -> list[go.Scatter]:
     """The leader lines of :func:`declutter`'s called-out names: from a dot on the unit to
-    the edge of its name's box; no trace when no name is called out."""
+    the edge of its name's box; no trace when no name is called out. The lines' ``meta``
+    lists each segment's name as :func:`township_labels` writes it, so the wall, moving a
+    name off a bezel in the browser (gw.mapLabels), moves the end of its line with it."""
     if "anchor_lon" not in gdf or gdf.empty:
         return []
     rows = gdf[gdf["anchor_lon"].notna()]
@@ -410,8 +412,9 @@ def callout_lines(gdf: gpd.GeoDataFrame, *, color: str = "#e6f1ff", width: float
     for r in rows.to_dict("records"):
         xs += [r["anchor_lon"], r["leader_lon"], None]
         ys += [r["anchor_lat"], r["leader_lat"], None]
+    texts = rows["label" if "label" in rows else "name"].astype(str).tolist()
     return [go.Scatter(x=xs, y=ys, mode="lines", line={"color": color, "width": width},
-                       hoverinfo="skip", showlegend=False, name=name),
+                       hoverinfo="skip", showlegend=False, name=name, meta=texts),
             go.Scatter(x=rows["anchor_lon"].tolist(), y=rows["anchor_lat"].tolist(),
                        mode="markers", marker={"color": color, "size": 7}, hoverinfo="skip",
                        showlegend=False, name=name)]

@@ -7,9 +7,6 @@ from __future__ import annotations
 
 import pytest
 
-from tests.serving import running_server
-from tests.split_towns import split_copy
-
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 CARD = {"red": 0, "yellow": 1, "green": 2, "none": 2}
@@ -59,14 +56,8 @@ def test_every_township_of_the_demo_fits_on_every_layout(wall_url, open_page):
     assert w.errors == [] and w.outside() == []
 
 
-@pytest.fixture(scope="module")
-def city_url(wall_demo_db, wall_settings, tmp_path_factory):
-    db = split_copy(wall_demo_db, tmp_path_factory.mktemp("city45") / "city.duckdb")
-    with running_server(db, wall_settings) as (base, _proc):
-        yield base
-
-
 def test_a_city_of_45_townships_keeps_its_worst_in_view_and_counts_the_rest(city_url, open_page):
+    """city_url: tests/browser/conftest.py, the demo split into 45 townships."""
     w = open_page(city_url + "/?splice=none", 1920, 1080)
     for layout, got in _layouts(w.page, CITY_LAYOUTS):
         rows = got["rows"]
