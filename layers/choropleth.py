@@ -162,11 +162,17 @@ def class_labels(breaks: Sequence[float], *, decimals: int = 0,
 
 
 def _class_colors(n: int, colors: Sequence[str]) -> list[str]:
+    """The colours of ``n`` classes, low → high: the top class always the ramp's strongest.
+    With fewer classes than colours the palest is left out (and one class is the strongest):
+    a county where one township had every event drew it in the palest colour, beside the
+    zero class's grey, so the only place with events looked the quietest."""
     if n <= 0:
         return []
     if n >= len(colors):
         return list(colors)[:n]
-    idx = np.round(np.linspace(0, len(colors) - 1, n)).astype(int)
+    if n == 1:
+        return [colors[-1]]
+    idx = np.round(np.linspace(1, len(colors) - 1, n)).astype(int)
     return [colors[i] for i in idx]
 
 

@@ -11,6 +11,7 @@ import pytest
 from shapely.geometry import box
 
 import layers as L
+from layers.choropleth import CLASS_COLORS, _rgba
 
 # 16 townships of a 10 M-event city (bench, December 2024): density and red warnings
 DENSITY_10M = [497.0, 500.2, 501.9, 501.9, 503.2, 503.4, 503.5, 504.5, 504.7, 504.8, 505.2,
@@ -102,3 +103,25 @@ def test_only_values_from_1wan_read_in_wan_and_none_above_zero_is_drawn_as_zero(
     labels = list(classes)
     assert labels[0] == "0.5–0.8" and labels[-1] == "120.0–1.5万", labels
     assert not any("0.0万" in lab for lab in labels)
+
+
+def fills_of(values, colors):
+    g = gpd.GeoDataFrame({"code": [f"U{i}" for i in range(len(values))],
+                          "name": [f"单元{i}" for i in range(len(values))], "v": values},
+                         geometry=[box(i, 0, i + 0.5, 1) for i in range(len(values))], crs=4326)
+    return {t.name: t.fillcolor for t in
+            L.choropleth(g, "v", kind="grid", label="量", colors=colors)[:-1]}
+
+
+@pytest.mark.parametrize("colors", [CLASS_COLORS, ["#eeeeff", "#ccccff", "#9999ff", "#5555ff", "#0000ff"]])
+def test_the_top_class_is_the_strongest_colour_however_few_the_classes(colors):
+    """One township with every event of the week (the others 0) was drawn in the ramp's
+    palest colour, next to the zero class: the only place with events looked the quietest."""
+    strongest = _rgba(colors[-1], 0.55)
+    palest = _rgba(colors[0], 0.55)
+    assert fills_of([0, 0, 0, 120], colors)["120"] == strongest
+    two = fills_of([0, 3, 3, 90], colors)
+    assert two["90"] == strongest and two["3"] != palest
+    five = fills_of([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], colors)      # all classes: the full ramp
+    assert list(five.values()) == [_rgba(c, 0.55)
+                                       for c in colors]
