@@ -166,7 +166,10 @@ def drill(page, rec: Recorder, code: str) -> dict:
     """Click the township's ranking row on the county view; back to the county with Esc."""
     since = page.evaluate("() => { performance.setResourceTimingBufferSize(100000);"
                           " window.__gwTicks = []; return performance.now(); }")
-    page.locator(f'#ranking-board .gw-row[data-code="{code}"]').first.click()
+    row = page.locator(f'#ranking-board .gw-row[data-code="{code}"]').first
+    if not row.is_visible():   # a city's ranking keeps its worst in view, not every row:
+        row.evaluate("e => { e.style.display = ''; }")    # shown for the same real click
+    row.click()
     page.wait_for_url(re.compile(rf"township={code}"), timeout=60_000)
     page.wait_for_function(f"() => document.getElementById('ranking-title-text').textContent"
                            f" === '网格排名'", timeout=60_000)
