@@ -590,15 +590,28 @@ def card_on_red(red, settings: Settings) -> str:
     return card({"on_time_rate": None, "red": red}, settings)
 
 
-def rank(df: pd.DataFrame, settings: Settings) -> pd.DataFrame:
+def rank(df: pd.DataFrame, settings: Settings, min_events: int = 0) -> pd.DataFrame:
     """Units ranked by on-time closure rate, then handling rate (no data last), with cards.
 
-    Adds ``rank`` (1 = best) and ``card``; ties keep code order so the ranking is stable.
+    Adds ``rank`` (1 = best), ``card`` and ``few``: a unit with fewer than ``min_events``
+    cohort events (样本少, [wall] ranking_min_events) has rates too thin to judge, so it is
+    carded on its red warnings alone (:func:`card_on_red`) and ranked after every unit with
+    enough events, those with red warnings first, most first, then by code (no rate orders
+    them): one township's 1 case closed on time was 第1名 and 绿牌 above townships of
+    hundreds. Ties keep code order so the ranking is stable, one order on every engine.
     """
-    out = df.sort_values(
-        ["on_time_rate", "handling_rate", "code"], ascending=[False, False, True],
-        na_position="last", kind="mergesort").reset_index(drop=True)
+    few = (df["reported"].astype("int64") < int(min_events) if int(min_events) > 0
+           else pd.Series(False, index=df.index))
+    out = df.assign(few=few.to_numpy(),
+                    _ot=df["on_time_rate"].astype("float64").where(~few),
+                    _hr=df["handling_rate"].astype("float64").where(~few),
+                    _red=df["red"].astype("int64").where(few, 0))
+    out = out.sort_values(
+        ["few", "_ot", "_hr", "_red", "code"], ascending=[True, False, False, False, True],
+        na_position="last", kind="mergesort").drop(columns=["_ot", "_hr", "_red"])
+    out = out.reset_index(drop=True)
     out["rank"] = range(1, len(out) + 1)
     rows = out[["on_time_rate", "red"]].to_dict("records")     # not iterrows: a Series a row
-    out["card"] = [card(r, settings) for r in rows]
+    out["card"] = [card_on_red(r["red"], settings) if f else card(r, settings)
+                   for r, f in zip(rows, out["few"].to_numpy())]
     return out

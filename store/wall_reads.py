@@ -178,7 +178,8 @@ def unit_ranking(store: ReadStore, settings: Settings, township: str | None, sta
     """Townships of the county (best first), or the grids of ``township``, with their rank
     (1 = best, store.metrics.rank) and card (亮牌).
 
-    Grids with fewer than ``min_events`` cohort events are marked ``few``. A township's
+    Units (townships or grids) with fewer than ``min_events`` cohort events are marked
+    ``few``, carded on their red warnings alone and ranked after the others. A township's
     grids are listed where people act, :func:`worst_first` (the wall and the briefing), and
     the ``few`` ones carded on their red warnings alone (:func:`store.metrics.card_on_red`);
     ``worst=False`` keeps the league order. ``pos`` is the row's place in the list as returned.
@@ -191,13 +192,11 @@ def unit_ranking(store: ReadStore, settings: Settings, township: str | None, sta
 
 def rank_units(df: pd.DataFrame, settings: Settings, grids: bool, min_events: int,
                worst: bool) -> pd.DataFrame:
-    """A ``metrics_table`` ranked with cards (store.metrics.rank); for grids, ``few`` marks
-    those under ``min_events`` and carded on their red warnings alone (metrics.card_on_red),
-    listed :func:`worst_first` when ``worst``. The one place the 样本少 rule is applied."""
-    df = m.rank(df, settings)
-    df["few"] = df["reported"] < int(min_events) if grids else False
-    if grids:     # rates of a few grid are not judged, nor carded on: its red warnings are
-        df.loc[df["few"], "card"] = [m.card_on_red(r, settings) for r in df.loc[df["few"], "red"]]
+    """A ``metrics_table`` ranked with cards (store.metrics.rank): ``few`` marks the units,
+    townships or grids alike, under ``min_events``, carded on their red warnings alone
+    (metrics.card_on_red) and ranked after the others; grids listed :func:`worst_first`
+    when ``worst``."""
+    df = m.rank(df, settings, min_events)
     if grids and worst:
         df = worst_first(df)
     df["pos"] = range(1, len(df) + 1)
@@ -253,6 +252,19 @@ def worst_first(df: pd.DataFrame) -> pd.DataFrame:
     out = out.sort_values(["few", "_card", "_red", "_ot", "red", "_hr", "code"],
                           ascending=[True, True, True, True, False, True, True], kind="mergesort")
     return out.drop(columns=["_card", "_red", "_ot", "_hr"]).reset_index(drop=True)
+
+
+def worst_in_view(df: pd.DataFrame) -> pd.DataFrame:
+    """The township ranking's rows in the order they stay in view when not all fit (the
+    wall's gw.fitRank, ``data-worst``): by card, red, yellow, then the rest, a 样本少 township
+    carded on its red warnings among its card's (after the judged ones) and one without a
+    card (green given way to 样本少 or 本期无事件) last; within a card :func:`worst_first`.
+    Its rates do not make a 样本少 township the worst: 1 late case of 1 is not 0 %."""
+    out = worst_first(df if "few" in df else df.assign(few=False))
+    few = out["few"].astype(bool)
+    key = out["card"].map(CARD_ORDER).fillna(3).where(~(few & (out["card"] == "green")), 3)
+    return (out.assign(_pin=key).sort_values("_pin", kind="mergesort")
+            .drop(columns="_pin").reset_index(drop=True))
 
 
 def previous_kpis(store: ReadStore, settings: Settings, township: str | None, start: dt.date,

@@ -78,6 +78,7 @@ class Briefing:
     data_from: dt.date | None = None
     data_until: dt.datetime | None = None
     before_defined: dict = field(default_factory=dict)     # /api/metrics' previous, unmasked
+    few_below: int = 5          # [wall] ranking_min_events: under it a unit is 样本少
 
     @property
     def partial(self) -> bool:
@@ -180,7 +181,9 @@ def compose(store: ReadStore, settings: Settings, week: str, scope_text: str = "
     now = m.metrics(store, settings, scope=scope, start=start, end=end, as_of=as_of,
                     compare="previous")
     before = now.pop("previous")
-    ranking = wr.unit_ranking(store, settings, township, start, end, as_of)
+    # the wall's 样本少 threshold, so a township or grid reads alike on both
+    few_below = int(settings.section("wall")["ranking_min_events"])
+    ranking = wr.unit_ranking(store, settings, township, start, end, as_of, few_below)
     hot = br.week_hotspots(store, settings, start, end, scope)
 
     # the map: density of the week per township (county) or per grid (township)
@@ -210,7 +213,7 @@ def compose(store: ReadStore, settings: Settings, week: str, scope_text: str = "
         prev_start=p_start, prev_end=p_end, prev_as_of=p_as_of,
         scope=scope, scope_name=_scope_name(store, scope, county), county=county,
         demo=meta.get("demo") == "true", now=now, before=before,
-        targets=dict(settings.section("targets")), ranking=ranking,
+        targets=dict(settings.section("targets")), ranking=ranking, few_below=few_below,
         # whole lists: the Word document prints them all, the slides cut theirs and say so
         rises_category=br.rises(store, settings, start, end, p_start, p_end, scope, "category",
                                 top=None),
@@ -219,7 +222,8 @@ def compose(store: ReadStore, settings: Settings, week: str, scope_text: str = "
                      if not township else _grid_rises(ranking, store, settings, township,
                                                       p_start, p_end, p_as_of)),
         hotspots=hot, hot_short=hs.short_history(store, settings, start, end),
-        worst=br.worst_grids(store, settings, start, end, as_of, scope, n=None),
+        worst=br.worst_grids(store, settings, start, end, as_of, scope, n=None,
+                             min_events=few_below),
         overdue_place=_with_prev(store, settings, as_of, p_as_of,
                                  "grid" if township else "township", scope),
         overdue_dept=_with_prev(store, settings, as_of, p_as_of, "department", scope),

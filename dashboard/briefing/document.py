@@ -302,7 +302,7 @@ def slide_worst(b: Briefing, pal: Palette) -> str:
         body += (f'<p class="note">另有 {num(len(rest))} 个问题网格未列出（红牌 '
                  f'{num(cards.get("red", 0))}、黄牌 {num(cards.get("yellow", 0))}），'
                  '见 Word 版。</p>')
-    body += ('<p class="note">本周事件不少于5件的红牌、黄牌网格在前（红牌在前，按期办结率、'
+    body += (f'<p class="note">本周事件不少于{b.few_below}件的红牌、黄牌网格在前（红牌在前，按期办结率、'
              '办结率由低到高，亮牌规则与镇街排名相同）；其后为事件太少不评比率（样本少）但有'
              '红线示警的网格（按红线数亮牌）。红线为周末仍超期未办结的事件数（含往周受理的）。</p>')
     return _slide(b, "worst", "问题网格", body, png=True)
@@ -408,8 +408,24 @@ def no_rates_mask(df: pd.DataFrame) -> pd.Series:
 
 def unranked(r) -> bool:
     """A township with neither rate this week (no cohort) has no rank to show: it is last
-    by the rule, and a number would claim a place."""
-    return _missing(r.on_time_rate) and _missing(r.handling_rate)
+    by the rule, and a number would claim a place; nor has one of too few events (样本少,
+    listed after the others): its rates are not judged (metrics.md)."""
+    return (_missing(r.on_time_rate) and _missing(r.handling_rate)) or bool(
+        getattr(r, "few", False))
+
+
+def unjudged_counts(df: pd.DataFrame, unjudged: pd.Series, grids: bool) -> list[tuple]:
+    """What the units shown without a card are, counted: (本周无事件, N) for townships
+    without an event, (样本少, N) for the others (grids, or townships of 1-4 events)."""
+    none = no_rates_mask(df) & unjudged & (not grids)
+    parts = [("本周无事件", int(none.sum())), ("样本少", int((unjudged & ~none).sum()))]
+    return [(why, n) for why, n in parts if n]
+
+
+def few_tag(r, grids: bool) -> bool:
+    """The 上报 cell says 样本少: a grid of too few events, or a township of 1-4 (one of
+    none says 本周无事件 by its —)."""
+    return bool(getattr(r, "few", False)) and (grids or not _missing(r.handling_rate))
 
 
 def slide_ranking(b: Briefing, pal: Palette) -> str:
@@ -426,7 +442,7 @@ def slide_ranking(b: Briefing, pal: Palette) -> str:
     rows = []
     for r, blank in zip(shown.itertuples(), unjudged.loc[shown.index]):
         dot = f'<i class="card" style="background:{card_color(pal, r.card)}"></i>'
-        few = ' <small class="few">样本少</small>' if getattr(r, "few", False) else ""
+        few = ' <small class="few">样本少</small>' if few_tag(r, grids) else ""
         no = getattr(r, "pos", r.rank) if grids else r.rank
         if not grids and unranked(r):
             no = DASH
@@ -439,9 +455,8 @@ def slide_ranking(b: Briefing, pal: Palette) -> str:
     cls = "rank dense" if grids else "rank"
     tables = "".join(f"<div>{_table(head, c, cls, clip=(1,))}</div>" for c in cols if c)
     counts = df.loc[~unjudged, "card"].value_counts()
-    why = "样本少" if grids else "本周无事件"      # what the uncarded units are
-    few_n = f" · {why}未亮牌 {int(unjudged.sum())} 个" if unjudged.any() else ""
-    order = "问题在前，样本少的在后" if grids else "按期办结率、办结率排序"
+    few_n = "".join(f" · {why}未亮牌 {n} 个" for why, n in unjudged_counts(df, unjudged, grids))
+    order = "问题在前，样本少的在后" if grids else "按期办结率、办结率排序，样本少的在后"
     lead = (f'<p class="lead">红牌 {int(counts.get("red", 0))} 个 · 黄牌 '
             f'{int(counts.get("yellow", 0))} 个 · 绿牌 {int(counts.get("green", 0))} 个'
             f'{few_n}（{order}）</p>')
@@ -450,7 +465,8 @@ def slide_ranking(b: Briefing, pal: Palette) -> str:
     if len(rest):
         rest_unjudged = unjudged.loc[rest.index]
         rc = rest.loc[~rest_unjudged, "card"].value_counts()
-        rest_few = f"、{why} {int(rest_unjudged.sum())}" if rest_unjudged.any() else ""
+        rest_few = "".join(f"、{why} {n}" for why, n in
+                           unjudged_counts(rest, rest_unjudged, grids))
         note = (f'<p class="note">另 {len(rest)} 个{b.place_word}未列出：红牌 '
                 f'{int(rc.get("red", 0))}、黄牌 {int(rc.get("yellow", 0))}、绿牌 '
                 f'{int(rc.get("green", 0))}{rest_few}。</p>')

@@ -24,7 +24,8 @@ from docx.shared import Cm, Pt
 
 from dashboard.briefing.compose import Briefing, hot_short_text, rise_pct_text
 from dashboard.briefing.document import (KEY_FIGURES, change_cell, compare_note, fmt_value,
-                                         key_label, no_rise, unjudged_mask, unranked)
+                                         few_tag, key_label, no_rise, unjudged_mask,
+                                         unranked)
 from dashboard.figures.briefing_theme import CARD_ZH, DASH, num, pct
 from dashboard.figures.numbers import kind_share, p_value
 
@@ -142,7 +143,7 @@ def _ranking(doc, b: Briefing) -> None:
     unjudged = unjudged_mask(df)
     rows = []
     for r, blank in zip(df.itertuples(), unjudged, strict=True):
-        few = "（样本少）" if getattr(r, "few", False) else ""
+        few = "（样本少）" if few_tag(r, grids) else ""
         no = getattr(r, "pos", r.rank) if grids else (DASH if unranked(r) else r.rank)
         rows.append([str(no), r.name,
                      DASH if blank else CARD_ZH.get(r.card, ""), pct(r.on_time_rate),

@@ -44,14 +44,16 @@ def _hover(units: gpd.GeoDataFrame, grid_level: bool) -> list[str]:
         head = f"<b>{r['name']}</b>"
         if grid_level and isinstance(r.get("grid_worker"), str) and r["grid_worker"]:
             head += f"　网格员 {r['grid_worker']}"
-        if r.get("few") is True:
-            head += "　样本少"
-        elif not grid_level and all(r.get(k) is None or pd.isna(r.get(k))
-                                    for k in ("on_time_rate", "handling_rate")):
-            # no events in the window: not ranked, and no green card (metrics.md); a card
-            # from red warnings still shows
-            head += "　本期无事件" + (f" {CARD_ZH.get(r['card'], '')}"
-                                   if r.get("card") in ("red", "yellow") else "")
+        # a card from red warnings still shows where the rates are not judged (metrics.md)
+        warned = (f" {CARD_ZH.get(r['card'], '')}" if r.get("card") in ("red", "yellow")
+                  else "")
+        if not grid_level and all(r.get(k) is None or pd.isna(r.get(k))
+                                  for k in ("on_time_rate", "handling_rate")):
+            # no events in the window: not ranked, and no green card (metrics.md)
+            head += "　本期无事件" + warned
+        elif r.get("few") is True:
+            # too few events to judge (a township or a grid): no 第N名, no green card
+            head += "　样本少" + warned
         elif isinstance(r.get("card"), str) and not pd.isna(r.get("rank")):
             head += f"　第{int(r['rank'])}名 {CARD_ZH.get(r['card'], '')}"
         out.append(

@@ -2,14 +2,15 @@
 
 Townships are ranked by on-time closure rate, then handling rate (store.metrics.rank), best
 first; inside a township the grids that need action come first (store.wall_reads.worst_first)
-and grids with fewer than ``[wall] ranking_min_events`` cohort events say 样本少 instead of a
-green card (a red or yellow card from their red warnings still shows), after the others (those with red warnings first): a grid with 2 events closed on time
-is not a green 100 %. Cards by
+and townships and grids with fewer than ``[wall] ranking_min_events`` cohort events say
+样本少 instead of a green card (a red or yellow card from their red warnings still shows),
+after the others (those with red warnings first), a township without a place (—): a grid
+with 2 events closed on time is not a green 100 %, nor 今日's township of 1 case 第1名. Cards by
 settings [cards]. A row click drills down (clientside, through the URL). A grid list too long
 for its panel scrolls like a station board (worst first, so its first page is the worst); the
 township list, best first, does not: its rows close up to fit the panel (gw.fitRank in
 assets/gridwall.js), and where even that is too few rows (a city of 40 townships) the worst
-ones (``data-worst``: red, yellow, then the lowest rate) stay and 另有N个镇街 counts the rest.
+ones (``data-worst``, store.wall_reads.worst_in_view: red, yellow, then the lowest rate) stay and 另有N个镇街 counts the rest.
 A list that scrolled showed a 2x2 wall's best 13 of 15 townships and its 2 red ones only
 after a wait.
 """
@@ -37,23 +38,27 @@ def ranking_rows(df: pd.DataFrame, kind: str, selected: str | None = None) -> li
 
     Townships show their rank (1 = best, top three highlighted); grids, listed worst first,
     show their place in the list, by ``short`` name when given (the whole one in the row's
-    title). A ``few`` grid shows 样本少 and dimmed rates. Rows are
+    title). A ``few`` grid or township shows 样本少 and dimmed rates (a township no
+    place either: its rates are not judged). Rows are
     Dash's JSON (dashboard.wall.plain_html): a city township's ~100 grids, every minute.
     """
     rows = []
-    # the township's place in the worst-first order (store.wall_reads.worst_first): the
-    # wall keeps the lowest ones in view when not every row fits
-    worst = (dict(zip(wr.worst_first(df.assign(few=False))["code"].astype(str), range(len(df))))
+    # the township's place in the order rows stay in view (store.wall_reads.worst_in_view):
+    # the wall keeps the worst ones when not every row fits
+    worst = (dict(zip(wr.worst_in_view(df)["code"].astype(str), range(len(df))))
              if kind == "township" and not df.empty else {})
     for r in df.to_dict("records"):
-        few = bool(r.get("few", False))
-        no = int(r["rank"]) if kind == "township" else int(r.get("pos", r["rank"]))
         # a township with neither rate (no cohort in the window) is not ranked: it sits
         # last by the rule, and a number or a top-three mark would claim a place it lacks
         unranked = kind == "township" and all(
             fmt.pct_value(r[k]) is None for k in ("on_time_rate", "handling_rate"))
+        # 本期无事件 says more than 样本少 of a township without a case
+        few = bool(r.get("few", False)) and not unranked
+        no = int(r["rank"]) if kind == "township" else int(r.get("pos", r["rank"]))
+        # a few township's rates are not judged: it has no place (—), listed after the others
+        placeless = unranked or (kind == "township" and few)
         cls = "gw-row" + (" gw-rank-top" if kind == "township" and r["rank"] <= 3
-                          and not unranked else "")
+                          and not placeless else "")
         cls += " gw-rank-few" if few else ""
         code = str(r["code"])
         if selected and code == selected:
@@ -74,7 +79,7 @@ def ranking_rows(df: pd.DataFrame, kind: str, selected: str | None = None) -> li
                 "" if badge else f"，{CARD_ZH[r['card']]}")
         red = r["red"]
         rows.append(el(
-            "Div", [el("Span", span(fmt.DASH if unranked else str(no), "gw-rank-no")),
+            "Div", [el("Span", span(fmt.DASH if placeless else str(no), "gw-rank-no")),
                     name_span(r.get("short") or r["name"] or code),
                     card,
                     span(fmt.pct(r["on_time_rate"]), "gw-num-r"),

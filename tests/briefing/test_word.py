@@ -53,8 +53,8 @@ def test_its_figures_are_an_independent_count_and_the_manifest(word, briefing_ru
     assert keys["办结率"][0] == f"{want['handling_rate'] * 100:.1f}%"
     assert keys["上报数"][1] == f"{manifest['previous']['reported']:,}"
     assert keys["按期办结率"][0] == f"{manifest['metrics']['on_time_rate'] * 100:.1f}%"
-    # the ranking table holds every township: ranked 1..m, then those without a rate this
-    # week (no cohort) unranked, their rates "—"
+    # the ranking table holds every township: ranked 1..m, then those unranked: without a
+    # rate this week (no cohort), their rates "—", or of 1-4 events (样本少: not judged)
     rank = next(t for t in word.tables if t.rows[0].cells[0].text == "排名")
     con = duckdb.connect(str(wall_demo_db), read_only=True)
     n = con.execute("SELECT count(*) FROM townships").fetchone()[0]
@@ -62,7 +62,10 @@ def test_its_figures_are_an_independent_count_and_the_manifest(word, briefing_ru
     nos = [r.cells[0].text for r in rank.rows[1:]]
     m = sum(no != "—" for no in nos)
     assert len(nos) == n and nos == [str(i) for i in range(1, m + 1)] + ["—"] * (n - m)
-    assert all(r.cells[3].text == r.cells[4].text == "—" for r in rank.rows[1 + m:])
+    assert all(r.cells[3].text == r.cells[4].text == "—" or (
+        r.cells[5].text.endswith("（样本少）") and int(r.cells[5].text[:-5]) < 5)
+        for r in rank.rows[1 + m:])
+    assert all("样本少" not in r.cells[5].text for r in rank.rows[1:1 + m])
 
 
 def test_no_phone_number_or_reporter_in_it(word, wall_demo_db):

@@ -181,12 +181,20 @@ def test_unit_ranking_order_cards_and_drill(store, settings, view, township):
     as_of, start, end = view
     towns = wr.unit_ranking(store, settings, None, start, end, as_of)
     assert len(towns) == store.scalar("SELECT count(*) FROM townships")
-    keys = [(-r.on_time_rate, -r.handling_rate) for r in towns.itertuples()]
+    # the townships of enough events by their rates, then those of fewer than 5 (样本少,
+    # not judged: most red warnings first, then by code), carded on red warnings alone
+    few = towns["reported"] < 5
+    assert list(towns["few"]) == list(few) and list(few) == sorted(few)
+    keys = [(-r.on_time_rate, -r.handling_rate) for r in towns[~few].itertuples()]
     assert keys == sorted(keys)
+    assert [(-r.red, r.code) for r in towns[few].itertuples()] == sorted(
+        (-r.red, r.code) for r in towns[few].itertuples())
     assert list(towns["rank"]) == list(range(1, len(towns) + 1))
     cards = settings.section("cards")
     for r in towns.itertuples():
-        if r.red > cards["red_card_overdue"] or r.on_time_rate < cards["red_below"]:
+        if r.few:
+            assert r.card == m.card_on_red(r.red, settings)
+        elif r.red > cards["red_card_overdue"] or r.on_time_rate < cards["red_below"]:
             assert r.card == "red"
         elif r.red > 0 or r.on_time_rate < cards["yellow_below"]:
             assert r.card == "yellow"
