@@ -14,15 +14,15 @@ from plotly.subplots import make_subplots
 from dashboard.figures.briefing_theme import (DASH, Palette, base_layout, pct, rgba,
                                               shown_change)
 from dashboard.figures.numbers import short_label
-from dashboard.figures.rate_tone import handling_best, handling_undecided, not_yet_due, rate_tone
+from dashboard.figures.rate_tone import (NO_RATE_WHAT, handling_best, handling_undecided,
+                                         no_rate_reason, not_yet_due, rate_tone)
 
 GAUGES = (("handling_rate", "办结率"), ("on_time_rate", "按期办结率"),
           ("timely_dispatch_rate", "及时流转率"), ("satisfaction_rate", "满意率"))
 WEEKDAYS = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
 # why a gauge has no rate: its denominator (docs/metrics.md) is empty this week, and a bare
-# "—" reads as a failure on the wall of the meeting room
-NO_RATE = {"handling_rate": "本周无有效事件", "on_time_rate": "本周无应办结事件",
-           "timely_dispatch_rate": "本周无流转事件", "satisfaction_rate": "本周无满意度评价"}
+# "—" reads as a failure on the wall of the meeting room (the wall says 本期…, rate_tone)
+NO_RATE = {key: no_rate_reason(key, "本周") for key in NO_RATE_WHAT}
 
 
 def _gauge_color(pal: Palette, value: float | None, target: float,

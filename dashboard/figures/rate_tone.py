@@ -23,6 +23,10 @@ from collections.abc import Mapping
 from store.metrics import RATES
 
 BAND = 0.03   # below target by at most this: yellow; further: red
+# what a rate's empty denominator (store.metrics.RATES, docs/metrics.md) holds none of: a
+# screen says why under a rate's "—", which bare reads as a failure or a broken feed
+NO_RATE_WHAT = {"handling_rate": "有效事件", "on_time_rate": "应办结事件",
+                "timely_dispatch_rate": "流转事件", "satisfaction_rate": "满意度评价"}
 
 
 def rate_tone(value: float | None, target: float, best: float | None = None,
@@ -37,6 +41,12 @@ def rate_tone(value: float | None, target: float, best: float | None = None,
     if judged >= target:
         return None
     return "yellow" if judged >= target - BAND else "red"
+
+
+def no_rate_reason(rate: str, period: str) -> str:
+    """Why ``rate`` has no value: its period ("本周" in the briefing, "本期" on the wall,
+    whose window varies) had none of its denominator's cases."""
+    return f"{period}无{NO_RATE_WHAT.get(rate, '数据')}"
 
 
 def denominator(m: Mapping, rate: str) -> int:

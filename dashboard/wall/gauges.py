@@ -7,7 +7,8 @@ import plotly.graph_objects as go
 from dash import html
 
 from dashboard.figures import theme
-from dashboard.figures.rate_tone import denominator, handling_best, rate_tone, small_sample
+from dashboard.figures.rate_tone import (denominator, handling_best, no_rate_reason,
+                                         rate_tone, small_sample)
 from dashboard.wall import fmt
 from dashboard.wall.figure_json import plain_dict
 from dashboard.wall.panel import graph, panel
@@ -16,6 +17,8 @@ from store import wall_reads as wr
 from store.metrics import LABELS_ZH
 
 NUMBER_SIZE = 30
+TICK_SIZE = theme.FONT_SIZE      # the wall's smallest text read from 5 m (12 px before)
+WHY_SIZE = theme.FONT_SIZE
 GAUGES = ("handling_rate", "on_time_rate", "timely_dispatch_rate", "satisfaction_rate")
 
 
@@ -29,11 +32,13 @@ def gauge_color(value: float | None, target: float, best: float | None = None,
 
 
 def gauge_spec(value: float | None, target: float, best: float | None = None,
-               few: int | None = None) -> dict:
+               few: int | None = None, why: str | None = None) -> dict:
     """One indicator gauge in percent, as a plain figure dict (figure_json.plain_dict); the
     axis starts at 60 % (or lower if the value is). ``few``: the rate stands on only this
     many cases (rate_tone.small_sample): no status colour (its label says 样本少N件; the arc
-    is too small to say it without covering the number or the bar)."""
+    is too small to say it without covering the number or the bar). ``why``: for no rate,
+    the line under its "—" saying why (rate_tone.no_rate_reason), in a strip below the arc
+    (the arc's opening is narrower than the line)."""
     v = fmt.pct_value(value)
     low = 60.0 if v is None or v >= 60 else max(0.0, (v // 10) * 10 - 10)
     few = None if v is None else few
@@ -50,36 +55,45 @@ def gauge_spec(value: float | None, target: float, best: float | None = None,
         "gauge": {
             "shape": "angular",
             "axis": {"range": [low, 100], "tickwidth": 1, "tickcolor": theme.TEXT_DIM,
-                     "tickfont": {"size": 12, "color": theme.TEXT_DIM}, "nticks": 5},
+                     "tickfont": {"size": TICK_SIZE, "color": theme.TEXT_DIM}, "nticks": 5},
             "bar": {"color": color, "thickness": 0.32},
             "bgcolor": "rgba(29,75,143,0.35)", "borderwidth": 0,
             "threshold": {"line": {"color": theme.TEXT, "width": 3}, "thickness": 0.9,
                           "value": target * 100},
         },
         "domain": {"x": [0, 1], "y": [0, 1]}}
-    layout = theme.base_layout(margin={"l": 32, "r": 32, "t": 18, "b": 2})
+    # room for the 16 px ticks: "100" right of the arc's end, "80" above its top
+    margin = {"l": 34, "r": 34, "t": 22, "b": 2}
+    if v is None and why:
+        margin["b"] = WHY_SIZE + 10
+    layout = theme.base_layout(margin=margin)
     if v is None:
-        # no rate: the number hidden, a dash in its place
+        # no rate: the number hidden, a dash in its place and why under it
         ind["number"]["font"]["color"] = "rgba(0,0,0,0)"
         layout["annotations"] = [{"text": theme.DASH, "x": 0.5, "y": 0.12, "xref": "paper",
                                   "yref": "paper", "showarrow": False,
                                   "font": {"size": NUMBER_SIZE, "color": theme.TEXT_DIM}}]
+        if why:
+            layout["annotations"].append(
+                {"text": why, "x": 0.5, "y": 0, "xref": "paper", "yref": "paper",
+                 "yanchor": "top", "yshift": 1, "showarrow": False,
+                 "font": {"size": WHY_SIZE, "color": theme.TEXT_DIM}})
     return {"data": [ind], "layout": layout}
 
 
 def gauge_figure(value: float | None, target: float, best: float | None = None,
-                 few: int | None = None) -> go.Figure:
+                 few: int | None = None, why: str | None = None) -> go.Figure:
     """:func:`gauge_spec` as a plotly Figure (validated: a misspelt key raises)."""
-    return go.Figure(gauge_spec(value, target, best, few))
+    return go.Figure(gauge_spec(value, target, best, few, why))
 
 
 @lru_cache(maxsize=1024)
 def gauge_json(value: float | None, target: float, best: float | None = None,
-               few: int | None = None) -> dict:
+               few: int | None = None, why: str | None = None) -> dict:
     """:func:`gauge_spec` as the JSON Dash sends, kept by value and target: the wall draws
     4 gauges for every view each minute and most rates do not move within a minute.
     Read-only: the reply copies it (dashboard.wall.reply.plain)."""
-    return plain_dict(gauge_spec(value, target, best, few))
+    return plain_dict(gauge_spec(value, target, best, few, why))
 
 
 def layout(ctx) -> html.Section:
@@ -112,14 +126,19 @@ def read(ctx, v) -> dict:
 def outputs(data: dict, v) -> list:
     w, targets = data["window"], data["targets"]
     few = {key: _few(w, key, data["few_below"]) for key in GAUGES}
-    return [*[gauge_json(_key(w[key]), float(targets[key]), _best(w, key), few[key])
-              for key in GAUGES],
+    return [*[gauge_json(_key(w[key]), float(targets[key]), _best(w, key), few[key],
+                         _why(w, key)) for key in GAUGES],
             v.caption, *[target_note(targets[key], few[key]) for key in GAUGES]]
 
 
 def _few(w: dict, key: str, few_below: int) -> int | None:
     """How many cases the rate stands on when they are too few to judge it, else None."""
     return denominator(w, key) if small_sample(w, key, few_below) else None
+
+
+def _why(w: dict, key: str) -> str | None:
+    """For a rate with no value, why: the wall's window (any length) had none of its cases."""
+    return no_rate_reason(key, "本期") if _key(w[key]) is None else None
 
 
 def _best(w: dict, key: str) -> float | None:

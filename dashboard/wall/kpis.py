@@ -14,7 +14,7 @@ import datetime as dt
 from dash import ClientsideFunction, Input, Output, dcc, html
 
 from dashboard.figures.rate_tone import (denominator, handling_best, handling_undecided,
-                                         not_yet_due, rate_tone, small_sample)
+                                         no_rate_reason, not_yet_due, rate_tone, small_sample)
 from dashboard.wall import fmt
 from dashboard.wall.view import min_events
 from store import wall_reads as wr
@@ -115,7 +115,9 @@ def kpi_deltas(k: dict, prev: dict | None) -> list[tuple[str, str]]:
 def kpi_subs(k: dict, v, targets: dict, few_below: int = 0) -> list[str]:
     """The small line under each numeral: its window or moment (every figure says which);
     办结率 below its target but not yet decided (no colour) says how many cases are not due;
-    a rate over fewer than ``few_below`` cases says 样本少 and over how many (no colour)."""
+    a rate over fewer than ``few_below`` cases says 样本少 and over how many (no colour); a
+    rate with none ('—') says why (rate_tone.no_rate_reason: 本期无流转事件), as the gauges
+    do, not a bare dash that reads as a broken feed."""
     w = k["window"]
     cams = w["cameras"]
     online = fmt.pct(w["cameras_online"] / cams if cams else None)
@@ -124,7 +126,11 @@ def kpi_subs(k: dict, v, targets: dict, few_below: int = 0) -> list[str]:
     rates = {}
     for key, metric in RATE_TARGET.items():
         rates[key] = window
-        if small_sample(w, metric, few_below):
+        if fmt.pct_value(w[metric]) is None:
+            # in place of the span: both do not fit the tile (234 px of 226), and the
+            # tile's label names the window (办结率·近30天) that 本期 refers to
+            rates[key] = no_rate_reason(metric, "本期")
+        elif small_sample(w, metric, few_below):
             rates[key] = f"{window} · 样本少{denominator(w, metric)}件"
         elif key == "handling" and handling_undecided(w, float(targets["handling_rate"])):
             rates[key] = f"{window} · {not_yet_due(w):,}件未到期"

@@ -98,7 +98,7 @@ def old_trend(df, prev=None):
     return fig
 
 
-def old_gauge(value, target, best=None):
+def old_gauge(value, target, best=None, few=None, why=None):
     v = fmt.pct_value(value)
     low = 60.0 if v is None or v >= 60 else max(0.0, (v // 10) * 10 - 10)
     color = gauges.gauge_color(value, target, best)
@@ -110,18 +110,23 @@ def old_gauge(value, target, best=None):
                          "family": theme.NUM_FONT_FAMILY}},
         gauge={"shape": "angular",
                "axis": {"range": [low, 100], "tickwidth": 1, "tickcolor": theme.TEXT_DIM,
-                        "tickfont": {"size": 12, "color": theme.TEXT_DIM}, "nticks": 5},
+                        "tickfont": {"size": gauges.TICK_SIZE, "color": theme.TEXT_DIM}, "nticks": 5},
                "bar": {"color": color, "thickness": 0.32},
                "bgcolor": "rgba(29,75,143,0.35)", "borderwidth": 0,
                "threshold": {"line": {"color": theme.TEXT, "width": 3}, "thickness": 0.9,
                              "value": target * 100}},
         domain={"x": [0, 1], "y": [0, 1]})
-    fig = go.Figure(ind, layout=theme.base_layout(margin={"l": 32, "r": 32, "t": 18, "b": 2}))
+    bottom = gauges.WHY_SIZE + 10 if v is None and why else 2
+    fig = go.Figure(ind, layout=theme.base_layout(margin={"l": 34, "r": 34, "t": 22, "b": bottom}))
     if v is None:
         fig.update_traces(number={"font": {"color": "rgba(0,0,0,0)"}})
         fig.add_annotation(text=theme.DASH, x=0.5, y=0.12, xref="paper", yref="paper",
                            showarrow=False,
                            font={"size": gauges.NUMBER_SIZE, "color": theme.TEXT_DIM})
+        if why:
+            fig.add_annotation(text=why, x=0.5, y=0, xref="paper", yref="paper", yanchor="top",
+                               yshift=1, showarrow=False,
+                               font={"size": gauges.WHY_SIZE, "color": theme.TEXT_DIM})
     return fig
 
 
@@ -194,7 +199,7 @@ TRENDS = {
 
 GAUGES = [(0.9459, 0.98, None), (0.99, 0.98, None), (1.0, 0.95, 1.0), (0.999, 0.95, None),
           (0.42, 0.95, 0.96), (0.0, 0.9, None), (None, 0.95, None), (float("nan"), 0.95, None),
-          (0.6, 0.98, 1.0), (0.5, 1, None)]
+          (0.6, 0.98, 1.0), (0.5, 1, None), (None, 0.95, None, None, "本期无流转事件")]
 
 MEDIATIONS = {
     "empty": pd.DataFrame({"dispute_type": [], "mediated": [], "succeeded": [],
