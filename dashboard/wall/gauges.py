@@ -62,10 +62,14 @@ def gauge_spec(value: float | None, target: float, best: float | None = None,
                           "value": target * 100},
         },
         "domain": {"x": [0, 1], "y": [0, 1]}}
-    # room for the 16 px ticks: "100" right of the arc's end, "80" above its top
-    margin = {"l": 34, "r": 34, "t": 22, "b": 2}
+    # room for the 16 px ticks: "100" right of the arc's end, "80" above its top and the
+    # end ticks below its foot (half-cut on 2x2, where the arc takes the whole height)
+    margin = {"l": 37, "r": 37, "t": 28, "b": 10}
     if v is None and why:
+        # the line is wider than the arc's opening and, on 2x2, than the gap between its end
+        # ticks: a scale without a value says nothing, so the tick labels go
         margin["b"] = WHY_SIZE + 10
+        ind["gauge"]["axis"]["showticklabels"] = False
     layout = theme.base_layout(margin=margin)
     if v is None:
         # no rate: the number hidden, a dash in its place and why under it

@@ -116,14 +116,15 @@ def old_gauge(value, target, best=None, few=None, why=None):
                "threshold": {"line": {"color": theme.TEXT, "width": 3}, "thickness": 0.9,
                              "value": target * 100}},
         domain={"x": [0, 1], "y": [0, 1]})
-    bottom = gauges.WHY_SIZE + 10 if v is None and why else 2
-    fig = go.Figure(ind, layout=theme.base_layout(margin={"l": 34, "r": 34, "t": 22, "b": bottom}))
+    bottom = gauges.WHY_SIZE + 10 if v is None and why else 10
+    fig = go.Figure(ind, layout=theme.base_layout(margin={"l": 37, "r": 37, "t": 28, "b": bottom}))
     if v is None:
         fig.update_traces(number={"font": {"color": "rgba(0,0,0,0)"}})
         fig.add_annotation(text=theme.DASH, x=0.5, y=0.12, xref="paper", yref="paper",
                            showarrow=False,
                            font={"size": gauges.NUMBER_SIZE, "color": theme.TEXT_DIM})
         if why:
+            fig.update_traces(gauge={"axis": {"showticklabels": False}})
             fig.add_annotation(text=why, x=0.5, y=0, xref="paper", yref="paper", yanchor="top",
                                yshift=1, showarrow=False,
                                font={"size": gauges.WHY_SIZE, "color": theme.TEXT_DIM})
