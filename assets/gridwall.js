@@ -545,8 +545,19 @@
      (data-worst: red, yellow, then the lowest rate) fill the room but one, kept in rank
      order, and the last says how many are left out and whether any of them is carded */
   var RANK_MIN = 24;
+  /* every second row shown is striped: nth-child(even) counted the rows left out too, so two
+     shown rows either side of a left-out one wore the same ground */
+  function stripeShown(rows) {
+    var k = 0;
+    rows.forEach(function (r) {
+      r.classList.toggle('gw-stripe', r.style.display !== 'none' && k++ % 2 === 1);
+    });
+  }
   gw.fitRank = function (el) {
     var rows = [].slice.call(el.querySelectorAll('.gw-row[data-worst]'));
+    try { fitRankRows(el, rows); } finally { stripeShown(rows); }
+  };
+  function fitRankRows(el, rows) {
     var more = el.querySelector('.gw-rank-more');
     el.style.maxHeight = '';
     el.style.removeProperty('--gw-rank-h');
@@ -574,7 +585,7 @@
       .filter(Boolean).join('、');
     more.textContent = '另有' + (n - keep) + '个镇街' + (carded ? '，其中' + carded : '，无红黄牌');
     more.classList.add('gw-on');
-  };
+  }
   /* the event card fits its room (one row of panels on a spliced wall): fields are taken from
      the end (the reporter, the cameras nearby, ...) rather than cut mid-line at its foot */
   gw.fitEventCard = function () {

@@ -81,3 +81,24 @@ def test_a_city_of_45_townships_keeps_its_worst_in_view_and_counts_the_rest(city
         assert red or yellow or got["more"].endswith("无红黄牌"), (layout, got["more"])
         assert all(r["font"] == "17px" for r in shown), layout
     assert w.errors == [] and w.outside() == []
+
+
+STRIPES = """() => [...document.querySelectorAll('#ranking-board .gw-row')]
+    .filter(r => r.getBoundingClientRect().height > 0)
+    .map(r => getComputedStyle(r).backgroundColor)"""
+
+
+def test_the_rows_a_city_shows_alternate_their_ground(city_url, open_page):
+    """With rows left out (20 of 45 on one screen), the zebra stripes counted the hidden rows
+    too: two shown rows either side of a left-out one wore the same ground, at random places
+    down the list. Now every second row shown is striped, on every board refresh."""
+    w = open_page(city_url + "/?splice=none", 1920, 1080)
+    page = w.page
+    page.mouse.move(5, 5)                  # no row under a hover
+    page.wait_for_function("() => document.querySelector('#ranking-board .gw-rank-more.gw-on')")
+    grounds = page.evaluate(STRIPES)
+    assert 10 <= len(grounds) < 45, grounds
+    assert len({grounds[i] for i in range(0, len(grounds), 2)}) == 1, grounds
+    assert len({grounds[i] for i in range(1, len(grounds), 2)}) == 1, grounds
+    assert grounds[0] != grounds[1], grounds
+    assert w.errors == []
