@@ -168,7 +168,9 @@ def drill(page, rec: Recorder, code: str) -> dict:
                           " window.__gwTicks = []; return performance.now(); }")
     row = page.locator(f'#ranking-board .gw-row[data-code="{code}"]').first
     if not row.is_visible():   # a city's ranking keeps its worst in view, not every row:
-        row.evaluate("e => { e.style.display = ''; }")    # shown for the same real click
+        # shown (and the board unpinned, or its next fit hides it again) for the same click
+        row.evaluate("e => { const b = e.closest('[data-pin]'); if (b) { b.dataset.pin = ''; }"
+                     " e.style.display = ''; }")
     row.click()
     page.wait_for_url(re.compile(rf"township={code}"), timeout=60_000)
     page.wait_for_function(f"() => document.getElementById('ranking-title-text').textContent"
