@@ -9,7 +9,7 @@ import pytest
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-CARD = {"red": 0, "yellow": 1, "green": 2, "none": 2}
+CARD = {"red": 0, "yellow": 1, "green": 2, "none": 3, "few": 3}   # none/few: no card shown
 # the layouts with the least room for the ranking (3x2 gives it 4x2's; 1920x1080 and 3840x2160
 # list 15 rows at full height)
 LAYOUTS = [("2x2", 3840, 2160), ("4x2", 7680, 2160), ("3x3", 5760, 3240)]
@@ -23,7 +23,8 @@ BOARD = """() => {
         const t = [...r.children].map(s => s.textContent);
         return {shown: q.height > 0 && q.top >= br.top - 1 && q.bottom <= br.bottom + 1,
                 drawn: q.height > 0, h: q.height / k, card: c ? c.dataset.card : null,
-                rank: t[0], name: t[1], on_time: t[3], font: getComputedStyle(r).fontSize};
+                rank: t[0], name: t[1], on_time: t[3], font: getComputedStyle(r).fontSize,
+                few: r.classList.contains('gw-rank-few')};
     });
     const more = b.querySelector('.gw-rank-more');
     return {rows, scrolls: b.scrollHeight > b.clientHeight + 2,
@@ -67,8 +68,14 @@ def test_a_city_of_45_townships_keeps_its_worst_in_view_and_counts_the_rest(city
         assert len(shown) >= 12 and not got["scrolls"] and got["more_inside"], layout
         # the worst by the definition (a red card, then yellow, then the lowest on-time
         # rate) are the ones shown: no left-out township is worse than a shown one
-        worst_hidden = min((CARD[r["card"]], _rate(r["on_time"])) for r in hidden)
-        best_shown = max((CARD[r["card"]], _rate(r["on_time"])) for r in shown)
+        # rate; a 样本少 township (rates not judged) after the judged ones of its card, and one
+        # without a card last (docs/wall.md)
+        def worst(r):
+            if CARD[r["card"]] == 3:      # 本期无事件 or 样本少 without a card: last, alike
+                return 3, False, 0.0
+            return CARD[r["card"]], r["few"], 0.0 if r["few"] else _rate(r["on_time"])
+        worst_hidden = min(worst(r) for r in hidden)
+        best_shown = max(worst(r) for r in shown)
         assert best_shown <= worst_hidden, (layout, best_shown, worst_hidden)
         # ... in rank order, and the last line says how many are left out, and their cards
         ranks = [int(r["rank"]) for r in shown if r["rank"].isdigit()]
