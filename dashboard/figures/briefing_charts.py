@@ -115,9 +115,11 @@ def week_trend_figure(this_week: pd.DataFrame, last_week: pd.DataFrame,
                textposition="inside", insidetextanchor="start",
                textangle=0, textfont={"size": 18, "color": pal.bg if pal.name == "dark"
                                                      else "#ffffff"}),
+        # a first week has no last week: its legend entry would key a line nobody sees
         go.Scatter(x=x, y=last_week["reported"], name="上周上报", mode="lines+markers",
                    line={"color": pal.grey, "width": 3, "dash": "dash"},
-                   marker={"size": 8, "color": pal.grey}),
+                   marker={"size": 8, "color": pal.grey},
+                   showlegend=bool(pd.to_numeric(last_week["reported"]).notna().any())),
         go.Scatter(x=x, y=this_week["closed"], name="本周办结", mode="lines+markers",
                    line={"color": pal.green, "width": 3}, marker={"size": 8, "color": pal.green}),
     ])

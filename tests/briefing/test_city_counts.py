@@ -75,3 +75,16 @@ def test_the_daily_trend_labels_its_bars_alike(briefing):
     labels = list(fig.data[0].text)
     assert labels[:2] == ["1,440", "960"], labels        # Monday 00:00-24:00, then Tuesday
     assert not any(BARE.findall(t) for t in labels), labels
+
+
+def test_a_week_without_a_last_week_keys_no_last_week_line(briefing):
+    """A first week (no data the week before) drew no 上周上报 line but its legend still
+    listed one; a week with a last week keeps it."""
+    b = briefing
+    keyed = {t.name: t.showlegend is not False
+             for t in week_trend_figure(b.trend_now, b.trend_before, LIGHT).data}
+    assert keyed["上周上报"] and keyed["本周上报"] and keyed["本周办结"]
+    none = b.trend_before.assign(reported=float("nan"))
+    keyed = {t.name: t.showlegend is not False
+             for t in week_trend_figure(b.trend_now, none, LIGHT).data}
+    assert not keyed["上周上报"] and keyed["本周上报"] and keyed["本周办结"]
